@@ -1,0 +1,42 @@
+import Dispatch
+import Foundation
+
+/// Fork-join parallelism with deterministic results: work is split into chunks whose boundaries depend only on the
+/// problem size (never on the thread count), each chunk writes its own outputs, and reductions combine chunk results in
+/// chunk order.
+public enum Parallel {
+    /// Worker count: `LRSIM_THREADS` if set, else the number of active cores.
+    nonisolated(unsafe) public static var threads: Int = {
+        if let s = ProcessInfo.processInfo.environment["LRSIM_THREADS"], let n = Int(s), n > 0 { return n }
+        return ProcessInfo.processInfo.activeProcessorCount
+    }()
+
+    /// Runs `body(chunk)` for chunk in 0..<chunks, on up to `threads` workers.
+    @inlinable
+    public static func forEach(chunks: Int, _ body: (Int) -> Void) {
+        if chunks <= 0 { return }
+        let workers = min(threads, chunks)
+        if workers <= 1 {
+            for c in 0..<chunks { body(c) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var c = w
+                while c < chunks { body(c); c &+= workers }
+            }
+        }
+    }
+
+    /// Splits `0..<count` into ranges of at least `grain` elements (boundaries fixed by count and grain only).
+    @inlinable
+    public static func forRanges(count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        if count <= 0 { return }
+        let g = max(1, grain)
+        let chunks = (count + g - 1) / g
+        forEach(chunks: chunks) { c in
+            let lo = c * g
+            body(lo..<min(count, lo + g))
+        }
+    }
+}

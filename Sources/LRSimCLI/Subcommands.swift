@@ -1,0 +1,14 @@
+import ArgumentParser
+
+extension LRSimCommand {
+    /// Every subcommand, in the order `lrsim --help` lists them. Each lives in its own file.
+    static var allSubcommands: [ParsableCommand.Type] {
+        [Version.self]
+    }
+}
+
+/// `lrsim version`: the producer version that traces and reports record.
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the lrsim version.")
+    func run() throws { print(LRSimVersion.string) }
+}

@@ -1,0 +1,1 @@
+// The LRTrace module. See docs/design.md for how the modules fit together.

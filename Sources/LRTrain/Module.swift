@@ -1,0 +1,1 @@
+// The LRTrain module. See docs/design.md for how the modules fit together.
