@@ -1,0 +1,23 @@
+// swift-tools-version: 6.1
+//
+// Benchmarks live in their own package so that `swift test` on the product never builds the benchmark harness.
+// Run:  cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
+// (release builds; see docs/benchmarks.md).
+import PackageDescription
+
+let package = Package(
+    name: "lrsim-benchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+        .package(name: "lrsim", path: ".."),
+    ],
+    targets: [
+        .executableTarget(
+            name: "LRCoreBenchmarks",
+            dependencies: [.product(name: "Benchmark", package: "benchmark"), .product(name: "LRCore", package: "lrsim")],
+            path: "Benchmarks/LRCoreBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
