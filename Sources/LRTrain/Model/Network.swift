@@ -1,0 +1,43 @@
+import LRCore
+import RealModule
+
+/// A network: its architecture plus one flat vector of parameters.
+public struct Network: Sendable {
+    public let spec: NetworkSpec
+    public let layout: ParameterLayout
+    public var parameters: [Float]
+
+    /// Initialises weights uniformly in ±sqrt(6 / fan_in) (He-uniform) — or ±sqrt(3 / fan_in) for saturating
+    /// activations — from the counter-based RNG (stream `.initialization`, layer index as the layer), biases zero.
+    public init(spec: NetworkSpec, seed: UInt64) {
+        self.spec = spec
+        layout = ParameterLayout(spec)
+        parameters = [Float](repeating: 0, count: layout.count)
+        let saturating = spec.layers.contains { if case let .activation(a) = $0 { return a != .relu }; return false }
+        parameters.withUnsafeMutableBufferPointer { p in
+            for slot in layout.slots {
+                let bound = ((saturating ? 3 : 6) / Float(slot.fanIn)).squareRoot()
+                let key = NoiseKey(seed: seed, step: 0, layer: UInt32(slot.layer), stream: .initialization)
+                let gen = key.generator
+                var e = 0
+                var block: UInt32 = 0
+                while e < slot.weightCount {
+                    let w = gen.block(key.counter(row: 0, block: block))
+                    for lane in 0..<4 where e + lane < slot.weightCount {
+                        p[slot.weightOffset + e + lane] = (2 * Uniform.closedOpen(w[lane]) - 1) * bound
+                    }
+                    e += 4; block += 1
+                }
+            }
+        }
+    }
+
+    public init(spec: NetworkSpec, parameters: [Float]) {
+        self.spec = spec
+        layout = ParameterLayout(spec)
+        precondition(parameters.count == layout.count)
+        self.parameters = parameters
+    }
+
+    public var classes: Int { spec.outputCount }
+}

@@ -1,0 +1,84 @@
+import LRCore
+
+/// Optimizer choice and hyper-parameters.
+public enum OptimizerKind: String, Sendable, Codable, CaseIterable { case adam, sgd }
+
+/// First-order optimizers over the flat parameter vector. State is plain arrays so checkpoints restore it exactly.
+public struct Optimizer: Sendable, Codable, Equatable {
+    public var kind: OptimizerKind
+    public var learningRate: Float
+    public var momentum: Float
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    public var weightDecay: Float = 0
+    /// Number of updates applied so far (Adam's bias correction).
+    public private(set) var steps: Int = 0
+    /// Adam: first and second moments. SGD: velocity in `first`.
+    public private(set) var first: [Float] = []
+    public private(set) var second: [Float] = []
+
+    public init(kind: OptimizerKind, learningRate: Float, momentum: Float = 0.9, parameterCount: Int) {
+        self.kind = kind
+        self.learningRate = learningRate
+        self.momentum = momentum
+        first = [Float](repeating: 0, count: parameterCount)
+        if kind == .adam { second = [Float](repeating: 0, count: parameterCount) }
+    }
+
+    /// Restores state saved in a checkpoint.
+    public mutating func restore(steps: Int, first: [Float], second: [Float]) {
+        self.steps = steps; self.first = first; self.second = second
+    }
+
+    /// theta -= update(gradient).
+    public mutating func apply(gradient: UnsafePointer<Float>, to parameters: inout [Float]) {
+        steps += 1
+        let n = parameters.count
+        let lr = learningRate, wd = weightDecay
+        switch kind {
+        case .sgd:
+            let mu = momentum
+            parameters.withUnsafeMutableBufferPointer { p in
+                first.withUnsafeMutableBufferPointer { vel in
+                    let p = p.baseAddress!, vel = vel.baseAddress!
+                    Parallel.forRanges(count: n, grain: 1 << 16) { r in
+                        for i in r {
+                            let g = gradient[i] + wd * p[i]
+                            vel[i] = mu * vel[i] + g
+                            p[i] -= lr * vel[i]
+                        }
+                    }
+                }
+            }
+        case .adam:
+            let b1 = beta1, b2 = beta2, eps = epsilon
+            // Bias corrections in double, rounded once: identical on every thread split.
+            let c1 = Float(1 - pow(Double(b1), Double(steps)))
+            let c2 = Float(1 - pow(Double(b2), Double(steps)))
+            let stepSize = lr / c1
+            let c2root = c2.squareRoot()
+            parameters.withUnsafeMutableBufferPointer { p in
+                first.withUnsafeMutableBufferPointer { m in
+                    second.withUnsafeMutableBufferPointer { v in
+                        let p = p.baseAddress!, m = m.baseAddress!, v = v.baseAddress!
+                        Parallel.forRanges(count: n, grain: 1 << 16) { r in
+                            for i in r {
+                                let g = gradient[i] + wd * p[i]
+                                m[i] = b1 * m[i] + (1 - b1) * g
+                                v[i] = b2 * v[i] + (1 - b2) * g * g
+                                p[i] -= stepSize * m[i] / (v[i].squareRoot() / c2root + eps)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
