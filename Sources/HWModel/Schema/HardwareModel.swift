@@ -35,6 +35,9 @@ public struct HardwareModel: Sendable, Equatable {
     public var formats: NumberFormats
     /// `[[energy]]`: energy per action in pJ (Accelergy ERT style).
     public var energy: EnergyTable
+    /// Where the model came from (files, overrides, which values were defaults). Not part of equality: two models are
+    /// equal when they describe the same hardware.
+    public internal(set) var source: ModelSource = .builtIn
 
     public init(name: String, description: String = "", silicon: String? = nil, configuredFor: ConfiguredFor = .any,
                 clock: ClockSpec = .init(), timing: TimingSpec = .init(), mapping: MappingSpec = .init(),

@@ -1,0 +1,77 @@
+import Foundation
+import TOMLKit
+
+/// Reads hardware-model files into one merged `Node` tree: parses with TOMLKit (toml++), indexes key lines, follows
+/// `base = "other.toml"` (relative to the file that names it) and lays the file over its base.
+struct DocumentLoader {
+    /// Files loaded, outermost first (the file asked for, then its base, then the base's base ...).
+    private(set) var files: [String] = []
+
+    /// Parses TOML text; `file` names it in errors.
+    static func parse(text: String, file: String) throws(HWModelError) -> Table {
+        let parsed: TOMLTable
+        do {
+            parsed = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw HWModelError(origin: .file(path: file, line: error.source.begin.line), field: "",
+                               message: "TOML syntax error: \(error.description)", column: error.source.begin.column)
+        } catch {
+            throw HWModelError(origin: .file(path: file, line: 0), field: "", message: "TOML syntax error: \(error)")
+        }
+        let lines = KeyLineIndex(text: text)
+        return Node(parsed, path: "", file: file, lines: lines).table ?? Table()
+    }
+
+    /// Loads `path` and its chain of bases; `chain` holds the files that (transitively) name this one as their base.
+    mutating func load(path: String, chain: [String] = [], requestedAt: Origin? = nil) throws(HWModelError) -> Table {
+        let canonical = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        if let requestedAt, chain.contains(canonical) {
+            let cycle = (chain + [canonical]).map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " -> ")
+            throw HWModelError(origin: requestedAt, field: "base",
+                               message: "expected a chain of base files without cycles, got \(cycle)")
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "could not read it as UTF-8 text"
+                                                                       : "no such file"
+            if let requestedAt {
+                throw HWModelError(origin: requestedAt, field: "base",
+                                   message: "expected a readable hardware-model file, got '\(path)' (\(reason))")
+            }
+            throw HWModelError(origin: .file(path: path, line: 0), field: "",
+                               message: "expected a readable hardware-model file (\(reason))")
+        }
+        files.append(path)
+        var table = try DocumentLoader.parse(text: text, file: path)
+        guard let baseNode = table["base"] else { return table }
+        table["base"] = nil
+        guard case .string(let baseName) = baseNode.value, !baseName.isEmpty else {
+            throw HWModelError(origin: baseNode.origin, field: "base",
+                               message: "expected the path of another hardware-model file (a string), got \(baseNode.described)")
+        }
+        let basePath = baseName.hasPrefix("/") ? baseName
+            : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(baseName).path
+        let base = try load(path: basePath, chain: chain + [canonical], requestedAt: baseNode.origin)
+        return DocumentLoader.merge(base: base, over: table)
+    }
+
+    /// `over` laid on `base`: tables merge key by key, other values replace; `energy` entries accumulate (later files
+    /// override earlier ones action by action).
+    static func merge(base: Table, over: Table, path: String = "") -> Table {
+        var out = base
+        for (key, node) in over.entries {
+            let childPath = path.isEmpty ? key : "\(path).\(key)"
+            switch (base[key]?.value, node.value) {
+            case (.table(let b)?, .table(let o)):
+                out[key] = Node(value: .table(merge(base: b, over: o, path: childPath)), origin: node.origin)
+            case (.array(let b)?, .array(let o)) where childPath == "energy":
+                out[key] = Node(value: .array(b + o), origin: node.origin)
+            default:
+                out[key] = node
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+extension HardwareModel {
+    /// The model `lrsim` uses when none is given.
+    public static let defaultModelPath = "hwmodels/edge.toml"
+
+    /// Loads a hardware-model file, its `base` chain, then `overrides` (`KEY=VALUE`, as `--set` takes them).
+    /// Throws every problem found (`HWModelError.description` is the first, one line).
+    public static func load(path: String, overrides: [String] = []) throws(HWModelError) -> HardwareModel {
+        var loader = DocumentLoader()
+        let document = try loader.load(path: path)
+        return try decode(document: document, files: loader.files, overrides: overrides)
+    }
+
+    /// Parses a model from TOML text (`file` names it in errors; a `base` is resolved relative to `file`).
+    public static func parse(text: String, file: String = "<string>", overrides: [String] = []) throws(HWModelError)
+        -> HardwareModel {
+        var document = try DocumentLoader.parse(text: text, file: file)
+        var files = [file]
+        if let baseNode = document["base"] {
+            document["base"] = nil
+            guard case .string(let baseName) = baseNode.value, !baseName.isEmpty else {
+                throw HWModelError(origin: baseNode.origin, field: "base",
+                                   message: "expected the path of another hardware-model file (a string), got \(baseNode.described)")
+            }
+            var loader = DocumentLoader()
+            let basePath = baseName.hasPrefix("/") ? baseName
+                : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(baseName).path
+            let base = try loader.load(path: basePath, chain: [file], requestedAt: baseNode.origin)
+            document = DocumentLoader.merge(base: base, over: document)
+            files += loader.files
+        }
+        return try decode(document: document, files: files, overrides: overrides)
+    }
+
+    /// This model with more `KEY=VALUE` overrides (see docs/hwmodel.md for convenience keys such as `pe.rows`,
+    /// `formats.activations.bits`, `all_stages.noise.kind`, `energy.dram.read`). Sweeps call this once per point.
+    public func applying(overrides more: [String]) throws(HWModelError) -> HardwareModel {
+        try HardwareModel.decode(document: source.document, files: source.files, overrides: source.overrides + more)
+    }
+
+    /// `applying(overrides:)` from a dictionary, applied in key order (so the result does not depend on hashing).
+    public func applying(overrides more: [String: String]) throws(HWModelError) -> HardwareModel {
+        try applying(overrides: more.keys.sorted().map { "\($0)=\(more[$0] ?? "")" })
+    }
+
+    static func decode(document: Table, files: [String], overrides: [String]) throws(HWModelError) -> HardwareModel {
+        var doc = document
+        try Overrides.apply(overrides, to: &doc)
+        let mainFile = files.first ?? "<built-in>"
+        let decoder = ModelDecoder(document: doc, mainFile: mainFile)
+        var model = decoder.decode()
+        decoder.checkConsistency(model)
+        let problems = decoder.context.sortedDiagnostics
+        guard problems.isEmpty else { throw HWModelError(problems) }
+        model.source = ModelSource(files: files, overrides: overrides, document: document, entries: decoder.context.log)
+        return model
+    }
+}

@@ -1,0 +1,41 @@
+/// Near-miss suggestions for unknown keys and values ("did you mean 'rows'?").
+enum Suggestion {
+    /// Levenshtein distance between two strings (by Unicode scalar, case-insensitive).
+    static func distance(_ a: String, _ b: String) -> Int {
+        let x = Array(a.lowercased().unicodeScalars), y = Array(b.lowercased().unicodeScalars)
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var previous = Array(0...y.count)
+        var current = [Int](repeating: 0, count: y.count + 1)
+        for i in 1...x.count {
+            current[0] = i
+            for j in 1...y.count {
+                let substitution = previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)
+                current[j] = min(substitution, previous[j] + 1, current[j - 1] + 1)
+            }
+            swap(&previous, &current)
+        }
+        return previous[y.count]
+    }
+
+    /// The candidate nearest to `word`, if it is near enough to be a plausible typo (at most a third of the longer
+    /// word's length, and at most 3 edits; a candidate that extends or is extended by `word` also counts).
+    static func nearest(to word: String, in candidates: [String]) -> String? {
+        var best: (String, Int)?
+        for candidate in candidates {
+            let d = distance(word, candidate)
+            if let b = best, d >= b.1 { continue }
+            best = (candidate, d)
+        }
+        guard let (candidate, d) = best else { return nil }
+        let limit = min(3, max(1, max(word.count, candidate.count) / 3))
+        let lw = word.lowercased(), lc = candidate.lowercased()
+        if d <= limit || (min(lw.count, lc.count) >= 3 && (lw.hasPrefix(lc) || lc.hasPrefix(lw))) { return candidate }
+        return nil
+    }
+
+    /// `"; did you mean 'x'?"` or the empty string.
+    static func hint(for word: String, in candidates: [String]) -> String {
+        nearest(to: word, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
+    }
+}
