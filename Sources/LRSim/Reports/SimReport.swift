@@ -1,0 +1,176 @@
+/// The `lrsim sim --report` JSON object (field names as DESIGN.md spells them).
+public struct SimReport: Sendable, Codable, Equatable {
+    public var kind = "sim"
+    public var hardware: HardwareSummary
+    public var workload: WorkloadSummary
+    /// Cycle at which the last task of the last iteration completed.
+    public var cycles: Int
+    public var clockHz: Double
+    public var iterations: Int
+    public var seconds: Double
+    public var cyclesPerIteration: Double
+    /// Cycles between the ends of the first and the last iteration, per iteration (the pipelined rate).
+    public var steadyStateCyclesPerIteration: Double
+    public var throughput: Throughput
+    /// Every unit (and the DRAM channel) with its cycles by state.
+    public var stages: [StageReport]
+    public var memory: MemoryReport
+    public var dram: DRAMReport
+    public var energyPj: EnergyReport
+    /// Work executed by the engine and what the workload contains; `conserved` when equal.
+    public var work: WorkReport
+    public var wallSeconds: Double
+    public var simulatedCyclesPerSecond: Double
+    public var warnings: [String]
+
+    public struct HardwareSummary: Sendable, Codable, Equatable {
+        public var name: String
+        public var silicon: String
+        public var mapping: String
+        public var pipeline: String
+        public var staleness: Int
+        public var timing: String
+    }
+
+    public struct WorkloadSummary: Sendable, Codable, Equatable {
+        public var model: String
+        public var estimator: String
+        public var batch: Int
+        public var copies: [Int]
+        public var antithetic: Bool
+        public var copiesPerPass: Int
+        public var layers: [String]
+        public var tasks: Int
+    }
+
+    public struct Throughput: Sendable, Codable, Equatable {
+        public var samplesPerSecond: Double
+        public var iterationsPerSecond: Double
+    }
+
+    public struct StageReport: Sendable, Codable, Equatable {
+        public var name: String
+        public var kind: String
+        public var stage: String
+        public var busy: Int
+        public var starved: Int
+        public var blocked: Int
+        public var idle: Int
+        public var utilization: Double
+        public var tasks: Int
+        public var macs: Int
+    }
+
+    public struct BufferReport: Sendable, Codable, Equatable {
+        public var name: String
+        public var stage: String
+        public var role: String
+        public var capacityBytes: Int
+        /// Peak bytes on chip.
+        public var peakBytes: Int
+        /// Peak bytes the schedule wanted alive at once (on chip + spilled).
+        public var peakDemandBytes: Int
+        /// Bytes that did not fit and went to DRAM.
+        public var spilledBytes: Int
+    }
+
+    public struct FIFOReport: Sendable, Codable, Equatable {
+        public var name: String
+        public var capacityWords: Int
+        public var peakWords: Int
+    }
+
+    public struct MemoryReport: Sendable, Codable, Equatable {
+        /// Sum over buffers of their peak on-chip bytes.
+        public var peakBytes: Int
+        /// Sum over buffers of their peak demand (what an unbounded SRAM would need).
+        public var peakDemandBytes: Int
+        public var spilledBytes: Int
+        /// Peak on-chip bytes per buffer name.
+        public var perBuffer: [String: Int]
+        /// Peak demand summed by role: weights, inputs (LR's stored inputs and logits), noise (noise words or sign
+        /// bits), accumulators, activations (backprop's stash).
+        public var peakDemandByRole: [String: Int]
+        public var buffers: [BufferReport]
+        public var fifos: [FIFOReport]
+    }
+
+    public struct DRAMReport: Sendable, Codable, Equatable {
+        public var readBytes: Int
+        public var writeBytes: Int
+        public var spillReadBytes: Int
+        public var spillWriteBytes: Int
+        public var busyCycles: Int
+        public var utilization: Double
+    }
+
+    public struct EnergyReport: Sendable, Codable, Equatable {
+        public var total: Double
+        public var perIteration: Double
+        public var pe: Double
+        public var vector: Double
+        public var sram: Double
+        public var fifo: Double
+        public var dram: Double
+        public var noise: Double
+        public var loss: Double
+        public var bus: Double
+        /// Energy per action name (`pe.mac`, `dram.read`, ...), leakage included.
+        public var actions: [String: Double]
+    }
+
+    public struct WorkReport: Sendable, Codable, Equatable {
+        public var executed: ActionCounts
+        public var expected: ActionCounts
+        public var conserved: Bool
+        public var tasks: Int
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, hardware, workload, cycles, clockHz = "clock_hz", iterations, seconds
+        case cyclesPerIteration = "cycles_per_iteration"
+        case steadyStateCyclesPerIteration = "steady_state_cycles_per_iteration"
+        case throughput, stages, memory, dram, energyPj = "energy_pj", work
+        case wallSeconds = "wall_seconds", simulatedCyclesPerSecond = "simulated_cycles_per_second", warnings
+    }
+}
+
+extension SimReport.HardwareSummary {
+    enum CodingKeys: String, CodingKey { case name, silicon, mapping, pipeline, staleness, timing }
+}
+extension SimReport.WorkloadSummary {
+    enum CodingKeys: String, CodingKey {
+        case model, estimator, batch, copies, antithetic, copiesPerPass = "copies_per_pass", layers, tasks
+    }
+}
+extension SimReport.Throughput {
+    enum CodingKeys: String, CodingKey {
+        case samplesPerSecond = "samples_per_second", iterationsPerSecond = "iterations_per_second"
+    }
+}
+extension SimReport.BufferReport {
+    enum CodingKeys: String, CodingKey {
+        case name, stage, role, capacityBytes = "capacity_bytes", peakBytes = "peak_bytes",
+             peakDemandBytes = "peak_demand_bytes", spilledBytes = "spilled_bytes"
+    }
+}
+extension SimReport.FIFOReport {
+    enum CodingKeys: String, CodingKey { case name, capacityWords = "capacity_words", peakWords = "peak_words" }
+}
+extension SimReport.MemoryReport {
+    enum CodingKeys: String, CodingKey {
+        case peakBytes = "peak_bytes", peakDemandBytes = "peak_demand_bytes", spilledBytes = "spilled_bytes",
+             perBuffer = "per_buffer", peakDemandByRole = "peak_demand_by_role", buffers, fifos
+    }
+}
+extension SimReport.DRAMReport {
+    enum CodingKeys: String, CodingKey {
+        case readBytes = "read_bytes", writeBytes = "write_bytes", spillReadBytes = "spill_read_bytes",
+             spillWriteBytes = "spill_write_bytes", busyCycles = "busy_cycles", utilization
+    }
+}
+extension SimReport.EnergyReport {
+    enum CodingKeys: String, CodingKey {
+        case total, perIteration = "per_iteration", pe, vector, sram, fifo, dram, noise, loss, bus, actions
+    }
+}

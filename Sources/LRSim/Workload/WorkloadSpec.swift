@@ -1,0 +1,62 @@
+import LRCore
+
+/// How gradients are estimated: decides which tasks an iteration has.
+public enum TrainingMethod: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Likelihood ratio with Gaussian logit noise: noise words stored per copy until the copy's loss arrives.
+    case lr
+    /// Approximated LR: only the noise signs are stored (1 bit per neuron per copy); the reduction over copies is a
+    /// sign-controlled add/subtract.
+    case alr
+    /// Weight-noise copies (evolution strategies): one perturbed weight matrix per copy, shared over the batch.
+    case es
+    /// ES with sign-encoded weight noise.
+    case aes
+    /// Backprop: forward, stored activations, the backward chain, update.
+    case bp
+
+    public var isForwardOnly: Bool { self != .bp }
+    /// Whether the stored perturbation is one sign bit rather than a noise word.
+    public var storesSigns: Bool { self == .alr || self == .aes }
+    /// Whether the noise goes on the weights (ES) rather than on the logits (LR).
+    public var perturbsWeights: Bool { self == .es || self == .aes }
+}
+
+/// What to simulate: the network, the estimator and how much of it.
+public struct WorkloadSpec: Sendable, Hashable, Codable {
+    public var network: NetworkSpec
+    public var method: TrainingMethod
+    public var batch: Int
+    /// Copies per perturbed (parametric) layer; one value means the same K for every layer.
+    public var copies: [Int]
+    public var iterations: Int
+    /// Antithetic pairs (eps, -eps): half the noise is generated and stored.
+    public var antithetic: Bool
+    /// Copies one task carries through a layer (the GEMM streams batch x copies rows). 1 = copy by copy.
+    public var copiesPerPass: Int
+
+    public init(network: NetworkSpec, method: TrainingMethod, batch: Int, copies: [Int], iterations: Int = 1,
+                antithetic: Bool = true, copiesPerPass: Int = 1) {
+        self.network = network; self.method = method; self.batch = batch; self.copies = copies
+        self.iterations = iterations; self.antithetic = antithetic; self.copiesPerPass = copiesPerPass
+    }
+
+    /// K of parametric layer `l`.
+    public func copies(ofLayer l: Int) -> Int { copies.isEmpty ? 0 : (copies.count == 1 ? copies[0] : copies[l]) }
+
+    func validate(layers: Int) throws {
+        func bad(_ field: String, _ expected: String, _ got: Any) -> SimulationError {
+            .invalidWorkload("workload: \(field) must be \(expected), got \(got)")
+        }
+        guard batch >= 1 && batch <= 1 << 20 else { throw bad("batch", "1 ... 1048576", batch) }
+        guard iterations >= 1 && iterations <= 10_000_000 else { throw bad("iterations", "1 ... 10000000", iterations) }
+        guard copiesPerPass >= 1 && copiesPerPass <= 1 << 16 else { throw bad("copies per pass", "1 ... 65536", copiesPerPass) }
+        if method.isForwardOnly {
+            guard copies.count == 1 || copies.count == layers else {
+                throw bad("copies", "one K or one per parametric layer (\(layers))", copies.map(String.init).joined(separator: ","))
+            }
+            for k in copies {
+                guard k >= 1 && k <= 1 << 20 else { throw bad("copies", "1 ... 1048576 per layer", k) }
+            }
+        }
+    }
+}
