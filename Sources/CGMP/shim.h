@@ -25,4 +25,19 @@ static inline void lrsim_mpz_set_i128(mpz_t z, long long hi, unsigned long long 
     mpz_add_ui(z, z, (unsigned long)(m & 0xFFFFFFFFFFFFFFFFull));
     if (neg) mpz_neg(z, z);
 }
+/// The low 128 bits of z in two's complement (hi:lo); exact whenever z fits a signed 128-bit integer.
+static inline void lrsim_mpz_get_i128(const mpz_t z, long long *hi, unsigned long long *lo) {
+    mpz_t t;
+    mpz_init(t);
+    mpz_fdiv_r_2exp(t, z, 128);
+    *lo = (unsigned long long)mpz_get_ui(t);
+    mpz_fdiv_q_2exp(t, t, 64);
+    *hi = (long long)mpz_get_ui(t);
+    mpz_clear(t);
+}
+static inline int lrsim_mpz_fits_slong_p(const mpz_t z) { return mpz_fits_slong_p(z); }
+static inline void lrsim_mpz_neg(mpz_t r, const mpz_t z) { mpz_neg(r, z); }
+static inline void lrsim_mpz_abs(mpz_t r, const mpz_t z) { mpz_abs(r, z); }
+static inline void lrsim_mpq_neg(mpq_t r, const mpq_t q) { mpq_neg(r, q); }
+static inline void lrsim_mpq_abs(mpq_t r, const mpq_t q) { mpq_abs(r, q); }
 #endif
