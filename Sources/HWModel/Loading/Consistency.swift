@@ -22,7 +22,7 @@ extension ModelDecoder {
         case (.spatial, .explicit(let entries)):
             var seen: [String] = []
             var next = 0
-            for (i, e) in entries.enumerated() {
+            for (i, e) in entries.enumerated() where !e.stage.isEmpty {  // an empty name was reported already
                 let field = "mapping.assign[\(i)]"
                 let place = context.place("mapping.assign")
                 if !defined.contains(e.stage) {

@@ -25,6 +25,8 @@ final class DecodeContext {
     var log: [ResolvedEntry] = []
     /// Source of every resolved field by dotted path.
     var sources: [String: ValueSource] = [:]
+    /// Where each table was defined, by dotted path (for problems about a whole table such as `stages.NAME`).
+    var tableOrigins: [String: Origin] = [:]
     /// The file being decoded (names problems that have no better place).
     let mainFile: String
 
@@ -48,7 +50,7 @@ final class DecodeContext {
 
     /// The best place to report a problem about `paths` (the first explicit one), else the main file.
     func place(_ paths: String...) -> Origin {
-        for p in paths { if let o = origin(of: p) { return o } }
+        for p in paths { if let o = origin(of: p) ?? tableOrigins[p] { return o } }
         return .file(path: mainFile, line: 0)
     }
 

@@ -1,21 +1,26 @@
 /// Near-miss suggestions for unknown keys and values ("did you mean 'rows'?").
 enum Suggestion {
-    /// Levenshtein distance between two strings (by Unicode scalar, case-insensitive).
+    /// Edit distance between two strings counting insertions, deletions, substitutions and transpositions of adjacent
+    /// characters (optimal string alignment), by Unicode scalar, case-insensitive: `nmae` is one edit from `name`.
     static func distance(_ a: String, _ b: String) -> Int {
         let x = Array(a.lowercased().unicodeScalars), y = Array(b.lowercased().unicodeScalars)
         if x.isEmpty { return y.count }
         if y.isEmpty { return x.count }
-        var previous = Array(0...y.count)
-        var current = [Int](repeating: 0, count: y.count + 1)
+        let width = y.count + 1
+        var d = [Int](repeating: 0, count: (x.count + 1) * width)
+        for i in 0...x.count { d[i * width] = i }
+        for j in 0...y.count { d[j] = j }
         for i in 1...x.count {
-            current[0] = i
             for j in 1...y.count {
-                let substitution = previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)
-                current[j] = min(substitution, previous[j] + 1, current[j - 1] + 1)
+                let cost = x[i - 1] == y[j - 1] ? 0 : 1
+                var best = min(d[(i - 1) * width + j - 1] + cost, d[(i - 1) * width + j] + 1, d[i * width + j - 1] + 1)
+                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] {
+                    best = min(best, d[(i - 2) * width + j - 2] + 1)
+                }
+                d[i * width + j] = best
             }
-            swap(&previous, &current)
         }
-        return previous[y.count]
+        return d[x.count * width + y.count]
     }
 
     /// The candidate nearest to `word`, if it is near enough to be a plausible typo (at most a third of the longer

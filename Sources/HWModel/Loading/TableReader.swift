@@ -32,6 +32,7 @@ final class TableReader {
         guard let node = table[key] else {
             return TableReader(context: context, path: field(key), table: Table(), origin: origin, templatePath: templateChild)
         }
+        context.tableOrigins[field(key)] = node.origin
         guard case .table(let t) = node.value else {
             context.problem(node.origin, field(key), "expected a table, got \(node.described)")
             return TableReader(context: context, path: field(key), table: Table(), origin: node.origin,

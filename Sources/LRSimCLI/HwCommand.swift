@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import HWModel
+
+/// `lrsim hw`: check and show hardware-model files.
+struct Hw: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hw",
+        abstract: "Check and show hardware models (hwmodels/*.toml).",
+        discussion: """
+        A hardware model describes the accelerator: clock, mapping, per-stage arrays and SRAMs, noise generator, loss \
+        unit, broadcast bus, DRAM, pipeline, number formats and an energy table. Every field is documented in \
+        docs/hwmodel.md; the default model is \(HardwareModel.defaultModelPath).
+
+        Examples:
+          lrsim hw check hwmodels/*.toml
+          lrsim hw show hwmodels/edge-bp.toml
+          lrsim hw show hwmodels/edge.toml --set pe.rows=32 --set formats.activations.bits=6 --json
+        """,
+        subcommands: [HwCheck.self, HwShow.self]
+    )
+}
+
+/// Writes `error: MESSAGE` to stderr.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+}
