@@ -16,7 +16,7 @@ extension ScheduleBuilder {
         return { (b: inout ScheduleBuilder) in b.backwardChain(t, inputs: stash.inputs, logits: stash.logits) }
     }
 
-    mutating func backwardChain(_ t: Int, inputs: [AllocationID], logits: [AllocationID?]) {
+    mutating func backwardChain(_ t: Int, inputs: [AllocationID?], logits: [AllocationID?]) {
         let B = spec.batch
         var previous: TaskID? = nil
         var backward: [TaskID] = Array(repeating: TaskID(index: 0), count: layers.count)
@@ -40,7 +40,7 @@ extension ScheduleBuilder {
                 d.fifoOutWords = fifoWords(B &* layer.inputElements, up)
                 d.counts.fifoBytes = B &* layer.inputElements &* sizes.activation
             }
-            let stash = [inputs[l]] + (logits[l].map { [$0] } ?? [])
+            let stash = [inputs[l], logits[l]].compactMap { $0 }
             let gradient = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
             d.counts.sramReadBytes = stash.reduce(0) { $0 &+ graph.allocations[$1.index].bytes } &+ layer.parameterCount &* sizes.weight
             d.counts.sramWriteBytes = graph.allocations[gradient.index].bytes

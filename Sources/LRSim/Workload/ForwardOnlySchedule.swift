@@ -43,8 +43,8 @@ extension ScheduleBuilder {
                     d.cycles = vectorCycles(layer.parameterCount &* gc, st) &+ gemmCycles(g, st) &+ vectorCycles(elementwise, st)
                     d.counts.macs = g.macs
                     d.counts.vectorOps = layer.parameterCount &* gc &+ elementwise
-                    reads = [clean.inputs[p], weights[p]]
-                    d.counts.sramReadBytes = graph.allocations[clean.inputs[p].index].bytes &+ layer.parameterCount &* sizes.weight
+                    reads = (clean.inputs[p].map { [$0] } ?? []) + [weights[p]]
+                    d.counts.sramReadBytes = B &* layer.inputElements &* sizes.input &+ layer.parameterCount &* sizes.weight
                 } else {
                     d.cycles = vectorCycles(elementwise, st)
                     d.counts.vectorOps = elementwise
@@ -124,8 +124,8 @@ extension ScheduleBuilder {
         let inputs = clean.inputs
         return { (b: inout ScheduleBuilder) in
             for p in b.layers.indices.reversed() {
-                guard let acc = accumulator[p], let last = lastAccumulate[p] else { continue }
-                b.gradientAndUpdate(t, layer: p, accumulator: acc, after: last, input: inputs[p])
+                guard let acc = accumulator[p], let last = lastAccumulate[p], let input = inputs[p] else { continue }
+                b.gradientAndUpdate(t, layer: p, accumulator: acc, after: last, input: input)
             }
         }
     }

@@ -53,7 +53,7 @@ struct ScheduleBuilder {
     /// when the pipeline overlaps them.
     var deferred: [() -> Void] = []
     var lastTask: TaskID?
-    var updates: [[TaskID]] = []       // per iteration, per layer
+    var updates: [[TaskID?]] = []      // per iteration, per layer (nil: layer not trained)
     var cleanForward: [[TaskID]] = []  // per iteration, per layer
     var pendingPhaseB: ((inout ScheduleBuilder) -> Void)?
 
@@ -151,7 +151,7 @@ struct ScheduleBuilder {
     // MARK: Iterations
 
     mutating func iteration(_ t: Int) {
-        updates.append(Array(repeating: TaskID(index: 0), count: layers.count))
+        updates.append(Array(repeating: nil, count: layers.count))
         cleanForward.append([])
         let phaseB: (inout ScheduleBuilder) -> Void
         if spec.method == .bp {
@@ -179,10 +179,12 @@ struct ScheduleBuilder {
             return []
         case .layerPipelined:
             guard t >= 1 else { return [] }
-            return l == 0 ? updates[t - 1].map { ($0, .control) } : [(updates[t - 1][l], .control)]
+            let gates = l == 0 ? updates[t - 1] : [updates[t - 1][l]]
+            return gates.compactMap { $0.map { ($0, .control) } }
         case .overlapped:
             let source = t - 1 - model.pipeline.staleness
-            return source >= 0 ? [(updates[source][l], .control)] : []
+            guard source >= 0, let u = updates[source][l] else { return [] }
+            return [(u, .control)]
         }
     }
 
@@ -204,10 +206,11 @@ struct ScheduleBuilder {
     }
 
     /// The clean forward of every layer; returns per layer the task and the allocations it made (input, logit).
+    /// Layers that are not trained (K = 0 in a forward-only run) store nothing.
     mutating func cleanForwardPass(_ t: Int, load: TaskID, storeLogits: Bool)
-        -> (tasks: [TaskID], inputs: [AllocationID], logits: [AllocationID?]) {
+        -> (tasks: [TaskID], inputs: [AllocationID?], logits: [AllocationID?]) {
         let B = spec.batch
-        var tasks: [TaskID] = [], inputs: [AllocationID] = [], logits: [AllocationID?] = []
+        var tasks: [TaskID] = [], inputs: [AllocationID?] = [], logits: [AllocationID?] = []
         var previous: TaskID? = nil
         for layer in layers {
             let l = layer.index
@@ -220,10 +223,15 @@ struct ScheduleBuilder {
             if links.fifoOut != nil { d.fifoOutWords = outWords; d.counts.fifoBytes = B &* layer.outputElements &* sizes.activation }
             d.counts.macs = layer.forwardGemm(rows: B).macs
             d.counts.vectorOps = B &* (layer.logitElements &+ layer.postOpElements)
-            let input = graph.addAllocation(in: st.inputs, bytes: B &* layer.inputElements &* sizes.input)
-            var allocs = [input]
+            let trained = !spec.method.isForwardOnly || spec.copies(ofLayer: l) > 0
+            var input: AllocationID? = nil
+            var allocs: [AllocationID] = []
+            if trained {
+                let a = graph.addAllocation(in: st.inputs, bytes: B &* layer.inputElements &* sizes.input)
+                allocs.append(a); input = a
+            }
             var logit: AllocationID? = nil
-            if storeLogits {
+            if storeLogits && trained {
                 let a = graph.addAllocation(in: st.inputs, bytes: B &* layer.logitElements &* sizes.activation)
                 allocs.append(a); logit = a
             }

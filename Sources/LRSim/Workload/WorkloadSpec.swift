@@ -55,8 +55,9 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
                 throw bad("copies", "one K or one per parametric layer (\(layers))", copies.map(String.init).joined(separator: ","))
             }
             for k in copies {
-                guard k >= 1 && k <= 1 << 20 else { throw bad("copies", "1 ... 1048576 per layer", k) }
+                guard k >= 0 && k <= 1 << 20 else { throw bad("copies", "0 ... 1048576 per layer (0: not trained)", k) }
             }
+            guard copies.contains(where: { $0 > 0 }) else { throw bad("copies", "positive for at least one layer", 0) }
         }
     }
 }

@@ -1,1 +1,0 @@
-// The LRReport module. See docs/design.md for how the modules fit together.

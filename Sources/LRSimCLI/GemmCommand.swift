@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import HWModel
+import LRCore
+import LRReport
+import LRSim
+
+/// `lrsim gemm`: systolic-array timing of plain GEMMs (SCALE-Sim's convention), for checking and for quick what-ifs.
+struct Gemm: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Systolic-array cycle counts of GEMMs (SCALE-Sim v3's convention).",
+        discussion: """
+        A GEMM is M rows streamed (output pixels or batch rows), K the reduction, N the outputs. On an R x C array:
+          ws: folds = ceil(K/R)*ceil(N/C), fold = 2R+C+M-2    os: ceil(M/R)*ceil(N/C), R+C+K-2
+          is: ceil(K/R)*ceil(M/C), 2R+C+N-2                  total = folds*fold - 1 (scalesim; scalesim_rtl: no -1)
+        The GEMMs come from positional M N K triples, a SCALE-Sim topology CSV (--topology), a preset (--layers
+        resnet18) or a network's forward pass (--model SPEC --batch B). The array comes from --rows/--cols/--dataflow
+        or from a hardware model's stage template (--hw).
+
+        Examples:
+          lrsim gemm --rows 32 --cols 32 --dataflow ws 3025 96 363        # AlexNet conv1: 112283 cycles
+          lrsim gemm --hw hwmodels/edge.toml --layers resnet18 --report out/resnet.json   # + out/COMPUTE_REPORT.csv
+          lrsim gemm --rows 16 --cols 16 --dataflow os --topology my_gemms.csv --json
+        """)
+
+    @Option(help: "Hardware model: the array of its [stage] template and its timing.systolic convention.")
+    var hw: String?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a hardware-model field (repeatable).", valueName: "KEY=VALUE"))
+    var overrides: [String] = []
+    @Option(help: "Array rows R.") var rows: Int?
+    @Option(help: "Array columns C.") var cols: Int?
+    @Option(help: "Dataflow: ws, os or is.") var dataflow: String?
+    @Option(help: "Cycle convention: scalesim (SCALE-Sim, folds*fold-1), scalesim_rtl (+1, what RTL takes) or onnxim (overlapped tiles).")
+    var convention: String?
+    @Option(help: "A SCALE-Sim topology CSV: 'Layer, M, N, K,' or the convolution format.") var topology: String?
+    @Option(help: "A preset GEMM list: alexnet-conv1 or resnet18.") var layers: String?
+    @Option(help: "The forward GEMMs of a network (mlp:784-256-10, cnn:small), with --batch.") var model: String?
+    @Option(help: "Batch for --model.") var batch: Int = 1
+    @Option(help: "Write the JSON report here, and COMPUTE_REPORT.csv next to it.") var report: String?
+    @Flag(help: "Print the JSON report on stdout instead of a table.") var json = false
+    @Argument(help: "GEMMs as M N K triples.") var mnk: [Int] = []
+
+    func validate() throws {
+        if hw == nil && (rows == nil || cols == nil) {
+            throw ValidationError("give --hw FILE or both --rows and --cols (and --dataflow)")
+        }
+        if let r = rows, !(1...65536).contains(r) { throw ValidationError("--rows must be 1 ... 65536, got \(r)") }
+        if let c = cols, !(1...65536).contains(c) { throw ValidationError("--cols must be 1 ... 65536, got \(c)") }
+        if let d = dataflow, Dataflow(rawValue: d) == nil { throw ValidationError("--dataflow must be ws, os or is, got '\(d)'") }
+        if let c = convention, GemmTimingConvention(rawValue: c) == nil {
+            throw ValidationError("--convention must be scalesim, scalesim_rtl or onnxim, got '\(c)'")
+        }
+        if mnk.count % 3 != 0 { throw ValidationError("GEMMs are given as M N K triples; got \(mnk.count) numbers") }
+        if let bad = mnk.first(where: { $0 < 1 || $0 > 1 << 30 }) {
+            throw ValidationError("M, N and K must be 1 ... 2^30, got \(bad)")
+        }
+        if !(1...(1 << 20)).contains(batch) { throw ValidationError("--batch must be 1 ... 1048576, got \(batch)") }
+        if let l = layers, GemmList.preset(l) == nil {
+            throw ValidationError("--layers must be one of \(GemmList.presetNames.joined(separator: ", ")), got '\(l)'")
+        }
+        let sources = [!mnk.isEmpty, topology != nil, layers != nil, model != nil].filter { $0 }.count
+        if sources == 0 { throw ValidationError("give GEMMs: M N K triples, --topology FILE, --layers PRESET or --model SPEC") }
+    }
+
+    func run() throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var array = SystolicArray(rows: rows ?? 16, cols: cols ?? 16, dataflow: .ws)
+        var conv = GemmTimingConvention.scalesim
+        if let hw {
+            let model: HardwareModel
+            do { model = try HardwareModel.load(path: hw, overrides: overrides) } catch {
+                printError(error.description); throw ExitCode.failure
+            }
+            let a = model.stageTemplate.array
+            array = SystolicArray(rows: a.rows, cols: a.cols, dataflow: a.dataflow)
+            conv = GemmTimingConvention(model.timing.systolic)
+        }
+        if let r = rows { array.rows = r }
+        if let c = cols { array.cols = c }
+        if let d = dataflow.flatMap(Dataflow.init(rawValue:)) { array.dataflow = d }
+        if let c = convention.flatMap(GemmTimingConvention.init(rawValue:)) { conv = c }
+
+        var list: [NamedGemm] = []
+        do {
+            for i in stride(from: 0, to: mnk.count, by: 3) {
+                list.append(NamedGemm(name: "gemm\(i / 3)", shape: GemmShape(m: mnk[i], n: mnk[i + 1], k: mnk[i + 2])))
+            }
+            if let topology {
+                guard let text = try? String(contentsOfFile: topology, encoding: .utf8) else {
+                    throw SimulationError.invalidGemmList("\(topology): cannot read the topology file")
+                }
+                list += try GemmList.parse(text: text, file: topology)
+            }
+            if let layers, let preset = GemmList.preset(layers) { list += preset }
+            if let model { list += try GemmList.forward(try NetworkSpec.parse(model), batch: batch) }
+        } catch let e as SimulationError {
+            printError(e.description); throw ExitCode.failure
+        } catch let e as NetworkSpecError {
+            printError(e.description); throw ExitCode.failure
+        }
+
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let result = GemmReport(list: list, array: array, convention: conv, wallSeconds: wall)
+        do {
+            if let report {
+                try JSONReport.write(result, to: report)
+                let dir = URL(fileURLWithPath: report).deletingLastPathComponent().path
+                try computeReportCSV(result).write(to: (dir as NSString).appendingPathComponent("COMPUTE_REPORT.csv"))
+            }
+            if json {
+                FileHandle.standardOutput.write(try JSONReport.encode(result))
+            } else {
+                print(table(result))
+            }
+        } catch let e as ReportError {
+            printError(e.description); throw ExitCode.failure
+        }
+    }
+
+    /// SCALE-Sim's COMPUTE_REPORT.csv columns (without its prefetch column: operands are assumed on chip).
+    func computeReportCSV(_ r: GemmReport) -> CSVTable {
+        var t = CSVTable(header: ["LayerID", "Layer", "M", "N", "K", "Total Cycles", "Stall Cycles", "Overall Util %",
+                                  "Mapping Efficiency %", "Compute Util %"])
+        for (i, l) in r.layers.enumerated() {
+            t.append([String(i), l.name, String(l.m), String(l.n), String(l.k), String(l.cycles), "0",
+                      fmt(l.utilizationPercent), fmt(l.mappingEfficiencyPercent), fmt(l.computeUtilizationPercent)])
+        }
+        return t
+    }
+
+    func table(_ r: GemmReport) -> String {
+        var s = "array \(r.rows)x\(r.cols) \(r.dataflow), convention \(r.convention)\n"
+        s += "layer                      M       N       K        cycles  util %  map eff %\n"
+        for l in r.layers {
+            s += l.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+            s += String(format: " %7d %7d %7d %13d %7.2f %10.2f\n", l.m, l.n, l.k, l.cycles, l.utilizationPercent,
+                        l.mappingEfficiencyPercent)
+        }
+        s += "total cycles \(r.totalCycles), MACs \(r.totalMacs)"
+        return s
+    }
+}
+
+func fmt(_ v: Double) -> String { String(format: "%.6f", v) }
