@@ -1,3 +1,5 @@
+import FixedPoint
+
 /// `--set KEY=VALUE` overrides, applied to the merged document before decoding, so that the schema types the value and
 /// every problem names the `--set` argument.
 ///
@@ -114,12 +116,12 @@ enum Overrides {
                                message: "unknown key; expected formats.SIGNAL.\(part) with SIGNAL one of \(names.joined(separator: ", "))\(hint)")
         }
         var current = NumberFormats()[s]
-        if case .string(let f)? = document["formats"]?.table?[signal]?.table?["format"]?.value,
-           let parsed = NumberFormatSpec.parseFormat(f) {
-            current.signed = parsed.signed; current.intBits = parsed.intBits; current.fracBits = parsed.fracBits
-        } else if case .text(let f)? = document["formats"]?.table?[signal]?.table?["format"]?.value,
-                  let parsed = NumberFormatSpec.parseFormat(f) {
-            current.signed = parsed.signed; current.intBits = parsed.intBits; current.fracBits = parsed.fracBits
+        switch document["formats"]?.table?[signal]?.table?["format"]?.value {
+        case .string(let f)?, .text(let f)?:
+            if let parsed = try? FixedFormat.parse(f) {
+                current.signed = parsed.isSigned; current.intBits = parsed.intBits; current.fracBits = parsed.fracBits
+            }
+        default: break
         }
         let maxBits = NumberFormats.maxBits(s)
         if part == "signed" {
@@ -128,8 +130,9 @@ enum Overrides {
             }
             current.signed = b
         } else {
-            guard let n = Int(text), (0...maxBits).contains(n) else {
-                throw HWModelError(origin: origin, field: field, message: "expected an integer in 0...\(maxBits), got '\(text)'")
+            let limit = FixedFormat.maxBinaryPointOffset
+            guard let n = Int(text), (-limit...limit).contains(n) else {
+                throw HWModelError(origin: origin, field: field, message: "expected an integer, got '\(text)'")
             }
             switch part {
             case "bits":

@@ -1,3 +1,6 @@
+import FixedPoint
+import Foundation
+
 /// Typed readers of `Node`s: each accepts the TOML type(s) the schema allows, plus `--set` text, and rejects everything
 /// else with an `expected ..., got ...` message.
 enum Parse {
@@ -113,7 +116,7 @@ enum Parse {
         return overflow ? nil : product
     }
 
-    /// A fixed-point format spelling `sI.F` / `uI.F` with 1 <= W <= maxBits.
+    /// A fixed-point format: `sI.F` / `uI.F` (or FixedPoint's `Qm.n`, `ac_fixed<W,I,S>`) with 1 <= W <= maxBits.
     static func format(maxBits: Int) -> (Node) -> Result<(signed: Bool, intBits: Int, fracBits: Int), Rejection> {
         { node in
             let expected = "expected a format \"sI.F\" or \"uI.F\" (I integer bits, sign included; F fraction bits; "
@@ -123,23 +126,28 @@ enum Parse {
             case .string(let s), .text(let s): text = s
             default: return .failure(Rejection("\(expected), got \(node.described)"))
             }
-            guard let f = NumberFormatSpec.parseFormat(text) else {
+            guard let f = try? FixedFormat.parse(text) else {
+                if let p = NumberFormatSpec.parseFormat(text),
+                   let problem = formatProblem(signed: p.signed, intBits: p.intBits, fracBits: p.fracBits, maxBits: maxBits) {
+                    return .failure(Rejection("\(problem), got \"\(text)\""))
+                }
                 return .failure(Rejection("\(expected), got \"\(text)\""))
             }
-            if let problem = formatProblem(signed: f.signed, intBits: f.intBits, fracBits: f.fracBits, maxBits: maxBits) {
+            if let problem = formatProblem(signed: f.isSigned, intBits: f.intBits, fracBits: f.fracBits, maxBits: maxBits) {
                 return .failure(Rejection("\(problem), got \"\(text)\""))
             }
-            return .success(f)
+            return .success((f.isSigned, f.intBits, f.fracBits))
         }
     }
 
-    /// Why `sI.F` is out of range (nil when fine).
+    /// Why `sI.F` is out of range for a signal (nil when fine): the width, and FixedPoint's own limits.
     static func formatProblem(signed: Bool, intBits: Int, fracBits: Int, maxBits: Int) -> String? {
-        if signed && intBits < 1 { return "expected at least 1 integer bit in a signed format (the sign bit)" }
-        let w = intBits + fracBits
-        if w < 1 || w > maxBits { return "expected a total width I+F in 1...\(maxBits)" }
+        let (w, overflow) = intBits.addingReportingOverflow(fracBits)
+        let limit = signed ? maxBits : min(maxBits, FixedFormat.maxAccumulatorWidth - 1)
+        if overflow || w < 1 || w > limit { return "expected a total width I+F in 1...\(limit)" }
+        if (try? FixedFormat(signed: signed, intBits: intBits, fracBits: fracBits)) == nil {
+            return "expected integer and fraction bits in -\(FixedFormat.maxBinaryPointOffset)...\(FixedFormat.maxBinaryPointOffset)"
+        }
         return nil
     }
 }
-
-import Foundation

@@ -36,8 +36,9 @@ public enum OverflowMode: String, Sendable, Hashable, Codable, CaseIterable {
 /// `overflow = "SAT"`.
 ///
 /// `sI.F` is signed two's complement with I integer bits counting the sign bit and F fraction bits; `uI.F` unsigned;
-/// W = I + F with F >= 0, I >= 1 when signed (the sign bit), I >= 0 when unsigned, and 1 <= W <= 64 (<= 128 for
-/// products and accumulators).
+/// W = I + F with 1 <= W <= 64 (<= 128 for products and accumulators). As in FixedPoint, I or F may be negative
+/// (`s-2.10`, `u12.-4`). Files may also spell formats as FixedPoint parses them (`Q3.12`, `ac_fixed<16,4,true>`); the
+/// loader stores the `sI.F` form. `fixedConfig()` converts to FixedPoint's types.
 public struct NumberFormatSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     public var signed: Bool
     /// I: integer bits (including the sign bit when signed).
@@ -59,12 +60,17 @@ public struct NumberFormatSpec: Sendable, Hashable, Codable, CustomStringConvert
     public var format: String { "\(signed ? "s" : "u")\(intBits).\(fracBits)" }
     public var description: String { "\(format) \(rounding.rawValue) \(overflow.rawValue)" }
 
-    /// Parses `sI.F` / `uI.F`; nil when malformed. Width limits are checked by the loader, not here.
+    /// Parses the `sI.F` / `uI.F` spelling (I and F may be negative); nil when malformed. Widths are checked by the
+    /// loader, not here.
     public static func parseFormat(_ text: String) -> (signed: Bool, intBits: Int, fracBits: Int)? {
         guard let first = text.first, first == "s" || first == "u" else { return nil }
         let parts = text.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let i = Int(parts[0]), let f = Int(parts[1]),
-              parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
+        func number(_ p: Substring) -> Int? {
+            let digits = p.hasPrefix("-") ? p.dropFirst() : p
+            guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return Int(p)
+        }
+        guard parts.count == 2, let i = number(parts[0]), let f = number(parts[1]) else { return nil }
         return (first == "s", i, f)
     }
 }
