@@ -6,7 +6,7 @@ extension HardwareModel {
     /// - temporal: one stage named `array` (the `[stage]` template) running every layer.
     public func stagePlan(parametricLayers: Int) throws(HWModelError) -> [PlannedStage] {
         guard parametricLayers >= 1 else {
-            throw HWModelError(origin: .builtin, field: "mapping",
+            throw HWModelError(origin: mappingOrigin, field: "mapping",
                                message: "expected a network with at least one parametric layer, got \(parametricLayers)")
         }
         switch (mapping.kind, mapping.assign) {
@@ -23,7 +23,7 @@ extension HardwareModel {
         case (.spatial, .explicit(let entries)):
             let covered = entries.reduce(0) { $0 + $1.layers.count }
             guard covered == parametricLayers else {
-                throw HWModelError(origin: .builtin, field: "mapping.assign",
+                throw HWModelError(origin: mappingOrigin, field: "mapping.assign",
                                    message: "expected the stages to cover the network's \(parametricLayers) parametric "
                                        + "layers (0...\(parametricLayers - 1)), got \(covered) layer\(covered == 1 ? "" : "s") assigned")
             }
@@ -31,5 +31,11 @@ extension HardwareModel {
                 PlannedStage(spec: stages.first { $0.name == entry.stage } ?? stageTemplate, layers: entry.layers)
             }
         }
+    }
+
+    /// Where `mapping.assign` was written (for stage-plan errors), else the model's file.
+    private var mappingOrigin: Origin {
+        if case .explicit(let origin)? = source.source(of: "mapping.assign") { return origin }
+        return source.files.first.map { .file(path: $0, line: 0) } ?? .builtin
     }
 }

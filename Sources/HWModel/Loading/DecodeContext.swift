@@ -48,8 +48,10 @@ final class DecodeContext {
         return nil
     }
 
-    /// The best place to report a problem about `paths` (the first explicit one), else the main file.
+    /// The best place to report a problem about `paths`: a `--set` override among them (the change that caused it), else
+    /// the first one written in a file, else the main file.
     func place(_ paths: String...) -> Origin {
+        for p in paths { if case .override? = origin(of: p) { return origin(of: p) ?? .builtin } }
         for p in paths { if let o = origin(of: p) ?? tableOrigins[p] { return o } }
         return .file(path: mainFile, line: 0)
     }

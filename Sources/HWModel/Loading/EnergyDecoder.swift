@@ -53,7 +53,10 @@ extension ModelDecoder {
         guard let known = EnergyAction(rawValue: name) else {
             let names = EnergyAction.allCases.map(\.rawValue)
             let hint = Suggestion.hint(for: name, in: names)
-            context.problem(r.origin(of: "action"), field,
+            let origin = r.origin(of: "action")
+            var shown = field
+            if case .override = origin { shown = "energy.\(name)" }
+            context.problem(origin, shown,
                             "expected a known component.action (\(hint.isEmpty ? names.joined(separator: ", ") : "see docs/hwmodel.md")), got '\(name)'\(hint)")
             return nil
         }

@@ -36,7 +36,12 @@ extension HardwareModel {
     /// This model with more `KEY=VALUE` overrides (see docs/hwmodel.md for convenience keys such as `pe.rows`,
     /// `formats.activations.bits`, `all_stages.noise.kind`, `energy.dram.read`). Sweeps call this once per point.
     public func applying(overrides more: [String]) throws(HWModelError) -> HardwareModel {
-        try HardwareModel.decode(document: source.document, files: source.files, overrides: source.overrides + more)
+        try HardwareModel.decode(document: sourceDocument, files: source.files, overrides: source.overrides + more)
+    }
+
+    /// The document this model decodes from: the merged files, or for a model built in code, its own fields.
+    var sourceDocument: Table {
+        source.files.isEmpty ? ModelEncoder.document(for: self) : source.document
     }
 
     /// `applying(overrides:)` from a dictionary, applied in key order (so the result does not depend on hashing).

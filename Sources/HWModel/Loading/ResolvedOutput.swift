@@ -9,7 +9,7 @@ extension HardwareModel {
         out += "\n"
         if !source.overrides.isEmpty { out += "# overrides: \(source.overrides.joined(separator: " "))\n" }
         out += "# '# default' marks built-in defaults; '# from [stage]' marks values inherited from the [stage] template.\n"
-        let entries = source.entries
+        let entries = resolvedEntries
         var tables: [String] = []
         var byTable: [String: [ResolvedEntry]] = [:]
         for e in entries {
@@ -38,7 +38,7 @@ extension HardwareModel {
     /// that took their built-in default), `files`, `overrides`. Keys sorted, so the output is byte-stable.
     public func resolvedJSON() -> String {
         var model: [String: Any] = [:]
-        let entries = source.entries
+        let entries = resolvedEntries
         for e in entries {
             let path = e.table.isEmpty ? [] : e.table.split(separator: ".").map(String.init)
             HardwareModel.insert(e.literal.json, at: path + [e.key], into: &model)
@@ -52,6 +52,12 @@ extension HardwareModel {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]),
               let text = String(data: data, encoding: .utf8) else { return "{}" }
         return text + "\n"
+    }
+
+    /// The resolved-field log: recorded at load time, or for a model built in code, from decoding its own fields.
+    private var resolvedEntries: [ResolvedEntry] {
+        if !source.entries.isEmpty { return source.entries }
+        return (try? HardwareModel.decode(document: sourceDocument, files: [], overrides: []))?.source.entries ?? []
     }
 
     private func line(_ e: ResolvedEntry) -> String {

@@ -1,0 +1,106 @@
+import FixedPoint
+import XCTest
+@testable import HWModel
+
+/// The models in hwmodels/: they load, mean what their comments say, and compare on equal silicon.
+final class ShippedModelsTests: XCTestCase {
+    func testEveryShippedModelLoadsAndTheRequiredOnesExist() throws {
+        let names = Repo.shippedModels.map { URL(fileURLWithPath: $0).lastPathComponent }
+        for required in ["edge.toml", "edge-bp.toml", "edge-wide.toml", "datacenter.toml", "datacenter-bp.toml"] {
+            XCTAssertTrue(names.contains(required), "missing hwmodels/\(required)")
+        }
+        for path in Repo.shippedModels {
+            XCTAssertNoThrow(try HardwareModel.load(path: path), path)
+        }
+    }
+
+    func testEdgeIsTheDefaultModel() throws {
+        XCTAssertEqual(HardwareModel.defaultModelPath, "hwmodels/edge.toml")
+        let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
+        XCTAssertEqual(edge.name, "edge")
+        XCTAssertEqual(edge.stageTemplate.array.rows, 16)
+        XCTAssertEqual(edge.formats.activations.totalBits, 8)
+        XCTAssertEqual(edge.formats.weights.totalBits, 8)
+        XCTAssertEqual(edge.dram.bytesPerCycle, 25.6)
+        XCTAssertEqual(edge.clock.hz, 500e6)
+    }
+
+    func testDatacenterIsLargeWithHBMBandwidth() throws {
+        let dc = try HardwareModel.load(path: Repo.hwmodel("datacenter.toml"))
+        XCTAssertEqual(dc.stageTemplate.array.rows, 128)
+        XCTAssertEqual(dc.stageTemplate.array.cols, 128)
+        XCTAssertEqual(dc.dram.bytesPerCycle * dc.clock.hz, 409.6e9, accuracy: 1)  // ~410 GB/s
+        XCTAssertEqual(dc.pipeline.mode, .overlapped)
+        XCTAssertEqual(dc.energy[.dramRead], 31.2)
+    }
+
+    /// Backprop variants configure the same silicon: identical compute, clock, memory system and total SRAM per stage.
+    func testBackpropVariantsRunOnEqualSilicon() throws {
+        for (lr, bp) in [("edge.toml", "edge-bp.toml"), ("datacenter.toml", "datacenter-bp.toml")] {
+            let a = try HardwareModel.load(path: Repo.hwmodel(lr))
+            let b = try HardwareModel.load(path: Repo.hwmodel(bp))
+            XCTAssertEqual(a.silicon, b.silicon, bp)
+            XCTAssertEqual(b.configuredFor, .backprop, bp)
+            XCTAssertEqual(a.configuredFor, .forwardOnly, lr)
+            XCTAssertEqual(a.clock, b.clock, bp)
+            XCTAssertEqual(a.stageTemplate.array, b.stageTemplate.array, bp)
+            XCTAssertEqual(a.stageTemplate.sramBytes, b.stageTemplate.sramBytes, bp)
+            XCTAssertEqual(a.dram, b.dram, bp)
+            XCTAssertEqual(a.formats, b.formats, bp)
+            XCTAssertEqual(a.energy, b.energy, bp)
+            XCTAssertEqual(b.stageTemplate.buffers.noise.capacityBytes, 0, bp)
+            XCTAssertEqual(b.source.files.count, 2, "\(bp) is a variant of \(lr) via base")
+        }
+    }
+
+    /// edge-wide's products hold loss x noise x input exactly, and its accumulators hold any sum of 2^48 such products.
+    func testEdgeWideGradientDatapathIsExact() throws {
+        let m = try HardwareModel.load(path: Repo.hwmodel("edge-wide.toml"))
+        let loss = try m.formats.loss.fixedFormat(), noise = try m.formats.noise.fixedFormat()
+        let input = try m.formats.inputs.fixedFormat(), sign = try m.formats.sign.fixedFormat()
+        for perturbation in [noise, sign] {
+            let exact = try FixedFormat.exactProduct(try FixedFormat.exactProduct(loss, perturbation), input)
+            let products = try m.formats.products.fixedFormat()
+            XCTAssertGreaterThanOrEqual(products.intBits, exact.intBits)
+            XCTAssertGreaterThanOrEqual(products.fracBits, exact.fracBits)
+            let acc = try m.formats.accumulators.fixedFormat()
+            XCTAssertGreaterThanOrEqual(acc.intBits, products.intBits + 48)
+            XCTAssertGreaterThanOrEqual(acc.fracBits, products.fracBits)
+        }
+        // The plain edge design is NOT exact: its 16-bit products drop bits of the same triple product.
+        let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
+        let exact = try FixedFormat.exactProduct(
+            try FixedFormat.exactProduct(try edge.formats.loss.fixedFormat(), try edge.formats.noise.fixedFormat()),
+            try edge.formats.inputs.fixedFormat())
+        XCTAssertLessThan(try edge.formats.products.fixedFormat().width, exact.width)
+    }
+
+    /// `show`'s TOML loads back to an equal model, for every shipped model.
+    func testResolvedTOMLRoundTrips() throws {
+        let scratch = try Scratch()
+        for path in Repo.shippedModels {
+            let model = try HardwareModel.load(path: path)
+            let text = model.resolvedTOML()
+            let again = try HardwareModel.load(path: try scratch.write("resolved.toml", text))
+            XCTAssertEqual(again, model, path)
+            // The second resolution gives every value explicitly, so only the default marks may differ.
+            func values(_ toml: String) -> [String] {
+                toml.split(separator: "\n").dropFirst(2).map {
+                    $0.replacingOccurrences(of: "  # default", with: "").replacingOccurrences(of: "  # from [stage]", with: "")
+                }
+            }
+            XCTAssertEqual(values(again.resolvedTOML()), values(text), "resolving twice changes no value: \(path)")
+            XCTAssertTrue(text.contains("# default") == !model.source.defaultedFields.isEmpty, path)
+        }
+    }
+
+    func testFormatsConvertToFixedPointConfigs() throws {
+        let m = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
+        let acc = try m.formats.accumulators.fixedConfig()
+        XCTAssertEqual(acc, try FixedConfig(format: "s16.16", rounding: "TRN", overflow: "WRAP"))
+        let w = try m.formats.weights.fixedConfig()
+        XCTAssertEqual(w, try FixedConfig(format: "s2.6", rounding: "RND_CONV", overflow: "SAT"))
+        for mode in RoundingMode.allCases { XCTAssertEqual(mode.quantization.rawValue, mode.rawValue) }
+        for mode in OverflowMode.allCases { XCTAssertEqual(mode.fixedPointOverflow.rawValue, mode.rawValue) }
+    }
+}
