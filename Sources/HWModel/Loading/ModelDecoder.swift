@@ -150,12 +150,6 @@ struct ModelDecoder {
         let dataflow = r.read("dataflow", fallback: d.dataflow, literal: { .string($0.rawValue) },
                               parse: Parse.choice(Dataflow.self))
         let lanes = r.read("lanes", fallback: d.lanes, literal: Literal.int, parse: Parse.int(1...65536))
-        if kind == .vector && r.has("kind") {
-            for key in ["rows", "cols", "dataflow"] where r.has(key) {
-                context.problem(r.origin(of: key), r.field(key),
-                                "expected no \(key) for a vector unit (kind = \"vector\" uses lanes only), got one")
-            }
-        }
         r.finish()
         return ArraySpec(kind: kind, rows: rows, cols: cols, dataflow: dataflow, lanes: lanes)
     }

@@ -36,7 +36,7 @@ public struct PlannedStage: Sendable, Equatable {
 public struct ArraySpec: Sendable, Equatable, Codable {
     /// `kind`: systolic or vector.
     public var kind: ArrayKind
-    /// `rows` (1 ... 65536): PE rows of a systolic array (ignored by vector units).
+    /// `rows` (1 ... 65536): PE rows of a systolic array (ignored by vector units, like `cols` and `dataflow`).
     public var rows: Int
     /// `cols` (1 ... 65536): PE columns of a systolic array (ignored by vector units).
     public var cols: Int
