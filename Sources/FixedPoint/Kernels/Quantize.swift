@@ -1,0 +1,83 @@
+import LRCore
+
+/// Vectorised conversions between Float buffers and raw fixed-point buffers.
+///
+/// A storage element of type `S` holds a raw value in its low bits (`FixedFormat.raw(fromBits:)`), so `S` must be at
+/// least as wide as the format. Every element's result equals `FixedArithmetic.quantize(x, into:)` bit for bit; the
+/// SIMD path covers formats up to 22 bits with F >= 0 and the deterministic rounding modes, the scalar path the rest.
+/// Stochastic rounding of element i uses `stochastic.word(i)`.
+public enum FixedKernels {
+    @inlinable
+    public static func quantize<S: FixedWidthInteger>(
+        _ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<S>, config: FixedConfig,
+        stochastic: StochasticStream = .default
+    ) throws {
+        try requireStorage(S.self, holds: config.format, role: "quantize output")
+        guard x.count == out.count else {
+            throw FixedPointError(.shapeMismatch, "quantize: \(x.count) inputs but room for \(out.count) outputs")
+        }
+        guard let src = x.baseAddress, let dst = out.baseAddress else { return }
+        let n = x.count
+        let parallelGrain = 1 << 16
+        let simd = QuantizeSIMD(config)
+        Parallel.forRanges(count: n, grain: parallelGrain) { range in
+            var i = range.lowerBound
+            if let simd {
+                while i &+ 16 <= range.upperBound {
+                    if !simd.convert16(src + i, dst + i) { scalarQuantize(src, dst, i..<(i &+ 16), config, stochastic) }
+                    i &+= 16
+                }
+            }
+            scalarQuantize(src, dst, i..<range.upperBound, config, stochastic)
+        }
+    }
+
+    @inlinable
+    static func scalarQuantize<S: FixedWidthInteger>(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<S>,
+                                                     _ r: Range<Int>, _ config: FixedConfig, _ stream: StochasticStream) {
+        let stochastic = config.rounding == .stochastic
+        for i in r {
+            let w: UInt32 = stochastic ? stream.word(i) : 0
+            dst[i] = S(truncatingIfNeeded: FixedArithmetic.quantize(src[i], into: config, random: w))
+        }
+    }
+
+    /// Raw values to the nearest Float (exact for formats up to 24 bits; one rounding up to 53 bits).
+    @inlinable
+    public static func dequantize<S: FixedWidthInteger>(
+        _ raw: UnsafeBufferPointer<S>, format: FixedFormat, into out: UnsafeMutableBufferPointer<Float>
+    ) throws {
+        try requireStorage(S.self, holds: format, role: "dequantize input")
+        guard raw.count == out.count else {
+            throw FixedPointError(.shapeMismatch, "dequantize: \(raw.count) inputs but room for \(out.count) outputs")
+        }
+        guard let src = raw.baseAddress, let dst = out.baseAddress else { return }
+        let f = format.fracBits
+        if format.width <= 53 && abs(f) <= 1000 {
+            let scale = Double(sign: .plus, exponent: -f, significand: 1)
+            Parallel.forRanges(count: raw.count, grain: 1 << 16) { r in
+                for i in r { dst[i] = Float(Double(format.raw(fromBits: Int64(truncatingIfNeeded: src[i]))) * scale) }
+            }
+        } else {
+            for i in 0..<raw.count {
+                dst[i] = Float(FixedArithmetic.toDouble(format.raw(fromBits: Int64(truncatingIfNeeded: src[i])), format: format))
+            }
+        }
+    }
+
+    /// Convenience: quantize an array into raw values stored as Int64.
+    public static func quantize(_ x: [Float], config: FixedConfig, stochastic: StochasticStream = .default) throws -> [Int64] {
+        var out = [Int64](repeating: 0, count: x.count)
+        try x.withUnsafeBufferPointer { src in
+            try out.withUnsafeMutableBufferPointer { try quantize(src, into: $0, config: config, stochastic: stochastic) }
+        }
+        return out
+    }
+
+    @usableFromInline
+    static func requireStorage<S: FixedWidthInteger>(_: S.Type, holds format: FixedFormat, role: String) throws {
+        guard S.bitWidth >= format.width else {
+            throw FixedPointError(.invalidFormat, "\(role): \(S.self) storage (\(S.bitWidth) bits) cannot hold \(format) (\(format.width) bits)")
+        }
+    }
+}
