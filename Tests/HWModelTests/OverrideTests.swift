@@ -35,6 +35,18 @@ final class OverrideTests: XCTestCase {
         XCTAssertEqual(plan.map(\.layers), [[0], [1, 2]])
     }
 
+    func testArrayValuedOverridesAreParsedAsTOML() throws {
+        let m = try HardwareModel.load(path: edgePath, overrides: [
+            "mapping.assign=[{ stage = \"a\", layers = [0, 1] }]", "stages.a.array.rows=4",
+            "all_stages.buffers.fifo_out.depth_words=256",
+        ])
+        XCTAssertEqual(m.mapping.assign, .explicit([StageLayers(stage: "a", layers: [0, 1])]))
+        XCTAssertEqual(m.stages.first?.array.rows, 4)
+        XCTAssertEqual(m.stages.first?.array.cols, 16, "inherited from the file's [stage]")
+        XCTAssertEqual(m.stages.first?.buffers.fifoOut.depthWords, 256)
+        XCTAssertEqual(m.stageTemplate.buffers.fifoOut.depthWords, 256)
+    }
+
     func testFormatBitsKeepsIntegerBits() throws {
         let edge = try HardwareModel.load(path: edgePath)
         XCTAssertEqual(edge.formats.activations.format, "s4.4")
