@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "HWModelTests", dependencies: ["HWModel", "LRTestSupport"],
                     resources: [.copy("Malformed")]),
         .testTarget(name: "LRTrainTests", dependencies: ["LRTrain", "LRTestSupport"]),
-        .testTarget(name: "LRSimTests", dependencies: ["LRSim", "LRTestSupport"]),
+        .testTarget(name: "LRSimTests", dependencies: ["LRSim", "LRReport", "LRSimCLI", "HWModel", "LRTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["LRSimCLI", "LRTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -19,5 +19,12 @@ let package = Package(
             path: "Benchmarks/LRCoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "SimBenchmarks",
+            dependencies: [.product(name: "Benchmark", package: "benchmark"), .product(name: "LRSim", package: "lrsim"),
+                           .product(name: "HWModel", package: "lrsim"), .product(name: "LRCore", package: "lrsim")],
+            path: "Benchmarks/SimBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
