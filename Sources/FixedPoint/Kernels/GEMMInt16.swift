@@ -65,6 +65,7 @@ extension FixedKernels {
         }
     }
 
+    @usableFromInline
     static func requireShape(a: Int, b: Int, c: Int, m: Int, n: Int, k: Int) throws {
         guard m >= 0, n >= 0, k >= 0 else {
             throw FixedPointError(.shapeMismatch, "gemm: negative shape m=\(m) n=\(n) k=\(k)")
