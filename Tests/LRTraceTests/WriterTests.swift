@@ -1,0 +1,77 @@
+import XCTest
+import LRTestSupport
+@testable import LRTrace
+
+final class WriterTests: XCTestCase {
+    var dir: TemporaryDirectory!
+    override func setUpWithError() throws { dir = try TemporaryDirectory(prefix: "lrtrace-writer") }
+    override func tearDown() { dir.cleanup() }
+
+    func files() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir.url.path).sorted() }
+
+    func testNothingAppearsAtTheDestinationUntilFinish() throws {
+        let path = dir.path("run.lrt")
+        let w = try TraceWriter(path: path, header: Fixtures.header())
+        try w.appendStep(try Fixtures.step(0))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        XCTAssertEqual(try files().count, 1)
+        XCTAssertTrue(try files()[0].hasPrefix(".run.lrt.tmp-"))
+        try w.finish()
+        XCTAssertEqual(try files(), ["run.lrt"])
+        XCTAssertEqual(w.bytesWritten, UInt64(try Fixtures.bytes(path).count))
+    }
+
+    func testAnAbandonedWriterLeavesNoFile() throws {
+        let path = dir.path("gone.lrt")
+        do {
+            let w = try TraceWriter(path: path, header: Fixtures.header())
+            try w.appendStep(try Fixtures.step(0))
+        }
+        XCTAssertEqual(try files(), [])
+        let w = try TraceWriter(path: path, header: Fixtures.header())
+        w.cancel()
+        XCTAssertEqual(try files(), [])
+    }
+
+    func testFinishReplacesAnExistingFileAtomically() throws {
+        let path = try Fixtures.write(dir.path("same.lrt"), steps: [0])
+        try Fixtures.write(path, steps: [0, 5, 10])
+        XCTAssertEqual(try TraceReader(path: path).steps.map(\.step), [0, 5, 10])
+        XCTAssertEqual(try files(), ["same.lrt"])
+    }
+
+    func testMisuseIsAUsageErrorNamingTheProblem() throws {
+        let w = try TraceWriter(path: dir.path("misuse.lrt"), header: Fixtures.header())
+        let t = try TraceTensor(name: "x", shape: [1], float32: [1])
+        XCTAssertTrue(traceError { try w.appendTensor(t) }?.problem.contains("outside a step") ?? false)
+        try w.beginStep(TraceStepInfo(step: 4, epoch: 0, noiseSeed: 0, noiseStep: 4), tensorCount: 2)
+        try w.appendTensor(t)
+        XCTAssertEqual(traceError { try w.appendTensor(t) }?.problem, "tensor 'x' appears twice in step 4")
+        XCTAssertEqual(traceError { try w.finish() }?.problem, "cannot finish: step 4 still expects 1 more tensor(s)")
+        try [Float](repeating: 0, count: 3).withUnsafeBufferPointer { buf in
+            XCTAssertEqual(traceError { try w.appendTensor(name: "y", shape: [2, 2], float32: buf) }?.problem,
+                           "tensor 'y': shape [2, 2] of f32 needs 16 bytes, got 12")
+        }
+        XCTAssertEqual(traceError { try w.appendTensor(name: "z", dtype: .u8, shape: [-1], data: UnsafeRawBufferPointer(start: nil, count: 0)) }?.category, .usage)
+        try w.appendTensor(TraceTensor(name: "y", shape: [1], float32: [2]))
+        XCTAssertEqual(traceError { try w.beginStep(TraceStepInfo(step: 4, epoch: 0, noiseSeed: 0, noiseStep: 4), tensorCount: 0) }?.problem,
+                       "step 4 does not come after step 4; steps must be strictly increasing")
+        XCTAssertEqual(traceError { try w.beginStep(TraceStepInfo(step: 5, epoch: 0, noiseSeed: 0, noiseStep: 5, scalars: [TraceScalar("a", 1), TraceScalar("a", 2)]), tensorCount: 0) }?.problem,
+                       "scalar 'a' appears twice in step 5")
+        try w.finish()
+        XCTAssertEqual(traceError { try w.finish() }?.category, .usage)
+        XCTAssertEqual(try TraceReader(path: dir.path("misuse.lrt")).readStep(step: 4).tensors.map(\.name), ["x", "y"])
+        // Tensor values are validated when built.
+        XCTAssertEqual(traceError { _ = try TraceTensor(name: "b", dtype: .u1, shape: [3], bytes: [0b1000]) }?.problem,
+                       "tensor 'b': unused bits of the last u1 byte must be zero")
+        XCTAssertEqual(traceError { _ = try TraceTensor(name: "b", shape: [1 << 40, 1 << 40], float32: []) }?.category, .usage)
+    }
+
+    func testUnwritableDestinationIsAClearError() throws {
+        let path = dir.path("no/such/dir/run.lrt")
+        let e = traceError { _ = try TraceWriter(path: path, header: Fixtures.header()) }
+        XCTAssertEqual(e?.category, .io)
+        XCTAssertTrue(e?.description.hasPrefix("\(path): cannot create a temporary file in \(dir.path("no/such/dir")): ") ?? false,
+                      e?.description ?? "")
+    }
+}
