@@ -15,7 +15,7 @@ struct Hw: ParsableCommand {
         Examples:
           lrsim hw check hwmodels/*.toml
           lrsim hw show hwmodels/edge-bp.toml
-          lrsim hw show hwmodels/edge.toml --set pe.rows=32 --set formats.activations.bits=6 --json
+          lrsim hw show hwmodels/edge.toml --set pe.rows=32 --json
         """,
         subcommands: [HwCheck.self, HwShow.self]
     )

@@ -13,7 +13,7 @@ struct HwShow: ParsableCommand {
 
         Example:
           lrsim hw show hwmodels/edge-bp.toml
-          lrsim hw show hwmodels/edge.toml --set pe.rows=32 --set formats.all.rounding=TRN --json
+          lrsim hw show hwmodels/edge.toml --set formats.all.rounding=TRN --json
         """
     )
 
