@@ -39,3 +39,34 @@ final class StagePlanTests: XCTestCase {
         XCTAssertThrowsError(try m.stagePlan(parametricLayers: 0))
     }
 }
+
+/// The small timing helpers the simulator calls, by hand.
+final class UnitTimingTests: XCTestCase {
+    func testDRAMTransferCycles() {
+        let lpddr = DRAMSpec(bytesPerCycle: 25.6, latencyCycles: 80)
+        XCTAssertEqual(lpddr.transferCycles(bytes: 0), 0)
+        XCTAssertEqual(lpddr.transferCycles(bytes: 1), 81)
+        XCTAssertEqual(lpddr.transferCycles(bytes: 256), 90)        // 256 / 25.6 = 10 exactly
+        XCTAssertEqual(lpddr.transferCycles(bytes: 257), 91)
+        XCTAssertEqual(DRAMSpec(bytesPerCycle: 0.001, latencyCycles: 5).transferCycles(bytes: Int.max), Int.max,
+                       "saturates instead of trapping")
+    }
+
+    func testLossUnitCyclesPerCopy() {
+        let loss = LossUnitSpec(latencyCycles: 16, elementsPerCycle: 4)
+        XCTAssertEqual(loss.cyclesPerCopy(classes: 10), 3)
+        XCTAssertEqual(loss.cyclesPerCopy(classes: 8), 2)
+        XCTAssertEqual(loss.cyclesPerCopy(classes: 0), 0)
+    }
+
+    func testBufferAndStageSizes() throws {
+        let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
+        let b = edge.stageTemplate.buffers
+        XCTAssertEqual(b.fifoOut.capacityBytes, 64 * 16)
+        XCTAssertEqual(b.weights.readBytesPerCycle, 16)
+        XCTAssertEqual(edge.stageTemplate.sramBytes, (64 + 32 + 16 + 64) * 1024 + 1024)
+        XCTAssertEqual(edge.stageTemplate.processingElements, 256)
+        XCTAssertEqual(SystolicConvention.scalesim.adjustment, -1)
+        XCTAssertEqual(SystolicConvention.scalesimRTL.adjustment, 0)
+    }
+}

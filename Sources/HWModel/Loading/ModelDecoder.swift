@@ -231,7 +231,7 @@ struct ModelDecoder {
     func decodeDRAM(_ r: TableReader) -> DRAMSpec {
         let d = DRAMSpec()
         let bandwidth = r.read("bytes_per_cycle", fallback: d.bytesPerCycle, literal: Literal.double,
-                               parse: Parse.double(0...1e6, exclusiveLower: true))
+                               parse: Parse.double(0.001...1e6))
         let latency = r.read("latency_cycles", fallback: d.latencyCycles, literal: Literal.int,
                              parse: Parse.int(0...1_000_000))
         r.finish()

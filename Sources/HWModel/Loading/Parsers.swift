@@ -24,11 +24,10 @@ enum Parse {
         }
     }
 
-    /// A finite number; integers are accepted too. `exclusiveLower`: the lower bound itself is invalid.
-    static func double(_ range: ClosedRange<Double>, exclusiveLower: Bool = false) -> (Node) -> Result<Double, Rejection> {
+    /// A finite number in `range`; integers are accepted too.
+    static func double(_ range: ClosedRange<Double>) -> (Node) -> Result<Double, Rejection> {
         { node in
-            let lower = exclusiveLower ? "> \(Literal.format(range.lowerBound))" : ">= \(Literal.format(range.lowerBound))"
-            let expected = "expected a number \(lower) and <= \(Literal.format(range.upperBound))"
+            let expected = "expected a number >= \(Literal.format(range.lowerBound)) and <= \(Literal.format(range.upperBound))"
             let value: Double
             switch node.value {
             case .int(let i): value = Double(i)
@@ -40,7 +39,7 @@ enum Parse {
                 value = d
             default: return .failure(Rejection("\(expected), got \(node.described)"))
             }
-            guard value.isFinite, range.contains(value), !(exclusiveLower && value == range.lowerBound) else {
+            guard value.isFinite, range.contains(value) else {
                 return .failure(Rejection("\(expected), got \(Literal.format(value))"))
             }
             return .success(value)
