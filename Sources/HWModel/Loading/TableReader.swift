@@ -25,10 +25,11 @@ final class TableReader {
     /// The origin of `key` if present, else of the table.
     func origin(of key: String) -> Origin { table[key]?.origin ?? origin }
 
-    /// The sub-table `key` (an empty reader if absent; a problem if present but not a table).
-    func table(_ key: String) -> TableReader {
+    /// The sub-table `key` (an empty reader if absent; a problem if present but not a table). `inheriting` names the
+    /// template table whose values it falls back to (`stage` for `stages.NAME`); by default, the template's own sub-table.
+    func table(_ key: String, inheriting template: String? = nil) -> TableReader {
         known.append(key)
-        let templateChild = templatePath.map { "\($0).\(key)" }
+        let templateChild = template ?? templatePath.map { "\($0).\(key)" }
         guard let node = table[key] else {
             return TableReader(context: context, path: field(key), table: Table(), origin: origin, templatePath: templateChild)
         }
