@@ -123,3 +123,24 @@ public final class Rational: CustomStringConvertible, Comparable, Hashable, @unc
     /// |self|.
     public var magnitude: Rational { let r = Rational(); lrsim_mpq_abs(r.q, q); return r }
 }
+
+extension Rational {
+    /// The nearest Double (to 40 significant decimal digits first, then Swift's correctly rounded parser): unlike
+    /// `doubleValue`, 2/5 gives 0.4, not the Double below it.
+    public var nearestDouble: Double {
+        if signum == 0 { return 0 }
+        if let d = terminatingDecimal, d.count <= 800, let v = Double(d) { return v }
+        let n = numerator.magnitudeString.count, d = denominator.description.count
+        let k = 40 - (n - d)
+        let num = k >= 0 ? numerator * BigInt.power(10, k) : numerator
+        let den = k >= 0 ? denominator : denominator * BigInt.power(10, -k)
+        let q = BigInt.floorDivide(num, den).quotient
+        // Truncation toward minus infinity then parsing: within 1e-39 relative of the exact value.
+        return Double("\(q)e\(-k)") ?? doubleValue
+    }
+}
+
+extension BigInt {
+    /// Decimal digits of |self|.
+    var magnitudeString: String { (signum < 0 ? -self : self).description }
+}
