@@ -1,3 +1,4 @@
+import CGMP
 import LRCore
 
 /// Exact references for the LR / ALR gradient of a dense layer.
@@ -70,20 +71,29 @@ extension ExactReference {
             if let f { r.formShiftLeft(fx - f) }
             return r
         }
-        // Step 2: dW[j, i] = sum_b w[b, j] x[b, i] with mpz addmul.
-        var out = [BigInt](repeating: BigInt(), count: outputs * inputCount)
-        out.withUnsafeMutableBufferPointer { outBuf in
-            let base = outBuf.baseAddress!
-            Parallel.forRanges(count: outputs, grain: max(1, outputs / 16)) { js in
-                for j in js {
-                    for i in 0..<inputCount {
-                        let acc = BigInt(0)
-                        for b in 0..<batch {
-                            let wv = wMant[b * outputs + j]
-                            let xv = xMant[b * inputCount + i]
-                            if wv.signum != 0 && xv.signum != 0 { acc.formSumOfProduct(wv, xv) }
+        // Step 2: dW[j, i] = sum_b w[b, j] x[b, i] with mpz addmul on raw mpz pointers laid out with b contiguous
+        // (no reference counting in the inner loop; the BigInt arrays keep the values alive).
+        let wz = (0..<(outputs * batch)).map { e in wMant[(e % batch) * outputs + e / batch].z }
+        let xz = (0..<(inputCount * batch)).map { e in xMant[(e % batch) * inputCount + e / batch].z }
+        let out = (0..<(outputs * inputCount)).map { _ in BigInt() }
+        let outZ = out.map(\.z)
+        withExtendedLifetime((wMant, xMant, out)) {
+            wz.withUnsafeBufferPointer { wb in
+                xz.withUnsafeBufferPointer { xb in
+                    outZ.withUnsafeBufferPointer { ob in
+                        let w = wb.baseAddress!, x = xb.baseAddress!, o = ob.baseAddress!
+                        Parallel.forRanges(count: outputs, grain: max(1, outputs / 16)) { js in
+                            for j in js {
+                                let wj = w + j * batch
+                                for i in 0..<inputCount {
+                                    let xi = x + i * batch
+                                    let acc = o[j * inputCount + i]
+                                    for b in 0..<batch where wj[b].pointee._mp_size != 0 {
+                                        __gmpz_addmul(acc, wj[b], xi[b])
+                                    }
+                                }
+                            }
                         }
-                        (base + j * inputCount + i).pointee = acc
                     }
                 }
             }
