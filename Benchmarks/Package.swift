@@ -26,5 +26,12 @@ let package = Package(
             path: "Benchmarks/SimBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "FixedPointBenchmarks",
+            dependencies: [.product(name: "Benchmark", package: "benchmark"), .product(name: "FixedPoint", package: "lrsim"),
+                           .product(name: "LRCore", package: "lrsim")],
+            path: "Benchmarks/FixedPointBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
