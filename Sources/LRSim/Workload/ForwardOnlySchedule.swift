@@ -15,6 +15,9 @@ extension ScheduleBuilder {
             let K = spec.copies(ofLayer: p), G = spec.copiesPerPass
             // Noise block holding copy j's perturbation (antithetic partners share their leader's block).
             var noiseOfCopy = Array<AllocationID?>(repeating: nil, count: K)
+            // The last copy that uses each block (its antithetic partner, or the leader itself): that copy's
+            // accumulation frees the block.
+            var lastUser: [Int: Int] = [:]
             var g0 = 0
             while g0 < K {
                 let gc = min(G, K - g0), rows = B &* gc
@@ -24,7 +27,11 @@ extension ScheduleBuilder {
                 let noiseCount = perNumber &* leaders.count
                 let storeBytes = method.storesSigns ? (noiseCount &+ 7) / 8 : noiseCount &* sizes.noise
                 var noiseBlock: AllocationID? = nil
-                if noiseCount > 0 { noiseBlock = graph.addAllocation(in: st.noiseStore, bytes: storeBytes) }
+                if noiseCount > 0, let lastLeader = leaders.last {
+                    let block = graph.addAllocation(in: st.noiseStore, bytes: storeBytes)
+                    noiseBlock = block
+                    lastUser[block.index] = spec.antithetic ? min(lastLeader + 1, K - 1) : lastLeader
+                }
                 for j in copiesHere {
                     let leader = spec.antithetic ? j - j % 2 : j
                     noiseOfCopy[j] = leader >= g0 ? noiseBlock : noiseOfCopy[leader]
@@ -107,10 +114,7 @@ extension ScheduleBuilder {
                 for j in copiesHere { if let n = noiseOfCopy[j], !used.contains(n) { used.append(n) } }
                 // A block is freed by the group holding the last copy that uses it.
                 var freed: [AllocationID] = []
-                for n in used {
-                    let lastUser = (0..<K).last { noiseOfCopy[$0] == n } ?? 0
-                    if copiesHere.contains(lastUser) { freed.append(n) }
-                }
+                for n in used where copiesHere.contains(lastUser[n.index] ?? -1) { freed.append(n) }
                 a.counts.sramReadBytes = used.reduce(0) { $0 &+ graph.allocations[$1.index].bytes }
                     &+ graph.allocations[accumulator[p]!.index].bytes
                 a.counts.sramWriteBytes = graph.allocations[accumulator[p]!.index].bytes
