@@ -84,3 +84,33 @@ final class KeyLineIndexTests: XCTestCase {
         }
     }
 }
+
+/// On every shipped model, each key's recorded line really holds that key (or, for array elements, the element).
+final class KeyLineIndexOnShippedModelsTests: XCTestCase {
+    func testEveryKeyOfEveryShippedModelPointsAtItsLine() throws {
+        for path in Repo.shippedModels {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let root = try DocumentLoader.parse(text: text, file: path)
+            var checked = 0
+            func visit(_ table: Table) {
+                for (key, node) in table.entries {
+                    guard case .file(_, let line) = node.origin else { XCTFail("\(path): \(key) has no file origin"); continue }
+                    XCTAssertTrue((1...lines.count).contains(line), "\(path): '\(key)' at line \(line)")
+                    if (1...lines.count).contains(line) {
+                        XCTAssertTrue(lines[line - 1].contains(key), "\(path):\(line): expected '\(key)' on \"\(lines[line - 1])\"")
+                        checked += 1
+                    }
+                    switch node.value {
+                    case .table(let t): visit(t)
+                    case .array(let items):
+                        for item in items { if case .table(let t) = item.value { visit(t) } }
+                    default: break
+                    }
+                }
+            }
+            visit(root)
+            XCTAssertGreaterThan(checked, 5, path)
+        }
+    }
+}

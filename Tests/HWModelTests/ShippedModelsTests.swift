@@ -100,6 +100,14 @@ final class ShippedModelsTests: XCTestCase {
         XCTAssertEqual(acc, try FixedConfig(format: "s16.16", rounding: "TRN", overflow: "WRAP"))
         let w = try m.formats.weights.fixedConfig()
         XCTAssertEqual(w, try FixedConfig(format: "s2.6", rounding: "RND_CONV", overflow: "SAT"))
+        for path in Repo.shippedModels {
+            let model = try HardwareModel.load(path: path)
+            for signal in Signal.allCases {
+                let config = try model.formats[signal].fixedConfig()
+                XCTAssertEqual(config.format.description, model.formats[signal].format, "\(path) \(signal)")
+                XCTAssertEqual(config.format.width, model.formats[signal].totalBits)
+            }
+        }
         for mode in RoundingMode.allCases { XCTAssertEqual(mode.quantization.rawValue, mode.rawValue) }
         for mode in OverflowMode.allCases { XCTAssertEqual(mode.fixedPointOverflow.rawValue, mode.rawValue) }
     }

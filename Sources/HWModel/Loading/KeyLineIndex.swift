@@ -35,6 +35,17 @@ struct KeyLineIndex: Sendable {
         var peek: Unicode.Scalar? { i < s.count ? s[i] : nil }
         func peek(_ k: Int) -> Unicode.Scalar? { i + k < s.count ? s[i + k] : nil }
 
+        /// Records `path` at `line`, and every dotted prefix not seen yet (tables defined implicitly by `[a.b.c]` or
+        /// `a.b = 1` are first mentioned there).
+        mutating func record(_ path: String, _ line: Int) {
+            lines[path] = line
+            var prefix = Substring(path)
+            while let cut = prefix.lastIndex(of: ".") {
+                prefix = prefix[..<cut]
+                if lines[String(prefix)] == nil { lines[String(prefix)] = line }
+            }
+        }
+
         mutating func advance() {
             if s[i] == "\n" { line += 1 }
             i += 1
@@ -69,18 +80,18 @@ struct KeyLineIndex: Sendable {
                     if isArray {
                         let n = arrayTables[key, default: 0]
                         arrayTables[key] = n + 1
-                        lines[key] = lines[key] ?? keyLine
+                        if lines[key] == nil { record(key, keyLine) }
                         current = "\(key)[\(n)]"
                     } else {
                         current = key
                     }
-                    lines[current] = keyLine
+                    record(current, keyLine)
                     skipLine()
                 } else {
                     let keyLine = line
                     let key = scanKey()
                     let path = current.isEmpty ? key : "\(current).\(key)"
-                    lines[path] = keyLine
+                    record(path, keyLine)
                     skipSpaces()
                     if peek == "=" { advance() }
                     skipSpaces()
@@ -162,7 +173,7 @@ struct KeyLineIndex: Sendable {
                     if d == "," { advance(); continue }
                     let keyLine = line
                     let key = "\(path).\(scanKey())"
-                    lines[key] = keyLine
+                    record(key, keyLine)
                     skipSpaces()
                     if peek == "=" { advance() }
                     skipSpaces()
