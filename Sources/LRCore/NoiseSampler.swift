@@ -5,9 +5,16 @@ import RealModule
 /// Element `e` of row `r` comes from Philox block `e / 4` of counter `(e/4, r, stream|layer, step)`, lane `e % 4`.
 /// Gaussian pairs use Box–Muller on lanes (0,1) and (2,3), so any element can be regenerated on its own.
 public enum NoiseSampler {
-    /// Standard normal variates for elements `[0, count)` of `row`.
+    /// Standard normal variates for elements `[0, count)` of `row` (the vectorised `FastGaussian` path).
     @inlinable
     public static func gaussian(_ key: NoiseKey, row: UInt32, into out: UnsafeMutableBufferPointer<Float>) {
+        FastGaussian.fill(key, row: row, into: out)
+    }
+
+    /// The same variates computed one block at a time with libm's log/sin/cos: the readable reference that
+    /// `FastGaussian` is checked against (they agree to about 2e-6).
+    @inlinable
+    public static func gaussianReference(_ key: NoiseKey, row: UInt32, into out: UnsafeMutableBufferPointer<Float>) {
         let gen = key.generator
         let count = out.count
         var e = 0

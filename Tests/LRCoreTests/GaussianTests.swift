@@ -38,7 +38,21 @@ final class FastGaussianTests: XCTestCase {
             for i in 0..<columns { maxDiff = max(maxDiff, abs(x[i] - reference[i])) }
         }
         XCTAssertLessThanOrEqual(maxDiff, 1e-5)
-        print("FastGaussian vs NoiseSampler.gaussian: max |difference| \(maxDiff) over \(rows * columns) samples")
+        print("FastGaussian vs libm Box–Muller: max |difference| \(maxDiff) over \(rows * columns) samples")
+    }
+
+    /// The original `NoiseSampler.gaussian`: one Philox block at a time, libm log/sin/cos on the rounded angle.
+    func libmBoxMuller(_ key: NoiseKey, row: UInt32, into out: UnsafeMutableBufferPointer<Float>) {
+        let gen = key.generator
+        for block in 0..<((out.count + 3) / 4) {
+            let w = gen.block(key.counter(row: row, block: UInt32(block)))
+            let r0 = (-2 * logf(Uniform.openClosed(w[0]))).squareRoot()
+            let r1 = (-2 * logf(Uniform.openClosed(w[2]))).squareRoot()
+            let t0 = Uniform.closedOpen(w[1]) * (2 * Float.pi)
+            let t1 = Uniform.closedOpen(w[3]) * (2 * Float.pi)
+            let g = [r0 * cosf(t0), r0 * sinf(t0), r1 * cosf(t1), r1 * sinf(t1)]
+            for lane in 0..<min(4, out.count - 4 * block) { out[4 * block + lane] = g[lane] }
+        }
     }
 
     func testAnySubrangeRegeneratesTheSameValues() {

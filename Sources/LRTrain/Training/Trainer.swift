@@ -1,0 +1,209 @@
+import Foundation
+import LRCore
+
+/// What a sampled step exposes to observers (the trace recorder, tests): the batch, the estimate, and the record.
+public struct SampledStep {
+    public let step: Int
+    public let epoch: Int
+    public let input: UnsafeBufferPointer<Float>
+    public let labels: UnsafeBufferPointer<Int32>
+    /// Parameters before the update of this step.
+    public let parameters: [Float]
+    public let gradient: [Float]
+    /// Backprop's gradient on the same batch (when requested).
+    public let backpropGradient: [Float]?
+    public let record: StepRecord
+}
+
+/// The training loop: data order, estimator, optimizer, evaluation, gradient checks, checkpoints and step sampling.
+///
+/// Every random number is a pure function of (seed, global step, layer, row, element), and the data order of epoch e
+/// a pure function of (seed, e); so a run resumed from a checkpoint after epoch e ends with the same weights, bit for
+/// bit, as an uninterrupted run.
+public final class Trainer {
+    public let config: TrainingConfiguration
+    public let spec: NetworkSpec
+    public private(set) var network: Network
+    public private(set) var optimizer: Optimizer
+    public private(set) var completedEpochs = 0
+    public let train: Dataset
+    public let test: Dataset
+    public var report: TrainingReport
+
+    let estimator: LikelihoodRatioEstimator?
+    let backprop: BackpropEngine
+    let evaluator: Evaluator
+    let batcher: Batcher
+    var batch: Batch
+    var gradient: [Float], checkGradient: [Float]
+
+    /// Called for steps 0, every `traceEvery`-th and the last (when set).
+    public var sampledStepObserver: ((SampledStep) throws -> Void)?
+    /// Called after every epoch with its summary.
+    public var epochObserver: ((TrainingReport.Epoch) -> Void)?
+    public var showProgress = true
+
+    public init(config: TrainingConfiguration, train: Dataset, test: Dataset) throws {
+        let (c, spec) = try config.resolved()
+        guard train.featureCount == spec.inputCount else {
+            throw TrainingError.invalidOption("--model \(c.model) takes \(spec.inputCount) inputs but \(train.name) samples have \(train.featureCount) (shape \(train.shape))")
+        }
+        guard spec.outputCount == train.classes else {
+            throw TrainingError.invalidOption("--model \(c.model) has \(spec.outputCount) outputs but \(train.name) has \(train.classes) classes")
+        }
+        self.config = c
+        self.spec = spec
+        self.train = train
+        self.test = test
+        network = Network(spec: spec, seed: c.seed)
+        optimizer = Optimizer(kind: c.optimizer, learningRate: c.learningRate, momentum: c.momentum, parameterCount: network.layout.count)
+        estimator = c.estimator.kind == .bp ? nil : LikelihoodRatioEstimator(spec: spec, settings: c.estimator, seed: c.seed)
+        backprop = BackpropEngine(spec: spec)
+        evaluator = Evaluator(spec: spec)
+        batcher = try Batcher(sampleCount: train.count, batchSize: c.batch, seed: c.seed)
+        batch = Batch(capacity: c.batch, features: train.featureCount)
+        gradient = [Float](repeating: 0, count: network.layout.count)
+        checkGradient = gradient
+        report = TrainingReport(config: c, model: spec)
+        report.dataset = ["name": train.name, "train_samples": "\(train.count)", "test_samples": "\(test.count)",
+                          "digest": train.digestHex]
+    }
+
+    public var stepsPerEpoch: Int { batcher.batchesPerEpoch }
+
+    /// Restores parameters, optimizer state and the epoch counter from a checkpoint.
+    public func restore(_ checkpoint: Checkpoint) throws {
+        guard checkpoint.config.model == config.model, checkpoint.config.activation == config.activation,
+              checkpoint.parameters.count == network.layout.count else {
+            throw TrainingError.checkpoint(path: checkpoint.path, "was written for model \(checkpoint.config.model) (\(checkpoint.config.activation.rawValue)), not \(config.model) (\(config.activation.rawValue))")
+        }
+        network.parameters = checkpoint.parameters
+        optimizer.restore(steps: checkpoint.optimizerSteps, first: checkpoint.optimizerFirst, second: checkpoint.optimizerSecond)
+        completedEpochs = checkpoint.epoch
+        report.epochs = checkpoint.epochs
+    }
+
+    public func checkpoint() -> Checkpoint {
+        Checkpoint(path: config.checkpoint ?? "", config: config, epoch: completedEpochs, parameters: network.parameters,
+                   optimizerSteps: optimizer.steps, optimizerFirst: optimizer.first, optimizerSecond: optimizer.second,
+                   epochs: report.epochs)
+    }
+
+    /// Trains the remaining epochs and returns the report.
+    @discardableResult
+    public func run() throws -> TrainingReport {
+        let started = Date()
+        var samples = 0, seconds = 0.0
+        while completedEpochs < config.epochs {
+            let epochStart = Date()
+            let loss = try trainEpoch(completedEpochs)
+            let elapsed = Date().timeIntervalSince(epochStart)
+            let (acc, testLoss) = evaluate()
+            let e = TrainingReport.Epoch(epoch: completedEpochs + 1, testAccuracy: acc, testLoss: testLoss, trainLoss: loss,
+                                         seconds: elapsed, samplesPerSecond: Double(train.count) / elapsed)
+            report.epochs.append(e)
+            samples += train.count; seconds += elapsed
+            completedEpochs += 1
+            epochObserver?(e)
+            if let path = config.checkpoint { try checkpoint().write(to: path) }
+        }
+        if let last = report.epochs.last {
+            report.final = .init(testAccuracy: last.testAccuracy, trainLoss: last.trainLoss, testLoss: last.testLoss)
+        }
+        if seconds > 0 {
+            let sps = Double(samples) / seconds
+            report.throughput = .init(samplesPerSecond: sps, stepsPerSecond: sps / Double(config.batch),
+                                      gflopsPerSecond: WorkloadCount.flopsPerSample(spec, config.estimator) * sps / 1e9)
+        }
+        if !report.gradientChecks.isEmpty {
+            let n = Double(report.gradientChecks.count)
+            report.gradientCosineVsBp = spec.parametricLayers.indices.map { l in
+                report.gradientChecks.reduce(0) { $0 + $1.cosine[l] } / n
+            }
+        }
+        report.wallSeconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    public func evaluate() -> (accuracy: Double, loss: Double) {
+        test.images.withUnsafeBufferPointer { x in
+            test.labels.withUnsafeBufferPointer { y in
+                evaluator.accuracy(network, images: x.baseAddress!, labels: y.baseAddress!, count: test.count)
+            }
+        }
+    }
+
+    /// One pass over the training set; returns the mean training loss (clean loss of each batch, before its update).
+    public func trainEpoch(_ epoch: Int) throws -> Double {
+        let order = batcher.order(epoch: epoch)
+        let F = train.featureCount
+        let steps = stepsPerEpoch
+        let lastGlobalStep = config.epochs * steps - 1
+        let progress = ProgressBar(total: steps, label: "epoch \(epoch + 1)/\(config.epochs)", enabled: showProgress && ProgressBar.stderrIsTerminal)
+        var lossSum = 0.0
+        for i in 0..<steps {
+            let step = epoch * steps + i
+            batch.gather(from: train, order: order, batcher: batcher, batch: i)
+            let n = batch.count
+            try batch.images.withUnsafeBufferPointer { xb in try batch.labels.withUnsafeBufferPointer { yb in
+            let x = xb.baseAddress!, y = yb.baseAddress!
+            let sampled = sampledStepObserver != nil
+                && (step == 0 || step % config.traceEvery == 0 || step == lastGlobalStep)
+            let checking = config.gradCheckEvery > 0 && step % config.gradCheckEvery == 0
+            let (loss, record) = estimate(step: step, input: x, labels: y, rows: n, recordLosses: sampled)
+            guard loss.isFinite else { throw TrainingError.diverged(step: step, loss: loss) }
+            lossSum += loss
+            var bpGradient: [Float]? = nil
+            if checking || (sampled && config.traceBackprop) {
+                bpGradient = backpropGradient(input: x, labels: y, rows: n)
+            }
+            if checking, let g = bpGradient {
+                let slots = network.layout.slots
+                report.gradientChecks.append(.init(
+                    step: step,
+                    cosine: slots.map { VectorMath.cosine(Array(gradient[$0.range]), Array(g[$0.range])) },
+                    normRatio: slots.map { VectorMath.norm(Array(gradient[$0.range])) / max(1e-30, VectorMath.norm(Array(g[$0.range]))) }))
+            }
+            if sampled, let observer = sampledStepObserver {
+                try observer(SampledStep(step: step, epoch: epoch, input: UnsafeBufferPointer(start: x, count: n * F),
+                                         labels: UnsafeBufferPointer(start: y, count: n), parameters: network.parameters,
+                                         gradient: gradient, backpropGradient: bpGradient, record: record))
+            }
+            gradient.withUnsafeBufferPointer { optimizer.apply(gradient: $0.baseAddress!, to: &network.parameters) }
+            } }
+            progress.update(i + 1, detail: String(format: "loss %.4f", lossSum / Double(i + 1)))
+        }
+        progress.finish()
+        return lossSum / Double(steps)
+    }
+
+    /// Fills `gradient` with the configured estimator's estimate for one batch.
+    func estimate(step: Int, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
+                  recordLosses: Bool) -> (Double, StepRecord) {
+        let net = network
+        return gradient.withUnsafeMutableBufferPointer { g -> (Double, StepRecord) in
+            g.update(repeating: 0)
+            if let estimator {
+                let r = estimator.estimate(network: net, input: input, labels: labels, rows: rows, step: step,
+                                           into: g.baseAddress!, recordLosses: recordLosses)
+                return (r.loss, r)
+            }
+            var r = StepRecord()
+            r.loss = backprop.gradient(network: net, input: input, labels: labels, rows: rows, into: g.baseAddress!)
+            return (r.loss, r)
+        }
+    }
+
+    func backpropGradient(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int) -> [Float] {
+        let net = network
+        checkGradient.withUnsafeMutableBufferPointer { g in
+            g.update(repeating: 0)
+            backprop.gradient(network: net, input: input, labels: labels, rows: rows, into: g.baseAddress!)
+        }
+        return checkGradient
+    }
+}
+
+extension ProgressBar {
+    public static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+}

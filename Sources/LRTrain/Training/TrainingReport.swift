@@ -1,0 +1,44 @@
+import LRCore
+
+/// The JSON report of `lrsim train` (field names become snake_case: `final.test_accuracy`, `epochs[].seconds`, ...).
+public struct TrainingReport: Codable, Sendable {
+    public struct Epoch: Codable, Sendable {
+        public var epoch: Int
+        public var testAccuracy: Double
+        public var testLoss: Double
+        public var trainLoss: Double
+        public var seconds: Double
+        public var samplesPerSecond: Double
+    }
+    public struct Final: Codable, Sendable {
+        public var testAccuracy: Double
+        public var trainLoss: Double
+        public var testLoss: Double
+    }
+    public struct Throughput: Codable, Sendable {
+        public var samplesPerSecond: Double
+        public var stepsPerSecond: Double
+        /// Useful floating-point work per second (forward, noisy copies and gradient GEMMs), for comparison with sgemm.
+        public var gflopsPerSecond: Double
+    }
+    /// Cosine similarity of the estimate to backprop's gradient on the same batch, per parametric layer.
+    public struct GradientCheck: Codable, Sendable {
+        public var step: Int
+        public var cosine: [Double]
+        public var normRatio: [Double]
+    }
+
+    public var command: String = "train"
+    public var config: TrainingConfiguration
+    public var model: NetworkSpec
+    public var dataset: [String: String] = [:]
+    public var epochs: [Epoch] = []
+    public var final: Final = Final(testAccuracy: 0, trainLoss: 0, testLoss: 0)
+    public var throughput: Throughput = Throughput(samplesPerSecond: 0, stepsPerSecond: 0, gflopsPerSecond: 0)
+    /// Mean over the checks, per parametric layer (absent when no check ran).
+    public var gradientCosineVsBp: [Double]?
+    public var gradientChecks: [GradientCheck] = []
+    public var wallSeconds: Double = 0
+    public var blas: String = BLAS.configure().coreName
+    public var threads: Int = Parallel.threads
+}
