@@ -1,1 +1,0 @@
-// The LRTrain module. See docs/design.md for how the modules fit together.
