@@ -9,6 +9,10 @@ struct DocumentLoader {
 
     /// Parses TOML text; `file` names it in errors.
     static func parse(text: String, file: String) throws(HWModelError) -> Table {
+        if let problem = TOMLPreflight.check(text) {
+            throw HWModelError(origin: .file(path: file, line: problem.line), field: "",
+                               message: "TOML syntax error: \(problem.message)", column: problem.column)
+        }
         let parsed: TOMLTable
         do {
             parsed = try TOMLTable(string: text)
