@@ -10,6 +10,11 @@ struct ModelDecoder {
     init(document: Table, mainFile: String) {
         context = DecodeContext(mainFile: mainFile)
         root = TableReader(context: context, path: "", table: document, origin: .file(path: mainFile, line: 0))
+        let why = "a hardware model describes hardware only: give the network and the estimator to the command "
+            + "(--model, --estimator, --batch, --copies) or take them from a trace"
+        for key in ["workload", "network", "model", "estimator", "batch", "copies", "sigma", "dataset"] {
+            root.unknownKeyExplanations[key] = why
+        }
         defaultName = URL(fileURLWithPath: mainFile).deletingPathExtension().lastPathComponent
     }
 

@@ -11,6 +11,8 @@ final class TableReader {
     /// For `[stages.NAME]` tables: the matching `[stage]` path, whose values are the fallbacks.
     let templatePath: String?
     private(set) var known: [String] = []
+    /// Explanations for keys that are unknown on purpose (`workload` in a hardware model), by key.
+    var unknownKeyExplanations: [String: String] = [:]
 
     init(context: DecodeContext, path: String, table: Table, origin: Origin, templatePath: String? = nil) {
         self.context = context; self.path = path; self.table = table; self.origin = origin
@@ -70,7 +72,9 @@ final class TableReader {
         for key in table.keys where !known.contains(key) {
             let node = table[key]
             let message: String
-            if let near = Suggestion.nearest(to: key, in: known) {
+            if let why = unknownKeyExplanations[key] {
+                message = "unknown key; \(why)"
+            } else if let near = Suggestion.nearest(to: key, in: known) {
                 message = "unknown key; did you mean '\(field(near))'?"
             } else {
                 message = "unknown key; expected one of \(known.joined(separator: ", "))"
