@@ -51,8 +51,7 @@ struct TraceDump: ParsableCommand {
             guard let chosen = step ?? reader.steps.first?.step else {
                 throw TraceError(file: file, location: .file, category: .notFound, problem: "the trace has no recorded steps")
             }
-            let s = try reader.readStep(step: chosen)
-            let names = s.tensors.map(\.name)
+            let names = try reader.tensorNames(step: chosen)
             let select: (String) -> Bool
             if let layer {
                 let prefix = "layer\(layer)."
@@ -71,6 +70,7 @@ struct TraceDump: ParsableCommand {
             } else {
                 select = { _ in true }
             }
+            let s = try reader.readStep(step: chosen, where: select)
             return TraceDumpReport(file: file, step: s, select: select, limit: all ? nil : limit)
         }
         print(json ? try report.json() : report.text())

@@ -63,6 +63,17 @@ public final class TraceReader {
         try readStep(at: try position(of: step))
     }
 
+    /// The recorded step `step` with only the tensors `select` accepts. Uncompressed tensors that are not selected are
+    /// skipped without reading their data (so a damaged tensor elsewhere in the step does not stop the read).
+    public func readStep(step: UInt64, where select: @escaping (String) -> Bool) throws -> TraceStep {
+        try readStep(entry: steps[try position(of: step)], tensorFilter: select).step
+    }
+
+    /// The names of a step's tensors in file order (reads only the names of uncompressed tensors).
+    public func tensorNames(step: UInt64) throws -> [String] {
+        try readStep(entry: steps[try position(of: step)], tensorFilter: { _ in false }).storage.map(\.name)
+    }
+
     /// One tensor of one step, without decoding the step's other tensors.
     public func readTensor(step: UInt64, name: String) throws -> TraceTensor {
         let entry = steps[try position(of: step)]

@@ -28,9 +28,11 @@ public enum TraceVerification {
         return scan.report
     }
 
-    /// The first framing problem of a file, if any (used by `TraceReader` to explain why it cannot open a file).
+    /// The first framing problem of a file, if any (used by `TraceReader` to explain why it cannot open a file):
+    /// walks the chunk headers only, without reading payloads.
     static func firstFramingError(source: any ByteSource) -> TraceError? {
         var scan = Scan(path: source.path, stepVerifier: nil, maxProblems: 1)
+        scan.framingOnly = true
         scan.run(source)
         return scan.errors.first
     }
@@ -103,6 +105,8 @@ private struct Scan {
     let path: String
     let stepVerifier: (any TraceStepVerifier)?
     let maxProblems: Int
+    /// Only walk chunk headers (lengths, CRCs of headers, ordinals, the trailer's place); payloads are not read.
+    var framingOnly = false
     var errors: [TraceError] = []
     var report: TraceVerificationReport
 
@@ -192,7 +196,7 @@ private struct Scan {
             if ordinal == 0, c.header.kind != .header {
                 throw r.error(c, .malformed, "chunk 0 must be the 'HEAD' chunk")
             }
-            try visit(c, r)
+            if !framingOnly { try visit(c, r) }
             if c.header.kind == .trailer {
                 if c.end != r.file.size {
                     throw r.error(c, .malformed, "\(r.file.size &- c.end) unexpected bytes after the trailer chunk")
