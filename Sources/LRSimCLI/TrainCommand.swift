@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LRCore
+import LRTrace
 import LRTrain
 
 /// `lrsim train`: train a network with backprop or a likelihood-ratio estimator on real data.
@@ -52,6 +53,8 @@ struct Train: ParsableCommand {
     var traceEvery = 100
     @Flag(help: "Also record backprop's gradient of each sampled batch in the trace.")
     var traceBp = false
+    @Option(help: "Per-chunk trace compression: none or zlib (kept only where it saves space).")
+    var traceCompression: TraceCompression = .none
     @Option(help: "Save a checkpoint here after every epoch.")
     var checkpoint: String?
     @Option(help: "Resume from this checkpoint (same model and settings; continues after its last epoch).")
@@ -87,7 +90,7 @@ struct Train: ParsableCommand {
             log(String(format: "epoch %d: test accuracy %.4f, train loss %.4f, %.2f s (%.0f samples/s)",
                        e.epoch, e.testAccuracy, e.trainLoss, e.seconds, e.samplesPerSecond))
         }
-        let recorder = try trace.map { try TraceRecorder(path: $0, config: trainer.config, spec: trainer.spec, dataset: train) }
+        let recorder = try trace.map { try TraceRecorder(path: $0, config: trainer.config, spec: trainer.spec, dataset: train, compression: traceCompression) }
         if let recorder { trainer.sampledStepObserver = { try recorder.record($0) } }
         let report: TrainingReport
         do { report = try trainer.run() } catch { recorder?.cancel(); throw error }
@@ -139,8 +142,8 @@ struct EstimatorOptions: ParsableArguments {
     var qmc = false
     @Option(help: "Noise distribution for lr/alr: gaussian or laplace.")
     var noise: NoiseKind = .gaussian
-    @Option(help: "Parametric layers (0-based, comma-separated) that use weight noise under lr/alr.")
-    var weightNoiseLayers: String?
+    @Option(help: "Parametric layers (0-based, comma-separated) that use weight noise under lr/alr; 'auto' (default) picks convolutions with fewer parameters than outputs, 'none' uses logit noise everywhere.")
+    var weightNoiseLayers = "auto"
 
     func settings() throws -> EstimatorSettings {
         func list<T>(_ s: String, _ name: String, _ parse: (String) -> T?) throws -> [T] {
@@ -154,11 +157,13 @@ struct EstimatorOptions: ParsableArguments {
         return EstimatorSettings(kind: estimator, copies: try list(copies, "copies") { Int($0) },
                                  sigma: try list(sigma, "sigma") { Float($0) }, antithetic: !noAntithetic,
                                  baseline: baseline, qmc: qmc, noise: noise,
-                                 weightNoiseLayers: try weightNoiseLayers.map { try list($0, "weight-noise-layers") { Int($0) } } ?? [])
+                                 weightNoiseLayers: weightNoiseLayers == "auto" ? nil : weightNoiseLayers == "none" ? []
+                                    : try list(weightNoiseLayers, "weight-noise-layers") { Int($0) })
     }
 }
 
 extension Activation: ExpressibleByArgument {}
+extension TraceCompression: ExpressibleByArgument {}
 extension EstimatorKind: ExpressibleByArgument {}
 extension Baseline: ExpressibleByArgument {}
 extension NoiseKind: ExpressibleByArgument {}

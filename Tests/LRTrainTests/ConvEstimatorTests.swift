@@ -44,10 +44,10 @@ final class ConvEstimatorTests: XCTestCase {
         let x = (0..<(B * 25)).map { _ in Float.random(in: -1...1, using: &rng) }
         let labels: [Int32] = [0, 2, 1]
         let settings = EstimatorSettings(kind: .lr, copies: [K, K], sigma: [sigma, sigma], antithetic: true, baseline: .clean)
-        let est = LikelihoodRatioEstimator(spec: spec, settings: settings, seed: 8)
+        let est = try! LikelihoodRatioEstimator(spec: spec, settings: settings, seed: 8)
         var g = [Float](repeating: 0, count: net.layout.count)
         x.withUnsafeBufferPointer { xp in labels.withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
-            _ = est.estimate(network: net, input: xp.baseAddress!, labels: yp.baseAddress!, rows: B, step: step, into: gp.baseAddress!)
+            _ = try! est.estimate(network: net, input: xp.baseAddress!, labels: yp.baseAddress!, rows: B, step: step, into: gp.baseAddress!)
         } } }
 
         // Brute force: regenerate the noise by its documented row numbering, run every copy, correlate.

@@ -42,12 +42,12 @@ struct EstimatorTestbed {
 
     func estimate(_ settings: EstimatorSettings, step: Int = 0, seed: UInt64 = 11) -> [Float] {
         let s = try! settings.resolved(parametricLayers: network.layout.slots.count)
-        let est = LikelihoodRatioEstimator(spec: network.spec, settings: s, seed: seed)
+        let est = try! LikelihoodRatioEstimator(spec: network.spec, settings: s, seed: seed)
         var g = [Float](repeating: 0, count: network.layout.count)
         input.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
                 g.withUnsafeMutableBufferPointer { gp in
-                    _ = est.estimate(network: network, input: x.baseAddress!, labels: y.baseAddress!, rows: rows, step: step,
+                    _ = try! est.estimate(network: network, input: x.baseAddress!, labels: y.baseAddress!, rows: rows, step: step,
                                      into: gp.baseAddress!)
                 }
             }

@@ -35,6 +35,11 @@ public enum NoiseKind: String, Sendable, Codable, CaseIterable {
 /// Every knob of the estimators, per parametric layer where it makes sense.
 public struct EstimatorSettings: Sendable, Codable, Equatable {
     public var kind: EstimatorKind
+    /// Whether parametric layer p (position in `parametricLayers`) is perturbed through its weights.
+    public func usesWeightNoise(layer p: Int) -> Bool {
+        kind.usesWeightNoise || (weightNoiseLayers ?? []).contains(p)
+    }
+
     /// Copies K per parametric layer (in order of `NetworkSpec.parametricLayers`).
     public var copies: [Int]
     /// Noise scale per parametric layer.
@@ -44,13 +49,34 @@ public struct EstimatorSettings: Sendable, Codable, Equatable {
     public var qmc: Bool
     public var noise: NoiseKind
     /// Parametric layers (by position in `parametricLayers`) that use weight noise under `lr`/`alr` instead of
-    /// logit noise. Empty by default; see `TrainingConfiguration` for the CNN default.
-    public var weightNoiseLayers: [Int]
+    /// logit noise; nil means `automaticWeightNoiseLayers` (resolved against the network).
+    public var weightNoiseLayers: [Int]?
 
     public init(kind: EstimatorKind, copies: [Int], sigma: [Float], antithetic: Bool = true, baseline: Baseline = .clean,
-                qmc: Bool = false, noise: NoiseKind = .gaussian, weightNoiseLayers: [Int] = []) {
+                qmc: Bool = false, noise: NoiseKind = .gaussian, weightNoiseLayers: [Int]? = []) {
         self.kind = kind; self.copies = copies; self.sigma = sigma; self.antithetic = antithetic
         self.baseline = baseline; self.qmc = qmc; self.noise = noise; self.weightNoiseLayers = weightNoiseLayers
+    }
+
+    /// The default choice of weight noise: convolutions with fewer parameters than outputs per sample.
+    ///
+    /// LR's variance grows with the number of perturbed values and ES's with the number of parameters. An early conv
+    /// layer has few weights but a large output map (cnn:small's first layer: 160 parameters, 12544 outputs per
+    /// sample), so perturbing its weights gives a far less noisy estimate for the same copies; dense layers are the
+    /// opposite (200k weights, 128 outputs). The LR papers make the same choice for early, high-resolution layers.
+    public static func automaticWeightNoiseLayers(_ spec: NetworkSpec) -> [Int] {
+        let shapes = spec.shapes
+        return spec.parametricLayers.enumerated().compactMap { p, li in
+            if case .conv2d = spec.layers[li], spec.layers[li].parameterCount < shapes[li].reduce(1, *) { return p }
+            return nil
+        }
+    }
+
+    /// Expands one-element lists to every parametric layer, resolves automatic choices, and checks the rest.
+    public func resolved(spec: NetworkSpec) throws -> EstimatorSettings {
+        var s = try resolved(parametricLayers: spec.parametricLayers.count)
+        if s.weightNoiseLayers == nil { s.weightNoiseLayers = Self.automaticWeightNoiseLayers(spec) }
+        return s
     }
 
     /// Expands one-element lists to every parametric layer and checks the rest.
@@ -73,7 +99,7 @@ public struct EstimatorSettings: Sendable, Codable, Equatable {
             for v in s.sigma where !(v > 0 && v.isFinite) {
                 throw TrainingError.invalidOption("--sigma: expected positive finite values, got \(v)")
             }
-            if let bad = weightNoiseLayers.first(where: { $0 < 0 || $0 >= n }) {
+            if let bad = weightNoiseLayers?.first(where: { $0 < 0 || $0 >= n }) {
                 throw TrainingError.invalidOption("--weight-noise-layers: layer \(bad) is not one of the \(n) parametric layers (0-based)")
             }
         }

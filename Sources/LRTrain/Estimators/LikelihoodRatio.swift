@@ -20,10 +20,28 @@ public final class LikelihoodRatioEstimator {
     var u = FloatBuffer(), draws = FloatBuffer(), copyLoss = FloatBuffer(), coefficients = FloatBuffer()
     var reduced = FloatBuffer(), pixelMajor = FloatBuffer(), cleanLoss = FloatBuffer(), perturbed = FloatBuffer()
     var drawSums = FloatBuffer()
+    /// Scrambled Sobol sequences per logit-noise layer (with `--qmc`); point index = step * rowsPerStep + row.
+    let sobol: [Int: SobolSequence]
+    let maxBatch: Int
 
-    public init(spec: NetworkSpec, settings: EstimatorSettings, seed: UInt64) {
+    public init(spec: NetworkSpec, settings: EstimatorSettings, seed: UInt64, maxBatch: Int = 1 << 16) throws {
         self.spec = spec
         self.settings = settings
+        self.maxBatch = maxBatch
+        var sobol: [Int: SobolSequence] = [:]
+        if settings.qmc {
+            let shapes = spec.shapes
+            for (p, li) in spec.parametricLayers.enumerated()
+            where !(settings.usesWeightNoise(layer: p)) {
+                let d = shapes[li].reduce(1, *)
+                do {
+                    sobol[li] = try SobolSequence(dimensions: d, seed: seed &+ UInt64(li) &* 0x9E37_79B9_7F4A_7C15)
+                } catch let e as SobolError {
+                    throw TrainingError.invalidOption("--qmc: layer \(li) has \(d) outputs: \(e.description)")
+                }
+            }
+        }
+        self.sobol = sobol
         noise = NoiseSource(seed: seed, kind: settings.noise, stream: .logitNoise)
         weightNoise = NoiseSource(seed: seed, kind: settings.noise, stream: .weightNoise)
         clean = ForwardWorkspace(spec: spec)
@@ -32,10 +50,10 @@ public final class LikelihoodRatioEstimator {
 
     /// Adds the gradient estimate for the batch into `gradient` (zeroed by the caller) and returns what it observed.
     public func estimate(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int,
-                         step: Int, into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool = false) -> StepRecord {
+                         step: Int, into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool = false) throws -> StepRecord {
         var record = StepRecord()
         let classes = network.classes
-        network.parameters.withUnsafeBufferPointer { pbuf in
+        try network.parameters.withUnsafeBufferPointer { pbuf in
             let params = pbuf.baseAddress!
             let logits = clean.forward(parameters: params, layout: network.layout, from: 0, input: input, rows: B)
             let l0 = cleanLoss.reserve(B)
@@ -48,11 +66,11 @@ public final class LikelihoodRatioEstimator {
             for (p, slot) in network.layout.slots.enumerated() {
                 let layerInput: UnsafePointer<Float> = slot.layer == 0 ? input : UnsafePointer(clean.output(slot.layer - 1))
                 let losses: [Float]
-                if settings.kind.usesWeightNoise || settings.weightNoiseLayers.contains(p) {
+                if settings.usesWeightNoise(layer: p) {
                     losses = weightNoiseLayer(network: network, params: params, slot: slot, position: p, layerInput: layerInput,
                                               labels: labels, rows: B, step: step, gradient: gradient, record: recordLosses)
                 } else {
-                    losses = logitNoiseLayer(network: network, params: params, slot: slot, position: p, layerInput: layerInput,
+                    losses = try logitNoiseLayer(network: network, params: params, slot: slot, position: p, layerInput: layerInput,
                                              labels: labels, rows: B, step: step, gradient: gradient, record: recordLosses)
                 }
                 if recordLosses { record.copyLosses[slot.layer] = losses }
@@ -94,7 +112,7 @@ public final class LikelihoodRatioEstimator {
 
     func logitNoiseLayer(network: Network, params: UnsafePointer<Float>, slot: ParameterLayout.Slot, position p: Int,
                          layerInput: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int, step: Int,
-                         gradient: UnsafeMutablePointer<Float>, record: Bool) -> [Float] {
+                         gradient: UnsafeMutablePointer<Float>, record: Bool) throws -> [Float] {
         let li = slot.layer
         let K = settings.copies[p], sigma = settings.sigma[p]
         let nd = settings.antithetic ? K / 2 : K
@@ -114,11 +132,26 @@ public final class LikelihoodRatioEstimator {
             let R = bc &* K
             // 1. Unit noise rows for this chunk (pure function of step, layer, row).
             let e = draws.reserve(bc &* nd &* D)
-            let noise = self.noise
-            Parallel.forRanges(count: bc &* nd, grain: max(1, 16384 / max(1, D))) { range in
-                for r in range {
-                    noise.fill(step: step, layer: li, row: b0 &* nd &+ r,
-                               into: UnsafeMutableBufferPointer(start: e + r &* D, count: D))
+            if let template = sobol[li] {
+                // Quasi-Monte Carlo: consecutive points of one scrambled Sobol sequence per layer; the sequence
+                // continues across steps (point = step * maxBatch * draws + row).
+                let first = UInt64(step) &* UInt64(maxBatch &* nd) &+ UInt64(b0 &* nd)
+                guard first &+ UInt64(bc &* nd) <= SobolSequence.maxPoints else {
+                    throw TrainingError.invalidOption("--qmc: step \(step) needs Sobol points beyond 2^32; use fewer steps, copies or a smaller batch")
+                }
+                try Parallel.forRangesThrowing(count: bc &* nd, grain: max(1, 16384 / max(1, D))) { range in
+                    var seq = template
+                    try seq.skip(to: first &+ UInt64(range.lowerBound))
+                    try seq.nextGaussian(rows: range.count,
+                                         into: UnsafeMutableBufferPointer(start: e + range.lowerBound &* D, count: range.count &* D))
+                }
+            } else {
+                let noise = self.noise
+                Parallel.forRanges(count: bc &* nd, grain: max(1, 16384 / max(1, D))) { range in
+                    for r in range {
+                        noise.fill(step: step, layer: li, row: b0 &* nd &+ r,
+                                   into: UnsafeMutableBufferPointer(start: e + r &* D, count: D))
+                    }
                 }
             }
             // 2. Noisy copies u = v + sigma * (+-e) of the perturbed layer's output.

@@ -66,8 +66,8 @@ public final class TraceRecorder {
             dataset: TraceDataset(name: dataset.name, split: dataset.split.rawValue, samples: dataset.count,
                                   digest: "fnv1a64:" + dataset.digestHex, inputTransform: bytesInput ? "u8/255" : "identity"),
             traceEvery: config.traceEvery,
-            notes: est.weightNoiseLayers.isEmpty ? [:]
-                : ["weight_noise_layers": est.weightNoiseLayers.map(String.init).joined(separator: ",")])
+            notes: ["blas": BLAS.configure().coreName,
+                    "weight_noise_layers": (est.weightNoiseLayers ?? []).map(String.init).joined(separator: ",")])
     }
 
     public func record(_ s: SampledStep) throws {

@@ -57,7 +57,8 @@ public final class Trainer {
         self.test = test
         network = Network(spec: spec, seed: c.seed)
         optimizer = Optimizer(kind: c.optimizer, learningRate: c.learningRate, momentum: c.momentum, parameterCount: network.layout.count)
-        estimator = c.estimator.kind == .bp ? nil : LikelihoodRatioEstimator(spec: spec, settings: c.estimator, seed: c.seed)
+        estimator = c.estimator.kind == .bp ? nil
+            : try LikelihoodRatioEstimator(spec: spec, settings: c.estimator, seed: c.seed, maxBatch: c.batch)
         backprop = BackpropEngine(spec: spec)
         evaluator = Evaluator(spec: spec)
         batcher = try Batcher(sampleCount: train.count, batchSize: c.batch, seed: c.seed)
@@ -150,7 +151,7 @@ public final class Trainer {
             let sampled = sampledStepObserver != nil
                 && (step == 0 || step % config.traceEvery == 0 || step == lastGlobalStep)
             let checking = config.gradCheckEvery > 0 && step % config.gradCheckEvery == 0
-            let (loss, record) = estimate(step: step, input: x, labels: y, rows: n, recordLosses: sampled)
+            let (loss, record) = try estimate(step: step, input: x, labels: y, rows: n, recordLosses: sampled)
             guard loss.isFinite else { throw TrainingError.diverged(step: step, loss: loss) }
             lossSum += loss
             var bpGradient: [Float]? = nil
@@ -179,12 +180,12 @@ public final class Trainer {
 
     /// Fills `gradient` with the configured estimator's estimate for one batch.
     func estimate(step: Int, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
-                  recordLosses: Bool) -> (Double, StepRecord) {
+                  recordLosses: Bool) throws -> (Double, StepRecord) {
         let net = network
-        return gradient.withUnsafeMutableBufferPointer { g -> (Double, StepRecord) in
+        return try gradient.withUnsafeMutableBufferPointer { g -> (Double, StepRecord) in
             g.update(repeating: 0)
             if let estimator {
-                let r = estimator.estimate(network: net, input: input, labels: labels, rows: rows, step: step,
+                let r = try estimator.estimate(network: net, input: input, labels: labels, rows: rows, step: step,
                                            into: g.baseAddress!, recordLosses: recordLosses)
                 return (r.loss, r)
             }

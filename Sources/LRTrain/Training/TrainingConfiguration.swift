@@ -39,7 +39,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         guard traceEvery >= 1 else { throw TrainingError.invalidOption("--trace-every: expected a positive step count, got \(traceEvery)") }
         guard gradCheckEvery >= 0 else { throw TrainingError.invalidOption("--grad-check-every: expected 0 or a positive step count") }
         var c = self
-        c.estimator = try estimator.resolved(parametricLayers: spec.parametricLayers.count)
+        c.estimator = try estimator.resolved(spec: spec)
         return (c, spec)
     }
 }

@@ -24,7 +24,7 @@ public enum WorkloadCount {
         for (p, li) in spec.parametricLayers.enumerated() {
             let K = Double(settings.copies[p])
             let layerMACs = forwardMACs(spec, from: li) - forwardMACs(spec, from: li + 1)
-            if settings.kind.usesWeightNoise || settings.weightNoiseLayers.contains(p) {
+            if settings.usesWeightNoise(layer: p) {
                 macs += K * forwardMACs(spec, from: li)
             } else {
                 macs += K * forwardMACs(spec, from: li + 1)
