@@ -18,8 +18,8 @@
 /// is uniformly distributed. `seed == nil` gives the plain (unscrambled) sequence.
 ///
 /// Limits: at most `maxDimensions` = 48795 dimensions (all primitive polynomials up to degree 19: enough for a
-/// 32x32x32 convolution output) and `2^32` points. The polynomials are found once per process (about 0.5 s in a
-/// release build for the full range, milliseconds for a few thousand dimensions).
+/// 32x32x32 convolution output) and `2^32` points. The polynomials are found once per process (about 1 s in a
+/// release build for the full range, a fraction of that for a few thousand dimensions).
 /// The position `index` persists across calls: store it in a checkpoint and restore with `skip(to:)`.
 public struct SobolSequence: Sendable {
     /// 1 + the number of primitive polynomials of degree 1...19.
