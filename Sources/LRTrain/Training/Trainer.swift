@@ -30,7 +30,7 @@ public final class Trainer {
     public let test: Dataset
     public var report: TrainingReport
 
-    let estimator: LikelihoodRatioEstimator?
+    let estimator: any GradientEstimator
     let backprop: BackpropEngine
     let evaluator: Evaluator
     let batcher: Batcher
@@ -57,8 +57,7 @@ public final class Trainer {
         self.test = test
         network = Network(spec: spec, seed: c.seed)
         optimizer = Optimizer(kind: c.optimizer, learningRate: c.learningRate, momentum: c.momentum, parameterCount: network.layout.count)
-        estimator = c.estimator.kind == .bp ? nil
-            : try LikelihoodRatioEstimator(spec: spec, settings: c.estimator, seed: c.seed, maxBatch: c.batch)
+        estimator = try EstimatorFactory.make(c, spec: spec)
         backprop = BackpropEngine(spec: spec)
         evaluator = Evaluator(spec: spec)
         batcher = try Batcher(sampleCount: train.count, batchSize: c.batch, seed: c.seed)
@@ -171,6 +170,7 @@ public final class Trainer {
                                          gradient: gradient, backpropGradient: bpGradient, record: record))
             }
             gradient.withUnsafeBufferPointer { optimizer.apply(gradient: $0.baseAddress!, to: &network.parameters) }
+            estimator.afterUpdate(parameters: &network.parameters)
             } }
             progress.update(i + 1, detail: String(format: "loss %.4f", lossSum / Double(i + 1)))
         }
@@ -184,13 +184,8 @@ public final class Trainer {
         let net = network
         return try gradient.withUnsafeMutableBufferPointer { g -> (Double, StepRecord) in
             g.update(repeating: 0)
-            if let estimator {
-                let r = try estimator.estimate(network: net, input: input, labels: labels, rows: rows, step: step,
+            let r = try estimator.estimate(network: net, input: input, labels: labels, rows: rows, step: step,
                                            into: g.baseAddress!, recordLosses: recordLosses)
-                return (r.loss, r)
-            }
-            var r = StepRecord()
-            r.loss = backprop.gradient(network: net, input: input, labels: labels, rows: rows, into: g.baseAddress!)
             return (r.loss, r)
         }
     }

@@ -1,0 +1,48 @@
+import LRCore
+
+/// Anything that turns a batch into a gradient estimate: backprop, the LR family in float, or the same estimators on a
+/// hardware model's fixed-point datapath (`train --hw`).
+public protocol GradientEstimator: AnyObject {
+    /// Adds the estimate of d(mean batch loss)/d(parameters) into `gradient` (zeroed by the caller).
+    func estimate(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+                  into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord
+
+    /// Called after the optimizer updated the parameters (a fixed-point datapath re-quantizes its weights here).
+    func afterUpdate(parameters: inout [Float])
+}
+
+extension GradientEstimator {
+    public func afterUpdate(parameters: inout [Float]) {}
+}
+
+extension LikelihoodRatioEstimator: GradientEstimator {}
+
+/// Exact backprop behind the estimator interface.
+public final class BackpropEstimator: GradientEstimator {
+    let engine: BackpropEngine
+    public init(spec: NetworkSpec) { engine = BackpropEngine(spec: spec) }
+
+    public func estimate(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+                         into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord {
+        var r = StepRecord()
+        r.loss = engine.gradient(network: network, input: input, labels: labels, rows: rows, into: gradient)
+        return r
+    }
+}
+
+/// Builds the estimator a configuration asks for.
+public enum EstimatorFactory {
+    /// Set by the fixed-point datapath (LRTrain/Datapath) to build `train --hw` estimators; nil until it is linked in.
+    nonisolated(unsafe) public static var quantized: ((TrainingConfiguration, NetworkSpec) throws -> any GradientEstimator)?
+
+    public static func make(_ config: TrainingConfiguration, spec: NetworkSpec) throws -> any GradientEstimator {
+        if config.hardwareModel != nil {
+            guard let quantized else {
+                throw TrainingError.invalidOption("--hw: quantized-in-the-loop training is not available in this build")
+            }
+            return try quantized(config, spec)
+        }
+        if config.estimator.kind == .bp { return BackpropEstimator(spec: spec) }
+        return try LikelihoodRatioEstimator(spec: spec, settings: config.estimator, seed: config.seed, maxBatch: config.batch)
+    }
+}
