@@ -23,43 +23,39 @@ extension ExactReference {
                 throw FixedPointError(.invalidValue, "lrGradient: \(name)[\(bad)] is not finite")
             }
         }
-        // Step 1: w[b, j] exactly, each at its own scale, then all at the finest one.
+        // Step 1: w[b, j] exactly, each at its own scale (the finest of its terms), then all at the finest one.
+        // Each term is an odd float mantissa (<= 24 bits) times +-1 or another mantissa: it fits an Int64 exactly.
         let l = losses.map(reducedDyadic)
-        var wMant = [BigInt](repeating: BigInt(), count: batch * outputs)
-        var wFrac = [Int](repeating: 0, count: batch * outputs)
         let z = noise?.map(reducedDyadic)
-        wMant.withUnsafeMutableBufferPointer { wm in
+        let wMant = (0..<(batch * outputs)).map { _ in BigInt() }
+        var wFrac = [Int](repeating: 0, count: batch * outputs)
         wFrac.withUnsafeMutableBufferPointer { wf in
-        let wmBase = wm.baseAddress!, wfBase = wf.baseAddress!
-        Parallel.forRanges(count: batch, grain: 1) { samples in
-            for b in samples {
-                for j in 0..<outputs {
-                    var terms: [(Int128, Int128, Int)] = []   // (a, b, frac) with product a*b*2^-frac
-                    for k in 0..<copies {
-                        let (lv, lf) = l[b * copies + k]
-                        guard let lf else { continue }
-                        if let s = signs {
-                            terms.append((lv, s[(b * copies + k) * outputs + j] == 0 ? 1 : -1, lf))
-                        } else if let z {
-                            let (zv, zf) = z[(b * copies + k) * outputs + j]
-                            guard let zf else { continue }
-                            terms.append((lv, zv, lf + zf))
+            let wfBase = wf.baseAddress!
+            Parallel.forRanges(count: batch, grain: 1) { samples in
+                let t = BigInt()
+                func term(_ b: Int, _ k: Int, _ j: Int) -> (product: Int64, frac: Int)? {
+                    let (lv, lf) = l[b * copies + k]
+                    guard let lf else { return nil }
+                    if let signs { return (signs[(b * copies + k) * outputs + j] == 0 ? Int64(lv) : -Int64(lv), lf) }
+                    let (zv, zf) = z![(b * copies + k) * outputs + j]
+                    guard let zf else { return nil }
+                    return (Int64(lv) * Int64(zv), lf + zf)
+                }
+                for b in samples {
+                    for j in 0..<outputs {
+                        var f = Int.min
+                        for k in 0..<copies { if let tm = term(b, k, j) { f = max(f, tm.frac) } }
+                        let acc = wMant[b * outputs + j]
+                        for k in 0..<copies {
+                            guard let tm = term(b, k, j) else { continue }
+                            __gmpz_set_si(t.z, Int(tm.product))
+                            __gmpz_mul_2exp(t.z, t.z, UInt(f - tm.frac))
+                            __gmpz_add(acc.z, acc.z, t.z)
                         }
+                        (wfBase + b * outputs + j).pointee = f == Int.min ? 0 : f
                     }
-                    let f = terms.map(\.2).max() ?? 0
-                    let acc = BigInt(0)
-                    let t = BigInt()
-                    for (x, y, tf) in terms {
-                        t.set(BigInt(x) * BigInt(y))
-                        t.formShiftLeft(f - tf)
-                        acc.formSum(t)
-                    }
-                    (wmBase + b * outputs + j).pointee = acc
-                    (wfBase + b * outputs + j).pointee = f
                 }
             }
-        }
-        }
         }
         let fw = zip(wMant, wFrac).filter { $0.0.signum != 0 }.map(\.1).max() ?? 0
         for e in wMant.indices where wMant[e].signum != 0 { wMant[e].formShiftLeft(fw - wFrac[e]) }
