@@ -55,10 +55,16 @@ struct DocumentLoader {
             throw HWModelError(origin: baseNode.origin, field: "base",
                                message: "expected the path of another hardware-model file (a string), got \(baseNode.described)")
         }
-        let basePath = baseName.hasPrefix("/") ? baseName
-            : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(baseName).path
+        let basePath = DocumentLoader.resolve(baseName, relativeTo: path)
         let base = try load(path: basePath, chain: chain + [canonical], requestedAt: baseNode.origin)
         return DocumentLoader.merge(base: base, over: table)
+    }
+
+    /// `name` relative to the directory of `file`, keeping relative paths relative (so messages read as typed).
+    static func resolve(_ name: String, relativeTo file: String) -> String {
+        if name.hasPrefix("/") { return name }
+        let dir = (file as NSString).deletingLastPathComponent
+        return dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
     }
 
     /// `over` laid on `base`: tables merge key by key, other values replace; `energy` entries accumulate (later files

@@ -24,8 +24,7 @@ extension HardwareModel {
                                    message: "expected the path of another hardware-model file (a string), got \(baseNode.described)")
             }
             var loader = DocumentLoader()
-            let basePath = baseName.hasPrefix("/") ? baseName
-                : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(baseName).path
+            let basePath = DocumentLoader.resolve(baseName, relativeTo: file)
             let base = try loader.load(path: basePath, chain: [file], requestedAt: baseNode.origin)
             document = DocumentLoader.merge(base: base, over: document)
             files += loader.files
