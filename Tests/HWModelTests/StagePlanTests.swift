@@ -62,9 +62,9 @@ final class UnitTimingTests: XCTestCase {
     func testBufferAndStageSizes() throws {
         let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
         let b = edge.stageTemplate.buffers
-        XCTAssertEqual(b.fifoOut.capacityBytes, 64 * 16)
+        XCTAssertEqual(b.fifoOut.capacityBytes, 512 * 16)
         XCTAssertEqual(b.weights.readBytesPerCycle, 16)
-        XCTAssertEqual(edge.stageTemplate.sramBytes, (64 + 32 + 16 + 64) * 1024 + 1024)
+        XCTAssertEqual(edge.stageTemplate.sramBytes, (64 + 32 + 16 + 64 + 8) * 1024)
         XCTAssertEqual(edge.stageTemplate.processingElements, 256)
         XCTAssertEqual(SystolicConvention.scalesim.adjustment, -1)
         XCTAssertEqual(SystolicConvention.scalesimRTL.adjustment, 0)
