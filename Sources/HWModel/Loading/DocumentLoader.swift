@@ -26,7 +26,8 @@ struct DocumentLoader {
         return Node(parsed, path: "", file: file, lines: lines).table ?? Table()
     }
 
-    /// Loads `path` and its chain of bases; `chain` holds the files that (transitively) name this one as their base.
+    /// Loads `path` and its chain of bases; `chain` holds the canonical paths of the files that (transitively) name this
+    /// one as their base.
     mutating func load(path: String, chain: [String] = [], requestedAt: Origin? = nil) throws(HWModelError) -> Table {
         let canonical = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         if let requestedAt, chain.contains(canonical) {
@@ -47,16 +48,22 @@ struct DocumentLoader {
             throw HWModelError(origin: .file(path: path, line: 0), field: "",
                                message: "expected a readable hardware-model file (\(reason))")
         }
-        files.append(path)
-        var table = try DocumentLoader.parse(text: text, file: path)
+        return try load(text: text, file: path, chain: chain + [canonical])
+    }
+
+    /// Parses `text` (named `file` in errors) and lays it over its `base` chain; `chain` holds the canonical paths of the
+    /// files that (transitively) name this one as their base, this one included.
+    mutating func load(text: String, file: String, chain: [String]) throws(HWModelError) -> Table {
+        files.append(file)
+        var table = try DocumentLoader.parse(text: text, file: file)
         guard let baseNode = table["base"] else { return table }
         table["base"] = nil
         guard case .string(let baseName) = baseNode.value, !baseName.isEmpty else {
             throw HWModelError(origin: baseNode.origin, field: "base",
                                message: "expected the path of another hardware-model file (a string), got \(baseNode.described)")
         }
-        let basePath = DocumentLoader.resolve(baseName, relativeTo: path)
-        let base = try load(path: basePath, chain: chain + [canonical], requestedAt: baseNode.origin)
+        let base = try load(path: DocumentLoader.resolve(baseName, relativeTo: file), chain: chain,
+                            requestedAt: baseNode.origin)
         return DocumentLoader.merge(base: base, over: table)
     }
 

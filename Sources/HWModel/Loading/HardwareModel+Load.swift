@@ -15,21 +15,10 @@ extension HardwareModel {
     /// Parses a model from TOML text (`file` names it in errors; a `base` is resolved relative to `file`).
     public static func parse(text: String, file: String = "<string>", overrides: [String] = []) throws(HWModelError)
         -> HardwareModel {
-        var document = try DocumentLoader.parse(text: text, file: file)
-        var files = [file]
-        if let baseNode = document["base"] {
-            document["base"] = nil
-            guard case .string(let baseName) = baseNode.value, !baseName.isEmpty else {
-                throw HWModelError(origin: baseNode.origin, field: "base",
-                                   message: "expected the path of another hardware-model file (a string), got \(baseNode.described)")
-            }
-            var loader = DocumentLoader()
-            let basePath = DocumentLoader.resolve(baseName, relativeTo: file)
-            let base = try loader.load(path: basePath, chain: [file], requestedAt: baseNode.origin)
-            document = DocumentLoader.merge(base: base, over: document)
-            files += loader.files
-        }
-        return try decode(document: document, files: files, overrides: overrides)
+        var loader = DocumentLoader()
+        let canonical = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
+        let document = try loader.load(text: text, file: file, chain: [canonical])
+        return try decode(document: document, files: loader.files, overrides: overrides)
     }
 
     /// This model with more `KEY=VALUE` overrides (see docs/hwmodel.md for convenience keys such as `pe.rows`,
