@@ -36,8 +36,15 @@ public enum FixedKernels {
     static func scalarQuantize<S: FixedWidthInteger>(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<S>,
                                                      _ r: Range<Int>, _ config: FixedConfig, _ stream: StochasticStream) {
         let stochastic = config.rounding == .stochastic
+        var block = SIMD4<UInt32>()
+        var blockIndex = -1
         for i in r {
-            let w: UInt32 = stochastic ? stream.word(i) : 0
+            var w: UInt32 = 0
+            if stochastic {
+                // One Philox evaluation per four elements (element i is lane i % 4 of block i / 4).
+                if i >> 2 != blockIndex { blockIndex = i >> 2; block = stream.block(blockIndex) }
+                w = block[i & 3]
+            }
             dst[i] = S(truncatingIfNeeded: FixedArithmetic.quantize(src[i], into: config, random: w))
         }
     }
@@ -62,6 +69,26 @@ public enum FixedKernels {
             for i in 0..<raw.count {
                 dst[i] = Float(FixedArithmetic.toDouble(format.raw(fromBits: Int64(truncatingIfNeeded: src[i])), format: format))
             }
+        }
+    }
+
+    /// Raw values of one format rounded into another config (for example accumulator outputs into an activation
+    /// format); element i uses stochastic word i.
+    @inlinable
+    public static func requantize<S: FixedWidthInteger, T: FixedWidthInteger>(
+        _ raw: UnsafeBufferPointer<S>, from format: FixedFormat, into out: UnsafeMutableBufferPointer<T>,
+        config: FixedConfig, stochastic: StochasticStream = .default
+    ) throws {
+        try requireStorage(S.self, holds: format, role: "requantize input")
+        try requireStorage(T.self, holds: config.format, role: "requantize output")
+        guard raw.count == out.count else {
+            throw FixedPointError(.shapeMismatch, "requantize: \(raw.count) inputs but room for \(out.count) outputs")
+        }
+        let random = config.rounding == .stochastic
+        for i in 0..<raw.count {
+            let v = format.raw(fromBits: Int64(truncatingIfNeeded: raw[i]))
+            let w: UInt32 = random ? stochastic.word(i) : 0
+            out[i] = T(truncatingIfNeeded: FixedArithmetic.quantize(v, fracBits: format.fracBits, into: config, random: w))
         }
     }
 
