@@ -2,11 +2,11 @@ import ArgumentParser
 import Foundation
 import HWModel
 
-/// `lrsim hw`: check and show hardware-model files.
+/// `lrsim hw`: check, show and compare hardware-model files.
 struct Hw: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hw",
-        abstract: "Check and show hardware models (hwmodels/*.toml).",
+        abstract: "Check, show and compare hardware models (hwmodels/*.toml).",
         discussion: """
         A hardware model describes the accelerator: clock, mapping, per-stage arrays and SRAMs, noise generator, loss \
         unit, broadcast bus, DRAM, pipeline, number formats and an energy table. Every field is documented in \
@@ -16,12 +16,15 @@ struct Hw: ParsableCommand {
           lrsim hw check hwmodels/*.toml
           lrsim hw show hwmodels/edge-bp.toml
           lrsim hw show hwmodels/edge.toml --set pe.rows=32 --json
+          lrsim hw diff hwmodels/edge.toml hwmodels/edge-bp.toml
         """,
-        subcommands: [HwCheck.self, HwShow.self]
+        subcommands: [HwCheck.self, HwShow.self, HwDiff.self]
     )
 }
 
-/// Writes `error: MESSAGE` to stderr.
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+extension Hw {
+    /// Writes `error: MESSAGE` to stderr.
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
 }

@@ -112,3 +112,25 @@ final class ShippedModelsTests: XCTestCase {
         for mode in OverflowMode.allCases { XCTAssertEqual(mode.fixedPointOverflow.rawValue, mode.rawValue) }
     }
 }
+
+/// `differences(to:)`, which `lrsim hw diff` prints.
+final class DifferenceTests: XCTestCase {
+    func testEdgeBackpropVariantChangesOnlyItsConfiguration() throws {
+        let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
+        let bp = try HardwareModel.load(path: Repo.hwmodel("edge-bp.toml"))
+        XCTAssertEqual(edge.differences(to: bp).map(\.field),
+                       ["name", "description", "configured_for", "stage.buffers.inputs.capacity_bytes",
+                        "stage.buffers.noise.capacity_bytes"])
+        let capacity = edge.differences(to: bp).first { $0.field == "stage.buffers.inputs.capacity_bytes" }
+        XCTAssertEqual(capacity?.description, "stage.buffers.inputs.capacity_bytes: 32768 -> 49152")
+        XCTAssertEqual(edge.differences(to: edge), [])
+    }
+
+    func testFieldsOfNamedStagesPresentOnOneSide() throws {
+        let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
+        let split = try edge.applying(overrides: ["mapping.assign=[{ stage = \"a\", layers = [0] }]", "stages.a.array.rows=4"])
+        let d = edge.differences(to: split)
+        XCTAssertEqual(d.first?.field, "mapping.assign")
+        XCTAssertTrue(d.contains(FieldDifference(field: "stages.a.array.rows", old: nil, new: "4")))
+    }
+}

@@ -55,7 +55,7 @@ extension HardwareModel {
     }
 
     /// The resolved-field log: recorded at load time, or for a model built in code, from decoding its own fields.
-    private var resolvedEntries: [ResolvedEntry] {
+    var resolvedEntries: [ResolvedEntry] {
         if !source.entries.isEmpty { return source.entries }
         return (try? HardwareModel.decode(document: sourceDocument, files: [], overrides: []))?.source.entries ?? []
     }
@@ -86,5 +86,34 @@ extension HardwareModel {
         var child = object[head] as? [String: Any] ?? [:]
         insert(value, at: Array(path.dropFirst()), into: &child)
         object[head] = child
+    }
+}
+
+/// One field whose resolved value differs between two models.
+public struct FieldDifference: Sendable, Equatable, CustomStringConvertible {
+    /// Dotted path (`stage.buffers.inputs.capacity_bytes`, `energy.pe.mac`).
+    public var field: String
+    /// Values as TOML spells them; nil when the field exists in only one model (a named stage).
+    public var old: String?
+    public var new: String?
+    public var description: String { "\(field): \(old ?? "(absent)") -> \(new ?? "(absent)")" }
+}
+
+extension HardwareModel {
+    /// The resolved fields whose values differ in `other` (`old` is this model's value, `new` the other's), in schema
+    /// order: what `lrsim hw diff A B` prints.
+    public func differences(to other: HardwareModel) -> [FieldDifference] {
+        let mine = resolvedEntries, theirs = other.resolvedEntries
+        let theirValues = Dictionary(theirs.map { ($0.path, $0.literal.toml) }, uniquingKeysWith: { a, _ in a })
+        let myValues = Dictionary(mine.map { ($0.path, $0.literal.toml) }, uniquingKeysWith: { a, _ in a })
+        var out: [FieldDifference] = []
+        for e in mine {
+            let t = theirValues[e.path]
+            if t != e.literal.toml { out.append(FieldDifference(field: e.path, old: e.literal.toml, new: t)) }
+        }
+        for e in theirs where myValues[e.path] == nil {
+            out.append(FieldDifference(field: e.path, old: nil, new: e.literal.toml))
+        }
+        return out
     }
 }
