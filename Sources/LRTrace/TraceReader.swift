@@ -5,7 +5,9 @@ import Foundation
 /// Opening reads only the preamble, the HEAD chunk, the trailer and the index; a step is read (and its chunks'
 /// checksums checked) when asked for. A file that is truncated or damaged in its framing is diagnosed by a full scan,
 /// so the error names the chunk where the damage is, not just "bad trailer". `TraceVerification` checks every chunk.
-public final class TraceReader {
+///
+/// Its state is immutable after opening and reads use `pread`, so one reader may serve several threads.
+public final class TraceReader: @unchecked Sendable {
     public let path: String
     public let formatVersion: TraceFormatVersion
     public let header: TraceHeader
