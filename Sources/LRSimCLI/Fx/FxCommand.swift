@@ -30,15 +30,20 @@ struct FxInputError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
+/// Writes `error: MESSAGE` to stderr.
+func fxPrintError(_ message: String) {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+}
+
 /// Runs an fx command body, turning every expected failure into one `error: ...` line and exit status 1.
 func fxRun(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as FxInputError {
-        printError(e.description)
+        fxPrintError(e.description)
         throw ExitCode.failure
     } catch let e as FixedPointError {
-        printError(e.description)
+        fxPrintError(e.description)
         throw ExitCode.failure
     }
 }
