@@ -129,7 +129,7 @@ public struct SobolSequence: Sendable {
     }
 
     /// The current point's 32-bit digits (scrambled when seeded), most significant digit first, then advances.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func nextDigits(_ body: (Int, UInt32) -> Void) throws {
         guard index < Self.maxPoints else {
             throw SobolError("Sobol sequence: all \(Self.maxPoints) points of the 32-bit construction are used")
@@ -168,21 +168,46 @@ public struct SobolSequence: Sendable {
         try nextDigits { d, x in base[d] = (Double(x) + 0.5) * 0x1p-32 }
     }
 
-    /// The next point mapped to standard normals by the inverse CDF (`GaussianQuantile`, AS241), one per dimension.
-    /// For antithetic pairs the caller negates the result.
-    @inlinable
+    /// The next point mapped to standard normals by the inverse CDF (`GaussianQuantile.standardNormal`, AS241
+    /// `PPND7` in single precision, within 4e-7 of the double-precision quantile), one per dimension. For antithetic
+    /// pairs the caller negates the result.
+    @inlinable @inline(__always)
     public mutating func nextGaussian(into out: UnsafeMutableBufferPointer<Float>) throws {
         precondition(out.count == dimensions, "buffer holds \(out.count) values, expected \(dimensions)")
         let base = out.baseAddress!
-        try nextDigits { d, x in base[d] = Float(GaussianQuantile.quantile((Double(x) + 0.5) * 0x1p-32)) }
+        try nextDigits { d, x in base[d] = GaussianQuantile.standardNormal(digits: x) }
     }
 
-    /// `rows` consecutive points as Gaussians, row-major (`rows * dimensions` values).
+    /// `rows` consecutive points as Gaussians, row-major (`rows * dimensions` values), on all cores: blocks of rows
+    /// (boundaries fixed by the sizes) each start from their own `skip(to:)`, so the values do not depend on the
+    /// thread count.
     public mutating func nextGaussian(rows: Int, into out: UnsafeMutableBufferPointer<Float>) throws {
         precondition(out.count == rows * dimensions, "buffer holds \(out.count) values, expected \(rows) x \(dimensions)")
-        for r in 0..<rows {
-            try nextGaussian(into: UnsafeMutableBufferPointer(rebasing: out[(r * dimensions)..<((r + 1) * dimensions)]))
+        guard rows > 0 else { return }
+        let first = index
+        guard UInt64(rows) <= Self.maxPoints - first else {
+            throw SobolError("Sobol sequence: \(rows) more points requested at index \(first); the 32-bit construction has \(Self.maxPoints)")
         }
+        let dims = dimensions
+        // At least 2^18 values per block, so the 32 x dims XORs of each block's skip stay a small overhead.
+        let grain = max(1, (1 << 18) / dims)
+        if rows <= grain {
+            for r in 0..<rows {
+                try nextGaussian(into: UnsafeMutableBufferPointer(rebasing: out[(r * dims)..<((r + 1) * dims)]))
+            }
+            return
+        }
+        let start = self
+        let base = out.baseAddress!
+        Parallel.forRanges(count: rows, grain: grain) { range in
+            var local = start
+            // Cannot fail: the whole request was checked against maxPoints above.
+            try? local.skip(to: first + UInt64(range.lowerBound))
+            for r in range {
+                try? local.nextGaussian(into: UnsafeMutableBufferPointer(start: base + r * dims, count: dims))
+            }
+        }
+        try skip(to: first + UInt64(rows))
     }
 }
 

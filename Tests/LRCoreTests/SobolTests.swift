@@ -127,6 +127,46 @@ final class SobolTests: XCTestCase {
         XCTAssertEqual(g1, g2)
     }
 
+    func testRowBlocksMatchSequentialPointsWhateverTheThreadCount() throws {
+        let dims = 3000, rows = 200          // several parallel blocks of rows
+        var sequential = try SobolSequence(dimensions: dims, seed: 8)
+        try sequential.skip(to: 5)
+        var expected = [Float](repeating: 0, count: rows * dims)
+        try expected.withUnsafeMutableBufferPointer { buf in
+            for r in 0..<rows {
+                try sequential.nextGaussian(into: UnsafeMutableBufferPointer(rebasing: buf[(r * dims)..<((r + 1) * dims)]))
+            }
+        }
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        for threads in [1, 2] {
+            Parallel.threads = threads
+            var s = try SobolSequence(dimensions: dims, seed: 8)
+            try s.skip(to: 5)
+            var got = [Float](repeating: 0, count: rows * dims)
+            try got.withUnsafeMutableBufferPointer { try s.nextGaussian(rows: rows, into: $0) }
+            XCTAssertEqual(got, expected, "threads \(threads)")
+            XCTAssertEqual(s.index, 205)
+        }
+    }
+
+    /// The single-precision PPND7 path against the double-precision AS241 quantile of the same digits.
+    func testSinglePrecisionQuantileOfDigits() {
+        var worst = 0.0
+        var x: UInt32 = 0
+        for i in 0..<200_000 {
+            x = x &* 1_664_525 &+ 1_013_904_223
+            for v in [x, UInt32(i), ~UInt32(i), 0x8000_0000 &+ UInt32(i), 0x7FFF_FFFF &- UInt32(i)] {
+                let exact = GaussianQuantile.quantile((Double(v) + 0.5) * 0x1p-32)
+                let fast = Double(GaussianQuantile.standardNormal(digits: v))
+                worst = max(worst, abs(fast - exact) / max(1, abs(exact)))
+            }
+        }
+        XCTAssertLessThan(worst, 4.5e-7)
+        XCTAssertEqual(Double(GaussianQuantile.standardNormal(digits: 0)), -6.337_957_754_553_789, accuracy: 3e-6)
+        XCTAssertEqual(Double(GaussianQuantile.standardNormal(digits: .max)), 6.337_957_754_553_789, accuracy: 3e-6)
+    }
+
     func testLimitsGiveClearErrors() throws {
         XCTAssertThrowsError(try SobolSequence(dimensions: 0, seed: 1))
         XCTAssertThrowsError(try SobolSequence(dimensions: SobolSequence.maxDimensions + 1, seed: 1)) { e in
