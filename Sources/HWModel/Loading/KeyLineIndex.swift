@@ -122,7 +122,7 @@ struct KeyLineIndex: Sendable {
                     parts.append(scanQuotedKey(c))
                 } else {
                     var part = ""
-                    while let d = peek, d.properties.isAlphabetic || ("0"..."9").contains(d) || d == "_" || d == "-" {
+                    while let d = peek, TOMLPreflight.isBareKey(d) {
                         part.unicodeScalars.append(d); advance()
                     }
                     parts.append(part)
