@@ -162,3 +162,35 @@ final class LRGradientTests: XCTestCase {
         XCTAssertGreaterThan(ran, 100)
     }
 }
+
+/// The replay-speed raw reference and the comparison helper agree with the straightforward reference.
+final class LRGradientRawTests: XCTestCase {
+    func testRawReferenceEqualsBigIntReference() throws {
+        var g = RandomCases(seed: 0x1E)
+        let loss = try FixedFormat.parse("s4.12"), noise = try FixedFormat.parse("s3.5"), input = try FixedFormat.parse("u1.7")
+        for trial in 0..<40 {
+            let sign = trial % 2 == 0
+            let b = g.int(0...5), k = g.int(0...6), j = g.int(1...4), i = g.int(1...5)
+            let red = MACConfig(product: FixedConfig(try .parse("s8.17")), accumulator: FixedConfig(try .parse("s12.17")),
+                                output: FixedConfig(try .parse("s12.17")))
+            let outer = MACConfig(product: FixedConfig(try .parse("s14.24")), accumulator: FixedConfig(try .parse("s20.24")),
+                                  output: FixedConfig(try .parse("s8.8"), rounding: .roundHalfToEven, overflow: .saturate))
+            let d = try LRGradientDatapath(lossFormat: loss, inputFormat: input, encoding: sign ? .sign : .noise(noise),
+                                           reduction: red, outer: outer)
+            let losses = (0..<(b * k)).map { _ in Int64(truncatingIfNeeded: g.raw(in: loss)) }
+            let scores = (0..<(b * k * j)).map { _ in sign ? Int64(g.int(0...1)) : Int64(truncatingIfNeeded: g.raw(in: noise)) }
+            let x = (0..<(b * i)).map { _ in Int64(truncatingIfNeeded: g.raw(in: input)) }
+            let fast = try ExactReference.lrGradientRaw(datapath: d, losses: losses, scores: scores, inputs: x, batch: b,
+                                                        copies: k, outputs: j, inputCount: i)
+            let slow = ExactReference.lrGradient(datapath: d, losses: losses, scores: scores, inputs: x, batch: b,
+                                                 copies: k, outputs: j, inputCount: i)
+            for e in 0..<(j * i) { XCTAssertEqual(fast.value(e / i, e % i), slow.value(e / i, e % i)) }
+            let rounded = slow.rounded(into: outer.output)
+            let cmp = try ExactReference.compare(datapath: rounded, config: outer.output, exact: fast)
+            XCTAssertTrue(cmp.bitExact)
+            // One rounding into s8.8 is at most half an ULP, unless a value saturated.
+            let saturated = rounded.contains { $0 == outer.output.format.rawMax || $0 == outer.output.format.rawMin }
+            if !saturated { XCTAssertLessThanOrEqual(cmp.maxAbsError, 0.5 / 256) }
+        }
+    }
+}

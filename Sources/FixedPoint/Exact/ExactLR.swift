@@ -23,6 +23,10 @@ extension ExactReference {
                 throw FixedPointError(.invalidValue, "lrGradient: \(name)[\(bad)] is not finite")
             }
         }
+        if batch == 0 || outputs == 0 || inputCount == 0 {
+            return DyadicMatrix(rows: outputs, columns: inputCount,
+                                mantissas: (0..<(outputs * inputCount)).map { _ in BigInt(0) }, fracBits: 0)
+        }
         // Step 1: w[b, j] exactly, each at its own scale (the finest of its terms), then all at the finest one.
         // Each term is an odd float mantissa (<= 24 bits) times +-1 or another mantissa: it fits an Int64 exactly.
         let l = losses.map(reducedDyadic)

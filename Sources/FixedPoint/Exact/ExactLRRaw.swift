@@ -16,6 +16,11 @@ extension ExactReference {
         try LRGradientDatapath.requireCount(scores.count, [batch, copies, outputs], "scores (B x K x J)")
         try LRGradientDatapath.requireCount(inputs.count, [batch, inputCount], "inputs (B x I)")
         let scoreFormat = d.reduction.b
+        if batch == 0 || outputs == 0 || inputCount == 0 {
+            return DyadicMatrix(rows: outputs, columns: inputCount,
+                                mantissas: (0..<(outputs * inputCount)).map { _ in BigInt(0) },
+                                fracBits: d.lossFormat.fracBits + scoreFormat.fracBits + d.inputFormat.fracBits)
+        }
         let isSign: Bool
         if case .sign = d.encoding { isSign = true } else { isSign = false }
         // Step 1: w[b, j] with mpz, stored j-major (w[j * batch + b]) so step 2 walks the batch contiguously.
@@ -97,6 +102,7 @@ extension ExactReference {
             throw FixedPointError(.shapeMismatch, "compare: \(raw.count) datapath values but \(exact.mantissas.count) exact values")
         }
         let n = raw.count
+        if n == 0 { return Comparison(exactRounded: [], bitExactCount: 0, maxAbsError: 0, meanAbsError: 0) }
         var rounded = [Int128](repeating: 0, count: n)
         var errors = [Double](repeating: 0, count: n)
         let fx = exact.fracBits, fg = config.format.fracBits
