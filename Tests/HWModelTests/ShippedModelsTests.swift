@@ -53,26 +53,33 @@ final class ShippedModelsTests: XCTestCase {
         }
     }
 
-    /// edge-wide's products hold loss x noise x input exactly, and its accumulators hold any sum of 2^48 such products.
+    /// edge-wide's formats make the LR gradient exact. The datapath (LRTrain's DatapathFormats) reduces over copies,
+    /// w = sum_k (L_k - L0) * eps_k, into a register of at most 64 bits at the exact product's fraction bits, then
+    /// multiplies w by the stored input into `products` and sums into `accumulators`. So `products` must hold the exact
+    /// product of any such 64-bit w with an input, and `accumulators` a long sum of those (here 2^40 terms).
     func testEdgeWideGradientDatapathIsExact() throws {
         let m = try HardwareModel.load(path: Repo.hwmodel("edge-wide.toml"))
-        let loss = try m.formats.loss.fixedFormat(), noise = try m.formats.noise.fixedFormat()
-        let input = try m.formats.inputs.fixedFormat(), sign = try m.formats.sign.fixedFormat()
-        for perturbation in [noise, sign] {
-            let exact = try FixedFormat.exactProduct(try FixedFormat.exactProduct(loss, perturbation), input)
-            let products = try m.formats.products.fixedFormat()
-            XCTAssertGreaterThanOrEqual(products.intBits, exact.intBits)
-            XCTAssertGreaterThanOrEqual(products.fracBits, exact.fracBits)
-            let acc = try m.formats.accumulators.fixedFormat()
-            XCTAssertGreaterThanOrEqual(acc.intBits, products.intBits + 48)
-            XCTAssertGreaterThanOrEqual(acc.fracBits, products.fracBits)
+        let loss = try m.formats.loss.fixedFormat(), input = try m.formats.inputs.fixedFormat()
+        let products = try m.formats.products.fixedFormat(), acc = try m.formats.accumulators.fixedFormat()
+        for perturbation in [try m.formats.noise.fixedFormat(), try m.formats.sign.fixedFormat()] {
+            let score = try FixedFormat.exactProduct(loss, perturbation)
+            let widestW = try FixedFormat(signed: true, intBits: 64 - score.fracBits, fracBits: score.fracBits)
+            let outer = try FixedFormat.exactProduct(widestW, input)
+            XCTAssertGreaterThanOrEqual(products.intBits, outer.intBits)
+            XCTAssertGreaterThanOrEqual(products.fracBits, outer.fracBits)
+            XCTAssertGreaterThanOrEqual(products.intBits, score.intBits, "the reduction's products are exact too")
+            XCTAssertGreaterThanOrEqual(products.fracBits, score.fracBits)
+            XCTAssertGreaterThanOrEqual(acc.intBits, outer.intBits + 40)
+            XCTAssertGreaterThanOrEqual(acc.fracBits, outer.fracBits)
         }
-        // The plain edge design is NOT exact: its 16-bit products drop bits of the same triple product.
+        let forward = try FixedFormat.exactProduct(input, try m.formats.weights.fixedFormat())
+        XCTAssertGreaterThanOrEqual(products.intBits, forward.intBits)
+        XCTAssertGreaterThanOrEqual(products.fracBits, forward.fracBits)
+        XCTAssertGreaterThanOrEqual(m.stageTemplate.buffers.accumulators.wordBits, acc.width)
+        // The plain edge design is NOT exact: its 16-bit products drop bits of loss x noise already.
         let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
-        let exact = try FixedFormat.exactProduct(
-            try FixedFormat.exactProduct(try edge.formats.loss.fixedFormat(), try edge.formats.noise.fixedFormat()),
-            try edge.formats.inputs.fixedFormat())
-        XCTAssertLessThan(try edge.formats.products.fixedFormat().width, exact.width)
+        let edgeScore = try FixedFormat.exactProduct(try edge.formats.loss.fixedFormat(), try edge.formats.noise.fixedFormat())
+        XCTAssertLessThan(try edge.formats.products.fixedFormat().fracBits, edgeScore.fracBits)
     }
 
     /// `show`'s TOML loads back to an equal model, for every shipped model.
