@@ -22,9 +22,12 @@ struct Hw: ParsableCommand {
     )
 }
 
+/// Writes `error: MESSAGE` to stderr (the CLI's one-line error convention; other subcommands use it too).
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+}
+
 extension Hw {
     /// Writes `error: MESSAGE` to stderr.
-    static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-    }
+    static func printError(_ message: String) { LRSimCLI.printError(message) }
 }
