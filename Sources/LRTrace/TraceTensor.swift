@@ -35,14 +35,15 @@ public enum TraceDType: UInt8, CaseIterable, Sendable, Codable, CustomStringConv
 
 /// A named, shaped array of one step: its bytes exactly as stored (little-endian), with typed accessors.
 public struct TraceTensor: Equatable, Sendable {
-    public var name: String
-    public var dtype: TraceDType
-    public var shape: [Int]
+    // Immutable: the initializers check that shape and bytes agree.
+    public let name: String
+    public let dtype: TraceDType
+    public let shape: [Int]
     /// Little-endian element bytes; `dtype.byteCount(elements: elementCount)` long.
-    public var bytes: [UInt8]
+    public let bytes: [UInt8]
 
     /// The number of elements (product of the shape; 1 for a scalar of rank 0).
-    public var elementCount: Int { shape.reduce(1, *) }
+    public var elementCount: Int { TraceLimits.elementCount(shape) ?? 0 }
 
     /// Checks that the shape and byte count agree; used by every initializer.
     public init(name: String, dtype: TraceDType, shape: [Int], bytes: [UInt8]) throws {
