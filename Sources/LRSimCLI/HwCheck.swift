@@ -35,7 +35,7 @@ struct HwCheck: ParsableCommand {
                 print("\(file): ok")
             } catch {
                 failed += 1
-                for problem in error.diagnostics { Hw.printError(problem.description) }
+                for problem in error.diagnostics { printError(problem.description) }
             }
         }
         if failed > 0 { throw ExitCode.failure }

@@ -26,8 +26,3 @@ struct Hw: ParsableCommand {
 func printError(_ message: String) {
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
 }
-
-extension Hw {
-    /// Writes `error: MESSAGE` to stderr.
-    static func printError(_ message: String) { LRSimCLI.printError(message) }
-}

@@ -31,7 +31,7 @@ struct HwDiff: ParsableCommand {
             first = try HardwareModel.load(path: a, overrides: overridesA)
             second = try HardwareModel.load(path: b, overrides: overridesB)
         } catch {
-            Hw.printError(error.description)
+            printError(error.description)
             throw ExitCode.failure
         }
         let differences = first.differences(to: second)

@@ -32,7 +32,7 @@ struct HwShow: ParsableCommand {
         do {
             model = try HardwareModel.load(path: file, overrides: overrides)
         } catch {
-            Hw.printError(error.description)
+            printError(error.description)
             throw ExitCode.failure
         }
         print(json ? model.resolvedJSON() : model.resolvedTOML(), terminator: "")

@@ -76,6 +76,8 @@ final class ShippedModelsTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(products.intBits, forward.intBits)
         XCTAssertGreaterThanOrEqual(products.fracBits, forward.fracBits)
         XCTAssertGreaterThanOrEqual(m.stageTemplate.buffers.accumulators.wordBits, acc.width)
+        // Accumulator + product, aligned, must fit the 128-bit fast datapath.
+        XCTAssertLessThanOrEqual(try FixedFormat.exactSum(acc, products).width, 128)
         // The plain edge design is NOT exact: its 16-bit products drop bits of loss x noise already.
         let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
         let edgeScore = try FixedFormat.exactProduct(try edge.formats.loss.fixedFormat(), try edge.formats.noise.fixedFormat())
