@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes files atomically: a temporary file in the same directory, then a rename, so readers never see half a file.
 public enum AtomicFile {
@@ -8,11 +11,13 @@ public enum AtomicFile {
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         do {
             try data.write(to: tmp)
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
-            } else {
-                try FileManager.default.moveItem(at: tmp, to: url)
+            // rename(2) replaces an existing file atomically (FileManager.replaceItemAt fails on Linux here).
+            guard rename(tmp.path, url.path) == 0 else {
+                throw ReportError("\(path): cannot write (\(String(cString: strerror(errno))))")
             }
+        } catch let e as ReportError {
+            try? FileManager.default.removeItem(at: tmp)
+            throw e
         } catch {
             try? FileManager.default.removeItem(at: tmp)
             throw ReportError("\(path): cannot write (\(error.localizedDescription))")

@@ -69,7 +69,7 @@ struct Gemm: ParsableCommand {
         if let hw {
             let model: HardwareModel
             do { model = try HardwareModel.load(path: hw, overrides: overrides) } catch {
-                printError(error.description); throw ExitCode.failure
+                simError(error.description); throw ExitCode.failure
             }
             let a = model.stageTemplate.array
             array = SystolicArray(rows: a.rows, cols: a.cols, dataflow: a.dataflow)
@@ -94,9 +94,9 @@ struct Gemm: ParsableCommand {
             if let layers, let preset = GemmList.preset(layers) { list += preset }
             if let model { list += try GemmList.forward(try NetworkSpec.parse(model), batch: batch) }
         } catch let e as SimulationError {
-            printError(e.description); throw ExitCode.failure
+            simError(e.description); throw ExitCode.failure
         } catch let e as NetworkSpecError {
-            printError(e.description); throw ExitCode.failure
+            simError(e.description); throw ExitCode.failure
         }
 
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -113,7 +113,7 @@ struct Gemm: ParsableCommand {
                 print(table(result))
             }
         } catch let e as ReportError {
-            printError(e.description); throw ExitCode.failure
+            simError(e.description); throw ExitCode.failure
         }
     }
 

@@ -107,15 +107,15 @@ struct Sim: ParsableCommand {
             }
             if let report { try JSONReport.write(result.report, to: report) }
         } catch let e as HWModelError {
-            printError(e.description); throw ExitCode.failure
+            simError(e.description); throw ExitCode.failure
         } catch let e as SimulationError {
-            printError(e.description); throw ExitCode.failure
+            simError(e.description); throw ExitCode.failure
         } catch let e as ReportError {
-            printError(e.description); throw ExitCode.failure
+            simError(e.description); throw ExitCode.failure
         } catch let e as NetworkSpecError {
-            printError(e.description); throw ExitCode.failure
+            simError(e.description); throw ExitCode.failure
         } catch let e as TraceError {
-            printError(e.description); throw ExitCode.failure
+            simError(e.description); throw ExitCode.failure
         }
     }
 

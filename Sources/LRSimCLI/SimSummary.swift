@@ -36,3 +36,8 @@ enum SimSummary {
         return s
     }
 }
+
+/// Writes `error: MESSAGE` to stderr (sim and gemm's one-line errors).
+func simError(_ message: String) {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+}

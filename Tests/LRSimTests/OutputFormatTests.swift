@@ -142,3 +142,16 @@ final class OutputFormatTests: XCTestCase {
         XCTAssertTrue(csv.contains(",112283,"), csv)
     }
 }
+
+final class AtomicFileTests: XCTestCase {
+    func testOverwritesExistingFileAndReportsBadDirectory() throws {
+        let dir = try TemporaryDirectory(); defer { dir.cleanup() }
+        try AtomicFile.write("one", to: dir.path("f.txt"))
+        try AtomicFile.write("two", to: dir.path("f.txt"))
+        XCTAssertEqual(try String(contentsOfFile: dir.path("f.txt"), encoding: .utf8), "two")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), ["f.txt"])
+        XCTAssertThrowsError(try AtomicFile.write("x", to: dir.path("missing/f.txt"))) { e in
+            XCTAssertTrue("\(e)".hasPrefix(dir.path("missing/f.txt") + ": cannot write"), "\(e)")
+        }
+    }
+}

@@ -83,6 +83,7 @@ struct EngineRun {
     var now = 0
     var events = EventQueue()
     var units: [UnitRT]
+    let isNoise: [Bool]
     var fifos: [FIFORT]
     var buffers: [BufferRT]
     var allocOnChip: [Int]
@@ -115,6 +116,7 @@ struct EngineRun {
         g = graph; self.record = record
         let n = graph.tasks.count
         units = graph.units.map { UnitRT(arrival: $0.discipline == .arrivalOrder) }
+        isNoise = graph.units.map { $0.kind == .noise }
         fifos = graph.fifos.map { FIFORT(capacity: $0.capacityWords) }
         buffers = Array(repeating: BufferRT(), count: graph.buffers.count)
         unitTasks = Array(repeating: 0, count: graph.units.count)
@@ -377,17 +379,19 @@ struct EngineRun {
     // MARK: Accounting
 
     func classify(_ u: Int) -> ResourceState {
-        let unit = units[u]
-        if g.units[u].kind == .noise { return unit.noiseBusyUntil > now ? .busy : .idle }
-        if unit.running >= 0 {
-            let t = Int(unit.running)
+        // Field by field: copying a UnitRT would retain its queue.
+        if isNoise[u] { return units[u].noiseBusyUntil > now ? .busy : .idle }
+        let running = units[u].running
+        if running >= 0 {
+            let t = Int(running)
             switch phase[t] {
             case .computing: return now < computeStart[t] &+ g.tasks[t].cycles ? .busy : .blocked
             default: return .blocked
             }
         }
-        guard unit.head < unit.queue.count else { return .idle }
-        let h = Int(unit.queue[unit.head])
+        let head = units[u].head
+        guard head < units[u].queue.count else { return .idle }
+        let h = Int(units[u].queue[head])
         if pending[3 &* h &+ 2] > 0 { return .idle }
         if pending[3 &* h] > 0 { return .starved }
         if pending[3 &* h &+ 1] > 0 { return .blocked }

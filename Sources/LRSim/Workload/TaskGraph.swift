@@ -232,6 +232,16 @@ extension TaskGraph {
         tasks[task.index].dependencies = tasks[task.index].dependencies.lowerBound..<dependencyTargets.count
     }
 
+    /// Grows the storage for `iterations` times what one iteration added (avoids repeated reallocation).
+    mutating func reserveCapacity(iterations: Int) {
+        let n = max(1, iterations)
+        tasks.reserveCapacity(tasks.count &* n &+ 16)
+        dependencyTargets.reserveCapacity(dependencyTargets.count &* n &+ 16)
+        dependencyKinds.reserveCapacity(dependencyKinds.count &* n &+ 16)
+        allocationRefs.reserveCapacity(allocationRefs.count &* n &+ 16)
+        allocations.reserveCapacity(allocations.count &* n &+ 16)
+    }
+
     public func dependencies(of task: TaskID) -> [(TaskID, DependencyKind)] {
         tasks[task.index].dependencies.map { (TaskID(index: Int(dependencyTargets[$0])), dependencyKinds[$0]) }
     }

@@ -32,7 +32,10 @@ public struct WorkloadBuilder {
         let layers = try ComputeLayer.plan(spec.network)
         try spec.validate(layers: layers.count)
         var b = try ScheduleBuilder(spec: spec, model: hardware, layers: layers)
-        for t in 0..<spec.iterations { b.iteration(t) }
+        for t in 0..<spec.iterations {
+            b.iteration(t)
+            if t == 0 { b.graph.reserveCapacity(iterations: spec.iterations) }
+        }
         b.flushDeferred()
         return BuiltWorkload(graph: b.graph, spec: spec, layers: layers,
                              stages: b.machine.stages.map { ($0.spec.name, $0.layers) }, hardware: hardware)
