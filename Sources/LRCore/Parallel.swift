@@ -39,28 +39,4 @@ public enum Parallel {
             body(lo..<min(count, lo + g))
         }
     }
-
-    /// `forRanges` for bodies that throw: every range runs; the error of the lowest failing range is rethrown.
-    public static func forRangesThrowing(count: Int, grain: Int, _ body: (Range<Int>) throws -> Void) throws {
-        if count <= 0 { return }
-        let g = max(1, grain)
-        let chunks = (count + g - 1) / g
-        let errors = ErrorSlots(chunks)
-        forEach(chunks: chunks) { c in
-            let lo = c * g
-            do { try body(lo..<min(count, lo + g)) } catch { errors.set(c, error) }
-        }
-        if let e = errors.first { throw e }
-    }
-}
-
-/// One error slot per chunk, written by at most one worker each.
-/// (Raw storage: concurrent writes to distinct elements of a Swift array would trip exclusivity checking.)
-final class ErrorSlots: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<Error?>
-    private let count: Int
-    init(_ n: Int) { count = n; slots = .allocate(capacity: n); slots.initialize(repeating: nil, count: n) }
-    deinit { slots.deinitialize(count: count); slots.deallocate() }
-    func set(_ i: Int, _ e: Error) { slots[i] = e }
-    var first: Error? { (0..<count).lazy.compactMap { self.slots[$0] }.first }
 }
