@@ -136,3 +136,20 @@ final class SHA256Tests: XCTestCase {
         XCTAssertEqual(Zlib.crc32(Array("123456789".utf8)), 0xCBF4_3926)
     }
 }
+
+final class TraceNamesTests: XCTestCase {
+    func testRolesOfTheTrainersNames() {
+        XCTAssertEqual(TraceNames.role(of: "input"), .input)
+        XCTAssertEqual(TraceNames.role(of: "labels"), .labels)
+        XCTAssertEqual(TraceNames.role(of: "clean_losses"), .cleanLosses)
+        XCTAssertEqual(TraceNames.role(of: TraceNames.parameter(12, "weight")), .parameter(layer: 12, name: "weight"))
+        XCTAssertEqual(TraceNames.role(of: TraceNames.gradient(0, "bias")), .gradient(layer: 0, name: "bias"))
+        XCTAssertEqual(TraceNames.role(of: TraceNames.backprop(3, "weight")), .backprop(layer: 3, name: "weight"))
+        XCTAssertEqual(TraceNames.role(of: TraceNames.losses(2)), .losses(layer: 2))
+        XCTAssertEqual(TraceNames.role(of: "layer4.noise.signs"), .otherLayerTensor(layer: 4))
+        XCTAssertEqual(TraceNames.role(of: "layer4.grad."), .otherLayerTensor(layer: 4))
+        for other in ["layerX.weight", "layer.weight", "layer1", "layer1weight", "layer99999999999.weight", "extra", "Layer0.weight"] {
+            XCTAssertEqual(TraceNames.role(of: other), .other, other)
+        }
+    }
+}
