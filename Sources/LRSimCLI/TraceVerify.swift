@@ -32,20 +32,24 @@ struct TraceVerify: ParsableCommand {
     var json = false
 
     func run() throws {
-        var setupProblem: String?
+        // Why the recomputation will not run, if it will not.
+        var notRunReason: String?
         var verifier: (any TraceStepVerifier)?
-        if !noRecompute, let header = try? TraceReader(path: file).header {
+        if noRecompute {
+            notRunReason = "skipped with --no-recompute"
+        } else if let header = try? TraceReader(path: file).header {
             do {
                 verifier = try traceRecomputationCheck(for: header)
+                if verifier == nil { notRunReason = "this lrsim cannot recompute gradients of traces from '\(header.producer)'" }
             } catch {
-                setupProblem = "\(file): cannot set up the gradient recomputation: \(error)"
+                notRunReason = "cannot set up the gradient recomputation: \(error)"
             }
+        } else {
+            notRunReason = "the trace cannot be opened, so no step was recomputed"
         }
         var report = TraceVerification.verify(path: file, stepVerifier: verifier)
-        if noRecompute {
-            report.recomputation.messages = ["skipped with --no-recompute"]
-        } else if let setupProblem {
-            report.recomputation.messages.insert(setupProblem, at: 0)
+        if let notRunReason, report.recomputation.status == "not_run" {
+            report.recomputation.messages = [notRunReason]
         }
         if json {
             print(try encodeTraceJSON(report))
