@@ -64,6 +64,7 @@ public final class TraceWriter {
             throw TraceError(file: path, location: .file, category: .usage,
                              problem: "compression level \(options.compressionLevel) is outside 1...9")
         }
+        let json = try Self.encode(header, path: path)
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let base = url.lastPathComponent
@@ -83,7 +84,6 @@ public final class TraceWriter {
         }
         temporaryPath = candidate
         file = created
-        let json = try Self.encode(header, path: path)
         do {
             try emit(Preamble.encoded(formatVersion))
             try writeChunk(kind: .header, flags: [], step: nil, prefix: Array(json.utf8), data: nil)
@@ -295,6 +295,10 @@ public final class TraceWriter {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
             return String(decoding: try encoder.encode(header), as: UTF8.self)
+        } catch let EncodingError.invalidValue(value, context) {
+            let field = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+            throw TraceError(file: path, location: .file, category: .usage,
+                             problem: "cannot encode the trace header as JSON: field '\(field.drop { $0 == "." })' has the value \(value), which JSON cannot hold")
         } catch {
             throw TraceError(file: path, location: .file, category: .usage,
                              problem: "cannot encode the trace header as JSON: \(error)")

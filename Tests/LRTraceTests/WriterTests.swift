@@ -67,6 +67,15 @@ final class WriterTests: XCTestCase {
         XCTAssertEqual(traceError { _ = try TraceTensor(name: "b", shape: [1 << 40, 1 << 40], float32: []) }?.category, .usage)
     }
 
+    func testHeaderThatCannotBeEncodedLeavesNoFile() throws {
+        var header = Fixtures.header()
+        header.estimator.sigma = [.nan, 0.1]
+        let e = traceError { _ = try TraceWriter(path: dir.path("nan.lrt"), header: header) }
+        XCTAssertEqual(e?.category, .usage)
+        XCTAssertEqual(e?.problem, "cannot encode the trace header as JSON: field 'estimator.sigma[0]' has the value nan, which JSON cannot hold")
+        XCTAssertEqual(try files(), [])
+    }
+
     func testUnwritableDestinationIsAClearError() throws {
         let path = dir.path("no/such/dir/run.lrt")
         let e = traceError { _ = try TraceWriter(path: path, header: Fixtures.header()) }
