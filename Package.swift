@@ -58,8 +58,9 @@ let package = Package(
         .target(name: "LRTrain", dependencies: ["LRCore", "CZlib", "LRTrace"], swiftSettings: swiftSettings),
         .target(name: "LRSim", dependencies: ["HWModel", "FixedPoint", "LRCore"], swiftSettings: swiftSettings),
         .target(name: "LRReport", dependencies: [], swiftSettings: swiftSettings),
+        .target(name: "LRSweep", dependencies: ["LRCore", "HWModel", "LRSim", "LRTrain", "LRReport"], swiftSettings: swiftSettings),
         .target(name: "LRSimCLI",
-                dependencies: ["LRCore", "FixedPoint", "LRTrace", "HWModel", "LRTrain", "LRSim", "LRReport",
+                dependencies: ["LRCore", "FixedPoint", "LRTrace", "HWModel", "LRTrain", "LRSim", "LRReport", "LRSweep",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "lrsim", dependencies: ["LRSimCLI"], swiftSettings: swiftSettings),
@@ -74,6 +75,7 @@ let package = Package(
         .testTarget(name: "LRTrainTests", dependencies: ["LRTrain", "LRTestSupport"]),
         .testTarget(name: "LRSimTests", dependencies: ["LRSim", "LRReport", "LRSimCLI", "HWModel", "LRTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["LRSimCLI", "LRTestSupport"]),
+        .testTarget(name: "LRSweepTests", dependencies: ["LRSweep", "LRReport", "HWModel", "LRSim", "LRCore", "CZlib", "LRTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
