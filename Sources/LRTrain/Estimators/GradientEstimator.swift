@@ -32,16 +32,9 @@ public final class BackpropEstimator: GradientEstimator {
 
 /// Builds the estimator a configuration asks for.
 public enum EstimatorFactory {
-    /// Set by the fixed-point datapath (LRTrain/Datapath) to build `train --hw` estimators; nil until it is linked in.
-    nonisolated(unsafe) public static var quantized: ((TrainingConfiguration, NetworkSpec) throws -> any GradientEstimator)?
-
     public static func make(_ config: TrainingConfiguration, spec: NetworkSpec) throws -> any GradientEstimator {
-        if config.hardwareModel != nil {
-            guard let quantized else {
-                throw TrainingError.invalidOption("--hw: quantized-in-the-loop training is not available in this build")
-            }
-            return try quantized(config, spec)
-        }
+        // `--hw`: the same estimator on the hardware model's fixed-point datapath (LRTrain/Datapath).
+        if config.hardwareModel != nil { return try QuantizedEstimator(config: config, spec: spec) }
         if config.estimator.kind == .bp { return BackpropEstimator(spec: spec) }
         return try LikelihoodRatioEstimator(spec: spec, settings: config.estimator, seed: config.seed, maxBatch: config.batch)
     }
