@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "FixedPoint", dependencies: ["CGMP", "LRCore"], swiftSettings: swiftSettings),
         .target(name: "LRTrace", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(name: "HWModel", dependencies: ["FixedPoint", "TOMLKit"], swiftSettings: swiftSettings),
-        .target(name: "LRTrain", dependencies: ["LRCore", "CZlib", "LRTrace"], swiftSettings: swiftSettings),
+        .target(name: "LRTrain", dependencies: ["LRCore", "CZlib", "LRTrace", "FixedPoint", "HWModel"], swiftSettings: swiftSettings),
         .target(name: "LRSim", dependencies: ["HWModel", "FixedPoint", "LRCore"], swiftSettings: swiftSettings),
         .target(name: "LRReport", dependencies: [], swiftSettings: swiftSettings),
         .target(name: "LRSweep", dependencies: ["LRCore", "HWModel", "LRSim", "LRTrain", "LRReport"], swiftSettings: swiftSettings),

@@ -34,6 +34,13 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "ReplayMeasure",
+            dependencies: [.product(name: "LRTrain", package: "lrsim"), .product(name: "HWModel", package: "lrsim"),
+                           .product(name: "FixedPoint", package: "lrsim"), .product(name: "LRTrace", package: "lrsim"),
+                           .product(name: "LRCore", package: "lrsim")],
+            path: "Benchmarks/ReplayMeasure"
+        ),
+        .executableTarget(
             name: "TraceBenchmarks",
             dependencies: [.product(name: "Benchmark", package: "benchmark"), .product(name: "LRTrace", package: "lrsim")],
             path: "Benchmarks/TraceBenchmarks",
