@@ -93,8 +93,9 @@ public final class Rational: CustomStringConvertible, Comparable, Hashable, @unc
         if k > 0 {
             if digits.count <= k { digits = String(repeating: "0", count: k - digits.count + 1) + digits }
             let point = digits.index(digits.endIndex, offsetBy: -k)
-            var frac = digits[point...]
-            while frac.last == "0" { frac = frac.dropLast() }
+            let fracAll = digits[point...]
+            // Trailing zeros dropped in one pass (dropLast in a loop is quadratic on long expansions).
+            let frac = fracAll.lastIndex(where: { $0 != "0" }).map { fracAll[...$0] } ?? fracAll[fracAll.startIndex..<fracAll.startIndex]
             digits = String(digits[..<point]) + (frac.isEmpty ? "" : "." + frac)
         }
         return (negative ? "-" : "") + digits

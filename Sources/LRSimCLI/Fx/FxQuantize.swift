@@ -36,6 +36,8 @@ struct FxQuantize: ParsableCommand {
     func run() throws {
         try fxRun {
             let cfg = try FxParse.config(format: format, mode: mode, overflow: overflow, role: "--format/--mode/--overflow")
+            // `--` (end of options) may reach the list; it is not a value.
+            let values = self.values.filter { $0 != "--" }
             let exact = try FxParse.values(values, option: "VALUE")
             let stream = StochasticStream(seed: seed)
             let results = zip(values, exact).enumerated().map { i, p in
