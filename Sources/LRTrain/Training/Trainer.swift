@@ -95,12 +95,12 @@ public final class Trainer {
         let started = Date()
         var samples = 0, seconds = 0.0
         while completedEpochs < config.epochs {
-            let epochStart = Date()
+            let epochStart = Date(), cpuStart = Self.processCPUSeconds()
             let loss = try trainEpoch(completedEpochs)
-            let elapsed = Date().timeIntervalSince(epochStart)
+            let elapsed = Date().timeIntervalSince(epochStart), cpu = Self.processCPUSeconds() - cpuStart
             let (acc, testLoss) = evaluate()
             let e = TrainingReport.Epoch(epoch: completedEpochs + 1, testAccuracy: acc, testLoss: testLoss, trainLoss: loss,
-                                         seconds: elapsed, samplesPerSecond: Double(train.count) / elapsed)
+                                         seconds: elapsed, samplesPerSecond: Double(train.count) / elapsed, cpuSeconds: cpu)
             report.epochs.append(e)
             samples += train.count; seconds += elapsed
             completedEpochs += 1
@@ -197,6 +197,15 @@ public final class Trainer {
             backprop.gradient(network: net, input: input, labels: labels, rows: rows, into: g.baseAddress!)
         }
         return checkGradient
+    }
+}
+
+extension Trainer {
+    /// CPU time consumed by this process so far (all threads).
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }
 

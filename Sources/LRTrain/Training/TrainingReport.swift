@@ -9,6 +9,9 @@ public struct TrainingReport: Codable, Sendable {
         public var trainLoss: Double
         public var seconds: Double
         public var samplesPerSecond: Double
+        /// Process CPU time of the epoch (all threads): on a shared machine, samples per CPU-second of runs with the
+        /// same thread count compare implementations more fairly than wall time.
+        public var cpuSeconds: Double
     }
     public struct Final: Codable, Sendable {
         public var testAccuracy: Double
