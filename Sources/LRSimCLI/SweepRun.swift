@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import HWModel
+import LRCore
+import LRReport
+import LRSim
+import LRSweep
+import LRTrace
+import LRTrain
+
+/// `lrsim sweep [run]`: runs (this shard of) the grid into --out.
+struct SweepRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the points of a sweep (the default; `lrsim sweep --vary ...` is the same).")
+
+    @Option(help: "Base hardware model (TOML).") var hw: String = HardwareModel.defaultModelPath
+    @Option(help: ArgumentHelp("One axis of the grid: a hardware-model key and its values (repeatable).", valueName: "KEY=V1,V2,..."))
+    var vary: [String] = []
+    @Option(help: "Replay this trace at every point (kind replay) and simulate its workload (kind sim).") var trace: String?
+    @Option(help: "Network for sim and train: mlp:IN-H1-...-OUT or cnn:small.") var model: String?
+    @OptionGroup var estimatorOptions: EstimatorOptions
+    @Option(help: "Samples per mini-batch (sim and train).") var batch = 32
+    @Option(help: "Training iterations each sim point simulates.") var iterations = 4
+    @Flag(help: "Also train at every point with the point's number formats in the loop (kind train).") var train = false
+    @OptionGroup var data: DataOptions
+    @Option(help: "Training epochs per point (train).") var epochs = 1
+    @Option(name: .customLong("lr"), help: "Learning rate (train).") var learningRate: Float = 1e-3
+    @Option(help: "Optimizer (train): adam or sgd.") var optimizer: OptimizerKind = .adam
+    @Option(help: "Seed (train).") var seed: UInt64 = 0
+    @Option(help: "Every N steps compare the estimate with backprop's gradient (train; adds train.gradient_cosine_vs_bp).")
+    var gradCheckEvery = 0
+    @Option(help: "Replay only these recorded steps (comma-separated).") var steps: String?
+    @Flag(help: "Replay without the exact GMP check (faster).") var noExact = false
+    @Flag(help: "Skip the simulation (only replay and/or train).") var noSim = false
+    @Option(help: "Run only the points with index I mod N (I/N, 0-based).") var shard: String?
+    @Option(help: "Output directory (resumable: finished points are skipped).") var out: String
+    @Flag(help: "Print nothing but errors.") var quiet = false
+
+    func validate() throws {
+        guard !vary.isEmpty else { throw ValidationError("give at least one --vary KEY=V1,V2,...") }
+        guard trace != nil || model != nil else {
+            throw ValidationError("give --trace FILE, or --model SPEC --estimator E (and --train for quantized training)")
+        }
+        guard (1...(1 << 20)).contains(batch) else { throw ValidationError("--batch must be 1 ... 1048576, got \(batch)") }
+        guard (1...1_000_000).contains(iterations) else { throw ValidationError("--iterations must be 1 ... 1000000, got \(iterations)") }
+        guard (1...10_000).contains(epochs) else { throw ValidationError("--epochs must be 1 ... 10000, got \(epochs)") }
+        if trace == nil && noSim && !train { throw ValidationError("--no-sim without --trace or --train leaves nothing to run") }
+    }
+
+    func run() throws {
+        do {
+            let spec = try makeSpec()
+            let grid = try SweepGrid(axes: spec.axes)
+            let base = try HardwareModel.load(path: hw)
+            // A bad key or value fails every point the same way: say so once, up front, instead of N times.
+            if let first = grid.points.first { _ = try base.applying(overrides: first.overrides) }
+            var evaluators: [PointEvaluator] = []
+            if let w = spec.sim { evaluators.append(SimPointEvaluator(workload: w)) }
+            if let r = spec.replay { evaluators.append(SweepReplayEvaluator(hwPath: hw, settings: r)) }
+            if let c = spec.train {
+                let (trainSet, testSet) = try data.load()
+                evaluators.append(TrainPointEvaluator(config: c, train: trainSet, test: testSet))
+            }
+            let runner = SweepRunner(spec: spec, grid: grid, hardware: base, evaluators: evaluators,
+                                     store: SweepStore(directory: out), shard: try shard.map(SweepShard.parse) ?? .all,
+                                     log: { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } })
+            let summary = try runner.run()
+            if !quiet { print(try SweepSummaryText.table(SweepTable.read(from: out))) }
+            if summary.failed > 0 {
+                FileHandle.standardError.write(Data("warning: \(summary.failed) point(s) failed; see the error column of \(out)/sweep.csv\n".utf8))
+            }
+        } catch let e as ValidationError {
+            throw e
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            printError(SweepStore.describe(error)); throw ExitCode.failure
+        }
+    }
+
+    /// The spec from the options: kinds, the sim workload, the replay settings, the training configuration.
+    func makeSpec() throws -> SweepSpec {
+        let axes = try vary.map { text throws(SweepError) in try SweepAxis.parse(text) }
+        var kinds: [String] = []
+        var simWork: WorkloadSpec?
+        if !noSim {
+            var args = ["--hw", hw]
+            if let trace { args += ["--trace", trace] }
+            if let model { args += ["--model", model, "--batch", String(batch), "--copies", estimatorOptions.copies,
+                                    "--estimator", estimatorOptions.estimator.rawValue] }
+            if trace == nil || model == nil { args += ["--iterations", String(iterations)] }
+            if estimatorOptions.noAntithetic { args.append("--no-antithetic") }
+            var w = try Sim.parse(args).workload()
+            if trace == nil { w.iterations = iterations }
+            simWork = w
+            kinds.append("sim")
+        }
+        var replay: SweepSpec.ReplaySettings?
+        if let trace {
+            var stepList: [UInt64]?
+            if let steps {
+                let parts = steps.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+                guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
+                    throw ValidationError("--steps: expected step numbers separated by commas, got '\(steps)'")
+                }
+                stepList = parts.compactMap { $0 }
+            }
+            replay = .init(trace: trace, steps: stepList, exact: !noExact)
+            kinds.append("replay")
+        }
+        var trainConfig: TrainingConfiguration?
+        if train {
+            var c = TrainingConfiguration(estimator: try estimatorOptions.settings())
+            c.data = data.data; c.dataDir = data.dataDir
+            c.trainLimit = data.trainSamples; c.testLimit = data.testSamples
+            c.model = model ?? "mlp:784-256-10"
+            c.optimizer = optimizer; c.learningRate = learningRate
+            c.epochs = epochs; c.batch = batch; c.seed = seed; c.gradCheckEvery = gradCheckEvery
+            trainConfig = c
+            kinds.append("train")
+        }
+        return SweepSpec(hw: hw, axes: axes, kinds: kinds, sim: simWork, replay: replay, train: trainConfig)
+    }
+}
