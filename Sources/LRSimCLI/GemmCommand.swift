@@ -114,6 +114,8 @@ struct Gemm: ParsableCommand {
             }
         } catch let e as ReportError {
             simError(e.description); throw ExitCode.failure
+        } catch {
+            simError("\(error)"); throw ExitCode.failure
         }
     }
 

@@ -116,6 +116,10 @@ struct Sim: ParsableCommand {
             simError(e.description); throw ExitCode.failure
         } catch let e as TraceError {
             simError(e.description); throw ExitCode.failure
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            simError("\(error)"); throw ExitCode.failure
         }
     }
 

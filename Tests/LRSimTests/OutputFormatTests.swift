@@ -155,3 +155,18 @@ final class AtomicFileTests: XCTestCase {
         }
     }
 }
+
+final class SimCommandErrorTests: XCTestCase {
+    func testBadInputsFailWithExitCodeNotTrap() throws {
+        let edge = OutputFormatTests.repo.appendingPathComponent("hwmodels/edge.toml").path
+        for args in [["sim", "--hw", "/nonexistent/hw.toml", "--model", "mlp:4-2", "--batch", "1", "--copies", "2", "--estimator", "lr"],
+                     ["sim", "--hw", edge, "--model", "mlp:4", "--batch", "1", "--copies", "2", "--estimator", "lr"],
+                     ["sim", "--hw", edge, "--model", "mlp:4-2-2", "--batch", "1", "--copies", "2,2,2", "--estimator", "alr"],
+                     ["gemm", "--rows", "4", "--cols", "4", "--topology", "/nonexistent/topo.csv"]] {
+            var cmd = try LRSimCommand.parseAsRoot(args)
+            XCTAssertThrowsError(try cmd.run(), args.joined(separator: " "))
+        }
+        XCTAssertThrowsError(try LRSimCommand.parseAsRoot(["sim", "--model", "mlp:4-2", "--batch", "1", "--copies", "2", "--estimator", "sgd"]))
+        XCTAssertThrowsError(try LRSimCommand.parseAsRoot(["gemm", "--rows", "4", "--cols", "4", "1", "2"]))
+    }
+}
