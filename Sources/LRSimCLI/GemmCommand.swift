@@ -10,17 +10,24 @@ struct Gemm: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Systolic-array cycle counts of GEMMs (SCALE-Sim v3's convention).",
         discussion: """
-        A GEMM is M rows streamed (output pixels or batch rows), K the reduction, N the outputs. On an R x C array:
-          ws: folds = ceil(K/R)*ceil(N/C), fold = 2R+C+M-2    os: ceil(M/R)*ceil(N/C), R+C+K-2
-          is: ceil(K/R)*ceil(M/C), 2R+C+N-2                  total = folds*fold - 1 (scalesim; scalesim_rtl: no -1)
-        The GEMMs come from positional M N K triples, a SCALE-Sim topology CSV (--topology), a preset (--layers
-        resnet18) or a network's forward pass (--model SPEC --batch B). The array comes from --rows/--cols/--dataflow
-        or from a hardware model's stage template (--hw).
+        A GEMM is M rows streamed (output pixels or batch rows), K the reduction, \
+        N the outputs. On an R x C array:
+          ws: folds = ceil(K/R)*ceil(N/C), cycles per fold 2R+C+M-2
+          os: folds = ceil(M/R)*ceil(N/C), cycles per fold R+C+K-2
+          is: folds = ceil(K/R)*ceil(M/C), cycles per fold 2R+C+N-2
+          total = folds * per fold - 1 (scalesim; scalesim_rtl: without the -1)
+
+        The GEMMs come from positional M N K triples, a SCALE-Sim topology CSV \
+        (--topology), a preset (--layers resnet18) or a network's forward pass \
+        (--model SPEC --batch B). The array comes from --rows/--cols/--dataflow or \
+        from a hardware model's stage template (--hw).
 
         Examples:
-          lrsim gemm --rows 32 --cols 32 --dataflow ws 3025 96 363        # AlexNet conv1: 112283 cycles
-          lrsim gemm --hw hwmodels/edge.toml --layers resnet18 --report out/resnet.json   # + out/COMPUTE_REPORT.csv
-          lrsim gemm --rows 16 --cols 16 --dataflow os --topology my_gemms.csv --json
+          lrsim gemm --rows 32 --cols 32 --dataflow ws 3025 96 363   # 112283 cycles
+          lrsim gemm --hw hwmodels/edge.toml --layers resnet18 \\
+                     --report out/resnet.json          # + out/COMPUTE_REPORT.csv
+          lrsim gemm --rows 16 --cols 16 --dataflow os --topology gemms.csv --json
+          lrsim gemm --rows 16 --cols 16 --model mlp:784-256-10 --batch 128
         """)
 
     @Option(help: "Hardware model: the array of its [stage] template and its timing.systolic convention.")

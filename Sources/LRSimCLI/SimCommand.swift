@@ -17,10 +17,13 @@ struct Sim: ParsableCommand {
         model's [mapping] and [pipeline] decide spatial vs temporal and how much work overlaps.
 
         Examples:
-          lrsim sim --hw hwmodels/edge.toml --model mlp:784-256-10 --batch 128 --copies 32 --estimator alr \\
-                    --iterations 10 --report sim.json --vcd sim.vcd --timeline sim.json.trace --csv simcsv
+          lrsim sim --hw hwmodels/edge.toml --model mlp:784-256-10 \\
+                    --batch 128 --copies 32 --estimator alr --iterations 10 \\
+                    --report sim.json --csv simcsv --vcd sim.vcd --timeline sim.trace.json
           lrsim sim --hw hwmodels/edge.toml --trace run.lrt --report sim.json
-          lrsim sim --hw hwmodels/edge.toml --model mlp:784-256-10 --batch 128 --copies 32 --compare lr,alr,bp
+          lrsim sim --model mlp:784-256-10 --batch 128 --copies 32 --compare lr,alr,bp
+          lrsim sim --model cnn:small --batch 32 --copies 8 --estimator alr \\
+                    --set pipeline.mode=overlapped --set pipeline.staleness=1
         """)
 
     @Option(help: "Hardware model (TOML).") var hw: String = HardwareModel.defaultModelPath
