@@ -17,6 +17,18 @@ public enum ActivationKernels {
         }
     }
 
+    /// In place on one row, single-threaded (callers are already inside a parallel loop).
+    @inlinable
+    public static func apply(_ a: Activation, _ x: UnsafeMutablePointer<Float>, count: Int) {
+        switch a {
+        case .relu: for i in 0..<count { x[i] = max(x[i], 0) }
+        case .tanh: for i in 0..<count { x[i] = Float.tanh(x[i]) }
+        case .sigmoid: for i in 0..<count { x[i] = 1 / (1 + Float.exp(-x[i])) }
+        case .step: for i in 0..<count { x[i] = x[i] > 0 ? 1 : 0 }
+        case .identity: break
+        }
+    }
+
     /// dx = dy * f'(x), using the saved input x and output y.
     @inlinable
     public static func backward(_ a: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
