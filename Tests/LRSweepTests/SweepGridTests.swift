@@ -20,7 +20,8 @@ final class SweepGridTests: XCTestCase {
         var h: UInt64 = 0xcbf29ce484222325
         for byte in "formats.activations.bits=4\npe.rows=16".utf8 { h = (h ^ UInt64(byte)) &* 0x100000001b3 }
         let folded = UInt32(truncatingIfNeeded: h ^ (h >> 32))
-        XCTAssertEqual(a.id.suffix(8), String(format: "%08x", folded))
+        let hex = String(folded, radix: 16)
+        XCTAssertEqual(String(a.id.suffix(8)), String(repeating: "0", count: 8 - hex.count) + hex)
         let grid = try SweepGrid(axes: [SweepAxis.parse("x=1,2,3,4,5"), SweepAxis.parse("y=a,b,c")])
         XCTAssertEqual(Set(grid.points.map(\.id)).count, 15)
     }
