@@ -35,7 +35,8 @@ struct Demo: ParsableCommand {
     @Option(help: "Samples per mini-batch (training and simulation).") var batch = 32
     @Option(help: "Noisy copies K per layer (ALR and LR).") var copies = 32
     @Option(help: "Noise scale.") var sigma: Float = 0.1
-    @Option(help: "Training samples of each quantized-training run in the sweep.") var sweepTrainSamples = 3000
+    @Option(help: "Training samples of each quantized-training run in the sweep.") var sweepTrainSamples = 500
+    @Option(help: "Test samples each quantized-training run in the sweep is evaluated on.") var sweepTestSamples = 1000
     @Option(help: "Activation bit widths the sweep tries.") var sweepActivationBits = "4,6,8"
     @Option(help: "Accumulator bit widths the sweep tries.") var sweepAccumulatorBits = "16,24,32"
 
@@ -44,6 +45,7 @@ struct Demo: ParsableCommand {
         guard (1...4096).contains(batch) else { throw ValidationError("--batch must be 1 ... 4096, got \(batch)") }
         guard (1...1024).contains(copies) else { throw ValidationError("--copies must be 1 ... 1024, got \(copies)") }
         guard sweepTrainSamples >= 1 else { throw ValidationError("--sweep-train-samples must be positive") }
+        guard sweepTestSamples >= 1 else { throw ValidationError("--sweep-test-samples must be positive") }
     }
 
     func run() throws {
@@ -119,21 +121,23 @@ struct DemoRun {
                                    wallClock: false).run(log: { FileHandle.standardError.write(Data("         \($0)\n".utf8)) })
         try JSONReport.write(replay, to: path("replay.json"))
 
-        step(5, "precision sweep: activation bits {\(o.sweepActivationBits)} x accumulator bits {\(o.sweepAccumulatorBits)}, quantized training on \(o.sweepTrainSamples) samples per point")
+        step(5, "precision sweep: activation bits {\(o.sweepActivationBits)} x accumulator bits {\(o.sweepAccumulatorBits)}, quantized training on \(o.sweepTrainSamples) samples per point, tested on \(o.sweepTestSamples)")
         let sweepDir = path("sweep")
         let axes = [try SweepAxis.parse("formats.activations.bits=" + o.sweepActivationBits),
                     try SweepAxis.parse("formats.accumulators.bits=" + o.sweepAccumulatorBits)]
         var tc = config(.alr)
         tc.epochs = 1
         tc.trainLimit = o.sweepTrainSamples
+        tc.testLimit = o.sweepTestSamples
         let sweepTrain = try train.subset(0..<min(train.count, o.sweepTrainSamples))
+        let sweepTest = try test.subset(0..<min(test.count, o.sweepTestSamples))
         let simWork = WorkloadSpec(network: network, method: .alr, batch: o.batch, copies: [o.copies], iterations: 4)
         let replaySettings = SweepSpec.ReplaySettings(trace: path("alr.lrt"), steps: replay.steps.prefix(2).map { UInt64($0.step) }, exact: true)
         let spec = SweepSpec(hw: o.hw, axes: axes, kinds: ["sim", "replay", "train"], sim: simWork, replay: replaySettings, train: tc)
         let runner = SweepRunner(spec: spec, grid: try SweepGrid(axes: axes), hardware: fo,
                                  evaluators: [SimPointEvaluator(workload: simWork),
                                               SweepReplayEvaluator(hwPath: o.hw, settings: replaySettings),
-                                              TrainPointEvaluator(config: tc, train: sweepTrain, test: test)],
+                                              TrainPointEvaluator(config: tc, train: sweepTrain, test: sweepTest)],
                                  store: SweepStore(directory: sweepDir),
                                  log: { FileHandle.standardError.write(Data("         \($0)\n".utf8)) })
         _ = try runner.run()
