@@ -21,7 +21,7 @@ struct Replay: ParsableCommand {
         bit-exact, the loss change, and sim's timing for the same work. docs/replay.md explains every stage.
 
         Examples:
-          lrsim replay --hw hwmodels/edge-wide.toml --trace traces/replay-mlp-alr.lrt
+          lrsim replay --hw hwmodels/edge-wide.toml --trace traces/replay-mlp-lr-sgd.lrt
           lrsim replay --hw hwmodels/edge.toml --trace run.lrt --set formats.accumulators.bits=24 --report replay.json
           lrsim replay --hw hwmodels/edge.toml --trace run.lrt --steps 0,100 --no-exact
         """)

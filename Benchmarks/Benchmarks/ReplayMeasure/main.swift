@@ -123,6 +123,13 @@ do {
             let layers = r[0].cos.count
             return (0..<layers).map { l in r.map { $0.cos[l] }.reduce(0, +) / Double(r.count) }
         }
+        if args.count > 3 {
+            for point in args[3...] {
+                let c = try run(point.split(separator: ";").map(String.init))
+                FileHandle.standardOutput.write(Data((point + ": " + c.map { String(format: "%.5f", $0) }.joined(separator: " / ") + "\n").utf8))
+            }
+            break
+        }
         print("32-bit wide datapath: " + (try run([])).map { String(format: "%.5f", $0) }.joined(separator: " / "))
         for (signal, int, widths) in [("activations", 4, [16, 12, 10, 8, 6, 5]), ("loss", 6, [16, 12, 10, 8, 6]),
                                       ("accumulators", 16, [32, 28, 24, 20, 18, 16])] {
@@ -137,13 +144,16 @@ do {
         let (train, test) = try datasets(c)
         let trainer = try Trainer(config: c, train: train, test: test)
         trainer.showProgress = false
-        trainer.epochObserver = { e in print(String(format: "epoch %d: float-forward test accuracy %.4f, train loss %.4f, %.1f s", e.epoch, e.testAccuracy, e.trainLoss, e.seconds)) }
-        try trainer.run()
         let hw = try HardwareModel.load(path: args[2])
         let d = try FixedPointDatapath(config: trainer.config, spec: trainer.spec, hardware: hw)
-        let w = try d.quantizeParameters(trainer.network.parameters, step: 0)
-        let acc = try d.accuracy(weights: w, images: test.images, labels: test.labels)
-        print(String(format: "final: float forward %.4f, fixed-point forward %.4f", trainer.report.final.testAccuracy, acc))
+        let t0 = now()
+        trainer.epochObserver = { [unowned trainer] e in
+            let w = (try? d.quantizeParameters(trainer.network.parameters, step: 0)) ?? []
+            let acc = (try? d.accuracy(weights: w, images: test.images, labels: test.labels)) ?? -1
+            FileHandle.standardOutput.write(Data((String(format: "epoch %d: test accuracy float forward %.4f, fixed-point forward %.4f; train loss %.4f; %.1f s (total %.1f s)",
+                         e.epoch, e.testAccuracy, acc, e.trainLoss, e.seconds, now() - t0) + "\n").utf8))
+        }
+        try trainer.run()
     default:
         print("unknown command \(args[1])"); exit(2)
     }
