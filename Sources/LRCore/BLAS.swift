@@ -24,21 +24,22 @@ public enum BLAS {
                 forced = true
             }
         }
+        // OpenBLAS's own threading changes how a product is blocked with the thread count, and with it the float
+        // rounding; lrsim splits large products into panels fixed by the shape instead (see `sgemm`).
+        openblas_set_num_threads(1)
         return Configuration(coreName: String(cString: openblas_get_corename()),
-                             threads: Int(openblas_get_num_threads()), forcedCore: forced)
+                             threads: Parallel.threads, forcedCore: forced)
     }()
 
     /// Selects the kernels (once) and returns what was chosen. Every entry point calls it.
     @discardableResult
     public static func configure() -> Configuration { configured }
 
-    /// Sets the number of OpenBLAS threads (results do not depend on it: OpenBLAS splits M and N, never K).
-    public static func setThreads(_ n: Int) {
-        configure()
-        openblas_set_num_threads(Int32(max(1, n)))
-    }
-
     /// C = alpha * op(A) * op(B) + beta * C, row-major. A is M x K (or K x M if transA), B is K x N (or N x K).
+    ///
+    /// Large products are cut into panels of C along its longer side and the panels run on `Parallel`'s workers, each
+    /// as a single-threaded OpenBLAS call. The panels depend on the shape alone, so every element of C is computed by
+    /// the same call with the same operands whatever the thread count: results are bit-identical on 1 or 2 cores.
     @inlinable
     public static func sgemm(transA: Bool = false, transB: Bool = false,
                              m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -48,8 +49,62 @@ public enum BLAS {
                              c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
         _ = configure()
+        let plan = GEMMPanels(m: m, n: n, k: k)
+        if plan.count == 1 {
+            sgemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                        b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        Parallel.forEach(chunks: plan.count) { p in
+            let lo = p &* plan.width, len = min(plan.extent, lo &+ plan.width) &- lo
+            if plan.alongRows {
+                // Rows lo..<lo+len of C use rows lo... of op(A).
+                let aOff = transA ? lo : lo &* lda
+                sgemmSerial(transA: transA, transB: transB, m: len, n: n, k: k, alpha: alpha, a: a + aOff, lda: lda,
+                            b: b, ldb: ldb, beta: beta, c: c + lo &* ldc, ldc: ldc)
+            } else {
+                // Columns lo..<lo+len of C use columns lo... of op(B).
+                let bOff = transB ? lo &* ldb : lo
+                sgemmSerial(transA: transA, transB: transB, m: m, n: len, k: k, alpha: alpha, a: a, lda: lda,
+                            b: b + bOff, ldb: ldb, beta: beta, c: c + lo, ldc: ldc)
+            }
+        }
+    }
+
+    @inlinable
+    static func sgemmSerial(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
+
+/// How `BLAS.sgemm` cuts C into panels: a function of (m, n, k) only, never of the thread count.
+@usableFromInline
+struct GEMMPanels {
+    /// Panels run along C's rows (else its columns).
+    @usableFromInline let alongRows: Bool
+    /// Length of the split side, and of one panel (a multiple of 16 but the last).
+    @usableFromInline let extent: Int
+    @usableFromInline let width: Int
+    @usableFromInline let count: Int
+
+    /// A panel should outweigh a thread hand-off and OpenBLAS re-packing the shared operand for it: at least 4 M
+    /// multiply-adds and 64 rows or columns, at most 4 panels (measured best on the MLP and CNN products; docs/design.md).
+    @usableFromInline static let minimumMACsPerPanel = 1 << 22
+    @usableFromInline static let minimumExtentPerPanel = 64
+    @usableFromInline static let maximumPanels = 4
+
+    @inlinable
+    init(m: Int, n: Int, k: Int) {
+        alongRows = m >= n
+        extent = alongRows ? m : n
+        let macs = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: max(1, k))
+        let byWork = macs.overflow ? Self.maximumPanels : macs.partialValue / Self.minimumMACsPerPanel
+        let wanted = max(1, min(Self.maximumPanels, byWork, extent / Self.minimumExtentPerPanel))
+        width = ((extent + wanted - 1) / wanted + 15) & ~15
+        count = (extent + width - 1) / width
     }
 }
 
