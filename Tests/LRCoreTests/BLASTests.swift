@@ -60,4 +60,11 @@ final class BLASTests: XCTestCase {
             }
         }
     }
+
+    func testFastKernelsSelectedOnAVX512Machines() {
+        let config = BLAS.configure()
+        if CPUFeatures.hasAVX512Core {
+            XCTAssertTrue(["skylakex", "cooperlake"].contains(config.coreName.lowercased()), config.coreName)
+        }
+    }
 }

@@ -43,28 +43,3 @@ final class PhiloxTests: XCTestCase {
         XCTAssertEqual(kurt, 3, accuracy: 0.06)
     }
 }
-
-final class BLASTests: XCTestCase {
-    func testSgemmMatchesNaiveLoop() {
-        let m = 7, n = 5, k = 9
-        var rng = SystemRandomNumberGenerator()
-        let a = (0..<(m * k)).map { _ in Float.random(in: -1...1, using: &rng) }
-        let b = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &rng) }
-        var c = [Float](repeating: 0, count: m * n)
-        BLAS.sgemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n)
-        for i in 0..<m {
-            for j in 0..<n {
-                var s = 0.0
-                for p in 0..<k { s += Double(a[i * k + p]) * Double(b[p * n + j]) }
-                XCTAssertEqual(Double(c[i * n + j]), s, accuracy: 1e-5)
-            }
-        }
-    }
-
-    func testFastKernelsSelectedOnAVX512Machines() {
-        let config = BLAS.configure()
-        if CPUFeatures.hasAVX512Core {
-            XCTAssertTrue(["skylakex", "cooperlake"].contains(config.coreName.lowercased()), config.coreName)
-        }
-    }
-}
