@@ -1,0 +1,118 @@
+import XCTest
+import Foundation
+import LRCore
+import LRTestSupport
+@testable import LRTrain
+
+/// Issue 8: LR for recurrent, graph and spiking networks, checked against their backprop baselines.
+final class ArchitectureTests: XCTestCase {
+    // MARK: helpers
+
+    func randomInputs(_ count: Int, seed: UInt64, range: ClosedRange<Float> = 0...1) -> [Float] {
+        var rng = SeededRandom(seed: seed)
+        return (0..<count).map { _ in Float.random(in: range, using: &rng) }
+    }
+
+    func gradient(_ m: BatchClassifier, _ e: ArchitectureEstimator, x: [Float], labels: [Int32], step: Int = 0) -> [Float] {
+        var g = [Float](repeating: 0, count: m.parameters.count)
+        x.withUnsafeBufferPointer { xp in labels.withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
+            _ = m.gradient(e, x: xp.baseAddress!, labels: yp.baseAddress!, rows: labels.count, step: step, into: gp.baseAddress!)
+        } } }
+        return g
+    }
+
+    func cosine(_ a: [Float], _ b: [Float], _ r: Range<Int>) -> Double {
+        a[r].withContiguousStorageIfAvailable { ap in b[r].withContiguousStorageIfAvailable { bp in cosineSimilarity(ap, bp) }! }!
+    }
+
+    // MARK: RNN
+
+    /// Double-precision loss of the Elman RNN, written independently of the model's GEMM path.
+    func rnnLoss(_ p: [Double], _ m: ElmanRNN, x: [Float], labels: [Int32]) -> Double {
+        let D = m.inputSize, T = m.steps, H = m.hidden, C = m.classes, B = labels.count
+        var total = 0.0
+        for b in 0..<B {
+            var h = [Double](repeating: 0, count: H)
+            for t in 0..<T {
+                var a = [Double](repeating: 0, count: H)
+                for j in 0..<H {
+                    var s = p[m.offB + j]
+                    for i in 0..<D { s += p[m.offWin + j * D + i] * Double(x[b * T * D + t * D + i]) }
+                    for i in 0..<H { s += p[m.offWhh + j * H + i] * h[i] }
+                    a[j] = Foundation.tanh(s)
+                }
+                h = a
+            }
+            var z = [Double](repeating: 0, count: C)
+            for c in 0..<C {
+                z[c] = p[m.offBo + c]
+                for j in 0..<H { z[c] += p[m.offWo + c * H + j] * h[j] }
+            }
+            let mx = z.max()!
+            total += Foundation.log(z.reduce(0) { $0 + Foundation.exp($1 - mx) }) + mx - z[Int(labels[b])]
+        }
+        return total / Double(B)
+    }
+
+    func testRNNBackpropThroughTimeMatchesFiniteDifferences() throws {
+        let m = try ElmanRNN(inputSize: 3, steps: 4, hidden: 5, classes: 3, seed: 11, lr: nil)
+        let x = randomInputs(2 * 12, seed: 3, range: -1...1)
+        let labels: [Int32] = [2, 0]
+        let g = gradient(m, .bp, x: x, labels: labels)
+        var p = m.parameters.map(Double.init)
+        let h = 1e-5
+        var worst = 0.0, scale = 0.0
+        for i in 0..<p.count {
+            let saved = p[i]
+            p[i] = saved + h; let up = rnnLoss(p, m, x: x, labels: labels)
+            p[i] = saved - h; let down = rnnLoss(p, m, x: x, labels: labels)
+            p[i] = saved
+            let fd = (up - down) / (2 * h)
+            worst = max(worst, abs(fd - Double(g[i]))); scale = max(scale, abs(fd))
+        }
+        XCTAssertGreaterThan(scale, 1e-3, "the gradient should not vanish on this net")
+        XCTAssertLessThan(worst, 1e-4 + 1e-3 * scale, "BPTT differs from central differences by \(worst) (max |g| \(scale))")
+    }
+
+    func testRNNLikelihoodRatioAgreesWithBPTT() throws {
+        let lr = try ArchitectureLRSettings(copies: 4000, sigma: 0.05)
+        let m = try ElmanRNN(inputSize: 4, steps: 6, hidden: 8, classes: 3, seed: 5, lr: lr)
+        let B = 6
+        let x = randomInputs(B * 24, seed: 9)
+        let labels: [Int32] = [0, 1, 2, 1, 0, 2]
+        let exact = gradient(m, .bp, x: x, labels: labels)
+        let est = gradient(m, .lr, x: x, labels: labels, step: 3)
+        let cIn = cosine(est, exact, m.offWin..<m.offWhh), cHH = cosine(est, exact, m.offWhh..<m.offB)
+        let cB = cosine(est, exact, m.offB..<m.offWo), cHead = cosine(est, exact, m.offWo..<m.parameters.count)
+        XCTAssertGreaterThan(cIn, 0.9, "W_in cosine \(cIn)")
+        XCTAssertGreaterThan(cHH, 0.9, "W_hh cosine \(cHH)")
+        XCTAssertGreaterThan(cB, 0.9, "b cosine \(cB)")
+        XCTAssertGreaterThan(cHead, 0.95, "head cosine \(cHead)")
+        // Few copies: a much noisier estimate (the test can tell the estimator apart from the exact gradient).
+        m.lr = try ArchitectureLRSettings(copies: 4, sigma: 0.05)
+        let few = gradient(m, .lr, x: x, labels: labels, step: 3)
+        XCTAssertLessThan(cosine(few, exact, m.offWhh..<m.offB), cHH)
+        // Deterministic: the same step gives the same estimate, another step another one.
+        XCTAssertEqual(few, gradient(m, .lr, x: x, labels: labels, step: 3))
+        XCTAssertNotEqual(few, gradient(m, .lr, x: x, labels: labels, step: 4))
+    }
+
+    func testRNNLikelihoodRatioIndependentOfThreadCount() throws {
+        let m = try ElmanRNN(inputSize: 7, steps: 4, hidden: 16, classes: 4, seed: 2, lr: ArchitectureLRSettings(copies: 64, sigma: 0.1))
+        let x = randomInputs(40 * 28, seed: 4)
+        let labels = (0..<40).map { Int32($0 % 4) }
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 1
+        let one = gradient(m, .lr, x: x, labels: labels, step: 1)
+        Parallel.threads = 2
+        XCTAssertEqual(one, gradient(m, .lr, x: x, labels: labels, step: 1))
+    }
+
+    func testBadSettingsThrow() {
+        XCTAssertThrowsError(try ArchitectureLRSettings(copies: 3, sigma: 0.1))
+        XCTAssertThrowsError(try ArchitectureLRSettings(copies: 8, sigma: 0))
+        XCTAssertThrowsError(try ArchitectureLRSettings(copies: 8, sigma: .nan))
+        XCTAssertThrowsError(try ElmanRNN(inputSize: 0, steps: 28, hidden: 8, classes: 10, seed: 0, lr: nil))
+    }
+}
