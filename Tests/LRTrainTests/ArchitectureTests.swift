@@ -109,6 +109,40 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertEqual(one, gradient(m, .lr, x: x, labels: labels, step: 1))
     }
 
+    // MARK: SNN
+
+    func testSNNReadoutLRGradientMatchesExact() throws {
+        let m = try SpikingNetwork(inputs: 20, hidden: 12, classes: 3, steps: 6, seed: 3,
+                                   lr: ArchitectureLRSettings(copies: 2000, sigma: 0.1))
+        let B = 8
+        let x = randomInputs(B * 20, seed: 12)
+        let labels = (0..<B).map { Int32($0 % 3) }
+        // The readout is not spiking, so the surrogate BPTT gradient of W2 and b2 is exact there.
+        let exact = gradient(m, .bp, x: x, labels: labels, step: 5)
+        let est = gradient(m, .lr, x: x, labels: labels, step: 5)
+        XCTAssertGreaterThan(m.lastHiddenRate, 0.01, "hidden neurons should spike")
+        XCTAssertLessThan(m.lastHiddenRate, 0.99, "hidden neurons should not spike at every step")
+        let c = cosine(est, exact, m.offW2..<m.parameters.count)
+        XCTAssertGreaterThan(c, 0.9, "readout cosine \(c)")
+        // The hidden layer's LR estimate is nonzero although the spike is a hard threshold.
+        XCTAssertGreaterThan(est[m.offW1..<m.offB1].map { abs($0) }.max()!, 0)
+    }
+
+    func testSNNTrainsWithHardThresholdByLR() throws {
+        let spec = try SyntheticSpec.parse("features=64,classes=4,train=800,test=400,separation=6,seed=5")
+        let train = try SyntheticDataset.make(spec, split: .train), test = try SyntheticDataset.make(spec, split: .test)
+        let m = try SpikingNetwork(inputs: 64, hidden: 32, classes: 4, steps: 8, seed: 1,
+                                   lr: ArchitectureLRSettings(copies: 16, sigma: 0.3))
+        let before = ArchitectureTrainer.evaluate(m, on: test).accuracy
+        var report = ArchitectureReport(arch: "snn", estimator: "lr", config: [:], dataset: [:], parameters: m.parameters.count)
+        try ArchitectureTrainer.train(m, estimator: .lr, train: train, test: test, epochs: 3, batch: 32,
+                                      learningRate: 1e-2, seed: 2, report: &report, progress: { _ in })
+        let after = report.final.testAccuracy
+        XCTAssertGreaterThan(after, 0.6, "LR-trained SNN test accuracy \(after) (chance 0.25, before training \(before))")
+        XCTAssertGreaterThan(after, before + 0.1)
+        XCTAssertGreaterThan(m.lastHiddenRate, 0.0)
+    }
+
     func testBadSettingsThrow() {
         XCTAssertThrowsError(try ArchitectureLRSettings(copies: 3, sigma: 0.1))
         XCTAssertThrowsError(try ArchitectureLRSettings(copies: 8, sigma: 0))
