@@ -1,6 +1,6 @@
 // Replay and quantized-training measurements (release): `swift run -c release ReplayMeasure COMMAND` from Benchmarks/.
 //   step DIR          one MLP step (784-256-10, B=128, K=32) replayed with the exact GMP check, timed
-//   sweep TRACE       cosine vs bits for activations, loss and accumulators (docs/results-replay.md)
+//   sweep TRACE       cosine vs bits for activations, loss and accumulators (docs/results.md, section 7)
 //   accuracy HW EPOCHS   train --hw on Fashion-MNIST (784-256-10, K=32, sigma 0.1, Adam 1e-3, batch 128)
 //   record TRACE KIND EPOCHS EVERY   a float-trainer trace of that MLP
 import FixedPoint
