@@ -143,6 +143,50 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertGreaterThan(m.lastHiddenRate, 0.0)
     }
 
+    // MARK: GNN
+
+    func smallGraph(nodes: Int = 200, classes: Int = 3, features: Int = 8, train: Int = 100) throws -> StochasticBlockGraph {
+        var o = StochasticBlockGraph.Options()
+        o.nodes = nodes; o.classes = classes; o.features = features; o.trainCount = train
+        o.pIn = 0.06; o.pOut = 0.01; o.seed = 7
+        return try StochasticBlockGraph(o)
+    }
+
+    func testGeneratedGraphIsDeterministicSymmetricAndHomophilous() throws {
+        let a = try smallGraph(), b = try smallGraph()
+        XCTAssertEqual(a.columns, b.columns); XCTAssertEqual(a.features, b.features); XCTAssertEqual(a.labels, b.labels)
+        XCTAssertGreaterThan(a.edgeCount, 100)
+        XCTAssertGreaterThan(a.homophily, 0.5, "pIn >> pOut should give mostly same-class edges")
+        // A_hat is symmetric: entry (i, j) equals entry (j, i).
+        var entries = [Int: Float]()
+        for i in 0..<a.nodes { for e in a.rowStart[i]..<a.rowStart[i + 1] { entries[i * a.nodes + Int(a.columns[e])] = a.values[e] } }
+        for (ij, v) in entries { XCTAssertEqual(entries[(ij % a.nodes) * a.nodes + ij / a.nodes], v) }
+        var o = a.options; o.seed = 8
+        XCTAssertNotEqual(try StochasticBlockGraph(o).columns, a.columns)
+        o.trainCount = o.nodes
+        XCTAssertThrowsError(try StochasticBlockGraph(o))
+    }
+
+    func testGNNLikelihoodRatioAgreesWithBackprop() throws {
+        let graph = try smallGraph()
+        let m = try GraphConvNetwork(graph: graph, hidden: 16, seed: 3, lr: ArchitectureLRSettings(copies: 1000, sigma: 0.05))
+        var exact = [Float](repeating: 0, count: m.parameters.count), est = exact
+        _ = exact.withUnsafeMutableBufferPointer { m.gradient(.bp, step: 0, into: $0.baseAddress!) }
+        _ = est.withUnsafeMutableBufferPointer { m.gradient(.lr, step: 0, into: $0.baseAddress!) }
+        let c1 = cosine(est, exact, m.offW1..<m.offW2), c2 = cosine(est, exact, m.offW2..<m.parameters.count)
+        XCTAssertGreaterThan(c1, 0.9, "layer-1 cosine \(c1)")
+        XCTAssertGreaterThan(c2, 0.95, "layer-2 cosine \(c2)")
+    }
+
+    func testGNNTrainsByLikelihoodRatio() throws {
+        let graph = try smallGraph(nodes: 400, classes: 4, features: 16, train: 200)
+        let m = try GraphConvNetwork(graph: graph, hidden: 16, seed: 1, lr: ArchitectureLRSettings(copies: 32, sigma: 0.1))
+        var report = ArchitectureReport(arch: "gnn", estimator: "lr", config: [:], dataset: [:], parameters: m.parameters.count)
+        try m.train(estimator: .lr, epochs: 40, learningRate: 0.02, report: &report, progress: { _ in })
+        XCTAssertGreaterThan(report.final.testAccuracy, 0.6, "chance is 0.25")
+        XCTAssertLessThan(report.final.trainLoss, report.epochs[0].trainLoss)
+    }
+
     func testBadSettingsThrow() {
         XCTAssertThrowsError(try ArchitectureLRSettings(copies: 3, sigma: 0.1))
         XCTAssertThrowsError(try ArchitectureLRSettings(copies: 8, sigma: 0))
