@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import LRCore
+import LRTrain
+
+/// `lrsim train-arch`: LR vs its backprop baseline on a recurrent, graph-convolutional or spiking network.
+struct TrainArch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-arch",
+        abstract: "Train an RNN, a GCN or a spiking network with LR (lr) or its backprop baseline (bp).",
+        discussion: """
+        rnn: Elman RNN (tanh) reading each Fashion-MNIST image as --steps inputs (28 rows of 28 pixels by default),
+             softmax head on the last state. lr: noise on the pre-activations at every step, no BPTT; bp: exact BPTT.
+        gnn: 2-layer GCN on a generated stochastic-block-model graph (--nodes, --graph-classes, --features, --p-in,
+             --p-out, --signal, --train-nodes, --graph-seed); one full-graph Adam step per epoch. lr: noise on the node
+             logits after aggregation; bp: backprop.
+        snn: 784-H-10 leaky integrate-and-fire network, hard threshold, rate-coded input over --steps time steps,
+             membrane readout. lr: noise into the membrane input current at every step; bp: surrogate-gradient BPTT.
+
+        Examples:
+          lrsim train-arch --arch rnn --estimator lr --copies 32 --sigma 0.1 --epochs 2 --train-samples 10000
+          lrsim train-arch --arch snn --estimator bp --steps 16 --hidden 256 --epochs 2
+          lrsim train-arch --arch gnn --estimator lr --copies 64 --epochs 200 --lr 0.01 --report gnn.json
+        """
+    )
+
+    @Option(help: "Architecture: rnn, gnn or snn.")
+    var arch: ArchitectureKind
+    @Option(help: "Gradient: lr (likelihood ratio) or bp (BPTT / backprop / surrogate-gradient BPTT).")
+    var estimator: ArchitectureEstimator = .lr
+    @Option(help: "Passes over the training set (gnn: full-graph steps).")
+    var epochs = 3
+    @Option(help: "Samples per mini-batch (rnn, snn).")
+    var batch = 128
+    @Option(help: "Noisy copies K per perturbed layer (even: antithetic pairs).")
+    var copies = 32
+    @Option(help: "Noise scale.")
+    var sigma: Float = 0.1
+    @Option(name: .customLong("lr"), help: "Adam learning rate.")
+    var learningRate: Float = 1e-3
+    @Option(help: "Seed of initialisation, data order, input spikes and noise.")
+    var seed: UInt64 = 0
+    @Option(help: "Hidden units (default rnn 128, gnn 64, snn 256).")
+    var hidden: Int?
+    @Option(help: "Time steps (rnn: must divide 784, default 28; snn: default 16).")
+    var steps: Int?
+
+    @Option(help: "Dataset for rnn/snn (fashion-mnist, mnist, synthetic...).")
+    var data = "fashion-mnist"
+    @Option(help: "Directory holding the dataset files.")
+    var dataDir: String?
+    @Option(help: "Use only the first N training samples (rnn, snn).")
+    var trainSamples: Int?
+    @Option(help: "Use only the first N test samples (rnn, snn).")
+    var testSamples: Int?
+
+    @Option(help: "gnn: nodes of the generated graph.")
+    var nodes = 1000
+    @Option(help: "gnn: classes (blocks) of the generated graph.")
+    var graphClasses = 5
+    @Option(help: "gnn: node feature dimension.")
+    var features = 32
+    @Option(help: "gnn: edge probability within a class.")
+    var pIn: Double = 0.02
+    @Option(help: "gnn: edge probability across classes.")
+    var pOut: Double = 0.004
+    @Option(help: "gnn: scale of the class prototype in the node features (noise has unit variance).")
+    var signal: Float = 0.3
+    @Option(help: "gnn: training nodes (the first N; the rest are test nodes).")
+    var trainNodes = 500
+    @Option(help: "gnn: seed of the generated graph.")
+    var graphSeed: UInt64 = 2024
+
+    @Option(help: "Write the JSON report here (atomically).")
+    var report: String?
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        guard epochs >= 1 && epochs <= 100_000 else { throw ValidationError("--epochs: expected 1...100000, got \(epochs)") }
+        guard batch >= 1 && batch <= 1 << 16 else { throw ValidationError("--batch: expected 1...65536, got \(batch)") }
+        guard learningRate.isFinite && learningRate > 0 else { throw ValidationError("--lr: expected a positive number, got \(learningRate)") }
+        if let hidden, !(1...8192).contains(hidden) { throw ValidationError("--hidden: expected 1...8192, got \(hidden)") }
+        if let steps, !(1...4095).contains(steps) { throw ValidationError("--steps: expected 1...4095, got \(steps)") }
+        if let n = trainSamples, n <= 0 { throw ValidationError("--train-samples: expected a positive count, got \(n)") }
+        if let n = testSamples, n <= 0 { throw ValidationError("--test-samples: expected a positive count, got \(n)") }
+        // Bounds rows * copies * steps * hidden so the noise buffers stay addressable.
+        let work = Double(batch) * Double(copies) * Double(steps ?? 28) * Double(hidden ?? 256)
+        if estimator == .lr && work > 4e9 {
+            throw ValidationError("--batch x --copies x --steps x --hidden is \(Int(work)) noise values per layer; expected at most 4e9")
+        }
+    }
+
+    func run() throws {
+        let lrSettings = estimator == .lr ? try ArchitectureLRSettings(copies: copies, sigma: sigma) : nil
+        let log = { (s: String) in if !quiet { FileHandle.standardError.write(Data((s + "\n").utf8)) } }
+        var config: [String: String] = [
+            "arch": arch.rawValue, "estimator": estimator.rawValue, "epochs": "\(epochs)", "lr": "\(learningRate)",
+            "seed": "\(seed)", "optimizer": "adam",
+        ]
+        if let lrSettings { config["copies"] = "\(lrSettings.copies)"; config["sigma"] = "\(lrSettings.sigma)"; config["antithetic"] = "true"; config["baseline"] = "clean" }
+        var result: ArchitectureReport
+        switch arch {
+        case .gnn:
+            var o = StochasticBlockGraph.Options()
+            o.nodes = nodes; o.classes = graphClasses; o.features = features; o.pIn = pIn; o.pOut = pOut
+            o.signal = signal; o.trainCount = trainNodes; o.seed = graphSeed
+            let graph = try StochasticBlockGraph(o)
+            let H = hidden ?? 64
+            let model = try GraphConvNetwork(graph: graph, hidden: H, seed: seed, lr: lrSettings)
+            config["hidden"] = "\(H)"
+            let dataset = ["name": "sbm", "nodes": "\(o.nodes)", "classes": "\(o.classes)", "features": "\(o.features)",
+                           "p_in": "\(o.pIn)", "p_out": "\(o.pOut)", "signal": "\(o.signal)", "train_nodes": "\(o.trainCount)",
+                           "graph_seed": "\(o.seed)", "edges": "\(graph.edgeCount)",
+                           "homophily": String(format: "%.4f", graph.homophily)]
+            log("training gcn \(o.features)-\(H)-\(o.classes) (\(model.parameters.count) parameters) with \(estimator.rawValue) on a generated SBM graph: \(o.nodes) nodes, \(graph.edgeCount) edges, homophily \(String(format: "%.3f", graph.homophily)), \(o.trainCount) train nodes, \(Parallel.threads) threads")
+            result = ArchitectureReport(arch: arch.rawValue, estimator: estimator.rawValue, config: config, dataset: dataset,
+                                        parameters: model.parameters.count)
+            try model.train(estimator: estimator, epochs: epochs, learningRate: learningRate, report: &result, progress: log)
+        case .rnn, .snn:
+            let (train, test) = try loadData()
+            let model: BatchClassifier
+            let H: Int, T: Int
+            if arch == .rnn {
+                H = hidden ?? 128; T = steps ?? 28
+                guard train.featureCount % T == 0 else {
+                    throw ValidationError("--steps: \(T) does not divide the \(train.featureCount) features of a sample")
+                }
+                model = try ElmanRNN(inputSize: train.featureCount / T, steps: T, hidden: H, classes: train.classes,
+                                     seed: seed, lr: lrSettings)
+            } else {
+                H = hidden ?? 256; T = steps ?? 16
+                model = try SpikingNetwork(inputs: train.featureCount, hidden: H, classes: train.classes, steps: T,
+                                           seed: seed, lr: lrSettings)
+            }
+            config["hidden"] = "\(H)"; config["steps"] = "\(T)"; config["batch"] = "\(batch)"
+            let dataset = ["name": train.name, "train_samples": "\(train.count)", "test_samples": "\(test.count)",
+                           "digest": train.digestHex]
+            log("training \(arch.rawValue) \(train.featureCount)->\(H)->\(train.classes) over \(T) steps (\(model.parameters.count) parameters) with \(estimator.rawValue) on \(train.name): \(train.count) train / \(test.count) test samples, \(Parallel.threads) threads")
+            result = ArchitectureReport(arch: arch.rawValue, estimator: estimator.rawValue, config: config, dataset: dataset,
+                                        parameters: model.parameters.count)
+            try ArchitectureTrainer.train(model, estimator: estimator, train: train, test: test, epochs: epochs, batch: batch,
+                                          learningRate: learningRate, seed: seed, report: &result, progress: log)
+        }
+        if let path = report { try ReportJSON.write(result, to: path) }
+        log(String(format: "final test accuracy %.4f", result.final.testAccuracy))
+    }
+
+    func loadData() throws -> (Dataset, Dataset) {
+        var train = try DatasetCatalog.load(name: data, dataDir: dataDir, split: .train)
+        var test = try DatasetCatalog.load(name: data, dataDir: dataDir, split: .test)
+        if let n = trainSamples, n < train.count { train = try train.subset(0..<n) }
+        if let n = testSamples, n < test.count { test = try test.subset(0..<n) }
+        return (train, test)
+    }
+}
+
+extension ArchitectureKind: ExpressibleByArgument {}
+extension ArchitectureEstimator: ExpressibleByArgument {}
