@@ -30,7 +30,7 @@ struct Sim: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a hardware-model field (repeatable), e.g. pipeline.mode=overlapped.", valueName: "KEY=VALUE"))
     var overrides: [String] = []
     @Option(help: "Take the workload from this trace's header.") var trace: String?
-    @Option(help: "Network: mlp:IN-H1-...-OUT or cnn:small / cnn:cifar.") var model: String?
+    @Option(help: "Network: mlp:IN-H1-...-OUT, cnn:small / cnn:cifar, rnn:DxH-C[xT<steps>] or snn:D-H-C[xT<steps>].") var model: String?
     @Option(help: "Samples per mini-batch.") var batch: Int?
     @Option(help: "Copies K per perturbed layer: one value, or one per parametric layer separated by commas (0 = not trained).")
     var copies: String?
@@ -140,6 +140,7 @@ struct Sim: ParsableCommand {
         var k: [Int] = copies.flatMap(parseCopies) ?? []
         var steps = 1
         var antithetic = !noAntithetic
+        var sequence: SequenceModel? = nil
         if let trace {
             let reader = try TraceReader(path: trace)
             let h = reader.header
@@ -165,12 +166,16 @@ struct Sim: ParsableCommand {
             }
             if !noAntithetic { antithetic = h.estimator.antithetic }
             steps = Int((reader.steps.last?.step ?? 0) + 1)
+        } else if let s = try SequenceModel.parse(model ?? "") {
+            sequence = s; network = s.network
         } else {
             network = try NetworkSpec.parse(model ?? "")
         }
         if method == .bp && k.isEmpty { k = [] }
-        return WorkloadSpec(network: network, method: method, batch: b, copies: k, iterations: iterations ?? steps,
-                            antithetic: antithetic, copiesPerPass: copiesPerPass)
+        var work = WorkloadSpec(network: network, method: method, batch: b, copies: k, iterations: iterations ?? steps,
+                                antithetic: antithetic, copiesPerPass: copiesPerPass)
+        work.sequence = sequence
+        return work
     }
 }
 

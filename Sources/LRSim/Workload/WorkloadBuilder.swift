@@ -157,7 +157,9 @@ struct ScheduleBuilder {
         updates.append(Array(repeating: nil, count: layers.count))
         cleanForward.append([])
         let phaseB: (inout ScheduleBuilder) -> Void
-        if spec.method == .bp {
+        if let sequence = spec.sequence {
+            phaseB = sequenceIteration(t, sequence)
+        } else if spec.method == .bp {
             phaseB = backpropIteration(t)
         } else {
             phaseB = forwardOnlyIteration(t)

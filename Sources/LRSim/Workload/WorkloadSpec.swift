@@ -33,6 +33,8 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
     public var antithetic: Bool
     /// Copies one task carries through a layer (the GEMM streams batch x copies rows). 1 = copy by copy.
     public var copiesPerPass: Int
+    /// A recurrent or spiking model whose time steps are scheduled one by one (`network` is then its per-step layers).
+    public var sequence: SequenceModel? = nil
 
     public init(network: NetworkSpec, method: TrainingMethod, batch: Int, copies: [Int], iterations: Int = 1,
                 antithetic: Bool = true, copiesPerPass: Int = 1) {
@@ -50,6 +52,7 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
         guard batch >= 1 && batch <= 1 << 20 else { throw bad("batch", "1 ... 1048576", batch) }
         guard iterations >= 1 && iterations <= 10_000_000 else { throw bad("iterations", "1 ... 10000000", iterations) }
         guard copiesPerPass >= 1 && copiesPerPass <= 1 << 16 else { throw bad("copies per pass", "1 ... 65536", copiesPerPass) }
+        if let sequence { try sequence.validate(self) }
         if method.isForwardOnly {
             guard copies.count == 1 || copies.count == layers else {
                 throw bad("copies", "one K or one per parametric layer (\(layers))", copies.map(String.init).joined(separator: ","))
