@@ -71,6 +71,8 @@ struct TrainArch: ParsableCommand {
     @Option(help: "gnn: seed of the generated graph.")
     var graphSeed: UInt64 = 2024
 
+    @Option(help: "With lr: every N steps, also compute the baseline's gradient on the same batch and record the cosine per tensor (0 = never).")
+    var gradCheckEvery = 0
     @Option(help: "Write the JSON report here (atomically).")
     var report: String?
     @Flag(help: "Print nothing but errors.")
@@ -82,6 +84,7 @@ struct TrainArch: ParsableCommand {
         guard learningRate.isFinite && learningRate > 0 else { throw ValidationError("--lr: expected a positive number, got \(learningRate)") }
         if let hidden, !(1...8192).contains(hidden) { throw ValidationError("--hidden: expected 1...8192, got \(hidden)") }
         if let steps, !(1...4095).contains(steps) { throw ValidationError("--steps: expected 1...4095, got \(steps)") }
+        guard gradCheckEvery >= 0 else { throw ValidationError("--grad-check-every: expected 0 or a positive step count, got \(gradCheckEvery)") }
         if let n = trainSamples, n <= 0 { throw ValidationError("--train-samples: expected a positive count, got \(n)") }
         if let n = testSamples, n <= 0 { throw ValidationError("--test-samples: expected a positive count, got \(n)") }
         // Bounds rows * copies * steps * hidden so the noise buffers stay addressable.
@@ -116,7 +119,8 @@ struct TrainArch: ParsableCommand {
             log("training gcn \(o.features)-\(H)-\(o.classes) (\(model.parameters.count) parameters) with \(estimator.rawValue) on a generated SBM graph: \(o.nodes) nodes, \(graph.edgeCount) edges, homophily \(String(format: "%.3f", graph.homophily)), \(o.trainCount) train nodes, \(Parallel.threads) threads")
             result = ArchitectureReport(arch: arch.rawValue, estimator: estimator.rawValue, config: config, dataset: dataset,
                                         parameters: model.parameters.count)
-            try model.train(estimator: estimator, epochs: epochs, learningRate: learningRate, report: &result, progress: log)
+            try model.train(estimator: estimator, epochs: epochs, learningRate: learningRate, gradCheckEvery: gradCheckEvery,
+                            report: &result, progress: log)
         case .rnn, .snn:
             let (train, test) = try loadData()
             let model: BatchClassifier
@@ -140,9 +144,13 @@ struct TrainArch: ParsableCommand {
             result = ArchitectureReport(arch: arch.rawValue, estimator: estimator.rawValue, config: config, dataset: dataset,
                                         parameters: model.parameters.count)
             try ArchitectureTrainer.train(model, estimator: estimator, train: train, test: test, epochs: epochs, batch: batch,
-                                          learningRate: learningRate, seed: seed, report: &result, progress: log)
+                                          learningRate: learningRate, seed: seed, gradCheckEvery: gradCheckEvery,
+                                          report: &result, progress: log)
         }
         if let path = report { try ReportJSON.write(result, to: path) }
+        if let c = result.gradientCosineVsBp {
+            log("mean gradient cosine vs \(arch == .snn ? "surrogate BPTT" : arch == .rnn ? "BPTT" : "backprop"): " + c.keys.sorted().map { String(format: "%@ %.3f", $0, c[$0]!) }.joined(separator: ", "))
+        }
         log(String(format: "final test accuracy %.4f", result.final.testAccuracy))
     }
 

@@ -182,8 +182,12 @@ final class ArchitectureTests: XCTestCase {
         let graph = try smallGraph(nodes: 400, classes: 4, features: 16, train: 200)
         let m = try GraphConvNetwork(graph: graph, hidden: 16, seed: 1, lr: ArchitectureLRSettings(copies: 32, sigma: 0.1))
         var report = ArchitectureReport(arch: "gnn", estimator: "lr", config: [:], dataset: [:], parameters: m.parameters.count)
-        try m.train(estimator: .lr, epochs: 40, learningRate: 0.02, report: &report, progress: { _ in })
+        try m.train(estimator: .lr, epochs: 40, learningRate: 0.02, gradCheckEvery: 10, report: &report, progress: { _ in })
         XCTAssertGreaterThan(report.final.testAccuracy, 0.6, "chance is 0.25")
+        // The in-training checks against backprop: one per 10 steps, both layers clearly aligned at K = 32.
+        XCTAssertEqual(report.gradientChecks.map(\.step), [0, 10, 20, 30])
+        XCTAssertGreaterThan(report.gradientCosineVsBp?["layer1"] ?? 0, 0.5)
+        XCTAssertGreaterThan(report.gradientCosineVsBp?["layer2"] ?? 0, 0.7)
         XCTAssertLessThan(report.final.trainLoss, report.epochs[0].trainLoss)
     }
 

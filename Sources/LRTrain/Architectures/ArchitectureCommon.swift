@@ -102,8 +102,28 @@ public protocol BatchClassifier: AnyObject {
     /// `rows` samples; returns that mean clean loss. `step` keys the noise.
     func gradient(_ estimator: ArchitectureEstimator, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
                   step: Int, into gradient: UnsafeMutablePointer<Float>) -> Float
+    /// Named parameter tensors (for per-tensor gradient cosines).
+    var parameterGroups: [ParameterGroup] { get }
     /// Clean logits (`rows x classes`) for evaluation; `firstIndex` numbers the rows for any input encoding noise.
     func logits(x: UnsafePointer<Float>, rows: Int, firstIndex: Int, into out: UnsafeMutablePointer<Float>)
+}
+
+/// A named range of the flat parameter vector.
+public struct ParameterGroup: Sendable, Codable, Equatable {
+    public var name: String
+    public var range: Range<Int>
+    public init(_ name: String, _ range: Range<Int>) { self.name = name; self.range = range }
+}
+
+/// Cosine of `estimate` against `exact` per parameter group.
+public func groupCosines(_ estimate: [Float], _ exact: [Float], groups: [ParameterGroup]) -> [String: Double] {
+    var out: [String: Double] = [:]
+    estimate.withUnsafeBufferPointer { a in exact.withUnsafeBufferPointer { b in
+        for g in groups {
+            out[g.name] = cosineSimilarity(UnsafeBufferPointer(rebasing: a[g.range]), UnsafeBufferPointer(rebasing: b[g.range]))
+        }
+    } }
+    return out
 }
 
 /// Uniform(-bound, bound) initial weights from Philox (stream `.initialization`, `tensor` as the layer).

@@ -23,12 +23,28 @@ public struct ArchitectureReport: Codable, Sendable {
     public var config: [String: String]
     public var dataset: [String: String]
     public var parameters: Int
+    public struct GradientCheck: Codable, Sendable {
+        public var step: Int
+        /// Cosine of the LR estimate to the backprop baseline's gradient on the same batch, per parameter tensor.
+        public var cosine: [String: Double]
+    }
     public var epochs: [Epoch] = []
+    /// Mean of `gradientChecks` per tensor (absent when no check ran). For the SNN the reference is the surrogate
+    /// gradient, which is not the true gradient of the hard-threshold network.
+    public var gradientCosineVsBp: [String: Double]?
+    public var gradientChecks: [GradientCheck] = []
     public var final = Final(testAccuracy: 0, trainLoss: 0, testLoss: 0)
     public var samplesPerSecond: Double = 0
     public var wallSeconds: Double = 0
     public var threads: Int = Parallel.threads
     public var blas: String = BLAS.configure().coreName
+
+    public mutating func recordGradientCheck(step: Int, cosine: [String: Double]) {
+        gradientChecks.append(GradientCheck(step: step, cosine: cosine))
+        var mean: [String: Double] = [:]
+        for (k, _) in cosine { mean[k] = gradientChecks.reduce(0) { $0 + ($1.cosine[k] ?? 0) } / Double(gradientChecks.count) }
+        gradientCosineVsBp = mean
+    }
 
     public init(arch: String, estimator: String, config: [String: String], dataset: [String: String], parameters: Int) {
         self.arch = arch; self.estimator = estimator; self.config = config; self.dataset = dataset
@@ -65,7 +81,7 @@ public enum ArchitectureTrainer {
 
     /// Trains for `epochs`, evaluating on `test` after each; `progress` receives one line per epoch.
     public static func train(_ model: BatchClassifier, estimator: ArchitectureEstimator, train: Dataset, test: Dataset,
-                             epochs: Int, batch: Int, learningRate: Float, seed: UInt64,
+                             epochs: Int, batch: Int, learningRate: Float, seed: UInt64, gradCheckEvery: Int = 0,
                              report: inout ArchitectureReport, progress: (String) -> Void) throws {
         guard train.featureCount == model.inputFeatures, test.featureCount == model.inputFeatures else {
             throw ArchitectureError("data has \(train.featureCount) features per sample, the model reads \(model.inputFeatures)")
@@ -81,6 +97,7 @@ public enum ArchitectureTrainer {
         }
         var optimizer = Optimizer(kind: .adam, learningRate: learningRate, parameterCount: model.parameters.count)
         var gradient = [Float](repeating: 0, count: model.parameters.count)
+        var exact = gradCheckEvery > 0 && estimator == .lr ? gradient : []
         var order = [Int32](repeating: 0, count: train.count)
         var data = Batch(capacity: batch, features: model.inputFeatures)
         let start = Date()
@@ -100,6 +117,16 @@ public enum ArchitectureTrainer {
                 } }
                 guard loss.isFinite else { throw ArchitectureError("training diverged at step \(step) (loss \(loss)); lower --lr or --sigma") }
                 lossSum += Double(loss) * Double(r.count)
+                if !exact.isEmpty && step % gradCheckEvery == 0 {
+                    // The baseline's gradient on the same batch (and, for the SNN, the same input spikes).
+                    data.images.withUnsafeBufferPointer { x in data.labels.withUnsafeBufferPointer { y in
+                        exact.withUnsafeMutableBufferPointer { g in
+                            _ = model.gradient(.bp, x: x.baseAddress!, labels: y.baseAddress!, rows: r.count, step: step,
+                                               into: g.baseAddress!)
+                        }
+                    } }
+                    report.recordGradientCheck(step: step, cosine: groupCosines(gradient, exact, groups: model.parameterGroups))
+                }
                 gradient.withUnsafeBufferPointer { optimizer.apply(gradient: $0.baseAddress!, to: &model.parameters) }
                 step += 1
             }

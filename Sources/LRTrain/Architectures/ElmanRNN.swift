@@ -22,6 +22,10 @@ public final class ElmanRNN: BatchClassifier {
     public let seed: UInt64
     public let offWin: Int, offWhh: Int, offB: Int, offWo: Int, offBo: Int
     public var inputFeatures: Int { steps * inputSize }
+    public var parameterGroups: [ParameterGroup] {
+        [ParameterGroup("W_in", offWin..<offWhh), ParameterGroup("W_hh", offWhh..<offB), ParameterGroup("b", offB..<offWo),
+         ParameterGroup("head", offWo..<parameters.count)]
+    }
     let scratch = ArchitectureScratch()
 
     public init(inputSize: Int, steps: Int, hidden: Int, classes: Int, seed: UInt64, lr: ArchitectureLRSettings?) throws {

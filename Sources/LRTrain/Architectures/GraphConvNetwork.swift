@@ -19,6 +19,9 @@ public final class GraphConvNetwork {
     public let seed: UInt64
     public let offW1: Int, offB1: Int, offW2: Int, offB2: Int
     let scratch = ArchitectureScratch()
+    public var parameterGroups: [ParameterGroup] {
+        [ParameterGroup("layer1", offW1..<offW2), ParameterGroup("layer2", offW2..<parameters.count)]
+    }
     /// `A_hat X`, computed once.
     private var aggregatedFeatures: [Float]
 
@@ -185,7 +188,7 @@ public final class GraphConvNetwork {
     }
 
     /// Full-graph training with Adam: one step per epoch; `progress` receives one line per epoch.
-    public func train(estimator: ArchitectureEstimator, epochs: Int, learningRate: Float,
+    public func train(estimator: ArchitectureEstimator, epochs: Int, learningRate: Float, gradCheckEvery: Int = 0,
                       report: inout ArchitectureReport, progress: (String) -> Void) throws {
         guard epochs >= 1, epochs <= 100_000 else { throw ArchitectureError("--epochs: expected 1...100000, got \(epochs)") }
         guard learningRate.isFinite, learningRate > 0 else { throw ArchitectureError("--lr: expected a positive number, got \(learningRate)") }
@@ -196,8 +199,13 @@ public final class GraphConvNetwork {
             let t0 = Date()
             let loss = gradient.withUnsafeMutableBufferPointer { self.gradient(estimator, step: epoch, into: $0.baseAddress!) }
             guard loss.isFinite else { throw ArchitectureError("training diverged at step \(epoch) (loss \(loss)); lower --lr or --sigma") }
-            gradient.withUnsafeBufferPointer { optimizer.apply(gradient: $0.baseAddress!, to: &parameters) }
             let seconds = Date().timeIntervalSince(t0)
+            if estimator == .lr && gradCheckEvery > 0 && epoch % gradCheckEvery == 0 {
+                var exact = [Float](repeating: 0, count: parameters.count)
+                _ = exact.withUnsafeMutableBufferPointer { self.gradient(.bp, step: epoch, into: $0.baseAddress!) }
+                report.recordGradientCheck(step: epoch, cosine: groupCosines(gradient, exact, groups: parameterGroups))
+            }
+            gradient.withUnsafeBufferPointer { optimizer.apply(gradient: $0.baseAddress!, to: &parameters) }
             let (acc, testLoss) = evaluate()
             let e = ArchitectureReport.Epoch(epoch: epoch + 1, testAccuracy: acc, testLoss: testLoss, trainLoss: Double(loss),
                                              seconds: seconds, samplesPerSecond: Double(graph.trainCount) / max(seconds, 1e-9))

@@ -27,6 +27,9 @@ public final class SpikingNetwork: BatchClassifier {
     public let seed: UInt64
     public let offW1: Int, offB1: Int, offW2: Int, offB2: Int
     public var inputFeatures: Int { inputs }
+    public var parameterGroups: [ParameterGroup] {
+        [ParameterGroup("hidden", offW1..<offW2), ParameterGroup("readout", offW2..<parameters.count)]
+    }
     let scratch = ArchitectureScratch()
     /// Mean hidden spike rate of the last clean forward (spikes per neuron per step).
     public private(set) var lastHiddenRate: Double = 0
