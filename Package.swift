@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "HWModel", dependencies: ["FixedPoint", "TOMLKit"], swiftSettings: swiftSettings),
         .target(name: "LRTrain", dependencies: ["LRCore", "CZlib", "LRTrace", "FixedPoint", "HWModel"], swiftSettings: swiftSettings),
         .target(name: "LRSim", dependencies: ["HWModel", "FixedPoint", "LRCore"], swiftSettings: swiftSettings),
-        .target(name: "LRReport", dependencies: [], swiftSettings: swiftSettings),
+        .target(name: "LRReport", dependencies: ["LRCore"], swiftSettings: swiftSettings),
         .target(name: "LRSweep", dependencies: ["LRCore", "HWModel", "LRSim", "LRTrain", "LRReport"], swiftSettings: swiftSettings),
         .target(name: "LRSimCLI",
                 dependencies: ["LRCore", "FixedPoint", "LRTrace", "HWModel", "LRTrain", "LRSim", "LRReport", "LRSweep",

@@ -23,5 +23,5 @@ public struct CSVTable: Sendable, Equatable {
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    public func write(to path: String) throws { try AtomicFile.write(text, to: path) }
+    public func write(to path: String) throws { try ReportFile.write(text, to: path) }
 }

@@ -70,5 +70,5 @@ public struct ChromeTrace: Sendable {
         return d
     }
 
-    public func write(to path: String) throws { try AtomicFile.write(try data(), to: path) }
+    public func write(to path: String) throws { try ReportFile.write(try data(), to: path) }
 }

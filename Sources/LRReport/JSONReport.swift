@@ -12,6 +12,6 @@ public enum JSONReport {
     }
 
     public static func write<T: Encodable>(_ value: T, to path: String) throws {
-        try AtomicFile.write(try encode(value), to: path)
+        try ReportFile.write(try encode(value), to: path)
     }
 }

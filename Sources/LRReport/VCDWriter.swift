@@ -116,5 +116,5 @@ public struct VCDDocument: Sendable {
         return out
     }
 
-    public func write(to path: String) throws { try AtomicFile.write(text, to: path) }
+    public func write(to path: String) throws { try ReportFile.write(text, to: path) }
 }

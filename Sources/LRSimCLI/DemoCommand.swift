@@ -160,7 +160,7 @@ struct DemoRun {
                                   sweepPoints: table.points.count, sweepFailed: table.points.filter { $0.status == .failed }.count)
         try JSONReport.write(summary, to: path("summary.json"))
         let builder = try ReportInputs.builder(directory: o.out)
-        try LRReport.AtomicFile.write(builder.html(), to: path("report.html"))
+        try ReportFile.write(builder.html(), to: path("report.html"))
 
         step(7, String(format: "done in %.1f s; report: %@", Date().timeIntervalSince(started), path("report.html")))
         print("")

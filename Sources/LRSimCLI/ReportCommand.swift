@@ -26,7 +26,7 @@ struct ReportCommand: ParsableCommand {
         do {
             let path = out ?? (directory as NSString).appendingPathComponent("report.html")
             let builder = try ReportInputs.builder(directory: directory)
-            try AtomicFile.write(builder.html(), to: path)
+            try ReportFile.write(builder.html(), to: path)
             print("report: \(path) (\(builder.charts().count) charts)")
         } catch let e as SweepError {
             printError(e.description); throw ExitCode.failure

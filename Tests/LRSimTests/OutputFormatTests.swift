@@ -143,15 +143,19 @@ final class OutputFormatTests: XCTestCase {
     }
 }
 
-final class AtomicFileTests: XCTestCase {
-    func testOverwritesExistingFileAndReportsBadDirectory() throws {
+final class ReportFileTests: XCTestCase {
+    func testOverwritesExistingFileAndReportsAnUnwritablePath() throws {
         let dir = try TemporaryDirectory(); defer { dir.cleanup() }
-        try AtomicFile.write("one", to: dir.path("f.txt"))
-        try AtomicFile.write("two", to: dir.path("f.txt"))
+        try ReportFile.write("one", to: dir.path("f.txt"))
+        try ReportFile.write("two", to: dir.path("f.txt"))
         XCTAssertEqual(try String(contentsOfFile: dir.path("f.txt"), encoding: .utf8), "two")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), ["f.txt"])
-        XCTAssertThrowsError(try AtomicFile.write("x", to: dir.path("missing/f.txt"))) { e in
-            XCTAssertTrue("\(e)".hasPrefix(dir.path("missing/f.txt") + ": cannot write"), "\(e)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), ["f.txt"], "no temporary left")
+        // Missing directories are created; a path through a regular file cannot be.
+        try ReportFile.write("x", to: dir.path("new/g.txt"))
+        XCTAssertEqual(try String(contentsOfFile: dir.path("new/g.txt"), encoding: .utf8), "x")
+        XCTAssertThrowsError(try ReportFile.write("x", to: dir.path("f.txt/sub/h.txt"))) { e in
+            XCTAssertTrue(e is ReportError, "\(type(of: e))")
+            XCTAssertTrue("\(e)".hasPrefix(dir.path("f.txt/sub/h.txt") + ": cannot write"), "\(e)")
         }
     }
 }

@@ -18,7 +18,7 @@ public struct TrainPointEvaluator: PointEvaluator {
 
     public func evaluate(_ hardware: HardwareModel, point: SweepPoint, directory: String) throws -> [String: Double] {
         let hwPath = (directory as NSString).appendingPathComponent("hw.toml")
-        try AtomicFile.write(hardware.resolvedTOML(), to: hwPath)
+        try ReportFile.write(hardware.resolvedTOML(), to: hwPath)
         var c = config
         c.hardwareModel = hwPath
         let trainer = try Trainer(config: c, train: train, test: test)
