@@ -109,6 +109,9 @@ final class DatapathTests: XCTestCase {
                                "step \(entry.step): the weights train --hw used are replay's update of the step before")
             }
             let replayed = try d.replay(r, exact: false)
+            // `trace verify` recomputes a train --hw step through the datapath of the model stored in the header.
+            let check = try GradientRecomputation().verify(step: s, header: reader.header)
+            XCTAssertTrue(check.passed, check.detail)
             for slot in r.network.layout.slots {
                 let recorded = (s.tensor(TraceNames.gradient(slot.layer, "weight"))?.float32 ?? [])
                     + (s.tensor(TraceNames.gradient(slot.layer, "bias"))?.float32 ?? [])

@@ -1,4 +1,5 @@
 import Foundation
+import HWModel
 import LRCore
 import LRTrace
 
@@ -16,13 +17,19 @@ public final class TraceRecorder {
 
     public static let producer = "lrsim 0.1.0"
 
+    /// Header note keys the trainer writes.
+    public enum TraceNotes {
+        /// The resolved hardware model of a `train --hw` run (TOML text).
+        public static let hardwareModel = "hw_model"
+    }
+
     public init(path: String, config: TrainingConfiguration, spec: NetworkSpec, dataset: Dataset,
                 compression: TraceCompression = .none) throws {
         self.spec = spec
         self.config = config
         layout = ParameterLayout(spec)
         bytesInput = dataset.images.allSatisfy { Float(UInt8(clamping: Int(($0 * 255).rounded()))) / 255 == $0 }
-        writer = try TraceWriter(path: path, header: Self.header(config: config, spec: spec, dataset: dataset, bytesInput: bytesInput),
+        writer = try TraceWriter(path: path, header: try Self.header(config: config, spec: spec, dataset: dataset, bytesInput: bytesInput),
                                  options: .init(compression: compression))
     }
 
@@ -33,7 +40,7 @@ public final class TraceRecorder {
         return String(decoding: (try? e.encode(config)) ?? Data(), as: UTF8.self)
     }
 
-    static func header(config: TrainingConfiguration, spec: NetworkSpec, dataset: Dataset, bytesInput: Bool) -> TraceHeader {
+    static func header(config: TrainingConfiguration, spec: NetworkSpec, dataset: Dataset, bytesInput: Bool) throws -> TraceHeader {
         let shapes = spec.shapes
         let layers = spec.layers.enumerated().map { i, l -> TraceLayer in
             var params: [TraceParameter] = []
@@ -55,6 +62,15 @@ public final class TraceRecorder {
             antithetic: est.antithetic, baseline: est.baseline.rawValue,
             signEncoding: est.kind.signEncoded || est.noise == .laplace ? "sign" : "none",
             noise: est.noise.rawValue, qmc: est.qmc, seed: config.seed, noiseKeyLayout: 1)
+        var notes = ["blas": BLAS.configure().coreName,
+                     "weight_noise_layers": (est.weightNoiseLayers ?? []).map(String.init).joined(separator: ",")]
+        if let path = config.hardwareModel {
+            // `train --hw`: the gradients come from the fixed-point datapath; the resolved model makes the trace
+            // self-contained, so `trace verify` can recompute them without the file.
+            do { notes[TraceNotes.hardwareModel] = try HardwareModel.load(path: path).resolvedTOML() } catch {
+                throw TrainingError.invalidOption("--hw: \(error)")
+            }
+        }
         var settings: [String: Double] = ["momentum": Double(config.momentum)]
         if config.optimizer == .adam { settings = ["beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8] }
         return TraceHeader(
@@ -66,8 +82,7 @@ public final class TraceRecorder {
             dataset: TraceDataset(name: dataset.name, split: dataset.split.rawValue, samples: dataset.count,
                                   digest: "fnv1a64:" + dataset.digestHex, inputTransform: bytesInput ? "u8/255" : "identity"),
             traceEvery: config.traceEvery,
-            notes: ["blas": BLAS.configure().coreName,
-                    "weight_noise_layers": (est.weightNoiseLayers ?? []).map(String.init).joined(separator: ",")])
+            notes: notes)
     }
 
     public func record(_ s: SampledStep) throws {
