@@ -78,23 +78,25 @@ struct TrainArch: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
-    func validate() throws {
-        guard epochs >= 1 && epochs <= 100_000 else { throw ValidationError("--epochs: expected 1...100000, got \(epochs)") }
-        guard batch >= 1 && batch <= 1 << 16 else { throw ValidationError("--batch: expected 1...65536, got \(batch)") }
-        guard learningRate.isFinite && learningRate > 0 else { throw ValidationError("--lr: expected a positive number, got \(learningRate)") }
-        if let hidden, !(1...8192).contains(hidden) { throw ValidationError("--hidden: expected 1...8192, got \(hidden)") }
-        if let steps, !(1...4095).contains(steps) { throw ValidationError("--steps: expected 1...4095, got \(steps)") }
-        guard gradCheckEvery >= 0 else { throw ValidationError("--grad-check-every: expected 0 or a positive step count, got \(gradCheckEvery)") }
-        if let n = trainSamples, n <= 0 { throw ValidationError("--train-samples: expected a positive count, got \(n)") }
-        if let n = testSamples, n <= 0 { throw ValidationError("--test-samples: expected a positive count, got \(n)") }
+    /// Option ranges; errors are one line (`Error: --option: ...`), without the usage text.
+    func checkOptions() throws {
+        guard epochs >= 1 && epochs <= 100_000 else { throw ArchitectureError("--epochs: expected 1...100000, got \(epochs)") }
+        guard batch >= 1 && batch <= 1 << 16 else { throw ArchitectureError("--batch: expected 1...65536, got \(batch)") }
+        guard learningRate.isFinite && learningRate > 0 else { throw ArchitectureError("--lr: expected a positive number, got \(learningRate)") }
+        if let hidden, !(1...8192).contains(hidden) { throw ArchitectureError("--hidden: expected 1...8192, got \(hidden)") }
+        if let steps, !(1...4095).contains(steps) { throw ArchitectureError("--steps: expected 1...4095, got \(steps)") }
+        guard gradCheckEvery >= 0 else { throw ArchitectureError("--grad-check-every: expected 0 or a positive step count, got \(gradCheckEvery)") }
+        if let n = trainSamples, n <= 0 { throw ArchitectureError("--train-samples: expected a positive count, got \(n)") }
+        if let n = testSamples, n <= 0 { throw ArchitectureError("--test-samples: expected a positive count, got \(n)") }
         // Bounds rows * copies * steps * hidden so the noise buffers stay addressable.
         let work = Double(batch) * Double(copies) * Double(steps ?? 28) * Double(hidden ?? 256)
         if estimator == .lr && work > 4e9 {
-            throw ValidationError("--batch x --copies x --steps x --hidden is \(Int(work)) noise values per layer; expected at most 4e9")
+            throw ArchitectureError("--batch x --copies x --steps x --hidden is \(Int(work)) noise values per layer; expected at most 4e9")
         }
     }
 
     func run() throws {
+        try checkOptions()
         let lrSettings = estimator == .lr ? try ArchitectureLRSettings(copies: copies, sigma: sigma) : nil
         let log = { (s: String) in if !quiet { FileHandle.standardError.write(Data((s + "\n").utf8)) } }
         var config: [String: String] = [
@@ -128,7 +130,7 @@ struct TrainArch: ParsableCommand {
             if arch == .rnn {
                 H = hidden ?? 128; T = steps ?? 28
                 guard train.featureCount % T == 0 else {
-                    throw ValidationError("--steps: \(T) does not divide the \(train.featureCount) features of a sample")
+                    throw ArchitectureError("--steps: \(T) does not divide the \(train.featureCount) features of a sample")
                 }
                 model = try ElmanRNN(inputSize: train.featureCount / T, steps: T, hidden: H, classes: train.classes,
                                      seed: seed, lr: lrSettings)
