@@ -109,6 +109,25 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertEqual(one, gradient(m, .lr, x: x, labels: labels, step: 1))
     }
 
+    func testSNNAndGNNLikelihoodRatioIndependentOfThreadCount() throws {
+        let snn = try SpikingNetwork(inputs: 64, hidden: 32, classes: 4, steps: 5, seed: 2, lr: ArchitectureLRSettings(copies: 32, sigma: 0.2))
+        let x = randomInputs(40 * 64, seed: 6)
+        let labels = (0..<40).map { Int32($0 % 4) }
+        let gcn = try GraphConvNetwork(graph: try smallGraph(), hidden: 16, seed: 3, lr: ArchitectureLRSettings(copies: 16, sigma: 0.1))
+        func graphGradient() -> [Float] {
+            var g = [Float](repeating: 0, count: gcn.parameters.count)
+            _ = g.withUnsafeMutableBufferPointer { gcn.gradient(.lr, step: 2, into: $0.baseAddress!) }
+            return g
+        }
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 1
+        let (s1, g1) = (gradient(snn, .lr, x: x, labels: labels, step: 1), graphGradient())
+        Parallel.threads = 2
+        XCTAssertEqual(s1, gradient(snn, .lr, x: x, labels: labels, step: 1))
+        XCTAssertEqual(g1, graphGradient())
+    }
+
     // MARK: SNN
 
     func testSNNReadoutLRGradientMatchesExact() throws {
