@@ -25,13 +25,23 @@ public struct BarChart: Sendable {
 
     public func svg() -> String {
         var doc = SVGDocument(width: width, height: height)
-        let left = 78.0, right = width - 190, top = 44.0, bottom = height - 58
+        let left = 78.0, right = width - 190, top = 44.0
+        let slot = (right - left) / Double(max(1, categories.count))
+        let labels = categories.map { $0.count > 18 ? String($0.prefix(17)) + "…" : $0 }
+        // Category names wider than their slot (about 6.2 px per character at 11 px) are set at -35 degrees, with
+        // the plot raised to make room for them.
+        let widest = Double(labels.map(\.count).max() ?? 0) * 6.2
+        let slanted = widest > slot - 4
+        let bottom = height - 58 - (slanted ? min(100, widest * 0.57) : 0)
         let totals: [Double] = stacked
             ? categories.indices.map { c in series.reduce(0) { $0 + (c < $1.values.count ? max(0, $1.values[c]) : 0) } }
             : series.flatMap(\.values)
         let ys = PlotScale(values: totals, pixels: (bottom, top), includeZero: true)
-        ChartFrame.draw(&doc, title: title, xLabel: xLabel, yLabel: yLabel, xs: nil, ys: ys, box: (left, top, right, bottom))
-        let slot = (right - left) / Double(max(1, categories.count))
+        ChartFrame.draw(&doc, title: title, xLabel: slanted ? "" : xLabel, yLabel: yLabel, xs: nil, ys: ys,
+                        box: (left, top, right, bottom))
+        if slanted && !xLabel.isEmpty {
+            doc.text(xLabel, x: (left + right) / 2, y: height - 14, size: 13, anchor: .middle)
+        }
         let groupWidth = slot * 0.8
         let barWidth = stacked ? groupWidth : groupWidth / Double(max(1, series.count))
         for (c, name) in categories.enumerated() {
@@ -47,8 +57,12 @@ public struct BarChart: Sendable {
                 if stacked { base += v }
             }
             doc.line(left + Double(c) * slot + slot / 2, bottom, left + Double(c) * slot + slot / 2, bottom + 5, stroke: "#333333")
-            let label = name.count > 18 ? String(name.prefix(17)) + "…" : name
-            doc.text(label, x: left + Double(c) * slot + slot / 2, y: bottom + 18, size: 11, anchor: .middle)
+            let cx = left + Double(c) * slot + slot / 2
+            if slanted {
+                doc.text(labels[c], x: cx + 3, y: bottom + 14, size: 11, anchor: .end, rotate: -35)
+            } else {
+                doc.text(labels[c], x: cx, y: bottom + 18, size: 11, anchor: .middle)
+            }
         }
         ChartFrame.legend(&doc, entries: series.enumerated().map {
             (name: $0.element.name, color: LineChart.palette[$0.offset % LineChart.palette.count], dashed: false)
