@@ -127,6 +127,17 @@ final class FastDotTests: XCTestCase {
                                         }
                                     }
                                     if taken != nil { fastCount += 1 }
+                                    // The same sum as a 1 x n by n x 1 GEMM: the packed path (Int32 lanes when narrow).
+                                    var c = [Int128](repeating: 0, count: 1)
+                                    try a64.withUnsafeBufferPointer { pa in
+                                        try b64.withUnsafeBufferPointer { pb in
+                                            try c.withUnsafeMutableBufferPointer {
+                                                try mac.gemm(a: pa, MatrixLayout(rows: 1, columns: n), b: pb,
+                                                             MatrixLayout(rows: n, columns: 1), into: $0)
+                                            }
+                                        }
+                                    }
+                                    XCTAssertEqual(c[0], mac.writeBack(slow), "GEMM: \(fa) x \(fb) via \(mac.config): \(xs) \(ys)")
                                     let model = ExactReference.macDatapath(a: xs, b: ys, mac: mac).accumulator
                                     XCTAssertEqual(fast, slow, "\(fa) x \(fb) via \(mac.config): \(xs) \(ys)")
                                     XCTAssertEqual(fast, model, "GMP: \(fa) x \(fb) via \(mac.config): \(xs) \(ys)")
@@ -167,5 +178,63 @@ final class FastDotTests: XCTestCase {
             XCTAssertEqual(got16, want)
             XCTAssertEqual(got32, want)
         }
+    }
+
+    /// GEMMs through fast-path datapaths (Int32 and Int64 lanes, both layouts, bias preloads, garbage storage bits)
+    /// equal per-output step-by-step dot products plus write-back, and the GMP model on a share.
+    func testPackedGEMMEqualsStepByStep() throws {
+        var g = RandomCases(seed: 0x6E35)
+        var ran = 0, int32Lanes = 0
+        for trial in 0..<600 {
+            guard let mac = randomFastMAC(&g), mac.hasFastDotPath else { continue }
+            if mac.hasInt32FastDotPath { int32Lanes += 1 }
+            let m = g.int(1...7), n = g.int(1...7), k = g.int(0...50)
+            let la = MatrixLayout(rows: m, columns: k, transposed: g.bool())
+            let lb = MatrixLayout(rows: k, columns: n, transposed: g.bool())
+            var ra = [Int128](repeating: 0, count: m * k), rb = [Int128](repeating: 0, count: k * n)
+            var av = [Int64](repeating: 0, count: m * k), bv = [Int64](repeating: 0, count: k * n)
+            for e in 0..<(m * k) { ra[e] = g.raw(in: mac.a); av[e] = bits(&g, ra[e], mac.a) }
+            for e in 0..<(k * n) { rb[e] = g.raw(in: mac.b); bv[e] = bits(&g, rb[e], mac.b) }
+            let biasFormat = g.format(widths: 1...40)
+            let bias = (0..<n).map { _ in Int64(truncatingIfNeeded: g.raw(in: biasFormat)) }
+            let useBias = g.bool()
+            let stream = StochasticStream(seed: UInt64(trial), row: 5)
+            var c = [Int128](repeating: 0, count: m * n)
+            try av.withUnsafeBufferPointer { pa in
+                try bv.withUnsafeBufferPointer { pb in
+                    try bias.withUnsafeBufferPointer { pbias in
+                        try c.withUnsafeMutableBufferPointer {
+                            try mac.gemm(a: pa, la, b: pb, lb, into: $0, bias: useBias ? pbias : nil,
+                                         biasFormat: useBias ? biasFormat : nil, stochastic: stream)
+                        }
+                    }
+                }
+            }
+            for i in 0..<m {
+                for j in 0..<n {
+                    let xs = (0..<k).map { av[la.transposed ? $0 * m + i : i * k + $0] }
+                    let ys = (0..<k).map { bv[lb.transposed ? j * k + $0 : $0 * n + j] }
+                    let start = useBias ? mac.preload(biasFormat.raw(fromBits: bias[j]), format: biasFormat) : 0
+                    let index = i * n + j
+                    let acc = k == 0 ? start : xs.withUnsafeBufferPointer { pa in ys.withUnsafeBufferPointer { pb in
+                        mac.accumulateDotStepByStep(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k,
+                                                    start: start, stochastic: stream, index: index) } }
+                    let r: UInt32 = mac.config.output.rounding == .stochastic
+                        ? stream.word(mac.writeBackWordIndex(index: index, count: k)) : 0
+                    let want = mac.writeBack(acc, random: r)
+                    XCTAssertEqual(c[index], want, "trial \(trial) (\(i),\(j)): \(mac.a) x \(mac.b) via \(mac.config)")
+                    if c[index] != want { return }
+                    if trial % 8 == 0 {
+                        let model = ExactReference.macDatapath(a: xs.map { mac.a.raw(fromBits: $0) }, b: ys.map { mac.b.raw(fromBits: $0) },
+                                                               mac: mac, start: start, index: index, random: { stream.word($0) })
+                        XCTAssertEqual(c[index], model.output, "GMP trial \(trial) (\(i),\(j))")
+                    }
+                }
+            }
+            ran += 1
+        }
+        XCTAssertGreaterThan(ran, 300)
+        XCTAssertGreaterThan(int32Lanes, 100)
+        print("FastDotTests: \(ran) fast-path GEMMs, \(int32Lanes) with Int32 lanes")
     }
 }

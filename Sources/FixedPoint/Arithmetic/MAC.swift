@@ -72,6 +72,9 @@ public struct FixedMAC: Sendable, Hashable {
     /// Whether `accumulateDot` may take the Int64 fast path (for some term counts and start values).
     public var hasFastDotPath: Bool { fastDot != nil }
 
+    /// Whether the fast path can run in Int32 lanes (packed GEMM, when the sum of the terms also fits).
+    public var hasInt32FastDotPath: Bool { fastDot?.lanes32 != nil }
+
     /// Whether v * 2^-fracBits is a value of `format` (on its grid and in its range).
     static func exactlyRepresentable(_ v: Int128, fracBits: Int, in format: FixedFormat) -> Bool {
         let s = format.fracBits - fracBits
