@@ -38,6 +38,8 @@ public struct FixedMAC: Sendable, Hashable {
     /// Extreme exact products, as raw values in the accumulator's scale when `productIsExact` (for overflow bounds).
     @usableFromInline let productMin: Int128
     @usableFromInline let productMax: Int128
+    /// The Int64 dot-product plan, when this datapath admits one (see `FastDotPlan`).
+    @usableFromInline let fastDot: FastDotPlan?
 
     public init(a: FixedFormat, b: FixedFormat, config: MACConfig) throws {
         self.a = a
@@ -63,7 +65,15 @@ public struct FixedMAC: Sendable, Hashable {
             productMin = Int128.min
             productMax = Int128.max
         }
+        fastDot = FastDotPlan(a: a, b: b, exactProduct: exactProduct, config: config,
+                              accumulateIsUnrounded: accumulateIsUnrounded)
     }
+
+    /// Whether `accumulateDot` may take the Int64 fast path (for some term counts and start values).
+    public var hasFastDotPath: Bool { fastDot != nil }
+
+    /// Whether the fast path can run in Int32 lanes (packed GEMM, when the sum of the terms also fits).
+    public var hasInt32FastDotPath: Bool { fastDot?.lanes32 != nil }
 
     /// Whether v * 2^-fracBits is a value of `format` (on its grid and in its range).
     static func exactlyRepresentable(_ v: Int128, fracBits: Int, in format: FixedFormat) -> Bool {

@@ -10,6 +10,9 @@ extension FixedMAC {
         _ a: UnsafePointer<S>, strideA: Int, _ b: UnsafePointer<T>, strideB: Int, count: Int,
         start: Int128 = 0, stochastic: StochasticStream = .default, index: Int = 0
     ) -> Int128 {
+        if let acc = accumulateDotFast(a, strideA: strideA, b, strideB: strideB, count: count, start: start) {
+            return acc
+        }
         let fa = self.a, fb = self.b
         if sumWrapsModularly || sumIsExact(terms: count, start: start) {
             // Order-independent: a wrapping 128-bit sum is exact modulo 2^128, then one rounding-free requantization.
@@ -23,6 +26,28 @@ extension FixedMAC {
             }
             return finishExactSum(s, start: start)
         }
+        return accumulateDotStepByStep(a, strideA: strideA, b, strideB: strideB, count: count, start: start,
+                                       stochastic: stochastic, index: index)
+    }
+
+    /// The Int64 fast path of `accumulateDot` (see `FastDotPlan`), or nil when it cannot prove its result equal to the
+    /// step-by-step datapath's for these terms and this start value.
+    @inlinable
+    public func accumulateDotFast<S: FixedWidthInteger, T: FixedWidthInteger>(
+        _ a: UnsafePointer<S>, strideA: Int, _ b: UnsafePointer<T>, strideB: Int, count: Int, start: Int128 = 0
+    ) -> Int128? {
+        guard count > 0, let plan = fastDot else { return nil }
+        return plan.accumulate(a, strideA, b, strideB, count, start: start)
+    }
+
+    /// The general path of `accumulateDot`: every product and every accumulate rounded in turn, exactly as the hardware
+    /// does. The fast paths must equal it bit for bit (tests compare them).
+    @inlinable
+    public func accumulateDotStepByStep<S: FixedWidthInteger, T: FixedWidthInteger>(
+        _ a: UnsafePointer<S>, strideA: Int, _ b: UnsafePointer<T>, strideB: Int, count: Int,
+        start: Int128 = 0, stochastic: StochasticStream = .default, index: Int = 0
+    ) -> Int128 {
+        let fa = self.a, fb = self.b
         let random = config.product.rounding == .stochastic || config.accumulator.rounding == .stochastic
         let base = index &* (2 &* count &+ 1)
         var acc = start

@@ -65,6 +65,10 @@ extension FixedMAC {
             try gemmViaInt16Kernel(pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic)
             return
         }
+        if let plan = fastDot,
+           gemmViaFastPlan(plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic) {
+            return
+        }
         let outRandom = config.output.rounding == .stochastic
         let grain = max(1, 65_536 / max(1, n &* k))
         Parallel.forRanges(count: m, grain: grain) { rows in

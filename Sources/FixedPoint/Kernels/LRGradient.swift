@@ -49,6 +49,9 @@ public struct LRGradientDatapath: Sendable, Hashable {
 
     /// Step 1: w[b, j] (B x J, raw in the weighted-loss format) from losses L (B x K) and scores (B x K x J: sign
     /// bytes for `.sign`, raw noise for `.noise`). Output (b, j) is dot product number b * J + j for stochastic rounding.
+    /// Inlinable so callers get it specialised for their score type (unspecialised, every element goes through generic
+    /// integer witnesses).
+    @inlinable
     public func reduceCopies<S: FixedWidthInteger>(
         losses: UnsafeBufferPointer<Int64>, scores: UnsafeBufferPointer<S>, batch: Int, copies: Int, outputs: Int,
         into w: UnsafeMutableBufferPointer<Int64>, stochastic: StochasticStream = .default
@@ -89,6 +92,7 @@ public struct LRGradientDatapath: Sendable, Hashable {
     }
 
     /// Step 2: dW (J x I, raw in the gradient format) = w^T x, with w B x J and x B x I.
+    @inlinable
     public func outerProduct(weightedLosses w: UnsafeBufferPointer<Int64>, inputs x: UnsafeBufferPointer<Int64>,
                              batch: Int, outputs: Int, inputCount: Int,
                              into dW: UnsafeMutableBufferPointer<Int64>, stochastic: StochasticStream = .default) throws {
@@ -98,6 +102,7 @@ public struct LRGradientDatapath: Sendable, Hashable {
 
     /// Both steps: dW (J x I) from losses (B x K), scores (B x K x J) and inputs (B x I). The two steps draw stochastic
     /// words from rows `stochastic.row` and `stochastic.row + 1`.
+    @inlinable
     public func gradient<S: FixedWidthInteger>(
         losses: UnsafeBufferPointer<Int64>, scores: UnsafeBufferPointer<S>, inputs: UnsafeBufferPointer<Int64>,
         batch: Int, copies: Int, outputs: Int, inputCount: Int,
@@ -117,6 +122,7 @@ public struct LRGradientDatapath: Sendable, Hashable {
         }
     }
 
+    @usableFromInline
     static func requireCount(_ count: Int, _ dims: [Int], _ what: String) throws {
         var expected = 1
         for d in dims {
