@@ -144,8 +144,13 @@ struct Sim: ParsableCommand {
         if let trace {
             let reader = try TraceReader(path: trace)
             let h = reader.header
-            let activation = Activation(rawValue: h.model.activation) ?? .relu
-            network = try NetworkSpec.parse(h.model.spec, activation: activation)
+            if let s = try SequenceModel.parse(h.model.spec) {
+                // A train-arch trace (rnn, snn): its perturbed layers 0 and 1 are the cell and the head.
+                sequence = s; network = s.network
+            } else {
+                let activation = Activation(rawValue: h.model.activation) ?? .relu
+                network = try NetworkSpec.parse(h.model.spec, activation: activation)
+            }
             if estimator == nil {
                 guard let m = TrainingMethod(rawValue: h.estimator.name) else {
                     throw SimulationError.invalidWorkload("\(trace): header field 'estimator.name': expected lr, alr, es, aes or bp, got '\(h.estimator.name)'")
@@ -157,7 +162,9 @@ struct Sim: ParsableCommand {
                 let parametric = network.parametricLayers
                 var perLayer = Array(repeating: 0, count: parametric.count)
                 for (i, layer) in h.estimator.perturbedLayers.enumerated() {
-                    guard let p = parametric.firstIndex(of: layer), i < h.estimator.copies.count else {
+                    // Sequence traces number their layers 0 (cell) and 1 (head): the parametric layers' order.
+                    let p = sequence != nil ? (layer < parametric.count ? layer : nil) : parametric.firstIndex(of: layer)
+                    guard let p, i < h.estimator.copies.count else {
                         throw SimulationError.invalidWorkload("\(trace): header field 'estimator.perturbed_layers': layer \(layer) is not a dense/conv layer of \(h.model.spec)")
                     }
                     perLayer[p] = h.estimator.copies[i]

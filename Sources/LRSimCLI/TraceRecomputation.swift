@@ -8,6 +8,11 @@ import LRTrain
 /// Returns nil when the trace was not written by the lrsim trainer (its config cannot be rebuilt); `verify` then
 /// reports the recomputation as NOT RUN.
 func traceRecomputationCheck(for header: TraceHeader) throws -> (any TraceStepVerifier)? {
+    if header.notes[ArchitectureTraceRecorder.noteKey] != nil {
+        // A train-arch trace (rnn, snn): its own config and estimators.
+        _ = try ArchitectureTensorLayout(ArchitectureTraceConfig.decode(header.configJSON))
+        return ArchitectureGradientRecomputation()
+    }
     _ = try RecordedStep.configuration(from: header).resolved()
     return GradientRecomputation()
 }

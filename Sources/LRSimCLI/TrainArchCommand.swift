@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LRCore
+import LRTrace
 import LRTrain
 
 /// `lrsim train-arch`: LR vs its backprop baseline on a recurrent, graph-convolutional or spiking network.
@@ -73,6 +74,12 @@ struct TrainArch: ParsableCommand {
 
     @Option(help: "With lr: every N steps, also compute the baseline's gradient on the same batch and record the cosine per tensor (0 = never).")
     var gradCheckEvery = 0
+    @Option(help: "rnn, snn: write a trace of sampled steps here (docs/trace-format.md; atomically).")
+    var trace: String?
+    @Option(help: "With --trace: record step 0, every N-th step and the last.")
+    var traceEvery = 100
+    @Option(help: "With --trace: none or zlib.")
+    var traceCompression: TraceCompression = .none
     @Option(help: "Write the JSON report here (atomically).")
     var report: String?
     @Flag(help: "Print nothing but errors.")
@@ -85,6 +92,8 @@ struct TrainArch: ParsableCommand {
         guard learningRate.isFinite && learningRate > 0 else { throw ArchitectureError("--lr: expected a positive number, got \(learningRate)") }
         if let hidden, !(1...8192).contains(hidden) { throw ArchitectureError("--hidden: expected 1...8192, got \(hidden)") }
         if let steps, !(1...4095).contains(steps) { throw ArchitectureError("--steps: expected 1...4095, got \(steps)") }
+        guard traceEvery >= 1 else { throw ArchitectureError("--trace-every: expected a positive step count, got \(traceEvery)") }
+        if trace != nil && arch == .gnn { throw ArchitectureError("--trace: gnn runs are not traced (rnn and snn are)") }
         guard gradCheckEvery >= 0 else { throw ArchitectureError("--grad-check-every: expected 0 or a positive step count, got \(gradCheckEvery)") }
         if let n = trainSamples, n <= 0 { throw ArchitectureError("--train-samples: expected a positive count, got \(n)") }
         if let n = testSamples, n <= 0 { throw ArchitectureError("--test-samples: expected a positive count, got \(n)") }
@@ -140,6 +149,15 @@ struct TrainArch: ParsableCommand {
                                            seed: seed, lr: lrSettings)
             }
             config["hidden"] = "\(H)"; config["steps"] = "\(T)"; config["batch"] = "\(batch)"
+            var recorder: ArchitectureTraceRecorder?
+            if let trace {
+                let tc = ArchitectureTraceConfig(arch: arch, estimator: estimator, inputs: arch == .rnn ? train.featureCount / T : train.featureCount,
+                                                 hidden: H, classes: train.classes, steps: T, lr: lrSettings, seed: seed,
+                                                 batch: batch, epochs: epochs, learningRate: learningRate, data: data,
+                                                 trainSamples: train.count, traceEvery: traceEvery)
+                recorder = try ArchitectureTraceRecorder(path: trace, config: tc, dataset: train, compression: traceCompression)
+                config["trace"] = trace; config["trace_every"] = "\(traceEvery)"; config["model_spec"] = tc.modelSpec
+            }
             let dataset = ["name": train.name, "train_samples": "\(train.count)", "test_samples": "\(test.count)",
                            "digest": train.digestHex]
             log("training \(arch.rawValue) \(train.featureCount)->\(H)->\(train.classes) over \(T) steps (\(model.parameters.count) parameters) with \(estimator.rawValue) on \(train.name): \(train.count) train / \(test.count) test samples, \(Parallel.threads) threads")
@@ -147,7 +165,8 @@ struct TrainArch: ParsableCommand {
                                         parameters: model.parameters.count)
             try ArchitectureTrainer.train(model, estimator: estimator, train: train, test: test, epochs: epochs, batch: batch,
                                           learningRate: learningRate, seed: seed, gradCheckEvery: gradCheckEvery,
-                                          report: &result, progress: log)
+                                          trace: recorder, report: &result, progress: log)
+            if let recorder { log("trace written to \(recorder.path)") }
         }
         if let path = report { try ReportJSON.write(result, to: path) }
         if let c = result.gradientCosineVsBp {

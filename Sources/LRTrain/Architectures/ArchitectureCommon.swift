@@ -106,6 +106,25 @@ public protocol BatchClassifier: AnyObject {
     var parameterGroups: [ParameterGroup] { get }
     /// Clean logits (`rows x classes`) for evaluation; `firstIndex` numbers the rows for any input encoding noise.
     func logits(x: UnsafePointer<Float>, rows: Int, firstIndex: Int, into out: UnsafeMutablePointer<Float>)
+    /// When set, `gradient` keeps the losses it observed in `capturedLosses` (for traces); off by default.
+    var capturesLosses: Bool { get set }
+    /// The losses of the last `gradient` call while `capturesLosses` was set.
+    var capturedLosses: CapturedLosses { get }
+}
+
+/// The losses one gradient estimate observed: per-sample clean losses `[B]`, and per perturbed layer (in noise-layer
+/// order) the per-copy per-sample losses laid out `[K][B]` (copy-major, as the trace's `layer{l}.losses`).
+public struct CapturedLosses: Sendable, Equatable {
+    public var clean: [Float] = []
+    public var copies: [[Float]] = []
+    public init() {}
+
+    /// Appends the losses of one perturbed layer from the estimator's row layout `b*K + k`.
+    mutating func appendCopies(_ rowMajor: UnsafePointer<Float>, samples B: Int, copies K: Int) {
+        var out = [Float](repeating: 0, count: B * K)
+        for b in 0..<B { for k in 0..<K { out[k * B + b] = rowMajor[b * K + k] } }
+        copies.append(out)
+    }
 }
 
 /// A named range of the flat parameter vector.

@@ -82,6 +82,7 @@ public enum ArchitectureTrainer {
     /// Trains for `epochs`, evaluating on `test` after each; `progress` receives one line per epoch.
     public static func train(_ model: BatchClassifier, estimator: ArchitectureEstimator, train: Dataset, test: Dataset,
                              epochs: Int, batch: Int, learningRate: Float, seed: UInt64, gradCheckEvery: Int = 0,
+                             trace: ArchitectureTraceRecorder? = nil,
                              report: inout ArchitectureReport, progress: (String) -> Void) throws {
         guard train.featureCount == model.inputFeatures, test.featureCount == model.inputFeatures else {
             throw ArchitectureError("data has \(train.featureCount) features per sample, the model reads \(model.inputFeatures)")
@@ -102,6 +103,9 @@ public enum ArchitectureTrainer {
         var data = Batch(capacity: batch, features: model.inputFeatures)
         let start = Date()
         var step = 0
+        let totalSteps = epochs * batcher.batchesPerEpoch
+        model.capturesLosses = trace != nil
+        defer { model.capturesLosses = false }
         for epoch in 0..<epochs {
             let t0 = Date()
             order.withUnsafeMutableBufferPointer { batcher.order(epoch: epoch, into: $0) }
@@ -116,6 +120,14 @@ public enum ArchitectureTrainer {
                     }
                 } }
                 guard loss.isFinite else { throw ArchitectureError("training diverged at step \(step) (loss \(loss)); lower --lr or --sigma") }
+                if let trace, trace.samples(step: step, total: totalSteps) {
+                    // Parameters before the update, the batch, the estimate and what it observed.
+                    let captured = model.capturedLosses
+                    try data.images.withUnsafeBufferPointer { x in try data.labels.withUnsafeBufferPointer { y in
+                        try trace.record(step: step, epoch: epoch, parameters: model.parameters, input: x.baseAddress!,
+                                         labels: y.baseAddress!, rows: r.count, gradient: gradient, loss: loss, losses: captured)
+                    } }
+                }
                 lossSum += Double(loss) * Double(r.count)
                 if !exact.isEmpty && step % gradCheckEvery == 0 {
                     // The baseline's gradient on the same batch (and, for the SNN, the same input spikes).
@@ -139,6 +151,7 @@ public enum ArchitectureTrainer {
             progress(String(format: "epoch %d: test accuracy %.4f, train loss %.4f, test loss %.4f, %.2f s (%.0f samples/s)",
                             e.epoch, acc, e.trainLoss, testLoss, seconds, e.samplesPerSecond))
         }
+        try trace?.finish()
         report.wallSeconds = Date().timeIntervalSince(start)
         if let last = report.epochs.last {
             report.final = .init(testAccuracy: last.testAccuracy, trainLoss: last.trainLoss, testLoss: last.testLoss)

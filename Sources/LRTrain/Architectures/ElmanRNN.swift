@@ -27,6 +27,8 @@ public final class ElmanRNN: BatchClassifier {
          ParameterGroup("head", offWo..<parameters.count)]
     }
     let scratch = ArchitectureScratch()
+    public var capturesLosses = false
+    public private(set) var capturedLosses = CapturedLosses()
 
     public init(inputSize: Int, steps: Int, hidden: Int, classes: Int, seed: UInt64, lr: ArchitectureLRSettings?) throws {
         guard inputSize >= 1, steps >= 1, steps < ArchitectureNoise.maximumTimeSteps, hidden >= 1, hidden <= 8192,
@@ -90,6 +92,10 @@ public final class ElmanRNN: BatchClassifier {
             let loss0 = scratch.buffer(S.loss0.rawValue, B)
             SoftmaxCrossEntropy.losses(logits: scratch.buffer(S.logits.rawValue, B * classes), rows: B, classes: classes,
                                        labels: labels, copiesPerLabel: 1, out: loss0)
+            if capturesLosses {
+                capturedLosses = CapturedLosses()
+                capturedLosses.clean = Array(UnsafeBufferPointer(start: loss0, count: B))
+            }
             var mean: Float = 0
             for b in 0..<B { mean += loss0[b] }
             mean /= Float(B)
@@ -162,6 +168,7 @@ public final class ElmanRNN: BatchClassifier {
         }
         DenseKernels.forward(x: hsN + T * R * H, rows: R, inputs: H, outputs: C, weight: p + offWo, bias: p + offBo, y: zK)
         SoftmaxCrossEntropy.losses(logits: zK, rows: R, classes: C, labels: labels, copiesPerLabel: K, out: lossK)
+        if capturesLosses { capturedLosses.appendCopies(lossK, samples: B, copies: K) }
         // Weight each copy's noise by (L_bk - L0_b) / (BK sigma), at every time step.
         Parallel.forRanges(count: R, grain: max(1, 4096 / H)) { r in
             for row in r {
@@ -200,6 +207,7 @@ public final class ElmanRNN: BatchClassifier {
             for c in 0..<C { z[c] = z0[c] + sigma * ep[c] }
         }
         SoftmaxCrossEntropy.losses(logits: zK, rows: R, classes: C, labels: labels, copiesPerLabel: K, out: lossK)
+        if capturesLosses { capturedLosses.appendCopies(lossK, samples: B, copies: K) }
         let e2 = scratch.zeroed(S.e2.rawValue, B * C)
         for row in 0..<R {
             let w = (lossK[row] - loss0[row / K]) * scale

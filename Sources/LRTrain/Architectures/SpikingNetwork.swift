@@ -31,6 +31,8 @@ public final class SpikingNetwork: BatchClassifier {
         [ParameterGroup("hidden", offW1..<offW2), ParameterGroup("readout", offW2..<parameters.count)]
     }
     let scratch = ArchitectureScratch()
+    public var capturesLosses = false
+    public private(set) var capturedLosses = CapturedLosses()
     /// Mean hidden spike rate of the last clean forward (spikes per neuron per step).
     public private(set) var lastHiddenRate: Double = 0
 
@@ -120,6 +122,10 @@ public final class SpikingNetwork: BatchClassifier {
             let loss0 = scratch.buffer(S.loss0.rawValue, B)
             SoftmaxCrossEntropy.losses(logits: scratch.buffer(S.logits.rawValue, B * classes), rows: B, classes: classes,
                                        labels: labels, copiesPerLabel: 1, out: loss0)
+            if capturesLosses {
+                capturedLosses = CapturedLosses()
+                capturedLosses.clean = Array(UnsafeBufferPointer(start: loss0, count: B))
+            }
             var mean: Float = 0
             for b in 0..<B { mean += loss0[b] }
             switch estimator {
@@ -193,6 +199,7 @@ public final class SpikingNetwork: BatchClassifier {
         for i in 0..<(R * H) { count[i] *= invT }
         DenseKernels.forward(x: count, rows: R, inputs: H, outputs: C, weight: p + offW2, bias: p + offB2, y: zK)
         SoftmaxCrossEntropy.losses(logits: zK, rows: R, classes: C, labels: labels, copiesPerLabel: K, out: lossK)
+        if capturesLosses { capturedLosses.appendCopies(lossK, samples: B, copies: K) }
         reduceCopies(noise: noise, losses: lossK, loss0: loss0, samples: B, copies: K, columns: H, scale: scale, into: e)
         DenseKernels.weightGradient(x: sin, dy: e, rows: B * T, inputs: D, outputs: H, scale: 1, dWeight: g + offW1, dBias: g + offB1)
 
@@ -210,6 +217,7 @@ public final class SpikingNetwork: BatchClassifier {
             }
         }
         SoftmaxCrossEntropy.losses(logits: zK, rows: R, classes: C, labels: labels, copiesPerLabel: K, out: lossK)
+        if capturesLosses { capturedLosses.appendCopies(lossK, samples: B, copies: K) }
         reduceCopies(noise: noise, losses: lossK, loss0: loss0, samples: B, copies: K, columns: C, scale: scale, into: e)
         // dW2 = sum_{b,t} E2[b][t] (outer) s1[b][t] over the B*T rows.
         DenseKernels.weightGradient(x: s1, dy: e, rows: B * T, inputs: H, outputs: C, scale: 1, dWeight: g + offW2, dBias: g + offB2)
