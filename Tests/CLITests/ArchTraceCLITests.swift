@@ -1,0 +1,88 @@
+import Foundation
+import LRTestSupport
+import XCTest
+
+/// Issue 8 end to end: `train-arch --trace`, `trace info`, `trace verify` and `sim --trace` on rnn and snn runs.
+final class ArchTraceCLITests: XCTestCase {
+    func run(_ args: [String]) throws -> LRSimProcess.Result {
+        guard LRSimProcess.executable != nil else { throw XCTSkip("the lrsim executable is not built next to the tests") }
+        return try LRSimProcess.run(args)
+    }
+
+    /// Repository root (for hwmodels/edge.toml).
+    var root: URL {
+        var u = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { u.deleteLastPathComponent() }
+        return u
+    }
+
+    func cycles(_ reportPath: String) throws -> (cycles: Int, iterations: Int, workload: [String: Any]) {
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath))) as? [String: Any])
+        return (try XCTUnwrap(json["cycles"] as? Int), try XCTUnwrap(json["iterations"] as? Int),
+                json["workload"] as? [String: Any] ?? [:])
+    }
+
+    func testTraceVerifyAndSimulateRNNAndSNN() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let hw = root.appendingPathComponent("hwmodels/edge.toml").path
+        let data = "synthetic:features=784,classes=3,train=64,test=32"
+        let runs: [(String, [String], String)] = [
+            ("rnn", ["--hidden", "8", "--steps", "7", "--copies", "4", "--sigma", "0.1"], "rnn:112x8-3xT7"),
+            ("snn", ["--hidden", "16", "--steps", "4", "--copies", "4", "--sigma", "0.3", "--trace-compression", "zlib"], "snn:784-16-3xT4"),
+        ]
+        for (arch, options, spec) in runs {
+            let path = dir.path("\(arch).lrt")
+            let train = try run(["train-arch", "--arch", arch, "--data", data, "--epochs", "2", "--batch", "16",
+                                 "--trace", path, "--trace-every", "3", "--quiet"] + options)
+            XCTAssertEqual(train.status, 0, train.stderr)
+            XCTAssertEqual(train.stderr, "")
+
+            let info = try run(["trace", "info", path])
+            XCTAssertEqual(info.status, 0, info.stderr)
+            XCTAssertTrue(info.stdout.contains("model:       \(spec)"), info.stdout)
+            XCTAssertTrue(info.stdout.contains("0, 3, 6, 7"), info.stdout)
+            XCTAssertTrue(info.stdout.contains("layer0.grad.weight"), info.stdout)
+            if arch == "rnn" { XCTAssertTrue(info.stdout.contains("layer0.weight_hh"), info.stdout) }
+
+            let verify = try run(["trace", "verify", path])
+            XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+            XCTAssertTrue(verify.stdout.contains("passed on 4 step(s)"), verify.stdout)
+            XCTAssertFalse(verify.stdout.contains("NOT RUN"), verify.stdout)
+
+            // One flipped byte fails verify with one-line problems naming the file.
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes[bytes.count / 3] ^= 0x01
+            let damaged = dir.path("\(arch)-damaged.lrt")
+            try bytes.write(to: URL(fileURLWithPath: damaged))
+            let bad = try run(["trace", "verify", damaged])
+            XCTAssertNotEqual(bad.status, 0)
+            XCTAssertTrue(bad.stderr.contains("\(arch)-damaged.lrt"), bad.stderr)
+            XCTAssertFalse(bad.stderr.contains("Fatal error"))
+
+            // sim --trace simulates the recorded workload: same cycles as --model with the same settings.
+            let fromTrace = try run(["sim", "--hw", hw, "--trace", path, "--no-wall-clock", "--report", dir.path("\(arch)-trace.json")])
+            XCTAssertEqual(fromTrace.status, 0, fromTrace.stderr)
+            let fromModel = try run(["sim", "--hw", hw, "--model", spec, "--batch", "16", "--copies", "4", "--estimator", "lr",
+                                     "--iterations", "8", "--no-wall-clock", "--report", dir.path("\(arch)-model.json")])
+            XCTAssertEqual(fromModel.status, 0, fromModel.stderr)
+            let a = try cycles(dir.path("\(arch)-trace.json")), b = try cycles(dir.path("\(arch)-model.json"))
+            XCTAssertEqual(a.iterations, 8, "2 epochs x 4 batches")
+            XCTAssertGreaterThan(a.cycles, 0)
+            XCTAssertEqual(a.cycles, b.cycles, arch)
+            XCTAssertTrue(fromTrace.stdout.hasPrefix(spec), fromTrace.stdout)
+            // A different batch gives different cycles, so the equality above is not vacuous.
+            let other = try run(["sim", "--hw", hw, "--trace", path, "--batch", "8", "--no-wall-clock", "--report", dir.path("\(arch)-b8.json")])
+            XCTAssertEqual(other.status, 0, other.stderr)
+            XCTAssertNotEqual(try cycles(dir.path("\(arch)-b8.json")).cycles, a.cycles)
+        }
+    }
+
+    func testGNNTraceIsAOneLineError() throws {
+        let r = try run(["train-arch", "--arch", "gnn", "--trace", "/tmp/never-written.lrt"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--trace"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/never-written.lrt"))
+    }
+}
