@@ -32,7 +32,7 @@ final class DatapathTests: XCTestCase {
         }
     }
 
-    /// The check can fail: edge's 16-bit products truncate (TRN) and its weighted-loss register is narrower, so the LR
+    /// The check can fail: edge's 16-bit products round (RND_CONV) and its weighted-loss register is narrower, so the LR
     /// gradient differs from the exact one, by at most what the truncation allows.
     func testNarrowDatapathIsNotBitExact() throws {
         let hw = try hardware("edge.toml")
