@@ -22,6 +22,8 @@ struct TrainArch: ParsableCommand {
           lrsim train-arch --arch rnn --estimator lr --copies 32 --sigma 0.1 --epochs 2 --train-samples 10000
           lrsim train-arch --arch snn --estimator bp --steps 16 --hidden 256 --epochs 2
           lrsim train-arch --arch gnn --estimator lr --copies 64 --epochs 200 --lr 0.01 --report gnn.json
+          lrsim train-arch --arch rnn --copies 16 --batch 32 --train-samples 320 --trace rnn.lrt --trace-every 4
+            (then: lrsim trace verify rnn.lrt; lrsim sim --hw hwmodels/edge.toml --trace rnn.lrt)
         """
     )
 

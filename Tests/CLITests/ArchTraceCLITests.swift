@@ -50,6 +50,12 @@ final class ArchTraceCLITests: XCTestCase {
             XCTAssertTrue(verify.stdout.contains("passed on 4 step(s)"), verify.stdout)
             XCTAssertFalse(verify.stdout.contains("NOT RUN"), verify.stdout)
 
+            // replay (the fixed-point datapath) covers mlp/cnn only: a one-line error, not a trap.
+            let replay = try run(["replay", "--trace", path, "--hw", hw])
+            XCTAssertNotEqual(replay.status, 0)
+            XCTAssertEqual(replay.stderr.split(separator: "\n").count, 1, replay.stderr)
+            XCTAssertTrue(replay.stderr.contains("train-arch \(arch) trace"), replay.stderr)
+
             // One flipped byte fails verify with one-line problems naming the file.
             var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             bytes[bytes.count / 3] ^= 0x01

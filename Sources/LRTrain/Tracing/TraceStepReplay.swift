@@ -19,6 +19,9 @@ public struct RecordedStep {
     }
 
     public static func configuration(from header: TraceHeader) throws -> TrainingConfiguration {
+        if let arch = header.notes[ArchitectureTraceRecorder.noteKey] {
+            throw Failure(description: "a train-arch \(arch) trace (\(header.model.spec)): the fixed-point replay runs mlp/cnn traces only; use `lrsim trace verify` and `lrsim sim --trace` for it")
+        }
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
         do { return try d.decode(TrainingConfiguration.self, from: Data(header.configJSON.utf8)) } catch {
