@@ -41,6 +41,11 @@ let package = Package(
             path: "Benchmarks/ReplayMeasure"
         ),
         .executableTarget(
+            name: "FixedPointMeasure",
+            dependencies: [.product(name: "FixedPoint", package: "lrsim"), .product(name: "LRCore", package: "lrsim")],
+            path: "Benchmarks/FixedPointMeasure"
+        ),
+        .executableTarget(
             name: "TraceBenchmarks",
             dependencies: [.product(name: "Benchmark", package: "benchmark"), .product(name: "LRTrace", package: "lrsim")],
             path: "Benchmarks/TraceBenchmarks",
