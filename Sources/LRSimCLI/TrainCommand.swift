@@ -87,8 +87,9 @@ struct Train: ParsableCommand {
         let log = { (s: String) in if !quiet { print(s) } }
         log("training \(trainer.spec.name) (\(trainer.network.layout.count) parameters) with \(config.estimator.kind.rawValue) on \(train.name): \(train.count) train / \(test.count) test samples, BLAS \(BLAS.configure().coreName), \(Parallel.threads) threads")
         trainer.epochObserver = { e in
-            log(String(format: "epoch %d: test accuracy %.4f, train loss %.4f, %.2f s (%.0f samples/s, %.2f CPU s)",
-                       e.epoch, e.testAccuracy, e.trainLoss, e.seconds, e.samplesPerSecond, e.cpuSeconds))
+            let floatNote = e.floatForwardAccuracy.map { String(format: " (fixed-point forward; float forward %.4f)", $0) } ?? ""
+            log(String(format: "epoch %d: test accuracy %.4f%@, train loss %.4f, %.2f s (%.0f samples/s, %.2f CPU s)",
+                       e.epoch, e.testAccuracy, floatNote, e.trainLoss, e.seconds, e.samplesPerSecond, e.cpuSeconds))
         }
         let recorder = try trace.map { try TraceRecorder(path: $0, config: trainer.config, spec: trainer.spec, dataset: train, compression: traceCompression) }
         if let recorder { trainer.sampledStepObserver = { try recorder.record($0) } }

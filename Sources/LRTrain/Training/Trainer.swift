@@ -98,9 +98,12 @@ public final class Trainer {
             let epochStart = Date(), cpuStart = Self.processCPUSeconds()
             let loss = try trainEpoch(completedEpochs)
             let elapsed = Date().timeIntervalSince(epochStart), cpu = Self.processCPUSeconds() - cpuStart
-            let (acc, testLoss) = evaluate()
-            let e = TrainingReport.Epoch(epoch: completedEpochs + 1, testAccuracy: acc, testLoss: testLoss, trainLoss: loss,
-                                         seconds: elapsed, samplesPerSecond: Double(train.count) / elapsed, cpuSeconds: cpu)
+            let (floatAcc, testLoss) = evaluate()
+            let hardwareAcc = try datapathAccuracy()
+            var e = TrainingReport.Epoch(epoch: completedEpochs + 1, testAccuracy: hardwareAcc ?? floatAcc, testLoss: testLoss,
+                                         trainLoss: loss, seconds: elapsed, samplesPerSecond: Double(train.count) / elapsed,
+                                         cpuSeconds: cpu)
+            if hardwareAcc != nil { e.floatForwardAccuracy = floatAcc }
             report.epochs.append(e)
             samples += train.count; seconds += elapsed
             completedEpochs += 1
@@ -123,6 +126,13 @@ public final class Trainer {
         }
         report.wallSeconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// With `--hw`: the test accuracy of the fixed-point datapath's forward on the weights the hardware holds.
+    public func datapathAccuracy() throws -> Double? {
+        guard let q = estimator as? QuantizedEstimator else { return nil }
+        let w = try q.weights(for: network.parameters, step: (completedEpochs &+ 1) &* stepsPerEpoch)
+        return try q.datapath.accuracy(weights: w, images: test.images, labels: test.labels)
     }
 
     public func evaluate() -> (accuracy: Double, loss: Double) {

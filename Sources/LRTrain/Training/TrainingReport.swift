@@ -12,6 +12,9 @@ public struct TrainingReport: Codable, Sendable {
         /// Process CPU time of the epoch (all threads): on a shared machine, samples per CPU-second of runs with the
         /// same thread count compare implementations more fairly than wall time.
         public var cpuSeconds: Double
+        /// `train --hw`: test accuracy of the float forward of the master weights (`testAccuracy` is then the
+        /// fixed-point datapath's forward, what the hardware computes; `testLoss` stays the float forward's).
+        public var floatForwardAccuracy: Double? = nil
     }
     public struct Final: Codable, Sendable {
         public var testAccuracy: Double
