@@ -125,6 +125,27 @@ final class DatapathTests: XCTestCase {
         XCTAssertGreaterThan(changed, 100, "the fixed-point update moves weights")
     }
 
+    /// `train --hw` reports what the hardware computes: the test accuracy of the fixed-point forward on the weights the
+    /// datapath holds after the last update (recomputed here independently), with the float forward kept beside it.
+    func testTrainHwReportsTheFixedPointForwardAccuracy() throws {
+        var c = DatapathFixtures.config(.alr, optimizer: .sgd)
+        c.trainLimit = 128
+        c.learningRate = 2
+        c.hardwareModel = DatapathFixtures.path("hwmodels/edge.toml")
+        let (train, test) = try DatapathFixtures.datasets(c)
+        let trainer = try Trainer(config: c, train: train, test: test)
+        trainer.showProgress = false
+        let report = try trainer.run()
+        let epoch = try XCTUnwrap(report.epochs.last)
+        let floatAccuracy = try XCTUnwrap(epoch.floatForwardAccuracy)
+        XCTAssertEqual(floatAccuracy, trainer.evaluate().accuracy)
+        let (resolved, spec) = try c.resolved()
+        let d = try FixedPointDatapath(config: resolved, spec: spec, hardware: try hardware("edge.toml"))
+        let w = try d.quantizeParameters(trainer.network.parameters, step: trainer.completedEpochs * trainer.stepsPerEpoch)
+        XCTAssertEqual(epoch.testAccuracy, try d.accuracy(weights: w, images: test.images, labels: test.labels))
+        XCTAssertEqual(report.final.testAccuracy, epoch.testAccuracy)
+    }
+
     /// Hand-computed forward: one dense layer 2 -> 2, formats s4.4 / s2.6, relu, checked value by value.
     func testDenseForwardByHand() throws {
         let spec = try NetworkSpec.parse("mlp:2-2", activation: .relu)
