@@ -30,7 +30,7 @@ struct Sim: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a hardware-model field (repeatable), e.g. pipeline.mode=overlapped.", valueName: "KEY=VALUE"))
     var overrides: [String] = []
     @Option(help: "Take the workload from this trace's header.") var trace: String?
-    @Option(help: "Network: mlp:IN-H1-...-OUT, cnn:small / cnn:cifar, rnn:DxH-C[xT<steps>] or snn:D-H-C[xT<steps>].") var model: String?
+    @Option(help: "Network: mlp:IN-H1-...-OUT, cnn:small / cnn:cifar, rnn:DxH-C[xT<steps>], snn:D-H-C[xT<steps>] or gnn:N-F-H-C[e<E>] (nodes-features-hidden-classes, E edges; batch = N).") var model: String?
     @Option(help: "Samples per mini-batch.") var batch: Int?
     @Option(help: "Copies K per perturbed layer: one value, or one per parametric layer separated by commas (0 = not trained).")
     var copies: String?
@@ -51,7 +51,8 @@ struct Sim: ParsableCommand {
 
     func validate() throws {
         if trace == nil {
-            guard model != nil, batch != nil, copies != nil || estimator == "bp" || compare != nil, estimator != nil || compare != nil else {
+            // A gnn: model trains on the full graph: its batch is the node count (--batch may be left out).
+            guard model != nil, batch != nil || model?.hasPrefix("gnn:") == true, copies != nil || estimator == "bp" || compare != nil, estimator != nil || compare != nil else {
                 throw ValidationError("give --trace FILE, or --model SPEC --batch B --copies K --estimator E")
             }
         }
@@ -141,6 +142,7 @@ struct Sim: ParsableCommand {
         var steps = 1
         var antithetic = !noAntithetic
         var sequence: SequenceModel? = nil
+        var graph: GraphModel? = nil
         if let trace {
             let reader = try TraceReader(path: trace)
             let h = reader.header
@@ -175,6 +177,11 @@ struct Sim: ParsableCommand {
             steps = Int((reader.steps.last?.step ?? 0) + 1)
         } else if let s = try SequenceModel.parse(model ?? "") {
             sequence = s; network = s.network
+        } else if let g = try GraphModel.parse(model ?? "") {
+            if let batch, batch != g.nodes {
+                throw SimulationError.invalidWorkload("--batch: \(g.spelling) trains on the full graph; leave --batch out or give the \(g.nodes) nodes, got \(batch)")
+            }
+            graph = g; network = g.network; b = g.nodes
         } else {
             network = try NetworkSpec.parse(model ?? "")
         }
@@ -182,6 +189,7 @@ struct Sim: ParsableCommand {
         var work = WorkloadSpec(network: network, method: method, batch: b, copies: k, iterations: iterations ?? steps,
                                 antithetic: antithetic, copiesPerPass: copiesPerPass)
         work.sequence = sequence
+        work.graph = graph
         return work
     }
 }

@@ -24,11 +24,13 @@ extension ScheduleBuilder {
             let layer = layers[l], st = machine.stage(ofLayer: l)
             let wg = layer.weightGradientGemm(rows: B)
             let ig = l > 0 ? layer.inputGradientGemm(rows: B) : GemmShape(m: 0, n: 0, k: 0)
+            // GCN: the input gradient goes back through A_hat (symmetric): the same aggregation as the forward's.
+            let aggregate = l > 0 ? aggregation(layer: l, copies: 1, st) : (macs: 0, cycles: 0)
             var d = task(st.array, .backward,
                          cycles: vectorCycles(B &* layer.postOpElements, st) &+ gemmCycles(wg, st) &+ gemmCycles(ig, st)
-                            &+ vectorCycles(B &* layer.logitElements, st),
+                            &+ vectorCycles(B &* layer.logitElements, st) &+ aggregate.cycles,
                          iteration: t, layer: l)
-            d.counts.macs = wg.macs &+ ig.macs
+            d.counts.macs = wg.macs &+ ig.macs &+ aggregate.macs
             d.counts.vectorOps = B &* layer.postOpElements
             d.counts.adds = B &* layer.logitElements
             let last = l == layers.count - 1

@@ -77,9 +77,11 @@ extension ScheduleBuilder {
                     let dl = forwardLinks(l)
                     let g = down.forwardGemm(rows: rows)
                     let ew = rows &* (down.logitElements &+ down.postOpElements)
-                    var c = task(ds.array, .copyForward, cycles: gemmCycles(g, ds) &+ vectorCycles(ew, ds), iteration: t, layer: l)
+                    let aggregate = aggregation(layer: l, copies: gc, ds)   // GCN: A_hat * (.) of every copy
+                    var c = task(ds.array, .copyForward, cycles: gemmCycles(g, ds) &+ vectorCycles(ew, ds) &+ aggregate.cycles,
+                                 iteration: t, layer: l)
                     c.perturbed = Int32(p); c.copy = Int32(g0)
-                    c.counts.macs = g.macs; c.counts.vectorOps = ew
+                    c.counts.macs = g.macs &+ aggregate.macs; c.counts.vectorOps = ew
                     c.counts.sramReadBytes = down.parameterCount &* sizes.weight
                     c.fifoIn = dl.fifoIn; c.fifoOut = dl.fifoOut
                     if dl.fifoOut != nil {
@@ -102,8 +104,11 @@ extension ScheduleBuilder {
                 var a = task(st.vector, .accumulate, cycles: 0, iteration: t, layer: p)
                 a.perturbed = Int32(p); a.copy = Int32(g0)
                 let weighted = method.perturbsWeights ? gc &* layer.parameterCount : rows &* layer.logitElements
-                if method.storesSigns { a.counts.adds = weighted &+ rows } else { a.counts.macs = weighted; a.counts.adds = rows }
-                a.cycles = vectorCycles(weighted &+ rows, st)
+                // GCN: noise at node v below the last layer reaches the losses of A_hat's support of v, so the loss
+                // changes are summed over it first: one width-1 aggregation per copy (N + 2E adds).
+                let credit = p < layers.count - 1 ? gc &* (spec.graph?.nonZeros ?? 0) : 0
+                if method.storesSigns { a.counts.adds = weighted &+ rows &+ credit } else { a.counts.macs = weighted; a.counts.adds = rows &+ credit }
+                a.cycles = vectorCycles(weighted &+ rows &+ credit, st)
                 var allocates: [AllocationID] = []
                 if accumulator[p] == nil {
                     let bytes = (method.perturbsWeights ? layer.parameterCount : B &* layer.logitElements) &* sizes.accumulator

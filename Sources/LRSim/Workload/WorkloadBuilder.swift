@@ -196,7 +196,7 @@ struct ScheduleBuilder {
     /// Loads iteration t's batch (inputs and labels); double-buffered against the previous batch's first layer.
     mutating func inputLoad(_ t: Int) -> TaskID {
         var d = task(machine.dma, .inputLoad, cycles: 0, iteration: t)
-        d.dramReadBytes = spec.batch &* (layers[0].inputElements &* sizes.input &+ sizes.loss)
+        d.dramReadBytes = spec.batch &* (layers[0].inputElements &* sizes.input &+ sizes.loss) &+ adjacencyBytes
         let deps: [(TaskID, DependencyKind)] = t >= 1 ? [(cleanForward[t - 1][0], .control)] : []
         return add(d, after: deps)
     }
@@ -221,12 +221,14 @@ struct ScheduleBuilder {
             let l = layer.index
             let st = machine.stage(ofLayer: l)
             let links = forwardLinks(l)
+            let aggregate = aggregation(layer: l, copies: 1, st)
             var d = task(st.array, .forward, cycles: gemmCycles(layer.forwardGemm(rows: B), st)
-                         &+ vectorCycles(B &* (layer.logitElements &+ layer.postOpElements), st), iteration: t, layer: l)
+                         &+ vectorCycles(B &* (layer.logitElements &+ layer.postOpElements), st) &+ aggregate.cycles,
+                         iteration: t, layer: l)
             d.fifoIn = links.fifoIn; d.fifoOut = links.fifoOut
             let outWords = fifoWords(B &* layer.outputElements, st)
             if links.fifoOut != nil { d.fifoOutWords = outWords; d.counts.fifoBytes = B &* layer.outputElements &* sizes.activation }
-            d.counts.macs = layer.forwardGemm(rows: B).macs
+            d.counts.macs = layer.forwardGemm(rows: B).macs &+ aggregate.macs
             d.counts.vectorOps = B &* (layer.logitElements &+ layer.postOpElements)
             let trained = !spec.method.isForwardOnly || spec.copies(ofLayer: l) > 0
             var input: AllocationID? = nil

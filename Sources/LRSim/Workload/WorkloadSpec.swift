@@ -35,6 +35,9 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
     public var copiesPerPass: Int
     /// A recurrent or spiking model whose time steps are scheduled one by one (`network` is then its per-step layers).
     public var sequence: SequenceModel? = nil
+    /// A graph convolutional network trained on the full graph (`batch` is then its node count; aggregation by
+    /// `A_hat` is scheduled before every layer's GEMM).
+    public var graph: GraphModel? = nil
 
     public init(network: NetworkSpec, method: TrainingMethod, batch: Int, copies: [Int], iterations: Int = 1,
                 antithetic: Bool = true, copiesPerPass: Int = 1) {
@@ -53,6 +56,7 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
         guard iterations >= 1 && iterations <= 10_000_000 else { throw bad("iterations", "1 ... 10000000", iterations) }
         guard copiesPerPass >= 1 && copiesPerPass <= 1 << 16 else { throw bad("copies per pass", "1 ... 65536", copiesPerPass) }
         if let sequence { try sequence.validate(self) }
+        if let graph { try graph.validate(self) }
         if method.isForwardOnly {
             guard copies.count == 1 || copies.count == layers else {
                 throw bad("copies", "one K or one per parametric layer (\(layers))", copies.map(String.init).joined(separator: ","))
