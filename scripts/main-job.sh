@@ -2,7 +2,8 @@
 # The README's first command: on a fresh machine, installs the missing Debian packages, builds lrsim (release) and
 # runs `lrsim demo`: trains the Fashion-MNIST MLP with ALR (and LR and backprop), writes a trace, simulates and
 # replays it on the default hardware model, runs a small precision sweep, writes the HTML report and prints a
-# summary table. About 12 minutes on 2 cores, most of it the first release build.
+# summary table. Measured from a fresh clone on this 2-core machine (packages already installed): 6-8 minutes,
+# about 5 of them the first release build.
 #
 #   scripts/main-job.sh [OUTDIR] [lrsim demo options...]      (OUTDIR defaults to ./lrsim-demo)
 set -euo pipefail
