@@ -50,7 +50,7 @@ struct Replay: ParsableCommand {
 
     func run() throws {
         do {
-            let r = try ReplayRun(hwPath: hw, overrides: overrides, tracePath: trace,
+            let r = ReplayRun(hwPath: hw, overrides: overrides, tracePath: trace,
                                   steps: steps.flatMap(parseSteps), exact: !noExact, wallClock: !noWallClock)
             let result = try r.run { line in if !quiet { print(line) } }
             if let report { try ReportJSON.write(result, to: report) }
