@@ -93,11 +93,7 @@ struct DemoRun {
                 FileHandle.standardError.write(Data(String(format: "         epoch %d: test accuracy %.4f, %.1f s (%.0f samples/s)\n",
                                                            e.epoch, e.testAccuracy, e.seconds, e.samplesPerSecond).utf8))
             }
-            let recorder = try c.trace.map { try TraceRecorder(path: $0, config: trainer.config, spec: trainer.spec, dataset: train) }
-            if let recorder { trainer.sampledStepObserver = { try recorder.record($0) } }
-            let report: TrainingReport
-            do { report = try trainer.run() } catch { recorder?.cancel(); throw error }
-            try recorder?.finish()
+            let report = try trainer.run(tracingTo: c.trace)
             try ReportJSON.write(report, to: path("train-\(kind.rawValue).json"))
             accuracy[kind.rawValue] = report.final.testAccuracy
             trainSeconds[kind.rawValue] = report.wallSeconds

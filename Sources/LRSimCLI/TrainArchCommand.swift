@@ -48,14 +48,7 @@ struct TrainArch: ParsableCommand {
     @Option(help: "Time steps (rnn: must divide 784, default 28; snn: default 16).")
     var steps: Int?
 
-    @Option(help: "Dataset for rnn/snn (fashion-mnist, mnist, synthetic...).")
-    var data = "fashion-mnist"
-    @Option(help: "Directory holding the dataset files.")
-    var dataDir: String?
-    @Option(help: "Use only the first N training samples (rnn, snn).")
-    var trainSamples: Int?
-    @Option(help: "Use only the first N test samples (rnn, snn).")
-    var testSamples: Int?
+    @OptionGroup(title: "Data (rnn, snn)") var dataOptions: DataOptions
 
     @Option(help: "gnn: nodes of the generated graph.")
     var nodes = 1000
@@ -97,8 +90,8 @@ struct TrainArch: ParsableCommand {
         guard traceEvery >= 1 else { throw ArchitectureError("--trace-every: expected a positive step count, got \(traceEvery)") }
         if trace != nil && arch == .gnn { throw ArchitectureError("--trace: gnn runs are not traced (rnn and snn are)") }
         guard gradCheckEvery >= 0 else { throw ArchitectureError("--grad-check-every: expected 0 or a positive step count, got \(gradCheckEvery)") }
-        if let n = trainSamples, n <= 0 { throw ArchitectureError("--train-samples: expected a positive count, got \(n)") }
-        if let n = testSamples, n <= 0 { throw ArchitectureError("--test-samples: expected a positive count, got \(n)") }
+        if let n = dataOptions.trainSamples, n <= 0 { throw ArchitectureError("--train-samples: expected a positive count, got \(n)") }
+        if let n = dataOptions.testSamples, n <= 0 { throw ArchitectureError("--test-samples: expected a positive count, got \(n)") }
         // Bounds rows * copies * steps * hidden so the noise buffers stay addressable.
         let work = Double(batch) * Double(copies) * Double(steps ?? 28) * Double(hidden ?? 256)
         if estimator == .lr && work > 4e9 {
@@ -135,7 +128,7 @@ struct TrainArch: ParsableCommand {
             try model.train(estimator: estimator, epochs: epochs, learningRate: learningRate, gradCheckEvery: gradCheckEvery,
                             report: &result, progress: log)
         case .rnn, .snn:
-            let (train, test) = try loadData()
+            let (train, test) = try dataOptions.load()
             let model: BatchClassifier
             let H: Int, T: Int
             if arch == .rnn {
@@ -155,7 +148,7 @@ struct TrainArch: ParsableCommand {
             if let trace {
                 let tc = ArchitectureTraceConfig(arch: arch, estimator: estimator, inputs: arch == .rnn ? train.featureCount / T : train.featureCount,
                                                  hidden: H, classes: train.classes, steps: T, lr: lrSettings, seed: seed,
-                                                 batch: batch, epochs: epochs, learningRate: learningRate, data: data,
+                                                 batch: batch, epochs: epochs, learningRate: learningRate, data: dataOptions.data,
                                                  trainSamples: train.count, traceEvery: traceEvery)
                 recorder = try ArchitectureTraceRecorder(path: trace, config: tc, dataset: train, compression: traceCompression)
                 config["trace"] = trace; config["trace_every"] = "\(traceEvery)"; config["model_spec"] = tc.modelSpec
@@ -175,14 +168,6 @@ struct TrainArch: ParsableCommand {
             log("mean gradient cosine vs \(arch == .snn ? "surrogate BPTT" : arch == .rnn ? "BPTT" : "backprop"): " + c.keys.sorted().map { String(format: "%@ %.3f", $0, c[$0]!) }.joined(separator: ", "))
         }
         log(String(format: "final test accuracy %.4f", result.final.testAccuracy))
-    }
-
-    func loadData() throws -> (Dataset, Dataset) {
-        var train = try DatasetCatalog.load(name: data, dataDir: dataDir, split: .train)
-        var test = try DatasetCatalog.load(name: data, dataDir: dataDir, split: .test)
-        if let n = trainSamples, n < train.count { train = try train.subset(0..<n) }
-        if let n = testSamples, n < test.count { test = try test.subset(0..<n) }
-        return (train, test)
     }
 }
 

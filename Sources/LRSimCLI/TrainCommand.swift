@@ -91,11 +91,7 @@ struct Train: ParsableCommand {
             log(String(format: "epoch %d: test accuracy %.4f%@, train loss %.4f, %.2f s (%.0f samples/s, %.2f CPU s)",
                        e.epoch, e.testAccuracy, floatNote, e.trainLoss, e.seconds, e.samplesPerSecond, e.cpuSeconds))
         }
-        let recorder = try trace.map { try TraceRecorder(path: $0, config: trainer.config, spec: trainer.spec, dataset: train, compression: traceCompression) }
-        if let recorder { trainer.sampledStepObserver = { try recorder.record($0) } }
-        let report: TrainingReport
-        do { report = try trainer.run() } catch { recorder?.cancel(); throw error }
-        try recorder?.finish()
+        let report = try trainer.run(tracingTo: trace, compression: traceCompression)
         if let path = self.report { try ReportJSON.write(report, to: path) }
         log(String(format: "final test accuracy %.4f", report.final.testAccuracy))
     }

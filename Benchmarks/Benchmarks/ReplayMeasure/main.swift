@@ -34,10 +34,7 @@ func record(_ c: TrainingConfiguration, to path: String) throws -> Trainer {
     let (train, test) = try datasets(c)
     let trainer = try Trainer(config: c, train: train, test: test)
     trainer.showProgress = false
-    let recorder = try TraceRecorder(path: path, config: trainer.config, spec: trainer.spec, dataset: train)
-    trainer.sampledStepObserver = { try recorder.record($0) }
-    try trainer.run()
-    try recorder.finish()
+    try trainer.run(tracingTo: path)
     return trainer
 }
 

@@ -11,11 +11,7 @@ public struct ArchitectureReport: Codable, Sendable {
         public var seconds: Double
         public var samplesPerSecond: Double
     }
-    public struct Final: Codable, Sendable {
-        public var testAccuracy: Double
-        public var trainLoss: Double
-        public var testLoss: Double
-    }
+    public typealias Final = TrainingReport.Final
     public var command = "train-arch"
     public var arch: String
     public var estimator: String

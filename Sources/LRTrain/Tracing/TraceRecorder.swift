@@ -154,3 +154,19 @@ extension LayerSpec {
         }
     }
 }
+
+extension Trainer {
+    /// Runs training and records its sampled steps into `path` (plain `run()` when nil). A run that fails leaves no
+    /// partial trace behind: the writer's temporary file is removed.
+    @discardableResult
+    public func run(tracingTo path: String?, compression: TraceCompression = .none) throws -> TrainingReport {
+        guard let path else { return try run() }
+        let recorder = try TraceRecorder(path: path, config: config, spec: spec, dataset: train, compression: compression)
+        sampledStepObserver = { try recorder.record($0) }
+        defer { sampledStepObserver = nil }
+        let report: TrainingReport
+        do { report = try run() } catch { recorder.cancel(); throw error }
+        try recorder.finish()
+        return report
+    }
+}
