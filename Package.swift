@@ -10,7 +10,7 @@
 //   HWModel  -> FixedPoint, TOMLKit                       (hardware-model files)
 //   LRTrace  -> CZlib                                     (trace format)
 //   FixedPoint -> CGMP, LRCore                            (datapath arithmetic + exact GMP oracle)
-//   LRCore   -> COpenBLAS                                 (tensors, GEMM, counter-based RNG, QMC)
+//   LRCore   -> COpenBLAS, CLRShims                       (tensors, GEMM, counter-based RNG, QMC)
 import PackageDescription
 
 // Release kernels want AVX2/FMA (`haswell`: AVX2 + FMA, every x86 server since 2013). Override with
@@ -48,9 +48,11 @@ let package = Package(
         .systemLibrary(name: "CGMP", pkgConfig: "gmp", providers: [.apt(["libgmp-dev"]), .brew(["gmp"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Header-only C shims (static inline), swift-numerics style.
+        .target(name: "CLRShims"),
 
         .target(name: "LRCore",
-                dependencies: ["COpenBLAS", .product(name: "Numerics", package: "swift-numerics")],
+                dependencies: ["COpenBLAS", "CLRShims", .product(name: "Numerics", package: "swift-numerics")],
                 swiftSettings: swiftSettings),
         .target(name: "FixedPoint", dependencies: ["CGMP", "LRCore"], swiftSettings: swiftSettings),
         .target(name: "LRTrace", dependencies: ["CZlib"], swiftSettings: swiftSettings),

@@ -72,32 +72,23 @@ public struct Optimizer: Sendable, Codable, Equatable {
         }
     }
 
-    /// The Adam update over `range`, eight lanes at a time (AVX2), then the scalar tail. Lane arithmetic is IEEE
-    /// single precision in the same order as the scalar tail, so the split point does not change any result.
+    /// The Adam update over `range`. A plain loop on purpose: LLVM's loop vectorizer widens it, square root and division
+    /// included, given `IEEEMath.sqrt` (`SIMD8.squareRoot()` was lowered lane by lane, 8x slower). Every operation is a
+    /// correctly rounded IEEE single-precision operation and Swift never contracts a*b+c into an FMA, so vector and
+    /// scalar iterations give the same bits and the range split cannot change a result.
     @inline(__always)
     static func adam(p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
                      g gradient: UnsafePointer<Float>, range r: Range<Int>, b1: Float, b2: Float, eps: Float, wd: Float,
                      stepSize: Float, c2root: Float) {
-        typealias V = SIMD8<Float>
+        let a1 = 1 - b1, a2 = 1 - b2
         var i = r.lowerBound
-        let vb1 = V(repeating: b1), vb2 = V(repeating: b2), va1 = V(repeating: 1 - b1), va2 = V(repeating: 1 - b2)
-        let vwd = V(repeating: wd), vstep = V(repeating: stepSize), vc2 = V(repeating: c2root), veps = V(repeating: eps)
-        while i &+ 8 <= r.upperBound {
-            let pp = UnsafeMutableRawPointer(p + i), mp = UnsafeMutableRawPointer(m + i), vp = UnsafeMutableRawPointer(v + i)
-            let pv = pp.loadUnaligned(as: V.self)
-            let gv = UnsafeRawPointer(gradient + i).loadUnaligned(as: V.self) + vwd * pv
-            let mv = vb1 * mp.loadUnaligned(as: V.self) + va1 * gv
-            let vv = vb2 * vp.loadUnaligned(as: V.self) + va2 * gv * gv
-            mp.storeBytes(of: mv, as: V.self)
-            vp.storeBytes(of: vv, as: V.self)
-            pp.storeBytes(of: pv - vstep * mv / (vv.squareRoot() / vc2 + veps), as: V.self)
-            i &+= 8
-        }
         while i < r.upperBound {
             let g = gradient[i] + wd * p[i]
-            m[i] = b1 * m[i] + (1 - b1) * g
-            v[i] = b2 * v[i] + (1 - b2) * g * g
-            p[i] -= stepSize * m[i] / (v[i].squareRoot() / c2root + eps)
+            let mi = b1 * m[i] + a1 * g
+            let vi = b2 * v[i] + a2 * g * g
+            m[i] = mi
+            v[i] = vi
+            p[i] -= stepSize * mi / (IEEEMath.sqrt(vi) / c2root + eps)
             i &+= 1
         }
     }
