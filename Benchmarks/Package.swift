@@ -46,6 +46,11 @@ let package = Package(
             path: "Benchmarks/FixedPointMeasure"
         ),
         .executableTarget(
+            name: "TrainStepMeasure",
+            dependencies: [.product(name: "LRTrain", package: "lrsim"), .product(name: "LRCore", package: "lrsim")],
+            path: "Benchmarks/TrainStepMeasure"
+        ),
+        .executableTarget(
             name: "TraceBenchmarks",
             dependencies: [.product(name: "Benchmark", package: "benchmark"), .product(name: "LRTrace", package: "lrsim")],
             path: "Benchmarks/TraceBenchmarks",

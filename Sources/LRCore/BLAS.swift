@@ -81,6 +81,11 @@ public enum BLAS {
 }
 
 /// How `BLAS.sgemm` cuts C into panels: a function of (m, n, k) only, never of the thread count.
+///
+/// Each panel is a separate single-threaded OpenBLAS call that packs the operand all panels share (op(B) for row
+/// panels, op(A) for column panels) again, so a panel must do enough multiply-adds to amortize that copy. Measured at
+/// the MLP's shapes (`Benchmarks/TrainStepMeasure`, 2 cores, docs/design.md): 4 panels of X W^T (128x256x784) ran
+/// 13% slower than 2, and dY^T X (256x784x128) ran 20% faster in row panels than in column panels.
 @usableFromInline
 struct GEMMPanels {
     /// Panels run along C's rows (else its columns).
@@ -90,19 +95,28 @@ struct GEMMPanels {
     @usableFromInline let width: Int
     @usableFromInline let count: Int
 
-    /// A panel should outweigh a thread hand-off and OpenBLAS re-packing the shared operand for it: at least 4 M
-    /// multiply-adds and 64 rows or columns, at most 4 panels (measured best on the MLP and CNN products; docs/design.md).
+    /// At least 4 M multiply-adds per panel (a fork-join costs a few microseconds).
     @usableFromInline static let minimumMACsPerPanel = 1 << 22
+    /// At least 100 multiply-adds per float of the shared operand that the panel packs again.
+    @usableFromInline static let minimumMACsPerSharedFloat = 100
     @usableFromInline static let minimumExtentPerPanel = 64
+    /// Row panels when C has at least this many rows: each panel then writes whole, contiguous rows of C.
+    @usableFromInline static let rowSplitMinimumRows = 256
     @usableFromInline static let maximumPanels = 4
 
     @inlinable
     init(m: Int, n: Int, k: Int) {
-        alongRows = m >= n
+        alongRows = m >= Self.rowSplitMinimumRows || m >= n
         extent = alongRows ? m : n
-        let macs = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: max(1, k))
-        let byWork = macs.overflow ? Self.maximumPanels : macs.partialValue / Self.minimumMACsPerPanel
-        let wanted = max(1, min(Self.maximumPanels, byWork, extent / Self.minimumExtentPerPanel))
+        let shared = max(1, (alongRows ? n : m).multipliedReportingOverflow(by: max(1, k)).partialValue)
+        let product = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: max(1, k))
+        let macs = product.overflow ? Int.max : product.partialValue
+        var limit = min(Self.maximumPanels, extent / Self.minimumExtentPerPanel, macs / Self.minimumMACsPerPanel,
+                        macs / shared / Self.minimumMACsPerSharedFloat)
+        limit = max(1, limit)
+        // A power of two, so that panels divide evenly over 1, 2 or 4 workers.
+        var wanted = 1
+        while wanted &* 2 <= limit { wanted &*= 2 }
         width = ((extent + wanted - 1) / wanted + 15) & ~15
         count = (extent + width - 1) / width
     }

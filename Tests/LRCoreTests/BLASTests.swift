@@ -16,7 +16,17 @@ final class BLASTests: XCTestCase {
             XCTAssertLessThanOrEqual(plan.count, 4)
             XCTAssertGreaterThanOrEqual(plan.count * plan.width, plan.extent, "\(s)")
             XCTAssertLessThan((plan.count - 1) * plan.width, plan.extent, "\(s): no empty panel")
+            XCTAssertEqual(plan.count & (plan.count - 1), 0, "\(s): \(plan.count) panels is not a power of two")
+            if plan.count > 1 {
+                // Every panel amortizes re-packing the operand the panels share.
+                let shared = (plan.alongRows ? s.n : s.m) * s.k
+                XCTAssertGreaterThanOrEqual(s.m * s.n * s.k / plan.count / shared, GEMMPanels.minimumMACsPerSharedFloat, "\(s)")
+            }
         }
+        // The MLP's products: X W^T in column panels (only 128 rows), dY^T X in row panels (256 contiguous rows each).
+        XCTAssertFalse(GEMMPanels(m: 128, n: 256, k: 784).alongRows)
+        XCTAssertTrue(GEMMPanels(m: 256, n: 784, k: 128).alongRows)
+        XCTAssertEqual(GEMMPanels(m: 256, n: 784, k: 128).count, 2)
         // The big trainer products are split (else this test would not exercise the parallel path).
         XCTAssertGreaterThan(GEMMPanels(m: 128, n: 256, k: 784).count, 1)
         XCTAssertEqual(GEMMPanels(m: 17, n: 5, k: 3).count, 1)

@@ -8,11 +8,12 @@ public final class BackpropEngine {
 
     public init(spec: NetworkSpec) { workspace = ForwardWorkspace(spec: spec) }
 
-    /// Adds d(mean loss)/d(parameters) into `gradient` and returns the mean loss. If `inputGradient` is given, it
-    /// receives d(loss_b)/d(x_b) per sample (not divided by the batch size), for FGSM.
+    /// Adds d(mean loss)/d(parameters) into `gradient` and returns the mean loss. With `accumulate: false` it stores
+    /// the gradient instead, writing every parameter (the caller need not zero the vector). If `inputGradient` is given,
+    /// it receives d(loss_b)/d(x_b) per sample (not divided by the batch size), for FGSM.
     @discardableResult
     public func gradient(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
-                         into gradient: UnsafeMutablePointer<Float>,
+                         into gradient: UnsafeMutablePointer<Float>, accumulate: Bool = true,
                          inputGradient: UnsafeMutablePointer<Float>? = nil) -> Double {
         let spec = network.spec, ws = workspace
         let classes = network.classes
@@ -38,7 +39,8 @@ public final class BackpropEngine {
                 case let .dense(inputs, outputs):
                     let slot = network.layout.slot(forLayer: i)!
                     DenseKernels.weightGradient(x: x, dy: d, rows: rows, inputs: inputs, outputs: outputs, scale: scale,
-                                                dWeight: gradient + slot.weightOffset, dBias: gradient + slot.biasOffset)
+                                                dWeight: gradient + slot.weightOffset, dBias: gradient + slot.biasOffset,
+                                                accumulate: accumulate)
                     if needInput {
                         DenseKernels.inputGradient(dy: d, rows: rows, inputs: inputs, outputs: outputs,
                                                    weight: params + slot.weightOffset, dx: dx)
@@ -49,7 +51,8 @@ public final class BackpropEngine {
                     let pm = pixelMajor.reserve(rows &* g.outputSize)
                     ConvKernels.nchwToPixelMajor(d, rows: rows, pixels: g.pixels, channels: g.spec.outChannels, dst: pm)
                     ConvKernels.weightGradient(g, cols: ws.columns(i), deltaPixelMajor: pm, rows: rows, scale: scale,
-                                               dWeight: gradient + slot.weightOffset, dBias: gradient + slot.biasOffset)
+                                               dWeight: gradient + slot.weightOffset, dBias: gradient + slot.biasOffset,
+                                               accumulate: accumulate)
                     if needInput {
                         let dc = dcols.reserve(rows &* g.pixels &* g.patch)
                         BLAS.sgemm(m: rows &* g.pixels, n: g.patch, k: g.spec.outChannels, a: pm, lda: g.spec.outChannels,

@@ -3,16 +3,21 @@ import LRCore
 /// Anything that turns a batch into a gradient estimate: backprop, the LR family in float, or the same estimators on a
 /// hardware model's fixed-point datapath (`train --hw`).
 public protocol GradientEstimator: AnyObject {
-    /// Adds the estimate of d(mean batch loss)/d(parameters) into `gradient` (zeroed by the caller).
+    /// Adds the estimate of d(mean batch loss)/d(parameters) into `gradient`, which the caller zeroed — unless
+    /// `writesEveryParameter`, in which case the estimate is stored into every element and the caller skips the zeroing.
     func estimate(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
                   into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord
 
     /// Called after the optimizer updated the parameters (a fixed-point datapath re-quantizes its weights here).
     func afterUpdate(parameters: inout [Float])
+
+    /// True when `estimate` stores every element of the gradient (so it need not be zeroed first).
+    var writesEveryParameter: Bool { get }
 }
 
 extension GradientEstimator {
     public func afterUpdate(parameters: inout [Float]) {}
+    public var writesEveryParameter: Bool { false }
 }
 
 extension LikelihoodRatioEstimator: GradientEstimator {}
@@ -25,9 +30,13 @@ public final class BackpropEstimator: GradientEstimator {
     public func estimate(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
                          into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord {
         var r = StepRecord()
-        r.loss = engine.gradient(network: network, input: input, labels: labels, rows: rows, into: gradient)
+        r.loss = engine.gradient(network: network, input: input, labels: labels, rows: rows, into: gradient,
+                                 accumulate: false)
         return r
     }
+
+    /// Backprop differentiates every parametric layer, so it stores the whole gradient.
+    public var writesEveryParameter: Bool { true }
 }
 
 /// Builds the estimator a configuration asks for.

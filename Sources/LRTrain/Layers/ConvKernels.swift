@@ -130,14 +130,17 @@ public enum ConvKernels {
         pixelMajorToNCHW(tmp, rows: rows, pixels: g.pixels, channels: g.spec.outChannels, bias: bias, dst: y)
     }
 
-    /// dW[OC, patch] += scale * delta^T cols, db += scale * sum(delta), for a pixel-major delta [rows*P, OC].
+    /// dW[OC, patch] += scale * delta^T cols, db += scale * sum(delta), for a pixel-major delta [rows*P, OC]; with
+    /// `accumulate: false` the sums are stored instead of added.
     @inlinable
     public static func weightGradient(_ g: ConvGeometry, cols: UnsafePointer<Float>, deltaPixelMajor d: UnsafePointer<Float>,
                                       rows: Int, scale: Float,
-                                      dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>) {
+                                      dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
+                                      accumulate: Bool = true) {
         let OC = g.spec.outChannels
         BLAS.sgemm(transA: true, m: OC, n: g.patch, k: rows &* g.pixels, alpha: scale, a: d, lda: OC,
-                   b: cols, ldb: g.patch, beta: 1, c: dWeight, ldc: g.patch)
+                   b: cols, ldb: g.patch, beta: accumulate ? 1 : 0, c: dWeight, ldc: g.patch)
+        if !accumulate { dBias.update(repeating: 0, count: OC) }
         let n = rows &* g.pixels
         for i in 0..<n {
             let row = d + i &* OC

@@ -12,13 +12,16 @@ public enum DenseKernels {
                    beta: 1, c: y, ldc: outputs)
     }
 
-    /// dW[out, in] += scale * dY^T X ; db[out] += scale * sum_rows dY.
+    /// dW[out, in] += scale * dY^T X ; db[out] += scale * sum_rows dY. With `accumulate: false` the sums are stored
+    /// instead of added (the GEMM then clears its own panels of dW, on every core, instead of the caller zeroing first).
     @inlinable
     public static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, rows: Int,
                                       inputs: Int, outputs: Int, scale: Float,
-                                      dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>) {
+                                      dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
+                                      accumulate: Bool = true) {
         BLAS.sgemm(transA: true, m: outputs, n: inputs, k: rows, alpha: scale, a: dy, lda: outputs, b: x, ldb: inputs,
-                   beta: 1, c: dWeight, ldc: inputs)
+                   beta: accumulate ? 1 : 0, c: dWeight, ldc: inputs)
+        if !accumulate { dBias.update(repeating: 0, count: outputs) }
         for r in 0..<rows {
             let row = dy + r &* outputs
             for j in 0..<outputs { dBias[j] += scale * row[j] }

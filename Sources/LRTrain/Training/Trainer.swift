@@ -193,7 +193,7 @@ public final class Trainer {
                   recordLosses: Bool) throws -> (Double, StepRecord) {
         let net = network
         return try gradient.withUnsafeMutableBufferPointer { g -> (Double, StepRecord) in
-            g.update(repeating: 0)
+            if !estimator.writesEveryParameter { g.update(repeating: 0) }
             let r = try estimator.estimate(network: net, input: input, labels: labels, rows: rows, step: step,
                                            into: g.baseAddress!, recordLosses: recordLosses)
             return (r.loss, r)
