@@ -10,4 +10,23 @@
 static inline __attribute__((always_inline)) float lrsim_sqrtf(float x) { return __builtin_elementwise_sqrt(x); }
 static inline __attribute__((always_inline)) double lrsim_sqrt(double x) { return __builtin_elementwise_sqrt(x); }
 
+// Atomics on plain, pointer-stable `long` words (the worker pool's mailboxes), and the spin-wait hint.
+static inline __attribute__((always_inline)) long lrsim_load_acquire(const long *p) {
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+static inline __attribute__((always_inline)) void lrsim_store_release(long *p, long value) {
+    __atomic_store_n(p, value, __ATOMIC_RELEASE);
+}
+// Returns 1 and stores `desired` when *p == expected, else returns 0.
+static inline __attribute__((always_inline)) int lrsim_compare_exchange(long *p, long expected, long desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+static inline __attribute__((always_inline)) void lrsim_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif
