@@ -34,4 +34,21 @@ public enum Parallel {
             body(lo..<min(count, lo + g))
         }
     }
+
+    /// Splits `0..<count` into a power of two (at most `maximumChunks`) of equal ranges, each a multiple of 16 long
+    /// (but the last) and at least `minimum` long; boundaries depend on `count` alone. Equal halves line up with
+    /// `BLAS.sgemm`'s two panels of a weight matrix, and chunk c always runs on worker c mod workers, so a region over
+    /// a weight matrix then touches the rows the same core just computed (they are still in its cache).
+    @inlinable
+    public static func forEqualRanges(count: Int, minimum: Int, maximumChunks: Int = 4, _ body: (Range<Int>) -> Void) {
+        if count <= 0 { return }
+        let limit = max(1, min(maximumChunks, count / max(1, minimum)))
+        var chunks = 1
+        while chunks &* 2 <= limit { chunks &*= 2 }
+        let width = ((count + chunks - 1) / chunks + 15) & ~15
+        forEach(chunks: (count + width - 1) / width) { c in
+            let lo = c &* width
+            body(lo..<min(count, lo &+ width))
+        }
+    }
 }

@@ -48,7 +48,7 @@ final class WriterTests: XCTestCase {
         try w.appendTensor(t)
         XCTAssertEqual(traceError { try w.appendTensor(t) }?.problem, "tensor 'x' appears twice in step 4")
         XCTAssertEqual(traceError { try w.finish() }?.problem, "cannot finish: step 4 still expects 1 more tensor(s)")
-        try [Float](repeating: 0, count: 3).withUnsafeBufferPointer { buf in
+        [Float](repeating: 0, count: 3).withUnsafeBufferPointer { buf in
             XCTAssertEqual(traceError { try w.appendTensor(name: "y", shape: [2, 2], float32: buf) }?.problem,
                            "tensor 'y': shape [2, 2] of f32 needs 16 bytes, got 12")
         }

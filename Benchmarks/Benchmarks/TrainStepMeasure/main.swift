@@ -114,6 +114,41 @@ enum TrainStep {
         let engine = BackpropEngine(spec: spec)
         var g = [Float](repeating: 0, count: network.parameters.count)
         batch.gather(from: train, order: order, batcher: batcher, batch: 0)
+        report("forward only (ForwardWorkspace, both layers)", median(1000) {
+            batch.images.withUnsafeBufferPointer { xb in network.parameters.withUnsafeBufferPointer { p in
+                _ = engine.workspace.forward(parameters: p.baseAddress!, layout: network.layout, from: 0,
+                                             input: xb.baseAddress!, rows: B)
+            } }
+        }, flops: 2.0 * Double(B * H * D + B * C * H))
+        // The backward pass's small pieces, at their shapes.
+        let h = (0..<(B * H)).map { _ in max(0, next() - 0.5) }
+        let dz = (0..<(B * C)).map { _ in (next() - 0.5) * 0.1 }
+        var dh = [Float](repeating: 0, count: B * H), dw1 = [Float](repeating: 0, count: C * H + C)
+        var dw0 = [Float](repeating: 0, count: H * D + H)
+        h.withUnsafeBufferPointer { h in dz.withUnsafeBufferPointer { dz in dh.withUnsafeMutableBufferPointer { dh in
+        dw1.withUnsafeMutableBufferPointer { dw1 in dw0.withUnsafeMutableBufferPointer { dw0 in
+        network.parameters.withUnsafeBufferPointer { p in batch.images.withUnsafeBufferPointer { xb in
+            let w1 = p.baseAddress! + H * D + H
+            report("  layer 2 weight gradient 10x256x128", median(2000) {
+                DenseKernels.weightGradient(x: h.baseAddress!, dy: dz.baseAddress!, rows: B, inputs: H, outputs: C, scale: 1,
+                                            dWeight: dw1.baseAddress!, dBias: dw1.baseAddress! + C * H, accumulate: false)
+            })
+            report("  layer 2 input gradient 128x256x10", median(2000) {
+                DenseKernels.inputGradient(dy: dz.baseAddress!, rows: B, inputs: H, outputs: C, weight: w1, dx: dh.baseAddress!)
+            })
+            report("  ReLU backward 128x256", median(2000) {
+                ActivationKernels.backward(.relu, x: h.baseAddress!, y: h.baseAddress!, dy: h.baseAddress!, dx: dh.baseAddress!,
+                                           count: B * H)
+            })
+            report("  layer 0 weight + bias gradient (stored)", median(2000) {
+                DenseKernels.weightGradient(x: xb.baseAddress!, dy: h.baseAddress!, rows: B, inputs: D, outputs: H, scale: 1,
+                                            dWeight: dw0.baseAddress!, dBias: dw0.baseAddress! + H * D, accumulate: false)
+            })
+            report("  layer 0 weight + bias gradient (accumulated)", median(2000) {
+                DenseKernels.weightGradient(x: xb.baseAddress!, dy: h.baseAddress!, rows: B, inputs: D, outputs: H, scale: 1,
+                                            dWeight: dw0.baseAddress!, dBias: dw0.baseAddress! + H * D, accumulate: true)
+            })
+        } } } } } } }
         let gradientReps = CommandLine.arguments.contains("--profile-gradient") ? 20000 : 1000
         report("BackpropEngine.gradient (forward + backward)", median(gradientReps) {
             batch.images.withUnsafeBufferPointer { xb in batch.labels.withUnsafeBufferPointer { yb in

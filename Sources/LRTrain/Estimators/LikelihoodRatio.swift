@@ -118,7 +118,6 @@ public final class LikelihoodRatioEstimator {
         let nd = settings.antithetic ? K / 2 : K
         let D = clean.size(after: li)
         let v = UnsafePointer(clean.output(li))
-        let last = li == spec.layers.count - 1
         let classes = network.classes
         let (scoreScale, useSign) = score(sigma: sigma)
         let gradScale = 1 / Float(B &* K)

@@ -42,7 +42,7 @@ public struct Optimizer: Sendable, Codable, Equatable {
             parameters.withUnsafeMutableBufferPointer { p in
                 first.withUnsafeMutableBufferPointer { vel in
                     let p = p.baseAddress!, vel = vel.baseAddress!
-                    Parallel.forRanges(count: n, grain: 1 << 16) { r in
+                    Parallel.forEqualRanges(count: n, minimum: 1 << 16) { r in
                         for i in r {
                             let g = gradient[i] + wd * p[i]
                             vel[i] = mu * vel[i] + g
@@ -53,18 +53,20 @@ public struct Optimizer: Sendable, Codable, Equatable {
             }
         case .adam:
             let b1 = beta1, b2 = beta2, eps = epsilon
-            // Bias corrections in double, rounded once: identical on every thread split.
-            let c1 = Float(1 - pow(Double(b1), Double(steps)))
-            let c2 = Float(1 - pow(Double(b2), Double(steps)))
-            let stepSize = lr / c1
-            let c2root = c2.squareRoot()
+            // Kingma & Ba's efficient form (section 2 of the paper; TensorFlow's): fold both bias corrections into
+            // the step size and epsilon, so each element costs one square root and one division:
+            //   p -= lr * sqrt(c2)/c1 * m / (sqrt(v) + eps * sqrt(c2))   ==   lr * (m/c1) / (sqrt(v/c2) + eps)
+            // Step constants in double, rounded once: identical on every thread split.
+            let c1 = 1 - pow(Double(b1), Double(steps)), c2root = (1 - pow(Double(b2), Double(steps))).squareRoot()
+            let stepSize = Float(Double(lr) * c2root / c1)
+            let epsHat = Float(Double(eps) * c2root)
             parameters.withUnsafeMutableBufferPointer { p in
                 first.withUnsafeMutableBufferPointer { m in
                     second.withUnsafeMutableBufferPointer { v in
                         let p = p.baseAddress!, m = m.baseAddress!, v = v.baseAddress!
-                        Parallel.forRanges(count: n, grain: 1 << 16) { r in
-                            Self.adam(p: p, m: m, v: v, g: gradient, range: r, b1: b1, b2: b2, eps: eps, wd: wd,
-                                      stepSize: stepSize, c2root: c2root)
+                        Parallel.forEqualRanges(count: n, minimum: 1 << 16) { r in
+                            Self.adam(p: p, m: m, v: v, g: gradient, range: r, b1: b1, b2: b2, epsHat: epsHat, wd: wd,
+                                      stepSize: stepSize)
                         }
                     }
                 }
@@ -78,8 +80,8 @@ public struct Optimizer: Sendable, Codable, Equatable {
     /// scalar iterations give the same bits and the range split cannot change a result.
     @inline(__always)
     static func adam(p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                     g gradient: UnsafePointer<Float>, range r: Range<Int>, b1: Float, b2: Float, eps: Float, wd: Float,
-                     stepSize: Float, c2root: Float) {
+                     g gradient: UnsafePointer<Float>, range r: Range<Int>, b1: Float, b2: Float, epsHat: Float, wd: Float,
+                     stepSize: Float) {
         let a1 = 1 - b1, a2 = 1 - b2
         var i = r.lowerBound
         while i < r.upperBound {
@@ -88,7 +90,7 @@ public struct Optimizer: Sendable, Codable, Equatable {
             let vi = b2 * v[i] + a2 * g * g
             m[i] = mi
             v[i] = vi
-            p[i] -= stepSize * mi / (IEEEMath.sqrt(vi) / c2root + eps)
+            p[i] -= stepSize * mi / (IEEEMath.sqrt(vi) + epsHat)
             i &+= 1
         }
     }

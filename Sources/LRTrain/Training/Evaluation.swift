@@ -39,9 +39,10 @@ public final class Evaluator {
         while start < count {
             let n = min(chunk, count - start)
             let g = inputGradient.reserve(n * F)
-            scratch.withUnsafeMutableBufferPointer { s in
+            // Only the input gradient is used; the parameter gradient goes to scratch.
+            _ = scratch.withUnsafeMutableBufferPointer { s in
                 engine.gradient(network: network, input: images + start * F, labels: labels + start, rows: n,
-                                into: s.baseAddress!, inputGradient: g)
+                                into: s.baseAddress!, accumulate: false, inputGradient: g)
             }
             let x = adversarial.reserve(n * F)
             let src = images + start * F
