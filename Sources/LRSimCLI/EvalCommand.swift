@@ -8,7 +8,7 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a checkpoint: clean test accuracy and FGSM adversarial accuracy.",
         discussion: """
-        FGSM (Goodfellow et al., 2015) moves every input by --fgsm EPS in the direction of the sign of the loss gradient
+        FGSM (Goodfellow et al., 2015) moves every input by --fgsm EPS in the direction of the sign of the loss gradient \
         with respect to the input (computed by backprop on the trained network), clipped to the pixel range [0, 1].
 
         Example:

@@ -9,8 +9,8 @@ struct Gradcheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure estimator quality: cosine similarity to backprop's gradient vs the number of copies.",
         discussion: """
-        Draws each variant's one-step gradient estimate with several noise seeds on one network and batch and prints
-        the mean cosine to the exact (backprop) gradient per layer. The default reproduces the calibration setting of
+        Draws each variant's one-step gradient estimate with several noise seeds on one network and batch and prints \
+        the mean cosine to the exact (backprop) gradient per layer. The default reproduces the calibration setting of \
         the LR papers' toy MLP: 20-32-32-5, tanh, sigma 0.1, on a synthetic 5-class task.
 
         Examples:

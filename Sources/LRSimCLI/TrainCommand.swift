@@ -9,8 +9,8 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network with backprop (bp) or forward-only estimators (lr, alr, es, aes).",
         discussion: """
-        LR injects Gaussian noise of scale --sigma into one layer's outputs at a time, runs --copies noisy copies of the
-        layers after it, and correlates each copy's loss with its noise: no backward pass. ALR keeps only the noise's
+        LR injects Gaussian noise of scale --sigma into one layer's outputs at a time, runs --copies noisy copies of the \
+        layers after it, and correlates each copy's loss with its noise: no backward pass. ALR keeps only the noise's \
         sign (1 bit per neuron per copy). ES/AES put the noise on the weights instead.
 
         Examples:
