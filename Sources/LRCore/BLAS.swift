@@ -16,8 +16,10 @@ public enum BLAS {
     private static let configured: Configuration = {
         var forced = false
         if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, CPUFeatures.hasAVX512Core {
-            let before = String(cString: openblas_get_corename())
-            if before.lowercased() != "skylakex" && before.lowercased() != "cooperlake" {
+            let before = String(cString: openblas_get_corename()).lowercased()
+            // Cores that already run OpenBLAS's AVX-512 sgemm kernels.
+            let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+            if !avx512Cores.contains(before) {
                 setenv("OPENBLAS_CORETYPE", "SkylakeX", 1)
                 gotoblas_dynamic_quit()
                 gotoblas_dynamic_init()
