@@ -17,19 +17,29 @@ public enum WorkloadCount {
         return total
     }
 
+    /// MACs of layer `i` alone (zero for layers without parameters).
+    public static func layerMACs(_ spec: NetworkSpec, _ i: Int) -> Double {
+        forwardMACs(spec, from: i) - forwardMACs(spec, from: i + 1)
+    }
+
+    /// The multiply-adds the trainer executes per sample, times 2. Backprop: the forward, every weight gradient, and
+    /// the input gradient of every layer but the first (`BackpropEngine` skips that one).
     public static func flopsPerSample(_ spec: NetworkSpec, _ settings: EstimatorSettings) -> Double {
         let forward = forwardMACs(spec)
-        if settings.kind == .bp { return 2 * 3 * forward }
+        if settings.kind == .bp {
+            let inputGradients = spec.layers.indices.dropFirst().reduce(0.0) { $0 + layerMACs(spec, $1) }
+            return 2 * (2 * forward + inputGradients)
+        }
         var macs = forward
         for (p, li) in spec.parametricLayers.enumerated() {
             let K = Double(settings.copies[p])
-            let layerMACs = forwardMACs(spec, from: li) - forwardMACs(spec, from: li + 1)
+            let gradientMACs = layerMACs(spec, li)
             if settings.usesWeightNoise(layer: p) {
                 macs += K * forwardMACs(spec, from: li)
             } else {
                 macs += K * forwardMACs(spec, from: li + 1)
             }
-            macs += layerMACs   // the gradient GEMM
+            macs += gradientMACs   // the gradient GEMM
         }
         return 2 * macs
     }
