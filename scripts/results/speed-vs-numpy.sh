@@ -13,21 +13,22 @@ swift build -c release >/dev/null
 lrsim=.build/release/lrsim
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "| estimator | lrsim epoch (s) | numpy epoch (s) | ratio (samples/s) |"
-echo "|---|---|---|---|"
+echo "| estimator | lrsim epoch (s) | numpy epoch (s) | ratio (samples/s) | lrsim GFLOP/s |"
+echo "|---|---|---|---|---|"
 for e in $estimators; do
-  ours=(); theirs=(); ratios=()
+  ours=(); theirs=(); ratios=(); rates=()
   for i in $(seq "$pairs"); do
     LRSIM_THREADS=$threads "$lrsim" train --estimator "$e" --copies 32 --sigma 0.1 --epochs 1 --seed 1 --report "$tmp/l.json" >/dev/null 2>&1
     python3 Benchmarks/numpy_peer/lr_mlp.py --estimator "$e" --copies 32 --sigma 0.1 --epochs 1 --seed 1 --threads "$threads" \
       --json "$tmp/n.json" >/dev/null
-    read -r a b r < <(python3 - "$tmp/l.json" "$tmp/n.json" <<'EOF'
+    read -r a b r g < <(python3 - "$tmp/l.json" "$tmp/n.json" <<'EOF'
 import json, sys
-l = json.load(open(sys.argv[1]))["epochs"][0]; n = json.load(open(sys.argv[2]))["epochs"][0]
-print(f'{l["seconds"]:.3f} {n["seconds"]:.3f} {l["samples_per_second"] / n["samples_per_second"]:.2f}')
+report = json.load(open(sys.argv[1])); l = report["epochs"][0]; n = json.load(open(sys.argv[2]))["epochs"][0]
+print(f'{l["seconds"]:.3f} {n["seconds"]:.3f} {l["samples_per_second"] / n["samples_per_second"]:.2f} '
+      f'{report["throughput"]["gflops_per_second"]:.0f}')
 EOF
 )
-    ours+=("$a"); theirs+=("$b"); ratios+=("${r}x")
+    ours+=("$a"); theirs+=("$b"); ratios+=("${r}x"); rates+=("$g")
   done
-  echo "| $e | ${ours[*]} | ${theirs[*]} | ${ratios[*]} |"
+  echo "| $e | ${ours[*]} | ${theirs[*]} | ${ratios[*]} | ${rates[*]} |"
 done
