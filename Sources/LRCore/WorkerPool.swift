@@ -30,7 +30,7 @@ final class WorkerPool: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wakeup = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var sleepers = 0              // guarded by mutex
-    private var started = 0               // workers 1...started exist; guarded by mutex
+    private var started = 0               // workers 1...started exist; only the caller holding `busy` touches it
 
     // The current region (valid while a region runs; written before the posts that publish it).
     private var body: ((Int) -> Void)?
@@ -86,9 +86,8 @@ final class WorkerPool: @unchecked Sendable {
         lrsim_store_release(busy, 0)
     }
 
+    /// Called by the region's caller while it holds `busy` (the flag's acquire/release orders `started`).
     private func startWorkers(upTo count: Int) {
-        guard started < count else { return }
-        pthread_mutex_lock(mutex)
         while started < count {
             started &+= 1
             let w = started
@@ -96,7 +95,6 @@ final class WorkerPool: @unchecked Sendable {
             thread.name = "lrsim-worker-\(w)"
             thread.start()
         }
-        pthread_mutex_unlock(mutex)
     }
 
     private func workerLoop(_ w: Int) -> Never {
