@@ -103,4 +103,30 @@ final class OptimizerTests: XCTestCase {
             XCTAssertEqual(single[0].bitPattern, whole[i].bitPattern, "element \(i)")
         }
     }
+
+    /// A gradient that stops: Adam's moments decay geometrically and must go to zero without passing through
+    /// subnormal values (each costs a microcode assist), while the parameters follow the textbook update.
+    func testDecayingMomentsSkipTheSubnormalRangeAndParametersFollowTheTextbook() {
+        let n = 37
+        var p = [Float](repeating: 0.5, count: n)
+        var opt = Optimizer(kind: .adam, learningRate: 1e-3, parameterCount: n)
+        var ref = [Double](repeating: 0.5, count: n), m = [Double](repeating: 0, count: n), v = m
+        let first = (0..<n).map { Float($0 + 1) * 1e-3 }
+        let zero = [Float](repeating: 0, count: n)
+        for t in 1...1500 {
+            let g = t == 1 ? first : zero
+            g.withUnsafeBufferPointer { opt.apply(gradient: $0.baseAddress!, to: &p) }
+            let c1 = 1 - pow(0.9, Double(t)), c2 = 1 - pow(0.999, Double(t))
+            for i in 0..<n {
+                m[i] = 0.9 * m[i] + 0.1 * Double(g[i])
+                v[i] = 0.999 * v[i] + 0.001 * Double(g[i]) * Double(g[i])
+                ref[i] -= 1e-3 * (m[i] / c1) / ((v[i] / c2).squareRoot() + 1e-8)
+            }
+            XCTAssertFalse((opt.first + opt.second).contains { $0.isSubnormal }, "step \(t): a subnormal moment")
+        }
+        // By step 1500 the first moments (0.9^1500) are gone, the second ones (0.999^1500) are not.
+        XCTAssertTrue(opt.first.allSatisfy { $0 == 0 })
+        XCTAssertTrue(opt.second.allSatisfy { $0 > 0 })
+        for i in 0..<n { XCTAssertEqual(Double(p[i]), ref[i], accuracy: 1e-6, "parameter \(i)") }
+    }
 }

@@ -43,10 +43,13 @@ public struct Optimizer: Sendable, Codable, Equatable {
                 first.withUnsafeMutableBufferPointer { vel in
                     let p = p.baseAddress!, vel = vel.baseAddress!
                     Parallel.forEqualRanges(count: n, minimum: 1 << 16) { r in
+                        let tiny = Float.leastNormalMagnitude
                         for i in r {
                             let g = gradient[i] + wd * p[i]
-                            vel[i] = mu * vel[i] + g
-                            p[i] -= lr * vel[i]
+                            var u = mu * vel[i] + g
+                            if abs(u) < tiny { u = 0 }   // no subnormal velocities (see `adam`)
+                            vel[i] = u
+                            p[i] -= lr * u
                         }
                     }
                 }
@@ -78,16 +81,24 @@ public struct Optimizer: Sendable, Codable, Equatable {
     /// included, given `IEEEMath.sqrt` (`SIMD8.squareRoot()` was lowered lane by lane, 8x slower). Every operation is a
     /// correctly rounded IEEE single-precision operation and Swift never contracts a*b+c into an FMA, so vector and
     /// scalar iterations give the same bits and the range split cannot change a result.
+    ///
+    /// Moments below the normal range are stored as zero. A weight whose gradient stays zero (a dead ReLU unit) has its
+    /// first moment decay by beta1 per step through ~150 subnormal values, and every operation on a subnormal takes
+    /// a microcode assist: on a synthetic task this doubled the epoch time. A subnormal m moves p by under 1e-33 and a
+    /// subnormal v changes sqrt(v) + eps by under 1e-19 / 1e-8, so the parameters are unchanged (checked bit for bit
+    /// on Fashion-MNIST runs against the unflushed update).
     @inline(__always)
     static func adam(p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
                      g gradient: UnsafePointer<Float>, range r: Range<Int>, b1: Float, b2: Float, epsHat: Float, wd: Float,
                      stepSize: Float) {
-        let a1 = 1 - b1, a2 = 1 - b2
+        let a1 = 1 - b1, a2 = 1 - b2, tiny = Float.leastNormalMagnitude
         var i = r.lowerBound
         while i < r.upperBound {
             let g = gradient[i] + wd * p[i]
-            let mi = b1 * m[i] + a1 * g
-            let vi = b2 * v[i] + a2 * g * g
+            var mi = b1 * m[i] + a1 * g
+            var vi = b2 * v[i] + a2 * g * g
+            if abs(mi) < tiny { mi = 0 }
+            if vi < tiny { vi = 0 }
             m[i] = mi
             v[i] = vi
             p[i] -= stepSize * mi / (IEEEMath.sqrt(vi) + epsHat)
