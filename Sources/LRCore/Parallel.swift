@@ -38,7 +38,7 @@ public enum Parallel {
     /// Splits `0..<count` into a power of two (at most `maximumChunks`) of equal ranges, each a multiple of 16 long
     /// (but the last) and at least `minimum` long; boundaries depend on `count` alone. Equal halves line up with
     /// `BLAS.sgemm`'s two panels of a weight matrix, and chunk c always runs on worker c mod workers, so a region over
-    /// a weight matrix then touches the rows the same core just computed (they are still in its cache).
+    /// a weight matrix then mostly touches rows the same core just computed (likely still in its cache).
     @inlinable
     public static func forEqualRanges(count: Int, minimum: Int, maximumChunks: Int = 4, _ body: (Range<Int>) -> Void) {
         if count <= 0 { return }

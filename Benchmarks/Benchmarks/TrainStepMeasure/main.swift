@@ -26,10 +26,10 @@ func report(_ name: String, _ micros: Double, flops: Double = 0) {
     print(padded + String(format: "%9.2f us", micros) + rate)
 }
 
-/// Busy work of about `n` nanoseconds that the optimizer cannot remove.
+/// Busy work proportional to `n` that the optimizer cannot remove (a dependent multiply chain).
 @inline(never) func spin(_ n: Int) -> UInt64 {
     var s: UInt64 = 0x1234_5678
-    for _ in 0..<(n / 4) { s = s &* 0x5851_F42D_4C95_7F2D &+ (s >> 29) }   // a dependent chain: ~4 cycles a step
+    for _ in 0..<(n / 4) { s = s &* 0x5851_F42D_4C95_7F2D &+ (s >> 29) }
     return s
 }
 
@@ -58,7 +58,7 @@ enum TrainStep {
         var dw = [Float](repeating: 0, count: H * D)
 
         print("-- phases")
-        // Fork-join cost: a parallel region of 2 x 10 us chunks against the same work run on one thread per chunk.
+        // Fork-join cost: a region of two chunks of busy work (one per core) minus one chunk run directly.
         let sink = UnsafeMutablePointer<UInt64>.allocate(capacity: 64)
         defer { sink.deallocate() }
         sink[63] = 0
@@ -195,7 +195,6 @@ enum TrainStep {
     }
 }
 
-try TrainStep.measure()
 
 /// GEMM split experiments: C = op(A) op(B) cut into `panels` pieces along rows or columns of C, one single-threaded
 /// OpenBLAS call per piece, the pieces spread over Parallel's workers.
@@ -250,3 +249,5 @@ enum Splits {
         openblas_set_num_threads(1)
     }
 }
+
+try TrainStep.measure()
