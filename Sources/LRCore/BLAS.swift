@@ -113,14 +113,10 @@ struct GEMMPanels {
         let shared = max(1, (alongRows ? n : m).multipliedReportingOverflow(by: max(1, k)).partialValue)
         let product = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: max(1, k))
         let macs = product.overflow ? Int.max : product.partialValue
-        var limit = min(Self.maximumPanels, extent / Self.minimumExtentPerPanel, macs / Self.minimumMACsPerPanel,
+        let limit = min(Self.maximumPanels, extent / Self.minimumExtentPerPanel, macs / Self.minimumMACsPerPanel,
                         macs / shared / Self.minimumMACsPerSharedFloat)
-        limit = max(1, limit)
         // A power of two, so that panels divide evenly over 1, 2 or 4 workers.
-        var wanted = 1
-        while wanted &* 2 <= limit { wanted &*= 2 }
-        width = ((extent + wanted - 1) / wanted + 15) & ~15
-        count = (extent + width - 1) / width
+        (width, count) = Parallel.equalSplit(extent: extent, limit: limit)
     }
 }
 

@@ -42,13 +42,21 @@ public enum Parallel {
     @inlinable
     public static func forEqualRanges(count: Int, minimum: Int, maximumChunks: Int = 4, _ body: (Range<Int>) -> Void) {
         if count <= 0 { return }
-        let limit = max(1, min(maximumChunks, count / max(1, minimum)))
-        var chunks = 1
-        while chunks &* 2 <= limit { chunks &*= 2 }
-        let width = ((count + chunks - 1) / chunks + 15) & ~15
-        forEach(chunks: (count + width - 1) / width) { c in
-            let lo = c &* width
-            body(lo..<min(count, lo &+ width))
+        let split = equalSplit(extent: count, limit: min(maximumChunks, count / max(1, minimum)))
+        forEach(chunks: split.count) { c in
+            let lo = c &* split.width
+            body(lo..<min(count, lo &+ split.width))
         }
+    }
+
+    /// The largest power of two of pieces not above `limit` (at least 1), cutting `0..<extent` into equal pieces of a
+    /// multiple of 16 (the last may be shorter). Shared by `forEqualRanges` and `BLAS.sgemm`'s panels, so that the
+    /// two cut a weight matrix at the same place.
+    @inlinable
+    public static func equalSplit(extent: Int, limit: Int) -> (width: Int, count: Int) {
+        var pieces = 1
+        while pieces &* 2 <= limit { pieces &*= 2 }
+        let width = ((extent + pieces - 1) / pieces + 15) & ~15
+        return (width, (extent + width - 1) / width)
     }
 }

@@ -5,7 +5,9 @@ import XCTest
 /// `Parallel` on the persistent worker pool: every chunk runs exactly once, whatever the thread count; nested and
 /// concurrent regions complete; sleeping workers wake up.
 final class ParallelTests: XCTestCase {
-    override func tearDown() { Parallel.threads = ProcessInfo.processInfo.activeProcessorCount }
+    private var savedThreads = Parallel.threads
+    override func setUp() { savedThreads = Parallel.threads }
+    override func tearDown() { Parallel.threads = savedThreads }
 
     /// Counts how often each chunk ran (atomically enough: every chunk owns its own slot).
     func runCounts(chunks: Int, threads: Int) -> [Int] {
