@@ -11,8 +11,9 @@ public enum Simulator {
     /// Simulates `spec` on `hardware`. `record` keeps the activity needed for VCD and timeline output.
     public static func run(_ spec: WorkloadSpec, on hardware: HardwareModel, record: Bool = false) throws -> SimulationResult {
         let start = DispatchTime.now().uptimeNanoseconds
-        let built = try WorkloadBuilder(spec: spec, hardware: hardware).build()
-        let engine = try Engine(graph: built.graph, recordActivity: record).run()
+        var source = try WorkloadBuilder(spec: spec, hardware: hardware)
+        let engine = try Engine(recordActivity: record).run(source: &source)
+        let built = source.built
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let report = makeReport(built: built, engine: engine, wallSeconds: wall)
         return SimulationResult(workload: built, engine: engine, report: report)
@@ -63,7 +64,7 @@ public enum Simulator {
             workload: .init(model: spec.network.name, estimator: spec.method.rawValue, batch: spec.batch,
                             copies: spec.method.isForwardOnly ? built.layers.indices.map { spec.copies(ofLayer: $0) } : [],
                             antithetic: spec.antithetic, copiesPerPass: spec.copiesPerPass,
-                            layers: built.layers.map(\.summary), tasks: g.tasks.count),
+                            layers: built.layers.map(\.summary), tasks: g.taskCount),
             cycles: e.cycles, clockHz: hz, iterations: iterations, seconds: seconds,
             cyclesPerIteration: Double(e.cycles) / Double(iterations),
             steadyStateCyclesPerIteration: steady,

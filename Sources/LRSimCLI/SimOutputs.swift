@@ -48,22 +48,22 @@ enum SimOutputs {
                            "estimator": .string(r.workload.spec.method.rawValue)]
         guard let rec = r.engine.recording else { return trace }
         for s in rec.tasks {
-            let t = g.tasks[s.task]
-            trace.span(t.name, category: t.kind.rawValue, track: s.unit + 1, start: Double(s.start) * us,
+            trace.span(s.label.description, category: s.label.kind.rawValue, track: s.unit + 1, start: Double(s.start) * us,
                        duration: Double(s.end - s.start) * us,
-                       args: ["start_cycle": .int(s.start), "cycles": .int(s.end - s.start), "iteration": .int(Int(t.iteration))])
+                       args: ["start_cycle": .int(s.start), "cycles": .int(s.end - s.start),
+                              "iteration": .int(Int(s.label.iteration))])
         }
         // Stall intervals: from each state change to the next one of the same unit.
-        var open = Array<(state: ResourceState, since: Int)?>(repeating: nil, count: g.units.count)
+        var open = Array<(state: ResourceState, reason: StallReason, since: Int)?>(repeating: nil, count: g.units.count)
         func close(_ u: Int, at cycle: Int) {
             guard let o = open[u], o.state == .starved || o.state == .blocked, cycle > o.since else { return }
-            trace.span(o.state == .starved ? "starved" : "blocked", category: "stall", track: u + 1,
+            trace.span("\(o.state == .starved ? "starved" : "blocked"): \(o.reason.name)", category: "stall", track: u + 1,
                        start: Double(o.since) * us, duration: Double(cycle - o.since) * us,
-                       args: ["start_cycle": .int(o.since), "cycles": .int(cycle - o.since)])
+                       args: ["start_cycle": .int(o.since), "cycles": .int(cycle - o.since), "reason": .string(o.reason.name)])
         }
         for s in rec.states {
             close(s.unit, at: s.cycle)
-            open[s.unit] = (s.state, s.cycle)
+            open[s.unit] = (s.state, s.reason, s.cycle)
         }
         for u in g.units.indices { close(u, at: r.engine.cycles) }
         for l in rec.fifoLevels {

@@ -34,7 +34,7 @@ final class EngineHandComputedTests: XCTestCase {
         }
         for _ in 0..<4 {
             var t = TaskDescriptor(unit: b, kind: .forward, cycles: 5)
-            t.fifoIn = f
+            t.fifoIn = f; t.fifoInWords = 1
             g.addTask(t)
         }
         let r = try run(g)
@@ -116,7 +116,7 @@ final class EngineHandComputedTests: XCTestCase {
             let f = g.addFIFO("s0.fifo_out", capacityWords: 4, wordBytes: 4)
             var pt = TaskDescriptor(unit: array, kind: .perturb, cycles: 10); pt.fifoOut = f; pt.fifoOutWords = 2
             let perturb = g.addTask(pt)
-            var lt = TaskDescriptor(unit: loss, kind: .loss, cycles: 4); lt.latency = 6; lt.fifoIn = f
+            var lt = TaskDescriptor(unit: loss, kind: .loss, cycles: 4); lt.latency = 6; lt.fifoIn = f; lt.fifoInWords = 2
             let l = g.addTask(lt)
             var bt = TaskDescriptor(unit: bus, kind: .broadcast, cycles: 2); bt.latency = busLatency
             let b = g.addTask(bt, after: [(l, .data)])
@@ -137,7 +137,7 @@ final class EngineHandComputedTests: XCTestCase {
         var g = TaskGraph(dram: DRAMDescriptor(bytesPerCycle: 8, latencyCycles: 0))
         let b = g.addUnit("B", kind: .array)
         let f = g.addFIFO("never", capacityWords: 1, wordBytes: 4)
-        var t = TaskDescriptor(unit: b, kind: .forward, cycles: 1); t.fifoIn = f
+        var t = TaskDescriptor(unit: b, kind: .forward, cycles: 1); t.fifoIn = f; t.fifoInWords = 1
         g.addTask(t)
         XCTAssertThrowsError(try run(g)) { e in
             XCTAssertTrue("\(e)".contains("deadlocked"), "\(e)")

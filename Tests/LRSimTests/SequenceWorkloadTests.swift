@@ -44,7 +44,7 @@ final class SequenceWorkloadTests: XCTestCase {
         //   W_hh outer product over the trajectories 4*4*(4*5) = 320; outer products 4*2*2 = 16 (head), 3*4*(2*5) = 120.
         let lr = try Simulator.run(try spec("rnn:3x4-2xT5", .lr), on: roomy())
         XCTAssertTrue(lr.report.work.conserved)
-        XCTAssertEqual(lr.engine.tasksExecuted, lr.workload.graph.tasks.count)
+        XCTAssertEqual(lr.engine.tasksExecuted, lr.workload.graph.taskCount)
         XCTAssertEqual(lr.engine.executed.macs, 296 + 8 + 560 + 32 + 80 + 320 + 16 + 120)
         // Noise: head 2 samples x 1 leader x 2 classes; cell 2 x 1 x 4 per step x 5 steps.
         XCTAssertEqual(lr.engine.executed.noiseNumbers, 4 + 40)
@@ -81,7 +81,7 @@ final class SequenceWorkloadTests: XCTestCase {
                 for method in [TrainingMethod.lr, .alr, .bp] {
                     let r = try Simulator.run(try spec(model, method, copies: [4], batch: 4, iterations: 2), on: hw)
                     XCTAssertTrue(r.report.work.conserved, "\(file) \(model) \(method)")
-                    XCTAssertEqual(r.engine.tasksExecuted, r.workload.graph.tasks.count, "\(file) \(model) \(method)")
+                    XCTAssertEqual(r.engine.tasksExecuted, r.workload.graph.taskCount, "\(file) \(model) \(method)")
                     XCTAssertGreaterThan(r.report.cycles, 0)
                 }
             }

@@ -35,7 +35,10 @@ extension ScheduleBuilder {
             d.counts.adds = B &* layer.logitElements
             let last = l == layers.count - 1
             let sameStageAsNext = !last && machine.stageOfLayer[l + 1] == machine.stageOfLayer[l]
-            if last || !sameStageAsNext { d.fifoIn = st.fifoBack }
+            if last || !sameStageAsNext {
+                d.fifoIn = st.fifoBack
+                d.fifoInWords = fifoWords(B &* (last ? layer.outputElements : layers[l + 1].inputElements), st)
+            }
             if l > 0 && machine.stageOfLayer[l - 1] != machine.stageOfLayer[l] {
                 let up = machine.stage(ofLayer: l - 1)
                 d.fifoOut = up.fifoBack
@@ -44,8 +47,8 @@ extension ScheduleBuilder {
             }
             let stash = [inputs[l], logits[l]].compactMap { $0 }
             let gradient = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
-            d.counts.sramReadBytes = stash.reduce(0) { $0 &+ graph.allocations[$1.index].bytes } &+ layer.parameterCount &* sizes.weight
-            d.counts.sramWriteBytes = graph.allocations[gradient.index].bytes
+            d.counts.sramReadBytes = stash.reduce(0) { $0 &+ graph.bytes(of: $1) } &+ layer.parameterCount &* sizes.weight
+            d.counts.sramWriteBytes = graph.bytes(of: gradient)
             var deps: [(TaskID, DependencyKind)] = []
             if let p = previous, d.fifoIn == nil { deps.append((p, .data)) }
             let id = add(d, after: deps, allocates: [gradient], reads: stash + [weights[l]], frees: stash)

@@ -84,6 +84,7 @@ extension ScheduleBuilder {
                     c.counts.macs = g.macs &+ aggregate.macs; c.counts.vectorOps = ew
                     c.counts.sramReadBytes = down.parameterCount &* sizes.weight
                     c.fifoIn = dl.fifoIn; c.fifoOut = dl.fifoOut
+                    if dl.fifoIn != nil { c.fifoInWords = forwardInWords(layer: l, rows: rows) }
                     if dl.fifoOut != nil {
                         c.fifoOutWords = fifoWords(rows &* down.outputElements, ds)
                         c.counts.fifoBytes = rows &* down.outputElements &* sizes.activation
@@ -120,9 +121,9 @@ extension ScheduleBuilder {
                 // A block is freed by the group holding the last copy that uses it.
                 var freed: [AllocationID] = []
                 for n in used where copiesHere.contains(lastUser[n.index] ?? -1) { freed.append(n) }
-                a.counts.sramReadBytes = used.reduce(0) { $0 &+ graph.allocations[$1.index].bytes }
-                    &+ graph.allocations[accumulator[p]!.index].bytes
-                a.counts.sramWriteBytes = graph.allocations[accumulator[p]!.index].bytes
+                a.counts.sramReadBytes = used.reduce(0) { $0 &+ graph.bytes(of: $1) }
+                    &+ graph.bytes(of: accumulator[p]!)
+                a.counts.sramWriteBytes = graph.bytes(of: accumulator[p]!)
                 lastAccumulate[p] = add(a, after: [(broadcast, .data), (cleanBroadcast, .data), (perturb, .data)],
                                         allocates: allocates, reads: used + [accumulator[p]!].filter { !allocates.contains($0) },
                                         writes: [], frees: freed)
@@ -153,8 +154,8 @@ extension ScheduleBuilder {
             d.counts.macs = g.macs
             d.counts.adds = B &* layer.logitElements   // bias gradient: sum of w_b over samples and positions
             gradient = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
-            d.counts.sramReadBytes = graph.allocations[input.index].bytes &+ graph.allocations[accumulator.index].bytes
-            d.counts.sramWriteBytes = graph.allocations[gradient.index].bytes
+            d.counts.sramReadBytes = graph.bytes(of: input) &+ graph.bytes(of: accumulator)
+            d.counts.sramWriteBytes = graph.bytes(of: gradient)
             let grad = add(d, after: [(last, .data)], allocates: [gradient], reads: [input, accumulator],
                            frees: [input, accumulator])
             updateDeps = [(grad, .data)]
@@ -169,7 +170,7 @@ extension ScheduleBuilder {
         let layer = layers[p], st = machine.stage(ofLayer: p)
         var u = task(st.vector, .update, cycles: vectorCycles(layer.parameterCount, st), iteration: t, layer: p)
         u.counts.vectorOps = layer.parameterCount
-        u.counts.sramReadBytes = graph.allocations[gradient.index].bytes &+ layer.parameterCount &* sizes.weight
+        u.counts.sramReadBytes = graph.bytes(of: gradient) &+ layer.parameterCount &* sizes.weight
         u.counts.sramWriteBytes = layer.parameterCount &* sizes.weight
         return add(u, after: deps, reads: [gradient, weights[p]], writes: [weights[p]], frees: frees)
     }

@@ -53,7 +53,7 @@ extension ScheduleBuilder {
                 let ew = B &* (layer.logitElements &+ layer.postOpElements)
                 var d = task(st.array, .forward, cycles: gemmCycles(gemm, st) &+ vectorCycles(ew, st), iteration: t, layer: l)
                 d.counts.macs = gemm.macs; d.counts.vectorOps = ew
-                if l == 1 { d.fifoIn = links.fifoIn }
+                if l == 1, let f = links.fifoIn { d.fifoIn = f; d.fifoInWords = forwardInWords(layer: 1, rows: B) }
                 let pushes = l == 0 ? m.runs(layer: 1, step: s) : s == T - 1
                 if pushes, let out = links.fifoOut {
                     d.fifoOut = out; d.fifoOutWords = fifoWords(B &* layer.outputElements, st)
@@ -76,7 +76,7 @@ extension ScheduleBuilder {
                     }
                 }
                 d.counts.sramReadBytes = layer.parameterCount &* sizes.weight
-                d.counts.sramWriteBytes = allocs.reduce(0) { $0 &+ graph.allocations[$1.index].bytes }
+                d.counts.sramWriteBytes = allocs.reduce(0) { $0 &+ graph.bytes(of: $1) }
                 var deps: [(TaskID, DependencyKind)] = []
                 if let p = previous[l] { deps.append((p, .data)) } else { deps += forwardOrdering(layer: l, iteration: t) }
                 if l == 0 && s == 0 { deps.append((load, .resource)) }
@@ -159,6 +159,7 @@ extension ScheduleBuilder {
                         c.counts.macs = g.macs; c.counts.vectorOps = ew
                         c.counts.sramReadBytes = down.parameterCount &* sizes.weight
                         c.fifoIn = dl.fifoIn
+                        if dl.fifoIn != nil { c.fifoInWords = forwardInWords(layer: 1, rows: rows) }
                         if s == T - 1, let out = dl.fifoOut {
                             c.fifoOut = out; c.fifoOutWords = fifoWords(rows &* down.outputElements, ds)
                             c.counts.fifoBytes = rows &* down.outputElements &* sizes.activation
@@ -188,8 +189,8 @@ extension ScheduleBuilder {
                     let acc = graph.addAllocation(in: st.accumulators, bytes: B &* layer.logitElements &* active &* sizes.accumulator)
                     accumulator[p] = acc; allocates.append(acc)
                 }
-                a.counts.sramReadBytes = storeBytes &+ graph.allocations[accumulator[p]!.index].bytes
-                a.counts.sramWriteBytes = graph.allocations[accumulator[p]!.index].bytes
+                a.counts.sramReadBytes = storeBytes &+ graph.bytes(of: accumulator[p]!)
+                a.counts.sramWriteBytes = graph.bytes(of: accumulator[p]!)
                 let accumulate = add(a, after: [(broadcast, .data), (cleanBroadcast, .data), (previousPerturb!, .data)],
                                      allocates: allocates, reads: [noiseBlock] + [accumulator[p]!].filter { !allocates.contains($0) },
                                      frees: recurrent ? [] : [noiseBlock])
@@ -205,7 +206,7 @@ extension ScheduleBuilder {
                         let hh = graph.addAllocation(in: st.accumulators, bytes: m.hidden &* m.hidden &* sizes.gradient)
                         recurrentGradient = hh; allocs.append(hh)
                     }
-                    d.counts.sramReadBytes = graph.allocations[trajectory.index].bytes &+ storeBytes
+                    d.counts.sramReadBytes = graph.bytes(of: trajectory) &+ storeBytes
                     d.counts.sramWriteBytes = m.hidden &* m.hidden &* sizes.gradient
                     lastAccumulate[p] = add(d, after: [(accumulate, .data)], allocates: allocs,
                                             reads: [trajectory, noiseBlock], frees: [trajectory, noiseBlock])
@@ -229,8 +230,8 @@ extension ScheduleBuilder {
                 d.counts.macs = g.macs
                 d.counts.adds = B &* active &* layer.logitElements
                 let gradient = b.graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* b.sizes.gradient)
-                d.counts.sramReadBytes = stored.reduce(0) { $0 &+ b.graph.allocations[$1.index].bytes } &+ b.graph.allocations[acc.index].bytes
-                d.counts.sramWriteBytes = b.graph.allocations[gradient.index].bytes
+                d.counts.sramReadBytes = stored.reduce(0) { $0 &+ b.graph.bytes(of: $1) } &+ b.graph.bytes(of: acc)
+                d.counts.sramWriteBytes = b.graph.bytes(of: gradient)
                 let grad = b.add(d, after: [(last, .data)], allocates: [gradient], reads: stored + [acc], frees: stored + [acc])
                 let extra = p == 0 ? (hh.map { [$0] } ?? []) : []
                 b.updates[t][p] = b.weightUpdate(t, layer: p, gradient: gradient, after: [(grad, .data)], frees: [gradient] + extra)
@@ -270,8 +271,10 @@ extension ScheduleBuilder {
                 d.counts.macs = wg.macs &+ ig.macs
                 d.counts.vectorOps = B &* layer.postOpElements
                 d.counts.adds = B &* layer.logitElements
-                if l == 1 && s == T - 1 { d.fifoIn = st.fifoBack }
-                if l == 0 && split && m.runs(layer: 1, step: s) { d.fifoIn = st.fifoBack }
+                if l == 1 && s == T - 1 { d.fifoIn = st.fifoBack; d.fifoInWords = fifoWords(B &* m.classes, st) }
+                if l == 0 && split && m.runs(layer: 1, step: s) {
+                    d.fifoIn = st.fifoBack; d.fifoInWords = fifoWords(B &* layers[1].inputElements, st)
+                }
                 if l == 1 && split {
                     let up = machine.stage(ofLayer: 0)
                     d.fifoOut = up.fifoBack
@@ -284,7 +287,7 @@ extension ScheduleBuilder {
                     let g = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
                     gradient[l] = g; allocates.append(g)
                 }
-                d.counts.sramReadBytes = stash.reduce(0) { $0 &+ graph.allocations[$1.index].bytes } &+ layer.parameterCount &* sizes.weight
+                d.counts.sramReadBytes = stash.reduce(0) { $0 &+ graph.bytes(of: $1) } &+ layer.parameterCount &* sizes.weight
                 d.counts.sramWriteBytes = layer.parameterCount &* sizes.gradient
                 var deps: [(TaskID, DependencyKind)] = []
                 if let p = previous[l] { deps.append((p, .data)) }

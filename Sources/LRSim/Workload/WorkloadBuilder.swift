@@ -1,7 +1,8 @@
 import HWModel
 import LRCore
 
-/// A task graph ready for the engine, with what the reports need to name things.
+/// What the reports need to name things in a simulated workload: its resources (the tasks themselves are forgotten as
+/// the engine finishes them), the layer plan and the stages.
 public struct BuiltWorkload: Sendable {
     public var graph: TaskGraph
     public var spec: WorkloadSpec
@@ -11,9 +12,10 @@ public struct BuiltWorkload: Sendable {
     public var hardware: HardwareModel
 }
 
-/// Turns (network shapes, estimator, batch, copies, hardware model with its mapping and pipeline options) into the task
-/// graph of `iterations` training iterations. Every MAC, addition, noise number and byte of the workload is attached
-/// to exactly one task, so the engine's executed counts can be checked against closed forms.
+/// Turns (network shapes, estimator, batch, copies, hardware model with its mapping and pipeline options) into the
+/// tasks of `iterations` training iterations, emitted one iteration at a time (`TaskSource`), so memory stays bounded
+/// by the iterations in flight. Every MAC, addition, noise number and byte of the workload is attached to exactly one
+/// task, so the engine's executed counts can be checked against closed forms.
 ///
 /// Schedule of one forward-only iteration (LR/ALR layer-wise; ES/AES perturb weights instead of logits):
 ///   load batch; clean forward through every layer (storing each layer's input and clean logit); clean loss and its
@@ -22,23 +24,52 @@ public struct BuiltWorkload: Sendable {
 ///   to p, accumulate `w_b += (L_bk - L0_b) * s_bk` at p; then per layer the outer-product GEMM and the update.
 /// Backprop: load; forward storing inputs and pre-activations; loss gradient; backward chain (weight- and
 /// input-gradient GEMMs, layer after layer); update.
-public struct WorkloadBuilder {
+public struct WorkloadBuilder: TaskSource {
     public var spec: WorkloadSpec
     public var hardware: HardwareModel
+    var builder: ScheduleBuilder
+    var next = 0
 
-    public init(spec: WorkloadSpec, hardware: HardwareModel) { self.spec = spec; self.hardware = hardware }
-
-    public func build() throws -> BuiltWorkload {
+    public init(spec: WorkloadSpec, hardware: HardwareModel) throws {
+        self.spec = spec; self.hardware = hardware
         let layers = try ComputeLayer.plan(spec.network)
         try spec.validate(layers: layers.count)
-        var b = try ScheduleBuilder(spec: spec, model: hardware, layers: layers)
-        for t in 0..<spec.iterations {
-            b.iteration(t)
-            if t == 0 { b.graph.reserveCapacity(iterations: spec.iterations) }
-        }
-        b.flushDeferred()
-        return BuiltWorkload(graph: b.graph, spec: spec, layers: layers,
-                             stages: b.machine.stages.map { ($0.spec.name, $0.layers) }, hardware: hardware)
+        builder = try ScheduleBuilder(spec: spec, model: hardware, layers: layers)
+    }
+
+    public var graph: TaskGraph {
+        get { builder.graph }
+        set { builder.graph = newValue }
+    }
+
+    public mutating func emitBatch() throws -> Bool {
+        guard next < spec.iterations else { return false }
+        builder.iteration(next)
+        next += 1
+        if next == spec.iterations { builder.flushDeferred() }
+        builder.forget(before: next - builder.model.pipeline.staleness - 3)
+        return next < spec.iterations
+    }
+
+    /// With the overlapped pipeline, iteration t's gradient work is emitted with iteration t+1.
+    public var completeIterations: Int {
+        next == spec.iterations || !builder.overlapsIterations ? next : max(0, next - 1)
+    }
+
+    /// At most staleness + 2 iterations are in flight (the forward of t waits for the updates of t-1-staleness);
+    /// one more is emitted so that the next iteration's first tasks are always queued.
+    public var lookahead: Int { builder.model.pipeline.staleness + 3 }
+
+    /// The resources and layer plan, for reports.
+    public var built: BuiltWorkload {
+        BuiltWorkload(graph: builder.graph, spec: spec, layers: builder.layers,
+                      stages: builder.machine.stages.map { ($0.spec.name, $0.layers) }, hardware: hardware)
+    }
+
+    /// Emits every iteration into one graph (small workloads and tests that inspect the tasks).
+    public mutating func build() throws -> TaskGraph {
+        while try emitBatch() {}
+        return builder.graph
     }
 }
 
@@ -54,10 +85,11 @@ struct ScheduleBuilder {
     var weights: [AllocationID] = []
     /// Phase-B work (gradient GEMMs, updates) of the previous iteration, emitted after this iteration's forward work
     /// when the pipeline overlaps them.
-    var deferred: [() -> Void] = []
     var lastTask: TaskID?
-    var updates: [[TaskID?]] = []      // per iteration, per layer (nil: layer not trained)
-    var cleanForward: [[TaskID]] = []  // per iteration, per layer
+    /// Per iteration, per layer: the update task (nil: layer not trained) and the clean forward task. Only the
+    /// iterations later ones can still depend on are kept (`forget(before:)`).
+    var updates = IterationLog<[TaskID?]>()
+    var cleanForward = IterationLog<[TaskID]>()
     var pendingPhaseB: ((inout ScheduleBuilder) -> Void)?
 
     struct Sizes {
@@ -115,6 +147,11 @@ struct ScheduleBuilder {
         return (bits &+ s.spec.buffers.fifoOut.wordBits &- 1) / max(s.spec.buffers.fifoOut.wordBits, 1)
     }
 
+    /// Words layer `l` pops from the FIFO of the stage before it for `rows` rows (what that stage pushed).
+    func forwardInWords(layer l: Int, rows: Int) -> Int {
+        fifoWords(rows &* layers[l - 1].outputElements, machine.stage(ofLayer: l - 1))
+    }
+
     /// A FIFO must hold at least one item, or a producer could never push; note when the model's FIFO is smaller.
     mutating func checkFIFOs() throws {
         let g = min(spec.copiesPerPass, max(1, spec.copies.max() ?? 1))
@@ -154,8 +191,8 @@ struct ScheduleBuilder {
     // MARK: Iterations
 
     mutating func iteration(_ t: Int) {
-        updates.append(Array(repeating: nil, count: layers.count))
-        cleanForward.append([])
+        updates[t] = Array(repeating: nil, count: layers.count)
+        cleanForward[t] = []
         let phaseB: (inout ScheduleBuilder) -> Void
         if let sequence = spec.sequence {
             phaseB = sequenceIteration(t, sequence)
@@ -175,6 +212,11 @@ struct ScheduleBuilder {
 
     mutating func flushDeferred() {
         if let previous = pendingPhaseB { previous(&self); pendingPhaseB = nil }
+    }
+
+    /// Drops the per-iteration task ids no later iteration can depend on.
+    mutating func forget(before t: Int) {
+        updates.forget(before: t); cleanForward.forget(before: t)
     }
 
     /// Ordering rules for the clean forward of layer `l` in iteration `t` (weights it may use, iteration barrier).
@@ -226,6 +268,7 @@ struct ScheduleBuilder {
                          &+ vectorCycles(B &* (layer.logitElements &+ layer.postOpElements), st) &+ aggregate.cycles,
                          iteration: t, layer: l)
             d.fifoIn = links.fifoIn; d.fifoOut = links.fifoOut
+            if links.fifoIn != nil { d.fifoInWords = forwardInWords(layer: l, rows: B) }
             let outWords = fifoWords(B &* layer.outputElements, st)
             if links.fifoOut != nil { d.fifoOutWords = outWords; d.counts.fifoBytes = B &* layer.outputElements &* sizes.activation }
             d.counts.macs = layer.forwardGemm(rows: B).macs &+ aggregate.macs
@@ -243,7 +286,7 @@ struct ScheduleBuilder {
                 allocs.append(a); logit = a
             }
             d.counts.sramReadBytes = layer.parameterCount &* sizes.weight
-            d.counts.sramWriteBytes = allocs.reduce(0) { $0 &+ graph.allocations[$1.index].bytes }
+            d.counts.sramWriteBytes = allocs.reduce(0) { $0 &+ graph.bytes(of: $1) }
             var deps = forwardOrdering(layer: l, iteration: t)
             if l == 0 { deps.append((load, .resource)) }
             if let p = previous, links.fifoIn == nil { deps.append((p, .data)) }
@@ -262,6 +305,7 @@ struct ScheduleBuilder {
                      iteration: t)
         d.latency = model.loss.latencyCycles
         d.fifoIn = machine.stage(ofLayer: layers.count - 1).fifoOut
+        d.fifoInWords = fifoWords(rows &* classes, machine.stage(ofLayer: layers.count - 1))
         d.counts.lossElements = rows &* classes
         return d
     }
