@@ -16,7 +16,7 @@ extension HardwareModel {
             return [PlannedStage(spec: spec, layers: Array(0..<parametricLayers))]
         case (.spatial, .auto):
             return (0..<parametricLayers).map { i in
-                var spec = stageTemplate
+                var spec = stages.first { $0.name == "stage\(i)" } ?? stageTemplate
                 spec.name = "stage\(i)"
                 return PlannedStage(spec: spec, layers: [i])
             }
@@ -31,6 +31,12 @@ extension HardwareModel {
                 PlannedStage(spec: stages.first { $0.name == entry.stage } ?? stageTemplate, layers: entry.layers)
             }
         }
+    }
+
+    /// K for an auto stage name `stageK`, nil for any other name.
+    public static func autoStageIndex(_ name: String) -> Int? {
+        guard name.hasPrefix("stage"), let k = Int(name.dropFirst(5)), k >= 0, "stage\(k)" == name else { return nil }
+        return k
     }
 
     /// Where `mapping.assign` was written (for stage-plan errors), else the model's file.

@@ -11,7 +11,9 @@ final class WorkloadTests: XCTestCase {
         var m = HardwareModel(name: "test")
         m.pipeline = PipelineSpec(mode: mode, staleness: staleness)
         if roomy {
-            let big = BufferSpec(capacityBytes: 1 << 30)
+            // Roomy and wide: 64 ports of 4096-bit words, so SRAM ports never bound a task (EngineHandComputedTests
+            // checks port-bound timing on its own).
+            let big = BufferSpec(capacityBytes: 1 << 30, readPorts: 64, writePorts: 64, wordBits: 4096)
             m.stageTemplate.buffers = BufferSet(weights: big, inputs: big, noise: big, accumulators: big,
                                                 fifoOut: FIFOSpec(depthWords: 1 << 20))
         }

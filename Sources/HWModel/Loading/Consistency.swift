@@ -13,11 +13,18 @@ extension ModelDecoder {
         case (.temporal, .explicit):
             context.problem(context.place("mapping.assign", "mapping.kind"), "mapping.assign",
                             "expected \"auto\" (or no assign) for a temporal mapping (one array runs every layer), got a stage list")
-        case (_, .auto):
+        case (.temporal, .auto):
             if let first = defined.first {
-                context.problem(context.place("stages.\(first)", "mapping.assign"), "stages.\(first)",
-                                "expected no [stages.NAME] tables when mapping.assign is \"auto\" or the mapping is temporal "
-                                    + "(every stage is the [stage] template), got [stages.\(first)]")
+                context.problem(context.place("stages.\(first)", "mapping.kind"), "stages.\(first)",
+                                "expected no [stages.NAME] tables with a temporal mapping (one array, the [stage] "
+                                    + "template, runs every layer), got [stages.\(first)]")
+            }
+        case (.spatial, .auto):
+            // Auto stages are named stage0, stage1, ...: a [stages.stageK] table overrides the template for stage K.
+            for name in defined where HardwareModel.autoStageIndex(name) == nil {
+                context.problem(context.place("stages.\(name)", "mapping.assign"), "stages.\(name)",
+                                "expected [stages.stageK] tables (K = 0, 1, ...: overrides of the template for the K-th "
+                                    + "parametric layer's stage) when mapping.assign is \"auto\", got [stages.\(name)]")
             }
         case (.spatial, .explicit(let entries)):
             var seen: [String] = []

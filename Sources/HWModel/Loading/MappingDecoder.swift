@@ -5,8 +5,9 @@ extension ModelDecoder {
         let kind = r.read("kind", fallback: d.kind, literal: { .string($0.rawValue) }, parse: Parse.choice(MappingKind.self))
         let assign = r.read("assign", fallback: d.assign, literal: Self.assignLiteral,
                             parse: { self.parseAssign($0, field: r.field("assign")) })
+        let split = r.read("split", fallback: d.split, literal: { .string($0.rawValue) }, parse: Parse.choice(WorkSplit.self))
         r.finish()
-        return MappingSpec(kind: kind, assign: assign)
+        return MappingSpec(kind: kind, assign: assign, split: split)
     }
 
     static func assignLiteral(_ a: StageAssignment) -> Literal {

@@ -35,6 +35,7 @@ struct ModelDecoder {
         model.bus = decodeBus(root.table("bus"))
         model.dram = decodeDRAM(root.table("dram"))
         model.pipeline = decodePipeline(root.table("pipeline"))
+        model.interconnect = decodeInterconnect(root.table("interconnect"))
         model.formats = decodeFormats(root.table("formats"))
         model.energy = decodeEnergy()
         root.finish()
@@ -56,8 +57,9 @@ struct ModelDecoder {
                               parse: Parse.choice(SystolicConvention.self))
         let latency = r.read("vector_latency_cycles", fallback: d.vectorLatencyCycles, literal: Literal.int,
                              parse: Parse.int(0...1024))
+        let tiles = r.read("tiles", fallback: d.tiles, literal: Literal.int, parse: Parse.int(1...4096))
         r.finish()
-        return TimingSpec(systolic: systolic, vectorLatencyCycles: latency)
+        return TimingSpec(systolic: systolic, vectorLatencyCycles: latency, tiles: tiles)
     }
 
     func decodeLoss(_ r: TableReader) -> LossUnitSpec {
@@ -85,6 +87,28 @@ struct ModelDecoder {
                              parse: Parse.int(0...1_000_000))
         r.finish()
         return DRAMSpec(bytesPerCycle: bandwidth, latencyCycles: latency)
+    }
+
+    func decodeInterconnect(_ r: TableReader) -> InterconnectSpec {
+        let d = InterconnectSpec()
+        let chips = r.read("chips", fallback: d.chips, literal: Literal.int, parse: Parse.int(1...1024))
+        let collective = r.read("collective", fallback: d.collective, literal: { .string($0.rawValue) },
+                                parse: Parse.choice(CollectiveAlgorithm.self))
+        let onChip = decodeLink(r.table("on_chip"), defaults: d.onChip)
+        let chipToChip = decodeLink(r.table("chip_to_chip"), defaults: d.chipToChip)
+        r.finish()
+        return InterconnectSpec(chips: chips, collective: collective, onChip: onChip, chipToChip: chipToChip)
+    }
+
+    func decodeLink(_ r: TableReader, defaults d: LinkSpec) -> LinkSpec {
+        let bandwidth = r.read("bytes_per_cycle", fallback: d.bytesPerCycle, literal: Literal.double,
+                               parse: Parse.double(0...1e6))
+        let latency = r.read("latency_cycles", fallback: d.latencyCycles, literal: Literal.int,
+                             parse: Parse.int(0...1_000_000))
+        let energy = r.read("energy_pj_per_byte", fallback: d.energyPjPerByte, literal: Literal.double,
+                            parse: Parse.double(0...1e6))
+        r.finish()
+        return LinkSpec(bytesPerCycle: bandwidth, latencyCycles: latency, energyPjPerByte: energy)
     }
 
     func decodePipeline(_ r: TableReader) -> PipelineSpec {

@@ -27,7 +27,9 @@ struct ModelEncoder {
         let t = TimingSpec()
         put(["timing", "systolic"], m.timing.systolic.rawValue, t.systolic.rawValue, Node.Value.string)
         put(["timing", "vector_latency_cycles"], m.timing.vectorLatencyCycles, t.vectorLatencyCycles, Node.Value.int)
+        put(["timing", "tiles"], m.timing.tiles, t.tiles, Node.Value.int)
         put(["mapping", "kind"], m.mapping.kind.rawValue, MappingSpec().kind.rawValue, Node.Value.string)
+        put(["mapping", "split"], m.mapping.split.rawValue, MappingSpec().split.rawValue, Node.Value.string)
         if case .explicit(let entries) = m.mapping.assign {
             put(["mapping", "assign"], .array(entries.map { e in
                 Node(value: .table(Table(entries: [
@@ -46,6 +48,16 @@ struct ModelEncoder {
         put(["dram", "latency_cycles"], m.dram.latencyCycles, DRAMSpec().latencyCycles, Node.Value.int)
         put(["pipeline", "mode"], m.pipeline.mode.rawValue, PipelineSpec().mode.rawValue, Node.Value.string)
         put(["pipeline", "staleness"], m.pipeline.staleness, PipelineSpec().staleness, Node.Value.int)
+        let ic = InterconnectSpec()
+        put(["interconnect", "chips"], m.interconnect.chips, ic.chips, Node.Value.int)
+        put(["interconnect", "collective"], m.interconnect.collective.rawValue, ic.collective.rawValue, Node.Value.string)
+        for (name, link, reference) in [("on_chip", m.interconnect.onChip, ic.onChip),
+                                        ("chip_to_chip", m.interconnect.chipToChip, ic.chipToChip)] {
+            let p = ["interconnect", name]
+            put(p + ["bytes_per_cycle"], link.bytesPerCycle, reference.bytesPerCycle, Node.Value.double)
+            put(p + ["latency_cycles"], link.latencyCycles, reference.latencyCycles, Node.Value.int)
+            put(p + ["energy_pj_per_byte"], link.energyPjPerByte, reference.energyPjPerByte, Node.Value.double)
+        }
         let defaults = NumberFormats()
         for signal in Signal.allCases {
             let f = m.formats[signal], d = defaults[signal]
@@ -91,5 +103,6 @@ struct ModelEncoder {
         put(n + ["numbers_per_cycle"], s.noise.numbersPerCycle, r.noise.numbersPerCycle, Node.Value.int)
         put(n + ["bits_per_cycle"], s.noise.bitsPerCycle, r.noise.bitsPerCycle, Node.Value.int)
         put(n + ["latency_cycles"], s.noise.latencyCycles, r.noise.latencyCycles, Node.Value.int)
+        put(path + ["replicas"], s.replicas, r.replicas, Node.Value.int)
     }
 }

@@ -14,6 +14,7 @@ extension ModelDecoder {
         s.buffers.fifoOut = decodeFIFO(b.table("fifo_out"), defaults: defaults.buffers.fifoOut)
         b.finish()
         s.noise = decodeNoise(r.table("noise"), defaults: defaults.noise)
+        s.replicas = r.read("replicas", fallback: defaults.replicas, literal: Literal.int, parse: Parse.int(1...4096))
         r.finish()
         return s
     }

@@ -14,8 +14,11 @@ public struct TimingSpec: Sendable, Equatable, Codable {
     /// `timing.vector_latency_cycles`: pipeline latency of one vector operation (0 ... 1024): a vector op over n elements
     /// takes `ceil(n / lanes) + vector_latency_cycles` cycles.
     public var vectorLatencyCycles: Int
-    public init(systolic: SystolicConvention = .scalesim, vectorLatencyCycles: Int = 0) {
-        self.systolic = systolic; self.vectorLatencyCycles = vectorLatencyCycles
+    /// `timing.tiles` (1 ... 4096): the most tiles a task streams through: a consumer stage starts on its producer's
+    /// first tile, and DRAM traffic of the next tile is prefetched while one computes. 1 = whole tasks.
+    public var tiles: Int
+    public init(systolic: SystolicConvention = .scalesim, vectorLatencyCycles: Int = 0, tiles: Int = 1) {
+        self.systolic = systolic; self.vectorLatencyCycles = vectorLatencyCycles; self.tiles = tiles
     }
 }
 

@@ -31,6 +31,8 @@ public struct HardwareModel: Sendable, Equatable {
     public var dram: DRAMSpec
     /// `[pipeline]`: overlap and weight staleness.
     public var pipeline: PipelineSpec
+    /// `[interconnect]`: chips and the links between stages, replicas and chips.
+    public var interconnect: InterconnectSpec
     /// `[formats.SIGNAL]`: number format, rounding and overflow of every datapath signal.
     public var formats: NumberFormats
     /// `[[energy]]`: energy per action in pJ (Accelergy ERT style).
@@ -43,11 +45,12 @@ public struct HardwareModel: Sendable, Equatable {
                 clock: ClockSpec = .init(), timing: TimingSpec = .init(), mapping: MappingSpec = .init(),
                 stageTemplate: StageSpec = .init(name: StageSpec.templateName), stages: [StageSpec] = [],
                 loss: LossUnitSpec = .init(), bus: BroadcastBusSpec = .init(), dram: DRAMSpec = .init(),
-                pipeline: PipelineSpec = .init(), formats: NumberFormats = .init(), energy: EnergyTable = .defaults) {
+                pipeline: PipelineSpec = .init(), interconnect: InterconnectSpec = .init(),
+                formats: NumberFormats = .init(), energy: EnergyTable = .defaults) {
         self.name = name; self.description = description; self.silicon = silicon ?? name
         self.configuredFor = configuredFor; self.clock = clock; self.timing = timing; self.mapping = mapping
         self.stageTemplate = stageTemplate; self.stages = stages; self.loss = loss; self.bus = bus; self.dram = dram
-        self.pipeline = pipeline; self.formats = formats; self.energy = energy
+        self.pipeline = pipeline; self.interconnect = interconnect; self.formats = formats; self.energy = energy
     }
 }
 

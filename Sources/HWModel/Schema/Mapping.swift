@@ -4,7 +4,11 @@ public struct MappingSpec: Sendable, Equatable, Codable {
     public var kind: MappingKind
     /// `mapping.assign`: which stage runs which parametric layers (spatial only).
     public var assign: StageAssignment
-    public init(kind: MappingKind = .spatial, assign: StageAssignment = .auto) { self.kind = kind; self.assign = assign }
+    /// `mapping.split`: how a replicated stage's work is divided over its lanes (replicas x chips).
+    public var split: WorkSplit
+    public init(kind: MappingKind = .spatial, assign: StageAssignment = .auto, split: WorkSplit = .data) {
+        self.kind = kind; self.assign = assign; self.split = split
+    }
 }
 
 public enum MappingKind: String, Sendable, Hashable, Codable, CaseIterable {

@@ -9,12 +9,15 @@ public struct StageSpec: Sendable, Equatable, Codable {
     public var buffers: BufferSet
     /// `noise`: the stage's perturbation generator.
     public var noise: NoiseGeneratorSpec
+    /// `replicas` (1 ... 4096): identical copies of the stage (array, vector lanes, generator, buffers) on each chip;
+    /// the stage's work is divided over them (`mapping.split`).
+    public var replicas: Int
 
     public static let templateName = "stage"
 
     public init(name: String, array: ArraySpec = .init(), buffers: BufferSet = .init(),
-                noise: NoiseGeneratorSpec = .init()) {
-        self.name = name; self.array = array; self.buffers = buffers; self.noise = noise
+                noise: NoiseGeneratorSpec = .init(), replicas: Int = 1) {
+        self.name = name; self.array = array; self.buffers = buffers; self.noise = noise; self.replicas = replicas
     }
 
     /// Total SRAM bytes of the stage (buffers plus FIFO): "same silicon" variants keep this equal.

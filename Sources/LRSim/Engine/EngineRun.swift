@@ -208,6 +208,11 @@ struct EngineRun {
 
     /// Gives every task added since the last call its pending counts, dependent edges and queue position.
     mutating func registerNewTasks() {
+        // FIFOs between replicas are created when a schedule first uses them.
+        if fifos.count < g.fifos.count {
+            if record { for f in fifos.count..<g.fifos.count { rec.fifoLevels.append(.init(cycle: now, index: f, value: 0)) } }
+            fifos.append(contentsOf: repeatElement(FIFORT(), count: g.fifos.count &- fifos.count))
+        }
         let end = g.taskCount
         rt.reserveCapacity(end &- g.store.base)
         while registered < end {

@@ -18,6 +18,10 @@ public struct ActionCounts: Sendable, Hashable, Codable {
     public var lossElements: Int = 0
     /// Losses sent over the broadcast bus.
     public var broadcasts: Int = 0
+    /// Bytes moved over on-chip links (stage-to-stage FIFO traffic and collectives among replicas), summed over links.
+    public var onChipLinkBytes: Int = 0
+    /// Bytes moved over chip-to-chip links (collectives among chips), summed over links.
+    public var chipLinkBytes: Int = 0
 
     public init() {}
 
@@ -26,11 +30,13 @@ public struct ActionCounts: Sendable, Hashable, Codable {
         a.sramReadBytes &+= b.sramReadBytes; a.sramWriteBytes &+= b.sramWriteBytes; a.fifoBytes &+= b.fifoBytes
         a.noiseNumbers &+= b.noiseNumbers; a.noiseBits &+= b.noiseBits
         a.lossElements &+= b.lossElements; a.broadcasts &+= b.broadcasts
+        a.onChipLinkBytes &+= b.onChipLinkBytes; a.chipLinkBytes &+= b.chipLinkBytes
     }
 
     enum CodingKeys: String, CodingKey {
         case macs, adds, vectorOps = "vector_ops", sramReadBytes = "sram_read_bytes",
              sramWriteBytes = "sram_write_bytes", fifoBytes = "fifo_bytes", noiseNumbers = "noise_numbers",
-             noiseBits = "noise_bits", lossElements = "loss_elements", broadcasts
+             noiseBits = "noise_bits", lossElements = "loss_elements", broadcasts,
+             onChipLinkBytes = "on_chip_link_bytes", chipLinkBytes = "chip_link_bytes"
     }
 }

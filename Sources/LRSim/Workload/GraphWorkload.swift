@@ -68,7 +68,7 @@ public struct GraphModel: Sendable, Hashable, Codable {
 extension ScheduleBuilder {
     /// The aggregation `A_hat * (.)` before parametric layer `l`'s GEMM for `copies` copies: (MACs, vector cycles on
     /// stage `st`); zero for non-graph workloads.
-    func aggregation(layer l: Int, copies: Int, _ st: Machine.Stage) -> (macs: Int, cycles: Int) {
+    func aggregation(layer l: Int, copies: Int, _ st: Place) -> (macs: Int, cycles: Int) {
         guard let g = spec.graph else { return (0, 0) }
         let macs = copies &* g.aggregationMACs(layer: l)
         return (macs, vectorCycles(macs, st))

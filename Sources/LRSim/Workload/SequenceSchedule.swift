@@ -33,10 +33,10 @@ extension ScheduleBuilder {
 
     /// The batch: RNN T*D inputs per sample; SNN D rates per sample (spikes are drawn on chip); plus the labels.
     mutating func sequenceInputLoad(_ t: Int, _ m: SequenceModel) -> TaskID {
-        var d = task(machine.dma, .inputLoad, cycles: 0, iteration: t)
+        var d = task(machine.dma[0], .inputLoad, cycles: 0, iteration: t)
         let perSample = m.kind == .rnn ? m.inputs &* m.steps : m.inputs
         d.dramReadBytes = spec.batch &* (perSample &* sizes.input &+ sizes.loss)
-        let deps: [(TaskID, DependencyKind)] = t >= 1 ? [(cleanForward[t - 1][0], .control)] : []
+        let deps: [(TaskID, DependencyKind)] = t >= 1 ? (batchConsumed[t - 1][0].map { [($0, .control)] } ?? []) : []
         return add(d, after: deps)
     }
 
@@ -48,7 +48,7 @@ extension ScheduleBuilder {
         var previous: [TaskID?] = [nil, nil]
         for s in 0..<T {
             for l in 0..<2 where m.runs(layer: l, step: s) {
-                let layer = layers[l], st = machine.stage(ofLayer: l), links = forwardLinks(l)
+                let layer = layers[l], st = place(lane0: l), links = forwardLinks(l)
                 let gemm = layer.forwardGemm(rows: B)
                 let ew = B &* (layer.logitElements &+ layer.postOpElements)
                 var d = task(st.array, .forward, cycles: gemmCycles(gemm, st) &+ vectorCycles(ew, st), iteration: t, layer: l)
@@ -78,14 +78,14 @@ extension ScheduleBuilder {
                 d.counts.sramReadBytes = layer.parameterCount &* sizes.weight
                 d.counts.sramWriteBytes = allocs.reduce(0) { $0 &+ graph.bytes(of: $1) }
                 var deps: [(TaskID, DependencyKind)] = []
-                if let p = previous[l] { deps.append((p, .data)) } else { deps += forwardOrdering(layer: l, iteration: t) }
+                if let p = previous[l] { deps.append((p, .data)) } else { deps += weightOrdering(layer: l, lane: 0, iteration: t) }
                 if l == 0 && s == 0 { deps.append((load, .resource)) }
                 if l == 1 && d.fifoIn == nil, let c = r.tasks[0][s] { deps.append((c, .data)) }
-                let id = add(d, after: deps, allocates: allocs, reads: [weights[l]])
+                let id = add(d, after: deps, allocates: allocs, reads: [weights(l, lane: 0)])
                 r.tasks[l][s] = id; previous[l] = id
             }
         }
-        cleanForward[t] = [previous[0]!, previous[1]!]
+        batchConsumed[t][0] = r.tasks[0][0]
         return r
     }
 
@@ -94,15 +94,15 @@ extension ScheduleBuilder {
         let load = sequenceInputLoad(t, m)
         // Noise is added to stored clean logits, except in the RNN cell, which recomputes its GEMM per copy.
         let clean = sequenceCleanForward(t, m, load: load, storeLogits: { l in !(m.kind == .rnn && l == 0) })
-        let cleanLoss = add(lossTask(rows: B, kind: .loss, iteration: t))
-        let cleanBroadcast = add(broadcastTask(losses: B, iteration: t), after: [(cleanLoss, .data)])
+        let cleanLoss = add(lossTask(rows: B, kind: .loss, iteration: t, lane: 0))
+        let cleanBroadcast = add(broadcastTask(losses: B, iteration: t, lane: 0), after: [(cleanLoss, .data)])
         var lastAccumulate: [TaskID?] = [nil, nil]
         var accumulator: [AllocationID?] = [nil, nil]
         var recurrentGradient: AllocationID? = nil
         for p in [1, 0] {
             let K = spec.copies(ofLayer: p)
             guard K > 0 else { continue }
-            let layer = layers[p], st = machine.stage(ofLayer: p), active = m.activeSteps(layer: p)
+            let layer = layers[p], st = place(lane0: p), active = m.activeSteps(layer: p)
             let G = spec.antithetic ? spec.copiesPerPass &+ spec.copiesPerPass % 2 : spec.copiesPerPass
             var g0 = 0
             while g0 < K {
@@ -130,7 +130,7 @@ extension ScheduleBuilder {
                         if recurrent {
                             let g = layer.forwardGemm(rows: rows)
                             d.cycles &+= gemmCycles(g, st); d.counts.macs = g.macs
-                            reads = [weights[p]] + (clean.inputs[p][s].map { [$0] } ?? [])
+                            reads = [weights(p, lane: 0)] + (clean.inputs[p][s].map { [$0] } ?? [])
                             d.counts.sramReadBytes = layer.parameterCount &* sizes.weight &+ B &* m.inputs &* sizes.input
                         } else if let logit = clean.logits[p][s] {
                             reads = [logit]
@@ -151,7 +151,7 @@ extension ScheduleBuilder {
                         firstPerturb = false
                     }
                     if p == 0 && m.runs(layer: 1, step: s) {
-                        let down = layers[1], ds = machine.stage(ofLayer: 1), dl = forwardLinks(1)
+                        let down = layers[1], ds = place(lane0: 1), dl = forwardLinks(1)
                         let g = down.forwardGemm(rows: rows)
                         let ew = rows &* (down.logitElements &+ down.postOpElements)
                         var c = task(ds.array, .copyForward, cycles: gemmCycles(g, ds) &+ vectorCycles(ew, ds), iteration: t, layer: 1)
@@ -167,14 +167,14 @@ extension ScheduleBuilder {
                         var deps: [(TaskID, DependencyKind)] = []
                         if dl.fifoIn == nil, let q = previousPerturb { deps.append((q, .data)) }
                         if let q = previousCopy { deps.append((q, .data)) }
-                        previousCopy = add(c, after: deps, reads: [weights[1]])
+                        previousCopy = add(c, after: deps, reads: [weights(1, lane: 0)])
                     }
                 }
 
-                var lt = lossTask(rows: rows, kind: .loss, iteration: t)
+                var lt = lossTask(rows: rows, kind: .loss, iteration: t, lane: 0)
                 lt.perturbed = Int32(p); lt.copy = Int32(g0)
                 let loss = add(lt)
-                var bt = broadcastTask(losses: rows, iteration: t)
+                var bt = broadcastTask(losses: rows, iteration: t, lane: 0)
                 bt.perturbed = Int32(p); bt.copy = Int32(g0)
                 let broadcast = add(bt, after: [(loss, .data)])
 
@@ -220,7 +220,7 @@ extension ScheduleBuilder {
         return { (b: inout ScheduleBuilder) in
             for p in [1, 0] {
                 guard let acc = accumulator[p], let last = lastAccumulate[p] else { continue }
-                let layer = b.layers[p], st = b.machine.stage(ofLayer: p), active = m.activeSteps(layer: p)
+                let layer = b.layers[p], st = b.place(lane0: p), active = m.activeSteps(layer: p)
                 let stored = inputs[p].compactMap { $0 }
                 // The outer product over the B*T stored inputs (the RNN cell's W_in part reduces over x_t only).
                 let reduction = m.kind == .rnn && p == 0 ? m.inputs : layer.reduction
@@ -234,7 +234,7 @@ extension ScheduleBuilder {
                 d.counts.sramWriteBytes = b.graph.bytes(of: gradient)
                 let grad = b.add(d, after: [(last, .data)], allocates: [gradient], reads: stored + [acc], frees: stored + [acc])
                 let extra = p == 0 ? (hh.map { [$0] } ?? []) : []
-                b.updates[t][p] = b.weightUpdate(t, layer: p, gradient: gradient, after: [(grad, .data)], frees: [gradient] + extra)
+                b.weightsReady[t][p][0] = b.weightUpdate(t, layer: p, lane: 0, gradient: gradient, after: [(grad, .data)], frees: [gradient] + extra)
             }
         }
     }
@@ -243,9 +243,9 @@ extension ScheduleBuilder {
         let B = spec.batch
         let load = sequenceInputLoad(t, m)
         let clean = sequenceCleanForward(t, m, load: load, storeLogits: { _ in true })
-        let lastStage = machine.stage(ofLayer: 1)
-        var dl = lossTask(rows: B, kind: .lossGradient, iteration: t)
-        dl.fifoOut = lastStage.fifoBack
+        let lastStage = place(lane0: 1)
+        var dl = lossTask(rows: B, kind: .lossGradient, iteration: t, lane: 0)
+        dl.fifoOut = machine.backwardFIFO(stage: lastStage.stage, lane: 0, graph: &graph)
         dl.fifoOutWords = fifoWords(B &* m.classes, lastStage)
         dl.counts.fifoBytes = B &* m.classes &* sizes.activation
         add(dl)
@@ -259,7 +259,7 @@ extension ScheduleBuilder {
         var gradient: [AllocationID?] = [nil, nil]
         for s in stride(from: T - 1, through: 0, by: -1) {
             for l in [1, 0] where m.runs(layer: l, step: s) {
-                let layer = layers[l], st = machine.stage(ofLayer: l)
+                let layer = layers[l], st = place(lane0: l)
                 let wg = layer.weightGradientGemm(rows: B)
                 let ig: GemmShape
                 if l == 1 { ig = layer.inputGradientGemm(rows: B) }
@@ -271,13 +271,13 @@ extension ScheduleBuilder {
                 d.counts.macs = wg.macs &+ ig.macs
                 d.counts.vectorOps = B &* layer.postOpElements
                 d.counts.adds = B &* layer.logitElements
-                if l == 1 && s == T - 1 { d.fifoIn = st.fifoBack; d.fifoInWords = fifoWords(B &* m.classes, st) }
+                if l == 1 && s == T - 1 { d.fifoIn = machine.backwardFIFO(stage: st.stage, lane: 0, graph: &graph); d.fifoInWords = fifoWords(B &* m.classes, st) }
                 if l == 0 && split && m.runs(layer: 1, step: s) {
-                    d.fifoIn = st.fifoBack; d.fifoInWords = fifoWords(B &* layers[1].inputElements, st)
+                    d.fifoIn = machine.backwardFIFO(stage: st.stage, lane: 0, graph: &graph); d.fifoInWords = fifoWords(B &* layers[1].inputElements, st)
                 }
                 if l == 1 && split {
-                    let up = machine.stage(ofLayer: 0)
-                    d.fifoOut = up.fifoBack
+                    let up = place(lane0: 0)
+                    d.fifoOut = machine.backwardFIFO(stage: up.stage, lane: 0, graph: &graph)
                     d.fifoOutWords = fifoWords(B &* layer.inputElements, up)
                     d.counts.fifoBytes = B &* layer.inputElements &* sizes.activation
                 }
@@ -292,11 +292,11 @@ extension ScheduleBuilder {
                 var deps: [(TaskID, DependencyKind)] = []
                 if let p = previous[l] { deps.append((p, .data)) }
                 if l == 0 && !split && m.runs(layer: 1, step: s), let h = previous[1] { deps.append((h, .data)) }
-                previous[l] = add(d, after: deps, allocates: allocates, reads: stash + [weights[l]], frees: stash)
+                previous[l] = add(d, after: deps, allocates: allocates, reads: stash + [weights(l, lane: 0)], frees: stash)
             }
         }
         for l in [1, 0] {
-            updates[t][l] = weightUpdate(t, layer: l, gradient: gradient[l]!, after: [(previous[l]!, .data)], frees: [gradient[l]!])
+            weightsReady[t][l][0] = weightUpdate(t, layer: l, lane: 0, gradient: gradient[l]!, after: [(previous[l]!, .data)], frees: [gradient[l]!])
         }
     }
 }

@@ -38,6 +38,12 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
     /// A graph convolutional network trained on the full graph (`batch` is then its node count; aggregation by
     /// `A_hat` is scheduled before every layer's GEMM).
     public var graph: GraphModel? = nil
+    /// Where LR/ALR inject noise: one layer at a time (layer-wise) or in every layer at once (all-layers).
+    public var injection: Injection = .layerwise
+    /// How backprop pipelines its iteration: serial (one batch in flight), GPipe or 1F1B over `microbatches`.
+    public var schedule: BackpropSchedule = .serial
+    /// Micro-batches per iteration of the gpipe and 1f1b schedules (the batch is divided among them).
+    public var microbatches: Int = 1
 
     public init(network: NetworkSpec, method: TrainingMethod, batch: Int, copies: [Int], iterations: Int = 1,
                 antithetic: Bool = true, copiesPerPass: Int = 1) {
@@ -55,6 +61,12 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
         guard batch >= 1 && batch <= 1 << 20 else { throw bad("batch", "1 ... 1048576", batch) }
         guard iterations >= 1 && iterations <= 10_000_000 else { throw bad("iterations", "1 ... 10000000", iterations) }
         guard copiesPerPass >= 1 && copiesPerPass <= 1 << 16 else { throw bad("copies per pass", "1 ... 65536", copiesPerPass) }
+        guard microbatches >= 1 && microbatches <= batch else {
+            throw bad("microbatches", "1 ... the batch (\(batch))", microbatches)
+        }
+        if schedule == .serial && microbatches != 1 {
+            throw bad("microbatches", "1 with the serial backprop schedule (use gpipe or 1f1b to pipeline micro-batches)", microbatches)
+        }
         if let sequence { try sequence.validate(self) }
         if let graph { try graph.validate(self) }
         if method.isForwardOnly {
@@ -67,4 +79,17 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
             guard copies.contains(where: { $0 > 0 }) else { throw bad("copies", "positive for at least one layer", 0) }
         }
     }
+}
+
+/// How a backprop iteration is pipelined over the stages (the forward-only estimators have no backward pass to
+/// schedule).
+public enum BackpropSchedule: String, Sendable, Hashable, Codable, CaseIterable {
+    /// One batch in flight: the forward through every stage, then the backward chain (backward locking in full).
+    case serial
+    /// GPipe: the batch is split into M micro-batches; every stage runs the M forwards, then the M backwards, and the
+    /// weights update once the pipeline is flushed. Stage s holds M micro-batches' activations at its peak.
+    case gpipe
+    /// 1F1B (PipeDream-Flush): after S-1-s warm-up forwards, stage s alternates one forward and one backward; flush
+    /// per step. Same bubble as GPipe, but stage s holds at most S-s micro-batches' activations.
+    case oneFOneB = "1f1b"
 }

@@ -1,0 +1,139 @@
+/// All-layer injection (LR / ALR, the authors' scheme): every copy is one noisy forward pass with noise on every layer's
+/// output, so K copies cost K forward passes whatever the depth, and every layer's gradient comes from the same
+/// per-copy losses. Each layer keeps, per copy, its noisy input and its noise (words or signs) until the copy's loss
+/// is broadcast; then it weights the noise by the loss change and adds the outer product with its noisy input,
+/// `dW += sum_n (L_n - L0_n) s_n (x) x_n` over the group's B x copies rows, into its gradient.
+///
+/// A clean pass gives the baseline losses L0 on the home lane. Copy groups are spread over the lanes (the split is
+/// always by data: every lane runs whole copies); a lane other than the home one loads the batch itself, receives the
+/// clean losses, and its partial gradients are reduced into the home lane's before the update; updated weights go back
+/// to every replica.
+extension ScheduleBuilder {
+    mutating func allLayersIteration(_ t: Int) -> (inout ScheduleBuilder) -> Void {
+        let B = spec.batch, method = spec.method
+        let load = inputLoad(t, lane: 0, rows: B, extraBytes: adjacencyBytes)
+        _ = cleanForwardPass(t, lane: 0, rows: B, load: load, storeInputs: false, storeLogits: false)
+        let cleanLoss = add(lossTask(rows: B, kind: .loss, iteration: t, lane: 0))
+        let cleanBroadcast = add(broadcastTask(losses: B, iteration: t, lane: 0), after: [(cleanLoss, .data)])
+
+        let groups = copyGroups(layer: 0, pairs: true)
+        let groupLanes = groups.indices.map { $0 % lanes }
+        let used = Array(Set(groupLanes)).sorted()
+        // Remote lanes: their own batch, and the clean losses from the home lane.
+        var laneLoad: [Int: TaskID] = [0: load]
+        var baselineArrived: [Int: TaskID] = [0: cleanBroadcast]
+        let firstSlots = Set(used.map { place(0, lane: $0).slot }).union([place(0, lane: 0).slot]).sorted()
+        let lossesArrived = collective(.broadcast, bytes: B &* sizes.loss, stage: machine.stageOfLayer[0],
+                                       slots: firstSlots, after: [(cleanLoss, .data)], kind: .transfer, iteration: t,
+                                       layer: -1)
+        for lane in used where lane != 0 {
+            laneLoad[lane] = inputLoad(t, lane: lane, rows: B)
+            baselineArrived[lane] = lossesArrived.last ?? cleanBroadcast
+        }
+        var gradient: [[Int: AllocationID]] = Array(repeating: [:], count: layers.count)
+        var lastOuter: [[Int: TaskID]] = Array(repeating: [:], count: layers.count)
+
+        for (j, group) in groups.enumerated() {
+            let (g0, gc) = group
+            let lane = groupLanes[j]
+            let rows = B &* gc
+            let leaders = spec.antithetic ? (gc &+ 1) / 2 : gc
+            var forward: [TaskID] = [], inputsKept: [AllocationID] = [], noiseKept: [AllocationID?] = []
+            var previous: TaskID? = nil
+            for layer in layers {
+                let l = layer.index, st = place(l, lane: lane)
+                let noiseCount = B &* leaders &* layer.logitElements
+                let storeBytes = method.storesSigns ? (noiseCount &+ 7) / 8 : noiseCount &* sizes.noise
+                let noiseBlock = noiseCount > 0 ? graph.addAllocation(in: st.noiseStore, bytes: storeBytes) : nil
+                let input = graph.addAllocation(in: st.inputs, bytes: rows &* layer.inputElements &* sizes.input)
+                let g = layer.forwardGemm(rows: rows)
+                // The GEMM, the noise add and the post-ops, on every copy of the group.
+                let elementwise = rows &* (2 &* layer.logitElements &+ layer.postOpElements)
+                let aggregate = aggregation(layer: l, copies: gc, st)
+                var d = task(st.array, .copyForward, cycles: gemmCycles(g, st) &+ vectorCycles(elementwise, st)
+                             &+ aggregate.cycles, iteration: t, layer: l)
+                d.copy = Int32(g0)
+                d.noiseUnit = st.noise; d.noiseCycles = noiseCycles(noiseCount, st)
+                if method.storesSigns { d.counts.noiseBits = noiseCount } else { d.counts.noiseNumbers = noiseCount }
+                d.counts.macs = g.macs &+ aggregate.macs
+                d.counts.vectorOps = elementwise
+                d.counts.sramReadBytes = layer.parameterCount &* sizes.weight
+                d.counts.sramWriteBytes = graph.bytes(of: input) &+ (noiseBlock.map { graph.bytes(of: $0) } ?? 0)
+                let pops = link(&d, layer: l, lane: lane, rows: rows)
+                var deps = weightOrdering(layer: l, lane: lane, iteration: t)
+                if l == 0 { deps.append((laneLoad[lane]!, .resource)) }
+                if let p = previous, !pops { deps.append((p, .data)) }
+                let id = add(d, after: deps, allocates: [input] + (noiseBlock.map { [$0] } ?? []),
+                             reads: [weights(l, lane: lane)])
+                if l == 0 && batchConsumed[t][lane] == nil { batchConsumed[t][lane] = id }
+                forward.append(id); inputsKept.append(input); noiseKept.append(noiseBlock)
+                previous = id
+            }
+            var lt = lossTask(rows: rows, kind: .loss, iteration: t, lane: lane)
+            lt.copy = Int32(g0)
+            let loss = add(lt)
+            var bt = broadcastTask(losses: rows, iteration: t, lane: lane)
+            bt.copy = Int32(g0)
+            let broadcast = add(bt, after: [(loss, .data)])
+
+            for layer in layers {
+                let l = layer.index, st = place(l, lane: lane)
+                // w_n = (L_n - L0_n) * s_n on the vector lanes (LR multiplies; ALR adds or subtracts by the sign).
+                let weighted = rows &* layer.logitElements
+                let deltas = graph.addAllocation(in: st.accumulators, bytes: weighted &* sizes.accumulator)
+                var a = task(st.vector, .accumulate, cycles: vectorCycles(weighted &+ rows, st), iteration: t, layer: l)
+                a.copy = Int32(g0)
+                if method.storesSigns { a.counts.adds = weighted &+ rows } else { a.counts.macs = weighted; a.counts.adds = rows }
+                a.counts.sramReadBytes = noiseKept[l].map { graph.bytes(of: $0) } ?? 0
+                a.counts.sramWriteBytes = graph.bytes(of: deltas)
+                let accumulate = add(a, after: [(broadcast, .data), (baselineArrived[lane]!, .data), (forward[l], .data)],
+                                     allocates: [deltas], reads: noiseKept[l].map { [$0] } ?? [],
+                                     frees: noiseKept[l].map { [$0] } ?? [])
+                // dW += w (x) x over the group's rows: the outer product with the copies' own (noisy) inputs.
+                let og = layer.weightGradientGemm(rows: rows)
+                var o = task(st.array, .gradient, cycles: gemmCycles(og, st) &+ vectorCycles(weighted, st),
+                             iteration: t, layer: l)
+                o.copy = Int32(g0)
+                o.counts.macs = og.macs
+                o.counts.adds = weighted   // bias gradient
+                var allocates: [AllocationID] = []
+                let dW: AllocationID
+                if let existing = gradient[l][st.slot] { dW = existing } else {
+                    dW = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
+                    gradient[l][st.slot] = dW; allocates.append(dW)
+                }
+                o.counts.sramReadBytes = graph.bytes(of: inputsKept[l]) &+ graph.bytes(of: deltas)
+                o.counts.sramWriteBytes = graph.bytes(of: dW)
+                lastOuter[l][st.slot] = add(o, after: [(accumulate, .data)], allocates: allocates,
+                                            reads: [inputsKept[l], deltas] + (allocates.isEmpty ? [dW] : []),
+                                            frees: [inputsKept[l], deltas])
+            }
+        }
+
+        return { (b: inout ScheduleBuilder) in
+            for l in b.layers.indices.reversed() {
+                let home = b.place(l, lane: 0)
+                let slots = lastOuter[l].keys.sorted()
+                guard !slots.isEmpty else { continue }
+                var after = slots.map { (lastOuter[l][$0]!, DependencyKind.data) }
+                var target = gradient[l][home.slot]
+                var allocates: [AllocationID] = []
+                var frees = slots.filter { $0 != home.slot }.map { gradient[l][$0]! }
+                let allSlots = Set(slots).union([home.slot]).sorted()
+                if allSlots.count > 1 {
+                    after = b.collective(.reduce, bytes: b.layers[l].parameterCount &* b.sizes.gradient, stage: home.stage,
+                                         slots: allSlots, after: after, kind: .reduce, iteration: t,
+                                         layer: l).map { ($0, .data) }
+                }
+                if target == nil {
+                    target = b.graph.addAllocation(in: home.accumulators, bytes: b.layers[l].parameterCount &* b.sizes.gradient)
+                    allocates = [target!]
+                }
+                frees.append(target!)
+                let update = b.weightUpdate(t, layer: l, lane: 0, gradient: target!, after: after, allocates: allocates,
+                                            frees: frees)
+                b.publishWeights(t, layer: l, update: update, readers: Set(allSlots))
+            }
+        }
+    }
+}
