@@ -24,15 +24,27 @@ public enum Simulator {
         let g = built.graph, hw = built.hardware, spec = built.spec
         let hz = hw.clock.hz
         let seconds = Double(e.cycles) / hz
+        var arrayMACs = 0, arrayPEs = 0
         var stages: [SimReport.StageReport] = g.units.indices.map { i in
             let c = e.unitCycles[i], u = g.units[i]
+            var stalls: [String: Int] = [:]
+            for r in StallReason.allCases where r != .none && c.cycles(r) > 0 { stalls[r.name] = c.cycles(r) }
+            let macs = e.unitCounts[i].macs
+            var macUtilization = 0.0
+            if u.kind == .array {
+                arrayMACs &+= macs; arrayPEs &+= u.width
+                macUtilization = e.cycles > 0 ? Double(macs) / (Double(e.cycles) * Double(u.width)) : 0
+            }
             return .init(name: u.name, kind: u.kind.rawValue, stage: u.stage, busy: c.busy, starved: c.starved,
-                         blocked: c.blocked, idle: c.idle, utilization: c.utilization, tasks: e.unitTasks[i],
-                         macs: e.unitCounts[i].macs)
+                         blocked: c.blocked, idle: c.idle, utilization: c.utilization, macUtilization: macUtilization,
+                         tasks: e.unitTasks[i], macs: macs, stalls: stalls)
         }
-        stages.append(.init(name: "dram", kind: "dram", stage: "", busy: e.dramCycles.busy, starved: e.dramCycles.starved,
-                            blocked: e.dramCycles.blocked, idle: e.dramCycles.idle, utilization: e.dramCycles.utilization,
-                            tasks: 0, macs: 0))
+        let dram = e.dramCycles
+        for (c, busy) in e.dramBusyCycles.enumerated() {
+            stages.append(.init(name: g.memories[c].name, kind: "dram", stage: "", busy: busy, starved: 0, blocked: 0,
+                                idle: max(0, e.cycles - busy), utilization: e.cycles > 0 ? Double(busy) / Double(e.cycles) : 0,
+                                macUtilization: 0, tasks: 0, macs: 0, stalls: [:]))
+        }
         let buffers: [SimReport.BufferReport] = g.buffers.indices.map { i in
             let b = g.buffers[i]
             return .init(name: b.name, stage: b.stage, role: b.role.rawValue, capacityBytes: b.capacityBytes,
@@ -50,37 +62,69 @@ public enum Simulator {
             fifos: g.fifos.indices.map { .init(name: g.fifos[$0].name, capacityWords: g.fifos[$0].capacityWords,
                                                peakWords: e.fifoPeakWords[$0]) })
         let iterations = spec.iterations
-        let steady: Double
-        if iterations >= 2, let first = e.iterationEnd.first, let last = e.iterationEnd.last {
-            steady = Double(last - first) / Double(iterations - 1)
-        } else {
-            steady = Double(e.cycles)
-        }
+        let period = SteadyState(iterationEnd: e.iterationEnd, cycles: e.cycles)
         let expected = g.totals
+        func throughput(_ cyclesPerIteration: Double) -> SimReport.Throughput {
+            let ips = cyclesPerIteration > 0 ? hz / cyclesPerIteration : 0
+            return .init(samplesPerSecond: ips * Double(spec.batch), iterationsPerSecond: ips)
+        }
+        let replicas = built.stagesReplicas.max() ?? 1
         return SimReport(
             hardware: .init(name: hw.name, silicon: hw.silicon, mapping: hw.mapping.kind.rawValue,
                             pipeline: hw.pipeline.mode.rawValue, staleness: hw.pipeline.staleness,
-                            timing: GemmTimingConvention(hw.timing.systolic).rawValue),
+                            timing: GemmTimingConvention(hw.timing.systolic).rawValue, chips: hw.interconnect.chips,
+                            replicas: replicas, lanes: hw.interconnect.chips * replicas,
+                            split: hw.mapping.split.rawValue, collective: hw.interconnect.collective.rawValue,
+                            tiles: hw.timing.tiles),
             workload: .init(model: spec.network.name, estimator: spec.method.rawValue, batch: spec.batch,
                             copies: spec.method.isForwardOnly ? built.layers.indices.map { spec.copies(ofLayer: $0) } : [],
                             antithetic: spec.antithetic, copiesPerPass: spec.copiesPerPass,
+                            injection: spec.method.isForwardOnly ? spec.injection.rawValue : "",
+                            schedule: spec.method == .bp ? spec.schedule.rawValue : "",
+                            microbatches: spec.method == .bp ? spec.microbatches : 0,
                             layers: built.layers.map(\.summary), tasks: g.taskCount),
             cycles: e.cycles, clockHz: hz, iterations: iterations, seconds: seconds,
             cyclesPerIteration: Double(e.cycles) / Double(iterations),
-            steadyStateCyclesPerIteration: steady,
-            throughput: .init(samplesPerSecond: seconds > 0 ? Double(iterations * spec.batch) / seconds : 0,
-                              iterationsPerSecond: seconds > 0 ? Double(iterations) / seconds : 0),
+            steadyStateCyclesPerIteration: period.cyclesPerIteration, fillCycles: period.fillCycles,
+            periodIterations: period.iterations,
+            throughput: throughput(period.cyclesPerIteration),
+            averageThroughput: throughput(Double(e.cycles) / Double(iterations)),
+            macUtilization: arrayPEs > 0 && e.cycles > 0 ? Double(arrayMACs) / (Double(e.cycles) * Double(arrayPEs)) : 0,
             stages: stages, memory: memory,
-            dram: .init(readBytes: e.dramReadBytes, writeBytes: e.dramWriteBytes, spillReadBytes: e.spillReadBytes,
-                        spillWriteBytes: e.spillWriteBytes, busyCycles: e.dramCycles.busy,
-                        utilization: e.dramCycles.utilization),
+            dram: .init(devices: e.dramBusyCycles.count, readBytes: e.dramReadBytes, writeBytes: e.dramWriteBytes,
+                        spillReadBytes: e.spillReadBytes, spillWriteBytes: e.spillWriteBytes, busyCycles: dram.busy,
+                        utilization: e.cycles > 0 ? Double(dram.busy) / (Double(e.cycles) * Double(max(1, e.dramBusyCycles.count))) : 0),
             energyPj: EnergyModel.report(counts: e.executed, dramRead: e.dramReadBytes, dramWrite: e.dramWriteBytes,
-                                         cycles: e.cycles, iterations: iterations, graph: g, table: hw.energy),
+                                         cycles: e.cycles, iterations: iterations, graph: g, hardware: hw),
             work: .init(executed: e.executed, expected: expected, conserved: e.executed == expected,
-                        tasks: e.tasksExecuted),
+                        tasks: e.tasksExecuted, peakLiveTasks: e.peakLiveTasks),
             wallSeconds: wallSeconds,
             simulatedCyclesPerSecond: wallSeconds > 0 ? Double(e.cycles) / wallSeconds : 0,
             warnings: g.warnings)
+    }
+}
+
+/// The steady-state period of a run from the cycles its iterations ended at. The first and the last quarter of the
+/// iterations are left out: at the start the pipeline fills, and at the end the last iterations' gradient work has no
+/// forward work after it and finishes early (measured over all iterations the overlapped pipelines looked 20-30%
+/// faster at 4 iterations than at 32). Below 8 iterations every iteration counts.
+public struct SteadyState: Sendable, Hashable {
+    public var cyclesPerIteration: Double
+    public var fillCycles: Double
+    /// Iterations the period was measured over.
+    public var iterations: Int
+
+    public init(iterationEnd ends: [Int], cycles: Int) {
+        let n = ends.count
+        guard n >= 2 else {
+            cyclesPerIteration = Double(cycles); fillCycles = 0; iterations = n
+            return
+        }
+        let lo = n >= 8 ? n / 4 : 0
+        let hi = n >= 8 ? n - 1 - n / 4 : n - 1
+        cyclesPerIteration = Double(ends[hi] - ends[lo]) / Double(hi - lo)
+        fillCycles = max(0, Double(ends[lo]) - Double(lo) * cyclesPerIteration)
+        iterations = hi - lo
     }
 }
 

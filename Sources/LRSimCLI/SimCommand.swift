@@ -39,6 +39,12 @@ struct Sim: ParsableCommand {
     @Flag(help: "Independent copies instead of antithetic pairs (antithetic pairs generate and store half the noise).")
     var noAntithetic = false
     @Option(help: "Copies one task carries through a layer (the GEMM streams batch x copies rows).") var copiesPerPass: Int = 1
+    @Option(help: "LR/ALR noise injection: layerwise (one layer at a time; copies run the layers after it) or all-layers (every layer at once; K full noisy passes).")
+    var injection: Injection = .layerwise
+    @Option(help: "Backprop schedule: serial (one batch in flight), gpipe or 1f1b (micro-batches pipelined over the stages).")
+    var schedule: BackpropSchedule = .serial
+    @Option(help: "Micro-batches per iteration for --schedule gpipe or 1f1b (the batch is divided among them).")
+    var microbatches: Int = 1
     @Option(help: "Training iterations (mini-batches) to simulate. Default: the trace's step count, else 1.") var iterations: Int?
     @Option(help: "Also simulate these estimators on the same hardware and print them side by side, e.g. lr,alr,bp.")
     var compare: String?
@@ -190,6 +196,9 @@ struct Sim: ParsableCommand {
                                 antithetic: antithetic, copiesPerPass: copiesPerPass)
         work.sequence = sequence
         work.graph = graph
+        work.injection = injection
+        work.schedule = schedule
+        work.microbatches = schedule == .serial && microbatches == 1 ? 1 : microbatches
         return work
     }
 }
@@ -199,3 +208,6 @@ struct SimComparison: Encodable {
     var kind = "sim-compare"
     var runs: [SimReport]
 }
+
+extension Injection: ExpressibleByArgument {}
+extension BackpropSchedule: ExpressibleByArgument {}

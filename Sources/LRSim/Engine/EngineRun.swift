@@ -44,6 +44,8 @@ struct EngineRun {
         /// DRAM data of the current tile and of the next one (prefetched) are in.
         var dataReady = 0, nextDataReady = 0
         var writesDone = 0
+        /// Input FIFO words the current tile still has to take (-1: not started taking).
+        var inNeed = -1
         var noiseStart = 0
         /// DRAM address of the task's explicit traffic (batch loads).
         var explicitAddress = 0
@@ -85,6 +87,8 @@ struct EngineRun {
     var unitCounts: [ActionCounts]
     var iterationEnd: [Int] = []
     var iterationRemaining: [Int] = []
+    /// Iterations before this one are complete (the cursor only moves forward).
+    var oldestUnfinished = 0
     var peakLive = 0
     var rec = Recording()
 
@@ -169,11 +173,10 @@ struct EngineRun {
 
     /// The oldest iteration with an unfinished task among the completely emitted ones (or the first not completely
     /// emitted).
-    func oldestUnfinishedIteration<S: TaskSource>(_ source: S) -> Int {
+    mutating func oldestUnfinishedIteration<S: TaskSource>(_ source: S) -> Int {
         let complete = min(source.completeIterations, iterationRemaining.count)
-        var i = 0
-        while i < complete && iterationRemaining[i] == 0 { i &+= 1 }
-        return i
+        while oldestUnfinished < complete && iterationRemaining[oldestUnfinished] == 0 { oldestUnfinished &+= 1 }
+        return oldestUnfinished
     }
 
     mutating func apply(_ e: EventQueue.Event) {
@@ -270,7 +273,7 @@ struct EngineRun {
     /// Drops the finished prefix of tasks, edges and blocks once it is large.
     mutating func compactIfWorthwhile() {
         let dropTasks = lowestIncomplete &- g.store.base
-        guard dropTasks >= 4096 && dropTasks &* 2 >= g.store.tasks.count else { return }
+        guard dropTasks >= 1024 && dropTasks &* 2 >= g.store.tasks.count else { return }
         while lowestLiveAllocation &- g.store.allocationBase < allocFreed.count
                 && allocFreed[lowestLiveAllocation &- g.store.allocationBase] {
             lowestLiveAllocation &+= 1
@@ -285,7 +288,7 @@ struct EngineRun {
         // Edges whose source is forgotten were all processed when that source completed.
         var e = 0
         while e < edgeSource.count && edgeSource[e] < g.store.base { e &+= 1 }
-        if e >= 4096 && e &* 2 >= edgeSource.count {
+        if e >= 1024 && e &* 2 >= edgeSource.count {
             edgeTarget.removeFirst(e); edgeKind.removeFirst(e); edgeNext.removeFirst(e); edgeSource.removeFirst(e)
             edgeBase &+= e
         }

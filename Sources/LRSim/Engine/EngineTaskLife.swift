@@ -63,15 +63,19 @@ extension EngineRun {
                     setState(u, .blocked, .dram); events.push(rt[ti].dataReady, .wake, u); return
                 }
                 if let f = task.fifoIn?.index {
-                    let w = share(task.fifoInWords, i, tiles)
-                    if w > 0 {
-                        guard fifos[f].visible >= w else {
-                            setState(u, .starved, .fifoEmpty); fifos[f].waiters.append(u); return
-                        }
-                        fifos[f].visible &-= w
-                        fifos[f].reserved &-= w
+                    // The tile takes its words as they arrive (into the array's input staging), so a tile larger than
+                    // the FIFO still gets them all; it computes once it has them.
+                    if rt[ti].inNeed < 0 { rt[ti].inNeed = share(task.fifoInWords, i, tiles) }
+                    let take = min(rt[ti].inNeed, fifos[f].visible)
+                    if take > 0 {
+                        fifos[f].visible &-= take
+                        fifos[f].reserved &-= take
+                        rt[ti].inNeed &-= take
                         if record { rec.fifoLevels.append(.init(cycle: now, index: f, value: fifos[f].visible)) }
                         wakeWaiters(ofFIFO: f)
+                    }
+                    guard rt[ti].inNeed == 0 else {
+                        setState(u, .starved, .fifoEmpty); fifos[f].waiters.append(u); return
                     }
                 }
                 let c = share(task.cycles, i, tiles)
@@ -105,6 +109,7 @@ extension EngineRun {
                 }
                 if i &+ 1 < tiles {
                     rt[ti].tile &+= 1
+                    rt[ti].inNeed = -1
                     rt[ti].dataReady = rt[ti].nextDataReady
                     rt[ti].phase = .fetching
                 } else {

@@ -9,9 +9,20 @@ public struct SimReport: Sendable, Codable, Equatable {
     public var iterations: Int
     public var seconds: Double
     public var cyclesPerIteration: Double
-    /// Cycles between the ends of the first and the last iteration, per iteration (the pipelined rate).
+    /// The steady-state period: cycles between the ends of the middle iterations (the first and last quarters, where
+    /// the pipeline fills and drains, are left out), per iteration.
     public var steadyStateCyclesPerIteration: Double
+    /// Cycles the pipeline takes to fill: when the first iteration would have ended had every iteration taken the
+    /// steady-state period (the end of the first measured iteration minus its share of periods).
+    public var fillCycles: Double
+    /// Iterations the period was measured over (the middle half of the run; all of it below 8 iterations).
+    public var periodIterations: Int
+    /// Steady-state throughput: the clock over the period.
     public var throughput: Throughput
+    /// Whole-run throughput: iterations (and samples) over every cycle of the run, fill and drain included.
+    public var averageThroughput: Throughput
+    /// MAC utilisation of the arrays: MACs executed over cycles x PEs, whole run and per array in `stages`.
+    public var macUtilization: Double
     /// Every unit (and the DRAM channel) with its cycles by state.
     public var stages: [StageReport]
     public var memory: MemoryReport
@@ -30,6 +41,14 @@ public struct SimReport: Sendable, Codable, Equatable {
         public var pipeline: String
         public var staleness: Int
         public var timing: String
+        /// Chips, the largest replica count of a stage, and lanes (chips x replicas).
+        public var chips: Int
+        public var replicas: Int
+        public var lanes: Int
+        /// How replicated work is divided (`data` or `layer`), the collective algorithm, the most tiles per task.
+        public var split: String
+        public var collective: String
+        public var tiles: Int
     }
 
     public struct WorkloadSummary: Sendable, Codable, Equatable {
@@ -39,6 +58,10 @@ public struct SimReport: Sendable, Codable, Equatable {
         public var copies: [Int]
         public var antithetic: Bool
         public var copiesPerPass: Int
+        /// LR/ALR noise injection (`layerwise` or `all-layers`); backprop's schedule and micro-batches.
+        public var injection: String
+        public var schedule: String
+        public var microbatches: Int
         public var layers: [String]
         public var tasks: Int
     }
@@ -57,8 +80,13 @@ public struct SimReport: Sendable, Codable, Equatable {
         public var blocked: Int
         public var idle: Int
         public var utilization: Double
+        /// Arrays: MACs over cycles x PEs (the `utilization` above counts any task, elementwise work included).
+        public var macUtilization: Double
         public var tasks: Int
         public var macs: Int
+        /// Starved, blocked and idle cycles by reason (`dependency`, `fifo_empty`, `dram`, `sram`, `fifo_full`,
+        /// `noise`, `interconnect`, `control`; `none` is idle with nothing queued).
+        public var stalls: [String: Int]
     }
 
     public struct BufferReport: Sendable, Codable, Equatable {
@@ -96,6 +124,8 @@ public struct SimReport: Sendable, Codable, Equatable {
     }
 
     public struct DRAMReport: Sendable, Codable, Equatable {
+        /// DRAM devices (one per chip).
+        public var devices: Int
         public var readBytes: Int
         public var writeBytes: Int
         public var spillReadBytes: Int
@@ -115,6 +145,8 @@ public struct SimReport: Sendable, Codable, Equatable {
         public var noise: Double
         public var loss: Double
         public var bus: Double
+        /// On-chip and chip-to-chip link traffic (bytes x the link's `energy_pj_per_byte`).
+        public var interconnect: Double
         /// Energy per action name (`pe.mac`, `dram.read`, ...), leakage included.
         public var actions: [String: Double]
     }
@@ -124,23 +156,29 @@ public struct SimReport: Sendable, Codable, Equatable {
         public var expected: ActionCounts
         public var conserved: Bool
         public var tasks: Int
+        /// The most tasks held at once (emitted and not yet forgotten): what bounds the simulator's memory.
+        public var peakLiveTasks: Int
     }
 
     enum CodingKeys: String, CodingKey {
         case kind, hardware, workload, cycles, clockHz = "clock_hz", iterations, seconds
         case cyclesPerIteration = "cycles_per_iteration"
         case steadyStateCyclesPerIteration = "steady_state_cycles_per_iteration"
-        case throughput, stages, memory, dram, energyPj = "energy_pj", work
+        case fillCycles = "fill_cycles", periodIterations = "period_iterations"
+        case throughput, averageThroughput = "average_throughput", macUtilization = "mac_utilization", stages, memory, dram, energyPj = "energy_pj", work
         case wallSeconds = "wall_seconds", simulatedCyclesPerSecond = "simulated_cycles_per_second", warnings
     }
 }
 
 extension SimReport.HardwareSummary {
-    enum CodingKeys: String, CodingKey { case name, silicon, mapping, pipeline, staleness, timing }
+    enum CodingKeys: String, CodingKey {
+        case name, silicon, mapping, pipeline, staleness, timing, chips, replicas, lanes, split, collective, tiles
+    }
 }
 extension SimReport.WorkloadSummary {
     enum CodingKeys: String, CodingKey {
-        case model, estimator, batch, copies, antithetic, copiesPerPass = "copies_per_pass", layers, tasks
+        case model, estimator, batch, copies, antithetic, copiesPerPass = "copies_per_pass", injection, schedule,
+             microbatches, layers, tasks
     }
 }
 extension SimReport.Throughput {
@@ -165,12 +203,21 @@ extension SimReport.MemoryReport {
 }
 extension SimReport.DRAMReport {
     enum CodingKeys: String, CodingKey {
-        case readBytes = "read_bytes", writeBytes = "write_bytes", spillReadBytes = "spill_read_bytes",
+        case devices, readBytes = "read_bytes", writeBytes = "write_bytes", spillReadBytes = "spill_read_bytes",
              spillWriteBytes = "spill_write_bytes", busyCycles = "busy_cycles", utilization
     }
 }
 extension SimReport.EnergyReport {
     enum CodingKeys: String, CodingKey {
-        case total, perIteration = "per_iteration", pe, vector, sram, fifo, dram, noise, loss, bus, actions
+        case total, perIteration = "per_iteration", pe, vector, sram, fifo, dram, noise, loss, bus, interconnect, actions
     }
+}
+extension SimReport.StageReport {
+    enum CodingKeys: String, CodingKey {
+        case name, kind, stage, busy, starved, blocked, idle, utilization, macUtilization = "mac_utilization", tasks,
+             macs, stalls
+    }
+}
+extension SimReport.WorkReport {
+    enum CodingKeys: String, CodingKey { case executed, expected, conserved, tasks, peakLiveTasks = "peak_live_tasks" }
 }

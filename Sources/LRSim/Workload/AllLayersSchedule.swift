@@ -32,6 +32,8 @@ extension ScheduleBuilder {
         }
         var gradient: [[Int: AllocationID]] = Array(repeating: [:], count: layers.count)
         var lastOuter: [[Int: TaskID]] = Array(repeating: [:], count: layers.count)
+        var pending: [AllLayersGroup] = []
+        let lag = machine.stages.count
 
         for (j, group) in groups.enumerated() {
             let (g0, gc) = group
@@ -76,39 +78,14 @@ extension ScheduleBuilder {
             bt.copy = Int32(g0)
             let broadcast = add(bt, after: [(loss, .data)])
 
-            for layer in layers {
-                let l = layer.index, st = place(l, lane: lane)
-                // w_n = (L_n - L0_n) * s_n on the vector lanes (LR multiplies; ALR adds or subtracts by the sign).
-                let weighted = rows &* layer.logitElements
-                let deltas = graph.addAllocation(in: st.accumulators, bytes: weighted &* sizes.accumulator)
-                var a = task(st.vector, .accumulate, cycles: vectorCycles(weighted &+ rows, st), iteration: t, layer: l)
-                a.copy = Int32(g0)
-                if method.storesSigns { a.counts.adds = weighted &+ rows } else { a.counts.macs = weighted; a.counts.adds = rows }
-                a.counts.sramReadBytes = noiseKept[l].map { graph.bytes(of: $0) } ?? 0
-                a.counts.sramWriteBytes = graph.bytes(of: deltas)
-                let accumulate = add(a, after: [(broadcast, .data), (baselineArrived[lane]!, .data), (forward[l], .data)],
-                                     allocates: [deltas], reads: noiseKept[l].map { [$0] } ?? [],
-                                     frees: noiseKept[l].map { [$0] } ?? [])
-                // dW += w (x) x over the group's rows: the outer product with the copies' own (noisy) inputs.
-                let og = layer.weightGradientGemm(rows: rows)
-                var o = task(st.array, .gradient, cycles: gemmCycles(og, st) &+ vectorCycles(weighted, st),
-                             iteration: t, layer: l)
-                o.copy = Int32(g0)
-                o.counts.macs = og.macs
-                o.counts.adds = weighted   // bias gradient
-                var allocates: [AllocationID] = []
-                let dW: AllocationID
-                if let existing = gradient[l][st.slot] { dW = existing } else {
-                    dW = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
-                    gradient[l][st.slot] = dW; allocates.append(dW)
-                }
-                o.counts.sramReadBytes = graph.bytes(of: inputsKept[l]) &+ graph.bytes(of: deltas)
-                o.counts.sramWriteBytes = graph.bytes(of: dW)
-                lastOuter[l][st.slot] = add(o, after: [(accumulate, .data)], allocates: allocates,
-                                            reads: [inputsKept[l], deltas] + (allocates.isEmpty ? [dW] : []),
-                                            frees: [inputsKept[l], deltas])
-            }
+            pending.append(AllLayersGroup(first: g0, lane: lane, rows: rows, broadcast: broadcast,
+                                          baseline: baselineArrived[lane]!, forward: forward, inputs: inputsKept,
+                                          noise: noiseKept))
+            // A stage's array runs the outer products of a group only after the forwards of the next `lag` groups, so
+            // that copy groups pipeline through the stages while earlier groups wait for their losses.
+            if pending.count > lag { allLayersGradients(t, pending.removeFirst(), gradient: &gradient, lastOuter: &lastOuter) }
         }
+        while !pending.isEmpty { allLayersGradients(t, pending.removeFirst(), gradient: &gradient, lastOuter: &lastOuter) }
 
         return { (b: inout ScheduleBuilder) in
             for l in b.layers.indices.reversed() {
@@ -134,6 +111,54 @@ extension ScheduleBuilder {
                                             frees: frees)
                 b.publishWeights(t, layer: l, update: update, readers: Set(allSlots))
             }
+        }
+    }
+
+    /// What a copy group leaves for its gradient work.
+    struct AllLayersGroup {
+        var first: Int, lane: Int, rows: Int
+        var broadcast: TaskID, baseline: TaskID
+        var forward: [TaskID]
+        var inputs: [AllocationID]
+        var noise: [AllocationID?]
+    }
+
+    /// A group's gradient work at every layer: weight the noise by the loss change, then add the outer product with
+    /// the copies' noisy inputs into the replica's gradient.
+    mutating func allLayersGradients(_ t: Int, _ p: AllLayersGroup, gradient: inout [[Int: AllocationID]],
+                                     lastOuter: inout [[Int: TaskID]]) {
+        let method = spec.method, rows = p.rows
+        for layer in layers {
+            let l = layer.index, st = place(l, lane: p.lane)
+            // w_n = (L_n - L0_n) * s_n on the vector lanes (LR multiplies; ALR adds or subtracts by the sign).
+            let weighted = rows &* layer.logitElements
+            let deltas = graph.addAllocation(in: st.accumulators, bytes: weighted &* sizes.accumulator)
+            var a = task(st.vector, .accumulate, cycles: vectorCycles(weighted &+ rows, st), iteration: t, layer: l)
+            a.copy = Int32(p.first)
+            if method.storesSigns { a.counts.adds = weighted &+ rows } else { a.counts.macs = weighted; a.counts.adds = rows }
+            a.counts.sramReadBytes = p.noise[l].map { graph.bytes(of: $0) } ?? 0
+            a.counts.sramWriteBytes = graph.bytes(of: deltas)
+            let accumulate = add(a, after: [(p.broadcast, .data), (p.baseline, .data), (p.forward[l], .data)],
+                                 allocates: [deltas], reads: p.noise[l].map { [$0] } ?? [],
+                                 frees: p.noise[l].map { [$0] } ?? [])
+            // dW += w (x) x over the group's rows: the outer product with the copies' own (noisy) inputs.
+            let og = layer.weightGradientGemm(rows: rows)
+            var o = task(st.array, .gradient, cycles: gemmCycles(og, st) &+ vectorCycles(weighted, st),
+                         iteration: t, layer: l)
+            o.copy = Int32(p.first)
+            o.counts.macs = og.macs
+            o.counts.adds = weighted   // bias gradient
+            var allocates: [AllocationID] = []
+            let dW: AllocationID
+            if let existing = gradient[l][st.slot] { dW = existing } else {
+                dW = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
+                gradient[l][st.slot] = dW; allocates.append(dW)
+            }
+            o.counts.sramReadBytes = graph.bytes(of: p.inputs[l]) &+ graph.bytes(of: deltas)
+            o.counts.sramWriteBytes = graph.bytes(of: dW)
+            lastOuter[l][st.slot] = add(o, after: [(accumulate, .data)], allocates: allocates,
+                                        reads: [p.inputs[l], deltas] + (allocates.isEmpty ? [dW] : []),
+                                        frees: [p.inputs[l], deltas])
         }
     }
 }

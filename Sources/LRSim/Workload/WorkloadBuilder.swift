@@ -9,6 +9,8 @@ public struct BuiltWorkload: Sendable {
     public var layers: [ComputeLayer]
     /// Stage names in pipeline order and the parametric layers each runs.
     public var stages: [(name: String, layers: [Int])]
+    /// Replicas of each stage (per chip).
+    public var stagesReplicas: [Int]
     public var hardware: HardwareModel
 }
 
@@ -63,7 +65,8 @@ public struct WorkloadBuilder: TaskSource {
     /// The resources and layer plan, for reports.
     public var built: BuiltWorkload {
         BuiltWorkload(graph: builder.graph, spec: spec, layers: builder.layers,
-                      stages: builder.machine.stages.map { ($0.spec.name, $0.layers) }, hardware: hardware)
+                      stages: builder.machine.stages.map { ($0.spec.name, $0.layers) },
+                      stagesReplicas: builder.machine.stages.map(\.spec.replicas), hardware: hardware)
     }
 
     /// Emits every iteration into one graph (small workloads and tests that inspect the tasks).

@@ -64,6 +64,9 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
         guard microbatches >= 1 && microbatches <= batch else {
             throw bad("microbatches", "1 ... the batch (\(batch))", microbatches)
         }
+        if schedule != .serial && (sequence != nil || graph != nil) {
+            throw bad("schedule", "serial for \(network.name)", schedule.rawValue)
+        }
         if schedule == .serial && microbatches != 1 {
             throw bad("microbatches", "1 with the serial backprop schedule (use gpipe or 1f1b to pipeline micro-batches)", microbatches)
         }
@@ -77,6 +80,18 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
                 guard k >= 0 && k <= 1 << 20 else { throw bad("copies", "0 ... 1048576 per layer (0: not trained)", k) }
             }
             guard copies.contains(where: { $0 > 0 }) else { throw bad("copies", "positive for at least one layer", 0) }
+        }
+        if injection == .allLayers && method.isForwardOnly {
+            guard !method.perturbsWeights else {
+                throw bad("injection", "layerwise for \(method.rawValue) (weight noise perturbs one layer's weights at a time)", "all-layers")
+            }
+            guard sequence == nil && graph == nil else {
+                throw bad("injection", "layerwise for \(network.name) (its schedule perturbs one layer at a time)", "all-layers")
+            }
+            let ks = (0..<layers).map { copies(ofLayer: $0) }
+            guard Set(ks).count == 1 else {
+                throw bad("copies", "one K for every layer with all-layers injection (each copy perturbs every layer)", ks.map(String.init).joined(separator: ","))
+            }
         }
     }
 }
