@@ -53,16 +53,27 @@ public enum LayerSpec: Sendable, Hashable, Codable {
     case pool(PoolKind, size: Int, stride: Int)
     case flatten
     case activation(Activation)
+    /// Batch normalisation over each channel (per-channel statistics, then a learned scale and shift).
+    case batchNorm
+    /// An identity shortcut: adds the output of layer `from` (-1: the network input) to the current tensor.
+    case residual(from: Int)
+    /// A projection shortcut: adds `conv(output of layer from)` (a strided 1x1 convolution in ResNets).
+    case projection(ConvSpec, from: Int)
 
     public var isParametric: Bool {
-        switch self { case .dense, .conv2d: return true; default: return false }
+        switch self { case .dense, .conv2d, .projection: return true; default: return false }
+    }
+
+    /// Layers only the simulator schedules (the trainer has no kernels for them yet).
+    public var isSimulatorOnly: Bool {
+        switch self { case .batchNorm, .residual, .projection: return true; default: return false }
     }
 
     /// Weights plus biases.
     public var parameterCount: Int {
         switch self {
         case let .dense(i, o): return i * o + o
-        case let .conv2d(c): return c.outChannels * c.inChannels * c.kernel * c.kernel + c.outChannels
+        case let .conv2d(c), let .projection(c, _): return c.outChannels * c.inChannels * c.kernel * c.kernel + c.outChannels
         default: return 0
         }
     }
@@ -73,7 +84,7 @@ public enum LayerSpec: Sendable, Hashable, Codable {
         case let .conv2d(c): return [c.outChannels, c.outputSize(s[1]), c.outputSize(s[2])]
         case let .pool(_, size, stride): return [s[0], (s[1] - size) / stride + 1, (s[2] - size) / stride + 1]
         case .flatten: return [s.reduce(1, *)]
-        case .activation: return s
+        case .activation, .batchNorm, .residual, .projection: return s
         }
     }
 
@@ -85,6 +96,9 @@ public enum LayerSpec: Sendable, Hashable, Codable {
         case let .pool(k, size, stride): return "\(k.rawValue)pool \(size) s\(stride)"
         case .flatten: return "flatten"
         case let .activation(a): return a.rawValue
+        case .batchNorm: return "batchnorm"
+        case let .residual(from): return "add L\(from)"
+        case let .projection(c, from): return "add conv L\(from) \(c.inChannels)->\(c.outChannels) k\(c.kernel) s\(c.stride)"
         }
     }
 }
@@ -104,6 +118,7 @@ extension NetworkSpec {
     /// Parses `mlp:784-256-10` (any depth) or `cnn:small` / `cnn:cifar`. Hidden layers get `activation`; the last
     /// layer produces logits (softmax cross-entropy is applied by the loss).
     public static func parse(_ text: String, activation: Activation = .relu) throws -> NetworkSpec {
+        if let preset = try preset(text, activation: activation) { return preset }
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2 else {
             throw NetworkSpecError("model '\(text)': expected 'mlp:IN-H1-...-OUT' or 'cnn:NAME' (\(cnnPresets.keys.sorted().joined(separator: ", ")))")

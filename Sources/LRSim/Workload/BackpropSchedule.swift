@@ -117,7 +117,7 @@ extension ScheduleBuilder {
         let from = l == layers.count ? machine.stages.count : machine.stageOfLayer[l]
         guard l > 0, machine.stageOfLayer[l - 1] != from else { return }
         let up = machine.stageOfLayer[l - 1]
-        let elements = l == layers.count ? layers[l - 1].outputElements : layers[l].inputElements
+        let elements = layers[l - 1].flowElements   // the deltas of layer l-1's output and of any shortcut it carries
         d.fifoOut = machine.backwardFIFO(stage: up, lane: lane, graph: &graph)
         d.fifoOutWords = fifoWords(rows &* elements, machine.stages[up].spec)
         d.counts.fifoBytes = rows &* elements &* sizes.activation
@@ -144,7 +144,7 @@ extension ScheduleBuilder {
         let last = l == layers.count - 1
         if last || machine.stageOfLayer[l + 1] != st.stage {
             d.fifoIn = machine.backwardFIFO(stage: st.stage, lane: lane, graph: &graph)
-            d.fifoInWords = fifoWords(B &* (last ? layer.outputElements : layers[l + 1].inputElements), st)
+            d.fifoInWords = fifoWords(B &* layer.flowElements, st)
         }
         pushDeltas(&d, fromLayer: l, lane: lane, rows: B)
         let mb = max(m, 0)

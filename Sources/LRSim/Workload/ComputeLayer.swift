@@ -12,6 +12,8 @@ public struct ComputeLayer: Sendable, Hashable, Codable {
     public var logitElements: Int
     /// Elements after the fused post-ops: what flows to the next layer.
     public var outputElements: Int
+    /// Elements of shortcut tensors travelling with the output to a later residual add (0 without shortcuts).
+    public var carryElements: Int = 0
     /// Elementwise work of the fused post-ops (activation, pooling window reads).
     public var postOpElements: Int
     /// Output positions (1 for dense; H_out * W_out for conv).
@@ -23,6 +25,8 @@ public struct ComputeLayer: Sendable, Hashable, Codable {
     public var weightCount: Int
     public var biasCount: Int
     public var parameterCount: Int { weightCount &+ biasCount }
+    /// What the layer passes to the next stage per sample: its output and any shortcut it carries along.
+    public var flowElements: Int { outputElements &+ carryElements }
 
     /// The forward GEMM for `rows` samples (or samples x copies): M = rows * positions, K = reduction, N = channels.
     public func forwardGemm(rows: Int) -> GemmShape { GemmShape(m: rows &* positions, n: outChannels, k: reduction) }
@@ -39,28 +43,67 @@ extension ComputeLayer {
     public static func plan(_ network: NetworkSpec) throws -> [ComputeLayer] {
         var result: [ComputeLayer] = []
         var shape = network.inputShape
-        for layer in network.layers {
+        let shapes = network.shapes
+        /// The compute layer that produced each spec layer's output (-1: the network input).
+        var producer: [Int] = []
+        func invalid(_ message: String) -> SimulationError {
+            .invalidWorkload("model '\(network.name)': \(message)")
+        }
+        /// A shortcut from spec layer `from` joins the compute layer about to be `target`: the tensor rides along
+        /// with the outputs of every compute layer between its producer's successor and the target.
+        func carry(from: Int, elements: Int, target: Int) {
+            let a = from < 0 ? -1 : producer[from]
+            guard a &+ 1 < target else { return }
+            for c in (a &+ 1)..<target { result[c].carryElements &+= elements }
+        }
+        for (i, layer) in network.layers.enumerated() {
             let out = layer.outputShape(input: shape)
             let inCount = shape.reduce(1, *), outCount = out.reduce(1, *)
             switch layer {
-            case let .dense(i, o):
-                guard i == inCount else {
-                    throw SimulationError.invalidWorkload("model '\(network.name)': dense layer expects \(i) inputs but receives \(inCount)")
-                }
+            case let .dense(n, o):
+                guard n == inCount else { throw invalid("dense layer expects \(n) inputs but receives \(inCount)") }
                 result.append(ComputeLayer(index: result.count, summary: layer.summary, inputElements: inCount,
                                            logitElements: o, outputElements: o, postOpElements: 0, positions: 1,
-                                           outChannels: o, reduction: i, weightCount: i &* o, biasCount: o))
+                                           outChannels: o, reduction: n, weightCount: n &* o, biasCount: o))
             case let .conv2d(c):
                 guard shape.count == 3, shape[0] == c.inChannels, out[1] > 0, out[2] > 0 else {
-                    throw SimulationError.invalidWorkload("model '\(network.name)': conv layer '\(layer.summary)' does not fit input shape \(shape)")
+                    throw invalid("conv layer '\(layer.summary)' does not fit input shape \(shape)")
                 }
-                let positions = out[1] &* out[2]
                 result.append(ComputeLayer(index: result.count, summary: layer.summary, inputElements: inCount,
                                            logitElements: outCount, outputElements: outCount, postOpElements: 0,
-                                           positions: positions, outChannels: c.outChannels,
+                                           positions: out[1] &* out[2], outChannels: c.outChannels,
                                            reduction: c.inChannels &* c.kernel &* c.kernel,
                                            weightCount: c.outChannels &* c.inChannels &* c.kernel &* c.kernel,
                                            biasCount: c.outChannels))
+            case let .projection(c, from):
+                // A compute layer of its own: the strided 1x1 convolution of the shortcut tensor, whose result is
+                // added to the main path's tensor (which arrives with the shortcut from the previous stage).
+                guard from >= -1, from < i else { throw invalid("layer \(i) ('\(layer.summary)') adds layer \(from), which does not come before it") }
+                let source = from < 0 ? network.inputShape : shapes[from]
+                let projected = ConvSpec(inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel,
+                                         stride: c.stride, padding: c.padding)
+                guard source.count == 3, source[0] == c.inChannels,
+                      [c.outChannels, projected.outputSize(source[1]), projected.outputSize(source[2])] == shape else {
+                    throw invalid("layer \(i) ('\(layer.summary)'): projecting layer \(from)'s \(source) does not give \(shape)")
+                }
+                let sourceCount = source.reduce(1, *)
+                carry(from: from, elements: sourceCount, target: result.count)
+                result.append(ComputeLayer(index: result.count, summary: layer.summary, inputElements: sourceCount,
+                                           logitElements: outCount, outputElements: outCount, postOpElements: outCount,
+                                           positions: shape[1] &* shape[2], outChannels: c.outChannels,
+                                           reduction: c.inChannels &* c.kernel &* c.kernel,
+                                           weightCount: c.outChannels &* c.inChannels &* c.kernel &* c.kernel,
+                                           biasCount: c.outChannels))
+            case let .residual(from):
+                guard from >= -1, from < i else { throw invalid("layer \(i) ('\(layer.summary)') adds layer \(from), which does not come before it") }
+                let source = from < 0 ? network.inputShape : shapes[from]
+                guard source == shape else { throw invalid("layer \(i) adds layer \(from)'s \(source) to a \(shape) tensor") }
+                guard !result.isEmpty else { throw invalid("a residual add needs a dense or conv layer before it") }
+                carry(from: from, elements: inCount, target: result.count - 1)
+                result[result.count - 1].postOpElements &+= inCount
+            case .batchNorm:
+                // Statistics (sum, sum of squares), normalise, scale and shift: 4 vector operations per element.
+                if !result.isEmpty { result[result.count - 1].postOpElements &+= 4 &* inCount }
             case .activation, .pool:
                 if !result.isEmpty {
                     result[result.count - 1].postOpElements &+= inCount
@@ -69,11 +112,10 @@ extension ComputeLayer {
             case .flatten:
                 if !result.isEmpty { result[result.count - 1].outputElements = outCount }
             }
+            producer.append(result.count - 1)
             shape = out
         }
-        guard !result.isEmpty else {
-            throw SimulationError.invalidWorkload("model '\(network.name)': no dense or conv layer to train")
-        }
+        guard !result.isEmpty else { throw invalid("no dense or conv layer to train") }
         return result
     }
 }

@@ -118,15 +118,15 @@ struct ScheduleBuilder {
         if let f = fifoOut(layer: l, lane: lane) {
             let st = machine.stage(ofLayer: l)
             d.fifoOut = f
-            d.fifoOutWords = fifoWords(rows &* layers[l].outputElements, st.spec)
-            d.counts.fifoBytes = rows &* layers[l].outputElements &* sizes.activation
+            d.fifoOutWords = fifoWords(rows &* layers[l].flowElements, st.spec)
+            d.counts.fifoBytes = rows &* layers[l].flowElements &* sizes.activation
             d.counts.onChipLinkBytes &+= d.counts.fifoBytes
         }
     }
 
     /// Words layer `l` pops from the FIFO of the stage before it for `rows` rows (what that stage pushed).
     func forwardInWords(layer l: Int, rows: Int) -> Int {
-        fifoWords(rows &* layers[l - 1].outputElements, machine.stage(ofLayer: l - 1).spec)
+        fifoWords(rows &* layers[l - 1].flowElements, machine.stage(ofLayer: l - 1).spec)
     }
 
     // MARK: Timing helpers
@@ -173,7 +173,7 @@ struct ScheduleBuilder {
             let s = machine.stageOfLayer[l.index]
             let last = l.index == layers.count - 1
             if last || machine.stageOfLayer[l.index + 1] != s {
-                let words = fifoWords(rows &* l.outputElements, machine.stages[s].spec)
+                let words = fifoWords(rows &* l.flowElements, machine.stages[s].spec)
                 largest[s] = max(largest[s], (words &+ tiles &- 1) / tiles)
             }
         }

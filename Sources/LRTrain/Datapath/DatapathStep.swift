@@ -130,7 +130,7 @@ extension FixedPointDatapath {
                 cur.withUnsafeMutableBufferPointer { FixedActivation.apply(a, $0.baseAddress!, count: $0.count, config: act, stochastic: s) }
             case .flatten:
                 break
-            case .conv2d, .pool:
+            case .conv2d, .pool, .batchNorm, .residual, .projection:
                 throw DatapathError("layer \(i): not supported by the fixed-point datapath")
             }
         }

@@ -52,7 +52,7 @@ public final class FixedPointDatapath {
                 } catch { throw DatapathError("layer \(i) (\(layer.summary)) forward MAC: \(error)") }
                 inputFormat = formats.activations.format
             case .activation, .flatten: break
-            case .conv2d, .pool:
+            case .conv2d, .pool, .batchNorm, .residual, .projection:
                 throw DatapathError("layer \(i) (\(layer.summary)): the fixed-point datapath supports dense, activation and flatten layers (MLPs)")
             }
         }

@@ -65,6 +65,8 @@ public final class BackpropEngine {
                                          argmax: kind == .max ? UnsafePointer(ws.argmax[i].pointer) : nil, dx: dx)
                 case .flatten:
                     dx.update(from: d, count: rows &* inSize)
+                case .batchNorm, .residual, .projection:
+                    preconditionFailure("simulator-only layer: rejected when the training configuration is resolved")
                 case let .activation(a):
                     ActivationKernels.backward(a, x: x, y: ws.output(i), dy: d, dx: dx, count: rows &* inSize)
                 }

@@ -63,6 +63,8 @@ public final class ForwardWorkspace {
                                     width: inShape[2], x: x, rows: rows, y: y, argmax: am)
             case .flatten:
                 y.update(from: x, count: rows &* sizes[i])
+            case .batchNorm, .residual, .projection:
+                preconditionFailure("simulator-only layer: rejected when the training configuration is resolved")
             case let .activation(a):
                 ActivationKernels.forward(a, x: x, y: y, count: rows &* sizes[i])
             }

@@ -151,6 +151,9 @@ extension LayerSpec {
         case let .pool(k, _, _): return "\(k.rawValue)pool"
         case .flatten: return "flatten"
         case let .activation(a): return a.rawValue
+        case .batchNorm: return "batchnorm"
+        case .residual: return "residual"
+        case .projection: return "projection"
         }
     }
 }

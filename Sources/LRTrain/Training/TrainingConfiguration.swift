@@ -33,6 +33,9 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         do { spec = try NetworkSpec.parse(model, activation: activation) } catch let e as NetworkSpecError {
             throw TrainingError.invalidOption("--model: \(e.description)")
         }
+        guard spec.isTrainable else {
+            throw TrainingError.invalidOption("--model \(model): batch-norm and shortcut layers have no training kernels; \(NetworkSpec.presetNames.joined(separator: ", ")) are simulator workloads (lrsim sim --model \(model))")
+        }
         guard epochs >= 1 && epochs <= 100_000 else { throw TrainingError.invalidOption("--epochs: expected 1...100000, got \(epochs)") }
         guard batch >= 1 && batch <= 1 << 16 else { throw TrainingError.invalidOption("--batch: expected 1...65536, got \(batch)") }
         guard learningRate > 0 && learningRate.isFinite else { throw TrainingError.invalidOption("--lr: expected a positive number, got \(learningRate)") }
