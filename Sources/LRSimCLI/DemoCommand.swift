@@ -76,7 +76,7 @@ struct DemoRun {
         if let n = o.testSamples, n < test.count { test = try test.subset(0..<max(1, n)) }
 
         func config(_ kind: EstimatorKind) -> TrainingConfiguration {
-            var c = TrainingConfiguration(estimator: EstimatorSettings(kind: kind, copies: [o.copies], sigma: [o.sigma],
+            var c = TrainingConfiguration(estimator: EstimatorSettings(kind: kind, copies: CopyCounts(o.copies), sigma: [o.sigma],
                                                                        weightNoiseLayers: nil))
             c.model = "mlp:784-256-10"; c.epochs = o.epochs; c.batch = o.batch; c.seed = 0
             return c
@@ -103,7 +103,7 @@ struct DemoRun {
         let network = try NetworkSpec.parse("mlp:784-256-10")
         let fo = try HardwareModel.load(path: o.hw), bpHw = try HardwareModel.load(path: o.hwBp)
         var runs: [SimReport] = []
-        for (m, hw) in [(TrainingMethod.alr, fo), (.lr, fo), (.bp, bpHw)] {
+        for (m, hw) in [(EstimatorKind.alr, fo), (.lr, fo), (.bp, bpHw)] {
             var r = try Simulator.run(WorkloadSpec(network: network, method: m, batch: o.batch,
                                                    copies: m == .bp ? [] : [o.copies], iterations: 8), on: hw).report
             r.wallSeconds = 0; r.simulatedCyclesPerSecond = 0

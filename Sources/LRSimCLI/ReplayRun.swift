@@ -32,7 +32,7 @@ struct ReplayRun {
         guard !selected.isEmpty else { throw ReplayFailure("\(tracePath): the trace records no steps") }
 
         // sim: the same work on the same hardware, one iteration per replayed step.
-        let method = TrainingMethod(rawValue: resolved.estimator.kind.rawValue) ?? .lr
+        let method = resolved.estimator.kind
         let work = WorkloadSpec(network: spec, method: method, batch: resolved.batch, copies: resolved.estimator.copies,
                                 iterations: selected.count, antithetic: resolved.estimator.antithetic)
         let sim = try Simulator.run(work, on: hardware).report
@@ -95,7 +95,7 @@ struct ReplayRun {
             hardware: .init(name: hardware.name, silicon: hardware.silicon, overrides: overrides,
                             formats: Self.formats(hardware, datapath)),
             workload: .init(model: resolved.model, estimator: resolved.estimator.kind.rawValue, batch: resolved.batch,
-                            copies: resolved.estimator.copies, sigma: resolved.estimator.sigma.map(Double.init),
+                            copies: Array(resolved.estimator.copies), sigma: resolved.estimator.sigma.map(Double.init),
                             antithetic: resolved.estimator.antithetic, baseline: resolved.estimator.baseline.rawValue,
                             optimizer: resolved.optimizer.rawValue, update: update),
             method: [

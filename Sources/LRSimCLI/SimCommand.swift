@@ -56,26 +56,18 @@ struct Sim: ParsableCommand {
                 throw ValidationError("give --trace FILE, or --model SPEC --batch B --copies K --estimator E")
             }
         }
-        if let e = estimator, TrainingMethod(rawValue: e) == nil {
+        if let e = estimator, EstimatorKind(rawValue: e) == nil {
             throw ValidationError("--estimator must be one of lr, alr, es, aes, bp; got '\(e)'")
         }
         if let b = batch, !(1...(1 << 20)).contains(b) { throw ValidationError("--batch must be 1 ... 1048576, got \(b)") }
         if let n = iterations, !(1...10_000_000).contains(n) { throw ValidationError("--iterations must be 1 ... 10000000, got \(n)") }
         if !(1...65536).contains(copiesPerPass) { throw ValidationError("--copies-per-pass must be 1 ... 65536, got \(copiesPerPass)") }
-        if let c = copies, parseCopies(c) == nil {
-            throw ValidationError("--copies must be non-negative integers separated by commas, got '\(c)'")
-        }
+        if let c = copies { _ = try CopyCounts(parsing: c) }
         if let c = compare {
-            for m in c.split(separator: ",") where TrainingMethod(rawValue: String(m)) == nil {
+            for m in c.split(separator: ",") where EstimatorKind(rawValue: String(m)) == nil {
                 throw ValidationError("--compare takes estimators among lr, alr, es, aes, bp separated by commas; got '\(m)'")
             }
         }
-    }
-
-    func parseCopies(_ text: String) -> [Int]? {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
-        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
-        return parts.map { $0! }
     }
 
     func run() throws {
@@ -83,7 +75,7 @@ struct Sim: ParsableCommand {
             let hardware = try HardwareModel.load(path: hw, overrides: overrides)
             let base = try workload()
             if let compare {
-                let methods = compare.split(separator: ",").compactMap { TrainingMethod(rawValue: String($0)) }
+                let methods = compare.split(separator: ",").compactMap { EstimatorKind(rawValue: String($0)) }
                 var reports: [SimReport] = []
                 for m in methods {
                     var spec = base
@@ -136,9 +128,9 @@ struct Sim: ParsableCommand {
     /// The workload from the trace header and/or the command line (command-line values win).
     func workload() throws -> WorkloadSpec {
         var network: NetworkSpec
-        var method = estimator.flatMap(TrainingMethod.init(rawValue:)) ?? .lr
+        var method = estimator.flatMap(EstimatorKind.init(rawValue:)) ?? .lr
         var b = batch ?? 1
-        var k: [Int] = copies.flatMap(parseCopies) ?? []
+        var k: CopyCounts = copies.flatMap { try? CopyCounts(parsing: $0) } ?? []
         var steps = 1
         var antithetic = !noAntithetic
         var sequence: SequenceModel? = nil
@@ -154,7 +146,7 @@ struct Sim: ParsableCommand {
                 network = try NetworkSpec.parse(h.model.spec, activation: activation)
             }
             if estimator == nil {
-                guard let m = TrainingMethod(rawValue: h.estimator.name) else {
+                guard let m = EstimatorKind(rawValue: h.estimator.name) else {
                     throw SimulationError.invalidWorkload("\(trace): header field 'estimator.name': expected lr, alr, es, aes or bp, got '\(h.estimator.name)'")
                 }
                 method = m
@@ -171,7 +163,7 @@ struct Sim: ParsableCommand {
                     }
                     perLayer[p] = h.estimator.copies[i]
                 }
-                k = perLayer
+                k = CopyCounts(perLayer)
             }
             if !noAntithetic { antithetic = h.estimator.antithetic }
             steps = Int((reader.steps.last?.step ?? 0) + 1)

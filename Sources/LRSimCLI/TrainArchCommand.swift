@@ -30,7 +30,7 @@ struct TrainArch: ParsableCommand {
     @Option(help: "Architecture: rnn, gnn or snn.")
     var arch: ArchitectureKind
     @Option(help: "Gradient: lr (likelihood ratio) or bp (BPTT / backprop / surrogate-gradient BPTT).")
-    var estimator: ArchitectureEstimator = .lr
+    var estimator: EstimatorKind = .lr
     @Option(help: "Passes over the training set (gnn: full-graph steps).")
     var epochs = 3
     @Option(help: "Samples per mini-batch (rnn, snn).")
@@ -101,6 +101,7 @@ struct TrainArch: ParsableCommand {
 
     func run() throws {
         try checkOptions()
+        try estimator.checkArchitectureSupport(arch)
         let lrSettings = estimator == .lr ? try ArchitectureLRSettings(copies: copies, sigma: sigma) : nil
         let log = { (s: String) in if !quiet { FileHandle.standardError.write(Data((s + "\n").utf8)) } }
         var config: [String: String] = [
@@ -172,4 +173,3 @@ struct TrainArch: ParsableCommand {
 }
 
 extension ArchitectureKind: ExpressibleByArgument {}
-extension ArchitectureEstimator: ExpressibleByArgument {}

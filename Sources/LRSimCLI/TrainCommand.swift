@@ -151,7 +151,7 @@ struct EstimatorOptions: ParsableArguments {
             }
             return values
         }
-        return EstimatorSettings(kind: estimator, copies: try list(copies, "copies") { Int($0) },
+        return EstimatorSettings(kind: estimator, copies: try CopyCounts(parsing: copies),
                                  sigma: try list(sigma, "sigma") { Float($0) }, antithetic: !noAntithetic,
                                  baseline: baseline, qmc: qmc, noise: noise,
                                  weightNoiseLayers: weightNoiseLayers == "auto" ? nil : weightNoiseLayers == "none" ? []

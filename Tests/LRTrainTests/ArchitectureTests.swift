@@ -13,7 +13,7 @@ final class ArchitectureTests: XCTestCase {
         return (0..<count).map { _ in Float.random(in: range, using: &rng) }
     }
 
-    func gradient(_ m: BatchClassifier, _ e: ArchitectureEstimator, x: [Float], labels: [Int32], step: Int = 0) -> [Float] {
+    func gradient(_ m: BatchClassifier, _ e: EstimatorKind, x: [Float], labels: [Int32], step: Int = 0) -> [Float] {
         var g = [Float](repeating: 0, count: m.parameters.count)
         x.withUnsafeBufferPointer { xp in labels.withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
             _ = m.gradient(e, x: xp.baseAddress!, labels: yp.baseAddress!, rows: labels.count, step: step, into: gp.baseAddress!)
@@ -22,7 +22,7 @@ final class ArchitectureTests: XCTestCase {
     }
 
     func cosine(_ a: [Float], _ b: [Float], _ r: Range<Int>) -> Double {
-        a[r].withContiguousStorageIfAvailable { ap in b[r].withContiguousStorageIfAvailable { bp in cosineSimilarity(ap, bp) }! }!
+        a[r].withContiguousStorageIfAvailable { ap in b[r].withContiguousStorageIfAvailable { bp in VectorMath.cosine(ap, bp) }! }!
     }
 
     // MARK: RNN

@@ -10,7 +10,7 @@ import LRTrace
 final class ArchitectureTraceTests: XCTestCase {
     static let data = "synthetic:features=784,classes=3,train=64,test=32"
 
-    func config(_ arch: ArchitectureKind, estimator: ArchitectureEstimator = .lr) throws -> ArchitectureTraceConfig {
+    func config(_ arch: ArchitectureKind, estimator: EstimatorKind = .lr) throws -> ArchitectureTraceConfig {
         let lr = estimator == .lr ? try ArchitectureLRSettings(copies: 4, sigma: arch == .rnn ? 0.1 : 0.3) : nil
         return ArchitectureTraceConfig(arch: arch, estimator: estimator, inputs: arch == .rnn ? 112 : 784,
                                        hidden: arch == .rnn ? 8 : 16, classes: 3, steps: arch == .rnn ? 7 : 4, lr: lr,
@@ -103,7 +103,7 @@ final class ArchitectureTraceTests: XCTestCase {
     func testVerifyRecomputesBitForBitAndCatchesChanges() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        for (arch, est) in [(ArchitectureKind.rnn, ArchitectureEstimator.lr), (.snn, .lr), (.snn, .bp)] {
+        for (arch, est) in [(ArchitectureKind.rnn, EstimatorKind.lr), (.snn, .lr), (.snn, .bp)] {
             let c = try config(arch, estimator: est)
             let path = dir.path("\(arch)-\(est).lrt")
             _ = try traced(c, path: path)

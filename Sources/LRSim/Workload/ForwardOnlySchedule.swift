@@ -4,7 +4,7 @@ extension ScheduleBuilder {
     mutating func forwardOnlyIteration(_ t: Int) -> (inout ScheduleBuilder) -> Void {
         let B = spec.batch, method = spec.method
         let load = inputLoad(t)
-        let clean = cleanForwardPass(t, load: load, storeLogits: !method.perturbsWeights)
+        let clean = cleanForwardPass(t, load: load, storeLogits: !method.usesWeightNoise)
         let cleanLoss = add(lossTask(rows: B, kind: .loss, iteration: t))
         let cleanBroadcast = add(broadcastTask(losses: B, iteration: t), after: [(cleanLoss, .data)])
 
@@ -23,9 +23,9 @@ extension ScheduleBuilder {
                 let gc = min(G, K - g0), rows = B &* gc
                 let copiesHere = g0..<(g0 + gc)
                 let leaders = copiesHere.filter { !spec.antithetic || $0 % 2 == 0 }
-                let perNumber = method.perturbsWeights ? layer.parameterCount : B &* layer.logitElements
+                let perNumber = method.usesWeightNoise ? layer.parameterCount : B &* layer.logitElements
                 let noiseCount = perNumber &* leaders.count
-                let storeBytes = method.storesSigns ? (noiseCount &+ 7) / 8 : noiseCount &* sizes.noise
+                let storeBytes = method.signEncoded ? (noiseCount &+ 7) / 8 : noiseCount &* sizes.noise
                 var noiseBlock: AllocationID? = nil
                 if noiseCount > 0, let lastLeader = leaders.last {
                     let block = graph.addAllocation(in: st.noiseStore, bytes: storeBytes)
@@ -43,9 +43,9 @@ extension ScheduleBuilder {
                 var d = task(st.array, .perturb, cycles: 0, iteration: t, layer: p)
                 d.perturbed = Int32(p); d.copy = Int32(g0)
                 d.noiseUnit = st.noise; d.noiseCycles = noiseCycles(noiseCount, st)
-                if method.storesSigns { d.counts.noiseBits = noiseCount } else { d.counts.noiseNumbers = noiseCount }
+                if method.signEncoded { d.counts.noiseBits = noiseCount } else { d.counts.noiseNumbers = noiseCount }
                 var reads: [AllocationID]
-                if method.perturbsWeights {
+                if method.usesWeightNoise {
                     let g = layer.forwardGemm(rows: rows)
                     d.cycles = vectorCycles(layer.parameterCount &* gc, st) &+ gemmCycles(g, st) &+ vectorCycles(elementwise, st)
                     d.counts.macs = g.macs
@@ -103,15 +103,15 @@ extension ScheduleBuilder {
                 // Local reduction over copies: w_b += (L_bk - L0_b) * s_bk (LR: multiply; ALR: sign-controlled add).
                 var a = task(st.vector, .accumulate, cycles: 0, iteration: t, layer: p)
                 a.perturbed = Int32(p); a.copy = Int32(g0)
-                let weighted = method.perturbsWeights ? gc &* layer.parameterCount : rows &* layer.logitElements
+                let weighted = method.usesWeightNoise ? gc &* layer.parameterCount : rows &* layer.logitElements
                 // GCN: noise at node v below the last layer reaches the losses of A_hat's support of v, so the loss
                 // changes are summed over it first: one width-1 aggregation per copy (N + 2E adds).
                 let credit = p < layers.count - 1 ? gc &* (spec.graph?.nonZeros ?? 0) : 0
-                if method.storesSigns { a.counts.adds = weighted &+ rows &+ credit } else { a.counts.macs = weighted; a.counts.adds = rows &+ credit }
+                if method.signEncoded { a.counts.adds = weighted &+ rows &+ credit } else { a.counts.macs = weighted; a.counts.adds = rows &+ credit }
                 a.cycles = vectorCycles(weighted &+ rows &+ credit, st)
                 var allocates: [AllocationID] = []
                 if accumulator[p] == nil {
-                    let bytes = (method.perturbsWeights ? layer.parameterCount : B &* layer.logitElements) &* sizes.accumulator
+                    let bytes = (method.usesWeightNoise ? layer.parameterCount : B &* layer.logitElements) &* sizes.accumulator
                     let acc = graph.addAllocation(in: st.accumulators, bytes: bytes)
                     accumulator[p] = acc; allocates.append(acc)
                 }
@@ -146,7 +146,7 @@ extension ScheduleBuilder {
         var updateDeps: [(TaskID, DependencyKind)] = [(last, .data)]
         var gradient = accumulator
         var frees: [AllocationID] = [accumulator, input]
-        if !spec.method.perturbsWeights {
+        if !spec.method.usesWeightNoise {
             let g = layer.weightGradientGemm(rows: B)
             var d = task(st.array, .gradient, cycles: gemmCycles(g, st) &+ vectorCycles(B &* layer.logitElements, st),
                          iteration: t, layer: p)

@@ -1,4 +1,5 @@
 import HWModel
+import LRCore
 
 /// The hardware model instantiated as engine resources for one network: units, buffers and FIFOs per stage, plus the
 /// chip-level loss unit, broadcast bus and input DMA.
@@ -27,7 +28,7 @@ struct Machine {
     var dma: UnitID
 
     /// Builds the resources into `graph`.
-    init(model: HardwareModel, layers: [ComputeLayer], method: TrainingMethod, graph: inout TaskGraph) throws {
+    init(model: HardwareModel, layers: [ComputeLayer], method: EstimatorKind, graph: inout TaskGraph) throws {
         let plan: [PlannedStage]
         do { plan = try model.stagePlan(parametricLayers: layers.count) } catch {
             throw SimulationError.invalidWorkload("hardware model '\(model.name)': \(error)")

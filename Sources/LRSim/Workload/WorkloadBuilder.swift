@@ -105,7 +105,7 @@ struct ScheduleBuilder {
 
     func noiseCycles(_ count: Int, _ s: Machine.Stage) -> Int {
         let n = s.spec.noise
-        return UnitTiming.noise(count: count, rate: spec.method.storesSigns ? n.bitsPerCycle : n.numbersPerCycle,
+        return UnitTiming.noise(count: count, rate: spec.method.signEncoded ? n.bitsPerCycle : n.numbersPerCycle,
                                 latency: n.latencyCycles)
     }
 

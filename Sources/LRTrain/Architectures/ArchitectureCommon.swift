@@ -3,10 +3,16 @@ import LRCore
 /// The architectures of `lrsim train-arch` (issue 8): recurrent, graph-convolutional and spiking networks.
 public enum ArchitectureKind: String, Sendable, Codable, CaseIterable { case rnn, gnn, snn }
 
-/// How an architecture's gradient is obtained: the likelihood-ratio estimator (noise on pre-activations / membrane
-/// input currents, no backward pass), or its backprop baseline (BPTT for the RNN, backprop for the GCN, surrogate-
-/// gradient BPTT for the SNN).
-public enum ArchitectureEstimator: String, Sendable, Codable, CaseIterable { case lr, bp }
+extension EstimatorKind {
+    /// How an architecture's gradient is obtained: the likelihood-ratio estimator (noise on pre-activations / membrane
+    /// input currents, no backward pass), or its backprop baseline (BPTT for the RNN, backprop for the GCN, surrogate-
+    /// gradient BPTT for the SNN). The other estimators are refused here, before any model is built.
+    public func checkArchitectureSupport(_ arch: ArchitectureKind) throws(SettingError) {
+        guard self == .lr || self == .bp else {
+            throw SettingError("estimator", "\(arch.rawValue) models train with lr or bp, got \(rawValue)")
+        }
+    }
+}
 
 /// LR settings shared by the three architectures: K noisy copies per perturbed layer in antithetic pairs (eps, -eps),
 /// Gaussian noise of scale sigma, the clean per-sample loss as baseline.
@@ -100,7 +106,7 @@ public protocol BatchClassifier: AnyObject {
     var inputFeatures: Int { get }
     /// Zeroes `gradient` (one value per parameter) and writes the estimate of the gradient of the mean loss over the
     /// `rows` samples; returns that mean clean loss. `step` keys the noise.
-    func gradient(_ estimator: ArchitectureEstimator, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
+    func gradient(_ estimator: EstimatorKind, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
                   step: Int, into gradient: UnsafeMutablePointer<Float>) -> Float
     /// Named parameter tensors (for per-tensor gradient cosines).
     var parameterGroups: [ParameterGroup] { get }
@@ -139,7 +145,7 @@ public func groupCosines(_ estimate: [Float], _ exact: [Float], groups: [Paramet
     var out: [String: Double] = [:]
     estimate.withUnsafeBufferPointer { a in exact.withUnsafeBufferPointer { b in
         for g in groups {
-            out[g.name] = cosineSimilarity(UnsafeBufferPointer(rebasing: a[g.range]), UnsafeBufferPointer(rebasing: b[g.range]))
+            out[g.name] = VectorMath.cosine(UnsafeBufferPointer(rebasing: a[g.range]), UnsafeBufferPointer(rebasing: b[g.range]))
         }
     } }
     return out
@@ -156,12 +162,4 @@ func initializeUniform(_ p: UnsafeMutablePointer<Float>, count: Int, bound: Floa
         for lane in 0..<4 where e + lane < count { p[e + lane] = (2 * Uniform.closedOpen(w[lane]) - 1) * bound }
         e += 4; block += 1
     }
-}
-
-/// Cosine similarity of two vectors (in double).
-public func cosineSimilarity(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Double {
-    precondition(a.count == b.count)
-    var ab = 0.0, aa = 0.0, bb = 0.0
-    for i in 0..<a.count { ab += Double(a[i]) * Double(b[i]); aa += Double(a[i]) * Double(a[i]); bb += Double(b[i]) * Double(b[i]) }
-    return aa > 0 && bb > 0 ? ab / (aa * bb).squareRoot() : 0
 }

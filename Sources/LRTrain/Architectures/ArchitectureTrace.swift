@@ -6,7 +6,7 @@ import LRTrace
 /// `config_json`: enough to rebuild the model (shapes, seed, estimator) and recompute any recorded step.
 public struct ArchitectureTraceConfig: Codable, Sendable, Equatable {
     public var arch: ArchitectureKind
-    public var estimator: ArchitectureEstimator
+    public var estimator: EstimatorKind
     /// rnn: features per time step (D); snn: input features (D).
     public var inputs: Int
     public var hidden: Int
@@ -24,7 +24,7 @@ public struct ArchitectureTraceConfig: Codable, Sendable, Equatable {
     public var trainSamples: Int
     public var traceEvery: Int
 
-    public init(arch: ArchitectureKind, estimator: ArchitectureEstimator, inputs: Int, hidden: Int, classes: Int,
+    public init(arch: ArchitectureKind, estimator: EstimatorKind, inputs: Int, hidden: Int, classes: Int,
                 steps: Int, lr: ArchitectureLRSettings?, seed: UInt64, batch: Int, epochs: Int, learningRate: Float,
                 data: String, trainSamples: Int, traceEvery: Int) {
         self.arch = arch; self.estimator = estimator; self.inputs = inputs; self.hidden = hidden; self.classes = classes
@@ -35,7 +35,7 @@ public struct ArchitectureTraceConfig: Codable, Sendable, Equatable {
 
     /// The spelling `lrsim sim --model` parses (`SequenceModel`): `rnn:DxH-CxT<steps>` / `snn:D-H-CxT<steps>`.
     public var modelSpec: String {
-        arch == .rnn ? "rnn:\(inputs)x\(hidden)-\(classes)xT\(steps)" : "snn:\(inputs)-\(hidden)-\(classes)xT\(steps)"
+        SequenceModel(kind: arch == .rnn ? .rnn : .snn, inputs: inputs, hidden: hidden, classes: classes, steps: steps).spelling
     }
 
     /// Canonical JSON (sorted keys, snake case, no whitespace).
@@ -49,9 +49,14 @@ public struct ArchitectureTraceConfig: Codable, Sendable, Equatable {
     public static func decode(_ json: String) throws -> ArchitectureTraceConfig {
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try d.decode(ArchitectureTraceConfig.self, from: Data(json.utf8)) } catch {
+        let config: ArchitectureTraceConfig
+        do { config = try d.decode(ArchitectureTraceConfig.self, from: Data(json.utf8)) } catch {
             throw ArchitectureError("header config_json is not a train-arch configuration: \(error)")
         }
+        do { try config.estimator.checkArchitectureSupport(config.arch) } catch {
+            throw ArchitectureError("header config_json: \(error)")
+        }
+        return config
     }
 
     public var lrSettings: ArchitectureLRSettings? {

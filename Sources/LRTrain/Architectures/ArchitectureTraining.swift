@@ -76,7 +76,7 @@ public enum ArchitectureTrainer {
     }
 
     /// Trains for `epochs`, evaluating on `test` after each; `progress` receives one line per epoch.
-    public static func train(_ model: BatchClassifier, estimator: ArchitectureEstimator, train: Dataset, test: Dataset,
+    public static func train(_ model: BatchClassifier, estimator: EstimatorKind, train: Dataset, test: Dataset,
                              epochs: Int, batch: Int, learningRate: Float, seed: UInt64, gradCheckEvery: Int = 0,
                              trace: ArchitectureTraceRecorder? = nil,
                              report: inout ArchitectureReport, progress: (String) -> Void) throws {

@@ -91,13 +91,15 @@ public final class GraphConvNetwork {
     }
 
     /// Zeroes `g` and writes the gradient estimate of the mean training loss; returns that clean loss.
-    public func gradient(_ estimator: ArchitectureEstimator, step: Int, into g: UnsafeMutablePointer<Float>) -> Float {
+    public func gradient(_ estimator: EstimatorKind, step: Int, into g: UnsafeMutablePointer<Float>) -> Float {
         g.update(repeating: 0, count: parameters.count)
         return parameters.withUnsafeBufferPointer { pp in
             let p = pp.baseAddress!
             let loss = cleanForward(p)
             switch estimator {
             case .bp: backprop(p, into: g)
+            case .alr, .es, .aes:
+                preconditionFailure("rnn, snn and gnn models train with lr or bp (EstimatorKind.checkArchitectureSupport)")
             case .lr:
                 guard let lr else { preconditionFailure("GraphConvNetwork: LR settings are required for the lr estimator") }
                 likelihoodRatio(p, step: step, settings: lr, into: g)
@@ -188,7 +190,7 @@ public final class GraphConvNetwork {
     }
 
     /// Full-graph training with Adam: one step per epoch; `progress` receives one line per epoch.
-    public func train(estimator: ArchitectureEstimator, epochs: Int, learningRate: Float, gradCheckEvery: Int = 0,
+    public func train(estimator: EstimatorKind, epochs: Int, learningRate: Float, gradCheckEvery: Int = 0,
                       report: inout ArchitectureReport, progress: (String) -> Void) throws {
         guard epochs >= 1, epochs <= 100_000 else { throw ArchitectureError("--epochs: expected 1...100000, got \(epochs)") }
         guard learningRate.isFinite, learningRate > 0 else { throw ArchitectureError("--lr: expected a positive number, got \(learningRate)") }

@@ -56,9 +56,11 @@ public final class TraceRecorder {
                               outputShape: shapes[i], parameters: params)
         }
         let est = config.estimator
+        // Perturbed layers are the parametric layers with K > 0 (K = 0: not trained); bp perturbs none.
+        let perturbed = est.kind == .bp ? [] : spec.parametricLayers.indices.filter { est.copies[$0] > 0 }
         let estimator = TraceEstimator(
-            name: est.kind.rawValue, perturbedLayers: est.kind == .bp ? [] : spec.parametricLayers,
-            copies: est.kind == .bp ? [] : est.copies, sigma: est.kind == .bp ? [] : est.sigma.map(Double.init),
+            name: est.kind.rawValue, perturbedLayers: perturbed.map { spec.parametricLayers[$0] },
+            copies: perturbed.map { est.copies[$0] }, sigma: perturbed.map { Double(est.sigma[$0]) },
             antithetic: est.antithetic, baseline: est.baseline.rawValue,
             signEncoding: est.kind.signEncoded || est.noise == .laplace ? "sign" : "none",
             noise: est.noise.rawValue, qmc: est.qmc, seed: config.seed, noiseKeyLayout: 1)

@@ -46,10 +46,10 @@ public final class Trainer {
     public init(config: TrainingConfiguration, train: Dataset, test: Dataset) throws {
         let (c, spec) = try config.resolved()
         guard train.featureCount == spec.inputCount else {
-            throw TrainingError.invalidOption("--model \(c.model) takes \(spec.inputCount) inputs but \(train.name) samples have \(train.featureCount) (shape \(train.shape))")
+            throw SettingError("model", "\(c.model) takes \(spec.inputCount) inputs but \(train.name) samples have \(train.featureCount) (shape \(train.shape))")
         }
         guard spec.outputCount == train.classes else {
-            throw TrainingError.invalidOption("--model \(c.model) has \(spec.outputCount) outputs but \(train.name) has \(train.classes) classes")
+            throw SettingError("model", "\(c.model) has \(spec.outputCount) outputs but \(train.name) has \(train.classes) classes")
         }
         self.config = c
         self.spec = spec

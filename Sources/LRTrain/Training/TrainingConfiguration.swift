@@ -31,13 +31,13 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public func resolved() throws -> (TrainingConfiguration, NetworkSpec) {
         let spec: NetworkSpec
         do { spec = try NetworkSpec.parse(model, activation: activation) } catch let e as NetworkSpecError {
-            throw TrainingError.invalidOption("--model: \(e.description)")
+            throw SettingError("model", e.description)
         }
-        guard epochs >= 1 && epochs <= 100_000 else { throw TrainingError.invalidOption("--epochs: expected 1...100000, got \(epochs)") }
-        guard batch >= 1 && batch <= 1 << 16 else { throw TrainingError.invalidOption("--batch: expected 1...65536, got \(batch)") }
-        guard learningRate > 0 && learningRate.isFinite else { throw TrainingError.invalidOption("--lr: expected a positive number, got \(learningRate)") }
-        guard traceEvery >= 1 else { throw TrainingError.invalidOption("--trace-every: expected a positive step count, got \(traceEvery)") }
-        guard gradCheckEvery >= 0 else { throw TrainingError.invalidOption("--grad-check-every: expected 0 or a positive step count") }
+        guard epochs >= 1 && epochs <= 100_000 else { throw SettingError("epochs", "expected 1...100000, got \(epochs)") }
+        guard batch >= 1 && batch <= 1 << 16 else { throw SettingError("batch", "expected 1...65536, got \(batch)") }
+        guard learningRate > 0 && learningRate.isFinite else { throw SettingError("lr", "expected a positive number, got \(learningRate)") }
+        guard traceEvery >= 1 else { throw SettingError("trace-every", "expected a positive step count, got \(traceEvery)") }
+        guard gradCheckEvery >= 0 else { throw SettingError("grad-check-every", "expected 0 or a positive step count, got \(gradCheckEvery)") }
         var c = self
         c.estimator = try estimator.resolved(spec: spec)
         return (c, spec)
