@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LRCore
+import LRIO
 import LRTrain
 
 /// `lrsim eval`: test accuracy of a checkpoint, clean and under an FGSM attack.
@@ -25,8 +26,8 @@ struct Eval: ParsableCommand {
     @Option(help: "Write the JSON report here.")
     var report: String?
 
-    struct Report: Codable {
-        struct FGSM: Codable { var epsilon: Float; var accuracy: Double }
+    struct Report: Codable, Equatable {
+        struct FGSM: Codable, Equatable { var epsilon: Float; var accuracy: Double }
         var command = "eval"
         var checkpoint: String
         var model: String
@@ -45,7 +46,8 @@ struct Eval: ParsableCommand {
             throw ValidationError("\(checkpoint): parameter count does not match model \(ckpt.config.model)")
         }
         let network = Network(spec: spec, parameters: ckpt.parameters)
-        let (_, test) = try data.load()
+        let (_, test) = try DatasetCatalog.load(name: data.data, dataDir: data.dataDir, trainLimit: data.trainSamples,
+                                                testLimit: data.testSamples)
         guard test.featureCount == spec.inputCount else {
             throw ValidationError("--data \(data.data): samples have \(test.featureCount) features, the checkpoint's model takes \(spec.inputCount)")
         }
@@ -60,8 +62,8 @@ struct Eval: ParsableCommand {
         let r = Report(checkpoint: checkpoint, model: ckpt.config.model, estimator: ckpt.config.estimator.kind.rawValue,
                        testAccuracy: acc, testLoss: loss, fgsm: adv.map { Report.FGSM(epsilon: fgsm!, accuracy: $0) },
                        samples: test.count)
-        print(String(format: "test accuracy %.4f (loss %.4f) on %d samples", acc, loss, test.count))
-        if let adv, let e = fgsm { print(String(format: "FGSM eps %.3f accuracy %.4f", e, adv)) }
-        if let path = report { try ReportJSON.write(r, to: path) }
+        Console.out(String(format: "test accuracy %.4f (loss %.4f) on %d samples", acc, loss, test.count))
+        if let adv, let e = fgsm { Console.out(String(format: "FGSM eps %.3f accuracy %.4f", e, adv)) }
+        if let path = report { try JSONReport.write(r, to: path) }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LRCore
+import LRIO
 import LRTrace
 import LRTrain
 
@@ -103,7 +104,7 @@ struct TrainArch: ParsableCommand {
         try checkOptions()
         try estimator.checkArchitectureSupport(arch)
         let lrSettings = estimator == .lr ? try ArchitectureLRSettings(copies: copies, sigma: sigma) : nil
-        let log = { (s: String) in if !quiet { FileHandle.standardError.write(Data((s + "\n").utf8)) } }
+        let log = { (s: String) in if !quiet { Console.err(s) } }
         var config: [String: String] = [
             "arch": arch.rawValue, "estimator": estimator.rawValue, "epochs": "\(epochs)", "lr": "\(learningRate)",
             "seed": "\(seed)", "optimizer": "adam",
@@ -129,7 +130,8 @@ struct TrainArch: ParsableCommand {
             try model.train(estimator: estimator, epochs: epochs, learningRate: learningRate, gradCheckEvery: gradCheckEvery,
                             report: &result, progress: log)
         case .rnn, .snn:
-            let (train, test) = try dataOptions.load()
+            let (train, test) = try DatasetCatalog.load(name: dataOptions.data, dataDir: dataOptions.dataDir,
+                                                        trainLimit: dataOptions.trainSamples, testLimit: dataOptions.testSamples)
             let model: BatchClassifier
             let H: Int, T: Int
             if arch == .rnn {
@@ -164,7 +166,7 @@ struct TrainArch: ParsableCommand {
                                           trace: recorder, report: &result, progress: log)
             if let recorder { log("trace written to \(recorder.path)") }
         }
-        if let path = report { try ReportJSON.write(result, to: path) }
+        if let path = report { try JSONReport.write(result, to: path) }
         if let c = result.gradientCosineVsBp {
             log("mean gradient cosine vs \(arch == .snn ? "surrogate BPTT" : arch == .rnn ? "BPTT" : "backprop"): " + c.keys.sorted().map { String(format: "%@ %.3f", $0, c[$0]!) }.joined(separator: ", "))
         }

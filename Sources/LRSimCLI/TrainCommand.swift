@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import HWModel
 import LRCore
+import LRStudies
 import LRTrace
 import LRTrain
 
@@ -61,6 +63,8 @@ struct Train: ParsableCommand {
     var resume: String?
     @Option(help: "Hardware model whose number formats run in the loop (quantized training).")
     var hw: String?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a field of the --hw model (repeatable), e.g. formats.accumulators.bits=24.", valueName: "KEY=VALUE"))
+    var overrides: [String] = []
     @Option(help: "Write the JSON report here.")
     var report: String?
     @Flag(help: "Print nothing but errors.")
@@ -75,93 +79,18 @@ struct Train: ParsableCommand {
         c.epochs = epochs; c.batch = batch; c.seed = seed
         c.gradCheckEvery = gradCheckEvery
         c.trace = trace; c.traceEvery = traceEvery; c.traceBackprop = traceBp
-        c.checkpoint = checkpoint; c.hardwareModel = hw
+        c.checkpoint = checkpoint
         return c
     }
 
     func run() throws {
-        let config = try configuration()
-        let (train, test) = try data.load()
-        let trainer = try Trainer(config: config, train: train, test: test)
-        if let resume { try trainer.restore(Checkpoint.read(from: resume)) }
-        let log = { (s: String) in if !quiet { print(s) } }
-        log("training \(trainer.spec.name) (\(trainer.network.layout.count) parameters) with \(config.estimator.kind.rawValue) on \(train.name): \(train.count) train / \(test.count) test samples, BLAS \(BLAS.configure().coreName), \(Parallel.threads) threads")
-        trainer.epochObserver = { e in
-            let floatNote = e.floatForwardAccuracy.map { String(format: " (fixed-point forward; float forward %.4f)", $0) } ?? ""
-            log(String(format: "epoch %d: test accuracy %.4f%@, train loss %.4f, %.2f s (%.0f samples/s, %.2f CPU s)",
-                       e.epoch, e.testAccuracy, floatNote, e.trainLoss, e.seconds, e.samplesPerSecond, e.cpuSeconds))
-        }
-        let report = try trainer.run(tracingTo: trace, compression: traceCompression)
-        if let path = self.report { try ReportJSON.write(report, to: path) }
-        log(String(format: "final test accuracy %.4f", report.final.testAccuracy))
+        if hw == nil && !overrides.isEmpty { throw ValidationError("--set changes the --hw model; give --hw FILE too") }
+        var session = TrainingSession(config: try configuration(),
+                                      hardware: try hw.map { try HardwareModel.load(path: HardwareModel.locate($0), overrides: overrides) })
+        session.resume = resume
+        session.traceCompression = traceCompression
+        session.report = report
+        let result = try session.run(log: { if !quiet { Console.out($0) } })
+        if !quiet { Console.out(String(format: "final test accuracy %.4f", result.final.testAccuracy)) }
     }
 }
-
-/// Dataset selection shared by `train`, `eval` and the sweeps.
-struct DataOptions: ParsableArguments {
-    @Option(help: "Dataset: fashion-mnist (default location from Debian's dataset-fashion-mnist), mnist, cifar10 or synthetic.")
-    var data = "fashion-mnist"
-    @Option(help: "Directory holding the dataset files (required for mnist and cifar10).")
-    var dataDir: String?
-    @Option(help: "Use only the first N training samples.")
-    var trainSamples: Int?
-    @Option(help: "Use only the first N test samples.")
-    var testSamples: Int?
-
-    func load() throws -> (Dataset, Dataset) {
-        var train = try DatasetCatalog.load(name: data, dataDir: dataDir, split: .train)
-        var test = try DatasetCatalog.load(name: data, dataDir: dataDir, split: .test)
-        if let n = trainSamples {
-            guard n > 0 else { throw ValidationError("--train-samples: expected a positive count, got \(n)") }
-            if n < train.count { train = try train.subset(0..<n) }
-        }
-        if let n = testSamples {
-            guard n > 0 else { throw ValidationError("--test-samples: expected a positive count, got \(n)") }
-            if n < test.count { test = try test.subset(0..<n) }
-        }
-        return (train, test)
-    }
-}
-
-/// Estimator selection shared by `train` and `sim`.
-struct EstimatorOptions: ParsableArguments {
-    @Option(help: "Gradient estimator: bp, lr, alr, es or aes.")
-    var estimator: EstimatorKind = .bp
-    @Option(help: "Noisy copies K per perturbed layer (comma-separated per parametric layer, or one value).")
-    var copies = "32"
-    @Option(help: "Noise scale per parametric layer (comma-separated, or one value).")
-    var sigma = "0.1"
-    @Flag(name: .customLong("no-antithetic"), help: "Draw every copy independently instead of in (eps, -eps) pairs.")
-    var noAntithetic = false
-    @Option(help: "Loss baseline subtracted before weighting the noise: clean, mean or none.")
-    var baseline: Baseline = .clean
-    @Flag(help: "Quasi-Monte Carlo noise (scrambled Sobol points mapped to Gaussians).")
-    var qmc = false
-    @Option(help: "Noise distribution for lr/alr: gaussian or laplace.")
-    var noise: NoiseKind = .gaussian
-    @Option(help: "Parametric layers (0-based, comma-separated) that use weight noise under lr/alr; 'auto' (default) picks convolutions with fewer parameters than outputs, 'none' uses logit noise everywhere.")
-    var weightNoiseLayers = "auto"
-
-    func settings() throws -> EstimatorSettings {
-        func list<T>(_ s: String, _ name: String, _ parse: (String) -> T?) throws -> [T] {
-            let parts = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let values = parts.compactMap(parse)
-            guard !parts.isEmpty, values.count == parts.count else {
-                throw ValidationError("--\(name): expected comma-separated numbers, got '\(s)'")
-            }
-            return values
-        }
-        return EstimatorSettings(kind: estimator, copies: try CopyCounts(parsing: copies),
-                                 sigma: try list(sigma, "sigma") { Float($0) }, antithetic: !noAntithetic,
-                                 baseline: baseline, qmc: qmc, noise: noise,
-                                 weightNoiseLayers: weightNoiseLayers == "auto" ? nil : weightNoiseLayers == "none" ? []
-                                    : try list(weightNoiseLayers, "weight-noise-layers") { Int($0) })
-    }
-}
-
-extension Activation: ExpressibleByArgument {}
-extension TraceCompression: ExpressibleByArgument {}
-extension EstimatorKind: ExpressibleByArgument {}
-extension Baseline: ExpressibleByArgument {}
-extension NoiseKind: ExpressibleByArgument {}
-extension OptimizerKind: ExpressibleByArgument {}

@@ -130,21 +130,4 @@ final class TrainerTests: XCTestCase {
         let lr = bed.estimate(EstimatorSettings(kind: .lr, copies: [64], sigma: [0.3]))
         for s in slots { XCTAssertGreaterThan(VectorMath.norm(Array(lr[s.range])), 0) }
     }
-
-    func testTraceRecordsFirstEveryNthAndLastStepAndVerifies() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        var c = config(.alr, epochs: 1)
-        c.traceEvery = 6
-        let t = try Trainer(config: c, train: Self.train, test: Self.test)
-        t.showProgress = false
-        let recorder = try TraceRecorder(path: dir.path("t.lrt"), config: t.config, spec: t.spec, dataset: Self.train)
-        var steps: [Int] = []
-        t.sampledStepObserver = { steps.append($0.step); try recorder.record($0) }
-        try t.run()
-        try recorder.finish()
-        XCTAssertEqual(steps, [0, 6, 12, 18, 24, 30, 31])   // 32 steps: 0, every 6th, and the last (31)
-        let report = TraceVerification.verify(path: dir.path("t.lrt"), stepVerifier: GradientRecomputation())
-        XCTAssertTrue(report.ok, "\(report)")
-    }
 }

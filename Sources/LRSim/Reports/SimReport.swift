@@ -1,4 +1,5 @@
-/// The `lrsim sim --report` JSON object (field names as DESIGN.md spells them).
+/// The `lrsim sim --report` JSON object. Written by `JSONReport`, whose snake_case keys are the field names DESIGN.md
+/// spells (`clock_hz`, `throughput.samples_per_second`, `energy_pj.total`).
 public struct SimReport: Sendable, Codable, Equatable {
     public var kind = "sim"
     public var hardware: HardwareSummary
@@ -124,53 +125,5 @@ public struct SimReport: Sendable, Codable, Equatable {
         public var expected: ActionCounts
         public var conserved: Bool
         public var tasks: Int
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case kind, hardware, workload, cycles, clockHz = "clock_hz", iterations, seconds
-        case cyclesPerIteration = "cycles_per_iteration"
-        case steadyStateCyclesPerIteration = "steady_state_cycles_per_iteration"
-        case throughput, stages, memory, dram, energyPj = "energy_pj", work
-        case wallSeconds = "wall_seconds", simulatedCyclesPerSecond = "simulated_cycles_per_second", warnings
-    }
-}
-
-extension SimReport.HardwareSummary {
-    enum CodingKeys: String, CodingKey { case name, silicon, mapping, pipeline, staleness, timing }
-}
-extension SimReport.WorkloadSummary {
-    enum CodingKeys: String, CodingKey {
-        case model, estimator, batch, copies, antithetic, copiesPerPass = "copies_per_pass", layers, tasks
-    }
-}
-extension SimReport.Throughput {
-    enum CodingKeys: String, CodingKey {
-        case samplesPerSecond = "samples_per_second", iterationsPerSecond = "iterations_per_second"
-    }
-}
-extension SimReport.BufferReport {
-    enum CodingKeys: String, CodingKey {
-        case name, stage, role, capacityBytes = "capacity_bytes", peakBytes = "peak_bytes",
-             peakDemandBytes = "peak_demand_bytes", spilledBytes = "spilled_bytes"
-    }
-}
-extension SimReport.FIFOReport {
-    enum CodingKeys: String, CodingKey { case name, capacityWords = "capacity_words", peakWords = "peak_words" }
-}
-extension SimReport.MemoryReport {
-    enum CodingKeys: String, CodingKey {
-        case peakBytes = "peak_bytes", peakDemandBytes = "peak_demand_bytes", spilledBytes = "spilled_bytes",
-             perBuffer = "per_buffer", peakDemandByRole = "peak_demand_by_role", buffers, fifos
-    }
-}
-extension SimReport.DRAMReport {
-    enum CodingKeys: String, CodingKey {
-        case readBytes = "read_bytes", writeBytes = "write_bytes", spillReadBytes = "spill_read_bytes",
-             spillWriteBytes = "spill_write_bytes", busyCycles = "busy_cycles", utilization
-    }
-}
-extension SimReport.EnergyReport {
-    enum CodingKeys: String, CodingKey {
-        case total, perIteration = "per_iteration", pe, vector, sram, fifo, dram, noise, loss, bus, actions
     }
 }

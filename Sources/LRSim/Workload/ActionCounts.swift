@@ -27,10 +27,4 @@ public struct ActionCounts: Sendable, Hashable, Codable {
         a.noiseNumbers &+= b.noiseNumbers; a.noiseBits &+= b.noiseBits
         a.lossElements &+= b.lossElements; a.broadcasts &+= b.broadcasts
     }
-
-    enum CodingKeys: String, CodingKey {
-        case macs, adds, vectorOps = "vector_ops", sramReadBytes = "sram_read_bytes",
-             sramWriteBytes = "sram_write_bytes", fifoBytes = "fifo_bytes", noiseNumbers = "noise_numbers",
-             noiseBits = "noise_bits", lossElements = "loss_elements", broadcasts
-    }
 }

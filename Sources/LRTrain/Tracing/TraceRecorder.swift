@@ -1,6 +1,6 @@
 import Foundation
-import HWModel
 import LRCore
+import LRIO
 import LRTrace
 
 /// Writes the trainer's sampled steps into a trace (docs/trace-format.md): per step the weights before the update,
@@ -23,24 +23,24 @@ public final class TraceRecorder {
         public static let hardwareModel = "hw_model"
     }
 
+    /// `datapath`: the hardware datapath the run trains on (`train --hw`), whose resolved model the header records.
     public init(path: String, config: TrainingConfiguration, spec: NetworkSpec, dataset: Dataset,
-                compression: TraceCompression = .none) throws {
+                datapath: TrainingDatapath? = nil, compression: TraceCompression = .none) throws {
         self.spec = spec
         self.config = config
         layout = ParameterLayout(spec)
         bytesInput = dataset.images.allSatisfy { Float(UInt8(clamping: Int(($0 * 255).rounded()))) / 255 == $0 }
-        writer = try TraceWriter(path: path, header: try Self.header(config: config, spec: spec, dataset: dataset, bytesInput: bytesInput),
-                                 options: .init(compression: compression))
+        let header = Self.header(config: config, spec: spec, dataset: dataset, datapath: datapath, bytesInput: bytesInput)
+        writer = try TraceWriter(path: path, header: header, options: .init(compression: compression))
     }
 
+    /// The configuration as the header's canonical `config_json` (one line, sorted, snake_case).
     public static func configJSON(_ config: TrainingConfiguration) -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: (try? e.encode(config)) ?? Data(), as: UTF8.self)
+        (try? JSONReport.canonical(config)) ?? ""
     }
 
-    static func header(config: TrainingConfiguration, spec: NetworkSpec, dataset: Dataset, bytesInput: Bool) throws -> TraceHeader {
+    static func header(config: TrainingConfiguration, spec: NetworkSpec, dataset: Dataset, datapath: TrainingDatapath?,
+                       bytesInput: Bool) -> TraceHeader {
         let shapes = spec.shapes
         let layers = spec.layers.enumerated().map { i, l -> TraceLayer in
             var params: [TraceParameter] = []
@@ -66,12 +66,10 @@ public final class TraceRecorder {
             noise: est.noise.rawValue, qmc: est.qmc, seed: config.seed, noiseKeyLayout: 1)
         var notes = ["blas": BLAS.configure().coreName,
                      "weight_noise_layers": (est.weightNoiseLayers ?? []).map(String.init).joined(separator: ",")]
-        if let path = config.hardwareModel {
+        if let datapath {
             // `train --hw`: the gradients come from the fixed-point datapath; the resolved model makes the trace
             // self-contained, so `trace verify` can recompute them without the file.
-            do { notes[TraceNotes.hardwareModel] = try HardwareModel.load(path: path).resolvedTOML() } catch {
-                throw TrainingError.invalidOption("--hw: \(error)")
-            }
+            notes[TraceNotes.hardwareModel] = datapath.resolvedModel
         }
         var settings: [String: Double] = ["momentum": Double(config.momentum)]
         if config.optimizer == .adam { settings = ["beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8] }
@@ -163,7 +161,8 @@ extension Trainer {
     @discardableResult
     public func run(tracingTo path: String?, compression: TraceCompression = .none) throws -> TrainingReport {
         guard let path else { return try run() }
-        let recorder = try TraceRecorder(path: path, config: config, spec: spec, dataset: train, compression: compression)
+        let recorder = try TraceRecorder(path: path, config: config, spec: spec, dataset: train, datapath: datapath,
+                                         compression: compression)
         sampledStepObserver = { try recorder.record($0) }
         defer { sampledStepObserver = nil }
         let report: TrainingReport

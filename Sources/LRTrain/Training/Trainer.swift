@@ -43,8 +43,15 @@ public final class Trainer {
     public var epochObserver: ((TrainingReport.Epoch) -> Void)?
     public var showProgress = true
 
-    public init(config: TrainingConfiguration, train: Dataset, test: Dataset) throws {
-        let (c, spec) = try config.resolved()
+    /// The hardware datapath the run trains on (`train --hw`); nil for float training.
+    public let datapath: TrainingDatapath?
+
+    /// `datapath`: train on this hardware datapath's fixed-point formats (the estimator runs on it; reports,
+    /// checkpoints and traces record it). nil: float training.
+    public init(config: TrainingConfiguration, train: Dataset, test: Dataset, datapath: TrainingDatapath? = nil) throws {
+        var (c, spec) = try config.resolved()
+        c.datapath = datapath?.identity
+        self.datapath = datapath
         guard train.featureCount == spec.inputCount else {
             throw SettingError("model", "\(c.model) takes \(spec.inputCount) inputs but \(train.name) samples have \(train.featureCount) (shape \(train.shape))")
         }
@@ -57,7 +64,7 @@ public final class Trainer {
         self.test = test
         network = Network(spec: spec, seed: c.seed)
         optimizer = Optimizer(kind: c.optimizer, learningRate: c.learningRate, momentum: c.momentum, parameterCount: network.layout.count)
-        estimator = try EstimatorFactory.make(c, spec: spec)
+        estimator = try EstimatorFactory.make(c, spec: spec, datapath: datapath)
         backprop = BackpropEngine(spec: spec)
         evaluator = Evaluator(spec: spec)
         batcher = try Batcher(sampleCount: train.count, batchSize: c.batch, seed: c.seed)

@@ -23,7 +23,9 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var traceEvery: Int = 100
     public var traceBackprop: Bool = false
     public var checkpoint: String? = nil
-    public var hardwareModel: String? = nil
+    /// The hardware datapath the run trains on (`TrainingDatapath.identity`: its name and the digest of the resolved
+    /// model), nil for float training. A record, not a file to open: the datapath itself is handed to `Trainer`.
+    public var datapath: String? = nil
 
     public init(estimator: EstimatorSettings) { self.estimator = estimator }
 
