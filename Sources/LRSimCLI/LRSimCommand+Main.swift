@@ -25,7 +25,8 @@ extension LRSimCommand {
 
     /// Prints `error: ...` for `error` (help and `--version` print their text instead) and exits.
     static func exit(withFunnelled error: Error) -> Never {
-        let code = exitCode(for: error)
+        // A setting out of range is a usage mistake, wherever it was found (EX_USAGE, like ArgumentParser's own).
+        let code = error is SettingError ? ExitCode.validationFailure : exitCode(for: error)
         if code == .success {
             // --help, --version, `lrsim help`: ArgumentParser prints them.
             Self.exit(withError: error)
