@@ -60,8 +60,8 @@ struct SweepRun: ParsableCommand {
         if let w = spec.sim { evaluators.append(SimPointEvaluator(workload: w)) }
         if let r = spec.replay { evaluators.append(ReplayPointEvaluator(settings: r)) }
         if let c = spec.train {
-            let (trainSet, testSet) = try DatasetCatalog.load(name: c.data, dataDir: c.dataDir, trainLimit: c.trainLimit,
-                                                              testLimit: c.testLimit)
+            let (trainSet, testSet) = try DatasetCatalog.load(name: c.data, dataDir: c.dataDir, model: c.modelSpec(),
+                                                              trainLimit: c.trainLimit, testLimit: c.testLimit)
             evaluators.append(TrainPointEvaluator(config: c, train: trainSet, test: testSet))
         }
         let grid = try SweepGrid(axes: spec.axes)
@@ -108,7 +108,7 @@ struct SweepRun: ParsableCommand {
         var trainConfig: TrainingConfiguration?
         if train, let model {
             var c = TrainingConfiguration(estimator: try estimatorOptions.settings())
-            c.data = data.data; c.dataDir = data.dataDir
+            c.data = data.name(for: model); c.dataDir = data.dataDir
             c.trainLimit = data.trainSamples; c.testLimit = data.testSamples
             c.model = model
             c.optimizer = optimizer; c.learningRate = learningRate

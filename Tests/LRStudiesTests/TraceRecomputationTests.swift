@@ -30,7 +30,7 @@ final class TraceRecomputationTests: XCTestCase {
         c.traceEvery = 6
         let t = try Trainer(config: c, train: Self.train, test: Self.test)
         t.showProgress = false
-        let recorder = try TraceRecorder(path: dir.path("t.lrt"), config: t.config, spec: t.spec, dataset: Self.train)
+        let recorder = try TraceRecorder(path: dir.path("t.lrt"), config: t.config, model: t.model, dataset: Self.train)
         var steps: [Int] = []
         t.sampledStepObserver = { steps.append($0.step); try recorder.record($0) }
         try t.run()

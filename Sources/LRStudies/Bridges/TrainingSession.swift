@@ -17,6 +17,8 @@ public struct TrainingSession {
     public var traceCompression: TraceCompression = .none
     /// Where the JSON report goes (nil: not written).
     public var report: String?
+    /// The training and test data when the caller has loaded them already (nil: loaded from `config.data`).
+    public var datasets: (train: Dataset, test: Dataset)?
 
     public init(config: TrainingConfiguration, hardware: HardwareModel? = nil) {
         self.config = config
@@ -26,11 +28,12 @@ public struct TrainingSession {
     /// Loads the data, trains, writes the outputs; `log` receives a line describing the run and one per epoch.
     public func run(log: @escaping (String) -> Void) throws -> TrainingReport {
         let datapath = try hardware.map { try TrainingDatapath(hardware: $0) }
-        let (train, test) = try DatasetCatalog.load(name: config.data, dataDir: config.dataDir,
-                                                    trainLimit: config.trainLimit, testLimit: config.testLimit)
+        let (train, test) = try datasets ?? DatasetCatalog.load(name: config.data, dataDir: config.dataDir,
+                                                                model: config.modelSpec(), trainLimit: config.trainLimit,
+                                                                testLimit: config.testLimit)
         let trainer = try Trainer(config: config, train: train, test: test, datapath: datapath)
         if let resume { try trainer.restore(Checkpoint.read(from: resume)) }
-        log("training \(trainer.spec.name) (\(trainer.network.layout.count) parameters) with \(config.estimator.kind.rawValue) on \(train.name): \(train.count) train / \(test.count) test samples, BLAS \(BLAS.configure().coreName), \(Parallel.threads) threads")
+        log("training \(config.model) (\(trainer.model.parameters.count) parameters) with \(config.estimator.kind.rawValue) on \(train.name): \(train.count) train / \(test.count) test samples, BLAS \(BLAS.configure().coreName), \(Parallel.threads) threads")
         trainer.epochObserver = { e in
             let floatNote = e.floatForwardAccuracy.map { String(format: " (fixed-point forward; float forward %.4f)", $0) } ?? ""
             log(String(format: "epoch %d: test accuracy %.4f%@, train loss %.4f, %.2f s (%.0f samples/s, %.2f CPU s)",

@@ -10,9 +10,14 @@ import LRTrain
 /// kernels the check reports the largest relative difference and passes only if every layer's cosine is > 0.99999.
 public struct GradientRecomputation: TraceStepVerifier {
     public init() {}
-    public var checkName: String { "gradient recomputed from regenerated noise (float trainer, or the fixed-point datapath for train --hw)" }
+    public var checkName: String { "gradient recomputed from regenerated noise (float trainer, the fixed-point datapath for train --hw, or the rnn/snn estimator)" }
 
     public func verify(step s: TraceStep, header: TraceHeader) throws -> TraceStepCheck {
+        let config = try RecordedStep.configuration(from: header)
+        if case .sequence(let sequence) = try config.modelSpec() {
+            let (resolved, _) = try config.resolved()
+            return try SequenceRecomputation(config: resolved, sequence: sequence).verify(step: s, header: header)
+        }
         let r = try RecordedStep(step: s, header: header)
         if let toml = header.notes[TraceRecorder.TraceNotes.hardwareModel] {
             return try verifyDatapath(r, step: s, hardwareTOML: toml)

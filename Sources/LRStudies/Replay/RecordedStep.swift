@@ -19,19 +19,19 @@ public struct RecordedStep {
         public let description: String
     }
 
+    /// The training configuration in the header (`config_json`).
     public static func configuration(from header: TraceHeader) throws -> TrainingConfiguration {
-        if let arch = header.notes[ArchitectureTraceRecorder.noteKey] {
-            throw Failure(description: "a train-arch \(arch) trace (\(header.model.spec)): the fixed-point replay runs mlp/cnn traces only; use `lrsim trace verify` and `lrsim sim --trace` for it")
-        }
-        let d = JSONDecoder()
-        d.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try d.decode(TrainingConfiguration.self, from: Data(header.configJSON.utf8)) } catch {
+        do { return try JSONReport.decode(TrainingConfiguration.self, from: Data(header.configJSON.utf8)) } catch {
             throw Failure(description: "header config_json is not an lrsim training configuration: \(error)")
         }
     }
 
+    /// A step of an mlp or cnn trace (the networks the fixed-point datapath replays).
     public init(step s: TraceStep, header: TraceHeader) throws {
         let config = try Self.configuration(from: header)
+        guard case .feedforward = try config.modelSpec() else {
+            throw Failure(description: "a \(header.model.spec) trace: the fixed-point replay runs mlp and cnn traces; use `lrsim trace verify` and `lrsim sim --trace` for it")
+        }
         let (resolved, spec) = try config.resolved()
         self.config = resolved
         self.spec = spec

@@ -51,11 +51,23 @@ public enum DatasetCatalog {
         }
     }
 
-    /// Both splits of `name`, each cut to its first `trainLimit` / `testLimit` samples when given (at least 1).
-    public static func load(name: String, dataDir: String?, trainLimit: Int?,
+    /// Both splits of `name`, each cut to its first `trainLimit` / `testLimit` samples when given (at least 1). A
+    /// `gnn:` model's data is its generated graph (`GraphDataSpec`): its nodes, split as the `sbm` options say.
+    public static func load(name: String, dataDir: String?, model: ModelSpec? = nil, trainLimit: Int?,
                             testLimit: Int?) throws -> (train: Dataset, test: Dataset) {
         for (setting, n) in [("train-samples", trainLimit), ("test-samples", testLimit)] {
             if let n, n < 1 { throw SettingError(setting, "expected a positive count, got \(n)") }
+        }
+        if case .graph(let g) = model {
+            let spec = try GraphDataSpec.parse(name)
+            guard trainLimit == nil, testLimit == nil else {
+                throw SettingError(trainLimit != nil ? "train-samples" : "test-samples",
+                                   "a graph is split by its sbm option train=N (the training nodes), not by sample counts")
+            }
+            return try spec.datasets(try spec.graph(for: g), name: name)
+        }
+        if GraphDataSpec.isGraph(name) {
+            throw SettingError("data", "sbm is graph data, for gnn models; \(model?.spelling ?? "this model") trains on mlp/cnn/rnn/snn data such as fashion-mnist")
         }
         var train = try load(name: name, dataDir: dataDir, split: .train)
         var test = try load(name: name, dataDir: dataDir, split: .test)

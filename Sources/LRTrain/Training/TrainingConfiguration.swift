@@ -15,6 +15,8 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var learningRate: Float = 1e-3
     public var momentum: Float = 0.9
     public var epochs: Int = 3
+    /// Samples per step; a gnn model trains on the full graph, so its batch is the graph's training nodes
+    /// (`defaultBatch`).
     public var batch: Int = 128
     public var seed: UInt64 = 0
     /// Compare the estimate with backprop's gradient on the same batch every N steps (0 = never).
@@ -29,12 +31,21 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
 
     public init(estimator: EstimatorSettings) { self.estimator = estimator }
 
-    /// Checks ranges and expands per-layer lists against the model.
+    /// The batch when none is given: 128, or for a gnn model the training nodes its graph data names.
+    public static func defaultBatch(model: String, data: String) -> Int {
+        guard model.hasPrefix("gnn:"), let spec = try? GraphDataSpec.parse(data) else { return 128 }
+        return spec.trainNodes
+    }
+
+    /// The model, any `ModelSpec` spelling (mlp, cnn, rnn, snn, gnn); `activation` applies to mlp and cnn.
+    public func modelSpec() throws(SettingError) -> ModelSpec {
+        do { return try ModelSpec.parse(model, activation: activation) } catch { throw SettingError("model", error.description) }
+    }
+
+    /// Checks ranges and expands per-layer lists against the model (for rnn, snn and gnn: the layers of one time step
+    /// or node, `ModelSpec.network`).
     public func resolved() throws -> (TrainingConfiguration, NetworkSpec) {
-        let spec: NetworkSpec
-        do { spec = try NetworkSpec.parse(model, activation: activation) } catch let e as NetworkSpecError {
-            throw SettingError("model", e.description)
-        }
+        let spec = try modelSpec().network
         guard epochs >= 1 && epochs <= 100_000 else { throw SettingError("epochs", "expected 1...100000, got \(epochs)") }
         guard batch >= 1 && batch <= 1 << 16 else { throw SettingError("batch", "expected 1...65536, got \(batch)") }
         guard learningRate > 0 && learningRate.isFinite else { throw SettingError("lr", "expected a positive number, got \(learningRate)") }

@@ -1,63 +1,71 @@
 import XCTest
 import Foundation
 import LRCore
+import LRStudies
 import LRTestSupport
 import LRTrace
 @testable import LRTrain
 
-/// Issue 8: traces of `train-arch` runs (rnn, snn) — what is written is what the trainer used, and `trace verify`'s
-/// recomputation reproduces every recorded gradient bit for bit and catches a changed one.
-final class ArchitectureTraceTests: XCTestCase {
+/// Traces of rnn and snn runs through the one trainer and recorder (`lrsim train --model rnn:... --trace`): what is
+/// written is what the trainer used, and `trace verify`'s recomputation (`GradientRecomputation`) reproduces every
+/// recorded gradient bit for bit and catches a changed one.
+final class SequenceTraceTests: XCTestCase {
     static let data = "synthetic:features=784,classes=3,train=64,test=32"
+    enum Arch: String { case rnn, snn }
 
-    func config(_ arch: ArchitectureKind, estimator: EstimatorKind = .lr) throws -> ArchitectureTraceConfig {
-        let lr = estimator == .lr ? try ArchitectureLRSettings(copies: 4, sigma: arch == .rnn ? 0.1 : 0.3) : nil
-        return ArchitectureTraceConfig(arch: arch, estimator: estimator, inputs: arch == .rnn ? 112 : 784,
-                                       hidden: arch == .rnn ? 8 : 16, classes: 3, steps: arch == .rnn ? 7 : 4, lr: lr,
-                                       seed: 3, batch: 16, epochs: 2, learningRate: 1e-2, data: Self.data, trainSamples: 64,
-                                       traceEvery: 3)
+    func config(_ arch: Arch, estimator: EstimatorKind = .lr) -> TrainingConfiguration {
+        var c = TrainingConfiguration(estimator: EstimatorSettings(kind: estimator, copies: [4], sigma: [arch == .rnn ? 0.1 : 0.3],
+                                                                   weightNoiseLayers: []))
+        c.model = arch == .rnn ? "rnn:112x8-3xT7" : "snn:784-16-3xT4"
+        c.data = Self.data; c.seed = 3; c.batch = 16; c.epochs = 2; c.learningRate = 1e-2; c.traceEvery = 3
+        return c
     }
 
     /// Trains 2 epochs of 4 batches with a trace; returns the initial parameters and the training set.
-    func traced(_ c: ArchitectureTraceConfig, path: String) throws -> (initial: [Float], train: Dataset) {
-        let train = try DatasetCatalog.load(name: Self.data, dataDir: nil, split: .train)
-        let test = try DatasetCatalog.load(name: Self.data, dataDir: nil, split: .test)
-        let model = try c.makeModel()
-        let initial = model.parameters
-        let recorder = try ArchitectureTraceRecorder(path: path, config: c, dataset: train)
-        var report = ArchitectureReport(arch: c.arch.rawValue, estimator: c.estimator.rawValue, config: [:], dataset: [:],
-                                        parameters: initial.count)
-        try ArchitectureTrainer.train(model, estimator: c.estimator, train: train, test: test, epochs: c.epochs, batch: c.batch,
-                                      learningRate: c.learningRate, seed: c.seed, trace: recorder, report: &report,
-                                      progress: { _ in })
-        XCTAssertFalse(model.capturesLosses, "capture is switched off after training")
+    func traced(_ c: TrainingConfiguration, path: String) throws -> (initial: [Float], train: Dataset) {
+        let (train, test) = try DatasetCatalog.load(name: Self.data, dataDir: nil, trainLimit: nil, testLimit: nil)
+        let t = try Trainer(config: c, train: train, test: test)
+        t.showProgress = false
+        let initial = t.model.parameters
+        try t.run(tracingTo: path)
+        let model = try XCTUnwrap((t.model as? SequenceModelTrainer)?.model)
+        XCTAssertFalse(model.capturesLosses, "capture is switched off after each step")
         return (initial, train)
+    }
+
+    /// A fresh model of `c` with its initial weights.
+    func fresh(_ c: TrainingConfiguration) throws -> BatchClassifier {
+        guard case .sequence(let s) = try c.modelSpec() else { throw XCTSkip("not a sequence model") }
+        return try SequenceModelTrainer(s, settings: c.resolved().0.estimator, seed: c.seed).model
     }
 
     func testRoundTripRecordsWhatTheTrainerUsed() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        for (arch, spec) in [(ArchitectureKind.rnn, "rnn:112x8-3xT7"), (.snn, "snn:784-16-3xT4")] {
-            let c = try config(arch)
+        for (arch, spec) in [(Arch.rnn, "rnn:112x8-3xT7"), (.snn, "snn:784-16-3xT4")] {
+            let c = config(arch)
             let path = dir.path("\(arch).lrt")
             let (initial, train) = try traced(c, path: path)
             let r = try TraceReader(path: path)
             XCTAssertEqual(r.header.model.spec, spec)
             XCTAssertEqual(r.header.estimator.name, "lr")
             XCTAssertEqual(r.header.estimator.copies, [4, 4])
+            XCTAssertEqual(r.header.estimator.perturbedLayers, [0, 1])
+            XCTAssertEqual(r.header.estimator.noiseKeyLayout, 2)
             XCTAssertEqual(r.header.estimator.seed, 3)
             XCTAssertEqual(r.header.optimizer.name, "adam")
             XCTAssertEqual(r.header.dataset.inputTransform, "u8/255")
-            XCTAssertEqual(try ArchitectureTraceConfig.decode(r.header.configJSON), c)
+            XCTAssertEqual(try RecordedStep.configuration(from: r.header).model, c.model)
             // 2 epochs x 4 batches: steps 0, every 3rd and the last.
             XCTAssertEqual(r.steps.map(\.step), [0, 3, 6, 7])
 
             // Step 0 holds the initial weights and the first batch of epoch 0, exactly.
             let s0 = try r.readStep(step: 0)
-            let layout = try ArchitectureTensorLayout(c)
+            guard case .sequence(let sequence) = try c.modelSpec() else { return XCTFail() }
+            let layout = SequenceTensorLayout(sequence)
             var recordedParams = [Float](repeating: .nan, count: layout.parameterCount)
             var recordedGrad = recordedParams
-            for e in layout.entries {
+            for e in layout.tensors {
                 let p = try XCTUnwrap(s0.tensor(TraceNames.parameter(e.layer, e.name)))
                 XCTAssertEqual(p.shape, e.shape)
                 recordedParams.replaceSubrange(e.range, with: try XCTUnwrap(p.float32))
@@ -77,7 +85,7 @@ final class ArchitectureTraceTests: XCTestCase {
             XCTAssertEqual(s0.tensor(TraceNames.labels)?.int32, y)
 
             // The recorded gradient is what an independent fresh model computes on that batch at step 0.
-            let fresh = try c.makeModel()
+            let fresh = try self.fresh(c)
             fresh.capturesLosses = true
             var g = [Float](repeating: 0, count: fresh.parameters.count)
             let loss = x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
@@ -103,11 +111,11 @@ final class ArchitectureTraceTests: XCTestCase {
     func testVerifyRecomputesBitForBitAndCatchesChanges() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        for (arch, est) in [(ArchitectureKind.rnn, EstimatorKind.lr), (.snn, .lr), (.snn, .bp)] {
-            let c = try config(arch, estimator: est)
+        for (arch, est) in [(Arch.rnn, EstimatorKind.lr), (.snn, .lr), (.snn, .bp)] {
+            let c = config(arch, estimator: est)
             let path = dir.path("\(arch)-\(est).lrt")
             _ = try traced(c, path: path)
-            let ok = TraceVerification.verify(path: path, stepVerifier: ArchitectureGradientRecomputation())
+            let ok = TraceVerification.verify(path: path, stepVerifier: GradientRecomputation())
             XCTAssertTrue(ok.ok, "\(arch) \(est): \(ok.problems) \(ok.recomputation.messages)")
             XCTAssertEqual(ok.recomputation.status, "passed")
             XCTAssertEqual(ok.recomputation.stepsChecked, 4)
@@ -127,7 +135,7 @@ final class ArchitectureTraceTests: XCTestCase {
                 try w.appendStep(s)
             }
             try w.finish()
-            let bad = TraceVerification.verify(path: tampered, stepVerifier: ArchitectureGradientRecomputation())
+            let bad = TraceVerification.verify(path: tampered, stepVerifier: GradientRecomputation())
             XCTAssertFalse(bad.ok)
             XCTAssertTrue(bad.problems.isEmpty, "structure is intact: \(bad.problems)")
             XCTAssertEqual(bad.recomputation.stepsFailed, 1)
@@ -135,7 +143,7 @@ final class ArchitectureTraceTests: XCTestCase {
             // A flipped byte is caught by the checksums.
             var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             bytes[bytes.count / 2] ^= 0x10
-            let flipped = TraceVerification.verify(bytes: bytes, name: "flipped.lrt", stepVerifier: ArchitectureGradientRecomputation())
+            let flipped = TraceVerification.verify(bytes: bytes, name: "flipped.lrt", stepVerifier: GradientRecomputation())
             XCTAssertFalse(flipped.ok)
             XCTAssertFalse(flipped.problems.isEmpty)
         }
@@ -145,11 +153,11 @@ final class ArchitectureTraceTests: XCTestCase {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let path = dir.path("snn.lrt")
-        _ = try traced(try config(.snn), path: path)
+        _ = try traced(config(.snn), path: path)
         let saved = Parallel.threads
         defer { Parallel.threads = saved }
         Parallel.threads = 1
-        let report = TraceVerification.verify(path: path, stepVerifier: ArchitectureGradientRecomputation())
+        let report = TraceVerification.verify(path: path, stepVerifier: GradientRecomputation())
         XCTAssertTrue(report.ok, "\(report.recomputation.messages)")
         XCTAssertEqual(report.recomputation.stepsChecked, 4)
     }
