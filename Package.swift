@@ -2,15 +2,8 @@
 //
 // lrsim — forward-only (likelihood-ratio) training and the accelerators that run it.
 //
-// Module map (dependencies point downwards):
-//   lrsim (executable) -> LRSimCLI (one subcommand per file)
-//   LRSimCLI -> LRTrain, LRSim, LRReport, HWModel, LRTrace, FixedPoint
-//   LRTrain  -> LRCore, FixedPoint, LRTrace, HWModel      (trainer, estimators, datasets)
-//   LRSim    -> HWModel, FixedPoint, LRCore               (cycle-level simulator)
-//   HWModel  -> FixedPoint, TOMLKit                       (hardware-model files)
-//   LRTrace  -> CZlib                                     (trace format)
-//   FixedPoint -> CGMP, LRCore                            (datapath arithmetic + exact GMP oracle)
-//   LRCore   -> COpenBLAS, CLRShims                       (tensors, GEMM, counter-based RNG, QMC)
+// The module map (what each module owns and which way dependencies point) is docs/design.md; the targets below declare
+// exactly the modules each one imports.
 import PackageDescription
 
 // Release kernels want AVX2/FMA (`haswell`: AVX2 + FMA, every x86 server since 2013). Override with
@@ -31,12 +24,14 @@ let package = Package(
     products: [
         .executable(name: "lrsim", targets: ["lrsim"]),
         .library(name: "LRCore", targets: ["LRCore"]),
+        .library(name: "LRIO", targets: ["LRIO"]),
         .library(name: "FixedPoint", targets: ["FixedPoint"]),
         .library(name: "LRTrace", targets: ["LRTrace"]),
         .library(name: "HWModel", targets: ["HWModel"]),
         .library(name: "LRTrain", targets: ["LRTrain"]),
         .library(name: "LRSim", targets: ["LRSim"]),
         .library(name: "LRReport", targets: ["LRReport"]),
+        .library(name: "LRStudies", targets: ["LRStudies"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,30 +49,41 @@ let package = Package(
         .target(name: "LRCore",
                 dependencies: ["COpenBLAS", "CLRShims", .product(name: "Numerics", package: "swift-numerics")],
                 swiftSettings: swiftSettings),
+        .target(name: "LRIO", swiftSettings: swiftSettings),
         .target(name: "FixedPoint", dependencies: ["CGMP", "LRCore"], swiftSettings: swiftSettings),
         .target(name: "LRTrace", dependencies: ["CZlib"], swiftSettings: swiftSettings),
-        .target(name: "HWModel", dependencies: ["FixedPoint", "TOMLKit"], swiftSettings: swiftSettings),
-        .target(name: "LRTrain", dependencies: ["LRCore", "CZlib", "LRTrace", "FixedPoint", "HWModel"], swiftSettings: swiftSettings),
-        .target(name: "LRSim", dependencies: ["HWModel", "FixedPoint", "LRCore"], swiftSettings: swiftSettings),
-        .target(name: "LRReport", dependencies: ["LRCore"], swiftSettings: swiftSettings),
-        .target(name: "LRSweep", dependencies: ["LRCore", "HWModel", "LRSim", "LRTrain", "LRReport"], swiftSettings: swiftSettings),
+        .target(name: "HWModel", dependencies: ["FixedPoint", "LRCore", "TOMLKit"], swiftSettings: swiftSettings),
+        .target(name: "LRTrain",
+                dependencies: ["LRCore", "LRIO", "LRTrace", "FixedPoint", "CZlib",
+                               .product(name: "Numerics", package: "swift-numerics")],
+                swiftSettings: swiftSettings),
+        .target(name: "LRSim", dependencies: ["HWModel", "LRCore"], swiftSettings: swiftSettings),
+        .target(name: "LRReport", dependencies: ["LRCore", "LRIO", "LRSim", "HWModel"], swiftSettings: swiftSettings),
+        .target(name: "LRStudies",
+                dependencies: ["LRCore", "LRIO", "FixedPoint", "LRTrace", "HWModel", "LRTrain", "LRSim", "LRReport"],
+                swiftSettings: swiftSettings),
         .target(name: "LRSimCLI",
-                dependencies: ["LRCore", "FixedPoint", "LRTrace", "HWModel", "LRTrain", "LRSim", "LRReport", "LRSweep",
-                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                dependencies: ["LRCore", "LRIO", "FixedPoint", "LRTrace", "HWModel", "LRTrain", "LRSim", "LRReport",
+                               "LRStudies", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "lrsim", dependencies: ["LRSimCLI"], swiftSettings: swiftSettings),
 
         // Shared test helpers (deterministic random cases, tolerances, temp dirs, running the CLI).
         .target(name: "LRTestSupport", dependencies: ["LRCore"], path: "Tests/LRTestSupport"),
         .testTarget(name: "LRCoreTests", dependencies: ["LRCore", "LRTestSupport"]),
+        .testTarget(name: "LRIOTests", dependencies: ["LRIO", "LRTestSupport"]),
         .testTarget(name: "FixedPointTests", dependencies: ["FixedPoint", "LRTestSupport"]),
-        .testTarget(name: "LRTraceTests", dependencies: ["LRTrace", "LRTestSupport"]),
+        .testTarget(name: "LRTraceTests", dependencies: ["LRTrace", "LRIO", "LRTestSupport"]),
         .testTarget(name: "HWModelTests", dependencies: ["HWModel", "LRTestSupport"],
                     resources: [.copy("Malformed")]),
-        .testTarget(name: "LRTrainTests", dependencies: ["LRTrain", "LRTestSupport"]),
-        .testTarget(name: "LRSimTests", dependencies: ["LRSim", "LRReport", "LRSimCLI", "HWModel", "LRTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["LRSimCLI", "LRTestSupport"]),
-        .testTarget(name: "LRSweepTests", dependencies: ["LRSweep", "LRReport", "HWModel", "LRSim", "LRCore", "CZlib", "LRTestSupport"]),
+        .testTarget(name: "LRTrainTests", dependencies: ["LRTrain", "LRTrace", "LRCore", "LRIO", "LRTestSupport"]),
+        .testTarget(name: "LRSimTests", dependencies: ["LRSim", "LRReport", "LRStudies", "LRTrace", "HWModel", "LRCore",
+                                                     "LRTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["LRSimCLI", "LRStudies", "LRReport", "LRIO", "LRSim", "LRTrain", "LRTrace",
+                                                  "LRTestSupport"]),
+        .testTarget(name: "LRStudiesTests",
+                    dependencies: ["LRStudies", "LRReport", "LRIO", "HWModel", "LRSim", "LRTrain", "LRTrace", "FixedPoint",
+                                   "LRCore", "CZlib", "LRTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -9,14 +9,16 @@ public enum VectorMath {
         return s
     }
 
-    /// Cosine similarity; 0 when either vector is zero.
+    /// Cosine similarity in double precision; 0 when either vector is zero. The one cosine of the project (gradient
+    /// checks, trace verification, replay, the rnn/snn/gnn gradient checks).
+    public static func cosine(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Double {
+        let ab = dot(a, b), aa = dot(a, a), bb = dot(b, b)
+        return (aa == 0 || bb == 0) ? 0 : ab / (aa.squareRoot() * bb.squareRoot())
+    }
+
+    /// Cosine similarity of two arrays (see the buffer form).
     public static func cosine(_ a: [Float], _ b: [Float]) -> Double {
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                let ab = dot(pa, pb), aa = dot(pa, pa), bb = dot(pb, pb)
-                return (aa == 0 || bb == 0) ? 0 : ab / (aa.squareRoot() * bb.squareRoot())
-            }
-        }
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in cosine(pa, pb) } }
     }
 
     public static func norm(_ a: [Float]) -> Double {

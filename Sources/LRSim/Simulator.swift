@@ -1,3 +1,4 @@
+import LRCore
 import Foundation
 import HWModel
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LRCore
+import LRIO
 import LRTrain
 
 /// `lrsim eval`: test accuracy of a checkpoint, clean and under an FGSM attack.
@@ -25,8 +26,8 @@ struct Eval: ParsableCommand {
     @Option(help: "Write the JSON report here.")
     var report: String?
 
-    struct Report: Codable {
-        struct FGSM: Codable { var epsilon: Float; var accuracy: Double }
+    struct Report: Codable, Equatable {
+        struct FGSM: Codable, Equatable { var epsilon: Float; var accuracy: Double }
         var command = "eval"
         var checkpoint: String
         var model: String
@@ -40,28 +41,42 @@ struct Eval: ParsableCommand {
     func run() throws {
         if let e = fgsm, !(e >= 0 && e <= 1) { throw ValidationError("--fgsm: expected an epsilon in 0...1, got \(e)") }
         let ckpt = try Checkpoint.read(from: checkpoint)
-        let spec = try NetworkSpec.parse(ckpt.config.model, activation: ckpt.config.activation)
-        guard ckpt.parameters.count == ParameterLayout(spec).count else {
-            throw ValidationError("\(checkpoint): parameter count does not match model \(ckpt.config.model)")
-        }
-        let network = Network(spec: spec, parameters: ckpt.parameters)
-        let (_, test) = try data.load()
-        guard test.featureCount == spec.inputCount else {
-            throw ValidationError("--data \(data.data): samples have \(test.featureCount) features, the checkpoint's model takes \(spec.inputCount)")
-        }
-        let evaluator = Evaluator(spec: spec)
-        let (acc, loss, adv) = test.images.withUnsafeBufferPointer { x in
-            test.labels.withUnsafeBufferPointer { y in
-                let (a, l) = evaluator.accuracy(network, images: x.baseAddress!, labels: y.baseAddress!, count: test.count)
-                let f = fgsm.map { evaluator.fgsmAccuracy(network, epsilon: $0, images: x.baseAddress!, labels: y.baseAddress!, count: test.count) }
-                return (a, l, f)
+        let (config, spec) = try ckpt.config.resolved()
+        let (_, test) = try DatasetCatalog.load(name: data.name(for: config.model), dataDir: data.dataDir,
+                                                model: config.modelSpec(), trainLimit: nil, testLimit: data.testSamples)
+        let (acc, loss, adv): (Double, Double, Double?)
+        if case .feedforward = try config.modelSpec() {
+            guard ckpt.parameters.count == ParameterLayout(spec).count else {
+                throw ValidationError("\(checkpoint): parameter count does not match model \(config.model)")
             }
+            guard test.featureCount == spec.inputCount else {
+                throw ValidationError("--data \(data.name(for: config.model)): samples have \(test.featureCount) features, the checkpoint's model takes \(spec.inputCount)")
+            }
+            let network = Network(spec: spec, parameters: ckpt.parameters)
+            let evaluator = Evaluator(spec: spec)
+            (acc, loss, adv) = test.images.withUnsafeBufferPointer { x in
+                test.labels.withUnsafeBufferPointer { y in
+                    let (a, l) = evaluator.accuracy(network, images: x.baseAddress!, labels: y.baseAddress!, count: test.count)
+                    let f = fgsm.map { evaluator.fgsmAccuracy(network, epsilon: $0, images: x.baseAddress!, labels: y.baseAddress!, count: test.count) }
+                    return (a, l, f)
+                }
+            }
+        } else {
+            // rnn, snn, gnn: the model's own evaluation; FGSM needs an input gradient, which only mlp and cnn have here.
+            if fgsm != nil { throw ValidationError("--fgsm: the attack runs on mlp and cnn checkpoints; \(config.model) is not one") }
+            let model = try TrainableModels.make(config, train: test, datapath: nil)
+            guard ckpt.parameters.count == model.parameters.count else {
+                throw ValidationError("\(checkpoint): parameter count does not match model \(config.model)")
+            }
+            model.parameters = ckpt.parameters
+            (acc, loss) = model.evaluate(test)
+            adv = nil
         }
-        let r = Report(checkpoint: checkpoint, model: ckpt.config.model, estimator: ckpt.config.estimator.kind.rawValue,
+        let r = Report(checkpoint: checkpoint, model: config.model, estimator: config.estimator.kind.rawValue,
                        testAccuracy: acc, testLoss: loss, fgsm: adv.map { Report.FGSM(epsilon: fgsm!, accuracy: $0) },
                        samples: test.count)
-        print(String(format: "test accuracy %.4f (loss %.4f) on %d samples", acc, loss, test.count))
-        if let adv, let e = fgsm { print(String(format: "FGSM eps %.3f accuracy %.4f", e, adv)) }
-        if let path = report { try ReportJSON.write(r, to: path) }
+        Console.out(String(format: "test accuracy %.4f (loss %.4f) on %d samples", acc, loss, test.count))
+        if let adv, let e = fgsm { Console.out(String(format: "FGSM eps %.3f accuracy %.4f", e, adv)) }
+        if let path = report { try JSONReport.write(r, to: path) }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HWModel
 import LRCore
+import LRIO
 import LRReport
 import LRSim
 
@@ -74,10 +75,7 @@ struct Gemm: ParsableCommand {
         var array = SystolicArray(rows: rows ?? 16, cols: cols ?? 16, dataflow: .ws)
         var conv = GemmTimingConvention.scalesim
         if let hw {
-            let model: HardwareModel
-            do { model = try HardwareModel.load(path: hw, overrides: overrides) } catch {
-                simError(error.description); throw ExitCode.failure
-            }
+            let model = try HardwareModel.load(path: HardwareModel.locate(hw), overrides: overrides)
             let a = model.stageTemplate.array
             array = SystolicArray(rows: a.rows, cols: a.cols, dataflow: a.dataflow)
             conv = GemmTimingConvention(model.timing.systolic)
@@ -88,46 +86,35 @@ struct Gemm: ParsableCommand {
         if let c = convention.flatMap(GemmTimingConvention.init(rawValue:)) { conv = c }
 
         var list: [NamedGemm] = []
-        do {
-            for i in stride(from: 0, to: mnk.count, by: 3) {
-                list.append(NamedGemm(name: "gemm\(i / 3)", shape: GemmShape(m: mnk[i], n: mnk[i + 1], k: mnk[i + 2])))
-            }
-            if let topology {
-                guard let text = try? String(contentsOfFile: topology, encoding: .utf8) else {
-                    throw SimulationError.invalidGemmList("\(topology): cannot read the topology file")
-                }
-                list += try GemmList.parse(text: text, file: topology)
-            }
-            if let layers, let preset = GemmList.preset(layers) { list += preset }
-            if let model { list += try GemmList.forward(try NetworkSpec.parse(model), batch: batch) }
-        } catch let e as SimulationError {
-            simError(e.description); throw ExitCode.failure
-        } catch let e as NetworkSpecError {
-            simError(e.description); throw ExitCode.failure
+        for i in stride(from: 0, to: mnk.count, by: 3) {
+            list.append(NamedGemm(name: "gemm\(i / 3)", shape: GemmShape(m: mnk[i], n: mnk[i + 1], k: mnk[i + 2])))
         }
+        if let topology {
+            guard let text = try? String(contentsOfFile: topology, encoding: .utf8) else {
+                throw SimulationError.invalidGemmList("\(topology): cannot read the topology file")
+            }
+            list += try GemmList.parse(text: text, file: topology)
+        }
+        if let layers, let preset = GemmList.preset(layers) { list += preset }
+        if let model { list += try GemmList.forward(try NetworkSpec.parse(model), batch: batch) }
 
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let result = GemmReport(list: list, array: array, convention: conv, wallSeconds: wall)
-        do {
-            if let report {
-                try JSONReport.write(result, to: report)
-                let dir = URL(fileURLWithPath: report).deletingLastPathComponent().path
-                try computeReportCSV(result).write(to: (dir as NSString).appendingPathComponent("COMPUTE_REPORT.csv"))
-            }
-            if json {
-                FileHandle.standardOutput.write(try JSONReport.encode(result))
-            } else {
-                print(table(result))
-            }
-        } catch let e as ReportError {
-            simError(e.description); throw ExitCode.failure
-        } catch {
-            simError("\(error)"); throw ExitCode.failure
+        if let report {
+            try JSONReport.write(result, to: report)
+            try computeReportCSV(result).write(to: Self.computeReportPath(next: report))
         }
+        Console.out(json ? try JSONReport.text(result) : table(result))
+    }
+
+    /// `COMPUTE_REPORT.csv` is written beside the JSON report.
+    static func computeReportPath(next report: String) -> String {
+        (URL(fileURLWithPath: report).deletingLastPathComponent().path as NSString).appendingPathComponent("COMPUTE_REPORT.csv")
     }
 
     /// SCALE-Sim's COMPUTE_REPORT.csv columns (without its prefetch column: operands are assumed on chip).
     func computeReportCSV(_ r: GemmReport) -> CSVTable {
+        func fmt(_ v: Double) -> String { String(format: "%.6f", v) }
         var t = CSVTable(header: ["LayerID", "Layer", "M", "N", "K", "Total Cycles", "Stall Cycles", "Overall Util %",
                                   "Mapping Efficiency %", "Compute Util %"])
         for (i, l) in r.layers.enumerated() {
@@ -138,16 +125,12 @@ struct Gemm: ParsableCommand {
     }
 
     func table(_ r: GemmReport) -> String {
-        var s = "array \(r.rows)x\(r.cols) \(r.dataflow), convention \(r.convention)\n"
-        s += "layer                      M       N       K        cycles  util %  map eff %\n"
+        var t = TextTable(header: ["layer", "M", "N", "K", "cycles", "util %", "map eff %"], alignment: [.left])
         for l in r.layers {
-            s += l.name.padding(toLength: 20, withPad: " ", startingAt: 0)
-            s += String(format: " %7d %7d %7d %13d %7.2f %10.2f\n", l.m, l.n, l.k, l.cycles, l.utilizationPercent,
-                        l.mappingEfficiencyPercent)
+            t.append([l.name, String(l.m), String(l.n), String(l.k), String(l.cycles),
+                      String(format: "%.2f", l.utilizationPercent), String(format: "%.2f", l.mappingEfficiencyPercent)])
         }
-        s += "total cycles \(r.totalCycles), MACs \(r.totalMacs)"
-        return s
+        return "array \(r.rows)x\(r.cols) \(r.dataflow), convention \(r.convention)\n" + t.text
+            + "\ntotal cycles \(r.totalCycles), MACs \(r.totalMacs)"
     }
 }
-
-func fmt(_ v: Double) -> String { String(format: "%.6f", v) }

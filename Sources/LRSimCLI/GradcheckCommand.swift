@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LRCore
+import LRIO
 import LRTrain
 
 /// `lrsim gradcheck`: the variance-reduction study — cosine to backprop vs copies for plain MC, antithetic pairs,
@@ -41,10 +42,9 @@ struct Gradcheck: ParsableCommand {
     var report: String?
 
     func run() throws {
-        let ks = copies.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !ks.isEmpty, ks.allSatisfy({ $0 >= 2 && $0 % 2 == 0 && $0 <= 1 << 16 }) else {
-            throw ValidationError("--copies: expected comma-separated even counts in 2...65536, got '\(copies)'")
-        }
+        // Each K studied follows the rule of every command (the variants use antithetic pairs).
+        let ks = Array(try CopyCounts(parsing: copies))
+        for k in ks { try CopyCounts(k).validate(layers: 1, estimator: .lr, antithetic: true) }
         guard seeds >= 1 && seeds <= 1000 else { throw ValidationError("--seeds: expected 1...1000, got \(seeds)") }
         let spec: NetworkSpec
         do { spec = try NetworkSpec.parse(model, activation: activation) } catch { throw ValidationError("--model: \(error)") }
@@ -56,13 +56,13 @@ struct Gradcheck: ParsableCommand {
         let x = Array(train.images[0..<(batch * spec.inputCount)]), y = Array(train.labels[0..<batch])
         let study = GradientStudy(network: Network(spec: spec, seed: seed), input: x, labels: y)
         let rows = try study.run(variants: GradientStudy.standardVariants(sigma: sigma), copies: ks, seeds: seeds)
-        print("cosine to backprop per layer (mean of \(seeds) seeds), \(model) \(activation.rawValue), sigma \(sigma), batch \(batch)")
-        print("| variant | " + ks.map { "K=\($0)" }.joined(separator: " | ") + " |")
-        print("|---|" + ks.map { _ in "---|" }.joined())
+        Console.out("cosine to backprop per layer (mean of \(seeds) seeds), \(model) \(activation.rawValue), sigma \(sigma), batch \(batch)")
+        Console.out("| variant | " + ks.map { "K=\($0)" }.joined(separator: " | ") + " |")
+        Console.out("|---|" + ks.map { _ in "---|" }.joined())
         for v in GradientStudy.standardVariants(sigma: sigma) {
             let cells = rows.filter { $0.variant == v.name }.map { $0.cosine.map { String(format: "%.2f", $0) }.joined(separator: " / ") }
-            print("| \(v.name) | " + cells.joined(separator: " | ") + " |")
+            Console.out("| \(v.name) | " + cells.joined(separator: " | ") + " |")
         }
-        if let report { try ReportJSON.write(rows, to: report) }
+        if let report { try JSONReport.write(rows, to: report) }
     }
 }

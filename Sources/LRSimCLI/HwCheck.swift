@@ -31,11 +31,12 @@ struct HwCheck: ParsableCommand {
         var failed = 0
         for file in files {
             do {
-                _ = try HardwareModel.load(path: file, overrides: overrides)
-                print("\(file): ok")
+                _ = try HardwareModel.load(path: HardwareModel.locate(file), overrides: overrides)
+                Console.out("\(file): ok")
             } catch {
                 failed += 1
-                for problem in error.diagnostics { printError(problem.description) }
+                // Every problem of the file, one line each (the funnel would print only the first).
+                for problem in error.diagnostics { Console.err("error: " + problem.description) }
             }
         }
         if failed > 0 { throw ExitCode.failure }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import HWModel
 
 /// `lrsim hw`: check, show and compare hardware-model files.
@@ -20,9 +19,4 @@ struct Hw: ParsableCommand {
         """,
         subcommands: [HwCheck.self, HwShow.self, HwDiff.self]
     )
-}
-
-/// Writes `error: MESSAGE` to stderr (the CLI's one-line error convention; other subcommands use it too).
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
 }

@@ -26,16 +26,10 @@ struct HwDiff: ParsableCommand {
     var overridesB: [String] = []
 
     func run() throws {
-        let first: HardwareModel, second: HardwareModel
-        do {
-            first = try HardwareModel.load(path: a, overrides: overridesA)
-            second = try HardwareModel.load(path: b, overrides: overridesB)
-        } catch {
-            printError(error.description)
-            throw ExitCode.failure
-        }
+        let first = try HardwareModel.load(path: HardwareModel.locate(a), overrides: overridesA)
+        let second = try HardwareModel.load(path: HardwareModel.locate(b), overrides: overridesB)
         let differences = first.differences(to: second)
-        if differences.isEmpty { print("no differences") }
-        for d in differences { print(d.description) }
+        if differences.isEmpty { Console.out("no differences") }
+        for d in differences { Console.out(d.description) }
     }
 }

@@ -28,13 +28,7 @@ struct HwShow: ParsableCommand {
     var json = false
 
     func run() throws {
-        let model: HardwareModel
-        do {
-            model = try HardwareModel.load(path: file, overrides: overrides)
-        } catch {
-            printError(error.description)
-            throw ExitCode.failure
-        }
-        print(json ? model.resolvedJSON() : model.resolvedTOML(), terminator: "")
+        let model = try HardwareModel.load(path: HardwareModel.locate(file), overrides: overrides)
+        Console.out(json ? model.resolvedJSON() : model.resolvedTOML(), terminator: "")
     }
 }

@@ -1,11 +1,7 @@
 import ArgumentParser
-import FixedPoint
-import Foundation
 import HWModel
-import LRCore
-import LRSim
-import LRTrace
-import LRTrain
+import LRIO
+import LRStudies
 
 /// `lrsim replay`: recorded training steps through a hardware model's fixed-point datapath, value by value.
 struct Replay: ParsableCommand {
@@ -49,39 +45,10 @@ struct Replay: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let r = ReplayRun(hwPath: hw, overrides: overrides, tracePath: trace,
-                                  steps: steps.flatMap(parseSteps), exact: !noExact, wallClock: !noWallClock)
-            let result = try r.run { line in if !quiet { print(line) } }
-            if let report { try ReportJSON.write(result, to: report) }
-        } catch let e as ReplayFailure {
-            try Self.fail(e.description)
-        } catch let e as HWModelError {
-            try Self.fail(e.description)
-        } catch let e as TraceError {
-            try Self.fail(e.description)
-        } catch let e as DatapathError {
-            try Self.fail("\(trace): \(e.description)")
-        } catch let e as RecordedStep.Failure {
-            try Self.fail("\(trace): \(e.description)")
-        } catch let e as TrainingError {
-            try Self.fail("\(trace): \(e.description)")
-        } catch let e as SimulationError {
-            try Self.fail("\(hw): sim: \(e.description)")
-        } catch let e as FixedPointError {
-            try Self.fail("\(trace): \(e.description)")
-        }
+        let hardware = try HardwareModel.load(path: HardwareModel.locate(hw), overrides: overrides)
+        let replay = ReplayRun(hardware: hardware, overrides: overrides, tracePath: trace,
+                               steps: steps.flatMap(parseSteps), exact: !noExact, wallClock: !noWallClock)
+        let result = try replay.run { line in if !quiet { Console.out(line) } }
+        if let report { try JSONReport.write(result, to: report) }
     }
-
-    /// Prints `error: MESSAGE` (one line) and exits nonzero through ArgumentParser.
-    static func fail(_ message: String) throws -> Never {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        throw ExitCode.failure
-    }
-}
-
-/// A one-line replay problem (bad step list, unsupported trace).
-struct ReplayFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
 }

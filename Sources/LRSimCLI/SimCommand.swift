@@ -1,10 +1,8 @@
 import ArgumentParser
-import Foundation
 import HWModel
 import LRCore
 import LRReport
-import LRSim
-import LRTrace
+import LRStudies
 
 /// `lrsim sim`: cycle-level simulation of an accelerator training a network with LR, ALR, ES or backprop.
 struct Sim: ParsableCommand {
@@ -26,25 +24,28 @@ struct Sim: ParsableCommand {
                     --set pipeline.mode=overlapped --set pipeline.staleness=1
         """)
 
-    @Option(help: "Hardware model (TOML).") var hw: String = HardwareModel.defaultModelPath
+    @Option(help: "Hardware model (TOML; a shipped model is found from any directory).")
+    var hw: String = HardwareModel.defaultModelPath
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a hardware-model field (repeatable), e.g. pipeline.mode=overlapped.", valueName: "KEY=VALUE"))
     var overrides: [String] = []
-    @Option(help: "Take the workload from this trace's header.") var trace: String?
-    @Option(help: "Network: mlp:IN-H1-...-OUT, cnn:small / cnn:cifar, rnn:DxH-C[xT<steps>], snn:D-H-C[xT<steps>] or gnn:N-F-H-C[e<E>] (nodes-features-hidden-classes, E edges; batch = N).") var model: String?
+    @Option(help: "Take the workload from this trace's header (its model, estimator, batch, copies and step count; the options below replace the trace's values).")
+    var trace: String?
+    @Option(help: "Network: mlp:IN-H1-...-OUT, cnn:small / cnn:cifar, resnet5 / resnet9 / resnet18 / vgg8 (CIFAR-scale, simulator only), rnn:DxH-C[xT<steps>], snn:D-H-C[xT<steps>] or gnn:N-F-H-C[e<E>] (nodes-features-hidden-classes, E edges; batch = N). Not with --trace.")
+    var model: String?
     @Option(help: "Samples per mini-batch.") var batch: Int?
-    @Option(help: "Copies K per perturbed layer: one value, or one per parametric layer separated by commas (0 = not trained).")
-    var copies: String?
-    @Option(help: "Estimator: lr, alr, es, aes or bp.") var estimator: String?
+    @Option(help: "Copies K per perturbed layer: one value, or one per parametric layer separated by commas; 0...65536, 0 = the layer is not trained, even with antithetic pairs.")
+    var copies: CopyCounts?
+    @Option(help: "Estimator: lr, alr, es, aes or bp.") var estimator: EstimatorKind?
     @Option(help: "Noise scale (accepted for symmetry with train; it does not change timing).") var sigma: Double?
     @Flag(help: "Independent copies instead of antithetic pairs (antithetic pairs generate and store half the noise).")
     var noAntithetic = false
     @Option(help: "Copies one task carries through a layer (the GEMM streams batch x copies rows).") var copiesPerPass: Int = 1
-    @Option(help: "LR/ALR noise injection: layerwise (one layer at a time; copies run the layers after it) or all-layers (every layer at once; K full noisy passes).")
+    @Option(help: "LR/ALR noise injection: layerwise (one layer at a time; copies run the layers after it) or all-layers (every layer at once; K full noisy passes, every layer's gradient from the same losses).")
     var injection: Injection = .layerwise
-    @Option(help: "Backprop schedule: serial (one batch in flight), gpipe or 1f1b (micro-batches pipelined over the stages).")
+    @Option(help: "Backprop schedule: serial (one batch in flight), gpipe or 1f1b (micro-batches pipelined over the stages, flushed every step).")
     var schedule: BackpropSchedule = .serial
     @Option(help: "Micro-batches per iteration for --schedule gpipe or 1f1b (the batch is divided among them).")
-    var microbatches: Int = 1
+    var microbatches: Int?
     @Option(help: "Training iterations (mini-batches) to simulate. Default: the trace's step count, else 1.") var iterations: Int?
     @Option(help: "Also simulate these estimators on the same hardware and print them side by side, e.g. lr,alr,bp.")
     var compare: String?
@@ -56,157 +57,44 @@ struct Sim: ParsableCommand {
     var noWallClock = false
 
     func validate() throws {
-        if trace == nil {
-            // A gnn: model trains on the full graph: its batch is the node count (--batch may be left out).
-            guard model != nil, batch != nil || model?.hasPrefix("gnn:") == true, copies != nil || estimator == "bp" || compare != nil, estimator != nil || compare != nil else {
-                throw ValidationError("give --trace FILE, or --model SPEC --batch B --copies K --estimator E")
-            }
-        }
-        if let e = estimator, TrainingMethod(rawValue: e) == nil {
-            throw ValidationError("--estimator must be one of lr, alr, es, aes, bp; got '\(e)'")
-        }
         if let b = batch, !(1...(1 << 20)).contains(b) { throw ValidationError("--batch must be 1 ... 1048576, got \(b)") }
         if let n = iterations, !(1...10_000_000).contains(n) { throw ValidationError("--iterations must be 1 ... 10000000, got \(n)") }
         if !(1...65536).contains(copiesPerPass) { throw ValidationError("--copies-per-pass must be 1 ... 65536, got \(copiesPerPass)") }
-        if let c = copies, parseCopies(c) == nil {
-            throw ValidationError("--copies must be non-negative integers separated by commas, got '\(c)'")
-        }
-        if let c = compare {
-            for m in c.split(separator: ",") where TrainingMethod(rawValue: String(m)) == nil {
-                throw ValidationError("--compare takes estimators among lr, alr, es, aes, bp separated by commas; got '\(m)'")
-            }
-        }
+        if let sigma, !(sigma.isFinite && sigma > 0) { throw ValidationError("--sigma must be a positive number, got \(sigma)") }
+        _ = try compareList()
     }
 
-    func parseCopies(_ text: String) -> [Int]? {
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
-        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
-        return parts.map { $0! }
+    /// `--compare lr,alr,bp`: the estimators, each named once.
+    func compareList() throws -> [EstimatorKind] {
+        guard let compare else { return [] }
+        let names = compare.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let kinds = names.compactMap(EstimatorKind.init(rawValue:))
+        guard kinds.count == names.count, !kinds.isEmpty, Set(kinds).count == kinds.count else {
+            throw ValidationError("--compare takes distinct estimators among \(EstimatorKind.spellings) separated by commas; got '\(compare)'")
+        }
+        return kinds
+    }
+
+    /// The workload as asked for: the `LRStudies` bridge resolves trace and options into the simulator's workload.
+    var workloadOptions: SimWorkloadOptions {
+        var w = SimWorkloadOptions(trace: trace, model: model, estimator: estimator, batch: batch, copies: copies,
+                                   antithetic: noAntithetic ? false : nil, copiesPerPass: copiesPerPass,
+                                   iterations: iterations)
+        w.injection = injection; w.schedule = schedule; w.microbatches = microbatches
+        return w
     }
 
     func run() throws {
-        do {
-            let hardware = try HardwareModel.load(path: hw, overrides: overrides)
-            let base = try workload()
-            if let compare {
-                let methods = compare.split(separator: ",").compactMap { TrainingMethod(rawValue: String($0)) }
-                var reports: [SimReport] = []
-                for m in methods {
-                    var spec = base
-                    spec.method = m
-                    if m.isForwardOnly && spec.copies.isEmpty { spec.copies = [1] }
-                    reports.append(finalize(try Simulator.run(spec, on: hardware).report))
-                }
-                print(SimSummary.comparison(reports))
-                if let report { try JSONReport.write(SimComparison(runs: reports), to: report) }
-                return
-            }
-            let record = vcd != nil || timeline != nil
-            var result = try Simulator.run(base, on: hardware, record: record)
-            result.report = finalize(result.report)
-            print(SimSummary.text(result.report))
-            if let vcd { try SimOutputs.vcd(result).write(to: vcd) }
-            if let timeline { try SimOutputs.timeline(result).write(to: timeline) }
-            if let csv {
-                do { try FileManager.default.createDirectory(atPath: csv, withIntermediateDirectories: true) } catch {
-                    throw ReportError("\(csv): cannot create the CSV directory")
-                }
-                for (name, table) in SimOutputs.csv(result.report) {
-                    try table.write(to: (csv as NSString).appendingPathComponent(name))
-                }
-            }
-            if let report { try JSONReport.write(result.report, to: report) }
-        } catch let e as HWModelError {
-            simError(e.description); throw ExitCode.failure
-        } catch let e as SimulationError {
-            simError(e.description); throw ExitCode.failure
-        } catch let e as ReportError {
-            simError(e.description); throw ExitCode.failure
-        } catch let e as NetworkSpecError {
-            simError(e.description); throw ExitCode.failure
-        } catch let e as TraceError {
-            simError(e.description); throw ExitCode.failure
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            simError("\(error)"); throw ExitCode.failure
+        var run = SimulationRun(hardware: try HardwareModel.load(path: HardwareModel.locate(hw), overrides: overrides),
+                                workload: workloadOptions)
+        run.compare = try compareList()
+        run.wallClock = !noWallClock
+        run.outputs = .init(vcd: vcd, timeline: timeline, csv: csv, report: report)
+        switch try run.run() {
+        case .single(let result): Console.out(SimSummary.text(result.report))
+        case .comparison(let reports): Console.out(SimSummary.comparison(reports))
         }
     }
-
-    func finalize(_ r: SimReport) -> SimReport {
-        var r = r
-        if noWallClock { r.wallSeconds = 0; r.simulatedCyclesPerSecond = 0 }
-        return r
-    }
-
-    /// The workload from the trace header and/or the command line (command-line values win).
-    func workload() throws -> WorkloadSpec {
-        var network: NetworkSpec
-        var method = estimator.flatMap(TrainingMethod.init(rawValue:)) ?? .lr
-        var b = batch ?? 1
-        var k: [Int] = copies.flatMap(parseCopies) ?? []
-        var steps = 1
-        var antithetic = !noAntithetic
-        var sequence: SequenceModel? = nil
-        var graph: GraphModel? = nil
-        if let trace {
-            let reader = try TraceReader(path: trace)
-            let h = reader.header
-            if let s = try SequenceModel.parse(h.model.spec) {
-                // A train-arch trace (rnn, snn): its perturbed layers 0 and 1 are the cell and the head.
-                sequence = s; network = s.network
-            } else {
-                let activation = Activation(rawValue: h.model.activation) ?? .relu
-                network = try NetworkSpec.parse(h.model.spec, activation: activation)
-            }
-            if estimator == nil {
-                guard let m = TrainingMethod(rawValue: h.estimator.name) else {
-                    throw SimulationError.invalidWorkload("\(trace): header field 'estimator.name': expected lr, alr, es, aes or bp, got '\(h.estimator.name)'")
-                }
-                method = m
-            }
-            if batch == nil { b = h.optimizer.batchSize }
-            if copies == nil && method.isForwardOnly {
-                let parametric = network.parametricLayers
-                var perLayer = Array(repeating: 0, count: parametric.count)
-                for (i, layer) in h.estimator.perturbedLayers.enumerated() {
-                    // Sequence traces number their layers 0 (cell) and 1 (head): the parametric layers' order.
-                    let p = sequence != nil ? (layer < parametric.count ? layer : nil) : parametric.firstIndex(of: layer)
-                    guard let p, i < h.estimator.copies.count else {
-                        throw SimulationError.invalidWorkload("\(trace): header field 'estimator.perturbed_layers': layer \(layer) is not a dense/conv layer of \(h.model.spec)")
-                    }
-                    perLayer[p] = h.estimator.copies[i]
-                }
-                k = perLayer
-            }
-            if !noAntithetic { antithetic = h.estimator.antithetic }
-            steps = Int((reader.steps.last?.step ?? 0) + 1)
-        } else if let s = try SequenceModel.parse(model ?? "") {
-            sequence = s; network = s.network
-        } else if let g = try GraphModel.parse(model ?? "") {
-            if let batch, batch != g.nodes {
-                throw SimulationError.invalidWorkload("--batch: \(g.spelling) trains on the full graph; leave --batch out or give the \(g.nodes) nodes, got \(batch)")
-            }
-            graph = g; network = g.network; b = g.nodes
-        } else {
-            network = try NetworkSpec.parse(model ?? "")
-        }
-        if method == .bp && k.isEmpty { k = [] }
-        var work = WorkloadSpec(network: network, method: method, batch: b, copies: k, iterations: iterations ?? steps,
-                                antithetic: antithetic, copiesPerPass: copiesPerPass)
-        work.sequence = sequence
-        work.graph = graph
-        work.injection = injection
-        work.schedule = schedule
-        work.microbatches = schedule == .serial && microbatches == 1 ? 1 : microbatches
-        return work
-    }
-}
-
-/// `--compare` JSON: one sim report per estimator.
-struct SimComparison: Encodable {
-    var kind = "sim-compare"
-    var runs: [SimReport]
 }
 
 extension Injection: ExpressibleByArgument {}

@@ -10,5 +10,5 @@ extension LRSimCommand {
 /// `lrsim version`: the producer version that traces and reports record.
 struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the lrsim version.")
-    func run() throws { print(LRSimVersion.string) }
+    func run() throws { Console.out(LRSimVersion.string) }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
-import LRReport
-import LRSweep
+import LRStudies
 
 /// `lrsim sweep`: a grid over hardware-model parameters, each point simulated, replayed and/or trained.
 struct SweepCommand: ParsableCommand {
@@ -45,14 +43,8 @@ struct SweepMergeCommand: ParsableCommand {
     @Option(help: "Directory for the merged points and table.") var out: String
 
     func run() throws {
-        do {
-            let table = try SweepMerge.merge(directories, into: out)
-            let failed = table.points.filter { $0.status == .failed }.count
-            FileHandle.standardError.write(Data("merged \(table.points.count) points (\(failed) failed) from \(directories.count) directories into \(out)/sweep.csv\n".utf8))
-        } catch let e as SweepError {
-            printError(e.description); throw ExitCode.failure
-        } catch let e as ReportError {
-            printError(e.description); throw ExitCode.failure
-        }
+        let table = try SweepMerge.merge(directories, into: out)
+        let failed = table.points.filter { $0.status == .failed }.count
+        Console.err("merged \(table.points.count) points (\(failed) failed) from \(directories.count) directories into \(out)/sweep.csv")
     }
 }

@@ -1,11 +1,8 @@
 import ArgumentParser
-import Foundation
 import HWModel
 import LRCore
-import LRReport
 import LRSim
-import LRSweep
-import LRTrace
+import LRStudies
 import LRTrain
 
 /// `lrsim sweep [run]`: runs (this shard of) the grid into --out.
@@ -17,12 +14,13 @@ struct SweepRun: ParsableCommand {
     @Option(help: "Base hardware model (TOML).") var hw: String = HardwareModel.defaultModelPath
     @Option(help: ArgumentHelp("One axis of the grid: a hardware-model key and its values (repeatable).", valueName: "KEY=V1,V2,..."))
     var vary: [String] = []
-    @Option(help: "Replay this trace at every point (kind replay) and simulate its workload (kind sim).") var trace: String?
-    @Option(help: "Network for sim and train: mlp:IN-H1-...-OUT or cnn:small.") var model: String?
+    @Option(help: "Replay this trace at every point (kind replay) and simulate its workload (kind sim); --batch, --copies, --estimator and --iterations replace the trace's values for the simulation. Not with --model.")
+    var trace: String?
+    @Option(help: "Network for sim and train: mlp:IN-H1-...-OUT, cnn:small, rnn:..., snn:..., gnn:... (sim).") var model: String?
     @OptionGroup var estimatorOptions: EstimatorOptions
-    @Option(help: "Samples per mini-batch (sim and train).") var batch = 32
-    @Option(help: "Training iterations each sim point simulates.") var iterations = 4
-    @Flag(help: "Also train at every point with the point's number formats in the loop (kind train).") var train = false
+    @Option(help: "Samples per mini-batch (sim and train; default 32, or the trace's).") var batch: Int?
+    @Option(help: "Training iterations each sim point simulates (default 4).") var iterations: Int?
+    @Flag(help: "Also train at every point with the point's number formats in the loop (kind train; needs --model).") var train = false
     @OptionGroup var data: DataOptions
     @Option(help: "Training epochs per point (train).") var epochs = 1
     @Option(name: .customLong("lr"), help: "Learning rate (train).") var learningRate: Float = 1e-3
@@ -42,40 +40,40 @@ struct SweepRun: ParsableCommand {
         guard trace != nil || model != nil else {
             throw ValidationError("give --trace FILE, or --model SPEC --estimator E (and --train for quantized training)")
         }
-        guard (1...(1 << 20)).contains(batch) else { throw ValidationError("--batch must be 1 ... 1048576, got \(batch)") }
-        guard (1...1_000_000).contains(iterations) else { throw ValidationError("--iterations must be 1 ... 1000000, got \(iterations)") }
+        if trace != nil && model != nil {
+            throw ValidationError("give --trace or --model, not both: the trace's header names its model")
+        }
+        if train && model == nil { throw ValidationError("--train trains a --model; give one (not --trace)") }
+        if let batch, !(1...(1 << 20)).contains(batch) { throw ValidationError("--batch must be 1 ... 1048576, got \(batch)") }
+        if let iterations, !(1...1_000_000).contains(iterations) {
+            throw ValidationError("--iterations must be 1 ... 1000000, got \(iterations)")
+        }
         guard (1...10_000).contains(epochs) else { throw ValidationError("--epochs must be 1 ... 10000, got \(epochs)") }
         if trace == nil && noSim && !train { throw ValidationError("--no-sim without --trace or --train leaves nothing to run") }
+        if noSim && (iterations != nil) { throw ValidationError("--iterations sets the simulation, which --no-sim skips") }
     }
 
     func run() throws {
-        do {
-            let spec = try makeSpec()
-            let grid = try SweepGrid(axes: spec.axes)
-            let base = try HardwareModel.load(path: hw)
-            // A bad key or value fails every point the same way: say so once, up front, instead of N times.
-            if let first = grid.points.first { _ = try base.applying(overrides: first.overrides) }
-            var evaluators: [PointEvaluator] = []
-            if let w = spec.sim { evaluators.append(SimPointEvaluator(workload: w)) }
-            if let r = spec.replay { evaluators.append(SweepReplayEvaluator(hwPath: hw, settings: r)) }
-            if let c = spec.train {
-                let (trainSet, testSet) = try data.load()
-                evaluators.append(TrainPointEvaluator(config: c, train: trainSet, test: testSet))
-            }
-            let runner = SweepRunner(spec: spec, grid: grid, hardware: base, evaluators: evaluators,
-                                     store: SweepStore(directory: out), shard: try shard.map(SweepShard.parse) ?? .all,
-                                     log: { line in if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) } })
-            let summary = try runner.run()
-            if !quiet { print(try SweepSummaryText.table(SweepTable.read(from: out))) }
-            if summary.failed > 0 {
-                FileHandle.standardError.write(Data("warning: \(summary.failed) point(s) failed; see the error column of \(out)/sweep.csv\n".utf8))
-            }
-        } catch let e as ValidationError {
-            throw e
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            printError(SweepStore.describe(error)); throw ExitCode.failure
+        let spec = try makeSpec()
+        let base = try HardwareModel.load(path: HardwareModel.locate(hw))
+        var evaluators: [PointEvaluator] = []
+        if let w = spec.sim { evaluators.append(SimPointEvaluator(workload: w)) }
+        if let r = spec.replay { evaluators.append(ReplayPointEvaluator(settings: r)) }
+        if let c = spec.train {
+            let (trainSet, testSet) = try DatasetCatalog.load(name: c.data, dataDir: c.dataDir, model: c.modelSpec(),
+                                                              trainLimit: c.trainLimit, testLimit: c.testLimit)
+            evaluators.append(TrainPointEvaluator(config: c, train: trainSet, test: testSet))
+        }
+        let grid = try SweepGrid(axes: spec.axes)
+        // A bad key or value fails every point the same way: say so once, up front, instead of N times.
+        if let first = grid.points.first { _ = try base.applying(overrides: first.overrides) }
+        let runner = SweepRunner(spec: spec, grid: grid, hardware: base, evaluators: evaluators,
+                                 store: SweepStore(directory: out), shard: try shard.map(SweepShard.parse) ?? .all,
+                                 log: { line in if !quiet { Console.err(line) } })
+        let summary = try runner.run()
+        if !quiet { Console.out(SweepSummaryText.table(try SweepTable.read(from: out))) }
+        if summary.failed > 0 {
+            Console.err("warning: \(summary.failed) point(s) failed; see the error column of \(out)/sweep.csv")
         }
     }
 
@@ -85,15 +83,13 @@ struct SweepRun: ParsableCommand {
         var kinds: [String] = []
         var simWork: WorkloadSpec?
         if !noSim {
-            var args = ["--hw", hw]
-            if let trace { args += ["--trace", trace] }
-            if let model { args += ["--model", model, "--batch", String(batch), "--copies", estimatorOptions.copies,
-                                    "--estimator", estimatorOptions.estimator.rawValue] }
-            if trace == nil || model == nil { args += ["--iterations", String(iterations)] }
-            if estimatorOptions.noAntithetic { args.append("--no-antithetic") }
-            var w = try Sim.parse(args).workload()
-            if trace == nil { w.iterations = iterations }
-            simWork = w
+            let options = SimWorkloadOptions(
+                trace: trace, model: model,
+                estimator: trace == nil ? estimatorOptions.kind : estimatorOptions.estimator,
+                batch: trace == nil ? batch ?? 32 : batch,
+                copies: trace == nil ? estimatorOptions.copyCounts : estimatorOptions.copies,
+                antithetic: estimatorOptions.noAntithetic ? false : nil, iterations: iterations ?? 4)
+            simWork = try options.workload()
             kinds.append("sim")
         }
         var replay: SweepSpec.ReplaySettings?
@@ -110,13 +106,14 @@ struct SweepRun: ParsableCommand {
             kinds.append("replay")
         }
         var trainConfig: TrainingConfiguration?
-        if train {
+        if train, let model {
             var c = TrainingConfiguration(estimator: try estimatorOptions.settings())
-            c.data = data.data; c.dataDir = data.dataDir
+            c.data = data.name(for: model); c.dataDir = data.dataDir
             c.trainLimit = data.trainSamples; c.testLimit = data.testSamples
-            c.model = model ?? "mlp:784-256-10"
+            c.model = model
             c.optimizer = optimizer; c.learningRate = learningRate
-            c.epochs = epochs; c.batch = batch; c.seed = seed; c.gradCheckEvery = gradCheckEvery
+            c.epochs = epochs; c.batch = batch ?? 32; c.seed = seed; c.gradCheckEvery = gradCheckEvery
+            _ = try c.resolved()
             trainConfig = c
             kinds.append("train")
         }

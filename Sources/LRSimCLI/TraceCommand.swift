@@ -20,13 +20,3 @@ struct TraceCommand: ParsableCommand {
         subcommands: [TraceInfo.self, TraceVerify.self, TraceDump.self]
     )
 }
-
-/// Runs `body`, turning a `TraceError` into `error: MESSAGE` on stderr and a nonzero exit.
-func reportingTraceErrors<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let e as TraceError {
-        printError(e.description)
-        throw ExitCode.failure
-    }
-}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LRIO
 import LRTrace
 
 /// `lrsim trace dump FILE --step S`: one step's scalars and tensors.
@@ -46,7 +47,7 @@ struct TraceDump: ParsableCommand {
     }
 
     func run() throws {
-        let report = try reportingTraceErrors { () throws -> TraceDumpReport in
+        let report = try { () throws -> TraceDumpReport in
             let reader = try TraceReader(path: file)
             guard let chosen = step ?? reader.steps.first?.step else {
                 throw TraceError(file: file, location: .file, category: .notFound, problem: "the trace has no recorded steps")
@@ -72,7 +73,7 @@ struct TraceDump: ParsableCommand {
             }
             let s = try reader.readStep(step: chosen, where: select)
             return TraceDumpReport(file: file, step: s, select: select, limit: all ? nil : limit)
-        }
-        print(json ? try report.json() : report.text())
+        }()
+        Console.out(json ? try JSONReport.text(report) : report.text())
     }
 }

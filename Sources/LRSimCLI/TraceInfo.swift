@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import LRIO
 import LRTrace
 
 /// `lrsim trace info FILE`: header, steps and sizes.
@@ -24,19 +24,7 @@ struct TraceInfo: ParsableCommand {
     var json = false
 
     func run() throws {
-        let info = try reportingTraceErrors { try TraceInfoReport(reader: TraceReader(path: file)) }
-        if json {
-            print(try encodeTraceJSON(info))
-        } else {
-            print(info.text(currentProducer: "lrsim \(LRSimVersion.string)"))
-        }
+        let info = try TraceInfoReport(reader: TraceReader(path: file))
+        Console.out(json ? try JSONReport.text(info) : info.text(currentProducer: "lrsim \(LRSimVersion.string)"))
     }
-}
-
-/// Sorted, pretty-printed JSON (byte-identical for identical input); non-finite numbers as strings.
-func encodeTraceJSON<T: Encodable>(_ value: T) throws -> String {
-    let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return String(decoding: try e.encode(value), as: UTF8.self)
 }

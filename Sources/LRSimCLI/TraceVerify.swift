@@ -1,4 +1,6 @@
 import ArgumentParser
+import LRIO
+import LRStudies
 import LRTrace
 
 /// `lrsim trace verify FILE`: every checksum, length, ordering and cross-reference; plus the gradient recomputation
@@ -52,11 +54,11 @@ struct TraceVerify: ParsableCommand {
             report.recomputation.messages = [notRunReason]
         }
         if json {
-            print(try encodeTraceJSON(report))
+            Console.out(try JSONReport.text(report))
         } else {
-            for p in report.problems { printError(p) }
-            for m in report.recomputation.messages where report.recomputation.status == "failed" { printError(m) }
-            print(report.summary)
+            for p in report.problems { Console.err("error: " + p) }
+            for m in report.recomputation.messages where report.recomputation.status == "failed" { Console.err("error: " + m) }
+            Console.out(report.summary)
         }
         if !report.ok { throw ExitCode.failure }
     }

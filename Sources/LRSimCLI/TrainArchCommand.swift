@@ -1,175 +1,120 @@
 import ArgumentParser
-import Foundation
 import LRCore
+import LRStudies
 import LRTrace
 import LRTrain
 
-/// `lrsim train-arch`: LR vs its backprop baseline on a recurrent, graph-convolutional or spiking network.
+/// `lrsim train-arch` (deprecated): the options of the former architecture trainer, run as the `lrsim train` they
+/// spell (`--arch rnn --hidden 128 --steps 28` is `--model rnn:28x128-10xT28`). The report and trace are `train`'s.
 struct TrainArch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-arch",
-        abstract: "Train an RNN, a GCN or a spiking network with LR (lr) or its backprop baseline (bp).",
+        abstract: "Deprecated: use `lrsim train --model rnn:...|snn:...|gnn:...` (this alias runs exactly that).",
         discussion: """
-        rnn: Elman RNN (tanh) reading each Fashion-MNIST image as --steps inputs (28 rows of 28 pixels by default),
-             softmax head on the last state. lr: noise on the pre-activations at every step, no BPTT; bp: exact BPTT.
-        gnn: 2-layer GCN on a generated stochastic-block-model graph (--nodes, --graph-classes, --features, --p-in,
-             --p-out, --signal, --train-nodes, --graph-seed); one full-graph Adam step per epoch. lr: noise on the node
-             logits after aggregation; bp: backprop.
-        snn: 784-H-10 leaky integrate-and-fire network, hard threshold, rate-coded input over --steps time steps,
-             membrane readout. lr: noise into the membrane input current at every step; bp: surrogate-gradient BPTT.
+        --arch rnn [--hidden H] [--steps T]  is  train --model rnn:DxH-CxT<T> (D = the features of a sample / T; H 128, T 28)
+        --arch snn [--hidden H] [--steps T]  is  train --model snn:D-H-CxT<T> (H 256, T 16)
+        --arch gnn [--hidden H] --nodes N --graph-classes C --features F --p-in P --p-out P --signal S --train-nodes N \\
+        --graph-seed S  is  train --model gnn:N-F-H-C --data sbm:p_in=P,p_out=P,signal=S,train=N,seed=S (H 64)
+        The alias prints the `lrsim train` command it runs on stderr.
+        """,
+        shouldDisplay: false)
 
-        Examples:
-          lrsim train-arch --arch rnn --estimator lr --copies 32 --sigma 0.1 --epochs 2 --train-samples 10000
-          lrsim train-arch --arch snn --estimator bp --steps 16 --hidden 256 --epochs 2
-          lrsim train-arch --arch gnn --estimator lr --copies 64 --epochs 200 --lr 0.01 --report gnn.json
-          lrsim train-arch --arch rnn --copies 16 --batch 32 --train-samples 320 --trace rnn.lrt --trace-every 4
-            (then: lrsim trace verify rnn.lrt; lrsim sim --hw hwmodels/edge.toml --trace rnn.lrt)
-        """
-    )
+    enum Arch: String, ExpressibleByArgument { case rnn, gnn, snn }
 
-    @Option(help: "Architecture: rnn, gnn or snn.")
-    var arch: ArchitectureKind
-    @Option(help: "Gradient: lr (likelihood ratio) or bp (BPTT / backprop / surrogate-gradient BPTT).")
-    var estimator: ArchitectureEstimator = .lr
-    @Option(help: "Passes over the training set (gnn: full-graph steps).")
-    var epochs = 3
-    @Option(help: "Samples per mini-batch (rnn, snn).")
-    var batch = 128
-    @Option(help: "Noisy copies K per perturbed layer (even: antithetic pairs).")
-    var copies = 32
-    @Option(help: "Noise scale.")
-    var sigma: Float = 0.1
-    @Option(name: .customLong("lr"), help: "Adam learning rate.")
-    var learningRate: Float = 1e-3
-    @Option(help: "Seed of initialisation, data order, input spikes and noise.")
-    var seed: UInt64 = 0
-    @Option(help: "Hidden units (default rnn 128, gnn 64, snn 256).")
-    var hidden: Int?
-    @Option(help: "Time steps (rnn: must divide 784, default 28; snn: default 16).")
-    var steps: Int?
-
+    @Option(help: "Architecture: rnn, gnn or snn.") var arch: Arch
+    @Option(help: "Gradient: lr or bp.") var estimator: EstimatorKind = .lr
+    @Option(help: "Passes over the training set (gnn: full-graph steps).") var epochs = 3
+    @Option(help: "Samples per mini-batch (rnn, snn).") var batch = 128
+    @Option(help: "Noisy copies K per perturbed layer.") var copies: CopyCounts = [32]
+    @Option(help: "Noise scale.") var sigma: Float = 0.1
+    @Option(name: .customLong("lr"), help: "Adam learning rate.") var learningRate: Float = 1e-3
+    @Option(help: "Seed of initialisation, data order, input spikes and noise.") var seed: UInt64 = 0
+    @Option(help: "Hidden units (default rnn 128, gnn 64, snn 256).") var hidden: Int?
+    @Option(help: "Time steps (rnn: must divide the features of a sample, default 28; snn: default 16).") var steps: Int?
     @OptionGroup(title: "Data (rnn, snn)") var dataOptions: DataOptions
-
-    @Option(help: "gnn: nodes of the generated graph.")
-    var nodes = 1000
-    @Option(help: "gnn: classes (blocks) of the generated graph.")
-    var graphClasses = 5
-    @Option(help: "gnn: node feature dimension.")
-    var features = 32
-    @Option(help: "gnn: edge probability within a class.")
-    var pIn: Double = 0.02
-    @Option(help: "gnn: edge probability across classes.")
-    var pOut: Double = 0.004
-    @Option(help: "gnn: scale of the class prototype in the node features (noise has unit variance).")
-    var signal: Float = 0.3
-    @Option(help: "gnn: training nodes (the first N; the rest are test nodes).")
-    var trainNodes = 500
-    @Option(help: "gnn: seed of the generated graph.")
-    var graphSeed: UInt64 = 2024
-
-    @Option(help: "With lr: every N steps, also compute the baseline's gradient on the same batch and record the cosine per tensor (0 = never).")
+    @Option(help: "gnn: nodes of the generated graph.") var nodes = 1000
+    @Option(help: "gnn: classes (blocks) of the generated graph.") var graphClasses = 5
+    @Option(help: "gnn: node feature dimension.") var features = 32
+    @Option(help: "gnn: edge probability within a class.") var pIn: Double = 0.02
+    @Option(help: "gnn: edge probability across classes.") var pOut: Double = 0.004
+    @Option(help: "gnn: scale of the class prototype in the node features.") var signal: Float = 0.3
+    @Option(help: "gnn: training nodes (the first N; the rest are test nodes).") var trainNodes = 500
+    @Option(help: "gnn: seed of the generated graph.") var graphSeed: UInt64 = 2024
+    @Option(help: "Every N steps, also compute the baseline's gradient and record the cosine per tensor (0 = never).")
     var gradCheckEvery = 0
-    @Option(help: "rnn, snn: write a trace of sampled steps here (docs/trace-format.md; atomically).")
-    var trace: String?
-    @Option(help: "With --trace: record step 0, every N-th step and the last.")
-    var traceEvery = 100
-    @Option(help: "With --trace: none or zlib.")
-    var traceCompression: TraceCompression = .none
-    @Option(help: "Write the JSON report here (atomically).")
-    var report: String?
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
+    @Option(help: "rnn, snn: write a trace of sampled steps here.") var trace: String?
+    @Option(help: "With --trace: record step 0, every N-th step and the last.") var traceEvery = 100
+    @Option(help: "With --trace: none or zlib.") var traceCompression: TraceCompression = .none
+    @Option(help: "Write the JSON report here.") var report: String?
+    @Flag(help: "Print nothing but errors.") var quiet = false
 
-    /// Option ranges; errors are one line (`Error: --option: ...`), without the usage text.
-    func checkOptions() throws {
-        guard epochs >= 1 && epochs <= 100_000 else { throw ArchitectureError("--epochs: expected 1...100000, got \(epochs)") }
-        guard batch >= 1 && batch <= 1 << 16 else { throw ArchitectureError("--batch: expected 1...65536, got \(batch)") }
-        guard learningRate.isFinite && learningRate > 0 else { throw ArchitectureError("--lr: expected a positive number, got \(learningRate)") }
-        if let hidden, !(1...8192).contains(hidden) { throw ArchitectureError("--hidden: expected 1...8192, got \(hidden)") }
-        if let steps, !(1...4095).contains(steps) { throw ArchitectureError("--steps: expected 1...4095, got \(steps)") }
-        guard traceEvery >= 1 else { throw ArchitectureError("--trace-every: expected a positive step count, got \(traceEvery)") }
-        if trace != nil && arch == .gnn { throw ArchitectureError("--trace: gnn runs are not traced (rnn and snn are)") }
-        guard gradCheckEvery >= 0 else { throw ArchitectureError("--grad-check-every: expected 0 or a positive step count, got \(gradCheckEvery)") }
-        if let n = dataOptions.trainSamples, n <= 0 { throw ArchitectureError("--train-samples: expected a positive count, got \(n)") }
-        if let n = dataOptions.testSamples, n <= 0 { throw ArchitectureError("--test-samples: expected a positive count, got \(n)") }
-        // Bounds rows * copies * steps * hidden so the noise buffers stay addressable.
-        let work = Double(batch) * Double(copies) * Double(steps ?? 28) * Double(hidden ?? 256)
-        if estimator == .lr && work > 4e9 {
-            throw ArchitectureError("--batch x --copies x --steps x --hidden is \(Int(work)) noise values per layer; expected at most 4e9")
+    /// The former command's ranges, named by its own options.
+    func validate() throws {
+        func check(_ ok: Bool, _ option: String, _ expected: String, _ got: Any) throws {
+            guard ok else { throw ValidationError("--\(option): expected \(expected), got \(got)") }
         }
+        if let hidden { try check((1...8192).contains(hidden), "hidden", "1...8192", hidden) }
+        if let steps { try check((1...4095).contains(steps), "steps", "1...4095", steps) }
+        guard arch == .gnn else { return }
+        try check((2...20_000).contains(nodes), "nodes", "2...20000", nodes)
+        try check((2...256).contains(graphClasses), "graph-classes", "2...256", graphClasses)
+        try check((1...4096).contains(features), "features", "1...4096", features)
+        try check(trainNodes >= 1 && trainNodes < nodes, "train-nodes", "1...\(nodes - 1) (fewer than --nodes)", trainNodes)
+        try check(pIn >= 0 && pIn <= 1, "p-in", "a probability in [0, 1]", pIn)
+        try check(pOut >= 0 && pOut <= 1, "p-out", "a probability in [0, 1]", pOut)
+        try check(signal.isFinite && signal >= 0, "signal", "a finite number >= 0", signal)
     }
 
     func run() throws {
-        try checkOptions()
-        let lrSettings = estimator == .lr ? try ArchitectureLRSettings(copies: copies, sigma: sigma) : nil
-        let log = { (s: String) in if !quiet { FileHandle.standardError.write(Data((s + "\n").utf8)) } }
-        var config: [String: String] = [
-            "arch": arch.rawValue, "estimator": estimator.rawValue, "epochs": "\(epochs)", "lr": "\(learningRate)",
-            "seed": "\(seed)", "optimizer": "adam",
-        ]
-        if let lrSettings { config["copies"] = "\(lrSettings.copies)"; config["sigma"] = "\(lrSettings.sigma)"; config["antithetic"] = "true"; config["baseline"] = "clean" }
-        var result: ArchitectureReport
+        var c = TrainingConfiguration(estimator: EstimatorSettings(kind: estimator, copies: copies, sigma: [sigma],
+                                                                   weightNoiseLayers: []))
+        c.optimizer = .adam; c.learningRate = learningRate; c.epochs = epochs; c.seed = seed
+        c.gradCheckEvery = gradCheckEvery; c.trace = trace; c.traceEvery = traceEvery
+        var session = TrainingSession(config: c)
+        var extra: [String] = []
         switch arch {
         case .gnn:
-            var o = StochasticBlockGraph.Options()
-            o.nodes = nodes; o.classes = graphClasses; o.features = features; o.pIn = pIn; o.pOut = pOut
-            o.signal = signal; o.trainCount = trainNodes; o.seed = graphSeed
-            let graph = try StochasticBlockGraph(o)
             let H = hidden ?? 64
-            let model = try GraphConvNetwork(graph: graph, hidden: H, seed: seed, lr: lrSettings)
-            config["hidden"] = "\(H)"
-            let dataset = ["name": "sbm", "nodes": "\(o.nodes)", "classes": "\(o.classes)", "features": "\(o.features)",
-                           "p_in": "\(o.pIn)", "p_out": "\(o.pOut)", "signal": "\(o.signal)", "train_nodes": "\(o.trainCount)",
-                           "graph_seed": "\(o.seed)", "edges": "\(graph.edgeCount)",
-                           "homophily": String(format: "%.4f", graph.homophily)]
-            log("training gcn \(o.features)-\(H)-\(o.classes) (\(model.parameters.count) parameters) with \(estimator.rawValue) on a generated SBM graph: \(o.nodes) nodes, \(graph.edgeCount) edges, homophily \(String(format: "%.3f", graph.homophily)), \(o.trainCount) train nodes, \(Parallel.threads) threads")
-            result = ArchitectureReport(arch: arch.rawValue, estimator: estimator.rawValue, config: config, dataset: dataset,
-                                        parameters: model.parameters.count)
-            try model.train(estimator: estimator, epochs: epochs, learningRate: learningRate, gradCheckEvery: gradCheckEvery,
-                            report: &result, progress: log)
+            session.config.model = "gnn:\(nodes)-\(features)-\(H)-\(graphClasses)"
+            session.config.data = "sbm:p_in=\(pIn),p_out=\(pOut),signal=\(signal),train=\(trainNodes),seed=\(graphSeed)"
+            session.config.batch = trainNodes
+            extra = ["--data", session.config.data]
         case .rnn, .snn:
-            let (train, test) = try dataOptions.load()
-            let model: BatchClassifier
-            let H: Int, T: Int
+            let data = dataOptions.name(for: "")
+            let sets = try DatasetCatalog.load(name: data, dataDir: dataOptions.dataDir, trainLimit: dataOptions.trainSamples,
+                                               testLimit: dataOptions.testSamples)
+            let f = sets.train.featureCount, classes = sets.train.classes
             if arch == .rnn {
-                H = hidden ?? 128; T = steps ?? 28
-                guard train.featureCount % T == 0 else {
-                    throw ArchitectureError("--steps: \(T) does not divide the \(train.featureCount) features of a sample")
-                }
-                model = try ElmanRNN(inputSize: train.featureCount / T, steps: T, hidden: H, classes: train.classes,
-                                     seed: seed, lr: lrSettings)
+                let H = hidden ?? 128, T = steps ?? 28
+                guard T >= 1, f % T == 0 else { throw ValidationError("--steps: \(T) does not divide the \(f) features of a sample") }
+                session.config.model = "rnn:\(f / T)x\(H)-\(classes)xT\(T)"
             } else {
-                H = hidden ?? 256; T = steps ?? 16
-                model = try SpikingNetwork(inputs: train.featureCount, hidden: H, classes: train.classes, steps: T,
-                                           seed: seed, lr: lrSettings)
+                session.config.model = "snn:\(f)-\(hidden ?? 256)-\(classes)xT\(steps ?? 16)"
             }
-            config["hidden"] = "\(H)"; config["steps"] = "\(T)"; config["batch"] = "\(batch)"
-            var recorder: ArchitectureTraceRecorder?
-            if let trace {
-                let tc = ArchitectureTraceConfig(arch: arch, estimator: estimator, inputs: arch == .rnn ? train.featureCount / T : train.featureCount,
-                                                 hidden: H, classes: train.classes, steps: T, lr: lrSettings, seed: seed,
-                                                 batch: batch, epochs: epochs, learningRate: learningRate, data: dataOptions.data,
-                                                 trainSamples: train.count, traceEvery: traceEvery)
-                recorder = try ArchitectureTraceRecorder(path: trace, config: tc, dataset: train, compression: traceCompression)
-                config["trace"] = trace; config["trace_every"] = "\(traceEvery)"; config["model_spec"] = tc.modelSpec
-            }
-            let dataset = ["name": train.name, "train_samples": "\(train.count)", "test_samples": "\(test.count)",
-                           "digest": train.digestHex]
-            log("training \(arch.rawValue) \(train.featureCount)->\(H)->\(train.classes) over \(T) steps (\(model.parameters.count) parameters) with \(estimator.rawValue) on \(train.name): \(train.count) train / \(test.count) test samples, \(Parallel.threads) threads")
-            result = ArchitectureReport(arch: arch.rawValue, estimator: estimator.rawValue, config: config, dataset: dataset,
-                                        parameters: model.parameters.count)
-            try ArchitectureTrainer.train(model, estimator: estimator, train: train, test: test, epochs: epochs, batch: batch,
-                                          learningRate: learningRate, seed: seed, gradCheckEvery: gradCheckEvery,
-                                          trace: recorder, report: &result, progress: log)
-            if let recorder { log("trace written to \(recorder.path)") }
+            session.config.data = data; session.config.dataDir = dataOptions.dataDir
+            session.config.trainLimit = dataOptions.trainSamples; session.config.testLimit = dataOptions.testSamples
+            session.config.batch = batch
+            session.datasets = sets
+            extra = dataOptions.data.map { ["--data", $0] } ?? []
+            extra += dataOptions.trainSamples.map { ["--train-samples", "\($0)"] } ?? []
+            extra += dataOptions.testSamples.map { ["--test-samples", "\($0)"] } ?? []
+            extra += ["--batch", "\(batch)"]
         }
-        if let path = report { try ReportJSON.write(result, to: path) }
-        if let c = result.gradientCosineVsBp {
-            log("mean gradient cosine vs \(arch == .snn ? "surrogate BPTT" : arch == .rnn ? "BPTT" : "backprop"): " + c.keys.sorted().map { String(format: "%@ %.3f", $0, c[$0]!) }.joined(separator: ", "))
+        session.traceCompression = traceCompression
+        session.report = report
+        let log = { (s: String) in if !quiet { Console.err(s) } }
+        let note = "note: train-arch is deprecated; this run is: lrsim train --model \(session.config.model) --estimator \(estimator.rawValue)"
+            + (estimator == .lr ? " --copies \(copies) --sigma \(sigma)" : "") + " " + extra.joined(separator: " ")
+            + " --epochs \(epochs) --lr \(learningRate) --seed \(seed)"
+        var noted = false
+        // The note comes with the first progress line, once the run has been set up (an error stays one line).
+        let result = try session.run(log: { line in
+            if !noted { noted = true; log(note) }
+            log(line)
+        })
+        if let c = result.gradientCosineVsBp, let groups = result.gradientGroups {
+            log("mean gradient cosine vs the baseline: " + zip(groups, c).map { String(format: "%@ %.3f", $0, $1) }.joined(separator: ", "))
         }
         log(String(format: "final test accuracy %.4f", result.final.testAccuracy))
     }
 }
-
-extension ArchitectureKind: ExpressibleByArgument {}
-extension ArchitectureEstimator: ExpressibleByArgument {}

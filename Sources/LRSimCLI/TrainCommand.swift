@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
+import HWModel
 import LRCore
+import LRStudies
 import LRTrace
 import LRTrain
 
-/// `lrsim train`: train a network with backprop or a likelihood-ratio estimator on real data.
+/// `lrsim train`: train any model (mlp, cnn, rnn, snn, gnn) with backprop or a likelihood-ratio estimator.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network with backprop (bp) or forward-only estimators (lr, alr, es, aes).",
@@ -13,18 +15,27 @@ struct Train: ParsableCommand {
         layers after it, and correlates each copy's loss with its noise: no backward pass. ALR keeps only the noise's \
         sign (1 bit per neuron per copy). ES/AES put the noise on the weights instead.
 
+        Recurrent, spiking and graph models take the spellings `lrsim sim` accepts and train with lr or their backprop \
+        baseline (bp: BPTT, surrogate-gradient BPTT for the snn, backprop for the gnn), one K and one sigma for both \
+        perturbed layers: rnn:DxH-C[xT<steps>] reads each image as T steps of D pixels; snn:D-H-C[xT<steps>] is a \
+        leaky integrate-and-fire network on rate-coded input; gnn:N-F-H-C trains on a generated stochastic-block-model \
+        graph (--data sbm:p_in=P,p_out=P,signal=S,train=N,seed=S), one full-graph step per epoch.
+
         Examples:
           lrsim train --data fashion-mnist --model mlp:784-256-10 --estimator bp --epochs 3 --batch 128 --lr 1e-3 --seed 0
           lrsim train --estimator alr --copies 32 --sigma 0.1 --report alr.json --trace alr.lrt --trace-every 100
           lrsim train --model cnn:small --estimator lr --copies 8,8,32,32 --sigma 0.05,0.05,0.1,0.1
           lrsim train --activation step --estimator lr --copies 64 --sigma 0.3
+          lrsim train --model rnn:28x128-10xT28 --estimator lr --copies 16 --train-samples 10000 --lr 2e-3
+          lrsim train --model snn:784-256-10xT16 --estimator lr --copies 16 --sigma 0.3 --trace snn.lrt
+          lrsim train --model gnn:1000-32-64-5 --estimator lr --copies 64 --epochs 200 --lr 0.01
         Per-layer values (--copies, --sigma) are comma-separated, one per parametric layer, or one value for all.
         """
     )
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "Network: mlp:IN-H1-...-OUT (any depth) or cnn:small (28x28) / cnn:cifar (32x32).")
+    @Option(help: "Model: mlp:IN-H1-...-OUT (any depth), cnn:small (28x28) / cnn:cifar (32x32), rnn:DxH-C[xT<steps>], snn:D-H-C[xT<steps>] or gnn:N-F-H-C.")
     var model = "mlp:784-256-10"
 
     @Option(help: "Hidden-layer activation: relu, tanh, sigmoid or step (Heaviside; backprop gets zero gradient through it).")
@@ -40,8 +51,8 @@ struct Train: ParsableCommand {
     var momentum: Float = 0.9
     @Option(help: "Passes over the training set.")
     var epochs = 3
-    @Option(help: "Samples per mini-batch.")
-    var batch = 128
+    @Option(help: "Samples per mini-batch (default 128; a gnn trains on the full graph: its training nodes).")
+    var batch: Int?
     @Option(help: "Seed of every random number (initialisation, data order, noise).")
     var seed: UInt64 = 0
 
@@ -61,6 +72,8 @@ struct Train: ParsableCommand {
     var resume: String?
     @Option(help: "Hardware model whose number formats run in the loop (quantized training).")
     var hw: String?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a field of the --hw model (repeatable), e.g. formats.accumulators.bits=24.", valueName: "KEY=VALUE"))
+    var overrides: [String] = []
     @Option(help: "Write the JSON report here.")
     var report: String?
     @Flag(help: "Print nothing but errors.")
@@ -68,100 +81,25 @@ struct Train: ParsableCommand {
 
     func configuration() throws -> TrainingConfiguration {
         var c = TrainingConfiguration(estimator: try estimatorOptions.settings())
-        c.data = data.data; c.dataDir = data.dataDir
+        c.data = data.name(for: model); c.dataDir = data.dataDir
         c.trainLimit = data.trainSamples; c.testLimit = data.testSamples
         c.model = model; c.activation = activation
         c.optimizer = optimizer; c.learningRate = learningRate; c.momentum = momentum
-        c.epochs = epochs; c.batch = batch; c.seed = seed
+        c.epochs = epochs; c.batch = batch ?? TrainingConfiguration.defaultBatch(model: model, data: c.data); c.seed = seed
         c.gradCheckEvery = gradCheckEvery
         c.trace = trace; c.traceEvery = traceEvery; c.traceBackprop = traceBp
-        c.checkpoint = checkpoint; c.hardwareModel = hw
+        c.checkpoint = checkpoint
         return c
     }
 
     func run() throws {
-        let config = try configuration()
-        let (train, test) = try data.load()
-        let trainer = try Trainer(config: config, train: train, test: test)
-        if let resume { try trainer.restore(Checkpoint.read(from: resume)) }
-        let log = { (s: String) in if !quiet { print(s) } }
-        log("training \(trainer.spec.name) (\(trainer.network.layout.count) parameters) with \(config.estimator.kind.rawValue) on \(train.name): \(train.count) train / \(test.count) test samples, BLAS \(BLAS.configure().coreName), \(Parallel.threads) threads")
-        trainer.epochObserver = { e in
-            let floatNote = e.floatForwardAccuracy.map { String(format: " (fixed-point forward; float forward %.4f)", $0) } ?? ""
-            log(String(format: "epoch %d: test accuracy %.4f%@, train loss %.4f, %.2f s (%.0f samples/s, %.2f CPU s)",
-                       e.epoch, e.testAccuracy, floatNote, e.trainLoss, e.seconds, e.samplesPerSecond, e.cpuSeconds))
-        }
-        let report = try trainer.run(tracingTo: trace, compression: traceCompression)
-        if let path = self.report { try ReportJSON.write(report, to: path) }
-        log(String(format: "final test accuracy %.4f", report.final.testAccuracy))
+        if hw == nil && !overrides.isEmpty { throw ValidationError("--set changes the --hw model; give --hw FILE too") }
+        var session = TrainingSession(config: try configuration(),
+                                      hardware: try hw.map { try HardwareModel.load(path: HardwareModel.locate($0), overrides: overrides) })
+        session.resume = resume
+        session.traceCompression = traceCompression
+        session.report = report
+        let result = try session.run(log: { if !quiet { Console.out($0) } })
+        if !quiet { Console.out(String(format: "final test accuracy %.4f", result.final.testAccuracy)) }
     }
 }
-
-/// Dataset selection shared by `train`, `eval` and the sweeps.
-struct DataOptions: ParsableArguments {
-    @Option(help: "Dataset: fashion-mnist (default location from Debian's dataset-fashion-mnist), mnist, cifar10 or synthetic.")
-    var data = "fashion-mnist"
-    @Option(help: "Directory holding the dataset files (required for mnist and cifar10).")
-    var dataDir: String?
-    @Option(help: "Use only the first N training samples.")
-    var trainSamples: Int?
-    @Option(help: "Use only the first N test samples.")
-    var testSamples: Int?
-
-    func load() throws -> (Dataset, Dataset) {
-        var train = try DatasetCatalog.load(name: data, dataDir: dataDir, split: .train)
-        var test = try DatasetCatalog.load(name: data, dataDir: dataDir, split: .test)
-        if let n = trainSamples {
-            guard n > 0 else { throw ValidationError("--train-samples: expected a positive count, got \(n)") }
-            if n < train.count { train = try train.subset(0..<n) }
-        }
-        if let n = testSamples {
-            guard n > 0 else { throw ValidationError("--test-samples: expected a positive count, got \(n)") }
-            if n < test.count { test = try test.subset(0..<n) }
-        }
-        return (train, test)
-    }
-}
-
-/// Estimator selection shared by `train` and `sim`.
-struct EstimatorOptions: ParsableArguments {
-    @Option(help: "Gradient estimator: bp, lr, alr, es or aes.")
-    var estimator: EstimatorKind = .bp
-    @Option(help: "Noisy copies K per perturbed layer (comma-separated per parametric layer, or one value).")
-    var copies = "32"
-    @Option(help: "Noise scale per parametric layer (comma-separated, or one value).")
-    var sigma = "0.1"
-    @Flag(name: .customLong("no-antithetic"), help: "Draw every copy independently instead of in (eps, -eps) pairs.")
-    var noAntithetic = false
-    @Option(help: "Loss baseline subtracted before weighting the noise: clean, mean or none.")
-    var baseline: Baseline = .clean
-    @Flag(help: "Quasi-Monte Carlo noise (scrambled Sobol points mapped to Gaussians).")
-    var qmc = false
-    @Option(help: "Noise distribution for lr/alr: gaussian or laplace.")
-    var noise: NoiseKind = .gaussian
-    @Option(help: "Parametric layers (0-based, comma-separated) that use weight noise under lr/alr; 'auto' (default) picks convolutions with fewer parameters than outputs, 'none' uses logit noise everywhere.")
-    var weightNoiseLayers = "auto"
-
-    func settings() throws -> EstimatorSettings {
-        func list<T>(_ s: String, _ name: String, _ parse: (String) -> T?) throws -> [T] {
-            let parts = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let values = parts.compactMap(parse)
-            guard !parts.isEmpty, values.count == parts.count else {
-                throw ValidationError("--\(name): expected comma-separated numbers, got '\(s)'")
-            }
-            return values
-        }
-        return EstimatorSettings(kind: estimator, copies: try list(copies, "copies") { Int($0) },
-                                 sigma: try list(sigma, "sigma") { Float($0) }, antithetic: !noAntithetic,
-                                 baseline: baseline, qmc: qmc, noise: noise,
-                                 weightNoiseLayers: weightNoiseLayers == "auto" ? nil : weightNoiseLayers == "none" ? []
-                                    : try list(weightNoiseLayers, "weight-noise-layers") { Int($0) })
-    }
-}
-
-extension Activation: ExpressibleByArgument {}
-extension TraceCompression: ExpressibleByArgument {}
-extension EstimatorKind: ExpressibleByArgument {}
-extension Baseline: ExpressibleByArgument {}
-extension NoiseKind: ExpressibleByArgument {}
-extension OptimizerKind: ExpressibleByArgument {}

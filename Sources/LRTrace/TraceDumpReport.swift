@@ -120,12 +120,4 @@ public struct TraceDumpReport: Codable, Sendable {
         }
         return out.joined(separator: "\n")
     }
-
-    /// JSON with sorted keys; NaN and infinities as the strings "nan", "inf", "-inf".
-    public func json() throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try e.encode(self), as: UTF8.self)
-    }
 }

@@ -2,7 +2,7 @@ import Foundation
 import LRTestSupport
 import XCTest
 
-/// Issue 8 end to end: `train-arch --trace`, `trace info`, `trace verify` and `sim --trace` on rnn and snn runs.
+/// rnn and snn runs end to end: `train --model rnn:...|snn:... --trace`, `trace info`, `trace verify` and `sim --trace`.
 final class ArchTraceCLITests: XCTestCase {
     func run(_ args: [String]) throws -> LRSimProcess.Result {
         guard LRSimProcess.executable != nil else { throw XCTSkip("the lrsim executable is not built next to the tests") }
@@ -28,12 +28,12 @@ final class ArchTraceCLITests: XCTestCase {
         let hw = root.appendingPathComponent("hwmodels/edge.toml").path
         let data = "synthetic:features=784,classes=3,train=64,test=32"
         let runs: [(String, [String], String)] = [
-            ("rnn", ["--hidden", "8", "--steps", "7", "--copies", "4", "--sigma", "0.1"], "rnn:112x8-3xT7"),
-            ("snn", ["--hidden", "16", "--steps", "4", "--copies", "4", "--sigma", "0.3", "--trace-compression", "zlib"], "snn:784-16-3xT4"),
+            ("rnn", ["--copies", "4", "--sigma", "0.1"], "rnn:112x8-3xT7"),
+            ("snn", ["--copies", "4", "--sigma", "0.3", "--trace-compression", "zlib"], "snn:784-16-3xT4"),
         ]
         for (arch, options, spec) in runs {
             let path = dir.path("\(arch).lrt")
-            let train = try run(["train-arch", "--arch", arch, "--data", data, "--epochs", "2", "--batch", "16",
+            let train = try run(["train", "--model", spec, "--estimator", "lr", "--data", data, "--epochs", "2", "--batch", "16",
                                  "--trace", path, "--trace-every", "3", "--quiet"] + options)
             XCTAssertEqual(train.status, 0, train.stderr)
             XCTAssertEqual(train.stderr, "")
@@ -54,7 +54,7 @@ final class ArchTraceCLITests: XCTestCase {
             let replay = try run(["replay", "--trace", path, "--hw", hw])
             XCTAssertNotEqual(replay.status, 0)
             XCTAssertEqual(replay.stderr.split(separator: "\n").count, 1, replay.stderr)
-            XCTAssertTrue(replay.stderr.contains("train-arch \(arch) trace"), replay.stderr)
+            XCTAssertTrue(replay.stderr.contains("\(spec) trace"), replay.stderr)
 
             // One flipped byte fails verify with one-line problems naming the file.
             var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -85,7 +85,7 @@ final class ArchTraceCLITests: XCTestCase {
     }
 
     func testGNNTraceIsAOneLineError() throws {
-        let r = try run(["train-arch", "--arch", "gnn", "--trace", "/tmp/never-written.lrt"])
+        let r = try run(["train", "--model", "gnn:1000-32-64-5", "--estimator", "lr", "--trace", "/tmp/never-written.lrt"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
         XCTAssertTrue(r.stderr.contains("--trace"), r.stderr)

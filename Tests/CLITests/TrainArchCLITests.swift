@@ -2,7 +2,8 @@ import Foundation
 import LRTestSupport
 import XCTest
 
-/// `lrsim train-arch` as a user runs it: reports with the contract's fields, one-line errors on bad input.
+/// `lrsim train-arch`, the deprecated alias of `train --model rnn:|snn:|gnn:`, as a user runs it: reports with the
+/// contract's fields, one-line errors on bad input naming its own options.
 final class TrainArchCLITests: XCTestCase {
     func run(_ args: [String]) throws -> LRSimProcess.Result {
         guard LRSimProcess.executable != nil else { throw XCTSkip("the lrsim executable is not built next to the tests") }
@@ -45,7 +46,7 @@ final class TrainArchCLITests: XCTestCase {
         for (name, epochs) in [("gnn.json", 5), ("snn.json", 1)] {
             let data = try Data(contentsOf: URL(fileURLWithPath: dir.path(name)))
             let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            XCTAssertEqual(json["command"] as? String, "train-arch")
+            XCTAssertEqual(json["command"] as? String, "train")  // the alias runs `lrsim train`
             let final = try XCTUnwrap(json["final"] as? [String: Any])
             let acc = try XCTUnwrap(final["test_accuracy"] as? Double)
             XCTAssertTrue((0...1).contains(acc))
@@ -53,10 +54,32 @@ final class TrainArchCLITests: XCTestCase {
             let list = try XCTUnwrap(json["epochs"] as? [[String: Any]])
             XCTAssertEqual(list.count, epochs)
             XCTAssertNotNil(list.first?["seconds"] as? Double)
-            XCTAssertEqual((json["config"] as? [String: String])?["estimator"], "lr")
+            XCTAssertEqual(((json["config"] as? [String: Any])?["estimator"] as? [String: Any])?["kind"] as? String, "lr")
         }
         let g = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("gnn.json")))) as? [String: Any]
         XCTAssertEqual((g?["gradient_checks"] as? [Any])?.count, 3)
-        XCTAssertNotNil((g?["gradient_cosine_vs_bp"] as? [String: Double])?["layer1"])
+        XCTAssertEqual(g?["gradient_groups"] as? [String], ["layer1", "layer2"])
+        XCTAssertEqual((g?["gradient_cosine_vs_bp"] as? [Double])?.count, 2)
+    }
+
+    /// The alias is exactly the `train` command it prints: the same epochs, bit for bit.
+    func testAliasEqualsTheTrainCommand() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let alias = try run(["train-arch", "--arch", "gnn", "--nodes", "200", "--train-nodes", "100", "--hidden", "8",
+                             "--copies", "8", "--epochs", "4", "--lr", "0.01", "--report", dir.path("alias.json")])
+        XCTAssertEqual(alias.status, 0, alias.stderr)
+        XCTAssertTrue(alias.stderr.contains("this run is: lrsim train --model gnn:200-32-8-5"), alias.stderr)
+        let train = try run(["train", "--model", "gnn:200-32-8-5", "--estimator", "lr", "--copies", "8", "--epochs", "4",
+                             "--lr", "0.01", "--data", "sbm:train=100", "--quiet", "--report", dir.path("train.json")])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        func epochs(_ name: String) throws -> [[Double]] {
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path(name)))) as? [String: Any])
+            return try XCTUnwrap(json["epochs"] as? [[String: Any]]).map { e in
+                ["test_accuracy", "test_loss", "train_loss"].map { (e[$0] as? Double) ?? .nan }
+            }
+        }
+        XCTAssertEqual(try epochs("alias.json"), try epochs("train.json"))
+        XCTAssertEqual(try epochs("train.json").count, 4)
     }
 }

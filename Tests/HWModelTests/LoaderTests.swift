@@ -95,7 +95,7 @@ final class LoaderTests: XCTestCase {
     func testModelBuiltInCodeShowsAndAcceptsOverrides() throws {
         var m = HardwareModel(name: "coded", clock: ClockSpec(hz: 3e8))
         m.stageTemplate.array.rows = 12
-        m.formats.weights = NumberFormatSpec(signed: true, intBits: 3, fracBits: 5, rounding: .TRN, overflow: .WRAP)
+        m.formats.weights = NumberFormatSpec(signed: true, intBits: 3, fracBits: 5, rounding: .truncate, overflow: .wrap)
         m.energy[.dramRead] = 7
         m.mapping = MappingSpec(kind: .spatial, assign: .explicit([StageLayers(stage: "only", layers: [0])]))
         m.stages = [StageSpec(name: "only", array: ArraySpec(kind: .vector, lanes: 64))]

@@ -68,7 +68,7 @@ final class OverrideTests: XCTestCase {
     func testFormatsAllAndEnergyKeys() throws {
         let m = try HardwareModel.load(path: edgePath, overrides: ["formats.all.rounding=STOCHASTIC", "energy.dram.read=20",
                                                                     "energy.pe.mac=0.5"])
-        for s in Signal.allCases { XCTAssertEqual(m.formats[s].rounding, .STOCHASTIC, s.rawValue) }
+        for s in Signal.allCases { XCTAssertEqual(m.formats[s].rounding, .stochastic, s.rawValue) }
         XCTAssertEqual(m.energy[.dramRead], 20)
         XCTAssertEqual(m.energy[.peMAC], 0.5)
         XCTAssertEqual(m.energy[.dramWrite], 32, "other entries keep the file's values")

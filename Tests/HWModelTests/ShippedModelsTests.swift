@@ -117,8 +117,15 @@ final class ShippedModelsTests: XCTestCase {
                 XCTAssertEqual(config.format.width, model.formats[signal].totalBits)
             }
         }
-        for mode in RoundingMode.allCases { XCTAssertEqual(mode.quantization.rawValue, mode.rawValue) }
-        for mode in OverflowMode.allCases { XCTAssertEqual(mode.fixedPointOverflow.rawValue, mode.rawValue) }
+        // The model stores FixedPoint's own modes: every ac_fixed spelling loads as the mode of that name.
+        for mode in Quantization.allCases {
+            let m = try HardwareModel.load(path: Repo.shippedModels[0], overrides: ["formats.weights.rounding=\(mode.rawValue)"])
+            XCTAssertEqual(m.formats.weights.rounding, mode)
+        }
+        for mode in Overflow.allCases {
+            let m = try HardwareModel.load(path: Repo.shippedModels[0], overrides: ["formats.loss.overflow=\(mode.rawValue)"])
+            XCTAssertEqual(m.formats.loss.overflow, mode)
+        }
     }
 }
 

@@ -16,7 +16,7 @@ final class GraphWorkloadTests: XCTestCase {
         return m
     }
 
-    func spec(_ model: String, _ method: TrainingMethod, copies: [Int] = [2], batch: Int? = nil, iterations: Int = 1) throws -> WorkloadSpec {
+    func spec(_ model: String, _ method: EstimatorKind, copies: CopyCounts = [2], batch: Int? = nil, iterations: Int = 1) throws -> WorkloadSpec {
         let g = try XCTUnwrap(try GraphModel.parse(model))
         var w = WorkloadSpec(network: g.network, method: method, batch: batch ?? g.nodes, copies: method == .bp ? [] : copies,
                              iterations: iterations)
@@ -108,7 +108,7 @@ final class GraphWorkloadTests: XCTestCase {
     func testShippedModelsRunEveryEstimatorAndMapping() throws {
         for file in ["edge.toml", "edge-temporal.toml"] {
             let hw = try HardwareModel.load(path: Self.repo.appendingPathComponent("hwmodels/\(file)").path)
-            for method in [TrainingMethod.lr, .alr, .bp] {
+            for method in [EstimatorKind.lr, .alr, .bp] {
                 let r = try Simulator.run(try spec("gnn:64-8-16-4e128", method, copies: [4], iterations: 2), on: hw)
                 XCTAssertTrue(r.report.work.conserved, "\(file) \(method)")
                 XCTAssertEqual(r.engine.tasksExecuted, r.workload.graph.taskCount, "\(file) \(method)")

@@ -41,7 +41,7 @@ final class NetworkPresetTests: XCTestCase {
         hw.pipeline = PipelineSpec(mode: .layerPipelined)
         for name in NetworkSpec.presetNames {
             let network = try NetworkSpec.parse(name)
-            for method in [TrainingMethod.lr, .alr, .bp] {
+            for method in [EstimatorKind.lr, .alr, .bp] {
                 var s = WorkloadSpec(network: network, method: method, batch: 2, copies: method == .bp ? [] : [2])
                 if method == .bp { s.schedule = .oneFOneB; s.microbatches = 2 }
                 if method == .alr { s.injection = .allLayers }

@@ -1,8 +1,10 @@
 import Foundation
+import HWModel
+import LRCore
 import LRReport
+import LRStudies
 import LRTestSupport
 import XCTest
-@testable import LRSimCLI
 
 /// The files `lrsim sim` writes are checked by independent readers: Python's vcdvcd and GTKWave's vcd2fst for the
 /// VCD, JSONSerialization for the Chrome trace. Tests that need an external tool skip with a message when it is absent.
@@ -10,13 +12,15 @@ final class OutputFormatTests: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    func simulate(in dir: TemporaryDirectory, extra: [String] = []) throws {
-        var cmd = try LRSimCommand.parseAsRoot([
-            "sim", "--hw", Self.repo.appendingPathComponent("hwmodels/edge.toml").path,
-            "--model", "mlp:32-16-10", "--batch", "4", "--copies", "4", "--estimator", "alr", "--iterations", "2",
-            "--vcd", dir.path("run.vcd"), "--timeline", dir.path("run.trace.json"), "--csv", dir.path("csv"),
-            "--report", dir.path("report.json"), "--no-wall-clock"] + extra)
-        try cmd.run()
+    /// `lrsim sim` with every output, through the library call the command makes.
+    func simulate(in dir: TemporaryDirectory) throws {
+        var run = SimulationRun(hardware: try HardwareModel.load(path: Self.repo.appendingPathComponent("hwmodels/edge.toml").path),
+                                workload: SimWorkloadOptions(model: "mlp:32-16-10", estimator: .alr, batch: 4, copies: [4],
+                                                             iterations: 2))
+        run.wallClock = false
+        run.outputs = .init(vcd: dir.path("run.vcd"), timeline: dir.path("run.trace.json"), csv: dir.path("csv"),
+                            report: dir.path("report.json"))
+        _ = try run.run()
     }
 
     func which(_ tool: String) -> String? {
@@ -127,50 +131,5 @@ final class OutputFormatTests: XCTestCase {
         XCTAssertFalse(out.lowercased().contains("error"), out)
         let size = (try FileManager.default.attributesOfItem(atPath: dir.path("run.fst"))[.size] as? Int) ?? 0
         XCTAssertGreaterThan(size, 100)
-    }
-
-    func testGemmCommandWritesComputeReport() throws {
-        let dir = try TemporaryDirectory(); defer { dir.cleanup() }
-        var cmd = try LRSimCommand.parseAsRoot(["gemm", "--rows", "32", "--cols", "32", "--dataflow", "ws",
-                                                "3025", "96", "363", "--report", dir.path("g.json")])
-        try cmd.run()
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("g.json"))) as! [String: Any]
-        let layer = (json["layers"] as! [[String: Any]])[0]
-        XCTAssertEqual(layer["cycles"] as? Int, 112283)
-        XCTAssertNotNil(layer["utilization_percent"]); XCTAssertNotNil(layer["mapping_efficiency_percent"])
-        let csv = try String(contentsOfFile: dir.path("COMPUTE_REPORT.csv"), encoding: .utf8)
-        XCTAssertTrue(csv.contains(",112283,"), csv)
-    }
-}
-
-final class ReportFileTests: XCTestCase {
-    func testOverwritesExistingFileAndReportsAnUnwritablePath() throws {
-        let dir = try TemporaryDirectory(); defer { dir.cleanup() }
-        try ReportFile.write("one", to: dir.path("f.txt"))
-        try ReportFile.write("two", to: dir.path("f.txt"))
-        XCTAssertEqual(try String(contentsOfFile: dir.path("f.txt"), encoding: .utf8), "two")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), ["f.txt"], "no temporary left")
-        // Missing directories are created; a path through a regular file cannot be.
-        try ReportFile.write("x", to: dir.path("new/g.txt"))
-        XCTAssertEqual(try String(contentsOfFile: dir.path("new/g.txt"), encoding: .utf8), "x")
-        XCTAssertThrowsError(try ReportFile.write("x", to: dir.path("f.txt/sub/h.txt"))) { e in
-            XCTAssertTrue(e is ReportError, "\(type(of: e))")
-            XCTAssertTrue("\(e)".hasPrefix(dir.path("f.txt/sub/h.txt") + ": cannot write"), "\(e)")
-        }
-    }
-}
-
-final class SimCommandErrorTests: XCTestCase {
-    func testBadInputsFailWithExitCodeNotTrap() throws {
-        let edge = OutputFormatTests.repo.appendingPathComponent("hwmodels/edge.toml").path
-        for args in [["sim", "--hw", "/nonexistent/hw.toml", "--model", "mlp:4-2", "--batch", "1", "--copies", "2", "--estimator", "lr"],
-                     ["sim", "--hw", edge, "--model", "mlp:4", "--batch", "1", "--copies", "2", "--estimator", "lr"],
-                     ["sim", "--hw", edge, "--model", "mlp:4-2-2", "--batch", "1", "--copies", "2,2,2", "--estimator", "alr"],
-                     ["gemm", "--rows", "4", "--cols", "4", "--topology", "/nonexistent/topo.csv"]] {
-            var cmd = try LRSimCommand.parseAsRoot(args)
-            XCTAssertThrowsError(try cmd.run(), args.joined(separator: " "))
-        }
-        XCTAssertThrowsError(try LRSimCommand.parseAsRoot(["sim", "--model", "mlp:4-2", "--batch", "1", "--copies", "2", "--estimator", "sgd"]))
-        XCTAssertThrowsError(try LRSimCommand.parseAsRoot(["gemm", "--rows", "4", "--cols", "4", "1", "2"]))
     }
 }

@@ -19,9 +19,9 @@ final class ParallelScheduleTests: XCTestCase {
         return m
     }
 
-    func spec(_ method: TrainingMethod, net: String = "mlp:16-12-8", batch: Int = 4, copies: [Int] = [4],
+    func spec(_ method: EstimatorKind, net: String = "mlp:16-12-8", batch: Int = 4, copies: [Int] = [4],
               iterations: Int = 1) throws -> WorkloadSpec {
-        WorkloadSpec(network: try NetworkSpec.parse(net), method: method, batch: batch, copies: copies,
+        WorkloadSpec(network: try NetworkSpec.parse(net), method: method, batch: batch, copies: CopyCounts(copies),
                      iterations: iterations)
     }
 
@@ -156,7 +156,7 @@ final class ParallelScheduleTests: XCTestCase {
     }
 
     func testWorkIsConservedAndTheSameOnEveryMachine() throws {
-        for method in [TrainingMethod.lr, .alr, .es, .bp] {
+        for method in [EstimatorKind.lr, .alr, .es, .bp] {
             var macs: Set<Int> = []
             for (R, chips, split) in [(1, 1, WorkSplit.data), (2, 1, .data), (3, 1, .layer), (2, 2, .data), (1, 3, .layer)] {
                 var s = try spec(method, net: "mlp:16-12-10-8", batch: 6, copies: method == .bp ? [] : [4], iterations: 3)

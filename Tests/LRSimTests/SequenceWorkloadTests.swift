@@ -16,7 +16,7 @@ final class SequenceWorkloadTests: XCTestCase {
         return m
     }
 
-    func spec(_ model: String, _ method: TrainingMethod, copies: [Int] = [2], batch: Int = 2, iterations: Int = 1) throws -> WorkloadSpec {
+    func spec(_ model: String, _ method: EstimatorKind, copies: CopyCounts = [2], batch: Int = 2, iterations: Int = 1) throws -> WorkloadSpec {
         let s = try XCTUnwrap(try SequenceModel.parse(model))
         var w = WorkloadSpec(network: s.network, method: method, batch: batch, copies: method == .bp ? [] : copies,
                              iterations: iterations)
@@ -78,7 +78,7 @@ final class SequenceWorkloadTests: XCTestCase {
         for file in ["edge.toml", "edge-temporal.toml"] {
             let hw = try HardwareModel.load(path: Self.repo.appendingPathComponent("hwmodels/\(file)").path)
             for model in ["rnn:28x32-10xT8", "snn:784-64-10xT4"] {
-                for method in [TrainingMethod.lr, .alr, .bp] {
+                for method in [EstimatorKind.lr, .alr, .bp] {
                     let r = try Simulator.run(try spec(model, method, copies: [4], batch: 4, iterations: 2), on: hw)
                     XCTAssertTrue(r.report.work.conserved, "\(file) \(model) \(method)")
                     XCTAssertEqual(r.engine.tasksExecuted, r.workload.graph.taskCount, "\(file) \(model) \(method)")

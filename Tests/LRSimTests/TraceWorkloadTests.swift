@@ -1,10 +1,13 @@
 import Foundation
+import HWModel
+import LRCore
+import LRStudies
 import LRTestSupport
 import LRTrace
 import XCTest
-@testable import LRSimCLI
 
-/// `lrsim sim --trace FILE` takes the model, batch, copies per layer, estimator and step count from the header.
+/// `lrsim sim --trace FILE` takes the model, batch, copies per layer, estimator and step count from the header
+/// (`WorkloadSpec(trace:)`, the LRStudies bridge the command calls).
 final class TraceWorkloadTests: XCTestCase {
     func testWorkloadFromTraceHeader() throws {
         let dir = try TemporaryDirectory(); defer { dir.cleanup() }
@@ -29,9 +32,10 @@ final class TraceWorkloadTests: XCTestCase {
         }
         try writer.finish()
 
-        var cmd = try LRSimCommand.parseAsRoot(["sim", "--hw", OutputFormatTests.repo.appendingPathComponent("hwmodels/edge.toml").path,
-                                                "--trace", dir.path("run.lrt"), "--report", dir.path("r.json")])
-        try cmd.run()
+        var run = SimulationRun(hardware: try HardwareModel.load(path: OutputFormatTests.repo.appendingPathComponent("hwmodels/edge.toml").path),
+                                workload: SimWorkloadOptions(trace: dir.path("run.lrt")))
+        run.outputs.report = dir.path("r.json")
+        _ = try run.run()
         let r = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("r.json"))) as! [String: Any]
         XCTAssertEqual(r["iterations"] as? Int, 10)
         let w = r["workload"] as! [String: Any]
@@ -42,8 +46,15 @@ final class TraceWorkloadTests: XCTestCase {
     }
 
     func testMissingTraceIsOneLineError() throws {
-        var cmd = try LRSimCommand.parseAsRoot(["sim", "--hw", OutputFormatTests.repo.appendingPathComponent("hwmodels/edge.toml").path,
-                                                "--trace", "/nonexistent/run.lrt"])
-        XCTAssertThrowsError(try cmd.run())
+        XCTAssertThrowsError(try SimWorkloadOptions(trace: "/nonexistent/run.lrt").workload()) { e in
+            XCTAssertTrue("\(e)".contains("/nonexistent/run.lrt"), "\(e)")
+        }
+    }
+
+    /// A trace names its model: a model given with it is refused, never silently dropped.
+    func testModelWithTraceIsRefused() throws {
+        XCTAssertThrowsError(try SimWorkloadOptions(trace: "run.lrt", model: "mlp:784-64-10").workload()) { e in
+            XCTAssertEqual((e as? SettingError)?.setting, "model", "\(e)")
+        }
     }
 }

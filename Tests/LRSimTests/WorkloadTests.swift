@@ -20,7 +20,7 @@ final class WorkloadTests: XCTestCase {
         return m
     }
 
-    func spec(_ method: TrainingMethod, copies: [Int] = [4], iterations: Int = 2, batch: Int = 3,
+    func spec(_ method: EstimatorKind, copies: CopyCounts = [4], iterations: Int = 2, batch: Int = 3,
               net: String = "mlp:8-6-4") throws -> WorkloadSpec {
         WorkloadSpec(network: try NetworkSpec.parse(net), method: method, batch: batch, copies: copies,
                      iterations: iterations)
@@ -147,7 +147,7 @@ final class WorkloadTests: XCTestCase {
 
     func testInvalidWorkloadIsOneLineError() throws {
         XCTAssertThrowsError(try Simulator.run(try spec(.lr, copies: [1, 2, 3]), on: model())) { e in
-            XCTAssertEqual("\(e)", "workload: copies must be one K or one per parametric layer (2), got 1,2,3")
+            XCTAssertEqual("\(e)", "workload: copies: expected 1 or 2 comma-separated values (one per parametric layer), got 3")
         }
     }
 }

@@ -19,11 +19,15 @@ public enum LRSimProcess {
         public let stderr: String
     }
 
-    public static func run(_ arguments: [String]) throws -> Result {
+    /// Runs `lrsim ARGUMENTS` in `directory` (default: the test's working directory).
+    public static func run(_ arguments: [String], in directory: String? = nil,
+                           environment: [String: String]? = nil) throws -> Result {
         guard let exe = executable else { throw CocoaError(.fileNoSuchFile) }
         let p = Process()
         p.executableURL = exe
         p.arguments = arguments
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if let environment { p.environment = environment }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -1,3 +1,4 @@
+import LRIO
 import XCTest
 import LRTestSupport
 @testable import LRTrace
@@ -39,7 +40,7 @@ final class DumpAndInfoTests: XCTestCase {
 
     func testDumpAsJSONKeepsTypesAndNonFiniteValues() throws {
         let r = try TraceReader(path: try smallTrace())
-        let json = try TraceDumpReport(file: "f", step: try r.readStep(step: 10), select: { $0 != "layer0.bias" }, limit: nil).json()
+        let json = try JSONReport.text(TraceDumpReport(file: "f", step: try r.readStep(step: 10), select: { $0 != "layer0.bias" }, limit: nil))
         XCTAssertEqual(json, """
             {
               "epoch" : 2,

@@ -13,7 +13,7 @@ final class ArchitectureTests: XCTestCase {
         return (0..<count).map { _ in Float.random(in: range, using: &rng) }
     }
 
-    func gradient(_ m: BatchClassifier, _ e: ArchitectureEstimator, x: [Float], labels: [Int32], step: Int = 0) -> [Float] {
+    func gradient(_ m: BatchClassifier, _ e: EstimatorKind, x: [Float], labels: [Int32], step: Int = 0) -> [Float] {
         var g = [Float](repeating: 0, count: m.parameters.count)
         x.withUnsafeBufferPointer { xp in labels.withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
             _ = m.gradient(e, x: xp.baseAddress!, labels: yp.baseAddress!, rows: labels.count, step: step, into: gp.baseAddress!)
@@ -22,7 +22,7 @@ final class ArchitectureTests: XCTestCase {
     }
 
     func cosine(_ a: [Float], _ b: [Float], _ r: Range<Int>) -> Double {
-        a[r].withContiguousStorageIfAvailable { ap in b[r].withContiguousStorageIfAvailable { bp in cosineSimilarity(ap, bp) }! }!
+        a[r].withContiguousStorageIfAvailable { ap in b[r].withContiguousStorageIfAvailable { bp in VectorMath.cosine(ap, bp) }! }!
     }
 
     // MARK: RNN
@@ -147,19 +147,21 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertGreaterThan(est[m.offW1..<m.offB1].map { abs($0) }.max()!, 0)
     }
 
+    /// Through the one `Trainer` (as `lrsim train --model snn:...` runs it).
     func testSNNTrainsWithHardThresholdByLR() throws {
-        let spec = try SyntheticSpec.parse("features=64,classes=4,train=800,test=400,separation=6,seed=5")
-        let train = try SyntheticDataset.make(spec, split: .train), test = try SyntheticDataset.make(spec, split: .test)
-        let m = try SpikingNetwork(inputs: 64, hidden: 32, classes: 4, steps: 8, seed: 1,
-                                   lr: ArchitectureLRSettings(copies: 16, sigma: 0.3))
-        let before = ArchitectureTrainer.evaluate(m, on: test).accuracy
-        var report = ArchitectureReport(arch: "snn", estimator: "lr", config: [:], dataset: [:], parameters: m.parameters.count)
-        try ArchitectureTrainer.train(m, estimator: .lr, train: train, test: test, epochs: 3, batch: 32,
-                                      learningRate: 1e-2, seed: 2, report: &report, progress: { _ in })
+        let data = "synthetic:features=64,classes=4,train=800,test=400,separation=6,seed=5"
+        var c = TrainingConfiguration(estimator: EstimatorSettings(kind: .lr, copies: [16], sigma: [0.3]))
+        c.model = "snn:64-32-4xT8"; c.data = data; c.epochs = 3; c.batch = 32; c.learningRate = 1e-2; c.seed = 1
+        let (train, test) = try DatasetCatalog.load(name: data, dataDir: nil, trainLimit: nil, testLimit: nil)
+        let t = try Trainer(config: c, train: train, test: test)
+        t.showProgress = false
+        let before = t.evaluate().accuracy
+        let report = try t.run()
         let after = report.final.testAccuracy
         XCTAssertGreaterThan(after, 0.6, "LR-trained SNN test accuracy \(after) (chance 0.25, before training \(before))")
         XCTAssertGreaterThan(after, before + 0.1)
-        XCTAssertGreaterThan(m.lastHiddenRate, 0.0)
+        let snn = try XCTUnwrap((t.model as? SequenceModelTrainer)?.model as? SpikingNetwork)
+        XCTAssertGreaterThan(snn.lastHiddenRate, 0.0)
     }
 
     // MARK: GNN
@@ -197,17 +199,29 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertGreaterThan(c2, 0.95, "layer-2 cosine \(c2)")
     }
 
+    /// Through the one `Trainer` (as `lrsim train --model gnn:... --data sbm:...` runs it): one full-graph step per
+    /// epoch, checks against backprop every 10 steps.
     func testGNNTrainsByLikelihoodRatio() throws {
-        let graph = try smallGraph(nodes: 400, classes: 4, features: 16, train: 200)
-        let m = try GraphConvNetwork(graph: graph, hidden: 16, seed: 1, lr: ArchitectureLRSettings(copies: 32, sigma: 0.1))
-        var report = ArchitectureReport(arch: "gnn", estimator: "lr", config: [:], dataset: [:], parameters: m.parameters.count)
-        try m.train(estimator: .lr, epochs: 40, learningRate: 0.02, gradCheckEvery: 10, report: &report, progress: { _ in })
+        var c = TrainingConfiguration(estimator: EstimatorSettings(kind: .lr, copies: [32], sigma: [0.1]))
+        c.model = "gnn:400-16-16-4"; c.data = "sbm:p_in=0.06,p_out=0.01,train=200,seed=7"
+        c.epochs = 40; c.batch = 200; c.learningRate = 0.02; c.gradCheckEvery = 10; c.seed = 1
+        let (train, test) = try DatasetCatalog.load(name: c.data, dataDir: nil, model: c.modelSpec(), trainLimit: nil, testLimit: nil)
+        XCTAssertEqual(train.count, 200)
+        let t = try Trainer(config: c, train: train, test: test)
+        t.showProgress = false
+        let report = try t.run()
         XCTAssertGreaterThan(report.final.testAccuracy, 0.6, "chance is 0.25")
         // The in-training checks against backprop: one per 10 steps, both layers clearly aligned at K = 32.
         XCTAssertEqual(report.gradientChecks.map(\.step), [0, 10, 20, 30])
-        XCTAssertGreaterThan(report.gradientCosineVsBp?["layer1"] ?? 0, 0.5)
-        XCTAssertGreaterThan(report.gradientCosineVsBp?["layer2"] ?? 0, 0.7)
+        XCTAssertEqual(report.gradientGroups, ["layer1", "layer2"])
+        XCTAssertGreaterThan(report.gradientCosineVsBp?[0] ?? 0, 0.5)
+        XCTAssertGreaterThan(report.gradientCosineVsBp?[1] ?? 0, 0.7)
         XCTAssertLessThan(report.final.trainLoss, report.epochs[0].trainLoss)
+        // The full graph is the batch.
+        c.batch = 128
+        XCTAssertThrowsError(try Trainer(config: c, train: train, test: test)) { e in
+            XCTAssertEqual((e as? SettingError)?.setting, "batch", "\(e)")
+        }
     }
 
     func testBadSettingsThrow() {

@@ -1,6 +1,7 @@
 import Foundation
 import LRTestSupport
 import XCTest
+import LRCore
 @testable import LRTrain
 
 /// Loading IDX (raw and gzip) and CIFAR-10 files written here, and the one-line errors for damaged ones.
@@ -255,7 +256,10 @@ final class DataLoadingTests: XCTestCase {
             catch { return error as? DatasetError }
         }
         XCTAssertEqual(error("imagenet", nil)?.kind, .invalidArgument)
-        XCTAssertEqual(error("mnist", nil)?.kind, .invalidArgument)
+        // mnist without a directory: the missing setting is named (the CLI shows it as --data-dir).
+        XCTAssertThrowsError(try DatasetCatalog.load(name: "mnist", dataDir: nil, split: .train)) { e in
+            XCTAssertEqual((e as? SettingError)?.setting, "data-dir")
+        }
         let missing = error("fashion-mnist", dir.url.path)
         XCTAssertEqual(missing?.kind, .missingFile)
         XCTAssertEqual(missing?.file, dir.path("train-images-idx3-ubyte.gz"))

@@ -93,6 +93,33 @@ final class TrainerTests: XCTestCase {
     }
 
     /// Through a step activation backprop's gradient reaches only the last layer; LR's reaches every layer.
+    /// K = 0 for a layer means "not trained", for the trainer as for the simulator (`CopyCounts`): its weights stay
+    /// as initialised, bit for bit, the other layers learn, and the trace lists only the perturbed layers.
+    func testZeroCopiesLeaveALayerUntrained() throws {
+        var c = config(.lr, epochs: 1)
+        c.estimator.copies = [0, 16]
+        c.optimizer = .sgd
+        c.momentum = 0
+        let dir = try TemporaryDirectory(); defer { dir.cleanup() }
+        let t = try Trainer(config: c, train: Self.train, test: Self.test)
+        t.showProgress = false
+        let initial = t.network.parameters
+        try t.run(tracingTo: dir.path("k0.lrt"))
+        let slots = t.network.layout.slots
+        XCTAssertEqual(Array(t.network.parameters[slots[0].range]), Array(initial[slots[0].range]))
+        XCTAssertNotEqual(Array(t.network.parameters[slots[1].range]), Array(initial[slots[1].range]))
+        let header = try TraceReader(path: dir.path("k0.lrt")).header
+        XCTAssertEqual(header.estimator.perturbedLayers, [2])
+        XCTAssertEqual(header.estimator.copies, [16])
+        // Every layer at 0 is refused, as are odd K with antithetic pairs.
+        c.estimator.copies = [0, 0]
+        XCTAssertThrowsError(try Trainer(config: c, train: Self.train, test: Self.test))
+        c.estimator.copies = [3, 4]
+        XCTAssertThrowsError(try Trainer(config: c, train: Self.train, test: Self.test)) { e in
+            XCTAssertEqual((e as? SettingError)?.setting, "copies")
+        }
+    }
+
     func testStepActivationTrainsOnlyTheLastLayerWithBackprop() throws {
         let bed = EstimatorTestbed(model: "mlp:20-32-32-5", activation: .step)
         let bp = bed.backprop()
@@ -102,22 +129,5 @@ final class TrainerTests: XCTestCase {
         XCTAssertGreaterThan(VectorMath.norm(Array(bp[slots[2].range])), 0)
         let lr = bed.estimate(EstimatorSettings(kind: .lr, copies: [64], sigma: [0.3]))
         for s in slots { XCTAssertGreaterThan(VectorMath.norm(Array(lr[s.range])), 0) }
-    }
-
-    func testTraceRecordsFirstEveryNthAndLastStepAndVerifies() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
-        var c = config(.alr, epochs: 1)
-        c.traceEvery = 6
-        let t = try Trainer(config: c, train: Self.train, test: Self.test)
-        t.showProgress = false
-        let recorder = try TraceRecorder(path: dir.path("t.lrt"), config: t.config, spec: t.spec, dataset: Self.train)
-        var steps: [Int] = []
-        t.sampledStepObserver = { steps.append($0.step); try recorder.record($0) }
-        try t.run()
-        try recorder.finish()
-        XCTAssertEqual(steps, [0, 6, 12, 18, 24, 30, 31])   // 32 steps: 0, every 6th, and the last (31)
-        let report = TraceVerification.verify(path: dir.path("t.lrt"), stepVerifier: GradientRecomputation())
-        XCTAssertTrue(report.ok, "\(report)")
     }
 }

@@ -24,7 +24,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    func simulate(_ name: String, model: String, method: TrainingMethod, copies: Int, iterations: Int) {
+    func simulate(_ name: String, model: String, method: EstimatorKind, copies: Int, iterations: Int) {
         Benchmark(name, configuration: .init(metrics: [.wallClock, cyclesPerSecond], maxDuration: .seconds(5), maxIterations: 5)) { benchmark in
             let spec = WorkloadSpec(network: try NetworkSpec.parse(model), method: method, batch: 128,
                                     copies: [copies], iterations: iterations)

@@ -1,3 +1,4 @@
+import FixedPoint
 import Foundation
 
 /// Decodes a merged document into a `HardwareModel`, section by section, in the order `show` prints them. The built-in
@@ -129,9 +130,9 @@ struct ModelDecoder {
                            literal: { .string("\($0.signed ? "s" : "u")\($0.intBits).\($0.fracBits)") },
                            parse: Parse.format(maxBits: maxBits))
             let rounding = t.read("rounding", fallback: d.rounding, literal: { .string($0.rawValue) },
-                                  parse: Parse.choice(RoundingMode.self))
+                                  parse: Parse.choice(Quantization.self))
             let overflow = t.read("overflow", fallback: d.overflow, literal: { .string($0.rawValue) },
-                                  parse: Parse.choice(OverflowMode.self))
+                                  parse: Parse.choice(Overflow.self))
             t.finish()
             formats[signal] = NumberFormatSpec(signed: f.signed, intBits: f.intBits, fracBits: f.fracBits,
                                                rounding: rounding, overflow: overflow)

@@ -1,3 +1,5 @@
+import FixedPoint
+
 /// A datapath signal that has its own number format (`[formats.SIGNAL]`).
 public enum Signal: String, Sendable, Hashable, Codable, CaseIterable {
     /// Layer weights as stored and multiplied.
@@ -22,34 +24,25 @@ public enum Signal: String, Sendable, Hashable, Codable, CaseIterable {
     case updates
 }
 
-/// Quantization (rounding) modes, spelled as ac_fixed / APyTypes spell them.
-public enum RoundingMode: String, Sendable, Hashable, Codable, CaseIterable {
-    case TRN, TRN_ZERO, RND, RND_ZERO, RND_INF, RND_MIN_INF, RND_CONV, RND_CONV_ODD, STOCHASTIC
-}
-
-/// Overflow modes, spelled as ac_fixed spells them.
-public enum OverflowMode: String, Sendable, Hashable, Codable, CaseIterable {
-    case WRAP, SAT, SAT_ZERO, SAT_SYM
-}
-
 /// A fixed-point number format with its rounding and overflow behaviour: `format = "s3.12"`, `rounding = "RND_CONV"`,
 /// `overflow = "SAT"`.
 ///
 /// `sI.F` is signed two's complement with I integer bits counting the sign bit and F fraction bits; `uI.F` unsigned;
 /// W = I + F with 1 <= W <= 64 (<= 128 for products and accumulators). As in FixedPoint, I or F may be negative
 /// (`s-2.10`, `u12.-4`). Files may also spell formats as FixedPoint parses them (`Q3.12`, `ac_fixed<16,4,true>`); the
-/// loader stores the `sI.F` form. `fixedConfig()` converts to FixedPoint's types.
+/// loader stores the `sI.F` form. Rounding and overflow are FixedPoint's own `Quantization` and `Overflow`, whose raw
+/// values are the ac_fixed spellings the files use (TRN, RND_CONV, WRAP, SAT, ...).
 public struct NumberFormatSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     public var signed: Bool
     /// I: integer bits (including the sign bit when signed).
     public var intBits: Int
     /// F: fraction bits.
     public var fracBits: Int
-    public var rounding: RoundingMode
-    public var overflow: OverflowMode
+    public var rounding: Quantization
+    public var overflow: Overflow
 
-    public init(signed: Bool, intBits: Int, fracBits: Int, rounding: RoundingMode = .RND_CONV,
-                overflow: OverflowMode = .SAT) {
+    public init(signed: Bool, intBits: Int, fracBits: Int, rounding: Quantization = .roundHalfToEven,
+                overflow: Overflow = .saturate) {
         self.signed = signed; self.intBits = intBits; self.fracBits = fracBits
         self.rounding = rounding; self.overflow = overflow
     }
@@ -72,6 +65,21 @@ public struct NumberFormatSpec: Sendable, Hashable, Codable, CustomStringConvert
         }
         guard parts.count == 2, let i = number(parts[0]), let f = number(parts[1]) else { return nil }
         return (first == "s", i, f)
+    }
+
+    /// The FixedPoint format. Every spec of a loaded model converts; a spec edited in code to an impossible width
+    /// throws the loader's kind of error.
+    public func fixedFormat() throws(HWModelError) -> FixedFormat {
+        do {
+            return try FixedFormat(signed: signed, intBits: intBits, fracBits: fracBits)
+        } catch {
+            throw HWModelError(origin: .builtin, field: "format", message: "expected a valid fixed-point format, got \(format) (\(error))")
+        }
+    }
+
+    /// Format, rounding and overflow as FixedPoint's `FixedConfig` (what its quantizers and MAC units take).
+    public func fixedConfig() throws(HWModelError) -> FixedConfig {
+        FixedConfig(try fixedFormat(), rounding: rounding, overflow: overflow)
     }
 }
 

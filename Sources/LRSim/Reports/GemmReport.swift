@@ -20,17 +20,6 @@ public struct GemmReport: Sendable, Codable, Equatable {
         public var utilizationPercent: Double
         public var mappingEfficiencyPercent: Double
         public var computeUtilizationPercent: Double
-
-        enum CodingKeys: String, CodingKey {
-            case name, m, n, k, cycles, folds, cyclesPerFold = "cycles_per_fold", macs
-            case utilizationPercent = "utilization_percent", mappingEfficiencyPercent = "mapping_efficiency_percent"
-            case computeUtilizationPercent = "compute_utilization_percent"
-        }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case kind, rows, cols, dataflow, convention, layers, totalCycles = "total_cycles", totalMacs = "total_macs"
-        case wallSeconds = "wall_seconds"
     }
 
     /// Times every GEMM of `list` on `array`.

@@ -1,4 +1,5 @@
-/// The `lrsim sim --report` JSON object (field names as DESIGN.md spells them).
+/// The `lrsim sim --report` JSON object. Written by `JSONReport`, whose snake_case keys are the field names DESIGN.md
+/// spells (`clock_hz`, `throughput.samples_per_second`, `energy_pj.total`).
 public struct SimReport: Sendable, Codable, Equatable {
     public var kind = "sim"
     public var hardware: HardwareSummary
@@ -159,65 +160,4 @@ public struct SimReport: Sendable, Codable, Equatable {
         /// The most tasks held at once (emitted and not yet forgotten): what bounds the simulator's memory.
         public var peakLiveTasks: Int
     }
-
-    enum CodingKeys: String, CodingKey {
-        case kind, hardware, workload, cycles, clockHz = "clock_hz", iterations, seconds
-        case cyclesPerIteration = "cycles_per_iteration"
-        case steadyStateCyclesPerIteration = "steady_state_cycles_per_iteration"
-        case fillCycles = "fill_cycles", periodIterations = "period_iterations"
-        case throughput, averageThroughput = "average_throughput", macUtilization = "mac_utilization", stages, memory, dram, energyPj = "energy_pj", work
-        case wallSeconds = "wall_seconds", simulatedCyclesPerSecond = "simulated_cycles_per_second", warnings
-    }
-}
-
-extension SimReport.HardwareSummary {
-    enum CodingKeys: String, CodingKey {
-        case name, silicon, mapping, pipeline, staleness, timing, chips, replicas, lanes, split, collective, tiles
-    }
-}
-extension SimReport.WorkloadSummary {
-    enum CodingKeys: String, CodingKey {
-        case model, estimator, batch, copies, antithetic, copiesPerPass = "copies_per_pass", injection, schedule,
-             microbatches, layers, tasks
-    }
-}
-extension SimReport.Throughput {
-    enum CodingKeys: String, CodingKey {
-        case samplesPerSecond = "samples_per_second", iterationsPerSecond = "iterations_per_second"
-    }
-}
-extension SimReport.BufferReport {
-    enum CodingKeys: String, CodingKey {
-        case name, stage, role, capacityBytes = "capacity_bytes", peakBytes = "peak_bytes",
-             peakDemandBytes = "peak_demand_bytes", spilledBytes = "spilled_bytes"
-    }
-}
-extension SimReport.FIFOReport {
-    enum CodingKeys: String, CodingKey { case name, capacityWords = "capacity_words", peakWords = "peak_words" }
-}
-extension SimReport.MemoryReport {
-    enum CodingKeys: String, CodingKey {
-        case peakBytes = "peak_bytes", peakDemandBytes = "peak_demand_bytes", spilledBytes = "spilled_bytes",
-             perBuffer = "per_buffer", peakDemandByRole = "peak_demand_by_role", buffers, fifos
-    }
-}
-extension SimReport.DRAMReport {
-    enum CodingKeys: String, CodingKey {
-        case devices, readBytes = "read_bytes", writeBytes = "write_bytes", spillReadBytes = "spill_read_bytes",
-             spillWriteBytes = "spill_write_bytes", busyCycles = "busy_cycles", utilization
-    }
-}
-extension SimReport.EnergyReport {
-    enum CodingKeys: String, CodingKey {
-        case total, perIteration = "per_iteration", pe, vector, sram, fifo, dram, noise, loss, bus, interconnect, actions
-    }
-}
-extension SimReport.StageReport {
-    enum CodingKeys: String, CodingKey {
-        case name, kind, stage, busy, starved, blocked, idle, utilization, macUtilization = "mac_utilization", tasks,
-             macs, stalls
-    }
-}
-extension SimReport.WorkReport {
-    enum CodingKeys: String, CodingKey { case executed, expected, conserved, tasks, peakLiveTasks = "peak_live_tasks" }
 }

@@ -32,11 +32,4 @@ public struct ActionCounts: Sendable, Hashable, Codable {
         a.lossElements &+= b.lossElements; a.broadcasts &+= b.broadcasts
         a.onChipLinkBytes &+= b.onChipLinkBytes; a.chipLinkBytes &+= b.chipLinkBytes
     }
-
-    enum CodingKeys: String, CodingKey {
-        case macs, adds, vectorOps = "vector_ops", sramReadBytes = "sram_read_bytes",
-             sramWriteBytes = "sram_write_bytes", fifoBytes = "fifo_bytes", noiseNumbers = "noise_numbers",
-             noiseBits = "noise_bits", lossElements = "loss_elements", broadcasts,
-             onChipLinkBytes = "on_chip_link_bytes", chipLinkBytes = "chip_link_bytes"
-    }
 }

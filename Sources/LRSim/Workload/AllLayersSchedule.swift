@@ -45,7 +45,7 @@ extension ScheduleBuilder {
             for layer in layers {
                 let l = layer.index, st = place(l, lane: lane)
                 let noiseCount = B &* leaders &* layer.logitElements
-                let storeBytes = method.storesSigns ? (noiseCount &+ 7) / 8 : noiseCount &* sizes.noise
+                let storeBytes = method.signEncoded ? (noiseCount &+ 7) / 8 : noiseCount &* sizes.noise
                 let noiseBlock = noiseCount > 0 ? graph.addAllocation(in: st.noiseStore, bytes: storeBytes) : nil
                 let input = graph.addAllocation(in: st.inputs, bytes: rows &* layer.inputElements &* sizes.input)
                 let g = layer.forwardGemm(rows: rows)
@@ -56,7 +56,7 @@ extension ScheduleBuilder {
                              &+ aggregate.cycles, iteration: t, layer: l)
                 d.copy = Int32(g0)
                 d.noiseUnit = st.noise; d.noiseCycles = noiseCycles(noiseCount, st)
-                if method.storesSigns { d.counts.noiseBits = noiseCount } else { d.counts.noiseNumbers = noiseCount }
+                if method.signEncoded { d.counts.noiseBits = noiseCount } else { d.counts.noiseNumbers = noiseCount }
                 d.counts.macs = g.macs &+ aggregate.macs
                 d.counts.vectorOps = elementwise
                 d.counts.sramReadBytes = layer.parameterCount &* sizes.weight
@@ -135,7 +135,7 @@ extension ScheduleBuilder {
             let deltas = graph.addAllocation(in: st.accumulators, bytes: weighted &* sizes.accumulator)
             var a = task(st.vector, .accumulate, cycles: vectorCycles(weighted &+ rows, st), iteration: t, layer: l)
             a.copy = Int32(p.first)
-            if method.storesSigns { a.counts.adds = weighted &+ rows } else { a.counts.macs = weighted; a.counts.adds = rows }
+            if method.signEncoded { a.counts.adds = weighted &+ rows } else { a.counts.macs = weighted; a.counts.adds = rows }
             a.counts.sramReadBytes = p.noise[l].map { graph.bytes(of: $0) } ?? 0
             a.counts.sramWriteBytes = graph.bytes(of: deltas)
             let accumulate = add(a, after: [(p.broadcast, .data), (p.baseline, .data), (p.forward[l], .data)],

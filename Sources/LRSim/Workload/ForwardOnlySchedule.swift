@@ -26,7 +26,7 @@ extension ScheduleBuilder {
         let B = spec.batch, method = spec.method
         let load = inputLoad(t, lane: 0, rows: B, extraBytes: adjacencyBytes)
         let clean = cleanForwardPass(t, lane: 0, rows: B, load: load, storeInputs: true,
-                                     storeLogits: !method.perturbsWeights)
+                                     storeLogits: !method.usesWeightNoise)
         let cleanLoss = add(lossTask(rows: B, kind: .loss, iteration: t, lane: 0))
         let cleanBroadcast = add(broadcastTask(losses: B, iteration: t, lane: 0), after: [(cleanLoss, .data)])
 
@@ -44,10 +44,10 @@ extension ScheduleBuilder {
             let home = place(p, lane: 0)
             let groupLanes = groups.indices.map { lane(ofGroup: $0, layer: p) }
             for lane in Set(groupLanes) {
-                for l in (method.perturbsWeights ? p : p &+ 1)..<layers.count { readers[l].insert(place(l, lane: lane).slot) }
+                for l in (method.usesWeightNoise ? p : p &+ 1)..<layers.count { readers[l].insert(place(l, lane: lane).slot) }
             }
             // The clean state a remote replica perturbs, broadcast from home: one block per remote slot.
-            let stateBytes = B &* (method.perturbsWeights ? layer.inputElements &* sizes.input
+            let stateBytes = B &* (method.usesWeightNoise ? layer.inputElements &* sizes.input
                                                           : layer.logitElements &* sizes.activation) &+ B &* sizes.loss
             var slots = Set(groupLanes.map { place(p, lane: $0).slot })
             slots.insert(home.slot)
@@ -75,9 +75,9 @@ extension ScheduleBuilder {
                 // block is freed by the group holding the last copy that uses it.
                 let copiesHere = g0..<(g0 &+ gc)
                 let leaders = copiesHere.filter { !spec.antithetic || $0 % 2 == 0 }
-                let perNumber = method.perturbsWeights ? layer.parameterCount : B &* layer.logitElements
+                let perNumber = method.usesWeightNoise ? layer.parameterCount : B &* layer.logitElements
                 let noiseCount = perNumber &* leaders.count
-                let storeBytes = method.storesSigns ? (noiseCount &+ 7) / 8 : noiseCount &* sizes.noise
+                let storeBytes = method.signEncoded ? (noiseCount &+ 7) / 8 : noiseCount &* sizes.noise
                 let noiseBlock = noiseCount > 0 ? graph.addAllocation(in: st.noiseStore, bytes: storeBytes) : nil
                 if let block = noiseBlock {
                     for k in leaders { noiseOfLeader[k] = block }
@@ -98,15 +98,15 @@ extension ScheduleBuilder {
                         remoteState[st.slot] = s; stored = s; allocates.append(s)
                     }
                 } else {
-                    stored = method.perturbsWeights ? clean.inputs[p] : clean.logits[p]
+                    stored = method.usesWeightNoise ? clean.inputs[p] : clean.logits[p]
                 }
                 let elementwise = rows &* (layer.logitElements &+ layer.postOpElements)
                 var d = task(st.array, .perturb, cycles: 0, iteration: t, layer: p)
                 d.perturbed = Int32(p); d.copy = Int32(g0)
                 d.noiseUnit = st.noise; d.noiseCycles = noiseCycles(noiseCount, st)
-                if method.storesSigns { d.counts.noiseBits = noiseCount } else { d.counts.noiseNumbers = noiseCount }
+                if method.signEncoded { d.counts.noiseBits = noiseCount } else { d.counts.noiseNumbers = noiseCount }
                 var reads: [AllocationID] = stored.map { [$0] } ?? []
-                if method.perturbsWeights {
+                if method.usesWeightNoise {
                     let g = layer.forwardGemm(rows: rows)
                     d.cycles = vectorCycles(layer.parameterCount &* gc, st) &+ gemmCycles(g, st) &+ vectorCycles(elementwise, st)
                     d.counts.macs = g.macs
@@ -122,11 +122,11 @@ extension ScheduleBuilder {
                 linkOut(&d, layer: p, lane: lane, rows: rows)
                 let lastGroup = j == groups.count &- 1
                 var frees: [AllocationID] = []
-                if lastGroup, !method.perturbsWeights, let logit = clean.logits[p] { frees.append(logit) }
+                if lastGroup, !method.usesWeightNoise, let logit = clean.logits[p] { frees.append(logit) }
                 if remote, lastGroupOfSlot[st.slot] == j, let s = stored { frees.append(s) }
                 var deps: [(TaskID, DependencyKind)] = [(clean.tasks[p], .data)]
                 if remote { deps += stateArrived.map { ($0, .resource) } }
-                if method.perturbsWeights { deps += weightOrdering(layer: p, lane: lane, iteration: t) }
+                if method.usesWeightNoise { deps += weightOrdering(layer: p, lane: lane, iteration: t) }
                 let perturb = add(d, after: deps, allocates: allocates, reads: reads, frees: frees)
                 var previous = perturb
 
@@ -158,14 +158,14 @@ extension ScheduleBuilder {
                 // Local reduction over copies: w_b += (L_bk - L0_b) * s_bk (LR: multiply; ALR: sign-controlled add).
                 var a = task(st.vector, .accumulate, cycles: 0, iteration: t, layer: p)
                 a.perturbed = Int32(p); a.copy = Int32(g0)
-                let weighted = method.perturbsWeights ? gc &* layer.parameterCount : rows &* layer.logitElements
+                let weighted = method.usesWeightNoise ? gc &* layer.parameterCount : rows &* layer.logitElements
                 // GCN: noise at node v below the last layer reaches the losses of A_hat's support of v, so the loss
                 // changes are summed over it first: one width-1 aggregation per copy (N + 2E adds).
                 let credit = p < layers.count - 1 ? gc &* (spec.graph?.nonZeros ?? 0) : 0
-                if method.storesSigns { a.counts.adds = weighted &+ rows &+ credit } else { a.counts.macs = weighted; a.counts.adds = rows &+ credit }
+                if method.signEncoded { a.counts.adds = weighted &+ rows &+ credit } else { a.counts.macs = weighted; a.counts.adds = rows &+ credit }
                 a.cycles = vectorCycles(weighted &+ rows &+ credit, st)
                 var accAllocates: [AllocationID] = []
-                let accBytes = (method.perturbsWeights ? layer.parameterCount : B &* layer.logitElements) &* sizes.accumulator
+                let accBytes = (method.usesWeightNoise ? layer.parameterCount : B &* layer.logitElements) &* sizes.accumulator
                 let acc: AllocationID
                 if let existing = accumulator[st.slot] { acc = existing } else {
                     acc = graph.addAllocation(in: st.accumulators, bytes: accBytes)
@@ -191,7 +191,7 @@ extension ScheduleBuilder {
                 var allocate = false
                 if Set(usedSlots[p]).count > 1 {
                     let layer = b.layers[p], home = b.place(p, lane: 0)
-                    let bytes = (b.spec.method.perturbsWeights ? layer.parameterCount : B &* layer.logitElements)
+                    let bytes = (b.spec.method.usesWeightNoise ? layer.parameterCount : B &* layer.logitElements)
                         &* b.sizes.accumulator
                     after = b.collective(.reduce, bytes: bytes, stage: home.stage, slots: usedSlots[p], after: after,
                                          kind: .reduce, iteration: t, layer: p).map { ($0, .data) }
@@ -217,7 +217,7 @@ extension ScheduleBuilder {
         var gradient = accumulator
         var frees: [AllocationID] = [accumulator, input] + extraFrees
         var updateAllocates: [AllocationID] = allocate ? [accumulator] : []
-        if !spec.method.perturbsWeights {
+        if !spec.method.usesWeightNoise {
             let g = layer.weightGradientGemm(rows: B)
             var d = task(st.array, .gradient, cycles: gemmCycles(g, st) &+ vectorCycles(B &* layer.logitElements, st),
                          iteration: t, layer: p)

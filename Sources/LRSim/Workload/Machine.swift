@@ -1,4 +1,5 @@
 import HWModel
+import LRCore
 
 /// The hardware model instantiated as engine resources for one network: per chip, per stage, per replica an array, a
 /// vector unit, a noise generator and four SRAM buffers; per chip the loss units, the broadcast bus, the input DMA and
@@ -43,7 +44,7 @@ struct Machine {
     /// The chip-to-chip ring (collectives among chips); nil with one chip.
     var chipLink: UnitID?
     let model: HardwareModel
-    let method: TrainingMethod
+    let method: EstimatorKind
     /// Forward FIFOs (stage s replica -> stage s+1 replica or the loss unit) and backward FIFOs, by endpoints.
     var forwardFIFOs: [FIFOKey: FIFOID] = [:]
     var backwardFIFOs: [FIFOKey: FIFOID] = [:]
@@ -51,7 +52,7 @@ struct Machine {
     struct FIFOKey: Hashable { var chip: Int; var stage: Int; var from: Int; var to: Int }
 
     /// Builds the resources into `graph`.
-    init(model: HardwareModel, layers: [ComputeLayer], method: TrainingMethod, graph: inout TaskGraph) throws {
+    init(model: HardwareModel, layers: [ComputeLayer], method: EstimatorKind, graph: inout TaskGraph) throws {
         self.model = model; self.method = method
         let plan: [PlannedStage]
         do { plan = try model.stagePlan(parametricLayers: layers.count) } catch {
@@ -105,7 +106,7 @@ struct Machine {
         (chips > 1 ? "c\(chip)." : "") + stage + (replicas > 1 ? ".r\(replica)" : "")
     }
 
-    static func replica(_ spec: StageSpec, name: String, chip: Int, method: TrainingMethod,
+    static func replica(_ spec: StageSpec, name: String, chip: Int, method: EstimatorKind,
                         graph: inout TaskGraph) -> Replica {
         let pes = spec.array.kind == .systolic ? spec.array.rows &* spec.array.cols : spec.array.lanes
         let array = graph.addUnit("\(name).array", kind: .array, stage: name, width: pes, chip: chip)

@@ -151,7 +151,7 @@ struct ScheduleBuilder {
 
     func noiseCycles(_ count: Int, _ p: Place) -> Int {
         let n = p.spec.noise
-        return UnitTiming.noise(count: count, rate: spec.method.storesSigns ? n.bitsPerCycle : n.numbersPerCycle,
+        return UnitTiming.noise(count: count, rate: spec.method.signEncoded ? n.bitsPerCycle : n.numbersPerCycle,
                                 latency: n.latencyCycles)
     }
 

@@ -110,7 +110,7 @@ extension ScheduleBuilder {
                 let leaders = spec.antithetic ? (gc &+ 1) / 2 : gc
                 let perStep = B &* leaders &* layer.logitElements
                 let noiseCount = perStep &* active
-                let storeBytes = method.storesSigns ? (noiseCount &+ 7) / 8 : noiseCount &* sizes.noise
+                let storeBytes = method.signEncoded ? (noiseCount &+ 7) / 8 : noiseCount &* sizes.noise
                 let noiseBlock = graph.addAllocation(in: st.noiseStore, bytes: storeBytes)
                 let recurrent = m.kind == .rnn && p == 0
                 let trajectory: AllocationID? = recurrent
@@ -124,7 +124,7 @@ extension ScheduleBuilder {
                         var d = task(st.array, .perturb, cycles: vectorCycles(ew, st), iteration: t, layer: p)
                         d.perturbed = Int32(p); d.copy = Int32(g0)
                         d.noiseUnit = st.noise; d.noiseCycles = noiseCycles(perStep, st)
-                        if method.storesSigns { d.counts.noiseBits = perStep } else { d.counts.noiseNumbers = perStep }
+                        if method.signEncoded { d.counts.noiseBits = perStep } else { d.counts.noiseNumbers = perStep }
                         d.counts.vectorOps = ew
                         var reads: [AllocationID] = []
                         if recurrent {
@@ -136,7 +136,7 @@ extension ScheduleBuilder {
                             reads = [logit]
                             d.counts.sramReadBytes = B &* layer.logitElements &* sizes.activation
                         }
-                        d.counts.sramWriteBytes = (method.storesSigns ? (perStep &+ 7) / 8 : perStep &* sizes.noise)
+                        d.counts.sramWriteBytes = (method.signEncoded ? (perStep &+ 7) / 8 : perStep &* sizes.noise)
                             &+ (recurrent ? rows &* m.hidden &* sizes.activation : 0)
                         let pushes = p == 0 ? m.runs(layer: 1, step: s) : s == T - 1
                         if pushes, let out = links.fifoOut {
@@ -182,7 +182,7 @@ extension ScheduleBuilder {
                 var a = task(st.vector, .accumulate, cycles: 0, iteration: t, layer: p)
                 a.perturbed = Int32(p); a.copy = Int32(g0)
                 let weighted = rows &* layer.logitElements &* active
-                if method.storesSigns { a.counts.adds = weighted &+ rows } else { a.counts.macs = weighted; a.counts.adds = rows }
+                if method.signEncoded { a.counts.adds = weighted &+ rows } else { a.counts.macs = weighted; a.counts.adds = rows }
                 a.cycles = vectorCycles(weighted &+ rows, st)
                 var allocates: [AllocationID] = []
                 if accumulator[p] == nil {

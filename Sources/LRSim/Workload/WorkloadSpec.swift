@@ -1,33 +1,12 @@
 import LRCore
 
-/// How gradients are estimated: decides which tasks an iteration has.
-public enum TrainingMethod: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Likelihood ratio with Gaussian logit noise: noise words stored per copy until the copy's loss arrives.
-    case lr
-    /// Approximated LR: only the noise signs are stored (1 bit per neuron per copy); the reduction over copies is a
-    /// sign-controlled add/subtract.
-    case alr
-    /// Weight-noise copies (evolution strategies): one perturbed weight matrix per copy, shared over the batch.
-    case es
-    /// ES with sign-encoded weight noise.
-    case aes
-    /// Backprop: forward, stored activations, the backward chain, update.
-    case bp
-
-    public var isForwardOnly: Bool { self != .bp }
-    /// Whether the stored perturbation is one sign bit rather than a noise word.
-    public var storesSigns: Bool { self == .alr || self == .aes }
-    /// Whether the noise goes on the weights (ES) rather than on the logits (LR).
-    public var perturbsWeights: Bool { self == .es || self == .aes }
-}
-
 /// What to simulate: the network, the estimator and how much of it.
 public struct WorkloadSpec: Sendable, Hashable, Codable {
     public var network: NetworkSpec
-    public var method: TrainingMethod
+    public var method: EstimatorKind
     public var batch: Int
     /// Copies per perturbed (parametric) layer; one value means the same K for every layer.
-    public var copies: [Int]
+    public var copies: CopyCounts
     public var iterations: Int
     /// Antithetic pairs (eps, -eps): half the noise is generated and stored.
     public var antithetic: Bool
@@ -45,14 +24,14 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
     /// Micro-batches per iteration of the gpipe and 1f1b schedules (the batch is divided among them).
     public var microbatches: Int = 1
 
-    public init(network: NetworkSpec, method: TrainingMethod, batch: Int, copies: [Int], iterations: Int = 1,
+    public init(network: NetworkSpec, method: EstimatorKind, batch: Int, copies: CopyCounts, iterations: Int = 1,
                 antithetic: Bool = true, copiesPerPass: Int = 1) {
         self.network = network; self.method = method; self.batch = batch; self.copies = copies
         self.iterations = iterations; self.antithetic = antithetic; self.copiesPerPass = copiesPerPass
     }
 
     /// K of parametric layer `l`.
-    public func copies(ofLayer l: Int) -> Int { copies.isEmpty ? 0 : (copies.count == 1 ? copies[0] : copies[l]) }
+    public func copies(ofLayer l: Int) -> Int { copies.count(ofLayer: l) }
 
     func validate(layers: Int) throws {
         func bad(_ field: String, _ expected: String, _ got: Any) -> SimulationError {
@@ -61,6 +40,12 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
         guard batch >= 1 && batch <= 1 << 20 else { throw bad("batch", "1 ... 1048576", batch) }
         guard iterations >= 1 && iterations <= 10_000_000 else { throw bad("iterations", "1 ... 10000000", iterations) }
         guard copiesPerPass >= 1 && copiesPerPass <= 1 << 16 else { throw bad("copies per pass", "1 ... 65536", copiesPerPass) }
+        if method.isForwardOnly {
+            // The one range rule of K (LRCore's `CopyCounts`), the same as the trainer's.
+            do { try copies.validate(layers: layers, estimator: method, antithetic: antithetic) } catch {
+                throw SimulationError.invalidWorkload("workload: \(error.description)")
+            }
+        }
         guard microbatches >= 1 && microbatches <= batch else {
             throw bad("microbatches", "1 ... the batch (\(batch))", microbatches)
         }
@@ -72,17 +57,8 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
         }
         if let sequence { try sequence.validate(self) }
         if let graph { try graph.validate(self) }
-        if method.isForwardOnly {
-            guard copies.count == 1 || copies.count == layers else {
-                throw bad("copies", "one K or one per parametric layer (\(layers))", copies.map(String.init).joined(separator: ","))
-            }
-            for k in copies {
-                guard k >= 0 && k <= 1 << 20 else { throw bad("copies", "0 ... 1048576 per layer (0: not trained)", k) }
-            }
-            guard copies.contains(where: { $0 > 0 }) else { throw bad("copies", "positive for at least one layer", 0) }
-        }
         if injection == .allLayers && method.isForwardOnly {
-            guard !method.perturbsWeights else {
+            guard !method.usesWeightNoise else {
                 throw bad("injection", "layerwise for \(method.rawValue) (weight noise perturbs one layer's weights at a time)", "all-layers")
             }
             guard sequence == nil && graph == nil else {
@@ -94,17 +70,4 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
             }
         }
     }
-}
-
-/// How a backprop iteration is pipelined over the stages (the forward-only estimators have no backward pass to
-/// schedule).
-public enum BackpropSchedule: String, Sendable, Hashable, Codable, CaseIterable {
-    /// One batch in flight: the forward through every stage, then the backward chain (backward locking in full).
-    case serial
-    /// GPipe: the batch is split into M micro-batches; every stage runs the M forwards, then the M backwards, and the
-    /// weights update once the pipeline is flushed. Stage s holds M micro-batches' activations at its peak.
-    case gpipe
-    /// 1F1B (PipeDream-Flush): after S-1-s warm-up forwards, stage s alternates one forward and one backward; flush
-    /// per step. Same bubble as GPipe, but stage s holds at most S-s micro-batches' activations.
-    case oneFOneB = "1f1b"
 }

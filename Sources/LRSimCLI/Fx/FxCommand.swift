@@ -30,24 +30,6 @@ struct FxInputError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Writes `error: MESSAGE` to stderr.
-func fxPrintError(_ message: String) {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-}
-
-/// Runs an fx command body, turning every expected failure into one `error: ...` line and exit status 1.
-func fxRun(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let e as FxInputError {
-        fxPrintError(e.description)
-        throw ExitCode.failure
-    } catch let e as FixedPointError {
-        fxPrintError(e.description)
-        throw ExitCode.failure
-    }
-}
-
 /// Shared parsing of the fx options: one-line errors for anything malformed.
 enum FxParse {
     static func config(format: String, mode: String, overflow: String, role: String) throws -> FixedConfig {
@@ -72,7 +54,8 @@ enum FxParse {
     }
 }
 
-/// One quantized value, as reported by `fx quantize` and for the operands of `fx dot`.
+/// One quantized value, as reported by `fx quantize` and for the operands of `fx dot` (JSON keys snake_case:
+/// `error_ulps`, `error_ulps_exact`).
 struct FxQuantized: Codable, Equatable {
     /// The text as typed.
     var input: String
@@ -83,9 +66,9 @@ struct FxQuantized: Codable, Equatable {
     /// The input's exact value (GMP rational, "n/d" or "n").
     var exact: String
     /// (value - exact) / ULP, as a double.
-    var error_ulps: Double
+    var errorUlps: Double
     /// The same error as an exact rational.
-    var error_ulps_exact: String
+    var errorUlpsExact: String
     /// Whether the input lay outside the format's range (the overflow mode decided the result).
     var overflowed: Bool
 
@@ -97,19 +80,12 @@ struct FxQuantized: Codable, Equatable {
         self.raw = String(raw)
         self.value = value.terminatingDecimal ?? value.description
         self.exact = exact.description
-        self.error_ulps = err.nearestDouble
-        self.error_ulps_exact = err.description
+        self.errorUlps = err.nearestDouble
+        self.errorUlpsExact = err.description
         let f = config.format
         self.overflowed = exact < ExactReference.value(raw: f.rawMin, format: f)
             || exact > ExactReference.value(raw: f.rawMax, format: f)
     }
-}
-
-/// JSON with sorted keys and pretty printing: byte-identical for identical inputs.
-func fxJSON<T: Encodable>(_ value: T) throws -> String {
-    let enc = JSONEncoder()
-    enc.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    return String(decoding: try enc.encode(value), as: UTF8.self)
 }
 
 /// A format's description with its width and ULP, for text output.

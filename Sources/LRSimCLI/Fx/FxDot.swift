@@ -1,6 +1,7 @@
 import ArgumentParser
 import FixedPoint
 import Foundation
+import LRIO
 
 /// `lrsim fx dot`: one dot product through a fixed-point MAC datapath, next to the exact value.
 struct FxDot: ParsableCommand {
@@ -44,8 +45,8 @@ struct FxDot: ParsableCommand {
         var format: String
         var raw: String
         var value: String
-        var error_ulps: Double
-        var error_ulps_exact: String
+        var errorUlps: Double
+        var errorUlpsExact: String
     }
 
     struct Exact: Codable {
@@ -55,27 +56,27 @@ struct FxDot: ParsableCommand {
         /// Exact dot product of the values as typed.
         var typed: String
         /// The exact value rounded into the output config (what a wide-enough datapath returns).
-        var rounded_raw: String
+        var roundedRaw: String
     }
 
     struct Report: Codable {
         var length: Int
         var a: [FxQuantized]
         var b: [FxQuantized]
-        var input_format: String
-        var b_format: String
+        var inputFormat: String
+        var bFormat: String
         var product: String
         var accumulator: String
         var output: String
         var datapath: Result
         var exact: Exact
-        var error_ulps_vs_typed: Double
-        var accumulator_bound_bits: Int
-        var accumulator_is_exact: Bool
+        var errorUlpsVsTyped: Double
+        var accumulatorBoundBits: Int
+        var accumulatorIsExact: Bool
     }
 
     func run() throws {
-        try fxRun {
+        do {
             func cfg(_ f: String, _ m: String?, _ o: String?, _ role: String) throws -> FixedConfig {
                 try FxParse.config(format: f, mode: m ?? mode, overflow: o ?? overflow, role: role)
             }
@@ -117,32 +118,30 @@ struct FxDot: ParsableCommand {
             let err = ExactReference.errorInULPs(raw: out, format: cout.format, exact: exactQ)
             let errTyped = ExactReference.errorInULPs(raw: out, format: cout.format, exact: typed)
             let bound = AccumulatorBound.minimumWidth(a: ca.format, b: cb.format, terms: n)
-            let extraFrac = cacc.format.fracBits - (ca.format.fracBits + cb.format.fracBits)
             let exactAcc: Bool = mac.sumIsExact(terms: n)
-            _ = extraFrac
             let datapath = Result(format: cout.format.description, raw: String(out),
                                   value: outValue.terminatingDecimal ?? outValue.description,
-                                  error_ulps: err.nearestDouble, error_ulps_exact: err.description)
+                                  errorUlps: err.nearestDouble, errorUlpsExact: err.description)
             let roundedRaw = String(ExactReference.round(exactQ, into: cout))
             let exact = Exact(value: exactQ.description, decimal: exactQ.terminatingDecimal, typed: typed.description,
-                              rounded_raw: roundedRaw)
-            let report = Report(length: n, a: qa, b: qb, input_format: ca.description, b_format: cb.description,
+                              roundedRaw: roundedRaw)
+            let report = Report(length: n, a: qa, b: qb, inputFormat: ca.description, bFormat: cb.description,
                                 product: cp.description, accumulator: cacc.description, output: cout.description,
-                                datapath: datapath, exact: exact, error_ulps_vs_typed: errTyped.nearestDouble,
-                                accumulator_bound_bits: bound, accumulator_is_exact: exactAcc)
+                                datapath: datapath, exact: exact, errorUlpsVsTyped: errTyped.nearestDouble,
+                                accumulatorBoundBits: bound, accumulatorIsExact: exactAcc)
             if json {
-                print(try fxJSON(report))
+                Console.out(try JSONReport.text(report))
                 return
             }
-            print("a: \(ca)   b: \(cb)")
-            print(fxTable(["a", "raw", "value", "b", "raw", "value"],
+            Console.out("a: \(ca)   b: \(cb)")
+            Console.out(fxTable(["a", "raw", "value", "b", "raw", "value"],
                           zip(qa, qb).map { [$0.input, $0.raw, $0.value, $1.input, $1.raw, $1.value] }))
-            print("product \(cp)   accumulator \(cacc)   output \(cout)")
-            print("datapath   raw \(out)  value \(report.datapath.value)")
-            print("exact      \(exactQ)\(exactQ.terminatingDecimal.map { " = \($0)" } ?? "")  (quantized operands; rounded into the output: raw \(report.exact.rounded_raw))")
-            print("typed      \(typed)  (the values as typed)")
-            print(String(format: "error      %+.6g ULP vs exact, %+.6g ULP vs typed", err.nearestDouble, errTyped.nearestDouble))
-            print("bound      exact accumulation of \(n) products needs \(bound) accumulator bits at \(ca.format.fracBits + cb.format.fracBits) fraction bits: "
+            Console.out("product \(cp)   accumulator \(cacc)   output \(cout)")
+            Console.out("datapath   raw \(out)  value \(report.datapath.value)")
+            Console.out("exact      \(exactQ)\(exactQ.terminatingDecimal.map { " = \($0)" } ?? "")  (quantized operands; rounded into the output: raw \(report.exact.roundedRaw))")
+            Console.out("typed      \(typed)  (the values as typed)")
+            Console.out(String(format: "error      %+.6g ULP vs exact, %+.6g ULP vs typed", err.nearestDouble, errTyped.nearestDouble))
+            Console.out("bound      exact accumulation of \(n) products needs \(bound) accumulator bits at \(ca.format.fracBits + cb.format.fracBits) fraction bits: "
                   + (exactAcc ? "this accumulator is exact" : "this datapath may round or overflow"))
         }
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import FixedPoint
 import Foundation
+import LRIO
+import LRReport
 
 /// `lrsim fx quantize`: round values into a format and show the error against the exact value.
 struct FxQuantize: ParsableCommand {
@@ -34,7 +36,7 @@ struct FxQuantize: ParsableCommand {
     }
 
     func run() throws {
-        try fxRun {
+        do {
             let cfg = try FxParse.config(format: format, mode: mode, overflow: overflow, role: "--format/--mode/--overflow")
             // `--` (end of options) may reach the list; it is not a value.
             let values = self.values.filter { $0 != "--" }
@@ -44,27 +46,23 @@ struct FxQuantize: ParsableCommand {
                 FxQuantized(input: p.0, exact: p.1, config: cfg, random: stream.word(i))
             }
             if json {
-                print(try fxJSON(Report(format: cfg.format.description, width: cfg.format.width, mode: cfg.rounding.rawValue,
+                Console.out(try JSONReport.text(Report(format: cfg.format.description, width: cfg.format.width, mode: cfg.rounding.rawValue,
                                         overflow: cfg.overflow.rawValue, results: results)))
                 return
             }
-            print("format \(fxDescribe(cfg))")
+            Console.out("format \(fxDescribe(cfg))")
             let header = ["input", "raw", "value", "exact", "error (ULP)"]
             let rows = results.map { r in
-                [r.input, r.raw, r.value, r.exact, String(format: "%+.6g", r.error_ulps) + (r.overflowed ? "  overflow" : "")]
+                [r.input, r.raw, r.value, r.exact, String(format: "%+.6g", r.errorUlps) + (r.overflowed ? "  overflow" : "")]
             }
-            print(fxTable(header, rows))
+            Console.out(fxTable(header, rows))
         }
     }
 }
 
 /// A left-aligned text table.
 func fxTable(_ header: [String], _ rows: [[String]]) -> String {
-    var widths = header.map(\.count)
-    for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
-    func line(_ cells: [String]) -> String {
-        cells.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-    }
-    return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    var t = TextTable(header: header, alignment: Array(repeating: .left, count: header.count))
+    for r in rows { t.append(r) }
+    return t.text
 }

@@ -1,27 +1,47 @@
 import LRCore
 
-/// The architectures of `lrsim train-arch` (issue 8): recurrent, graph-convolutional and spiking networks.
-public enum ArchitectureKind: String, Sendable, Codable, CaseIterable { case rnn, gnn, snn }
+extension EstimatorKind {
+    /// How an rnn, snn or gnn model's gradient is obtained: the likelihood-ratio estimator (noise on pre-activations /
+    /// membrane input currents, no backward pass), or its backprop baseline (BPTT for the RNN, backprop for the GCN,
+    /// surrogate-gradient BPTT for the SNN). The other estimators are refused here, before any model is built.
+    public func checkArchitectureSupport(_ model: String) throws(SettingError) {
+        guard self == .lr || self == .bp else {
+            throw SettingError("estimator", "\(model) models train with lr or bp, got \(rawValue)")
+        }
+    }
+}
 
-/// How an architecture's gradient is obtained: the likelihood-ratio estimator (noise on pre-activations / membrane
-/// input currents, no backward pass), or its backprop baseline (BPTT for the RNN, backprop for the GCN, surrogate-
-/// gradient BPTT for the SNN).
-public enum ArchitectureEstimator: String, Sendable, Codable, CaseIterable { case lr, bp }
-
-/// LR settings shared by the three architectures: K noisy copies per perturbed layer in antithetic pairs (eps, -eps),
+/// LR settings of the rnn, snn and gnn models: K noisy copies per perturbed layer in antithetic pairs (eps, -eps),
 /// Gaussian noise of scale sigma, the clean per-sample loss as baseline.
 public struct ArchitectureLRSettings: Sendable, Codable, Equatable {
     public var copies: Int
     public var sigma: Float
 
-    public init(copies: Int, sigma: Float) throws {
-        guard copies >= 2, copies <= 1 << 14, copies % 2 == 0 else {
-            throw ArchitectureError("--copies: expected an even count in 2...16384 (antithetic pairs), got \(copies)")
-        }
-        guard sigma.isFinite, sigma > 0, sigma <= 100 else {
-            throw ArchitectureError("--sigma: expected a positive number up to 100, got \(sigma)")
-        }
+    /// K by the rule of every command (`CopyCounts.validate`, antithetic pairs) and a positive finite sigma.
+    public init(copies: Int, sigma: Float) throws(SettingError) {
+        try CopyCounts(copies).validate(layers: 1, estimator: .lr, antithetic: true)
+        guard sigma.isFinite, sigma > 0 else { throw SettingError("sigma", "expected a positive finite number, got \(sigma)") }
         self.copies = copies; self.sigma = sigma
+    }
+
+    /// The settings of an lr run of `model` (nil for bp). These models implement one K and one sigma for both
+    /// perturbed layers, antithetic pairs, Gaussian noise and the clean baseline; other choices are refused by name.
+    public init?(_ s: EstimatorSettings, for model: String) throws(SettingError) {
+        guard s.kind == .lr else { return nil }
+        guard let k = s.copies.first, s.copies.allSatisfy({ $0 == k }) else {
+            throw SettingError("copies", "\(model) models take one K for both perturbed layers, got \(s.copies)")
+        }
+        guard let sigma = s.sigma.first, s.sigma.allSatisfy({ $0 == sigma }) else {
+            throw SettingError("sigma", "\(model) models take one sigma for both perturbed layers, got \(s.sigma.map { "\($0)" }.joined(separator: ","))")
+        }
+        guard s.antithetic else { throw SettingError("no-antithetic", "\(model) models draw their copies in antithetic pairs") }
+        guard s.baseline == .clean else { throw SettingError("baseline", "\(model) models use the clean baseline, got \(s.baseline.rawValue)") }
+        guard s.noise == .gaussian else { throw SettingError("noise", "\(model) models use Gaussian noise, got \(s.noise.rawValue)") }
+        guard !s.qmc else { throw SettingError("qmc", "\(model) models draw Philox noise, not QMC points") }
+        guard (s.weightNoiseLayers ?? []).isEmpty else {
+            throw SettingError("weight-noise-layers", "\(model) models perturb pre-activations, not weights")
+        }
+        try self.init(copies: k, sigma: sigma)
     }
 }
 
@@ -100,7 +120,7 @@ public protocol BatchClassifier: AnyObject {
     var inputFeatures: Int { get }
     /// Zeroes `gradient` (one value per parameter) and writes the estimate of the gradient of the mean loss over the
     /// `rows` samples; returns that mean clean loss. `step` keys the noise.
-    func gradient(_ estimator: ArchitectureEstimator, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
+    func gradient(_ estimator: EstimatorKind, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
                   step: Int, into gradient: UnsafeMutablePointer<Float>) -> Float
     /// Named parameter tensors (for per-tensor gradient cosines).
     var parameterGroups: [ParameterGroup] { get }
@@ -127,24 +147,6 @@ public struct CapturedLosses: Sendable, Equatable {
     }
 }
 
-/// A named range of the flat parameter vector.
-public struct ParameterGroup: Sendable, Codable, Equatable {
-    public var name: String
-    public var range: Range<Int>
-    public init(_ name: String, _ range: Range<Int>) { self.name = name; self.range = range }
-}
-
-/// Cosine of `estimate` against `exact` per parameter group.
-public func groupCosines(_ estimate: [Float], _ exact: [Float], groups: [ParameterGroup]) -> [String: Double] {
-    var out: [String: Double] = [:]
-    estimate.withUnsafeBufferPointer { a in exact.withUnsafeBufferPointer { b in
-        for g in groups {
-            out[g.name] = cosineSimilarity(UnsafeBufferPointer(rebasing: a[g.range]), UnsafeBufferPointer(rebasing: b[g.range]))
-        }
-    } }
-    return out
-}
-
 /// Uniform(-bound, bound) initial weights from Philox (stream `.initialization`, `tensor` as the layer).
 func initializeUniform(_ p: UnsafeMutablePointer<Float>, count: Int, bound: Float, seed: UInt64, tensor: Int) {
     let key = NoiseKey(seed: seed, step: 0, layer: UInt32(tensor), stream: .initialization)
@@ -156,12 +158,4 @@ func initializeUniform(_ p: UnsafeMutablePointer<Float>, count: Int, bound: Floa
         for lane in 0..<4 where e + lane < count { p[e + lane] = (2 * Uniform.closedOpen(w[lane]) - 1) * bound }
         e += 4; block += 1
     }
-}
-
-/// Cosine similarity of two vectors (in double).
-public func cosineSimilarity(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Double {
-    precondition(a.count == b.count)
-    var ab = 0.0, aa = 0.0, bb = 0.0
-    for i in 0..<a.count { ab += Double(a[i]) * Double(b[i]); aa += Double(a[i]) * Double(a[i]); bb += Double(b[i]) * Double(b[i]) }
-    return aa > 0 && bb > 0 ? ab / (aa * bb).squareRoot() : 0
 }

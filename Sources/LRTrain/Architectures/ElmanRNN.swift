@@ -83,7 +83,7 @@ public final class ElmanRNN: BatchClassifier {
         out.update(from: scratch.buffer(S.logits.rawValue, rows * classes), count: rows * classes)
     }
 
-    public func gradient(_ estimator: ArchitectureEstimator, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+    public func gradient(_ estimator: EstimatorKind, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
                          rows B: Int, step: Int, into g: UnsafeMutablePointer<Float>) -> Float {
         g.update(repeating: 0, count: parameters.count)
         return parameters.withUnsafeBufferPointer { pp in
@@ -101,6 +101,8 @@ public final class ElmanRNN: BatchClassifier {
             mean /= Float(B)
             switch estimator {
             case .bp: backpropThroughTime(p, x: x, labels: labels, rows: B, into: g)
+            case .alr, .es, .aes:
+                preconditionFailure("rnn, snn and gnn models train with lr or bp (EstimatorKind.checkArchitectureSupport)")
             case .lr:
                 guard let lr else { preconditionFailure("ElmanRNN: LR settings are required for the lr estimator") }
                 likelihoodRatio(p, x: x, labels: labels, rows: B, step: step, settings: lr, into: g)

@@ -26,7 +26,7 @@ public final class GraphConvNetwork {
     private var aggregatedFeatures: [Float]
 
     public init(graph: StochasticBlockGraph, hidden: Int, seed: UInt64, lr: ArchitectureLRSettings?) throws {
-        guard hidden >= 1, hidden <= 4096 else { throw ArchitectureError("gnn: expected 1...4096 hidden units, got \(hidden)") }
+        guard hidden >= 1, hidden <= 4096 else { throw SettingError("model", "gnn: expected 1...4096 hidden units, got \(hidden)") }
         self.graph = graph; self.hidden = hidden; classes = graph.options.classes; self.seed = seed; self.lr = lr
         let F = graph.options.features
         offW1 = 0; offB1 = hidden * F; offW2 = offB1 + hidden; offB2 = offW2 + classes * hidden
@@ -91,13 +91,15 @@ public final class GraphConvNetwork {
     }
 
     /// Zeroes `g` and writes the gradient estimate of the mean training loss; returns that clean loss.
-    public func gradient(_ estimator: ArchitectureEstimator, step: Int, into g: UnsafeMutablePointer<Float>) -> Float {
+    public func gradient(_ estimator: EstimatorKind, step: Int, into g: UnsafeMutablePointer<Float>) -> Float {
         g.update(repeating: 0, count: parameters.count)
         return parameters.withUnsafeBufferPointer { pp in
             let p = pp.baseAddress!
             let loss = cleanForward(p)
             switch estimator {
             case .bp: backprop(p, into: g)
+            case .alr, .es, .aes:
+                preconditionFailure("rnn, snn and gnn models train with lr or bp (EstimatorKind.checkArchitectureSupport)")
             case .lr:
                 guard let lr else { preconditionFailure("GraphConvNetwork: LR settings are required for the lr estimator") }
                 likelihoodRatio(p, step: step, settings: lr, into: g)
@@ -185,41 +187,5 @@ public final class GraphConvNetwork {
             }
         }
         DenseKernels.weightGradient(x: q, dy: g2, rows: N, inputs: H, outputs: C, scale: 1, dWeight: g + offW2, dBias: g + offB2)
-    }
-
-    /// Full-graph training with Adam: one step per epoch; `progress` receives one line per epoch.
-    public func train(estimator: ArchitectureEstimator, epochs: Int, learningRate: Float, gradCheckEvery: Int = 0,
-                      report: inout ArchitectureReport, progress: (String) -> Void) throws {
-        guard epochs >= 1, epochs <= 100_000 else { throw ArchitectureError("--epochs: expected 1...100000, got \(epochs)") }
-        guard learningRate.isFinite, learningRate > 0 else { throw ArchitectureError("--lr: expected a positive number, got \(learningRate)") }
-        var optimizer = Optimizer(kind: .adam, learningRate: learningRate, parameterCount: parameters.count)
-        var gradient = [Float](repeating: 0, count: parameters.count)
-        let start = Date()
-        for epoch in 0..<epochs {
-            let t0 = Date()
-            let loss = gradient.withUnsafeMutableBufferPointer { self.gradient(estimator, step: epoch, into: $0.baseAddress!) }
-            guard loss.isFinite else { throw ArchitectureError("training diverged at step \(epoch) (loss \(loss)); lower --lr or --sigma") }
-            let seconds = Date().timeIntervalSince(t0)
-            if estimator == .lr && gradCheckEvery > 0 && epoch % gradCheckEvery == 0 {
-                var exact = [Float](repeating: 0, count: parameters.count)
-                _ = exact.withUnsafeMutableBufferPointer { self.gradient(.bp, step: epoch, into: $0.baseAddress!) }
-                report.recordGradientCheck(step: epoch, cosine: groupCosines(gradient, exact, groups: parameterGroups))
-            }
-            gradient.withUnsafeBufferPointer { optimizer.apply(gradient: $0.baseAddress!, to: &parameters) }
-            let (acc, testLoss) = evaluate()
-            let e = ArchitectureReport.Epoch(epoch: epoch + 1, testAccuracy: acc, testLoss: testLoss, trainLoss: Double(loss),
-                                             seconds: seconds, samplesPerSecond: Double(graph.trainCount) / max(seconds, 1e-9))
-            report.epochs.append(e)
-            if epoch == 0 || (epoch + 1) % 10 == 0 || epoch == epochs - 1 {
-                progress(String(format: "epoch %d: test accuracy %.4f, train loss %.4f, test loss %.4f, %.3f s",
-                                e.epoch, acc, e.trainLoss, testLoss, seconds))
-            }
-        }
-        report.wallSeconds = Date().timeIntervalSince(start)
-        if let last = report.epochs.last {
-            report.final = .init(testAccuracy: last.testAccuracy, trainLoss: last.trainLoss, testLoss: last.testLoss)
-        }
-        let trainSeconds = report.epochs.reduce(0) { $0 + $1.seconds }
-        report.samplesPerSecond = Double(graph.trainCount * epochs) / max(trainSeconds, 1e-9)
     }
 }

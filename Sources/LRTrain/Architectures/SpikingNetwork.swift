@@ -111,7 +111,7 @@ public final class SpikingNetwork: BatchClassifier {
         out.update(from: scratch.buffer(S.logits.rawValue, rows * classes), count: rows * classes)
     }
 
-    public func gradient(_ estimator: ArchitectureEstimator, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+    public func gradient(_ estimator: EstimatorKind, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
                          rows B: Int, step: Int, into g: UnsafeMutablePointer<Float>) -> Float {
         g.update(repeating: 0, count: parameters.count)
         encode(x, rows: B, step: UInt32(truncatingIfNeeded: step) == .max ? 0 : UInt32(truncatingIfNeeded: step), rowBase: 0,
@@ -130,6 +130,8 @@ public final class SpikingNetwork: BatchClassifier {
             for b in 0..<B { mean += loss0[b] }
             switch estimator {
             case .bp: surrogateBPTT(p, labels: labels, rows: B, into: g)
+            case .alr, .es, .aes:
+                preconditionFailure("rnn, snn and gnn models train with lr or bp (EstimatorKind.checkArchitectureSupport)")
             case .lr:
                 guard let lr else { preconditionFailure("SpikingNetwork: LR settings are required for the lr estimator") }
                 likelihoodRatio(p, labels: labels, rows: B, step: step, settings: lr, into: g)

@@ -38,11 +38,18 @@ public struct StochasticBlockGraph: Sendable {
     public var trainCount: Int { options.trainCount }
 
     public init(_ o: Options) throws {
-        guard o.nodes >= 2, o.nodes <= 20_000, o.classes >= 2, o.classes <= 256, o.features >= 1, o.features <= 4096,
-              o.trainCount >= 1, o.trainCount < o.nodes,
-              o.pIn >= 0, o.pIn <= 1, o.pOut >= 0, o.pOut <= 1, o.signal.isFinite, o.signal >= 0 else {
-            throw ArchitectureError("graph: expected 2...20000 nodes, 2...256 classes, 1...4096 features, 1...nodes-1 training nodes, probabilities in [0, 1] and a finite signal >= 0")
+        // Each field checked on its own, so the message names the one that is wrong (`sbm:` data options and the
+        // gnn model spelling set them).
+        func check(_ ok: Bool, _ field: String, _ expected: String, _ got: Any) throws(SettingError) {
+            guard ok else { throw SettingError(field, "expected \(expected), got \(got)") }
         }
+        try check((2...20_000).contains(o.nodes), "nodes", "2...20000 graph nodes", o.nodes)
+        try check((2...256).contains(o.classes), "classes", "2...256 graph classes", o.classes)
+        try check((1...4096).contains(o.features), "features", "1...4096 node features", o.features)
+        try check(o.trainCount >= 1 && o.trainCount < o.nodes, "train", "1...\(o.nodes - 1) training nodes (fewer than the nodes)", o.trainCount)
+        try check(o.pIn >= 0 && o.pIn <= 1, "p_in", "a probability in [0, 1]", o.pIn)
+        try check(o.pOut >= 0 && o.pOut <= 1, "p_out", "a probability in [0, 1]", o.pOut)
+        try check(o.signal.isFinite && o.signal >= 0, "signal", "a finite number >= 0", o.signal)
         options = o
         let N = o.nodes, F = o.features
         let key = { (layer: UInt32) in NoiseKey(seed: o.seed, step: 0, layer: layer, stream: .synthetic) }

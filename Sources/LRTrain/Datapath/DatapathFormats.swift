@@ -1,5 +1,4 @@
 import FixedPoint
-import HWModel
 
 /// The number formats of a hardware model, resolved into FixedPoint configs for the forward-only LR datapath.
 ///
@@ -30,21 +29,6 @@ public struct DatapathFormats: Sendable, Hashable {
         self.weights = weights; self.activations = activations; self.inputs = inputs; self.noise = noise
         self.loss = loss; self.products = products; self.accumulators = accumulators; self.gradients = gradients
         self.updates = updates
-    }
-
-    /// The formats of a loaded hardware model.
-    public init(_ hw: HardwareModel) throws {
-        let f = hw.formats
-        try self.init(weights: f.weights.fixedConfig(), activations: f.activations.fixedConfig(),
-                      inputs: f.inputs.fixedConfig(), noise: f.noise.fixedConfig(), loss: f.loss.fixedConfig(),
-                      products: f.products.fixedConfig(), accumulators: f.accumulators.fixedConfig(),
-                      gradients: f.gradients.fixedConfig(), updates: f.updates.fixedConfig())
-        for (name, c) in [("weights", weights), ("activations", activations), ("inputs", inputs), ("noise", noise),
-                          ("loss", loss), ("gradients", gradients), ("updates", updates)] {
-            do { try c.format.requireValueFormat(name) } catch {
-                throw DatapathError("hardware model \(hw.name): formats.\(name): \(error)")
-            }
-        }
     }
 
     /// The forward MAC: products and accumulators as configured, written back unchanged (the caller rounds the

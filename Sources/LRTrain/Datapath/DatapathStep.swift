@@ -80,15 +80,15 @@ extension FixedPointDatapath {
 
     // MARK: - Forward
 
-    struct ForwardResult {
-        var output: [Int64]
+    package struct ForwardResult {
+        package var output: [Int64]
         /// Per dense layer index: its input (raw) and format, and its accumulators (rows x outputs).
         var layerInputs: [Int: ([Int64], FixedFormat)] = [:]
         var accumulators: [Int: [Int128]] = [:]
     }
 
     /// Layers `start...` on `rows` rows. The input is in the inputs format when `start == 0`, else in activations.
-    func forward(from start: Int, input: [Int64], rows: Int, weights: [Int64], step: Int, site: Int,
+    package func forward(from start: Int, input: [Int64], rows: Int, weights: [Int64], step: Int, site: Int,
                  keep: Bool) throws -> ForwardResult {
         var result = ForwardResult(output: [])
         var cur = input
@@ -138,7 +138,7 @@ extension FixedPointDatapath {
         return result
     }
 
-    func losses(logits: [Int64], rows: Int, labels: [Int32], copiesPerLabel: Int, stream: StochasticStream) -> [Int64] {
+    package func losses(logits: [Int64], rows: Int, labels: [Int32], copiesPerLabel: Int, stream: StochasticStream) -> [Int64] {
         var out = [Int64](repeating: 0, count: rows)
         logits.withUnsafeBufferPointer { z in
             labels.withUnsafeBufferPointer { y in

@@ -1,6 +1,5 @@
 import FixedPoint
 import Foundation
-import HWModel
 import LRCore
 
 /// One LR / ALR training step of an MLP through a hardware model's fixed-point datapath, value by value.
@@ -38,7 +37,7 @@ public final class FixedPointDatapath {
         guard settings.kind == .lr || settings.kind == .alr else {
             throw DatapathError("the fixed-point datapath runs the lr and alr estimators; got \(settings.kind.rawValue)")
         }
-        guard !settings.qmc else { throw DatapathError("the fixed-point datapath regenerates Philox noise; --qmc is not supported") }
+        guard !settings.qmc else { throw DatapathError("the fixed-point datapath regenerates Philox noise; QMC noise is not supported") }
         guard settings.copies.count == layout.slots.count, settings.sigma.count == layout.slots.count else {
             throw DatapathError("estimator settings name \(settings.copies.count) layers; the model has \(layout.slots.count) parametric layers")
         }
@@ -59,6 +58,9 @@ public final class FixedPointDatapath {
         self.macs = macs
         var injections: [NoiseInjection] = [], gradients: [LRGradientDatapath] = [], biasGradients: [LRGradientDatapath] = []
         for (p, slot) in layout.slots.enumerated() {
+            guard settings.copies[p] > 0 else {
+                throw DatapathError("layer \(slot.layer): K = 0 (layer not trained) is not supported by the fixed-point datapath, which trains every parametric layer")
+            }
             guard !settings.usesWeightNoise(layer: p) else {
                 throw DatapathError("layer \(slot.layer): weight noise is not supported by the fixed-point datapath (logit noise only)")
             }
@@ -81,10 +83,10 @@ public final class FixedPointDatapath {
         self.biasGradients = biasGradients
     }
 
-    /// A datapath for a training configuration and a hardware model.
-    public convenience init(config: TrainingConfiguration, spec: NetworkSpec, hardware: HardwareModel) throws {
+    /// A datapath for a training configuration and a hardware model's formats.
+    public convenience init(config: TrainingConfiguration, spec: NetworkSpec, formats: DatapathFormats) throws {
         let settings = try config.estimator.resolved(spec: spec)
-        try self.init(formats: try DatapathFormats(hardware), spec: spec, settings: settings, seed: config.seed)
+        try self.init(formats: formats, spec: spec, settings: settings, seed: config.seed)
     }
 
     /// The gradient datapath of each parametric layer (weights; formats and MAC configs for reports).
@@ -103,7 +105,7 @@ public final class FixedPointDatapath {
     }
 
     /// The stochastic-rounding stream of one rounding site (docs/replay.md lists the sites).
-    func stream(step: Int, layer: Int, site: Int) -> StochasticStream {
+    package func stream(step: Int, layer: Int, site: Int) -> StochasticStream {
         StochasticStream(seed: seed, step: UInt32(truncatingIfNeeded: step), layer: UInt32(truncatingIfNeeded: layer),
                          row: UInt32(truncatingIfNeeded: site))
     }

@@ -1,5 +1,4 @@
 import FixedPoint
-import HWModel
 import LRCore
 
 /// `train --hw`: the LR / ALR estimator running on a hardware model's fixed-point datapath (`FixedPointDatapath`, the
@@ -14,7 +13,8 @@ import LRCore
 ///   are re-quantized into the weights format before the forward passes (`afterUpdate` leaves them alone).
 public final class QuantizedEstimator: GradientEstimator {
     public let datapath: FixedPointDatapath
-    public let hardware: HardwareModel
+    /// The hardware datapath it was built from.
+    public let hardware: TrainingDatapath
     let sgd: FixedPointSGD?
     /// Hardware-held weights (fixed-point update): the raw values and the floats last handed to the trainer.
     var raw: [Int64]?
@@ -23,15 +23,12 @@ public final class QuantizedEstimator: GradientEstimator {
     /// The last step's datapath result (tests and reports).
     public private(set) var lastResult: DatapathStepResult?
 
-    public init(config: TrainingConfiguration, spec: NetworkSpec) throws {
-        guard let path = config.hardwareModel else { throw TrainingError.invalidOption("--hw: no hardware model given") }
+    public init(config: TrainingConfiguration, spec: NetworkSpec, datapath hardware: TrainingDatapath) throws {
+        self.hardware = hardware
         do {
-            hardware = try HardwareModel.load(path: path)
-            datapath = try FixedPointDatapath(config: config, spec: spec, hardware: hardware)
-        } catch let e as HWModelError {
-            throw TrainingError.invalidOption("--hw: \(e.description)")
+            datapath = try FixedPointDatapath(config: config, spec: spec, formats: hardware.formats)
         } catch let e as DatapathError {
-            throw TrainingError.invalidOption("--hw \(path): \(e.description)")
+            throw SettingError("hw", "\(hardware.name): \(e.description)")
         }
         sgd = config.optimizer == .sgd && config.momentum == 0 ? FixedPointSGD(learningRate: config.learningRate) : nil
     }
@@ -52,7 +49,7 @@ public final class QuantizedEstimator: GradientEstimator {
         let y = Array(UnsafeBufferPointer(start: labels, count: rows))
         let r: DatapathStepResult
         do { r = try datapath.run(weights: w, input: x, labels: y, step: step) } catch let e as DatapathError {
-            throw TrainingError.invalidOption("--hw: step \(step): \(e.description)")
+            throw SettingError("hw", "\(hardware.name): step \(step): \(e.description)")
         }
         let g = datapath.floatGradient(r)
         for i in 0..<g.count { gradient[i] += g[i] }

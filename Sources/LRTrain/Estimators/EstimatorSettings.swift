@@ -1,22 +1,5 @@
 import LRCore
 
-/// Which gradient estimator trains the network.
-public enum EstimatorKind: String, Sendable, Codable, CaseIterable {
-    /// Exact backpropagation (the reference).
-    case bp
-    /// Likelihood ratio: Gaussian noise on layer outputs (logits), layer-wise injection.
-    case lr
-    /// Approximated LR: only the sign of each noise sample is kept (1 bit per neuron per copy).
-    case alr
-    /// Evolution strategies: Gaussian noise on the weights of one layer at a time.
-    case es
-    /// ES with sign-encoded weight noise.
-    case aes
-
-    public var usesWeightNoise: Bool { self == .es || self == .aes }
-    public var signEncoded: Bool { self == .alr || self == .aes }
-}
-
 /// What is subtracted from each copy's loss before it weights the noise. Any baseline that does not depend on the
 /// copy's own noise leaves the estimate unbiased.
 public enum Baseline: String, Sendable, Codable, CaseIterable {
@@ -40,8 +23,8 @@ public struct EstimatorSettings: Sendable, Codable, Equatable {
         kind.usesWeightNoise || (weightNoiseLayers ?? []).contains(p)
     }
 
-    /// Copies K per parametric layer (in order of `NetworkSpec.parametricLayers`).
-    public var copies: [Int]
+    /// Copies K per parametric layer (in order of `NetworkSpec.parametricLayers`); K = 0: the layer is not trained.
+    public var copies: CopyCounts
     /// Noise scale per parametric layer.
     public var sigma: [Float]
     public var antithetic: Bool
@@ -52,7 +35,7 @@ public struct EstimatorSettings: Sendable, Codable, Equatable {
     /// logit noise; nil means `automaticWeightNoiseLayers` (resolved against the network).
     public var weightNoiseLayers: [Int]?
 
-    public init(kind: EstimatorKind, copies: [Int], sigma: [Float], antithetic: Bool = true, baseline: Baseline = .clean,
+    public init(kind: EstimatorKind, copies: CopyCounts, sigma: [Float], antithetic: Bool = true, baseline: Baseline = .clean,
                 qmc: Bool = false, noise: NoiseKind = .gaussian, weightNoiseLayers: [Int]? = []) {
         self.kind = kind; self.copies = copies; self.sigma = sigma; self.antithetic = antithetic
         self.baseline = baseline; self.qmc = qmc; self.noise = noise; self.weightNoiseLayers = weightNoiseLayers
@@ -73,34 +56,27 @@ public struct EstimatorSettings: Sendable, Codable, Equatable {
     }
 
     /// Expands one-element lists to every parametric layer, resolves automatic choices, and checks the rest.
-    public func resolved(spec: NetworkSpec) throws -> EstimatorSettings {
+    public func resolved(spec: NetworkSpec) throws(SettingError) -> EstimatorSettings {
         var s = try resolved(parametricLayers: spec.parametricLayers.count)
         if s.weightNoiseLayers == nil { s.weightNoiseLayers = Self.automaticWeightNoiseLayers(spec) }
         return s
     }
 
-    /// Expands one-element lists to every parametric layer and checks the rest.
-    public func resolved(parametricLayers n: Int) throws -> EstimatorSettings {
-        func expand<T>(_ xs: [T], _ name: String) throws -> [T] {
-            if xs.count == n { return xs }
-            if xs.count == 1 { return Array(repeating: xs[0], count: n) }
-            throw TrainingError.invalidOption("--\(name): expected 1 or \(n) comma-separated values (one per parametric layer), got \(xs.count)")
-        }
+    /// Expands one-element lists to every parametric layer and checks the rest (K by `CopyCounts.validate`, the rule
+    /// the simulator applies too).
+    public func resolved(parametricLayers n: Int) throws(SettingError) -> EstimatorSettings {
         var s = self
-        s.copies = try expand(copies, "copies")
-        s.sigma = try expand(sigma, "sigma")
-        if kind != .bp {
-            for k in s.copies where k < 1 || k > 1 << 16 {
-                throw TrainingError.invalidOption("--copies: expected values in 1...65536, got \(k)")
-            }
-            if antithetic, let odd = s.copies.first(where: { $0 % 2 != 0 }) {
-                throw TrainingError.invalidOption("--copies: antithetic pairs need an even number of copies, got \(odd) (or pass --no-antithetic)")
-            }
+        if kind.isForwardOnly { try copies.validate(layers: n, estimator: kind, antithetic: antithetic) }
+        s.copies = try copies.expanded(toLayers: n)
+        if sigma.count == 1 { s.sigma = Array(repeating: sigma[0], count: n) } else if sigma.count != n {
+            throw SettingError("sigma", "expected 1 or \(n) comma-separated values (one per parametric layer), got \(sigma.count)")
+        }
+        if kind.isForwardOnly {
             for v in s.sigma where !(v > 0 && v.isFinite) {
-                throw TrainingError.invalidOption("--sigma: expected positive finite values, got \(v)")
+                throw SettingError("sigma", "expected positive finite values, got \(v)")
             }
             if let bad = weightNoiseLayers?.first(where: { $0 < 0 || $0 >= n }) {
-                throw TrainingError.invalidOption("--weight-noise-layers: layer \(bad) is not one of the \(n) parametric layers (0-based)")
+                throw SettingError("weight-noise-layers", "layer \(bad) is not one of the \(n) parametric layers (0-based)")
             }
         }
         return s

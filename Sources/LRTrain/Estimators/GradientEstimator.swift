@@ -39,11 +39,12 @@ public final class BackpropEstimator: GradientEstimator {
     public var writesEveryParameter: Bool { true }
 }
 
-/// Builds the estimator a configuration asks for.
+/// Builds the estimator a configuration asks for, on the datapath it is handed (nil: float).
 public enum EstimatorFactory {
-    public static func make(_ config: TrainingConfiguration, spec: NetworkSpec) throws -> any GradientEstimator {
-        // `--hw`: the same estimator on the hardware model's fixed-point datapath (LRTrain/Datapath).
-        if config.hardwareModel != nil { return try QuantizedEstimator(config: config, spec: spec) }
+    public static func make(_ config: TrainingConfiguration, spec: NetworkSpec,
+                            datapath: TrainingDatapath? = nil) throws -> any GradientEstimator {
+        // `train --hw`: the same estimator on the hardware model's fixed-point datapath (LRTrain/Datapath).
+        if let datapath { return try QuantizedEstimator(config: config, spec: spec, datapath: datapath) }
         if config.estimator.kind == .bp { return BackpropEstimator(spec: spec) }
         return try LikelihoodRatioEstimator(spec: spec, settings: config.estimator, seed: config.seed, maxBatch: config.batch)
     }

@@ -37,7 +37,7 @@ public final class LikelihoodRatioEstimator {
                 do {
                     sobol[li] = try SobolSequence(dimensions: d, seed: seed &+ UInt64(li) &* 0x9E37_79B9_7F4A_7C15)
                 } catch let e as SobolError {
-                    throw TrainingError.invalidOption("--qmc: layer \(li) has \(d) outputs: \(e.description)")
+                    throw SettingError("qmc", "layer \(li) has \(d) outputs: \(e.description)")
                 }
             }
         }
@@ -63,7 +63,8 @@ public final class LikelihoodRatioEstimator {
             record.loss = total / Double(B)
             if recordLosses { record.cleanLosses = Array(UnsafeBufferPointer(start: l0, count: B)) }
 
-            for (p, slot) in network.layout.slots.enumerated() {
+            // K = 0: the layer is not trained (its gradient stays zero).
+            for (p, slot) in network.layout.slots.enumerated() where settings.copies[p] > 0 {
                 let layerInput: UnsafePointer<Float> = slot.layer == 0 ? input : UnsafePointer(clean.output(slot.layer - 1))
                 let losses: [Float]
                 if settings.usesWeightNoise(layer: p) {
@@ -136,7 +137,7 @@ public final class LikelihoodRatioEstimator {
                 // continues across steps (point = step * maxBatch * draws + row).
                 let first = UInt64(step) &* UInt64(maxBatch &* nd) &+ UInt64(b0 &* nd)
                 guard first &+ UInt64(bc &* nd) <= SobolSequence.maxPoints else {
-                    throw TrainingError.invalidOption("--qmc: step \(step) needs Sobol points beyond 2^32; use fewer steps, copies or a smaller batch")
+                    throw SettingError("qmc", "step \(step) needs Sobol points beyond 2^32; use fewer steps, copies or a smaller batch")
                 }
                 // One skip per chunk (a skip costs 32 x D XORs); nextGaussian(rows:) spreads rows over the cores.
                 var seq = template

@@ -1,6 +1,6 @@
 import Foundation
-import HWModel
 import LRCore
+import LRIO
 import LRTrace
 
 /// Writes the trainer's sampled steps into a trace (docs/trace-format.md): per step the weights before the update,
@@ -10,8 +10,8 @@ import LRTrace
 /// for the IDX and CIFAR loaders), which makes an MLP step about 1.7 MB instead of 2.0 MB; otherwise as f32.
 public final class TraceRecorder {
     let writer: TraceWriter
-    let spec: NetworkSpec
-    let layout: ParameterLayout
+    let tensors: [ModelTensor]
+    let inputShape: [Int]
     let config: TrainingConfiguration
     let bytesInput: Bool
 
@@ -23,59 +23,50 @@ public final class TraceRecorder {
         public static let hardwareModel = "hw_model"
     }
 
-    public init(path: String, config: TrainingConfiguration, spec: NetworkSpec, dataset: Dataset,
-                compression: TraceCompression = .none) throws {
-        self.spec = spec
-        self.config = config
-        layout = ParameterLayout(spec)
-        bytesInput = dataset.images.allSatisfy { Float(UInt8(clamping: Int(($0 * 255).rounded()))) / 255 == $0 }
-        writer = try TraceWriter(path: path, header: try Self.header(config: config, spec: spec, dataset: dataset, bytesInput: bytesInput),
-                                 options: .init(compression: compression))
-    }
-
-    public static func configJSON(_ config: TrainingConfiguration) -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: (try? e.encode(config)) ?? Data(), as: UTF8.self)
-    }
-
-    static func header(config: TrainingConfiguration, spec: NetworkSpec, dataset: Dataset, bytesInput: Bool) throws -> TraceHeader {
-        let shapes = spec.shapes
-        let layers = spec.layers.enumerated().map { i, l -> TraceLayer in
-            var params: [TraceParameter] = []
-            switch l {
-            case let .dense(inputs, outputs):
-                params = [TraceParameter(name: "weight", shape: [outputs, inputs]), TraceParameter(name: "bias", shape: [outputs])]
-            case let .conv2d(c):
-                params = [TraceParameter(name: "weight", shape: [c.outChannels, c.inChannels, c.kernel, c.kernel]),
-                          TraceParameter(name: "bias", shape: [c.outChannels])]
-            default: break
-            }
-            return TraceLayer(index: i, kind: l.kindName, summary: l.summary, inputShape: spec.inputShape(of: i),
-                              outputShape: shapes[i], parameters: params)
+    /// Records the sampled steps of `model` trained with `config` (resolved) on `dataset`. `datapath`: the hardware
+    /// datapath the run trains on (`train --hw`), whose resolved model the header records.
+    public init(path: String, config: TrainingConfiguration, model: any TrainableModel, dataset: Dataset,
+                datapath: TrainingDatapath? = nil, compression: TraceCompression = .none) throws {
+        if case .graph = try config.modelSpec() {
+            throw SettingError("trace", "gnn runs are not traced (mlp, cnn, rnn and snn runs are)")
         }
+        self.config = config
+        tensors = model.tensors
+        let layout = model.traceLayout
+        inputShape = layout.inputShape
+        bytesInput = dataset.images.allSatisfy { Float(UInt8(clamping: Int(($0 * 255).rounded()))) / 255 == $0 }
+        let header = Self.header(config: config, layout: layout, dataset: dataset, datapath: datapath, bytesInput: bytesInput)
+        writer = try TraceWriter(path: path, header: header, options: .init(compression: compression))
+    }
+
+    /// The configuration as the header's canonical `config_json` (one line, sorted, snake_case).
+    public static func configJSON(_ config: TrainingConfiguration) -> String {
+        (try? JSONReport.canonical(config)) ?? ""
+    }
+
+    static func header(config: TrainingConfiguration, layout: TraceModelLayout, dataset: Dataset,
+                       datapath: TrainingDatapath?, bytesInput: Bool) -> TraceHeader {
         let est = config.estimator
         let estimator = TraceEstimator(
-            name: est.kind.rawValue, perturbedLayers: est.kind == .bp ? [] : spec.parametricLayers,
-            copies: est.kind == .bp ? [] : est.copies, sigma: est.kind == .bp ? [] : est.sigma.map(Double.init),
+            name: est.kind.rawValue, perturbedLayers: layout.perturbedLayers,
+            copies: layout.perturbedPositions.map { est.copies[$0] },
+            sigma: layout.perturbedPositions.map { Double(est.sigma[$0]) },
             antithetic: est.antithetic, baseline: est.baseline.rawValue,
             signEncoding: est.kind.signEncoded || est.noise == .laplace ? "sign" : "none",
-            noise: est.noise.rawValue, qmc: est.qmc, seed: config.seed, noiseKeyLayout: 1)
-        var notes = ["blas": BLAS.configure().coreName,
-                     "weight_noise_layers": (est.weightNoiseLayers ?? []).map(String.init).joined(separator: ",")]
-        if let path = config.hardwareModel {
+            noise: est.noise.rawValue, qmc: est.qmc, seed: config.seed, noiseKeyLayout: layout.noiseKeyLayout)
+        var notes = ["blas": BLAS.configure().coreName]
+        notes.merge(layout.notes) { _, new in new }
+        if let datapath {
             // `train --hw`: the gradients come from the fixed-point datapath; the resolved model makes the trace
             // self-contained, so `trace verify` can recompute them without the file.
-            do { notes[TraceNotes.hardwareModel] = try HardwareModel.load(path: path).resolvedTOML() } catch {
-                throw TrainingError.invalidOption("--hw: \(error)")
-            }
+            notes[TraceNotes.hardwareModel] = datapath.resolvedModel
         }
         var settings: [String: Double] = ["momentum": Double(config.momentum)]
         if config.optimizer == .adam { settings = ["beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8] }
         return TraceHeader(
             producer: producer, configJSON: configJSON(config),
-            model: TraceModel(spec: config.model, activation: config.activation.rawValue, inputShape: spec.inputShape, layers: layers),
+            model: TraceModel(spec: config.model, activation: layout.activation ?? config.activation.rawValue,
+                              inputShape: layout.inputShape, layers: layout.layers),
             estimator: estimator,
             optimizer: TraceOptimizer(name: config.optimizer.rawValue, learningRate: Double(config.learningRate),
                                       batchSize: config.batch, epochs: config.epochs, settings: settings),
@@ -87,19 +78,19 @@ public final class TraceRecorder {
 
     public func record(_ s: SampledStep) throws {
         let B = s.labels.count
-        var tensors = 2 + 1 + 2 * layout.slots.count * (s.backpropGradient == nil ? 2 : 3) + s.record.copyLosses.count
-        if s.record.cleanLosses.isEmpty { tensors -= 1 }
+        var count = 2 + 1 + tensors.count * (s.backpropGradient == nil ? 2 : 3) + s.record.copyLosses.count
+        if s.record.cleanLosses.isEmpty { count -= 1 }
         try writer.beginStep(TraceStepInfo(step: UInt64(s.step), epoch: UInt64(s.epoch), noiseSeed: config.seed,
                                            noiseStep: UInt64(s.step),
-                                           scalars: [TraceScalar("loss", s.record.loss),
-                                                     TraceScalar("learning_rate", Double(config.learningRate))]),
-                             tensorCount: tensors)
-        let inputShape = [B] + spec.inputShape
+                                           scalars: [TraceScalar(TraceNames.loss, s.record.loss),
+                                                     TraceScalar(TraceNames.learningRate, Double(config.learningRate))]),
+                             tensorCount: count)
+        let shape = [B] + inputShape
         if bytesInput {
             let bytes = s.input.map { UInt8(clamping: Int(($0 * 255).rounded())) }
-            try writer.appendTensor(TraceTensor(name: TraceNames.input, shape: inputShape, uint8: bytes))
+            try writer.appendTensor(TraceTensor(name: TraceNames.input, shape: shape, uint8: bytes))
         } else {
-            try writer.appendTensor(name: TraceNames.input, shape: inputShape, float32: s.input)
+            try writer.appendTensor(name: TraceNames.input, shape: shape, float32: s.input)
         }
         try writer.appendTensor(TraceTensor(name: TraceNames.labels, shape: [B], int32: Array(s.labels)))
         if !s.record.cleanLosses.isEmpty {
@@ -109,12 +100,8 @@ public final class TraceRecorder {
         }
         func put(_ values: [Float], _ name: (Int, String) -> String) throws {
             try values.withUnsafeBufferPointer { v in
-                for slot in layout.slots {
-                    let (w, b) = parameterShapes(slot.layer)
-                    try writer.appendTensor(name: name(slot.layer, "weight"), shape: w,
-                                            float32: UnsafeBufferPointer(rebasing: v[slot.weightOffset..<(slot.weightOffset + slot.weightCount)]))
-                    try writer.appendTensor(name: name(slot.layer, "bias"), shape: b,
-                                            float32: UnsafeBufferPointer(rebasing: v[slot.biasOffset..<(slot.biasOffset + slot.biasCount)]))
+                for t in tensors {
+                    try writer.appendTensor(name: name(t.layer, t.name), shape: t.shape, float32: UnsafeBufferPointer(rebasing: v[t.range]))
                 }
             }
         }
@@ -126,14 +113,6 @@ public final class TraceRecorder {
             try L.withUnsafeBufferPointer {
                 try writer.appendTensor(name: TraceNames.losses(layer), shape: [L.count / max(1, B), B], float32: $0)
             }
-        }
-    }
-
-    func parameterShapes(_ layer: Int) -> ([Int], [Int]) {
-        switch spec.layers[layer] {
-        case let .dense(inputs, outputs): return ([outputs, inputs], [outputs])
-        case let .conv2d(c): return ([c.outChannels, c.inChannels, c.kernel, c.kernel], [c.outChannels])
-        default: return ([], [])
         }
     }
 
@@ -164,7 +143,8 @@ extension Trainer {
     @discardableResult
     public func run(tracingTo path: String?, compression: TraceCompression = .none) throws -> TrainingReport {
         guard let path else { return try run() }
-        let recorder = try TraceRecorder(path: path, config: config, spec: spec, dataset: train, compression: compression)
+        let recorder = try TraceRecorder(path: path, config: config, model: model, dataset: train, datapath: datapath,
+                                         compression: compression)
         sampledStepObserver = { try recorder.record($0) }
         defer { sampledStepObserver = nil }
         let report: TrainingReport

@@ -1,6 +1,7 @@
 import CZlib
 import Foundation
 import LRCore
+import LRIO
 
 /// A training checkpoint: parameters and optimizer state, bit-exact, plus the configuration and epoch history.
 ///
@@ -32,7 +33,7 @@ public struct Checkpoint {
     public func write(to path: String) throws {
         let meta = Metadata(config: config, epoch: epoch, optimizerSteps: optimizerSteps, parameterCount: parameters.count,
                             firstCount: optimizerFirst.count, secondCount: optimizerSecond.count, epochs: epochs)
-        let json = try ReportJSON.encode(meta)
+        let json = try JSONReport.encode(meta)
         var data = Data(Self.magic)
         withUnsafeBytes(of: Self.version.littleEndian) { data.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }

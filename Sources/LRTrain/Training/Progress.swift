@@ -23,11 +23,11 @@ public final class ProgressBar {
         let elapsed = now.timeIntervalSince(start)
         let eta = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
         let line = String(format: "\r%@ [%@] %d/%d %@ eta %.0fs ", label, bar, done, total, detail, eta)
-        FileHandle.standardError.write(line.data(using: .utf8)!)
+        fputs(line, stderr)  // fputs, not FileHandle: a failed write must not trap
     }
 
     public func finish() {
         guard enabled else { return }
-        FileHandle.standardError.write("\r\u{1B}[K".data(using: .utf8)!)
+        fputs("\r\u{1B}[K", stderr)
     }
 }

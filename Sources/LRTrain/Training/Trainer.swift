@@ -15,24 +15,24 @@ public struct SampledStep {
     public let record: StepRecord
 }
 
-/// The training loop: data order, estimator, optimizer, evaluation, gradient checks, checkpoints and step sampling.
+/// The training loop of every model (`TrainableModel`: mlp, cnn, rnn, snn, gnn): data order, estimator, optimizer,
+/// evaluation, gradient checks, checkpoints and step sampling.
 ///
 /// Every random number is a pure function of (seed, global step, layer, row, element), and the data order of epoch e
 /// a pure function of (seed, e); so a run resumed from a checkpoint after epoch e ends with the same weights, bit for
 /// bit, as an uninterrupted run.
 public final class Trainer {
     public let config: TrainingConfiguration
+    /// The layers of the model (of one time step or node for rnn, snn and gnn).
     public let spec: NetworkSpec
-    public private(set) var network: Network
+    /// What is trained.
+    public let model: any TrainableModel
     public private(set) var optimizer: Optimizer
     public private(set) var completedEpochs = 0
     public let train: Dataset
     public let test: Dataset
     public var report: TrainingReport
 
-    let estimator: any GradientEstimator
-    let backprop: BackpropEngine
-    let evaluator: Evaluator
     let batcher: Batcher
     var batch: Batch
     var gradient: [Float], checkGradient: [Float]
@@ -43,26 +43,25 @@ public final class Trainer {
     public var epochObserver: ((TrainingReport.Epoch) -> Void)?
     public var showProgress = true
 
-    public init(config: TrainingConfiguration, train: Dataset, test: Dataset) throws {
-        let (c, spec) = try config.resolved()
-        guard train.featureCount == spec.inputCount else {
-            throw TrainingError.invalidOption("--model \(c.model) takes \(spec.inputCount) inputs but \(train.name) samples have \(train.featureCount) (shape \(train.shape))")
-        }
-        guard spec.outputCount == train.classes else {
-            throw TrainingError.invalidOption("--model \(c.model) has \(spec.outputCount) outputs but \(train.name) has \(train.classes) classes")
-        }
+    /// The hardware datapath the run trains on (`train --hw`); nil for float training.
+    public let datapath: TrainingDatapath?
+
+    /// `datapath`: train on this hardware datapath's fixed-point formats (the estimator runs on it; reports,
+    /// checkpoints and traces record it). nil: float training.
+    public init(config: TrainingConfiguration, train: Dataset, test: Dataset, datapath: TrainingDatapath? = nil) throws {
+        var (c, spec) = try config.resolved()
+        c.datapath = datapath?.identity
+        self.datapath = datapath
         self.config = c
         self.spec = spec
         self.train = train
         self.test = test
-        network = Network(spec: spec, seed: c.seed)
-        optimizer = Optimizer(kind: c.optimizer, learningRate: c.learningRate, momentum: c.momentum, parameterCount: network.layout.count)
-        estimator = try EstimatorFactory.make(c, spec: spec)
-        backprop = BackpropEngine(spec: spec)
-        evaluator = Evaluator(spec: spec)
+        model = try TrainableModels.make(c, train: train, datapath: datapath)
+        let count = model.parameters.count
+        optimizer = Optimizer(kind: c.optimizer, learningRate: c.learningRate, momentum: c.momentum, parameterCount: count)
         batcher = try Batcher(sampleCount: train.count, batchSize: c.batch, seed: c.seed)
         batch = Batch(capacity: c.batch, features: train.featureCount)
-        gradient = [Float](repeating: 0, count: network.layout.count)
+        gradient = [Float](repeating: 0, count: count)
         checkGradient = gradient
         report = TrainingReport(config: c, model: spec)
         report.dataset = ["name": train.name, "train_samples": "\(train.count)", "test_samples": "\(test.count)",
@@ -71,20 +70,26 @@ public final class Trainer {
 
     public var stepsPerEpoch: Int { batcher.batchesPerEpoch }
 
+    /// The network of an mlp or cnn model (its parameters are `model.parameters`).
+    public var network: Network {
+        guard let m = model as? FeedForwardModel else { preconditionFailure("\(config.model) is not a feed-forward network") }
+        return m.network
+    }
+
     /// Restores parameters, optimizer state and the epoch counter from a checkpoint.
     public func restore(_ checkpoint: Checkpoint) throws {
         guard checkpoint.config.model == config.model, checkpoint.config.activation == config.activation,
-              checkpoint.parameters.count == network.layout.count else {
+              checkpoint.parameters.count == model.parameters.count else {
             throw TrainingError.checkpoint(path: checkpoint.path, "was written for model \(checkpoint.config.model) (\(checkpoint.config.activation.rawValue)), not \(config.model) (\(config.activation.rawValue))")
         }
-        network.parameters = checkpoint.parameters
+        model.parameters = checkpoint.parameters
         optimizer.restore(steps: checkpoint.optimizerSteps, first: checkpoint.optimizerFirst, second: checkpoint.optimizerSecond)
         completedEpochs = checkpoint.epoch
         report.epochs = checkpoint.epochs
     }
 
     public func checkpoint() -> Checkpoint {
-        Checkpoint(path: config.checkpoint ?? "", config: config, epoch: completedEpochs, parameters: network.parameters,
+        Checkpoint(path: config.checkpoint ?? "", config: config, epoch: completedEpochs, parameters: model.parameters,
                    optimizerSteps: optimizer.steps, optimizerFirst: optimizer.first, optimizerSecond: optimizer.second,
                    epochs: report.epochs)
     }
@@ -116,11 +121,12 @@ public final class Trainer {
         if seconds > 0 {
             let sps = Double(samples) / seconds
             report.throughput = .init(samplesPerSecond: sps, stepsPerSecond: sps / Double(config.batch),
-                                      gflopsPerSecond: WorkloadCount.flopsPerSample(spec, config.estimator) * sps / 1e9)
+                                      gflopsPerSecond: model.flopsPerSample * sps / 1e9)
         }
         if !report.gradientChecks.isEmpty {
             let n = Double(report.gradientChecks.count)
-            report.gradientCosineVsBp = spec.parametricLayers.indices.map { l in
+            report.gradientGroups = model.checkGroups.map(\.name)
+            report.gradientCosineVsBp = model.checkGroups.indices.map { l in
                 report.gradientChecks.reduce(0) { $0 + $1.cosine[l] } / n
             }
         }
@@ -130,18 +136,10 @@ public final class Trainer {
 
     /// With `--hw`: the test accuracy of the fixed-point datapath's forward on the weights the hardware holds.
     public func datapathAccuracy() throws -> Double? {
-        guard let q = estimator as? QuantizedEstimator else { return nil }
-        let w = try q.weights(for: network.parameters, step: (completedEpochs &+ 1) &* stepsPerEpoch)
-        return try q.datapath.accuracy(weights: w, images: test.images, labels: test.labels)
+        try model.datapathAccuracy(test, step: (completedEpochs &+ 1) &* stepsPerEpoch)
     }
 
-    public func evaluate() -> (accuracy: Double, loss: Double) {
-        test.images.withUnsafeBufferPointer { x in
-            test.labels.withUnsafeBufferPointer { y in
-                evaluator.accuracy(network, images: x.baseAddress!, labels: y.baseAddress!, count: test.count)
-            }
-        }
-    }
+    public func evaluate() -> (accuracy: Double, loss: Double) { model.evaluate(test) }
 
     /// One pass over the training set; returns the mean training loss (clean loss of each batch, before its update).
     public func trainEpoch(_ epoch: Int) throws -> Double {
@@ -165,22 +163,22 @@ public final class Trainer {
             lossSum += loss
             var bpGradient: [Float]? = nil
             if checking || (sampled && config.traceBackprop) {
-                bpGradient = backpropGradient(input: x, labels: y, rows: n)
+                bpGradient = backpropGradient(input: x, labels: y, rows: n, step: step)
             }
             if checking, let g = bpGradient {
-                let slots = network.layout.slots
+                let groups = model.checkGroups
                 report.gradientChecks.append(.init(
                     step: step,
-                    cosine: slots.map { VectorMath.cosine(Array(gradient[$0.range]), Array(g[$0.range])) },
-                    normRatio: slots.map { VectorMath.norm(Array(gradient[$0.range])) / max(1e-30, VectorMath.norm(Array(g[$0.range]))) }))
+                    cosine: groups.map { VectorMath.cosine(Array(gradient[$0.range]), Array(g[$0.range])) },
+                    normRatio: groups.map { VectorMath.norm(Array(gradient[$0.range])) / max(1e-30, VectorMath.norm(Array(g[$0.range]))) }))
             }
             if sampled, let observer = sampledStepObserver {
                 try observer(SampledStep(step: step, epoch: epoch, input: UnsafeBufferPointer(start: x, count: n * F),
-                                         labels: UnsafeBufferPointer(start: y, count: n), parameters: network.parameters,
+                                         labels: UnsafeBufferPointer(start: y, count: n), parameters: model.parameters,
                                          gradient: gradient, backpropGradient: bpGradient, record: record))
             }
-            gradient.withUnsafeBufferPointer { optimizer.apply(gradient: $0.baseAddress!, to: &network.parameters) }
-            estimator.afterUpdate(parameters: &network.parameters)
+            gradient.withUnsafeBufferPointer { optimizer.apply(gradient: $0.baseAddress!, to: &model.parameters) }
+            model.afterUpdate()
             } }
             progress.update(i + 1, detail: String(format: "loss %.4f", lossSum / Double(i + 1)))
         }
@@ -191,20 +189,20 @@ public final class Trainer {
     /// Fills `gradient` with the configured estimator's estimate for one batch.
     func estimate(step: Int, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
                   recordLosses: Bool) throws -> (Double, StepRecord) {
-        let net = network
+        let model = self.model
         return try gradient.withUnsafeMutableBufferPointer { g -> (Double, StepRecord) in
-            if !estimator.writesEveryParameter { g.update(repeating: 0) }
-            let r = try estimator.estimate(network: net, input: input, labels: labels, rows: rows, step: step,
-                                           into: g.baseAddress!, recordLosses: recordLosses)
+            if !model.writesEveryParameter { g.update(repeating: 0) }
+            let r = try model.estimate(input: input, labels: labels, rows: rows, step: step, into: g.baseAddress!,
+                                       recordLosses: recordLosses)
             return (r.loss, r)
         }
     }
 
-    func backpropGradient(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int) -> [Float] {
-        let net = network
+    func backpropGradient(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int) -> [Float] {
+        let model = self.model
         checkGradient.withUnsafeMutableBufferPointer { g in
             g.update(repeating: 0)
-            backprop.gradient(network: net, input: input, labels: labels, rows: rows, into: g.baseAddress!)
+            model.referenceGradient(input: input, labels: labels, rows: rows, step: step, into: g.baseAddress!)
         }
         return checkGradient
     }

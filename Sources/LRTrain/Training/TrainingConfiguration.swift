@@ -15,6 +15,8 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var learningRate: Float = 1e-3
     public var momentum: Float = 0.9
     public var epochs: Int = 3
+    /// Samples per step; a gnn model trains on the full graph, so its batch is the graph's training nodes
+    /// (`defaultBatch`).
     public var batch: Int = 128
     public var seed: UInt64 = 0
     /// Compare the estimate with backprop's gradient on the same batch every N steps (0 = never).
@@ -23,24 +25,35 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var traceEvery: Int = 100
     public var traceBackprop: Bool = false
     public var checkpoint: String? = nil
-    public var hardwareModel: String? = nil
+    /// The hardware datapath the run trains on (`TrainingDatapath.identity`: its name and the digest of the resolved
+    /// model), nil for float training. A record, not a file to open: the datapath itself is handed to `Trainer`.
+    public var datapath: String? = nil
 
     public init(estimator: EstimatorSettings) { self.estimator = estimator }
 
-    /// Checks ranges and expands per-layer lists against the model.
+    /// The batch when none is given: 128, or for a gnn model the training nodes its graph data names.
+    public static func defaultBatch(model: String, data: String) -> Int {
+        guard model.hasPrefix("gnn:"), let spec = try? GraphDataSpec.parse(data) else { return 128 }
+        return spec.trainNodes
+    }
+
+    /// The model, any `ModelSpec` spelling (mlp, cnn, rnn, snn, gnn); `activation` applies to mlp and cnn.
+    public func modelSpec() throws(SettingError) -> ModelSpec {
+        do { return try ModelSpec.parse(model, activation: activation) } catch { throw SettingError("model", error.description) }
+    }
+
+    /// Checks ranges and expands per-layer lists against the model (for rnn, snn and gnn: the layers of one time step
+    /// or node, `ModelSpec.network`).
     public func resolved() throws -> (TrainingConfiguration, NetworkSpec) {
-        let spec: NetworkSpec
-        do { spec = try NetworkSpec.parse(model, activation: activation) } catch let e as NetworkSpecError {
-            throw TrainingError.invalidOption("--model: \(e.description)")
-        }
+        let spec = try modelSpec().network
         guard spec.isTrainable else {
-            throw TrainingError.invalidOption("--model \(model): batch-norm and shortcut layers have no training kernels; \(NetworkSpec.presetNames.joined(separator: ", ")) are simulator workloads (lrsim sim --model \(model))")
+            throw SettingError("model", "\(model): batch-norm and shortcut layers have no training kernels; \(NetworkSpec.presetNames.joined(separator: ", ")) are simulator workloads (lrsim sim --model \(model))")
         }
-        guard epochs >= 1 && epochs <= 100_000 else { throw TrainingError.invalidOption("--epochs: expected 1...100000, got \(epochs)") }
-        guard batch >= 1 && batch <= 1 << 16 else { throw TrainingError.invalidOption("--batch: expected 1...65536, got \(batch)") }
-        guard learningRate > 0 && learningRate.isFinite else { throw TrainingError.invalidOption("--lr: expected a positive number, got \(learningRate)") }
-        guard traceEvery >= 1 else { throw TrainingError.invalidOption("--trace-every: expected a positive step count, got \(traceEvery)") }
-        guard gradCheckEvery >= 0 else { throw TrainingError.invalidOption("--grad-check-every: expected 0 or a positive step count") }
+        guard epochs >= 1 && epochs <= 100_000 else { throw SettingError("epochs", "expected 1...100000, got \(epochs)") }
+        guard batch >= 1 && batch <= 1 << 16 else { throw SettingError("batch", "expected 1...65536, got \(batch)") }
+        guard learningRate > 0 && learningRate.isFinite else { throw SettingError("lr", "expected a positive number, got \(learningRate)") }
+        guard traceEvery >= 1 else { throw SettingError("trace-every", "expected a positive step count, got \(traceEvery)") }
+        guard gradCheckEvery >= 0 else { throw SettingError("grad-check-every", "expected 0 or a positive step count, got \(gradCheckEvery)") }
         var c = self
         c.estimator = try estimator.resolved(spec: spec)
         return (c, spec)

@@ -27,7 +27,8 @@ public struct TrainingReport: Codable, Sendable {
         /// Useful floating-point work per second (forward, noisy copies and gradient GEMMs), for comparison with sgemm.
         public var gflopsPerSecond: Double
     }
-    /// Cosine similarity of the estimate to backprop's gradient on the same batch, per parametric layer.
+    /// Cosine similarity of the estimate to backprop's gradient (or the model's baseline) on the same batch, per group
+    /// (`gradientGroups`).
     public struct GradientCheck: Codable, Sendable {
         public var step: Int
         public var cosine: [Double]
@@ -41,8 +42,12 @@ public struct TrainingReport: Codable, Sendable {
     public var epochs: [Epoch] = []
     public var final: Final = Final(testAccuracy: 0, trainLoss: 0, testLoss: 0)
     public var throughput: Throughput = Throughput(samplesPerSecond: 0, stepsPerSecond: 0, gflopsPerSecond: 0)
-    /// Mean over the checks, per parametric layer (absent when no check ran).
+    /// Mean over the checks, per checked group (absent when no check ran).
     public var gradientCosineVsBp: [Double]?
+    /// What each entry of `gradientCosineVsBp` and of a check's `cosine` is: `layer{l}` per parametric layer of an mlp
+    /// or cnn; the tensors of an rnn (`W_in`, `W_hh`, `b`, `head`), snn (`hidden`, `readout`) or gnn (`layer1`,
+    /// `layer2`), whose reference is BPTT, surrogate-gradient BPTT or backprop.
+    public var gradientGroups: [String]?
     public var gradientChecks: [GradientCheck] = []
     public var wallSeconds: Double = 0
     public var blas: String = BLAS.configure().coreName

@@ -1,0 +1,44 @@
+import ArgumentParser
+import LRCore
+import LRTrain
+
+/// Estimator selection shared by `train` and `sweep`.
+struct EstimatorOptions: ParsableArguments {
+    @Option(help: "Gradient estimator: bp, lr, alr, es or aes (default bp).")
+    var estimator: EstimatorKind?
+    @Option(help: "Noisy copies K per perturbed layer: one value, or one per parametric layer (comma-separated); 0...65536, 0 = the layer is not trained, even with antithetic pairs (default 32).")
+    var copies: CopyCounts?
+    @Option(help: "Noise scale per parametric layer (comma-separated, or one value).")
+    var sigma = "0.1"
+    @Flag(name: .customLong("no-antithetic"), help: "Draw every copy independently instead of in (eps, -eps) pairs.")
+    var noAntithetic = false
+    @Option(help: "Loss baseline subtracted before weighting the noise: clean, mean or none.")
+    var baseline: Baseline = .clean
+    @Flag(help: "Quasi-Monte Carlo noise (scrambled Sobol points mapped to Gaussians).")
+    var qmc = false
+    @Option(help: "Noise distribution for lr/alr: gaussian or laplace.")
+    var noise: NoiseKind = .gaussian
+    @Option(help: "Parametric layers (0-based, comma-separated) that use weight noise under lr/alr; 'auto' (default) picks convolutions with fewer parameters than outputs, 'none' uses logit noise everywhere.")
+    var weightNoiseLayers = "auto"
+
+    /// The estimator, bp when none is given.
+    var kind: EstimatorKind { estimator ?? .bp }
+    /// K, 32 when none is given.
+    var copyCounts: CopyCounts { copies ?? [32] }
+
+    func settings() throws -> EstimatorSettings {
+        func list<T>(_ s: String, _ name: String, _ parse: (String) -> T?) throws -> [T] {
+            let parts = s.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let values = parts.compactMap(parse)
+            guard !parts.isEmpty, values.count == parts.count else {
+                throw SettingError(name, "expected comma-separated numbers, got '\(s)'")
+            }
+            return values
+        }
+        let layers: [Int]? = weightNoiseLayers == "auto" ? nil : weightNoiseLayers == "none" ? []
+            : try list(weightNoiseLayers, "weight-noise-layers") { Int($0) }
+        return EstimatorSettings(kind: kind, copies: copyCounts, sigma: try list(sigma, "sigma") { Float($0) },
+                                 antithetic: !noAntithetic, baseline: baseline, qmc: qmc, noise: noise,
+                                 weightNoiseLayers: layers)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import LRIO
+import LRReport
+
+/// The on-disk layout of a sweep directory:
+///
+///     OUT/sweep-spec.json          what was swept (merge and resume check it)
+///     OUT/points/<id>/point.json   one point's result (written atomically, last)
+///     OUT/points/<id>/point.csv    the same as a one-row table
+///     OUT/points/<id>/...          the evaluators' detailed outputs (sim.json, replay.json, hw.toml, train.json)
+///     OUT/sweep.csv, sweep.json    the merged table
+public struct SweepStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    public var specPath: String { path("sweep-spec.json") }
+    public func pointDirectory(_ id: String) -> String { path("points/\(id)") }
+    public func pointPath(_ id: String) -> String { path("points/\(id)/point.json") }
+
+    func path(_ relative: String) -> String { (directory as NSString).appendingPathComponent(relative) }
+
+    public func createDirectory(_ dir: String) throws {
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw SweepError("\(dir): cannot create the directory (\(Self.describe(error)))")
+        }
+    }
+
+    /// Reads the spec, or nil when the directory has none yet.
+    public func readSpec() throws -> SweepSpec? {
+        guard let data = FileManager.default.contents(atPath: specPath) else { return nil }
+        do { return try Self.decoder.decode(SweepSpec.self, from: data) } catch {
+            throw SweepError("\(specPath): not a sweep spec (\(Self.describe(error)))")
+        }
+    }
+
+    public func writeSpec(_ spec: SweepSpec) throws {
+        try createDirectory(directory)
+        try JSONReport.write(spec, to: specPath)
+    }
+
+    /// A point's stored result, or nil when it has not finished (no file, or a file that does not decode).
+    public func readResult(_ point: SweepPoint) -> PointResult? {
+        guard let data = FileManager.default.contents(atPath: pointPath(point.id)),
+              let r = try? Self.decoder.decode(PointResult.self, from: data), r.id == point.id else { return nil }
+        return r
+    }
+
+    /// Writes `point.csv`, then `point.json` (the file resume looks for), each atomically.
+    public func writeResult(_ result: PointResult, spec: SweepSpec) throws {
+        let dir = pointDirectory(result.id)
+        try createDirectory(dir)
+        try SweepTable(spec: spec, results: [result]).csv.write(to: (dir as NSString).appendingPathComponent("point.csv"))
+        try JSONReport.write(result, to: pointPath(result.id))
+    }
+
+    /// The results of `points` that exist in this directory, in canonical order.
+    public func results(for points: [SweepPoint]) -> [PointResult] { points.compactMap(readResult) }
+
+    /// Reads what `JSONReport` wrote.
+    public static var decoder: JSONDecoder { JSONReport.decoder }
+
+    /// One line for any error: its own description when it has one.
+    public static func describe(_ error: Error) -> String {
+        String(describing: error).split(separator: "\n").first.map(String.init) ?? "error"
+    }
+}
