@@ -17,6 +17,15 @@ struct Gemm: ParsableCommand {
           is: folds = ceil(K/R)*ceil(M/C), cycles per fold 2R+C+N-2
           total = folds * per fold - 1 (scalesim; scalesim_rtl: without the -1)
 
+        With --ifmap-sram-kb/--filter-sram-kb/--ofmap-sram-kb/--bandwidth (all four, \
+        or --hw with --memory and any of them as overrides) each layer also \
+        waits for SCALE-Sim v3's double-buffered scratchpads: the report gives \
+        compute_cycles, stall_cycles and cycles (their sum), equal to SCALE-Sim's \
+        "Total Cycles" and "Stall Cycles" (InterfaceBandwidth: USER; its word is 1 \
+        byte, so 1 KiB = 1024 words). From a hardware model: IFMAP = inputs, \
+        filter = weights, OFMAP = accumulators buffer, in words of their number \
+        formats; bandwidth = DRAM bytes_per_cycle / word bytes (docs/simulator.md).
+
         The GEMMs come from positional M N K triples, a SCALE-Sim topology CSV \
         (--topology), a preset (--layers resnet18) or a network's forward pass \
         (--model SPEC --batch B). The array comes from --rows/--cols/--dataflow or \
@@ -28,6 +37,9 @@ struct Gemm: ParsableCommand {
                      --report out/resnet.json          # + out/COMPUTE_REPORT.csv
           lrsim gemm --rows 16 --cols 16 --dataflow os --topology gemms.csv --json
           lrsim gemm --rows 16 --cols 16 --model mlp:784-256-10 --batch 128
+          lrsim gemm --rows 32 --cols 32 --dataflow ws --ifmap-sram-kb 64 \
+                     --filter-sram-kb 64 --ofmap-sram-kb 32 --bandwidth 10 --layers resnet18
+          lrsim gemm --hw hwmodels/edge.toml --memory --model mlp:784-256-10 --batch 128
         """)
 
     @Option(help: "Hardware model: the array of its [stage] template and its timing.systolic convention.")
@@ -43,6 +55,14 @@ struct Gemm: ParsableCommand {
     @Option(help: "A preset GEMM list: alexnet-conv1 or resnet18.") var layers: String?
     @Option(help: "The forward GEMMs of a network (mlp:784-256-10, cnn:small), with --batch.") var model: String?
     @Option(help: "Batch for --model.") var batch: Int = 1
+    @Option(name: .customLong("ifmap-sram-kb"), help: "IFMAP SRAM in KiB (SCALE-Sim's IfmapSramSzkB; 1-byte words).")
+    var ifmapSramKB: Int?
+    @Option(name: .customLong("filter-sram-kb"), help: "Filter SRAM in KiB (FilterSramSzkB).") var filterSramKB: Int?
+    @Option(name: .customLong("ofmap-sram-kb"), help: "OFMAP SRAM in KiB (OfmapSramSzkB).") var ofmapSramKB: Int?
+    @Option(help: "DRAM interface bandwidth of each SRAM in words per cycle (SCALE-Sim's Bandwidth, USER mode).")
+    var bandwidth: Int?
+    @Flag(help: "Model memory stalls with the --hw model's inputs/weights/accumulators buffers and DRAM bandwidth.")
+    var memory = false
     @Option(help: "Write the JSON report here, and COMPUTE_REPORT.csv next to it.") var report: String?
     @Flag(help: "Print the JSON report on stdout instead of a table.") var json = false
     @Argument(help: "GEMMs as M N K triples.") var mnk: [Int] = []
@@ -65,6 +85,9 @@ struct Gemm: ParsableCommand {
         if let l = layers, GemmList.preset(l) == nil {
             throw ValidationError("--layers must be one of \(GemmList.presetNames.joined(separator: ", ")), got '\(l)'")
         }
+        if memory && hw == nil && [ifmapSramKB, filterSramKB, ofmapSramKB, bandwidth].contains(where: { $0 == nil }) {
+            throw ValidationError("--memory takes the buffers from --hw FILE; without it give --ifmap-sram-kb, --filter-sram-kb, --ofmap-sram-kb and --bandwidth")
+        }
         let sources = [!mnk.isEmpty, topology != nil, layers != nil, model != nil].filter { $0 }.count
         if sources == 0 { throw ValidationError("give GEMMs: M N K triples, --topology FILE, --layers PRESET or --model SPEC") }
     }
@@ -73,11 +96,13 @@ struct Gemm: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         var array = SystolicArray(rows: rows ?? 16, cols: cols ?? 16, dataflow: .ws)
         var conv = GemmTimingConvention.scalesim
+        var hardware: HardwareModel? = nil
         if let hw {
             let model: HardwareModel
             do { model = try HardwareModel.load(path: hw, overrides: overrides) } catch {
                 simError(error.description); throw ExitCode.failure
             }
+            hardware = model
             let a = model.stageTemplate.array
             array = SystolicArray(rows: a.rows, cols: a.cols, dataflow: a.dataflow)
             conv = GemmTimingConvention(model.timing.systolic)
@@ -106,8 +131,20 @@ struct Gemm: ParsableCommand {
             simError(e.description); throw ExitCode.failure
         }
 
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let result = GemmReport(list: list, array: array, convention: conv, wallSeconds: wall)
+        let result: GemmReport
+        do {
+            if memory || [ifmapSramKB, filterSramKB, ofmapSramKB, bandwidth].contains(where: { $0 != nil }) {
+                let pads = try ScratchpadConfig.resolve(hardware: hardware, ifmapKiB: ifmapSramKB, filterKiB: filterSramKB,
+                                                        ofmapKiB: ofmapSramKB, bandwidth: bandwidth)
+                result = try GemmReport(list: list, array: array, convention: conv, memory: pads,
+                                        wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            } else {
+                result = GemmReport(list: list, array: array, convention: conv,
+                                    wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+        } catch let e as ScratchpadError {
+            simError(e.description); throw ExitCode.failure
+        }
         do {
             if let report {
                 try JSONReport.write(result, to: report)
@@ -126,12 +163,12 @@ struct Gemm: ParsableCommand {
         }
     }
 
-    /// SCALE-Sim's COMPUTE_REPORT.csv columns (without its prefetch column: operands are assumed on chip).
+    /// SCALE-Sim's COMPUTE_REPORT.csv columns (without its "Total Cycles (incl. prefetch)" column).
     func computeReportCSV(_ r: GemmReport) -> CSVTable {
         var t = CSVTable(header: ["LayerID", "Layer", "M", "N", "K", "Total Cycles", "Stall Cycles", "Overall Util %",
                                   "Mapping Efficiency %", "Compute Util %"])
         for (i, l) in r.layers.enumerated() {
-            t.append([String(i), l.name, String(l.m), String(l.n), String(l.k), String(l.cycles), "0",
+            t.append([String(i), l.name, String(l.m), String(l.n), String(l.k), String(l.cycles), String(l.stallCycles),
                       fmt(l.utilizationPercent), fmt(l.mappingEfficiencyPercent), fmt(l.computeUtilizationPercent)])
         }
         return t
@@ -139,13 +176,17 @@ struct Gemm: ParsableCommand {
 
     func table(_ r: GemmReport) -> String {
         var s = "array \(r.rows)x\(r.cols) \(r.dataflow), convention \(r.convention)\n"
-        s += "layer                      M       N       K        cycles  util %  map eff %\n"
+        if let m = r.memory {
+            s += "scratchpads (words): ifmap \(m.ifmapWords), filter \(m.filterWords), ofmap \(m.ofmapWords); "
+            s += "bandwidth (words/cycle): \(m.ifmapBandwidth)/\(m.filterBandwidth)/\(m.ofmapBandwidth)\n"
+        }
+        s += "layer                      M       N       K        cycles        stalls  util %  map eff %\n"
         for l in r.layers {
             s += l.name.padding(toLength: 20, withPad: " ", startingAt: 0)
-            s += String(format: " %7d %7d %7d %13d %7.2f %10.2f\n", l.m, l.n, l.k, l.cycles, l.utilizationPercent,
-                        l.mappingEfficiencyPercent)
+            s += String(format: " %7d %7d %7d %13d %13d %7.2f %10.2f\n", l.m, l.n, l.k, l.cycles, l.stallCycles,
+                        l.utilizationPercent, l.mappingEfficiencyPercent)
         }
-        s += "total cycles \(r.totalCycles), MACs \(r.totalMacs)"
+        s += "total cycles \(r.totalCycles) (stalls \(r.totalStallCycles)), MACs \(r.totalMacs)"
         return s
     }
 }

@@ -12,7 +12,8 @@ InterfaceBandwidth: USER, and the bandwidth in words per cycle written to all th
 takes the IFMAP and filter read interfaces' bandwidth from the [layout] section), with one bank each.
 
 Usage:  python3 -m venv /tmp/ss && /tmp/ss/bin/pip install scalesim "numpy<2"
-        /tmp/ss/bin/python scripts/scalesim/compare_memory.py --generate 60 --seed 1   # (re)write memory_cases.csv
+        /tmp/ss/bin/python scripts/scalesim/compare_memory.py --generate 90 --seed 7   # (re)write memory_cases.csv
+        /tmp/ss/bin/python scripts/scalesim/compare_memory.py --generate 90 --seed 8 --profile stress --append
         /tmp/ss/bin/python scripts/scalesim/compare_memory.py [--lrsim .build/release/lrsim] [--jobs 2]
 """
 import argparse, contextlib, csv, io, json, os, random, subprocess, sys, tempfile, time
@@ -104,21 +105,33 @@ def lines_estimate(c):
     return -(-sr // rows) * -(-sc // cols) * per
 
 
-def generate(count, seed):
-    """Random cases: every dataflow, square and rectangular arrays, ragged shapes, SRAMs from 1 KiB (stall-heavy) to
-    64 KiB (often everything fits), bandwidths 1-64 words per cycle; at most ~40k demand rows each."""
+def generate(count, seed, profile, first=0):
+    """Random cases: every dataflow, square and rectangular arrays, ragged shapes. `mixed`: SRAMs from 1 KiB
+    (stall-heavy) to 64 KiB (often everything fits), bandwidths 1-64 words per cycle, at most ~40k demand rows.
+    `stress`: 1-3 KiB SRAMs, 1-8 words per cycle, operands larger than the buffers (re-streaming, wrap-arounds,
+    OFMAP drains that stall), up to ~60k demand rows."""
     rng = random.Random(seed)
     cases = []
+    stress = profile == "stress"
     while len(cases) < count:
         df = ("ws", "os", "is")[len(cases) % 3]
         rows = rng.choice([2, 3, 4, 5, 8, 8, 12, 16, 16, 32])
         cols = rng.choice([2, 3, 4, 6, 8, 8, 12, 16, 16, 32])
-        dim = lambda: rng.choice([rng.randint(1, 16), rng.randint(1, 80), rng.randint(20, 200)])
-        kb = lambda: rng.choice([1, 1, 1, 2, 2, 3, 4, 8, 16, 64])
-        c = {"name": f"mem{len(cases):03d}_{df}", "rows": rows, "cols": cols, "dataflow": df,
+        if stress:
+            dim = lambda: rng.choice([rng.randint(1, 40), rng.randint(20, 160), rng.randint(60, 300)])
+            kb = lambda: rng.choice([1, 1, 1, 2, 3])
+            bw = lambda: rng.choice([1, 1, 2, 3, 4, 8])
+        else:
+            dim = lambda: rng.choice([rng.randint(1, 16), rng.randint(1, 80), rng.randint(20, 200)])
+            kb = lambda: rng.choice([1, 1, 1, 2, 2, 3, 4, 8, 16, 64])
+            bw = lambda: rng.choice([1, 1, 2, 3, 4, 5, 8, 10, 16, 64])
+        n = first + len(cases)
+        c = {"name": f"{'st' if stress else 'mem'}{n:03d}_{df}", "rows": rows, "cols": cols, "dataflow": df,
              "M": dim(), "N": dim(), "K": dim(), "ifmap_kb": kb(), "filter_kb": kb(), "ofmap_kb": kb(),
-             "bandwidth": rng.choice([1, 1, 2, 3, 4, 5, 8, 10, 16, 64])}
-        if lines_estimate(c) > 40000:
+             "bandwidth": bw()}
+        if lines_estimate(c) > (60000 if stress else 40000):
+            continue
+        if stress and int(c["M"]) * int(c["K"]) + int(c["K"]) * int(c["N"]) < 2048:
             continue
         cases.append({k: str(v) for k, v in c.items()})
     return cases
@@ -140,12 +153,18 @@ def main():
     ap.add_argument("--out", default=os.path.join(here, "scalesim_memory.csv"))
     ap.add_argument("--generate", type=int, default=0, help="write this many random cases to --cases and stop")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--profile", choices=["mixed", "stress"], default="mixed")
+    ap.add_argument("--append", action="store_true", help="with --generate: add to the existing cases file")
     ap.add_argument("--lrsim", default=None, help="path to an lrsim binary to compare against")
     ap.add_argument("--only", default=None, help="comma-separated case names")
     ap.add_argument("--jobs", type=int, default=1, help="SCALE-Sim processes at once")
     args = ap.parse_args()
     if args.generate:
-        cases = generate(args.generate, args.seed)
+        old = []
+        if args.append:
+            with open(args.cases) as f:
+                old = list(csv.DictReader(f))
+        cases = old + generate(args.generate, args.seed, args.profile)
         with open(args.cases + ".tmp", "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=CASE_FIELDS, lineterminator="\n")
             w.writeheader()

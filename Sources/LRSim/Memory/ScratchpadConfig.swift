@@ -14,6 +14,11 @@ public struct ScratchpadConfig: Sendable, Hashable, Codable {
     public var filterBandwidth: Int
     public var ofmapBandwidth: Int
 
+    enum CodingKeys: String, CodingKey {
+        case ifmapWords = "ifmap_words", filterWords = "filter_words", ofmapWords = "ofmap_words"
+        case ifmapBandwidth = "ifmap_bandwidth", filterBandwidth = "filter_bandwidth", ofmapBandwidth = "ofmap_bandwidth"
+    }
+
     public init(ifmapWords: Int, filterWords: Int, ofmapWords: Int,
                 ifmapBandwidth: Int, filterBandwidth: Int, ofmapBandwidth: Int) {
         self.ifmapWords = ifmapWords; self.filterWords = filterWords; self.ofmapWords = ofmapWords
