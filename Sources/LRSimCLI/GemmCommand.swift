@@ -131,20 +131,19 @@ struct Gemm: ParsableCommand {
             simError(e.description); throw ExitCode.failure
         }
 
-        let result: GemmReport
+        var result: GemmReport
         do {
             if memory || [ifmapSramKB, filterSramKB, ofmapSramKB, bandwidth].contains(where: { $0 != nil }) {
                 let pads = try ScratchpadConfig.resolve(hardware: hardware, ifmapKiB: ifmapSramKB, filterKiB: filterSramKB,
                                                         ofmapKiB: ofmapSramKB, bandwidth: bandwidth)
-                result = try GemmReport(list: list, array: array, convention: conv, memory: pads,
-                                        wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                result = try GemmReport(list: list, array: array, convention: conv, memory: pads)
             } else {
-                result = GemmReport(list: list, array: array, convention: conv,
-                                    wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                result = GemmReport(list: list, array: array, convention: conv)
             }
         } catch let e as ScratchpadError {
             simError(e.description); throw ExitCode.failure
         }
+        result.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         do {
             if let report {
                 try JSONReport.write(result, to: report)

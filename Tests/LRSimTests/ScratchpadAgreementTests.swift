@@ -39,4 +39,25 @@ final class ScratchpadAgreementTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(stalled, 30, "the table must exercise stalls")
         XCTAssertEqual(dataflows, ["ws", "os", "is"], "stalls in every dataflow")
     }
+
+    /// The stall-free table (scalesim_cycles.csv) was produced with 64 MiB SRAMs and bandwidth 1000: through the
+    /// memory model with that configuration every case keeps its total cycles and has no stalls.
+    func testStallFreeTableThroughMemoryModel() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/scalesim/scalesim_cycles.csv")
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        let header = lines[0]
+        var checked = 0
+        for row in lines.dropFirst() where row.count == header.count {
+            let r = Dictionary(uniqueKeysWithValues: zip(header, row))
+            let array = SystolicArray(rows: Int(r["rows"]!)!, cols: Int(r["cols"]!)!, dataflow: Dataflow(rawValue: r["dataflow"]!)!)
+            let pad = try GemmScratchpad(gemm: GemmShape(m: Int(r["M"]!)!, n: Int(r["N"]!)!, k: Int(r["K"]!)!), array: array,
+                                         config: ScratchpadConfig(ifmapKiB: 65536, filterKiB: 65536, ofmapKiB: 65536, bandwidth: 1000))
+            let t = ScaleSimMemoryTimer.run(pad)
+            XCTAssertEqual(t.cycles, Int(r["total_cycles"]!)!, r["name"]!)
+            XCTAssertEqual(t.stallCycles, Int(r["stall_cycles"]!)!, r["name"]!)
+            checked += 1
+        }
+        XCTAssertGreaterThanOrEqual(checked, 25)
+    }
 }
