@@ -43,6 +43,39 @@ final class ScratchpadModelTests: XCTestCase {
         XCTAssertGreaterThan(stalled, 200, "most random cases must stall")
     }
 
+    /// The step sequence tiles the demand lines, carries every OFMAP word once, and asks for exactly the fills the
+    /// literal replay performs on each line.
+    func testStepsMatchReplayFillsPerLine() throws {
+        var rng = SplitMix(state: 4)
+        for i in 0..<90 {
+            let df: Dataflow = [.ws, .os, .is][i % 3]
+            let array = SystolicArray(rows: Int.random(in: 1...6, using: &rng), cols: Int.random(in: 1...6, using: &rng),
+                                      dataflow: df)
+            let g = GemmShape(m: Int.random(in: 1...30, using: &rng), n: Int.random(in: 1...30, using: &rng),
+                              k: Int.random(in: 1...30, using: &rng))
+            let config = ScratchpadConfig(ifmapWords: Int.random(in: 2...200, using: &rng),
+                                          filterWords: Int.random(in: 2...200, using: &rng), ofmapWords: 64,
+                                          ifmapBandwidth: 1, filterBandwidth: 1, ofmapBandwidth: 1)
+            let pad = try GemmScratchpad(gemm: g, array: array, config: config)
+            var ifmap = Array(repeating: 0, count: pad.lines), filter = ifmap
+            var next = 0, words = 0
+            for step in pad.steps() {
+                switch step {
+                case .compute(let lines, let w):
+                    XCTAssertEqual(lines.lowerBound, next); XCTAssertFalse(lines.isEmpty); next = lines.upperBound; words += w
+                case .fill(let line, let fi, let ff, let w):
+                    XCTAssertEqual(line, next); XCTAssertGreaterThan(fi + ff, 0); next = line + 1; words += w
+                    ifmap[line] = fi; filter[line] = ff
+                }
+            }
+            XCTAssertEqual(next, pad.lines)
+            XCTAssertEqual(words, g.m * g.n * (df == .os ? 1 : ceilDiv(g.k, array.rows)))   // ws, is rewrite per row fold
+            let replay = ScratchpadReplay(gemm: g, array: array).fillsPerLine(config)
+            XCTAssertEqual(ifmap, replay.ifmap, "case \(i) ifmap: \(g) \(df)")
+            XCTAssertEqual(filter, replay.filter, "case \(i) filter: \(g) \(df)")
+        }
+    }
+
     /// The demand line layout of the OFMAP and the rank order of the prefetch matrices against the replay's matrices.
     func testClosedFormLayoutsMatchSCALESimMatrices() throws {
         for df in [Dataflow.ws, .os, .is] {

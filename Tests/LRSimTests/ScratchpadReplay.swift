@@ -103,6 +103,7 @@ struct ScratchpadReplay {
         let lines: Int, activeLines: Int, prefetchLines: Int, fillRequests: Int
         var start = 0, end = 0
         var lastPrefetch = -1
+        var fills = 0
 
         init(prefetch: [Int], words: Int, bandwidth: Int) {
             let e = (words + 99) / 100
@@ -124,6 +125,7 @@ struct ScratchpadReplay {
                     start = (start + prefetchLines) % lines
                     end = (start + activeLines) % lines
                     lastPrefetch = lastPrefetch + fillRequests + 1
+                    fills += 1
                     let p = lastPrefetch - (cycle + offset)
                     offset += p
                     if p > 0 { offset += p }
@@ -159,6 +161,19 @@ struct ScratchpadReplay {
             }
             return cur - cycle
         }
+    }
+
+    /// New prefetches ("fills") each read buffer performs on each demand line (independent of time).
+    func fillsPerLine(_ c: ScratchpadConfig) -> (ifmap: [Int], filter: [Int]) {
+        var ib = ReadBuffer(prefetch: ifmapPrefetch, words: c.ifmapWords, bandwidth: c.ifmapBandwidth)
+        var fb = ReadBuffer(prefetch: filterPrefetch, words: c.filterWords, bandwidth: c.filterBandwidth)
+        var fi: [Int] = [], ff: [Int] = []
+        for i in 0..<ofmapDemand.count {
+            let a = ib.fills, b = fb.fills
+            _ = ib.serve(ifmapDemand[i], cycle: i); _ = fb.serve(filterDemand[i], cycle: i)
+            fi.append(ib.fills - a); ff.append(fb.fills - b)
+        }
+        return (fi, ff)
     }
 
     func run(_ c: ScratchpadConfig) -> (cycles: Int, stalls: Int) {
