@@ -18,6 +18,15 @@ struct Gemm: ParsableCommand {
           is: folds = ceil(K/R)*ceil(M/C), cycles per fold 2R+C+N-2
           total = folds * per fold - 1 (scalesim; scalesim_rtl: without the -1)
 
+        With --ifmap-sram-kb/--filter-sram-kb/--ofmap-sram-kb/--bandwidth (all four, \
+        or --hw with --memory and any of them as overrides) each layer also \
+        waits for SCALE-Sim v3's double-buffered scratchpads: the report gives \
+        compute_cycles, stall_cycles and cycles (their sum), equal to SCALE-Sim's \
+        "Total Cycles" and "Stall Cycles" (InterfaceBandwidth: USER; its word is 1 \
+        byte, so 1 KiB = 1024 words). From a hardware model: IFMAP = inputs, \
+        filter = weights, OFMAP = accumulators buffer, in words of their number \
+        formats; bandwidth = DRAM bytes_per_cycle / word bytes (docs/simulator.md).
+
         The GEMMs come from positional M N K triples, a SCALE-Sim topology CSV \
         (--topology), a preset (--layers resnet18) or a network's forward pass \
         (--model SPEC --batch B). The array comes from --rows/--cols/--dataflow or \
@@ -29,6 +38,9 @@ struct Gemm: ParsableCommand {
                      --report out/resnet.json          # + out/COMPUTE_REPORT.csv
           lrsim gemm --rows 16 --cols 16 --dataflow os --topology gemms.csv --json
           lrsim gemm --rows 16 --cols 16 --model mlp:784-256-10 --batch 128
+          lrsim gemm --rows 32 --cols 32 --dataflow ws --ifmap-sram-kb 64 \
+                     --filter-sram-kb 64 --ofmap-sram-kb 32 --bandwidth 10 --layers resnet18
+          lrsim gemm --hw hwmodels/edge.toml --memory --model mlp:784-256-10 --batch 128
         """)
 
     @Option(help: "Hardware model: the array of its [stage] template and its timing.systolic convention.")
@@ -44,6 +56,14 @@ struct Gemm: ParsableCommand {
     @Option(help: "A preset GEMM list: alexnet-conv1 or resnet18.") var layers: String?
     @Option(help: "The forward GEMMs of a network (mlp:784-256-10, cnn:small), with --batch.") var model: String?
     @Option(help: "Batch for --model.") var batch: Int = 1
+    @Option(name: .customLong("ifmap-sram-kb"), help: "IFMAP SRAM in KiB (SCALE-Sim's IfmapSramSzkB; 1-byte words).")
+    var ifmapSramKB: Int?
+    @Option(name: .customLong("filter-sram-kb"), help: "Filter SRAM in KiB (FilterSramSzkB).") var filterSramKB: Int?
+    @Option(name: .customLong("ofmap-sram-kb"), help: "OFMAP SRAM in KiB (OfmapSramSzkB).") var ofmapSramKB: Int?
+    @Option(help: "DRAM interface bandwidth of each SRAM in words per cycle (SCALE-Sim's Bandwidth, USER mode).")
+    var bandwidth: Int?
+    @Flag(help: "Model memory stalls with the --hw model's inputs/weights/accumulators buffers and DRAM bandwidth.")
+    var memory = false
     @Option(help: "Write the JSON report here, and COMPUTE_REPORT.csv next to it.") var report: String?
     @Flag(help: "Print the JSON report on stdout instead of a table.") var json = false
     @Argument(help: "GEMMs as M N K triples.") var mnk: [Int] = []
@@ -66,6 +86,9 @@ struct Gemm: ParsableCommand {
         if let l = layers, GemmList.preset(l) == nil {
             throw ValidationError("--layers must be one of \(GemmList.presetNames.joined(separator: ", ")), got '\(l)'")
         }
+        if memory && hw == nil && [ifmapSramKB, filterSramKB, ofmapSramKB, bandwidth].contains(where: { $0 == nil }) {
+            throw ValidationError("--memory takes the buffers from --hw FILE; without it give --ifmap-sram-kb, --filter-sram-kb, --ofmap-sram-kb and --bandwidth")
+        }
         let sources = [!mnk.isEmpty, topology != nil, layers != nil, model != nil].filter { $0 }.count
         if sources == 0 { throw ValidationError("give GEMMs: M N K triples, --topology FILE, --layers PRESET or --model SPEC") }
     }
@@ -74,8 +97,10 @@ struct Gemm: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         var array = SystolicArray(rows: rows ?? 16, cols: cols ?? 16, dataflow: .ws)
         var conv = GemmTimingConvention.scalesim
+        var hardware: HardwareModel? = nil
         if let hw {
             let model = try HardwareModel.load(path: HardwareModel.locate(hw), overrides: overrides)
+            hardware = model
             let a = model.stageTemplate.array
             array = SystolicArray(rows: a.rows, cols: a.cols, dataflow: a.dataflow)
             conv = GemmTimingConvention(model.timing.systolic)
@@ -98,8 +123,15 @@ struct Gemm: ParsableCommand {
         if let layers, let preset = GemmList.preset(layers) { list += preset }
         if let model { list += try GemmList.forward(try NetworkSpec.parse(model), batch: batch) }
 
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let result = GemmReport(list: list, array: array, convention: conv, wallSeconds: wall)
+        var result: GemmReport
+        if memory || [ifmapSramKB, filterSramKB, ofmapSramKB, bandwidth].contains(where: { $0 != nil }) {
+            let pads = try ScratchpadConfig.resolve(hardware: hardware, ifmapKiB: ifmapSramKB, filterKiB: filterSramKB,
+                                                    ofmapKiB: ofmapSramKB, bandwidth: bandwidth)
+            result = try GemmReport(list: list, array: array, convention: conv, memory: pads)
+        } else {
+            result = GemmReport(list: list, array: array, convention: conv)
+        }
+        result.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         if let report {
             try JSONReport.write(result, to: report)
             try computeReportCSV(result).write(to: Self.computeReportPath(next: report))
@@ -112,25 +144,29 @@ struct Gemm: ParsableCommand {
         (URL(fileURLWithPath: report).deletingLastPathComponent().path as NSString).appendingPathComponent("COMPUTE_REPORT.csv")
     }
 
-    /// SCALE-Sim's COMPUTE_REPORT.csv columns (without its prefetch column: operands are assumed on chip).
+    /// SCALE-Sim's COMPUTE_REPORT.csv columns (without its "Total Cycles (incl. prefetch)" column).
     func computeReportCSV(_ r: GemmReport) -> CSVTable {
         func fmt(_ v: Double) -> String { String(format: "%.6f", v) }
         var t = CSVTable(header: ["LayerID", "Layer", "M", "N", "K", "Total Cycles", "Stall Cycles", "Overall Util %",
                                   "Mapping Efficiency %", "Compute Util %"])
         for (i, l) in r.layers.enumerated() {
-            t.append([String(i), l.name, String(l.m), String(l.n), String(l.k), String(l.cycles), "0",
+            t.append([String(i), l.name, String(l.m), String(l.n), String(l.k), String(l.cycles), String(l.stallCycles),
                       fmt(l.utilizationPercent), fmt(l.mappingEfficiencyPercent), fmt(l.computeUtilizationPercent)])
         }
         return t
     }
 
     func table(_ r: GemmReport) -> String {
-        var t = TextTable(header: ["layer", "M", "N", "K", "cycles", "util %", "map eff %"], alignment: [.left])
+        var head = "array \(r.rows)x\(r.cols) \(r.dataflow), convention \(r.convention)\n"
+        if let m = r.memory {
+            head += "scratchpads (words): ifmap \(m.ifmapWords), filter \(m.filterWords), ofmap \(m.ofmapWords); "
+            head += "bandwidth (words/cycle): \(m.ifmapBandwidth)/\(m.filterBandwidth)/\(m.ofmapBandwidth)\n"
+        }
+        var t = TextTable(header: ["layer", "M", "N", "K", "cycles", "stalls", "util %", "map eff %"], alignment: [.left])
         for l in r.layers {
-            t.append([l.name, String(l.m), String(l.n), String(l.k), String(l.cycles),
+            t.append([l.name, String(l.m), String(l.n), String(l.k), String(l.cycles), String(l.stallCycles),
                       String(format: "%.2f", l.utilizationPercent), String(format: "%.2f", l.mappingEfficiencyPercent)])
         }
-        return "array \(r.rows)x\(r.cols) \(r.dataflow), convention \(r.convention)\n" + t.text
-            + "\ntotal cycles \(r.totalCycles), MACs \(r.totalMacs)"
+        return head + t.text + "\ntotal cycles \(r.totalCycles) (stalls \(r.totalStallCycles)), MACs \(r.totalMacs)"
     }
 }
