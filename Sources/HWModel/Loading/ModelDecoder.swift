@@ -77,16 +77,6 @@ struct ModelDecoder {
         return BroadcastBusSpec(latencyCycles: latency, lossesPerCycle: rate)
     }
 
-    func decodeDRAM(_ r: TableReader) -> DRAMSpec {
-        let d = DRAMSpec()
-        let bandwidth = r.read("bytes_per_cycle", fallback: d.bytesPerCycle, literal: Literal.double,
-                               parse: Parse.double(0.001...1e6))
-        let latency = r.read("latency_cycles", fallback: d.latencyCycles, literal: Literal.int,
-                             parse: Parse.int(0...1_000_000))
-        r.finish()
-        return DRAMSpec(bytesPerCycle: bandwidth, latencyCycles: latency)
-    }
-
     func decodePipeline(_ r: TableReader) -> PipelineSpec {
         let d = PipelineSpec()
         let mode = r.read("mode", fallback: d.mode, literal: { .string($0.rawValue) }, parse: Parse.choice(PipelineMode.self))
