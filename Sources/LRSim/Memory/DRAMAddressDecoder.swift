@@ -1,0 +1,49 @@
+import HWModel
+
+/// Splits a burst index (byte address / bytes per burst) into channel, bank group, bank, row and column by the
+/// `mapping`: each field takes log2(its count) bits, the last field of the mapping the lowest.
+struct DRAMAddressDecoder: Sendable {
+    /// log2(bytes per burst): the byte-within-burst bits below every field.
+    let offsetBits: Int
+    let channelShift: Int, channelMask: UInt
+    let groupShift: Int, groupMask: UInt
+    let bankShift: Int, bankMask: UInt
+    let rowShift: Int, rowMask: UInt
+    let columnShift: Int, columnMask: UInt
+    /// Whether every field below the column is the channel (or takes no bits). Then the bursts of a sequential
+    /// request that land in one channel walk a row column by column, and `StructuredDRAM` serves each such run in
+    /// closed form instead of burst by burst.
+    let runsStayInOneBank: Bool
+    /// The channel interleave below the column: `channels` when the channel is below the column, otherwise 1.
+    let columnStride: Int
+
+    init(_ spec: StructuredDRAMSpec) {
+        offsetBits = spec.bytesPerBurst.trailingZeroBitCount
+        var shift = 0
+        var shifts: [DRAMAddressField: Int] = [:]
+        var bits: [DRAMAddressField: Int] = [:]
+        for field in spec.mapping.fields.reversed() {
+            let width = spec.count(of: field).trailingZeroBitCount
+            shifts[field] = shift; bits[field] = width
+            shift += width
+        }
+        func place(_ f: DRAMAddressField) -> (Int, UInt) {
+            let width = bits[f] ?? 0
+            return (shifts[f] ?? 0, width >= UInt.bitWidth ? UInt.max : (UInt(1) << width) &- 1)
+        }
+        (channelShift, channelMask) = place(.channel)
+        (groupShift, groupMask) = place(.bankGroup)
+        (bankShift, bankMask) = place(.bank)
+        (rowShift, rowMask) = place(.row)
+        (columnShift, columnMask) = place(.column)
+        let below = spec.mapping.fields.drop { $0 != .column }.dropFirst()
+        runsStayInOneBank = below.allSatisfy { $0 == .channel || (bits[$0] ?? 0) == 0 }
+        columnStride = below.contains(.channel) ? 1 << (bits[.channel] ?? 0) : 1
+    }
+
+    @inline(__always) func channel(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> channelShift) & channelMask) }
+    @inline(__always) func group(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> groupShift) & groupMask) }
+    @inline(__always) func bank(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> bankShift) & bankMask) }
+    @inline(__always) func row(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> rowShift) & rowMask) }
+    @inline(__always) func column(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> columnShift) & columnMask) }
+}

@@ -1,0 +1,204 @@
+import HWModel
+
+/// `[dram] model = "structured"`: channels, bank groups, banks with open-page row buffers, refresh, and the JEDEC
+/// timing parameters of `StructuredDRAMSpec`.
+///
+/// The controller it models, per channel:
+/// - **In order.** Column commands (the data transfers) issue in request order and, within a request, in address
+///   order; nothing is reordered. Row commands (precharge, activate) may issue as soon as their request has arrived
+///   and the bank allows, ahead of earlier column commands (the look-ahead of a command queue), also in order.
+/// - **Open page.** A row stays open until a burst needs another row of the bank (a conflict: precharge, then
+///   activate) or a refresh closes every bank. A burst to a closed bank activates it (a miss).
+/// - **Refresh.** All-bank refresh every `refi`: when a burst's first command would issue at or after the refresh's
+///   due time, the controller precharges every open bank (after tRAS, tRTP, tWR), waits `rp`, refreshes for `rfc`,
+///   and only then issues that burst. Refreshes that fall due while the channel idles cost nothing but closing rows.
+/// - **Constraints.** tRCD, tRP, tRAS, tRTP, tWR; tCCD_S/L and the data bus between column commands; tWTR_S/L after
+///   writes, tRTW before them; tRRD_S/L and tFAW between activates. Not modelled: ranks, the command bus's own
+///   occupancy, power-down, per-bank refresh.
+///
+/// Requests are split into bursts by the address mapping; a request finishes when its last burst's data does. Time
+/// is kept in DRAM cycles; arrivals are rounded up to the next DRAM cycle and completions to the next accelerator
+/// cycle (`DRAMClockRatio`).
+///
+/// Cost: a request costs O(runs), a run being the bursts of one channel that walk one row (a sequential request on
+/// the presets' mappings: `bytes / row_bytes` runs), each served in closed form (`continueRun`); a mapping with banks
+/// or bank groups below the column is served burst by burst.
+public struct StructuredDRAM: MemoryDevice, Sendable {
+    public let spec: StructuredDRAMSpec
+    let ratio: DRAMClockRatio
+    let decoder: DRAMAddressDecoder
+    let t: DRAMTiming
+    /// Data-bus cycles of one burst.
+    let burst: Int
+    /// Cycles between consecutive column commands of a run (same bank, same row, same direction).
+    let runStep: Int
+    let groupsPerChannel: Int
+    let banksPerGroup: Int
+
+    var channelState: [ChannelTiming]
+    var groups: [GroupTiming]
+    var banks: [BankTiming]
+    var channelStats: [MemoryChannelStatistics]
+    var requestStats: MemoryStatistics
+    /// Serve every burst through the general path (tests compare it with the closed form).
+    var burstByBurst = false
+
+    /// A structured DRAM behind an accelerator clocked at `acceleratorHz`.
+    public init(_ spec: StructuredDRAMSpec, acceleratorHz: Double) {
+        self.spec = spec
+        ratio = DRAMClockRatio(dramHz: spec.clockHz, acceleratorHz: acceleratorHz)
+        decoder = DRAMAddressDecoder(spec)
+        t = spec.timing
+        burst = spec.burstCycles
+        runStep = max(spec.burstCycles, spec.timing.ccdS, spec.timing.ccdL, 1)
+        groupsPerChannel = spec.bankGroups
+        banksPerGroup = spec.banksPerGroup
+        channelState = Array(repeating: ChannelTiming(firstRefresh: spec.timing.refi), count: spec.channels)
+        groups = Array(repeating: GroupTiming(), count: spec.channels * spec.bankGroups)
+        banks = Array(repeating: BankTiming(), count: spec.channels * spec.banksPerChannel)
+        channelStats = Array(repeating: MemoryChannelStatistics(), count: spec.channels)
+        requestStats = MemoryStatistics(clockHz: spec.clockHz, bytesPerBurst: spec.bytesPerBurst, channels: 0)
+    }
+
+    public var statistics: MemoryStatistics {
+        var s = requestStats
+        s.channels = channelStats
+        return s
+    }
+
+    public mutating func service(_ request: MemoryRequest, arrival cycle: Int) -> MemoryService {
+        let arrival = max(0, cycle)
+        guard request.bytes > 0 else { return MemoryService(start: arrival, finish: arrival) }
+        if request.isWrite {
+            requestStats.writeRequests &+= 1; requestStats.writeBytes &+= request.bytes
+        } else {
+            requestStats.readRequests &+= 1; requestStats.readBytes &+= request.bytes
+        }
+        let firstByte = UInt(bitPattern: request.address)
+        let (lastByte, wrapped) = firstByte.addingReportingOverflow(UInt(request.bytes &- 1))
+        let first = firstByte >> decoder.offsetBits
+        let last = (wrapped ? UInt.max : lastByte) >> decoder.offsetBits
+        var span = Span(arrival: ratio.toDRAM(arrival))
+        if decoder.runsStayInOneBank && !burstByBurst {
+            serveRuns(first: first, last: last, write: request.isWrite, span: &span)
+        } else {
+            var b = first
+            while true {
+                serveRun(burst: b, count: 1, write: request.isWrite, span: &span)
+                if b == last { break }
+                b &+= 1
+            }
+        }
+        return MemoryService(start: max(arrival, ratio.acceleratorCycle(containing: span.start)),
+                             finish: ratio.toAccelerator(span.end))
+    }
+
+    /// The bursts `first...last` as runs: per channel lane, the bursts that walk one row column by column.
+    /// Channels are independent, so serving one lane after another equals serving the bursts in address order.
+    private mutating func serveRuns(first: UInt, last: UInt, write: Bool, span: inout Span) {
+        let stride = UInt(decoder.columnStride)
+        let columns = decoder.columnMask &+ 1
+        for lane in 0..<stride {
+            var b = first &+ (lane &+ stride &- first % stride) % stride
+            while b >= first && b <= last {
+                let inRow = columns &- UInt(decoder.column(b))
+                let inRange = (last &- b) / stride &+ 1
+                let k = min(inRow, inRange)
+                serveRun(burst: b, count: Int(truncatingIfNeeded: k), write: write, span: &span)
+                let (next, overflow) = b.addingReportingOverflow(k &* stride)
+                if overflow { break }
+                b = next
+            }
+        }
+    }
+
+    /// `count` bursts from burst index `b` on, all in the same channel, bank and row, consecutive columns.
+    private mutating func serveRun(burst b: UInt, count: Int, write: Bool, span: inout Span) {
+        let ch = decoder.channel(b)
+        let gi = ch &* groupsPerChannel &+ decoder.group(b)
+        let bi = gi &* banksPerGroup &+ decoder.bank(b)
+        var c = issue(channel: ch, group: gi, bank: bi, row: decoder.row(b), write: write, span: &span)
+        var remaining = count &- 1
+        while remaining > 0 {
+            let next = channelState[ch].nextRefresh
+            let room = next > c ? (next &- 1 &- c) / runStep : 0
+            let m = min(remaining, room)
+            if m > 0 {
+                c = continueRun(channel: ch, group: gi, bank: bi, write: write, after: c, count: m, span: &span)
+                remaining &-= m
+            }
+            if remaining > 0 {  // the next burst meets a refresh: the general path handles it
+                c = issue(channel: ch, group: gi, bank: bi, row: decoder.row(b), write: write, span: &span)
+                remaining &-= 1
+            }
+        }
+    }
+}
+
+/// The earliest command and the latest data of one request, in DRAM cycles.
+struct Span {
+    /// Arrival, in DRAM cycles: no command of the request issues before it.
+    let arrival: Int
+    var start = Int.max
+    var end = 0
+    init(arrival: Int) { self.arrival = arrival }
+}
+
+/// "Never": far enough in the past that adding any timing parameter stays in the past.
+let dramNever = -(1 << 40)
+
+/// Per channel: the last commands, the data bus, activates (tRRD, tFAW) and refresh.
+struct ChannelTiming: Sendable {
+    var lastColumn = dramNever
+    var lastRead = dramNever
+    var lastWrite = dramNever
+    /// 0 before any column command, 1 after a read, 2 after a write.
+    var lastDirection: UInt8 = 0
+    /// First cycle the data bus is free.
+    var busFree = 0
+    var lastActivate = dramNever
+    /// The last four activates (tFAW), a ring; `fawNext` is the oldest.
+    var faw: (Int, Int, Int, Int) = (dramNever, dramNever, dramNever, dramNever)
+    var fawNext = 0
+    /// Due time of the next refresh.
+    var nextRefresh: Int
+    /// No command before this (the end of the last refresh).
+    var floor = 0
+
+    init(firstRefresh: Int) { nextRefresh = max(1, firstRefresh) }
+
+    var oldestActivate: Int {
+        switch fawNext {
+        case 0: return faw.0
+        case 1: return faw.1
+        case 2: return faw.2
+        default: return faw.3
+        }
+    }
+
+    mutating func pushActivate(_ a: Int) {
+        switch fawNext {
+        case 0: faw.0 = a
+        case 1: faw.1 = a
+        case 2: faw.2 = a
+        default: faw.3 = a
+        }
+        fawNext = (fawNext &+ 1) & 3
+        lastActivate = a
+    }
+}
+
+/// Per bank group: tCCD_L, tWTR_L and tRRD_L count from its last column command, write and activate.
+struct GroupTiming: Sendable {
+    var lastColumn = dramNever
+    var lastWrite = dramNever
+    var lastActivate = dramNever
+}
+
+/// Per bank: the open row (-1 when closed) and when each command may next issue.
+struct BankTiming: Sendable {
+    var openRow = -1
+    var columnReady = 0
+    var prechargeReady = 0
+    var activateReady = 0
+}
