@@ -52,7 +52,7 @@ final class DRAMDeviceTests: XCTestCase {
             for acceleratorHz in [5e8, 1e9, spec.clockHz] {
                 var fast = StructuredDRAM(spec, acceleratorHz: acceleratorHz)
                 var slow = fast
-                slow.burstByBurst = true
+                slow.closedFormRuns = false
                 var now = 0
                 let region = spec.rowBytes * spec.banksPerChannel * spec.channels * 4
                 for i in 0..<300 {
@@ -71,6 +71,63 @@ final class DRAMDeviceTests: XCTestCase {
                 XCTAssertGreaterThan(fast.statistics.total.rowConflicts, 0)
             }
         }
+    }
+
+    func testSteadyStreamJumpsEqualBurstByBurst() {
+        // Long sequential transfers (the datacenter model moves megabytes per task) reach the steady state that
+        // `StreamJump` applies cycles of at once; mixed with short and random ones, reads and writes, arrivals that
+        // leave the device idle or queue behind, and refreshes, the services and statistics must equal the
+        // burst-by-burst path's.
+        var rng = SeededRandom(seed: 11)
+        var specs = DRAMPreset.allCases.map(\.spec)
+        var swapped = DRAMPreset.hbm2e_3200.spec
+        swapped.mapping = DRAMAddressMapping([.row, .bankGroup, .bank, .column, .channel])
+        swapped.timing.ccdL = 4  // bursts of one bank slower than the bus: a different steady state
+        specs.append(swapped)
+        var fewRows = DRAMPreset.hbm2_2000.spec
+        fewRows.rows = 8  // 1 MiB: the stream wraps around the rows; a jump must stop before
+        fewRows.timing.refi = 1_000_000  // and refresh rarely limits the jump
+        specs.append(fewRows)
+        for spec in specs {
+            var fast = StructuredDRAM(spec, acceleratorHz: 1e9)
+            var slow = fast
+            slow.closedFormRuns = false
+            var now = 0
+            for i in 0..<60 {
+                now += [0, 10, 3000, 40_000][Int.random(in: 0...3, using: &rng)]
+                let long = Int.random(in: 0..<3, using: &rng) > 0
+                let bytes = long ? Int.random(in: 100_000...3_000_000, using: &rng) : Int.random(in: 1...5000, using: &rng)
+                let address = long ? Int.random(in: 0..<64, using: &rng) * 4096 : Int.random(in: 0..<(1 << 30), using: &rng)
+                let request = MemoryRequest(address: address, bytes: bytes, isWrite: Bool.random(using: &rng))
+                XCTAssertEqual(fast.service(request, arrival: now), slow.service(request, arrival: now),
+                               "\(spec.preset) \(spec.mapping) request \(i)")
+                // The whole state, open rows included (a wrong open row shows only on a later access).
+                XCTAssertEqual(Self.state(fast), Self.state(slow), "\(spec.preset) \(spec.mapping) request \(i)")
+            }
+            XCTAssertEqual(fast.statistics, slow.statistics, "\(spec.preset) \(spec.mapping)")
+            // Three cycles (one row in every bank) must fit between refreshes to verify a steady state: on HBM a cycle
+            // is 16 rows x 16 bursts, 512 to 1024 cycles; on LPDDR4 8 x 64 bursts x tCCD 8 = 4096 of tREFI 6247.
+            let cycle = spec.banksPerChannel * spec.burstsPerRow * max(spec.burstCycles, spec.timing.ccdL)
+            if 3 * cycle < spec.timing.refi {
+                XCTAssertGreaterThan(fast.storage.cyclesJumped, 100, "\(spec.preset) \(spec.mapping): the jump is exercised")
+            } else {
+                XCTAssertEqual(fast.storage.cyclesJumped, 0, "\(spec.preset)")
+            }
+            XCTAssertEqual(slow.storage.cyclesJumped, 0)
+        }
+    }
+
+    /// Every channel's timing state, bank and group state and counters (the `StreamJump` snapshot layout).
+    static func state(_ d: StructuredDRAM) -> [Int] {
+        let words = d.storage.snapshotWords
+        let buffer = UnsafeMutablePointer<Int>.allocate(capacity: words)
+        defer { buffer.deallocate() }
+        var out: [Int] = []
+        for ch in 0..<d.spec.channels {
+            d.capture(channel: ch, into: buffer)
+            out += UnsafeBufferPointer(start: buffer, count: words)
+        }
+        return out
     }
 
     func testPresetsSustainTheirRatedBandwidthMinusRefresh() {

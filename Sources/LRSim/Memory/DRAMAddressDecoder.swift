@@ -16,6 +16,12 @@ struct DRAMAddressDecoder: Sendable {
     let runsStayInOneBank: Bool
     /// The channel interleave below the column: `channels` when the channel is below the column, otherwise 1.
     let columnStride: Int
+    /// When the row is the most significant field and only bank and bank group lie between it and the column, a
+    /// sequential stream in one channel visits every bank once per row: a cycle of `cycleRuns` (= banks per channel)
+    /// row-long runs, which `StructuredDRAM` can jump over in steady state. 0 for other mappings.
+    let cycleRuns: Int
+    /// Shift of the bank/bank-group bits right above the column (`cyclePosition`).
+    let cycleShift: Int
 
     init(_ spec: StructuredDRAMSpec) {
         offsetBits = spec.bytesPerBurst.trailingZeroBitCount
@@ -39,6 +45,11 @@ struct DRAMAddressDecoder: Sendable {
         let below = spec.mapping.fields.drop { $0 != .column }.dropFirst()
         runsStayInOneBank = below.allSatisfy { $0 == .channel || (bits[$0] ?? 0) == 0 }
         columnStride = below.contains(.channel) ? 1 << (bits[.channel] ?? 0) : 1
+        let above = spec.mapping.fields.prefix { $0 != .column }.filter { (bits[$0] ?? 0) > 0 }
+        let streams = runsStayInOneBank && (above.first ?? .row) == .row
+            && above.dropFirst().allSatisfy { $0 == .bank || $0 == .bankGroup }
+        cycleRuns = streams ? spec.banksPerChannel : 0
+        cycleShift = (shifts[.column] ?? 0) + (bits[.column] ?? 0)
     }
 
     @inline(__always) func channel(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> channelShift) & channelMask) }
@@ -46,4 +57,8 @@ struct DRAMAddressDecoder: Sendable {
     @inline(__always) func bank(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> bankShift) & bankMask) }
     @inline(__always) func row(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> rowShift) & rowMask) }
     @inline(__always) func column(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> columnShift) & columnMask) }
+    /// Which run of its cycle a burst's row-long run is (0 ..< cycleRuns).
+    @inline(__always) func cyclePosition(_ burst: UInt) -> Int {
+        Int(truncatingIfNeeded: (burst >> cycleShift) & UInt(bitPattern: max(cycleRuns, 1) &- 1))
+    }
 }

@@ -9,18 +9,29 @@ struct DRAMClockRatio: Sendable {
     let dram: Int
     let accelerator: Int
 
+    /// The largest cycle each direction converts in one 64-bit multiply and divide.
+    private let toDRAMLimit: Int, toAcceleratorLimit: Int
+
     init(dramHz: Double, acceleratorHz: Double) {
         let d = max(1, Int(dramHz.rounded())), a = max(1, Int(acceleratorHz.rounded()))
         var x = d, y = a
         while y != 0 { (x, y) = (y, x % y) }
         dram = d / x; accelerator = a / x
+        toDRAMLimit = (Int.max - accelerator) / dram
+        toAcceleratorLimit = (Int.max - dram) / accelerator
     }
 
     /// The first DRAM cycle at or after accelerator cycle `cycle` (>= 0).
-    func toDRAM(_ cycle: Int) -> Int { Self.ceilScale(cycle, by: dram, over: accelerator) }
+    func toDRAM(_ cycle: Int) -> Int {
+        if cycle >= 0 && cycle <= toDRAMLimit { return (cycle &* dram &+ accelerator &- 1) / accelerator }
+        return Self.ceilScale(cycle, by: dram, over: accelerator)
+    }
 
     /// The first accelerator cycle at or after DRAM cycle `cycle` (>= 0).
-    func toAccelerator(_ cycle: Int) -> Int { Self.ceilScale(cycle, by: accelerator, over: dram) }
+    func toAccelerator(_ cycle: Int) -> Int {
+        if cycle >= 0 && cycle <= toAcceleratorLimit { return (cycle &* accelerator &+ dram &- 1) / dram }
+        return Self.ceilScale(cycle, by: accelerator, over: dram)
+    }
 
     /// The accelerator cycle during which DRAM cycle `cycle` (>= 0) begins.
     func acceleratorCycle(containing cycle: Int) -> Int {

@@ -2,55 +2,57 @@
 /// closed form (`continueRun`), and refresh. All times are DRAM cycles.
 extension StructuredDRAM {
     /// Issues one burst: (refresh,) precharge and activate if needed, then its column command. Returns the column
-    /// command's cycle.
+    /// command's cycle. Works on copies of the channel, group and bank state and writes them back once: through
+    /// the storage pointers the compiler must reload every field after every store.
     mutating func issue(channel ch: Int, group gi: Int, bank bi: Int, row: Int, write: Bool,
                         span: inout Span) -> Int {
-        var floor = 0
-        var first = 0
+        var c = storage.channels[ch], g = storage.groups[gi], bank = storage.banks[bi]
+        var floor = max(span.arrival, c.floor)
+        var first: Int
         while true {
-            floor = max(span.arrival, channelState[ch].floor)
-            let bank = banks[bi]
             if bank.openRow == row {
-                first = columnTime(channel: ch, group: gi, write: write, notBefore: max(floor, bank.columnReady))
+                first = columnTime(c, g, write: write, notBefore: max(floor, bank.columnReady))
             } else if bank.openRow < 0 {
-                first = activateTime(channel: ch, group: gi, notBefore: max(floor, bank.activateReady))
+                first = activateTime(c, g, notBefore: max(floor, bank.activateReady))
             } else {
                 first = max(floor, bank.prechargeReady)
             }
-            guard first >= channelState[ch].nextRefresh else { break }
+            guard first >= c.nextRefresh else { break }
             refresh(channel: ch, pending: first)
+            c = storage.channels[ch]; g = storage.groups[gi]; bank = storage.banks[bi]
+            floor = max(span.arrival, c.floor)
         }
         span.start = min(span.start, first)
-        var bank = banks[bi]
+        var stats = storage.stats[ch]
         let column: Int
         if bank.openRow == row {
-            channelStats[ch].rowHits &+= 1
+            stats.rowHits &+= 1
             column = first
         } else {
             var activate = first
             if bank.openRow >= 0 {
-                channelStats[ch].rowConflicts &+= 1
+                stats.rowConflicts &+= 1
                 bank.activateReady = first &+ t.rp  // `first` is the precharge
-                activate = activateTime(channel: ch, group: gi, notBefore: max(floor, bank.activateReady))
+                activate = activateTime(c, g, notBefore: max(floor, bank.activateReady))
             } else {
-                channelStats[ch].rowMisses &+= 1
+                stats.rowMisses &+= 1
             }
             bank.openRow = row
             bank.columnReady = activate &+ t.rcd
             bank.prechargeReady = activate &+ t.ras
-            channelState[ch].pushActivate(activate)
-            groups[gi].lastActivate = activate
-            column = columnTime(channel: ch, group: gi, write: write, notBefore: max(floor, bank.columnReady))
+            c.pushActivate(activate)
+            g.lastActivate = activate
+            column = columnTime(c, g, write: write, notBefore: max(floor, bank.columnReady))
         }
         let direction: UInt8 = write ? 2 : 1
-        switch (channelState[ch].lastDirection, direction) {
-        case (1, 2): channelStats[ch].readToWriteTurnarounds &+= 1
-        case (2, 1): channelStats[ch].writeToReadTurnarounds &+= 1
+        switch (c.lastDirection, direction) {
+        case (1, 2): stats.readToWriteTurnarounds &+= 1
+        case (2, 1): stats.writeToReadTurnarounds &+= 1
         default: break
         }
-        channelState[ch].lastDirection = direction
-        banks[bi] = bank
-        recordColumns(channel: ch, group: gi, bank: bi, write: write, last: column, count: 1, span: &span)
+        c.lastDirection = direction
+        recordColumns(&c, &g, &bank, &stats, write: write, last: column, count: 1, span: &span)
+        storage.channels[ch] = c; storage.groups[gi] = g; storage.banks[bi] = bank; storage.stats[ch] = stats
         return column
     }
 
@@ -60,66 +62,68 @@ extension StructuredDRAM {
     mutating func continueRun(channel ch: Int, group gi: Int, bank bi: Int, write: Bool, after previous: Int,
                               count: Int, span: inout Span) -> Int {
         let last = previous &+ count &* runStep
-        channelStats[ch].rowHits &+= count
-        recordColumns(channel: ch, group: gi, bank: bi, write: write, last: last, count: count, span: &span)
+        var c = storage.channels[ch], g = storage.groups[gi], bank = storage.banks[bi], stats = storage.stats[ch]
+        stats.rowHits &+= count
+        recordColumns(&c, &g, &bank, &stats, write: write, last: last, count: count, span: &span)
+        storage.channels[ch] = c; storage.groups[gi] = g; storage.banks[bi] = bank; storage.stats[ch] = stats
         return last
     }
 
     /// Books `count` column commands of one bank, the last at `last`.
-    private mutating func recordColumns(channel ch: Int, group gi: Int, bank bi: Int, write: Bool, last: Int,
-                                        count: Int, span: inout Span) {
-        let latency = write ? t.cwl : t.cl
-        let dataEnd = last &+ latency &+ burst
-        channelState[ch].lastColumn = last
-        channelState[ch].busFree = dataEnd
-        groups[gi].lastColumn = last
+    private func recordColumns(_ c: inout ChannelTiming, _ g: inout GroupTiming, _ bank: inout BankTiming,
+                               _ stats: inout MemoryChannelStatistics, write: Bool, last: Int, count: Int,
+                               span: inout Span) {
+        let dataEnd = last &+ (write ? t.cwl : t.cl) &+ burst
+        c.lastColumn = last
+        c.busFree = dataEnd
+        g.lastColumn = last
         if write {
-            channelState[ch].lastWrite = last
-            groups[gi].lastWrite = last
-            banks[bi].prechargeReady = max(banks[bi].prechargeReady, dataEnd &+ t.wr)
-            channelStats[ch].writeBursts &+= count
+            c.lastWrite = last
+            g.lastWrite = last
+            bank.prechargeReady = max(bank.prechargeReady, dataEnd &+ t.wr)
+            stats.writeBursts &+= count
         } else {
-            channelState[ch].lastRead = last
-            banks[bi].prechargeReady = max(banks[bi].prechargeReady, last &+ t.rtp)
-            channelStats[ch].readBursts &+= count
+            c.lastRead = last
+            bank.prechargeReady = max(bank.prechargeReady, last &+ t.rtp)
+            stats.readBursts &+= count
         }
-        channelStats[ch].dataBusBusyCycles &+= count &* burst
+        stats.dataBusBusyCycles &+= count &* burst
         span.end = max(span.end, dataEnd)
     }
 
-    /// The first cycle at or after `notBefore` a column command may issue on `ch`: tCCD_S/L after the last column
-    /// commands, the data bus free when its data arrives, tRTW after a read (for a write), tWTR_S/L after the end of
-    /// the last write data (for a read).
-    func columnTime(channel ch: Int, group gi: Int, write: Bool, notBefore: Int) -> Int {
-        let c = channelState[ch], g = groups[gi]
+    /// The first cycle at or after `notBefore` a column command may issue: tCCD_S/L after the last column commands,
+    /// the data bus free when its data arrives, tRTW after a read (for a write), tWTR_S/L after the end of the last
+    /// write data (for a read).
+    @inline(__always)
+    func columnTime(_ c: ChannelTiming, _ g: GroupTiming, write: Bool, notBefore: Int) -> Int {
         let spacing = max(notBefore, c.lastColumn &+ t.ccdS, g.lastColumn &+ t.ccdL)
         if write { return max(spacing, c.busFree &- t.cwl, c.lastRead &+ t.rtw) }
         let writeEnd = t.cwl &+ burst
         return max(spacing, c.busFree &- t.cl, c.lastWrite &+ writeEnd &+ t.wtrS, g.lastWrite &+ writeEnd &+ t.wtrL)
     }
 
-    /// The first cycle at or after `notBefore` an activate may issue on `ch`: tRRD_S/L after the last activates and
-    /// at most four in any tFAW window.
-    func activateTime(channel ch: Int, group gi: Int, notBefore: Int) -> Int {
-        let c = channelState[ch]
-        return max(notBefore, c.lastActivate &+ t.rrdS, groups[gi].lastActivate &+ t.rrdL, c.oldestActivate &+ t.faw)
+    /// The first cycle at or after `notBefore` an activate may issue: tRRD_S/L after the last activates and at most
+    /// four in any tFAW window.
+    @inline(__always)
+    func activateTime(_ c: ChannelTiming, _ g: GroupTiming, notBefore: Int) -> Int {
+        max(notBefore, c.lastActivate &+ t.rrdS, g.lastActivate &+ t.rrdL, c.oldestActivate &+ t.faw)
     }
 
     /// Performs every refresh of `ch` due at or before `pending` (the cycle a command is waiting to issue): the first
     /// after precharging every bank (each when tRAS, tRTP, tWR allow, plus tRP), the others (due while the channel
     /// idled) each when due or when the previous one ends. No command issues before the last one ends.
     mutating func refresh(channel ch: Int, pending: Int) {
-        var state = channelState[ch]
+        var state = storage.channels[ch]
         let due = state.nextRefresh
         var start = max(due, state.floor)
         var prechargeAll = dramNever  // when every open bank may be precharged
         let firstBank = ch &* spec.banksPerChannel
         for i in firstBank..<(firstBank &+ spec.banksPerChannel) {
-            if banks[i].openRow >= 0 {
-                prechargeAll = max(prechargeAll, banks[i].prechargeReady)
-                banks[i].openRow = -1
+            if storage.banks[i].openRow >= 0 {
+                prechargeAll = max(prechargeAll, storage.banks[i].prechargeReady)
+                storage.banks[i].openRow = -1
             } else {
-                start = max(start, banks[i].activateReady)  // a bank precharged earlier still needs its tRP
+                start = max(start, storage.banks[i].activateReady)  // a bank precharged earlier still needs its tRP
             }
         }
         if prechargeAll != dramNever { start = max(start, max(prechargeAll, due) &+ t.rp) }
@@ -139,8 +143,8 @@ extension StructuredDRAM {
         }
         state.floor = max(state.floor, end)
         state.nextRefresh = nextDue
-        channelState[ch] = state
-        channelStats[ch].refreshes &+= count
-        channelStats[ch].refreshStallCycles &+= max(0, end &- pending)
+        storage.channels[ch] = state
+        storage.stats[ch].refreshes &+= count
+        storage.stats[ch].refreshStallCycles &+= max(0, end &- pending)
     }
 }

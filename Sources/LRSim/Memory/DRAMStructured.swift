@@ -35,13 +35,12 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
     let groupsPerChannel: Int
     let banksPerGroup: Int
 
-    var channelState: [ChannelTiming]
-    var groups: [GroupTiming]
-    var banks: [BankTiming]
-    var channelStats: [MemoryChannelStatistics]
+    /// Channel, bank group and bank timing and the channel counters (copied on write).
+    var storage: DRAMStorage
     var requestStats: MemoryStatistics
-    /// Serve every burst through the general path (tests compare it with the closed form).
-    var burstByBurst = false
+    /// Serve row-hit runs in closed form (true), or every burst one by one (false): the same services and statistics,
+    /// slower; for validation and measurement.
+    public var closedFormRuns = true
 
     /// A structured DRAM behind an accelerator clocked at `acceleratorHz`.
     public init(_ spec: StructuredDRAMSpec, acceleratorHz: Double) {
@@ -53,22 +52,21 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
         runStep = max(spec.burstCycles, spec.timing.ccdS, spec.timing.ccdL, 1)
         groupsPerChannel = spec.bankGroups
         banksPerGroup = spec.banksPerGroup
-        channelState = Array(repeating: ChannelTiming(firstRefresh: spec.timing.refi), count: spec.channels)
-        groups = Array(repeating: GroupTiming(), count: spec.channels * spec.bankGroups)
-        banks = Array(repeating: BankTiming(), count: spec.channels * spec.banksPerChannel)
-        channelStats = Array(repeating: MemoryChannelStatistics(), count: spec.channels)
+        storage = DRAMStorage(channels: spec.channels, groupsPerChannel: spec.bankGroups,
+                              banksPerGroup: spec.banksPerGroup, firstRefresh: spec.timing.refi)
         requestStats = MemoryStatistics(clockHz: spec.clockHz, bytesPerBurst: spec.bytesPerBurst, channels: 0)
     }
 
     public var statistics: MemoryStatistics {
         var s = requestStats
-        s.channels = channelStats
+        s.channels = storage.channelStatistics
         return s
     }
 
     public mutating func service(_ request: MemoryRequest, arrival cycle: Int) -> MemoryService {
         let arrival = max(0, cycle)
         guard request.bytes > 0 else { return MemoryService(start: arrival, finish: arrival) }
+        if !isKnownUniquelyReferenced(&storage) { storage = DRAMStorage(copying: storage) }
         if request.isWrite {
             requestStats.writeRequests &+= 1; requestStats.writeBytes &+= request.bytes
         } else {
@@ -79,7 +77,7 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
         let first = firstByte >> decoder.offsetBits
         let last = (wrapped ? UInt.max : lastByte) >> decoder.offsetBits
         var span = Span(arrival: ratio.toDRAM(arrival))
-        if decoder.runsStayInOneBank && !burstByBurst {
+        if decoder.runsStayInOneBank && closedFormRuns {
             serveRuns(first: first, last: last, write: request.isWrite, span: &span)
         } else {
             var b = first
@@ -94,33 +92,64 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
     }
 
     /// The bursts `first...last` as runs: per channel lane, the bursts that walk one row column by column.
-    /// Channels are independent, so serving one lane after another equals serving the bursts in address order.
+    /// Channels are independent, so serving one lane after another equals serving the bursts in address order. In a
+    /// long stream, whole cycles of rows (one per bank) are jumped over once steady (`StreamJump`).
     private mutating func serveRuns(first: UInt, last: UInt, write: Bool, span: inout Span) {
-        let stride = UInt(decoder.columnStride)
+        let stride = UInt(decoder.columnStride)  // a power of two
+        let strideBits = stride.trailingZeroBitCount
         let columns = decoder.columnMask &+ 1
-        for lane in 0..<stride {
-            var b = first &+ (lane &+ stride &- first % stride) % stride
+        let runs = decoder.cycleRuns
+        let cycleBursts = UInt(runs) &* columns  // bursts of one cycle in one lane
+        for lane in 0...min(stride &- 1, last &- first) {  // first + lane: one burst of each lane
+            var b = first &+ lane
+            var position = -1  // run index within the current cycle of row-long runs; -1 while not tracking
+            var cycles = 0  // consecutive complete cycles tracked
             while b >= first && b <= last {
                 let inRow = columns &- UInt(decoder.column(b))
-                let inRange = (last &- b) / stride &+ 1
+                let inRange = ((last &- b) >> strideBits) &+ 1
                 let k = min(inRow, inRange)
-                serveRun(burst: b, count: Int(truncatingIfNeeded: k), write: write, span: &span)
+                let firstColumn = serveRun(burst: b, count: Int(truncatingIfNeeded: k), write: write, span: &span)
                 let (next, overflow) = b.addingReportingOverflow(k &* stride)
                 if overflow { break }
                 b = next
+                guard runs > 0 else { continue }
+                guard k == columns else { position = -1; cycles = 0; continue }
+                if position < 0 {
+                    guard decoder.cyclePosition(b &- stride) == 0 else { continue }
+                    position = 0
+                }
+                storage.firstColumns[(cycles % 3) &* runs &+ position] = firstColumn
+                position &+= 1
+                guard position == runs else { continue }
+                let ch = decoder.channel(b &- stride)
+                capture(channel: ch, into: storage.snapshots + (cycles % 3) &* storage.snapshotWords)
+                cycles &+= 1
+                position = 0
+                guard cycles >= 3, b <= last else { continue }
+                let available = Int(truncatingIfNeeded: (((last &- b) >> strideBits) &+ 1) / cycleBursts)
+                let jumped = jumpCycles(channel: ch, slots: (cycles &- 3) % 3, (cycles &- 2) % 3, (cycles &- 1) % 3,
+                                        available: available)
+                guard jumped > 0 else { continue }
+                storage.cyclesJumped &+= jumped
+                span.end = max(span.end, storage.channels[ch].busFree)
+                b &+= UInt(jumped) &* cycleBursts &* stride
+                cycles = 0
             }
         }
     }
 
-    /// `count` bursts from burst index `b` on, all in the same channel, bank and row, consecutive columns.
-    private mutating func serveRun(burst b: UInt, count: Int, write: Bool, span: inout Span) {
+    /// `count` bursts from burst index `b` on, all in the same channel, bank and row, consecutive columns. Returns the
+    /// first burst's column command cycle.
+    @discardableResult
+    private mutating func serveRun(burst b: UInt, count: Int, write: Bool, span: inout Span) -> Int {
         let ch = decoder.channel(b)
         let gi = ch &* groupsPerChannel &+ decoder.group(b)
         let bi = gi &* banksPerGroup &+ decoder.bank(b)
         var c = issue(channel: ch, group: gi, bank: bi, row: decoder.row(b), write: write, span: &span)
+        let firstColumn = c
         var remaining = count &- 1
         while remaining > 0 {
-            let next = channelState[ch].nextRefresh
+            let next = storage.channels[ch].nextRefresh
             let room = next > c ? (next &- 1 &- c) / runStep : 0
             let m = min(remaining, room)
             if m > 0 {
@@ -132,6 +161,7 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
                 remaining &-= 1
             }
         }
+        return firstColumn
     }
 }
 
