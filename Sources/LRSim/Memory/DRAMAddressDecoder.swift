@@ -20,8 +20,15 @@ struct DRAMAddressDecoder: Sendable {
     /// sequential stream in one channel visits every bank once per row: a cycle of `cycleRuns` (= banks per channel)
     /// row-long runs, which `StructuredDRAM` can jump over in steady state. 0 for other mappings.
     let cycleRuns: Int
-    /// Shift of the bank/bank-group bits right above the column (`cyclePosition`).
+    /// Shift of the bank/bank-group bits right above the column (`cyclePosition`); the row is above them.
     let cycleShift: Int
+    /// Bank group and bank (index within the channel, `group * banks_per_group + bank`) of each cycle position.
+    let slotGroup: [Int], slotBank: [Int]
+    /// The cycle position of each bank (the inverse of `slotBank`).
+    let bankSlot: [Int]
+    /// Runs after which a steady stream repeats up to a rotation of the banks: 1 when each run moves to the next bank
+    /// group (bank group the lowest of the bits above the column, or one group), otherwise a whole cycle.
+    let jumpPeriod: Int
 
     init(_ spec: StructuredDRAMSpec) {
         offsetBits = spec.bytesPerBurst.trailingZeroBitCount
@@ -50,6 +57,19 @@ struct DRAMAddressDecoder: Sendable {
             && above.dropFirst().allSatisfy { $0 == .bank || $0 == .bankGroup }
         cycleRuns = streams ? spec.banksPerChannel : 0
         cycleShift = (shifts[.column] ?? 0) + (bits[.column] ?? 0)
+        var groups: [Int] = [], banks: [Int] = []
+        for u in 0..<max(cycleRuns, 1) {
+            let b = UInt(u) << cycleShift
+            let g = Int(truncatingIfNeeded: (b >> groupShift) & groupMask)
+            groups.append(g)
+            banks.append(g * spec.banksPerGroup + Int(truncatingIfNeeded: (b >> bankShift) & bankMask))
+        }
+        slotGroup = groups; slotBank = banks
+        var slots = [Int](repeating: 0, count: banks.count)
+        for (slot, bank) in banks.enumerated() where bank < slots.count { slots[bank] = slot }
+        bankSlot = slots
+        let rotates = groups.indices.allSatisfy { groups[$0] == $0 % spec.bankGroups }
+        jumpPeriod = cycleRuns == 0 ? 0 : (rotates ? 1 : cycleRuns)
     }
 
     @inline(__always) func channel(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> channelShift) & channelMask) }

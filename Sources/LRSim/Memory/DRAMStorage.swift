@@ -13,8 +13,8 @@ final class DRAMStorage: @unchecked Sendable {
     let snapshotWords: Int, cycleRuns: Int
     let snapshots: UnsafeMutablePointer<Int>
     let firstColumns: UnsafeMutablePointer<Int>
-    /// Cycles applied by `jumpCycles` (tests check that the jump is exercised).
-    var cyclesJumped = 0
+    /// Runs applied by `jumpPeriods` (tests check that the jump is exercised).
+    var runsJumped = 0
 
     init(channels: Int, groupsPerChannel: Int, banksPerGroup: Int, firstRefresh: Int) {
         channelCount = channels

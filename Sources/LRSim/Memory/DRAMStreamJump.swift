@@ -1,35 +1,42 @@
-/// Jumping over whole cycles of a long sequential stream in one channel.
+/// Jumping over the steady part of a long sequential stream in one channel.
 ///
 /// With the row as the most significant address field (the presets' mappings), a sequential stream in one channel
-/// visits every bank once per row: a cycle of `banks per channel` row-long runs. Once the stream is steady, each
-/// cycle is the previous one shifted by a constant time Δ (the row one higher, the counters one cycle's worth
-/// higher), and the remaining cycles up to the next refresh or the request's end can be applied at once.
+/// walks row-long runs bank after bank. Once steady, each run (or each cycle of runs, `jumpPeriod`) repeats the
+/// previous one shifted by a constant time δ, in the next bank: seen from the bank the stream is in, the state is the
+/// same plus δ. The remaining runs up to the next refresh or the request's end are then applied at once.
 ///
 /// Why that is exact: every command time is a maximum of earlier times plus timing constants, of the arrival and of
-/// the end of the last refresh. Take the channel's state at the end of three consecutive cycles, S_a, S_b, S_c, and
-/// require that every value changed by the same Δ from S_a to S_b and from S_b to S_c or did not change at all, and
-/// that every run's first column command of the second cycle is the first cycle's plus Δ (the other command times of
-/// a run are in the state: precharge in `activateReady`, activate in `columnReady`, the rest of the run in closed
-/// form). A value that did not change entered both cycles as the same constant C; the command it constrains came
-/// out at least at C in the first of them and Δ later in the second, so it did not bind there and never binds again:
-/// from S_c on, every cycle is the previous one plus Δ, by induction, as long as no refresh falls due.
+/// the end of the last refresh; the rules are the same for every bank, and with bank groups rotating with the banks
+/// (`jumpPeriod` 1) or a whole cycle per period, for every position. Take the channel's state after three
+/// consecutive periods, S_a, S_b, S_c, seen from the current bank, and require that every value changed by the same
+/// δ from S_a to S_b and from S_b to S_c or did not change at all, and that the first column command of the last two
+/// periods' runs moved by δ too (the other command times of a run are in the state: precharge in `activateReady`,
+/// activate in `columnReady`, the rest of the run in closed form). A value that did not change entered both periods
+/// as the same constant C; the command it constrains came out at least at C in the first and δ later in the second,
+/// so it did not bind there and never binds again: from S_c on, every period is the previous one plus δ, by
+/// induction, as long as no refresh falls due. Open rows are not compared: once the stream has visited every bank,
+/// each run finds its bank open on the row below its own (a conflict) until the rows wrap, so they set no time.
 enum StreamJump {
     /// How a snapshot word evolves in a steady stream.
     enum Kind: UInt8 { case time, equal, row, count }
 
-    /// Snapshot layout: the channel (13 words), its bank groups (3 each), its banks (4 each), its counters (10).
+    /// Snapshot layout: the channel (13 words, the activate window oldest first), its bank groups (3 each), its banks
+    /// (4 each), its counters (10). Groups and banks are listed from the current one backwards.
     static let channelKinds: [Kind] = [.time, .time, .time, .equal, .time, .time, .time, .time, .time, .time, .equal,
                                        .equal, .equal]
     static let groupKinds: [Kind] = [.time, .time, .time]
     static let bankKinds: [Kind] = [.row, .time, .time, .time]
     static let countWords = 10
+    /// Index of `rowConflicts` among the counters.
+    static let conflictCount = 4
 
     static func words(groups: Int, banks: Int) -> Int {
         channelKinds.count &+ groups &* groupKinds.count &+ banks &* bankKinds.count &+ countWords
     }
 
-    /// The kind of snapshot word `w` (counters excluded: they are the last `countWords`).
-    static func kind(ofWord w: Int, groups: Int) -> Kind {
+    /// The kind of snapshot word `w` of a snapshot with `groups` groups.
+    static func kind(ofWord w: Int, groups: Int, words n: Int) -> Kind {
+        if w >= n &- countWords { return .count }
         if w < channelKinds.count { return channelKinds[w] }
         let g = w &- channelKinds.count
         if g < groups &* groupKinds.count { return groupKinds[g % groupKinds.count] }
@@ -38,92 +45,142 @@ enum StreamJump {
 }
 
 extension StructuredDRAM {
-    /// Writes channel `ch`'s state into `p` (the `StreamJump` layout).
-    func capture(channel ch: Int, into p: UnsafeMutablePointer<Int>) {
-        let c = storage.channels[ch]
-        p[0] = c.lastColumn; p[1] = c.lastRead; p[2] = c.lastWrite; p[3] = Int(c.lastDirection); p[4] = c.busFree
-        p[5] = c.lastActivate; p[6] = c.faw.0; p[7] = c.faw.1; p[8] = c.faw.2; p[9] = c.faw.3; p[10] = c.fawNext
-        p[11] = c.nextRefresh; p[12] = c.floor
-        var i = StreamJump.channelKinds.count
-        for g in (ch &* groupsPerChannel)..<((ch &+ 1) &* groupsPerChannel) {
-            let x = storage.groups[g]
-            p[i] = x.lastColumn; p[i &+ 1] = x.lastWrite; p[i &+ 2] = x.lastActivate
-            i &+= 3
-        }
-        let banks = spec.banksPerChannel
-        for b in (ch &* banks)..<((ch &+ 1) &* banks) {
-            let x = storage.banks[b]
-            p[i] = x.openRow; p[i &+ 1] = x.columnReady; p[i &+ 2] = x.prechargeReady; p[i &+ 3] = x.activateReady
-            i &+= 4
-        }
-        let s = storage.stats[ch]
-        p[i] = s.readBursts; p[i &+ 1] = s.writeBursts; p[i &+ 2] = s.rowHits; p[i &+ 3] = s.rowMisses
-        p[i &+ 4] = s.rowConflicts; p[i &+ 5] = s.readToWriteTurnarounds; p[i &+ 6] = s.writeToReadTurnarounds
-        p[i &+ 7] = s.refreshes; p[i &+ 8] = s.refreshStallCycles; p[i &+ 9] = s.dataBusBusyCycles
+    /// Where group `j` and bank `j` of a snapshot taken at cycle position `slot` live in channel `ch`: counting back
+    /// from the current one when `rotate`, in storage order otherwise.
+    private func groupIndex(_ j: Int, channel ch: Int, slot: Int, rotate: Bool) -> Int {
+        let g = groupsPerChannel
+        return ch &* g &+ (rotate ? (decoder.slotGroup[slot] &- j &+ g) % g : j)
     }
 
-    /// Sets channel `ch`'s state from `p` (the inverse of `capture`).
-    func restore(channel ch: Int, from p: UnsafeMutablePointer<Int>) {
+    private func bankIndex(_ j: Int, channel ch: Int, slot: Int, rotate: Bool) -> Int {
+        let n = spec.banksPerChannel
+        return ch &* n &+ (rotate ? decoder.slotBank[(slot &- j &+ n) % n] : j)
+    }
+
+    /// Writes channel `ch`'s state into `p` (the `StreamJump` layout), seen from cycle position `slot` when `rotate`.
+    func capture(channel ch: Int, into p: UnsafeMutablePointer<Int>, slot: Int = 0, rotate: Bool = false) {
+        let c = storage.channels[ch]
+        p[0] = c.lastColumn; p[1] = c.lastRead; p[2] = c.lastWrite; p[3] = Int(c.lastDirection); p[4] = c.busFree
+        p[5] = c.lastActivate
+        for i in 0..<4 { p[6 &+ i] = c.activate(oldestFirst: i) }
+        p[10] = 0; p[11] = c.nextRefresh; p[12] = c.floor
+        var w = StreamJump.channelKinds.count
+        for j in 0..<groupsPerChannel {
+            let x = storage.groups[groupIndex(j, channel: ch, slot: slot, rotate: rotate)]
+            p[w] = x.lastColumn; p[w &+ 1] = x.lastWrite; p[w &+ 2] = x.lastActivate
+            w &+= 3
+        }
+        for j in 0..<spec.banksPerChannel {
+            let x = storage.banks[bankIndex(j, channel: ch, slot: slot, rotate: rotate)]
+            p[w] = x.openRow; p[w &+ 1] = x.columnReady; p[w &+ 2] = x.prechargeReady; p[w &+ 3] = x.activateReady
+            w &+= 4
+        }
+        let s = storage.stats[ch]
+        p[w] = s.readBursts; p[w &+ 1] = s.writeBursts; p[w &+ 2] = s.rowHits; p[w &+ 3] = s.rowMisses
+        p[w &+ 4] = s.rowConflicts; p[w &+ 5] = s.readToWriteTurnarounds; p[w &+ 6] = s.writeToReadTurnarounds
+        p[w &+ 7] = s.refreshes; p[w &+ 8] = s.refreshStallCycles; p[w &+ 9] = s.dataBusBusyCycles
+    }
+
+    /// Sets channel `ch`'s state from `p`, a snapshot seen from cycle position `slot`; `activates` activates after
+    /// the ring position the snapshot was taken at.
+    private func restore(channel ch: Int, from p: UnsafeMutablePointer<Int>, slot: Int, rotate: Bool, activates: Int) {
         var c = storage.channels[ch]
         c.lastColumn = p[0]; c.lastRead = p[1]; c.lastWrite = p[2]; c.lastDirection = UInt8(truncatingIfNeeded: p[3])
-        c.busFree = p[4]; c.lastActivate = p[5]; c.faw = (p[6], p[7], p[8], p[9]); c.fawNext = p[10]
+        c.busFree = p[4]; c.lastActivate = p[5]
+        c.fawNext = (c.fawNext &+ activates) & 3
+        for i in 0..<4 { c.setActivate(oldestFirst: i, p[6 &+ i]) }
         c.nextRefresh = p[11]; c.floor = p[12]
         storage.channels[ch] = c
-        var i = StreamJump.channelKinds.count
-        for g in (ch &* groupsPerChannel)..<((ch &+ 1) &* groupsPerChannel) {
-            storage.groups[g] = GroupTiming(lastColumn: p[i], lastWrite: p[i &+ 1], lastActivate: p[i &+ 2])
-            i &+= 3
+        var w = StreamJump.channelKinds.count
+        for j in 0..<groupsPerChannel {
+            storage.groups[groupIndex(j, channel: ch, slot: slot, rotate: rotate)] =
+                GroupTiming(lastColumn: p[w], lastWrite: p[w &+ 1], lastActivate: p[w &+ 2])
+            w &+= 3
         }
-        let banks = spec.banksPerChannel
-        for b in (ch &* banks)..<((ch &+ 1) &* banks) {
-            storage.banks[b] = BankTiming(openRow: p[i], columnReady: p[i &+ 1], prechargeReady: p[i &+ 2],
-                                          activateReady: p[i &+ 3])
-            i &+= 4
+        for j in 0..<spec.banksPerChannel {
+            storage.banks[bankIndex(j, channel: ch, slot: slot, rotate: rotate)] =
+                BankTiming(openRow: p[w], columnReady: p[w &+ 1], prechargeReady: p[w &+ 2], activateReady: p[w &+ 3])
+            w &+= 4
         }
         var s = MemoryChannelStatistics()
-        s.readBursts = p[i]; s.writeBursts = p[i &+ 1]; s.rowHits = p[i &+ 2]; s.rowMisses = p[i &+ 3]
-        s.rowConflicts = p[i &+ 4]; s.readToWriteTurnarounds = p[i &+ 5]; s.writeToReadTurnarounds = p[i &+ 6]
-        s.refreshes = p[i &+ 7]; s.refreshStallCycles = p[i &+ 8]; s.dataBusBusyCycles = p[i &+ 9]
+        s.readBursts = p[w]; s.writeBursts = p[w &+ 1]; s.rowHits = p[w &+ 2]; s.rowMisses = p[w &+ 3]
+        s.rowConflicts = p[w &+ 4]; s.readToWriteTurnarounds = p[w &+ 5]; s.writeToReadTurnarounds = p[w &+ 6]
+        s.refreshes = p[w &+ 7]; s.refreshStallCycles = p[w &+ 8]; s.dataBusBusyCycles = p[w &+ 9]
         storage.stats[ch] = s
     }
 
-    /// Given snapshots at the end of three consecutive cycles of channel `ch` (slots `a`, `b`, `c` of the scratch)
-    /// and the first column commands of the last two, applies up to `available` more cycles when the stream is steady
-    /// (see `StreamJump`) and no refresh or row wrap falls among them. Returns how many cycles it applied.
-    func jumpCycles(channel ch: Int, slots a: Int, _ b: Int, _ c: Int, available: Int) -> Int {
-        let n = storage.snapshotWords, runs = storage.cycleRuns
+    /// Given snapshots after three consecutive periods of channel `ch`'s stream (scratch slots `a`, `b`, `c`, seen
+    /// from the run just served, whose burst index is `run`), and the first column commands of the last two periods,
+    /// applies up to `available` more periods when the stream is steady (see `StreamJump`) and no refresh or row wrap
+    /// falls among them. Returns how many periods it applied.
+    func jumpPeriods(channel ch: Int, slots a: Int, _ b: Int, _ c: Int, run: UInt, available: Int) -> Int {
+        let n = storage.snapshotWords, period = decoder.jumpPeriod, runs = spec.banksPerChannel
         let pa = storage.snapshots + a &* n, pb = storage.snapshots + b &* n, pc = storage.snapshots + c &* n
         let delta = pc[0] &- pb[0]
         guard available > 0, delta > 0, pb[0] &- pa[0] == delta else { return 0 }
         let fb = storage.firstColumns + b &* runs, fc = storage.firstColumns + c &* runs
-        for r in 0..<runs where fc[r] &- fb[r] != delta { return 0 }
-        var maxRow = 0
+        for r in 0..<period where fc[r] &- fb[r] != delta { return 0 }
         for w in 0..<n {
             let d1 = pb[w] &- pa[w], d2 = pc[w] &- pb[w]
-            switch w >= n &- StreamJump.countWords ? .count : StreamJump.kind(ofWord: w, groups: groupsPerChannel) {
+            switch StreamJump.kind(ofWord: w, groups: groupsPerChannel, words: n) {
             case .time: guard d1 == d2 && (d2 == 0 || d2 == delta) else { return 0 }
             case .equal: guard d1 == 0 && d2 == 0 else { return 0 }
-            case .row:
-                guard d1 == 1 && d2 == 1 else { return 0 }
-                maxRow = max(maxRow, pc[w])
+            case .row: break
             case .count: guard d1 == d2 else { return 0 }
             }
         }
-        // Every command of the jumped cycles precedes the last column command, which must precede the next refresh.
+        // Every run a conflict: each found its bank open on the row below its own.
+        guard pc[n &- StreamJump.countWords &+ StreamJump.conflictCount] &- pb[n &- StreamJump.countWords &+ StreamJump.conflictCount] == period
+        else { return 0 }
+        // Every command of the jumped periods precedes their last column command, which must precede the next refresh;
+        // and the rows must not wrap (the bits above the row, beyond the capacity, must stay).
         let nextRefresh = pc[11]
         guard nextRefresh > pc[0] else { return 0 }
-        let k = min(available, (nextRefresh &- 1 &- pc[0]) / delta, spec.rows &- 1 &- maxRow)
+        let slotBits = runs.trailingZeroBitCount
+        let here = run >> decoder.cycleShift  // row and cycle position of the current run
+        let rowRoom = Int(truncatingIfNeeded: ((decoder.rowMask &+ 1) << slotBits) &- 1 &- (here & (((decoder.rowMask &+ 1) << slotBits) &- 1)))
+        let k = min(available, (nextRefresh &- 1 &- pc[0]) / delta, rowRoom / period)
         guard k > 0 else { return 0 }
         for w in 0..<n {
             let d = pc[w] &- pb[w]
-            switch w >= n &- StreamJump.countWords ? .count : StreamJump.kind(ofWord: w, groups: groupsPerChannel) {
+            switch StreamJump.kind(ofWord: w, groups: groupsPerChannel, words: n) {
             case .time where d != 0: pc[w] &+= k &* delta
-            case .row: pc[w] &+= k
             case .count: pc[w] &+= k &* d
             default: break
             }
         }
-        restore(channel: ch, from: pc)
+        // The last jumped run's position; each bank's open row is the row of its last visit, `j` runs earlier.
+        let steps = k &* period
+        let end = here &+ UInt(steps)
+        let endSlot = Int(truncatingIfNeeded: end & UInt(runs &- 1))
+        var w = StreamJump.channelKinds.count &+ groupsPerChannel &* StreamJump.groupKinds.count
+        for j in 0..<runs {
+            let back = period == 1 ? j : (endSlot &- decoder.bankSlot[j] &+ runs) % runs
+            pc[w] = Int(truncatingIfNeeded: ((end &- UInt(back)) >> slotBits) & decoder.rowMask)
+            w &+= 4
+        }
+        restore(channel: ch, from: pc, slot: endSlot, rotate: period == 1, activates: steps)
         return k
+    }
+}
+
+extension ChannelTiming {
+    /// The activate window from the oldest (0) to the newest (3).
+    func activate(oldestFirst i: Int) -> Int {
+        switch (fawNext &+ i) & 3 {
+        case 0: return faw.0
+        case 1: return faw.1
+        case 2: return faw.2
+        default: return faw.3
+        }
+    }
+
+    mutating func setActivate(oldestFirst i: Int, _ value: Int) {
+        switch (fawNext &+ i) & 3 {
+        case 0: faw.0 = value
+        case 1: faw.1 = value
+        case 2: faw.2 = value
+        default: faw.3 = value
+        }
     }
 }

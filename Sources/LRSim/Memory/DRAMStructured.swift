@@ -98,13 +98,20 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
         let stride = UInt(decoder.columnStride)  // a power of two
         let strideBits = stride.trailingZeroBitCount
         let columns = decoder.columnMask &+ 1
-        let runs = decoder.cycleRuns
-        let cycleBursts = UInt(runs) &* columns  // bursts of one cycle in one lane
+        let runs = decoder.cycleRuns, period = decoder.jumpPeriod
+        // Snapshots cost about as much as a run: take them only while a jump can follow (three periods to verify
+        // and one to apply before the next refresh), and only over runs that conflict, as steady ones do. LPDDR4's
+        // 8 rows of 512 cycles after each refresh open closed banks, and then tREFI has passed: it never jumps.
+        let runCycles = Int(truncatingIfNeeded: columns) &* runStep
         for lane in 0...min(stride &- 1, last &- first) {  // first + lane: one burst of each lane
             var b = first &+ lane
-            var position = -1  // run index within the current cycle of row-long runs; -1 while not tracking
-            var cycles = 0  // consecutive complete cycles tracked
+            var streak = 0  // consecutive row-long runs of this request in this lane
+            var inPeriod = 0  // steady runs since the last snapshot
+            var periods = 0  // consecutive periods snapshotted
             while b >= first && b <= last {
+                let run = b
+                let ch = decoder.channel(run)
+                let conflicts = storage.stats[ch].rowConflicts
                 let inRow = columns &- UInt(decoder.column(b))
                 let inRange = ((last &- b) >> strideBits) &+ 1
                 let k = min(inRow, inRange)
@@ -112,28 +119,32 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
                 let (next, overflow) = b.addingReportingOverflow(k &* stride)
                 if overflow { break }
                 b = next
-                guard runs > 0 else { continue }
-                guard k == columns else { position = -1; cycles = 0; continue }
-                if position < 0 {
-                    guard decoder.cyclePosition(b &- stride) == 0 else { continue }
-                    position = 0
+                guard period > 0 else { continue }
+                guard k == columns else { streak = 0; inPeriod = 0; periods = 0; continue }
+                streak &+= 1
+                let runsToJump = 4 &* period &- min(periods, 3) &* period &- inPeriod
+                guard storage.stats[ch].rowConflicts != conflicts,
+                      storage.channels[ch].nextRefresh &- firstColumn > runsToJump &* runCycles else {
+                    inPeriod = 0; periods = 0; continue
                 }
-                storage.firstColumns[(cycles % 3) &* runs &+ position] = firstColumn
-                position &+= 1
-                guard position == runs else { continue }
-                let ch = decoder.channel(b &- stride)
-                capture(channel: ch, into: storage.snapshots + (cycles % 3) &* storage.snapshotWords)
-                cycles &+= 1
-                position = 0
-                guard cycles >= 3, b <= last else { continue }
-                let available = Int(truncatingIfNeeded: (((last &- b) >> strideBits) &+ 1) / cycleBursts)
-                let jumped = jumpCycles(channel: ch, slots: (cycles &- 3) % 3, (cycles &- 2) % 3, (cycles &- 1) % 3,
-                                        available: available)
+                storage.firstColumns[(periods % 3) &* runs &+ inPeriod] = firstColumn
+                inPeriod &+= 1
+                guard inPeriod == period else { continue }
+                inPeriod = 0
+                capture(channel: ch, into: storage.snapshots + (periods % 3) &* storage.snapshotWords,
+                        slot: decoder.cyclePosition(run), rotate: period == 1)
+                periods &+= 1
+                // Jump once every bank holds a row of this stream, after three snapshotted periods.
+                guard periods >= 3, streak >= runs, b <= last else { continue }
+                let fullRuns = Int(truncatingIfNeeded: ((((last &- b) >> strideBits) &+ 1) / columns))
+                let jumped = jumpPeriods(channel: ch, slots: (periods &- 3) % 3, (periods &- 2) % 3, (periods &- 1) % 3,
+                                         run: run, available: fullRuns / period)
                 guard jumped > 0 else { continue }
-                storage.cyclesJumped &+= jumped
+                storage.runsJumped &+= jumped &* period
                 span.end = max(span.end, storage.channels[ch].busFree)
-                b &+= UInt(jumped) &* cycleBursts &* stride
-                cycles = 0
+                b &+= UInt(jumped &* period) &* columns &* stride
+                streak &+= jumped &* period
+                periods = 0
             }
         }
     }
