@@ -120,8 +120,22 @@ extension StructuredDRAM {
         guard available > 0, delta > 0, pb[0] &- pa[0] == delta else { return 0 }
         let fb = storage.firstColumns + b &* runs, fc = storage.firstColumns + c &* runs
         for r in 0..<period where fc[r] &- fb[r] != delta { return 0 }
+        // Without writes in the window (the channel's last write did not move), the groups' last writes are
+        // constants that differ from group to group, so they do not rotate; they are left in place, which is exact
+        // when they cannot bind: a read waits for a group's last write plus CWL, the burst and tWTR_L, and every
+        // read to come is later than the last column command so far.
+        let groupWrites = StreamJump.channelKinds.count &+ 1
+        let readsOnly = pa[2] == pb[2] && pb[2] == pc[2] && period == 1
+        if readsOnly {
+            var latest = dramNever
+            for g in 0..<groupsPerChannel { latest = max(latest, pc[groupWrites &+ g &* 3]) }
+            guard latest &+ t.cwl &+ burst &+ t.wtrL <= pa[0] else { return 0 }
+        }
         for w in 0..<n {
             let d1 = pb[w] &- pa[w], d2 = pc[w] &- pb[w]
+            if readsOnly && w >= groupWrites && w < groupWrites &+ 3 &* groupsPerChannel && (w &- groupWrites) % 3 == 0 {
+                continue
+            }
             switch StreamJump.kind(ofWord: w, groups: groupsPerChannel, words: n) {
             case .time: guard d1 == d2 && (d2 == 0 || d2 == delta) else { return 0 }
             case .equal: guard d1 == 0 && d2 == 0 else { return 0 }
@@ -141,6 +155,10 @@ extension StructuredDRAM {
         let rowRoom = Int(truncatingIfNeeded: ((decoder.rowMask &+ 1) << slotBits) &- 1 &- (here & (((decoder.rowMask &+ 1) << slotBits) &- 1)))
         let k = min(available, (nextRefresh &- 1 &- pc[0]) / delta, rowRoom / period)
         guard k > 0 else { return 0 }
+        var writes = [Int]()
+        if readsOnly {  // the groups' last writes stay with their groups
+            writes = (0..<groupsPerChannel).map { storage.groups[ch &* groupsPerChannel &+ $0].lastWrite }
+        }
         for w in 0..<n {
             let d = pc[w] &- pb[w]
             switch StreamJump.kind(ofWord: w, groups: groupsPerChannel, words: n) {
@@ -160,6 +178,7 @@ extension StructuredDRAM {
             w &+= 4
         }
         restore(channel: ch, from: pc, slot: endSlot, rotate: period == 1, activates: steps)
+        for (g, w) in writes.enumerated() { storage.groups[ch &* groupsPerChannel &+ g].lastWrite = w }
         return k
     }
 }
