@@ -48,13 +48,13 @@ extension StructuredDRAM {
     /// Where group `j` and bank `j` of a snapshot taken at cycle position `slot` live in channel `ch`: counting back
     /// from the current one when `rotate`, in storage order otherwise.
     private func groupIndex(_ j: Int, channel ch: Int, slot: Int, rotate: Bool) -> Int {
-        let g = groupsPerChannel
-        return ch &* g &+ (rotate ? (decoder.slotGroup[slot] &- j &+ g) % g : j)
+        let g = groupsPerChannel  // a power of two
+        return ch &* g &+ (rotate ? (decoder.slotGroup[slot] &- j) & (g &- 1) : j)
     }
 
     private func bankIndex(_ j: Int, channel ch: Int, slot: Int, rotate: Bool) -> Int {
-        let n = spec.banksPerChannel
-        return ch &* n &+ (rotate ? decoder.slotBank[(slot &- j &+ n) % n] : j)
+        let n = spec.banksPerChannel  // a power of two
+        return ch &* n &+ (rotate ? decoder.slotBank[(slot &- j) & (n &- 1)] : j)
     }
 
     /// Writes channel `ch`'s state into `p` (the `StreamJump` layout), seen from cycle position `slot` when `rotate`.

@@ -108,6 +108,7 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
             var streak = 0  // consecutive row-long runs of this request in this lane
             var inPeriod = 0  // steady runs since the last snapshot
             var periods = 0  // consecutive periods snapshotted
+            var lastFirst = dramNever, lastActivate = dramNever  // of the previous run, for the steadiness test
             while b >= first && b <= last {
                 let run = b
                 let ch = decoder.channel(run)
@@ -122,8 +123,12 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
                 guard period > 0 else { continue }
                 guard k == columns else { streak = 0; inPeriod = 0; periods = 0; continue }
                 streak &+= 1
+                // A cheap test first: in a steady stream of runs in rotating banks, activates move with the data.
+                let activate = storage.channels[ch].lastActivate
+                let moving = period > 1 || activate &- lastActivate == firstColumn &- lastFirst
+                lastFirst = firstColumn; lastActivate = activate
                 let runsToJump = 4 &* period &- min(periods, 3) &* period &- inPeriod
-                guard storage.stats[ch].rowConflicts != conflicts,
+                guard moving, storage.stats[ch].rowConflicts != conflicts,
                       storage.channels[ch].nextRefresh &- firstColumn > runsToJump &* runCycles else {
                     inPeriod = 0; periods = 0; continue
                 }
