@@ -63,7 +63,7 @@ let workloads = [
     Workload(name: "4 KiB sequential", bytes: 4096, count: 50_000, sequential: true),
     Workload(name: "64 KiB sequential", bytes: 65536, count: 4_000, sequential: true),
 ]
-let cases = [
+let allCases = [
     Case(name: "simple (edge: 25.6 B/cycle)", make: { SimpleChannel(bytesPerCycle: 25.6, latencyCycles: 80) },
          bytesPerBurst: 0),
     Case(name: "lpddr4-3200 @ 500 MHz, runs", make: structured(.lpddr4_3200, acceleratorHz: 500e6, closedForm: true),
@@ -76,6 +76,9 @@ let cases = [
          bytesPerBurst: DRAMPreset.hbm2e_3200.spec.bytesPerBurst),
 ]
 
+// DRAM_MEASURE_ONLY=TEXT keeps the devices whose name contains TEXT (for profiling one of them).
+let only = ProcessInfo.processInfo.environment["DRAM_MEASURE_ONLY"]
+let cases = allCases.filter { only == nil || $0.name.contains(only!) }
 var sink = 0
 var samples = [[[Double]]](repeating: [[Double]](repeating: [], count: cases.count), count: workloads.count)
 for _ in 0..<rounds {

@@ -36,7 +36,7 @@ struct DRAMClockRatio: Sendable {
     /// The accelerator cycle during which DRAM cycle `cycle` (>= 0) begins.
     func acceleratorCycle(containing cycle: Int) -> Int {
         let up = toAccelerator(cycle)
-        return up > 0 && Self.ceilScale(up, by: dram, over: accelerator) > cycle ? up &- 1 : up
+        return up > 0 && toDRAM(up) > cycle ? up &- 1 : up
     }
 
     /// ceil(x * num / den) for x >= 0 without overflow; saturates at Int.max when the result does not fit.

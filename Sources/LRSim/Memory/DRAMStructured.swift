@@ -21,8 +21,12 @@ import HWModel
 /// cycle (`DRAMClockRatio`).
 ///
 /// Cost: a request costs O(runs), a run being the bursts of one channel that walk one row (a sequential request on
-/// the presets' mappings: `bytes / row_bytes` runs), each served in closed form (`continueRun`); a mapping with banks
-/// or bank groups below the column is served burst by burst.
+/// the presets' mappings: `bytes / row_bytes` runs), each served in closed form (`continueRun`), and the steady
+/// stretches of a long stream are applied at once (`StreamJump`); a mapping with banks or bank groups below the
+/// column is served burst by burst. Measured costs are in docs/simulator.md.
+///
+/// The spec must satisfy the rules the hardware-model loader checks (docs/hwmodel.md): powers of two, tRAS >= tRCD,
+/// tREFI > tRFC, ...
 public struct StructuredDRAM: MemoryDevice, Sendable {
     public let spec: StructuredDRAMSpec
     let ratio: DRAMClockRatio
@@ -93,12 +97,15 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
 
     /// The bursts `first...last` as runs: per channel lane, the bursts that walk one row column by column.
     /// Channels are independent, so serving one lane after another equals serving the bursts in address order. In a
-    /// long stream, whole cycles of rows (one per bank) are jumped over once steady (`StreamJump`).
+    /// long stream, the rows after a steady stretch are applied at once (`StreamJump`).
     private mutating func serveRuns(first: UInt, last: UInt, write: Bool, span: inout Span) {
         let stride = UInt(decoder.columnStride)  // a power of two
         let strideBits = stride.trailingZeroBitCount
         let columns = decoder.columnMask &+ 1
-        let runs = decoder.cycleRuns, period = decoder.jumpPeriod
+        let runs = decoder.cycleRuns
+        // Track steadiness only in lanes long enough to jump: every bank visited, three periods, one more.
+        let laneRuns = Int(truncatingIfNeeded: min((last &- first) >> strideBits / columns, UInt(Int.max)))
+        let period = laneRuns >= runs &+ 4 &* decoder.jumpPeriod ? decoder.jumpPeriod : 0
         // Snapshots cost about as much as a run: take them only while a jump can follow (three periods to verify
         // and one to apply before the next refresh), and only over runs that conflict, as steady ones do. LPDDR4's
         // 8 rows of 512 cycles after each refresh open closed banks, and then tREFI has passed: it never jumps.
@@ -166,8 +173,8 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
         var remaining = count &- 1
         while remaining > 0 {
             let next = storage.channels[ch].nextRefresh
-            let room = next > c ? (next &- 1 &- c) / runStep : 0
-            let m = min(remaining, room)
+            // Usually the refresh is beyond the run (no division); otherwise the bursts before it.
+            let m = c &+ remaining &* runStep < next ? remaining : (next > c ? (next &- 1 &- c) / runStep : 0)
             if m > 0 {
                 c = continueRun(channel: ch, group: gi, bank: bi, write: write, after: c, count: m, span: &span)
                 remaining &-= m
