@@ -117,6 +117,27 @@ final class DRAMDeviceTests: XCTestCase {
         }
     }
 
+    func testStreamMeetingRowsLeftOpenByAnotherRequestStaysExact() {
+        // A stream (C) queued behind a request (B) that opened the second half of the banks on the row C is about
+        // to read: those runs are row hits, not the conflicts of a steady stream; the jumps later in C must agree
+        // with serving every burst.
+        var spec = DRAMPreset.hbm2e_3200.spec
+        spec.channels = 1
+        let rowSet = spec.rowBytes * spec.banksPerChannel
+        var fast = StructuredDRAM(spec, acceleratorHz: 1e9)
+        var slow = fast
+        slow.closedFormRuns = false
+        let requests = [
+            MemoryRequest(address: 0, bytes: 10 * rowSet, isWrite: false),  // A: warms the stream up
+            MemoryRequest(address: 10 * rowSet + rowSet / 2, bytes: rowSet / 2, isWrite: false),  // B
+            MemoryRequest(address: 10 * rowSet, bytes: 6 * rowSet, isWrite: false),  // C
+        ]
+        for r in requests { XCTAssertEqual(fast.service(r, arrival: 0), slow.service(r, arrival: 0)) }
+        XCTAssertEqual(Self.state(fast), Self.state(slow))
+        XCTAssertEqual(fast.statistics, slow.statistics)
+        XCTAssertGreaterThan(fast.storage.runsJumped, 0)
+    }
+
     /// Every channel's timing state, bank and group state and counters (the `StreamJump` snapshot layout).
     static func state(_ d: StructuredDRAM) -> [Int] {
         let words = d.storage.snapshotWords

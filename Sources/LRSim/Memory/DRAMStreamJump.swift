@@ -14,8 +14,9 @@
 /// activate in `columnReady`, the rest of the run in closed form). A value that did not change entered both periods
 /// as the same constant C; the command it constrains came out at least at C in the first and δ later in the second,
 /// so it did not bind there and never binds again: from S_c on, every period is the previous one plus δ, by
-/// induction, as long as no refresh falls due. Open rows are not compared: once the stream has visited every bank,
-/// each run finds its bank open on the row below its own (a conflict) until the rows wrap, so they set no time.
+/// induction, as long as no refresh falls due. Open rows set no time as long as every run finds its bank open on the
+/// row below its own (a conflict): checked by requiring each bank to hold the row the stream last used in it, and
+/// by stopping before the rows wrap.
 enum StreamJump {
     /// How a snapshot word evolves in a steady stream.
     enum Kind: UInt8 { case time, equal, row, count }
@@ -152,6 +153,16 @@ extension StructuredDRAM {
         guard nextRefresh > pc[0] else { return 0 }
         let slotBits = runs.trailingZeroBitCount
         let here = run >> decoder.cycleShift  // row and cycle position of the current run
+        let hereSlot = Int(truncatingIfNeeded: here & UInt(runs &- 1))
+        // Every bank must hold the row this stream left in it (its next visit is then a conflict, as assumed),
+        // whether this request or an earlier one that the stream continues opened it.
+        var rowWord = StreamJump.channelKinds.count &+ groupsPerChannel &* StreamJump.groupKinds.count
+        for j in 0..<runs {
+            let back = period == 1 ? j : (hereSlot &- decoder.bankSlot[j] &+ runs) % runs
+            guard here >= UInt(back), pc[rowWord] == Int(truncatingIfNeeded: ((here &- UInt(back)) >> slotBits) & decoder.rowMask)
+            else { return 0 }
+            rowWord &+= 4
+        }
         let rowRoom = Int(truncatingIfNeeded: ((decoder.rowMask &+ 1) << slotBits) &- 1 &- (here & (((decoder.rowMask &+ 1) << slotBits) &- 1)))
         let k = min(available, (nextRefresh &- 1 &- pc[0]) / delta, rowRoom / period)
         guard k > 0 else { return 0 }

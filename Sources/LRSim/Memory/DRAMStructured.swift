@@ -103,16 +103,15 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
         let strideBits = stride.trailingZeroBitCount
         let columns = decoder.columnMask &+ 1
         let runs = decoder.cycleRuns
-        // Track steadiness only in lanes long enough to jump: every bank visited, three periods, one more.
+        // Track steadiness only in lanes long enough to jump: three periods to verify, one more to apply.
         let laneRuns = Int(truncatingIfNeeded: min((last &- first) >> strideBits / columns, UInt(Int.max)))
-        let period = laneRuns >= runs &+ 4 &* decoder.jumpPeriod ? decoder.jumpPeriod : 0
+        let period = laneRuns >= 4 &* decoder.jumpPeriod ? decoder.jumpPeriod : 0
         // Snapshots cost about as much as a run: take them only while a jump can follow (three periods to verify
         // and one to apply before the next refresh), and only over runs that conflict, as steady ones do. LPDDR4's
         // 8 rows of 512 cycles after each refresh open closed banks, and then tREFI has passed: it never jumps.
         let runCycles = Int(truncatingIfNeeded: columns) &* runStep
         for lane in 0...min(stride &- 1, last &- first) {  // first + lane: one burst of each lane
             var b = first &+ lane
-            var streak = 0  // consecutive row-long runs of this request in this lane
             var inPeriod = 0  // steady runs since the last snapshot
             var periods = 0  // consecutive periods snapshotted
             var lastFirst = dramNever, lastActivate = dramNever  // of the previous run, for the steadiness test
@@ -128,8 +127,7 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
                 if overflow { break }
                 b = next
                 guard period > 0 else { continue }
-                guard k == columns else { streak = 0; inPeriod = 0; periods = 0; continue }
-                streak &+= 1
+                guard k == columns else { inPeriod = 0; periods = 0; continue }
                 // A cheap test first: in a steady stream of runs in rotating banks, activates move with the data.
                 let activate = storage.channels[ch].lastActivate
                 let moving = period > 1 || activate &- lastActivate == firstColumn &- lastFirst
@@ -146,8 +144,7 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
                 capture(channel: ch, into: storage.snapshots + (periods % 3) &* storage.snapshotWords,
                         slot: decoder.cyclePosition(run), rotate: period == 1)
                 periods &+= 1
-                // Jump once every bank holds a row of this stream, after three snapshotted periods.
-                guard periods >= 3, streak >= runs, b <= last else { continue }
+                guard periods >= 3, b <= last else { continue }
                 let fullRuns = Int(truncatingIfNeeded: ((((last &- b) >> strideBits) &+ 1) / columns))
                 let jumped = jumpPeriods(channel: ch, slots: (periods &- 3) % 3, (periods &- 2) % 3, (periods &- 1) % 3,
                                          run: run, available: fullRuns / period)
@@ -155,7 +152,6 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
                 storage.runsJumped &+= jumped &* period
                 span.end = max(span.end, storage.channels[ch].busFree)
                 b &+= UInt(jumped &* period) &* columns &* stride
-                streak &+= jumped &* period
                 periods = 0
             }
         }
