@@ -47,6 +47,22 @@ final class DRAMLoaderTests: XCTestCase {
         }
     }
 
+    func testSpecsBuiltInCodeAreCheckedByTheSameRules() {
+        for preset in DRAMPreset.allCases { XCTAssertNil(preset.spec.problem, preset.rawValue) }
+        var s = DRAMPreset.hbm2_2000.spec
+        s.banksPerGroup = 3
+        XCTAssertEqual(s.problem, "banks_per_group must be a power of two in 1...256, got 3")
+        s = DRAMPreset.hbm2_2000.spec
+        s.mapping = DRAMAddressMapping([.row, .bank, .column, .channel])
+        XCTAssertEqual(s.problem, "mapping needs bank_group")
+        s = DRAMPreset.lpddr4_3200.spec
+        s.timing.refi = 0
+        XCTAssertNotNil(s.problem)
+        s = DRAMPreset.lpddr4_3200.spec
+        s.mapping = DRAMAddressMapping([.row, .bank, .column])
+        XCTAssertEqual(s.problem, "mapping \"row:bank:column\" is malformed")
+    }
+
     func testOverridesSwitchTheShippedModelsToStructured() throws {
         let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
         XCTAssertEqual(edge.dram.model, .simple, "shipped models keep the simple channel")

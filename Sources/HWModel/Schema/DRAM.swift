@@ -86,6 +86,31 @@ public struct StructuredDRAMSpec: Sendable, Equatable, Codable {
     public var banksPerChannel: Int { bankGroups * banksPerGroup }
     /// Peak bandwidth of all channels in bytes per second.
     public var peakBytesPerSecond: Double { Double(channels * busBits / 8) * 2 * clockHz }
+    /// The first rule of docs/hwmodel.md this spec breaks, or nil (the loader reports the same rules per field, with
+    /// file and line; this is for specs built in code).
+    public var problem: String? {
+        let counts: [(String, Int, ClosedRange<Int>)] = [
+            ("channels", channels, 1...1024), ("bank_groups", bankGroups, 1...64), ("banks_per_group", banksPerGroup, 1...256),
+            ("rows", rows, 1...(1 << 24)), ("columns", columns, 1...65536), ("bus_bits", busBits, 8...4096),
+            ("burst_length", burstLength, 2...64),
+        ]
+        for (name, value, range) in counts where !range.contains(value) || !value.isPowerOfTwo {
+            return "\(name) must be a power of two in \(range.lowerBound)...\(range.upperBound), got \(value)"
+        }
+        guard clockHz.isFinite, (1e6...1e11).contains(clockHz) else { return "clock_hz must be in 1e6...1e11, got \(clockHz)" }
+        guard columns % burstLength == 0 else { return "columns must be a multiple of burst_length" }
+        guard DRAMAddressMapping.parse(mapping.description) == .success(mapping) else { return "mapping \"\(mapping)\" is malformed" }
+        guard bankGroups == 1 || mapping.fields.contains(.bankGroup) else { return "mapping needs bank_group" }
+        let t = timing
+        for (key, path) in DRAMTiming.fields where !(0...1_000_000).contains(t[keyPath: path]) {
+            return "timing.\(key) must be in 0...1000000, got \(t[keyPath: path])"
+        }
+        guard t.ccdS >= 1, t.ccdL >= t.ccdS, t.rrdL >= t.rrdS, t.wtrL >= t.wtrS, t.ras >= t.rcd, t.refi > t.rfc else {
+            return "timing must satisfy ccd_s >= 1, ccd_l >= ccd_s, rrd_l >= rrd_s, wtr_l >= wtr_s, ras >= rcd, refi > rfc"
+        }
+        return nil
+    }
+
     /// How many values `field` takes (`rows`, `columns / burst_length`, `channels`, ...).
     public func count(of field: DRAMAddressField) -> Int {
         switch field {

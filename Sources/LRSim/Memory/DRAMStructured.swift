@@ -24,9 +24,7 @@ import HWModel
 /// the presets' mappings: `bytes / row_bytes` runs), each served in closed form (`continueRun`), and the steady
 /// stretches of a long stream are applied at once (`StreamJump`); a mapping with banks or bank groups below the
 /// column is served burst by burst. Measured costs are in docs/simulator.md.
-///
-/// The spec must satisfy the rules the hardware-model loader checks (docs/hwmodel.md): powers of two, tRAS >= tRCD,
-/// tREFI > tRFC, ...
+
 public struct StructuredDRAM: MemoryDevice, Sendable {
     public let spec: StructuredDRAMSpec
     let ratio: DRAMClockRatio
@@ -46,8 +44,10 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
     /// slower; for validation and measurement.
     public var closedFormRuns = true
 
-    /// A structured DRAM behind an accelerator clocked at `acceleratorHz`.
+    /// A structured DRAM behind an accelerator clocked at `acceleratorHz`. `spec` must be valid (`spec.problem` nil:
+    /// every loaded hardware model's is); the state is indexed by the address fields, so an invalid one is refused.
     public init(_ spec: StructuredDRAMSpec, acceleratorHz: Double) {
+        precondition(spec.problem == nil, "invalid StructuredDRAMSpec: \(spec.problem ?? "")")
         self.spec = spec
         ratio = DRAMClockRatio(dramHz: spec.clockHz, acceleratorHz: acceleratorHz)
         decoder = DRAMAddressDecoder(spec)
