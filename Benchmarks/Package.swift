@@ -51,6 +51,12 @@ let package = Package(
             path: "Benchmarks/TrainStepMeasure"
         ),
         .executableTarget(
+            name: "DRAMMeasure",
+            dependencies: [.product(name: "LRSim", package: "lrsim"), .product(name: "HWModel", package: "lrsim"),
+                           .product(name: "LRCore", package: "lrsim")],
+            path: "Benchmarks/DRAMMeasure"
+        ),
+        .executableTarget(
             name: "TraceBenchmarks",
             dependencies: [.product(name: "Benchmark", package: "benchmark"), .product(name: "LRTrace", package: "lrsim")],
             path: "Benchmarks/TraceBenchmarks",

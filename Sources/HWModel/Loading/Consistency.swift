@@ -5,6 +5,7 @@ extension ModelDecoder {
         checkMapping(m)
         checkPipeline(m)
         checkWordWidths(m)
+        checkDRAM(m)
     }
 
     private func checkMapping(_ m: HardwareModel) {

@@ -6,6 +6,8 @@ public enum ValueSource: Sendable, Hashable {
     case template
     /// The built-in default.
     case builtin
+    /// Taken from a named preset (`[dram] preset = "lpddr4-3200"`).
+    case preset(String)
 }
 
 /// One resolved field, in schema order: what `show` prints.

@@ -80,16 +80,6 @@ struct ModelDecoder {
         return BroadcastBusSpec(latencyCycles: latency, lossesPerCycle: rate)
     }
 
-    func decodeDRAM(_ r: TableReader) -> DRAMSpec {
-        let d = DRAMSpec()
-        let bandwidth = r.read("bytes_per_cycle", fallback: d.bytesPerCycle, literal: Literal.double,
-                               parse: Parse.double(0.001...1e6))
-        let latency = r.read("latency_cycles", fallback: d.latencyCycles, literal: Literal.int,
-                             parse: Parse.int(0...1_000_000))
-        r.finish()
-        return DRAMSpec(bytesPerCycle: bandwidth, latencyCycles: latency)
-    }
-
     func decodeInterconnect(_ r: TableReader) -> InterconnectSpec {
         let d = InterconnectSpec()
         let chips = r.read("chips", fallback: d.chips, literal: Literal.int, parse: Parse.int(1...1024))

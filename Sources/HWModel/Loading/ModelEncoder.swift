@@ -46,6 +46,7 @@ struct ModelEncoder {
         put(["bus", "losses_per_cycle"], m.bus.lossesPerCycle, BroadcastBusSpec().lossesPerCycle, Node.Value.int)
         put(["dram", "bytes_per_cycle"], m.dram.bytesPerCycle, DRAMSpec().bytesPerCycle, Node.Value.double)
         put(["dram", "latency_cycles"], m.dram.latencyCycles, DRAMSpec().latencyCycles, Node.Value.int)
+        if let s = m.dram.structured { encodeStructuredDRAM(s) }
         put(["pipeline", "mode"], m.pipeline.mode.rawValue, PipelineSpec().mode.rawValue, Node.Value.string)
         put(["pipeline", "staleness"], m.pipeline.staleness, PipelineSpec().staleness, Node.Value.int)
         let ic = InterconnectSpec()
@@ -75,6 +76,25 @@ struct ModelEncoder {
             ])), origin: .builtin))
         }
         if !energy.isEmpty { put(["energy"], .array(energy)) }
+    }
+
+    /// `model = "structured"`, the preset, and every field that differs from the preset.
+    private mutating func encodeStructuredDRAM(_ s: StructuredDRAMSpec) {
+        let p = s.preset.spec
+        put(["dram", "model"], .string(DRAMModel.structured.rawValue))
+        put(["dram", "preset"], .string(s.preset.rawValue))
+        put(["dram", "clock_hz"], s.clockHz, p.clockHz, Node.Value.double)
+        let ints: [(String, Int, Int)] = [
+            ("channels", s.channels, p.channels), ("bank_groups", s.bankGroups, p.bankGroups),
+            ("banks_per_group", s.banksPerGroup, p.banksPerGroup), ("rows", s.rows, p.rows),
+            ("columns", s.columns, p.columns), ("bus_bits", s.busBits, p.busBits),
+            ("burst_length", s.burstLength, p.burstLength),
+        ]
+        for (key, value, reference) in ints { put(["dram", key], value, reference, Node.Value.int) }
+        put(["dram", "mapping"], s.mapping.description, p.mapping.description, Node.Value.string)
+        for (key, path) in DRAMTiming.fields {
+            put(["dram", "timing", key], s.timing[keyPath: path], p.timing[keyPath: path], Node.Value.int)
+        }
     }
 
     private mutating func encodeStage(_ s: StageSpec, path: [String], reference r: StageSpec) {

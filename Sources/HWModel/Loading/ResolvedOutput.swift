@@ -2,7 +2,8 @@ import Foundation
 
 extension HardwareModel {
     /// The fully resolved model as TOML that loads back to an equal model. Values that took their built-in default end in
-    /// `# default`; values a `[stages.NAME]` table inherits from `[stage]` end in `# from [stage]`.
+    /// `# default`; values a `[stages.NAME]` table inherits from `[stage]` end in `# from [stage]`; values a `[dram]`
+    /// preset gives end in `# from preset "NAME"`.
     public func resolvedTOML() -> String {
         var out = "# Resolved hardware model '\(name)'"
         if !source.files.isEmpty { out += " from \(source.files.joined(separator: " <- base "))" }
@@ -10,6 +11,9 @@ extension HardwareModel {
         if !source.overrides.isEmpty { out += "# overrides: \(source.overrides.joined(separator: " "))\n" }
         out += "# '# default' marks built-in defaults; '# from [stage]' marks values inherited from the [stage] template.\n"
         let entries = resolvedEntries
+        if entries.contains(where: { if case .preset = $0.source { return true } else { return false } }) {
+            out += "# '# from preset \"NAME\"' marks values the [dram] preset gives.\n"
+        }
         var tables: [String] = []
         var byTable: [String: [ResolvedEntry]] = [:]
         for e in entries {
@@ -68,6 +72,7 @@ extension HardwareModel {
         switch source {
         case .builtin: return "  # default"
         case .template: return "  # from [stage]"
+        case .preset(let name): return "  # from preset \"\(name)\""
         case .explicit: return ""
         }
     }

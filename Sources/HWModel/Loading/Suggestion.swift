@@ -24,7 +24,7 @@ enum Suggestion {
     }
 
     /// The candidate nearest to `word`, if it is near enough to be a plausible typo (at most a third of the longer
-    /// word's length, and at most 3 edits; a candidate that extends or is extended by `word` also counts).
+    /// word's length, and at most 3 edits), or a candidate that extends or is extended by `word` (3 letters or more).
     static func nearest(to word: String, in candidates: [String]) -> String? {
         var best: (String, Int)?
         for candidate in candidates {
@@ -32,11 +32,14 @@ enum Suggestion {
             if let b = best, d >= b.1 { continue }
             best = (candidate, d)
         }
-        guard let (candidate, d) = best else { return nil }
-        let limit = min(3, max(1, max(word.count, candidate.count) / 3))
-        let lw = word.lowercased(), lc = candidate.lowercased()
-        if d <= limit || (min(lw.count, lc.count) >= 3 && (lw.hasPrefix(lc) || lc.hasPrefix(lw))) { return candidate }
-        return nil
+        if let (candidate, d) = best, d <= min(3, max(1, max(word.count, candidate.count) / 3)) { return candidate }
+        // Otherwise the closest candidate that extends or is extended by the word: `latency` -> `latency_cycles`, even
+        // when `channels` is as few edits away.
+        let lw = word.lowercased()
+        return candidates.filter { c in
+            let lc = c.lowercased()
+            return min(lw.count, lc.count) >= 3 && (lw.hasPrefix(lc) || lc.hasPrefix(lw))
+        }.min { distance(word, $0) < distance(word, $1) }
     }
 
     /// `"; did you mean 'x'?"` or the empty string.

@@ -47,11 +47,13 @@ final class TableReader {
     /// Marks `key` as known without reading it (for sections decoded by hand).
     func claim(_ key: String) { known.append(key) }
 
-    /// Reads `key` with `parse`, falling back to `fallback` when absent or invalid.
-    func read<T>(_ key: String, fallback: T, literal: (T) -> Literal, parse: (Node) -> Result<T, Rejection>) -> T {
+    /// Reads `key` with `parse`, falling back to `fallback` when absent or invalid. `fallbackSource` says where the
+    /// fallback comes from when it is not the built-in default (a `[dram]` preset).
+    func read<T>(_ key: String, fallback: T, fallbackSource: ValueSource = .builtin, literal: (T) -> Literal,
+                 parse: (Node) -> Result<T, Rejection>) -> T {
         known.append(key)
         guard let node = table[key] else {
-            var source = ValueSource.builtin
+            var source = fallbackSource
             if let templatePath, let s = context.sources["\(templatePath).\(key)"], s != .builtin { source = .template }
             context.record(table: path, key: key, literal: literal(fallback), source: source)
             return fallback

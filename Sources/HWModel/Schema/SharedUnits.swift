@@ -23,25 +23,6 @@ public struct BroadcastBusSpec: Sendable, Equatable, Codable {
     }
 }
 
-/// `[dram]`: one off-chip channel: a transfer of n bytes takes `latency_cycles + ceil(n / bytes_per_cycle)` cycles.
-public struct DRAMSpec: Sendable, Equatable, Codable {
-    /// `bytes_per_cycle` (0.001 ... 1e6, fractional allowed): sustained bandwidth in bytes per clock cycle.
-    public var bytesPerCycle: Double
-    /// `latency_cycles` (0 ... 1e6): cycles before the first byte.
-    public var latencyCycles: Int
-    public init(bytesPerCycle: Double = 16, latencyCycles: Int = 100) {
-        self.bytesPerCycle = bytesPerCycle; self.latencyCycles = latencyCycles
-    }
-    /// Cycles for one transfer of `bytes` bytes (0 for an empty transfer; saturates at `Int.max` instead of trapping).
-    public func transferCycles(bytes: Int) -> Int {
-        guard bytes > 0 else { return 0 }
-        let streaming = (Double(bytes) / bytesPerCycle).rounded(.up)
-        guard streaming.isFinite, streaming < 9.0e18 else { return Int.max }
-        let (total, overflow) = latencyCycles.addingReportingOverflow(Int(streaming))
-        return overflow ? Int.max : total
-    }
-}
-
 /// `[pipeline]`: how iterations overlap, and how stale the weights may be.
 public struct PipelineSpec: Sendable, Equatable, Codable {
     /// `mode`.

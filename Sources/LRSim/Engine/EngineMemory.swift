@@ -112,7 +112,6 @@ extension EngineRun {
     mutating func request(chip: Int, address: Int, bytes: Int, write: Bool, spill: Bool) -> Int {
         let c = min(chip, memories.count &- 1)
         let s = memories[c].service(MemoryRequest(address: address, bytes: bytes, isWrite: write), arrival: now)
-        dramBusy[c] &+= s.busyCycles
         if write {
             dramWrite &+= bytes; if spill { spillWrite &+= bytes }
         } else {

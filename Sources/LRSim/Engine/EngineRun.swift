@@ -151,6 +151,12 @@ struct EngineRun {
             units[u].cycles = StateCycles()
             units[u].cycles.add(.busy, busy); units[u].cycles.add(.idle, max(0, end &- busy))
         }
+        // Data-bus busy cycles from each device's counters, in accelerator cycles.
+        for c in memories.indices {
+            let st = memories[c].statistics
+            let busy = st.total.dataBusBusyCycles
+            dramBusy[c] = st.clockHz.map { Int((Double(busy) * g.clockHz / $0).rounded(.up)) } ?? busy
+        }
         return EngineResult(
             cycles: end, unitCycles: units.map(\.cycles), dramBusyCycles: dramBusy,
             dramReadBytes: dramRead, dramWriteBytes: dramWrite, spillReadBytes: spillRead, spillWriteBytes: spillWrite,

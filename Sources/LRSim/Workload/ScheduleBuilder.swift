@@ -54,10 +54,10 @@ struct ScheduleBuilder {
         self.spec = spec; self.model = model; self.layers = layers
         let memory = { (c: Int) in
             MemoryDescriptor(name: model.interconnect.chips > 1 ? "c\(c).dram" : "dram",
-                             device: SimpleChannel(bytesPerCycle: model.dram.bytesPerCycle,
-                                                   latencyCycles: model.dram.latencyCycles))
+                             device: model.dram.makeDevice(acceleratorHz: model.clock.hz))
         }
         graph = TaskGraph(memories: (0..<model.interconnect.chips).map(memory))
+        graph.clockHz = model.clock.hz
         machine = try Machine(model: model, layers: layers, method: spec.method, graph: &graph)
         sizes = Sizes(model.formats)
         for l in layers {

@@ -15,6 +15,8 @@ public struct TaskGraph: Sendable {
     public internal(set) var residents: [AllocationDescriptor] = []
     /// Notes the builder wants in the report (for example FIFOs widened to hold one tile).
     public var warnings: [String] = []
+    /// The accelerator clock (converts a structured DRAM's own cycles back into the engine's).
+    public var clockHz: Double = 1e9
     /// The sum of every emitted task's action counts: what a complete run must execute.
     public internal(set) var totals = ActionCounts()
     /// Tasks emitted so far (finished ones included).
