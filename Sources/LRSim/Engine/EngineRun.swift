@@ -154,7 +154,8 @@ struct EngineRun {
         // Data-bus busy cycles from each device's counters, in accelerator cycles.
         for c in memories.indices {
             let st = memories[c].statistics
-            let busy = st.total.dataBusBusyCycles
+            // The mean over channels: the device is as busy as its channels are on average.
+            let busy = st.total.dataBusBusyCycles / max(1, st.channels.count)
             dramBusy[c] = st.clockHz.map { Int((Double(busy) * g.clockHz / $0).rounded(.up)) } ?? busy
         }
         return EngineResult(
