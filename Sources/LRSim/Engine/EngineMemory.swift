@@ -55,14 +55,14 @@ extension EngineRun {
     }
 
     /// Issues the DRAM reads of tile `i` (explicit loads and the spilled part of every block read); returns the cycle
-    /// the last byte is in (`now` when there is none).
+    /// the last byte is in (`now` when there is none). Under a scratchpad program the GEMM's streamed operands arrive
+    /// as its fills (re-reads included), the rest in proportion to the tile's lines.
     mutating func issueReads(_ ti: Int, tile i: Int) -> Int {
         let task = g.store.tasks[ti]
-        let n = task.tiles
         var ready = now
         if task.dramReadBytes > 0 {
-            let bytes = share(task.dramReadBytes, i, n)
-            let address = rt[ti].explicitAddress &+ mulDiv(task.dramReadBytes, i, n)
+            let bytes = part(ti, task.dramReadBytes, i)
+            let address = rt[ti].explicitAddress &+ upTo(ti, task.dramReadBytes, i)
             ready = max(ready, request(chip: g.units[task.unit.index].chip, address: address, bytes: bytes, write: false,
                                        spill: false))
         }
@@ -70,25 +70,55 @@ extension EngineRun {
             let acc = g.store.accesses[r &- g.store.accessBase]
             let p = blockPlacement(acc.allocation)
             guard p.spilled > 0, p.bytes > 0 else { continue }
-            let spilledTraffic = mulDiv(acc.bytes, p.spilled, p.bytes)
-            let bytes = share(spilledTraffic, i, n)
+            var bytes: Int, offset: Int
+            if let fills = streamedFills(ti, buffer: p.buffer, tile: i) {
+                // The fills' words, of which the block's spilled fraction comes from DRAM.
+                bytes = mulDiv(fills.bytes, p.spilled, p.bytes)
+                offset = mulDiv(fills.before, p.spilled, p.bytes)
+            } else {
+                let spilledTraffic = mulDiv(acc.bytes, p.spilled, p.bytes)
+                bytes = part(ti, spilledTraffic, i)
+                offset = upTo(ti, spilledTraffic, i)
+            }
             guard bytes > 0 else { continue }
-            let address = p.address &+ p.onChip &+ mulDiv(spilledTraffic, i, n) % max(1, p.spilled)
+            let address = p.address &+ p.onChip &+ offset % max(1, p.spilled)
             ready = max(ready, request(chip: g.buffers[p.buffer].chip, address: address, bytes: bytes, write: false,
                                        spill: true))
         }
         return ready
     }
 
+    /// Bytes of the fills tile `i` of task `ti` needs from its scratchpad program for the operand held in `buffer`
+    /// (and the bytes of the fills before it), or nil when the task follows no program or `buffer` holds neither
+    /// operand.
+    func streamedFills(_ ti: Int, buffer: Int, tile i: Int) -> (bytes: Int, before: Int)? {
+        let pi = rt[ti].program
+        guard pi >= 0, let prog = programs[pi] else { return nil }
+        let spec = g.gemms[Int(pi)]
+        let fills: [Int], words: Int, initial: Int, wordBytes: Int
+        if buffer == spec.filterBuffer?.index {
+            fills = prog.filterFills; words = prog.filterFillWords; initial = prog.filterInitialWords
+            wordBytes = spec.filterWordBytes
+        } else if buffer == spec.ifmapBuffer?.index {
+            fills = prog.ifmapFills; words = prog.ifmapFillWords; initial = prog.ifmapInitialWords
+            wordBytes = spec.ifmapWordBytes
+        } else {
+            return nil
+        }
+        var before = initial
+        for k in 0..<i { before &+= fills[k] &* words }
+        let here = fills[i] &* words &+ (i == 0 ? initial : 0)
+        return (here &* wordBytes, (i == 0 ? 0 : before) &* wordBytes)
+    }
+
     /// Posts the DRAM writes of tile `i` (explicit stores and the spilled part of every block written or allocated);
     /// returns the cycle they are done.
     mutating func issueWrites(_ ti: Int, tile i: Int) -> Int {
         let task = g.store.tasks[ti]
-        let n = task.tiles
         var done = now
         if task.dramWriteBytes > 0 {
-            let bytes = share(task.dramWriteBytes, i, n)
-            let address = rt[ti].explicitAddress &+ mulDiv(task.dramWriteBytes, i, n)
+            let bytes = part(ti, task.dramWriteBytes, i)
+            let address = rt[ti].explicitAddress &+ upTo(ti, task.dramWriteBytes, i)
             done = max(done, request(chip: g.units[task.unit.index].chip, address: address, bytes: bytes, write: true,
                                      spill: false))
         }
@@ -98,9 +128,9 @@ extension EngineRun {
                 let p = blockPlacement(acc.allocation)
                 guard p.spilled > 0, p.bytes > 0 else { continue }
                 let spilledTraffic = mulDiv(acc.bytes, p.spilled, p.bytes)
-                let bytes = share(spilledTraffic, i, n)
+                let bytes = part(ti, spilledTraffic, i)
                 guard bytes > 0 else { continue }
-                let address = p.address &+ p.onChip &+ mulDiv(spilledTraffic, i, n) % max(1, p.spilled)
+                let address = p.address &+ p.onChip &+ upTo(ti, spilledTraffic, i) % max(1, p.spilled)
                 done = max(done, request(chip: g.buffers[p.buffer].chip, address: address, bytes: bytes, write: true,
                                          spill: true))
             }
@@ -126,14 +156,13 @@ extension EngineRun {
     /// streams while the tile computes, so it only stalls the unit when a port is slower than the compute.
     mutating func sramTraffic(_ ti: Int, tile i: Int) -> Int {
         let task = g.store.tasks[ti]
-        let n = task.tiles
         var end = now
         for r in task.reads {
             let acc = g.store.accesses[r &- g.store.accessBase]
             let p = blockPlacement(acc.allocation)
             let rate = g.buffers[p.buffer].readBytesPerCycle
             guard rate > 0, p.bytes > 0 else { continue }
-            let bytes = share(acc.bytes &- mulDiv(acc.bytes, p.spilled, p.bytes), i, n)
+            let bytes = part(ti, acc.bytes &- mulDiv(acc.bytes, p.spilled, p.bytes), i)
             guard bytes > 0 else { continue }
             let s = max(now, buffers[p.buffer].readFreeAt)
             buffers[p.buffer].readFreeAt = s &+ (bytes &+ rate &- 1) / rate
@@ -145,7 +174,7 @@ extension EngineRun {
                 let p = blockPlacement(acc.allocation)
                 let rate = g.buffers[p.buffer].writeBytesPerCycle
                 guard rate > 0, p.bytes > 0 else { continue }
-                let bytes = share(acc.bytes &- mulDiv(acc.bytes, p.spilled, p.bytes), i, n)
+                let bytes = part(ti, acc.bytes &- mulDiv(acc.bytes, p.spilled, p.bytes), i)
                 guard bytes > 0 else { continue }
                 let s = max(now, buffers[p.buffer].writeFreeAt)
                 buffers[p.buffer].writeFreeAt = s &+ (bytes &+ rate &- 1) / rate

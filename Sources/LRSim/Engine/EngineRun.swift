@@ -46,6 +46,9 @@ struct EngineRun {
         var writesDone = 0
         /// Input FIFO words the current tile still has to take (-1: not started taking).
         var inNeed = -1
+        /// Tiles of the task, and the scratchpad program they follow (-1: equal parts).
+        var tiles: Int32 = 1
+        var program: Int32 = -1
         var noiseStart = 0
         /// DRAM address of the task's explicit traffic (batch loads).
         var explicitAddress = 0
@@ -91,6 +94,10 @@ struct EngineRun {
     var oldestUnfinished = 0
     var peakLive = 0
     var rec = Recording()
+    /// Scratchpad programs by GEMM index (built when a task first streams that GEMM's operand from DRAM).
+    var programs: [Int32: GemmTileProgram] = [:]
+    /// The most tiles a scratchpad program may have.
+    static let maxProgramTiles = 64
 
     init(graph: TaskGraph, record: Bool, lookahead: Int) {
         g = graph; self.record = record; self.lookahead = lookahead

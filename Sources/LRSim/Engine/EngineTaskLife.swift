@@ -43,6 +43,11 @@ extension EngineRun {
             rt[ti].explicitAddress = reserveDRAM(bytes: max(task.dramReadBytes, task.dramWriteBytes),
                                                  chip: g.units[u].chip)
         }
+        rt[ti].tiles = Int32(task.tiles)
+        if task.gemm >= 0, let p = program(for: task) {
+            rt[ti].program = task.gemm
+            rt[ti].tiles = Int32(p.tiles)
+        }
         rt[ti].phase = .fetching
         rt[ti].tile = 0
         rt[ti].dataReady = issueReads(ti, tile: 0)
@@ -54,7 +59,7 @@ extension EngineRun {
         let ti = t &- g.store.base
         let task = g.store.tasks[ti]
         let u = task.unit.index
-        let tiles = task.tiles
+        let tiles = Int(rt[ti].tiles)
         while true {
             let i = Int(rt[ti].tile)
             switch rt[ti].phase {
@@ -65,7 +70,7 @@ extension EngineRun {
                 if let f = task.fifoIn?.index {
                     // The tile takes its words as they arrive (into the array's input staging), so a tile larger than
                     // the FIFO still gets them all; it computes once it has them.
-                    if rt[ti].inNeed < 0 { rt[ti].inNeed = share(task.fifoInWords, i, tiles) }
+                    if rt[ti].inNeed < 0 { rt[ti].inNeed = part(ti, task.fifoInWords, i) }
                     let take = min(rt[ti].inNeed, fifos[f].visible)
                     if take > 0 {
                         fifos[f].visible &-= take
@@ -78,13 +83,13 @@ extension EngineRun {
                         setState(u, .starved, .fifoEmpty); fifos[f].waiters.append(u); return
                     }
                 }
-                let c = share(task.cycles, i, tiles)
+                let c = part(ti, task.cycles, i)
                 let busyEnd = now &+ c
                 var end = busyEnd, reason = StallReason.none
                 let portsEnd = sramTraffic(ti, tile: i)
                 if portsEnd > end { end = portsEnd; reason = .sram }
                 if task.noiseCycles > 0 {
-                    let noiseEnd = rt[ti].noiseStart &+ mulDiv(task.noiseCycles, i &+ 1, tiles)
+                    let noiseEnd = rt[ti].noiseStart &+ upTo(ti, task.noiseCycles, i &+ 1)
                     if noiseEnd > end { end = noiseEnd; reason = .noise }
                 }
                 rt[ti].busyEnd = busyEnd; rt[ti].tileEnd = end; rt[ti].tileReason = reason
@@ -99,7 +104,7 @@ extension EngineRun {
                 rt[ti].phase = .pushing
             case .pushing:
                 if let f = task.fifoOut?.index {
-                    let w = share(task.fifoOutWords, i, tiles)
+                    let w = part(ti, task.fifoOutWords, i)
                     if w > 0 {
                         guard fifos[f].reserved == 0 || fifos[f].reserved &+ w <= g.fifos[f].capacityWords else {
                             setState(u, .blocked, .fifoFull); fifos[f].waiters.append(u); return
@@ -227,4 +232,38 @@ extension EngineRun {
     if a < Int(Int32.max) && b < Int(Int32.max) { return a &* b / c }
     let p = a.multipliedFullWidth(by: b)
     return c.dividingFullWidth((p.high, p.low)).quotient
+}
+
+extension EngineRun {
+    /// Task `ti`'s share of `x` in tile `i`: equal parts, or in proportion to the tile's demand lines under a
+    /// scratchpad program. The parts sum to `x` exactly.
+    @inline(__always) func part(_ ti: Int, _ x: Int, _ i: Int) -> Int {
+        upTo(ti, x, i &+ 1) &- upTo(ti, x, i)
+    }
+
+    /// The share of `x` in tiles `0 ..< i`.
+    @inline(__always) func upTo(_ ti: Int, _ x: Int, _ i: Int) -> Int {
+        let p = rt[ti].program
+        if p < 0 { return mulDiv(x, i, Int(rt[ti].tiles)) }
+        let prog = programs[p]!
+        return i == 0 ? 0 : mulDiv(x, prog.lineEnd[i &- 1], max(1, prog.totalLines))
+    }
+
+    /// The scratchpad program of `task`'s GEMM if one of its operands streams from DRAM (an access to the GEMM's
+    /// IFMAP or filter buffer whose block spilled), else nil.
+    mutating func program(for task: TaskDescriptor) -> GemmTileProgram? {
+        let spec = g.gemms[Int(task.gemm)]
+        var streams = false
+        for r in task.reads {
+            let p = blockPlacement(g.store.accesses[r &- g.store.accessBase].allocation)
+            if p.spilled > 0 && (p.buffer == spec.ifmapBuffer?.index || p.buffer == spec.filterBuffer?.index) {
+                streams = true; break
+            }
+        }
+        guard streams else { return nil }
+        if let p = programs[task.gemm] { return p }
+        guard let p = try? GemmTileProgram(spec, maxTiles: Self.maxProgramTiles) else { return nil }
+        programs[task.gemm] = p
+        return p
+    }
 }

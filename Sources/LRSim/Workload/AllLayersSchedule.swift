@@ -55,6 +55,7 @@ extension ScheduleBuilder {
                 var d = task(st.array, .copyForward, cycles: gemmCycles(g, st) &+ vectorCycles(elementwise, st)
                              &+ aggregate.cycles, iteration: t, layer: l)
                 d.copy = Int32(g0)
+                d.gemm = gemmSpec(g, st, ifmap: nil, filter: (st.replica.weights, sizes.weight))
                 d.noiseUnit = st.noise; d.noiseCycles = noiseCycles(noiseCount, st)
                 if method.signEncoded { d.counts.noiseBits = noiseCount } else { d.counts.noiseNumbers = noiseCount }
                 d.counts.macs = g.macs &+ aggregate.macs
@@ -146,6 +147,7 @@ extension ScheduleBuilder {
             var o = task(st.array, .gradient, cycles: gemmCycles(og, st) &+ vectorCycles(weighted, st),
                          iteration: t, layer: l)
             o.copy = Int32(p.first)
+            o.gemm = gemmSpec(og, st, ifmap: (st.inputs, sizes.input), filter: (st.accumulators, sizes.accumulator))
             o.counts.macs = og.macs
             o.counts.adds = weighted   // bias gradient
             var allocates: [AllocationID] = []

@@ -139,6 +139,7 @@ extension ScheduleBuilder {
                         &+ vectorCycles(B &* layer.logitElements, st) &+ aggregate.cycles,
                      iteration: t, layer: l)
         d.microbatch = Int32(m)
+        d.gemm = gemmSpec(wg, st, ifmap: (st.inputs, sizes.input), filter: (st.replica.weights, sizes.weight))
         d.counts.macs = wg.macs &+ ig.macs &+ aggregate.macs
         d.counts.vectorOps = B &* layer.postOpElements
         d.counts.adds = B &* layer.logitElements

@@ -19,6 +19,7 @@ extension ScheduleBuilder {
                      &+ vectorCycles(B &* (layer.logitElements &+ layer.postOpElements), st) &+ aggregate.cycles,
                      iteration: t, layer: l)
         d.microbatch = Int32(microbatch)
+        d.gemm = gemmSpec(layer.forwardGemm(rows: B), st, ifmap: nil, filter: (st.replica.weights, sizes.weight))
         let pops = link(&d, layer: l, lane: lane, rows: B)
         d.counts.macs = layer.forwardGemm(rows: B).macs &+ aggregate.macs
         d.counts.vectorOps = B &* (layer.logitElements &+ layer.postOpElements)

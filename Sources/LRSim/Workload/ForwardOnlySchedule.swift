@@ -110,6 +110,7 @@ extension ScheduleBuilder {
                     let g = layer.forwardGemm(rows: rows)
                     d.cycles = vectorCycles(layer.parameterCount &* gc, st) &+ gemmCycles(g, st) &+ vectorCycles(elementwise, st)
                     d.counts.macs = g.macs
+                    d.gemm = gemmSpec(g, st, ifmap: (st.inputs, sizes.input), filter: (st.replica.weights, sizes.weight))
                     d.counts.vectorOps = layer.parameterCount &* gc &+ elementwise
                     reads.append(weights(p, lane: lane))
                     d.counts.sramReadBytes = B &* layer.inputElements &* sizes.input &+ layer.parameterCount &* sizes.weight
@@ -139,6 +140,7 @@ extension ScheduleBuilder {
                     var c = task(ds.array, .copyForward, cycles: gemmCycles(g, ds) &+ vectorCycles(ew, ds) &+ aggregate.cycles,
                                  iteration: t, layer: l)
                     c.perturbed = Int32(p); c.copy = Int32(g0)
+                    c.gemm = gemmSpec(g, ds, ifmap: nil, filter: (ds.replica.weights, sizes.weight))
                     c.counts.macs = g.macs &+ aggregate.macs; c.counts.vectorOps = ew
                     c.counts.sramReadBytes = down.parameterCount &* sizes.weight
                     let pops = link(&c, layer: l, lane: lane, rows: rows)
@@ -222,6 +224,7 @@ extension ScheduleBuilder {
             var d = task(st.array, .gradient, cycles: gemmCycles(g, st) &+ vectorCycles(B &* layer.logitElements, st),
                          iteration: t, layer: p)
             d.counts.macs = g.macs
+            d.gemm = gemmSpec(g, st, ifmap: (st.inputs, sizes.input), filter: (st.accumulators, sizes.accumulator))
             d.counts.adds = B &* layer.logitElements   // bias gradient: sum of w_b over samples and positions
             gradient = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
             d.counts.sramReadBytes = graph.bytes(of: input) &+ graph.bytes(of: accumulator)

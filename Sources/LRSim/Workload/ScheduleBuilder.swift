@@ -145,6 +145,24 @@ struct ScheduleBuilder {
 
     func gemmCycles(_ g: GemmShape, _ p: Place) -> Int { gemmCycles(g, p.spec) }
 
+    /// Registers `shape` on `p`'s array as a task's main GEMM, with the buffers holding its IFMAP (left) and filter
+    /// (right) operands: if one of them spills, the task streams it through the stage's scratchpads by the model
+    /// `lrsim gemm` validates (`GemmTileProgram`). The scratchpads are the `inputs` and `weights` buffers, as for
+    /// `lrsim gemm --memory`.
+    mutating func gemmSpec(_ shape: GemmShape, _ p: Place, ifmap: (BufferID, Int)?, filter: (BufferID, Int)?) -> Int32 {
+        let a = p.spec.array, b = p.spec.buffers
+        guard a.kind == .systolic, !shape.isEmpty else { return -1 }
+        func words(_ capacity: Int, _ bytes: Int) -> Int { max(2, capacity / max(1, bytes)) }
+        let config = ScratchpadConfig(ifmapWords: words(b.inputs.capacityBytes, ifmap?.1 ?? sizes.input),
+                                      filterWords: words(filter.map { graph.buffers[$0.0.index].capacityBytes } ?? b.weights.capacityBytes,
+                                                         filter?.1 ?? sizes.weight),
+                                      ofmapWords: words(b.accumulators.capacityBytes, sizes.accumulator),
+                                      ifmapBandwidth: 1, filterBandwidth: 1, ofmapBandwidth: 1)
+        return graph.gemmIndex(GemmTileSpec(shape: shape, array: SystolicArray(rows: a.rows, cols: a.cols, dataflow: a.dataflow),
+                                            config: config, ifmapBuffer: ifmap?.0, filterBuffer: filter?.0,
+                                            ifmapWordBytes: ifmap?.1 ?? sizes.input, filterWordBytes: filter?.1 ?? sizes.weight))
+    }
+
     func vectorCycles(_ elements: Int, _ p: Place) -> Int {
         UnitTiming.vector(elements: elements, lanes: p.spec.array.lanes, latency: model.timing.vectorLatencyCycles)
     }

@@ -17,6 +17,9 @@ public struct TaskGraph: Sendable {
     public var warnings: [String] = []
     /// The accelerator clock (converts a structured DRAM's own cycles back into the engine's).
     public var clockHz: Double = 1e9
+    /// GEMMs whose operands may stream from DRAM through the stage's scratchpads (`TaskDescriptor.gemm` indexes it).
+    public internal(set) var gemms: [GemmTileSpec] = []
+    var gemmIndex: [GemmTileSpec: Int32] = [:]
     /// The sum of every emitted task's action counts: what a complete run must execute.
     public internal(set) var totals = ActionCounts()
     /// Tasks emitted so far (finished ones included).
@@ -180,6 +183,9 @@ public struct TaskDescriptor: Sendable, Hashable {
     public var tiles: Int = 1
     /// Cycles after the unit is released until dependents see the result (pipelined latency of a bus or loss unit).
     public var latency: Int = 0
+    /// The task's main GEMM (index into `TaskGraph.gemms`, -1: none). When its IFMAP or filter operand has spilled to
+    /// DRAM, the task's tiles follow that operand's scratchpad fills (`GemmTileProgram`) instead of equal parts.
+    public var gemm: Int32 = -1
     /// Noise generator unit and cycles it needs: a tile cannot finish before its share of the noise is produced.
     public var noiseUnit: UnitID? = nil
     public var noiseCycles: Int = 0
@@ -323,6 +329,15 @@ extension TaskGraph {
         store.dependencyTargets.append(dep.index); store.dependencyKinds.append(kind)
         let i = store.tasks.count - 1
         store.tasks[i].dependencies = store.tasks[i].dependencies.lowerBound..<(store.dependencyBase &+ store.dependencyTargets.count)
+    }
+
+    /// The index of `spec` in `gemms`, added on first use.
+    public mutating func gemmIndex(_ spec: GemmTileSpec) -> Int32 {
+        if let i = gemmIndex[spec] { return i }
+        gemms.append(spec)
+        let i = Int32(gemms.count - 1)
+        gemmIndex[spec] = i
+        return i
     }
 
     /// The task with global id `id`, while the engine has not forgotten it.
