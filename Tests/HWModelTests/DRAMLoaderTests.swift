@@ -63,14 +63,19 @@ final class DRAMLoaderTests: XCTestCase {
         XCTAssertEqual(s.problem, "mapping \"row:bank:column\" is malformed")
     }
 
-    func testOverridesSwitchTheShippedModelsToStructured() throws {
+    func testShippedModelsAreStructuredAndOverridesAdjustThem() throws {
         let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
-        XCTAssertEqual(edge.dram.model, .simple, "shipped models keep the simple channel")
-        let m = try edge.applying(overrides: ["dram.model=structured", "dram.preset=lpddr4-3200", "dram.timing.rp=30"])
+        XCTAssertEqual(edge.dram.model, .structured, "edge names its LPDDR4-3200")
+        XCTAssertEqual(edge.dram.structured?.preset, .lpddr4_3200)
+        let m = try edge.applying(overrides: ["dram.timing.rp=30"])
         XCTAssertEqual(m.dram.structured?.timing.rp, 30)
         XCTAssertEqual(m.dram.bytesPerCycle, 25.6, "the simple channel's fields stay")
         XCTAssertEqual(m.source.source(of: "dram.timing.rp"), .explicit(.override("dram.timing.rp=30")))
-        XCTAssertEqual(edge.differences(to: m).map(\.field).prefix(3), ["dram.model", "dram.preset", "dram.clock_hz"])
+        XCTAssertEqual(edge.differences(to: m).map(\.field), ["dram.timing.rp"])
+        let simple = try edge.applying(overrides: ["dram.model=simple"])
+        XCTAssertNil(simple.dram.structured, "the simple channel is one override away")
+        let dc = try HardwareModel.load(path: Repo.hwmodel("datacenter.toml"))
+        XCTAssertEqual(dc.dram.structured?.preset, .hbm2e_3200)
     }
 
     func testDefaultModelIsSimpleAndShowsIt() throws {

@@ -14,9 +14,15 @@ extension ModelDecoder {
         let latency = r.read("latency_cycles", fallback: d.latencyCycles, literal: Literal.int,
                              parse: Parse.int(0...1_000_000))
         guard model == .structured else {
-            for key in Self.structuredDRAMKeys where r.has(key) {
-                r.claim(key)
-                do {
+            // A structured memory switched to the simple channel (`--set dram.model=simple`, a sweep axis) keeps its
+            // structured fields in the file; the simple channel reads only bytes_per_cycle and latency_cycles. The
+            // fields must still be well formed, so the structured decoder checks them.
+            if r.has("preset") {
+                _ = decodeStructuredDRAM(r)
+            } else {
+                // Without a preset, structured fields on the simple channel are a mistake, not silently ignored.
+                for key in Self.structuredDRAMKeys where r.has(key) {
+                    r.claim(key)
                     context.problem(r.origin(of: key), r.field(key),
                                     "expected model = \"structured\" to use this field (the simple channel reads only "
                                         + "bytes_per_cycle and latency_cycles), got model = \"\(model.rawValue)\"")

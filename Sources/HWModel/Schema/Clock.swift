@@ -17,7 +17,7 @@ public struct TimingSpec: Sendable, Equatable, Codable {
     /// `timing.tiles` (1 ... 4096): the most tiles a task streams through: a consumer stage starts on its producer's
     /// first tile, and DRAM traffic of the next tile is prefetched while one computes. 1 = whole tasks.
     public var tiles: Int
-    public init(systolic: SystolicConvention = .scalesim, vectorLatencyCycles: Int = 0, tiles: Int = 1) {
+    public init(systolic: SystolicConvention = .scalesim, vectorLatencyCycles: Int = 0, tiles: Int = 8) {
         self.systolic = systolic; self.vectorLatencyCycles = vectorLatencyCycles; self.tiles = tiles
     }
 }

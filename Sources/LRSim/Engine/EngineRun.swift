@@ -317,7 +317,7 @@ struct EngineRun {
             let t = units[u].running >= 0 ? units[u].running : units[u].queue[units[u].head]
             let name = t >= g.store.base ? g.store.tasks[t &- g.store.base].name : "task \(t)"
             parts.append("\(g.units[u].name) waits in '\(name)' (\(t >= g.store.base ? "\(rt[t &- g.store.base].phase)" : "?"))")
-            if parts.count == 4 { break }
+            if parts.count == 12 { break }
         }
         return "\(completed) of \(g.taskCount) tasks completed at cycle \(now); " + parts.joined(separator: ", ")
     }

@@ -20,47 +20,83 @@ public struct GemmTileSpec: Sendable, Hashable {
     }
 }
 
-/// The tiles of a GEMM whose operands stream from DRAM: one tile per fill of `ScratchpadSteps` (fills close together are
-/// merged so there are at most `maxTiles`), each with the demand lines it computes and the fills it needs first. The
-/// engine fetches a tile's fills from the shared DRAM while the previous tile computes, and the array stalls when a
-/// fill has not arrived: SCALE-Sim's fill schedule with the shared memory's timing in place of its fixed-bandwidth
-/// conveyor.
+/// The tiles of a GEMM whose operands stream from DRAM through double-buffered scratchpads: each buffer of S words
+/// holds an active half the array reads while the other half is filled (a fill = S/2 words); a tile starts where its
+/// fills are first needed, the engine fetches them from the shared DRAM while the previous tile computes, and the
+/// array stalls when a fill has not arrived.
+///
+/// Demand order (the physical mode the simulator uses): each operand is read in the dataflow's loop order, as many
+/// times as the loop nest re-reads it (ws: A once per column fold, B once; os: A once per column fold, B once per row
+/// fold; is: A once, B once per column fold); an operand that fits in the active half is fetched once and re-read on
+/// chip. SCALE-Sim's own demand order (`lrsim gemm --memory`, `GemmScratchpad`) reads some operands in reversed row
+/// chunks through a circular window and re-streams whole operands where a chunk straddles the window: exact for
+/// comparing with SCALE-Sim, but up to hundreds of times the traffic a real controller moves (a 4096x256 ws filter
+/// through a 64 KiB buffer: 11,192 fills of 32 KiB for 1 MiB of weights), so the simulator does not use it.
 public struct GemmTileProgram: Sendable {
     /// Per tile: the demand lines up to its end (cumulative), and the IFMAP and filter fills needed at its start.
     public private(set) var lineEnd: [Int] = []
     public private(set) var ifmapFills: [Int] = []
     public private(set) var filterFills: [Int] = []
-    /// Words one fill brings, and the words of the first (active) window, loaded before the first line.
+    /// Words one fill brings, and the words loaded before the first line (the first active half, or the operand).
     public let ifmapFillWords: Int, filterFillWords: Int
     public let ifmapInitialWords: Int, filterInitialWords: Int
     public var tiles: Int { lineEnd.count }
     public var totalLines: Int { lineEnd.last ?? 0 }
 
-    public init(_ spec: GemmTileSpec, maxTiles: Int) throws {
-        let pad = try GemmScratchpad(gemm: spec.shape, array: spec.array, config: spec.config)
-        ifmapFillWords = pad.ifmapGeometry.fillWords
-        filterFillWords = pad.filterGeometry.fillWords
-        // SCALE-Sim loads the first window before it counts cycles; here it is DRAM traffic of the first tile.
-        let g = spec.shape
-        ifmapInitialWords = min(pad.ifmapGeometry.activeWords, g.m &* g.k)
-        filterInitialWords = min(pad.filterGeometry.activeWords, g.k &* g.n)
-        // A new tile starts at a fill once the current one has its share of the lines; fills in between are needed at
-        // the start of the current tile (fetched a little early).
-        let minimum = max(1, (pad.lines &+ maxTiles &- 1) / max(1, maxTiles))
-        var lines = 0, startLines = 0, fi = 0, ff = 0
-        func close() {
-            lineEnd.append(lines); ifmapFills.append(fi); filterFills.append(ff)
-            fi = 0; ff = 0; startLines = lines
+    /// One operand's streaming: words before the first line, fill size, and at which demand line each fill is needed.
+    struct Stream {
+        var initial: Int, fillWords: Int, fills: Int, lines: Int, total: Int
+        /// The line by which fill `j` (0-based) must be in: when consumption reaches the words it brings.
+        func line(ofFill j: Int) -> Int {
+            let needed = initial &+ j &* fillWords   // words consumed when the fill's first word is needed
+            return min(lines &- 1, mulDiv(needed, lines, max(1, total)))
         }
-        for step in pad.steps() {
-            switch step {
-            case .compute(let range, _):
-                lines &+= range.count
-            case .fill(_, let i, let f, _):
-                if lines &- startLines >= minimum { close() }
-                fi &+= i; ff &+= f; lines &+= 1
+
+        init(operandWords v: Int, passes: Int, bufferWords s: Int, lines: Int) {
+            let half = max(1, s / 2)
+            self.lines = lines
+            if v <= half {
+                initial = v; fillWords = half; fills = 0; total = v
+            } else {
+                total = v &* passes
+                initial = half; fillWords = half
+                fills = (total &- half &+ half &- 1) / half
             }
         }
-        if lines > startLines || lineEnd.isEmpty { close() }
+    }
+
+    public init(_ spec: GemmTileSpec, maxTiles: Int) throws {
+        try spec.config.validate()
+        let g = spec.shape, a = spec.array
+        guard !g.isEmpty else { throw ScratchpadError.invalidConfig("empty GEMM \(g.m)x\(g.n)x\(g.k)") }
+        let t = a.timing(g, convention: .scalesimRTL)
+        let lines = t.cycles
+        let rowFolds = (t.spatialRows &+ a.rows &- 1) / a.rows, colFolds = (t.spatialCols &+ a.cols &- 1) / a.cols
+        let (passesA, passesB): (Int, Int)
+        switch a.dataflow {
+        case .ws: (passesA, passesB) = (colFolds, 1)
+        case .os: (passesA, passesB) = (colFolds, rowFolds)
+        case .is: (passesA, passesB) = (1, colFolds)
+        }
+        let A = Stream(operandWords: g.m &* g.k, passes: passesA, bufferWords: spec.config.ifmapWords, lines: lines)
+        let B = Stream(operandWords: g.k &* g.n, passes: passesB, bufferWords: spec.config.filterWords, lines: lines)
+        ifmapFillWords = A.fillWords; filterFillWords = B.fillWords
+        ifmapInitialWords = A.initial; filterInitialWords = B.initial
+        // A tile starts at the line a fill is first needed; fills due less than `minimum` lines after the current
+        // tile's start join it (fetched a little early), so there are at most `maxTiles` tiles.
+        let minimum = max(1, (lines &+ maxTiles &- 1) / max(1, maxTiles))
+        var starts = [0]
+        ifmapFills = [0]; filterFills = [0]
+        var ja = 0, jb = 0
+        while ja < A.fills || jb < B.fills {
+            let la = ja < A.fills ? A.line(ofFill: ja) : Int.max, lb = jb < B.fills ? B.line(ofFill: jb) : Int.max
+            let line = min(la, lb)
+            if line &- starts[starts.count &- 1] >= minimum {
+                starts.append(line); ifmapFills.append(0); filterFills.append(0)
+            }
+            if la == line { ifmapFills[ifmapFills.count &- 1] &+= 1; ja &+= 1 }
+            else { filterFills[filterFills.count &- 1] &+= 1; jb &+= 1 }
+        }
+        lineEnd = Array(starts.dropFirst()) + [lines]
     }
 }

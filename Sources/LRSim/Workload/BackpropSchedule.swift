@@ -75,6 +75,9 @@ extension ScheduleBuilder {
         var backwardDone = Array(repeating: Array(repeating: false, count: M), count: S)
         var lossDone = Array(repeating: false, count: M)
         var previousForward: [TaskID?] = Array(repeating: nil, count: M)
+        // Hand-offs between stages, per micro-batch: what the next forward (or backward) consumes.
+        var forwardHandoff: [(TaskID, AllocationID)?] = Array(repeating: nil, count: M)
+        var backwardHandoff: [(TaskID, AllocationID)?] = Array(repeating: nil, count: M)
         state.stash[lane] = Array(repeating: Array(repeating: [], count: M), count: layers.count)
         var remaining = programs.reduce(0) { $0 + $1.count }
         while remaining > 0 {
@@ -85,24 +88,34 @@ extension ScheduleBuilder {
                     guard s == 0 || forwardDone[s - 1][m] else { continue }
                     let mbRows = share(rows, m, M)
                     for l in machine.stages[s].layers {
+                        let first = l == machine.stages[s].layers[0]
+                        lastHandoff = nil
                         let r = forwardTask(t, layer: l, lane: lane, rows: mbRows, microbatch: m,
-                                            previous: previousForward[m], load: l == 0 ? load : nil,
-                                            storeInput: true, storeLogit: true)
+                                            previous: first ? nil : previousForward[m], load: l == 0 ? load : nil,
+                                            storeInput: true, storeLogit: true,
+                                            handoff: Handoff(input: first ? forwardHandoff[m] : nil))
                         state.stash[lane]![l][m] = [r.input, r.logit].compactMap { $0 }
                         previousForward[m] = r.task
+                        if let h = lastHandoff { forwardHandoff[m] = h }
                     }
                     forwardDone[s][m] = true
                     if s == S - 1 {
                         var dl = lossTask(rows: mbRows, kind: .lossGradient, iteration: t, lane: lane)
                         dl.microbatch = Int32(m)
-                        pushDeltas(&dl, fromLayer: layers.count, lane: lane, rows: mbRows)
-                        add(dl)
+                        // The deltas wait in the last stage's memory for its backward of this micro-batch.
+                        let bytes = mbRows &* layers[layers.count - 1].flowElements &* sizes.activation
+                        let block = graph.addAllocation(in: place(layers.count - 1, lane: lane).inputs, bytes: bytes)
+                        backwardHandoff[m] = (add(dl, allocates: [block]), block)
                         lossDone[m] = true
                     }
                 case .backward(let m):
                     guard forwardDone[s][m], s == S - 1 ? lossDone[m] : backwardDone[s + 1][m] else { continue }
                     for l in machine.stages[s].layers.reversed() {
-                        backwardTask(t, layer: l, lane: lane, rows: share(rows, m, M), microbatch: m, state: &state)
+                        let last = l == machine.stages[s].layers[machine.stages[s].layers.count - 1]
+                        lastHandoff = nil
+                        backwardTask(t, layer: l, lane: lane, rows: share(rows, m, M), microbatch: m, state: &state,
+                                     handoff: Handoff(input: last ? backwardHandoff[m] : nil))
+                        if let h = lastHandoff { backwardHandoff[m] = h }
                     }
                     backwardDone[s][m] = true
                 }
@@ -128,7 +141,7 @@ extension ScheduleBuilder {
     /// Layer l's backward for `rows` rows: activation derivative, weight-gradient GEMM (accumulated into the replica's
     /// gradient), input-gradient GEMM (not for layer 0), deltas to the previous stage; frees the stash.
     mutating func backwardTask(_ t: Int, layer l: Int, lane: Int, rows B: Int, microbatch m: Int,
-                               state: inout BackpropState) {
+                               state: inout BackpropState, handoff: Handoff? = nil) {
         let layer = layers[l], st = place(l, lane: lane)
         let wg = layer.weightGradientGemm(rows: B)
         let ig = l > 0 ? layer.inputGradientGemm(rows: B) : GemmShape(m: 0, n: 0, k: 0)
@@ -144,11 +157,21 @@ extension ScheduleBuilder {
         d.counts.vectorOps = B &* layer.postOpElements
         d.counts.adds = B &* layer.logitElements
         let last = l == layers.count - 1
-        if last || machine.stageOfLayer[l + 1] != st.stage {
-            d.fifoIn = machine.backwardFIFO(stage: st.stage, lane: lane, graph: &graph)
-            d.fifoInWords = fifoWords(B &* layer.flowElements, st)
+        var handedIn: [AllocationID] = [], handedOut: [AllocationID] = []
+        if let h = handoff {
+            if let (_, block) = h.input { handedIn = [block] }
+            if l > 0 && machine.stageOfLayer[l - 1] != st.stage {
+                let bytes = B &* layers[l - 1].flowElements &* sizes.activation
+                handedOut = [graph.addAllocation(in: place(l - 1, lane: lane).inputs, bytes: bytes)]
+                d.counts.onChipLinkBytes &+= bytes
+            }
+        } else {
+            if last || machine.stageOfLayer[l + 1] != st.stage {
+                d.fifoIn = machine.backwardFIFO(stage: st.stage, lane: lane, graph: &graph)
+                d.fifoInWords = fifoWords(B &* layer.flowElements, st)
+            }
+            pushDeltas(&d, fromLayer: l, lane: lane, rows: B)
         }
-        pushDeltas(&d, fromLayer: l, lane: lane, rows: B)
         let mb = max(m, 0)
         let stash = state.stash[lane]?[l][mb] ?? []
         var allocates: [AllocationID] = []
@@ -160,12 +183,15 @@ extension ScheduleBuilder {
         d.counts.sramReadBytes = stash.reduce(0) { $0 &+ graph.bytes(of: $1) } &+ layer.parameterCount &* sizes.weight
         d.counts.sramWriteBytes = graph.bytes(of: gradient)
         var deps: [(TaskID, DependencyKind)] = []
-        if d.fifoIn == nil, let p = state.lastBackward[l + 1 < layers.count ? l + 1 : l][st.slot], l + 1 < layers.count {
+        if d.fifoIn == nil && handedIn.isEmpty, l + 1 < layers.count, let p = state.lastBackward[l + 1][st.slot] {
             deps.append((p, .data))
         }
-        let id = add(d, after: deps, allocates: allocates,
-                     reads: stash + [weights(l, lane: lane)] + (allocates.isEmpty ? [gradient] : []), frees: stash)
+        if let (producer, _) = handoff?.input { deps.append((producer, .data)) }
+        let id = add(d, after: deps, allocates: allocates + handedOut,
+                     reads: stash + [weights(l, lane: lane)] + (allocates.isEmpty ? [gradient] : []) + handedIn,
+                     frees: stash + handedIn)
         state.lastBackward[l][st.slot] = id
+        if let block = handedOut.first { lastHandoff = (id, block) }
     }
 
     /// After the backward of every micro-batch on every lane: the replicas' gradients are all-reduced (when there are

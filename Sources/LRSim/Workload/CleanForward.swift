@@ -1,5 +1,13 @@
 /// The clean (noise-free) forward pass: one task per layer, storing what the gradient work needs later.
 extension ScheduleBuilder {
+    /// How pipelined micro-batches cross stages: through a block of the next stage's `inputs` buffer (written by the
+    /// producer, read and freed by the consumer) instead of the stage FIFO, so forwards and backwards of different
+    /// micro-batches queue in memory as they do in GPipe/1F1B implementations (bounded FIFOs in both directions would
+    /// deadlock them). `input` is what the task consumes: the producing task and its block.
+    struct Handoff {
+        var input: (TaskID, AllocationID)?
+    }
+
     struct CleanPass {
         var tasks: [TaskID] = []
         var inputs: [AllocationID?] = []
@@ -11,7 +19,7 @@ extension ScheduleBuilder {
     /// before (a data dependency when the two share a stage and no FIFO links them), `load` the batch load for the
     /// first layer.
     mutating func forwardTask(_ t: Int, layer l: Int, lane: Int, rows B: Int, microbatch: Int = -1, previous: TaskID?,
-                              load: TaskID?, storeInput: Bool, storeLogit: Bool)
+                              load: TaskID?, storeInput: Bool, storeLogit: Bool, handoff: Handoff? = nil)
         -> (task: TaskID, input: AllocationID?, logit: AllocationID?) {
         let layer = layers[l], st = place(l, lane: lane)
         let aggregate = aggregation(layer: l, copies: 1, st)
@@ -20,7 +28,22 @@ extension ScheduleBuilder {
                      iteration: t, layer: l)
         d.microbatch = Int32(microbatch)
         d.gemm = gemmSpec(layer.forwardGemm(rows: B), st, ifmap: nil, filter: (st.replica.weights, sizes.weight))
-        let pops = link(&d, layer: l, lane: lane, rows: B)
+        var pops: Bool
+        var handedIn: [AllocationID] = [], handedOut: [AllocationID] = []
+        if let h = handoff {
+            // Pipelined micro-batches: activations cross stages through memory, not the stage FIFO.
+            pops = h.input != nil
+            if let (_, block) = h.input { handedIn = [block] }
+            if l == layers.count - 1 { linkOut(&d, layer: l, lane: lane, rows: B) }
+            else if machine.stageOfLayer[l + 1] != st.stage {
+                let bytes = B &* layer.flowElements &* sizes.activation
+                let block = graph.addAllocation(in: place(l + 1, lane: lane).inputs, bytes: bytes)
+                handedOut = [block]
+                d.counts.onChipLinkBytes &+= bytes
+            }
+        } else {
+            pops = link(&d, layer: l, lane: lane, rows: B)
+        }
         d.counts.macs = layer.forwardGemm(rows: B).macs &+ aggregate.macs
         d.counts.vectorOps = B &* (layer.logitElements &+ layer.postOpElements)
         var allocs: [AllocationID] = []
@@ -38,7 +61,10 @@ extension ScheduleBuilder {
         var deps = weightOrdering(layer: l, lane: lane, iteration: t)
         if let load { deps.append((load, .resource)) }
         if let p = previous, !pops { deps.append((p, .data)) }
-        let id = add(d, after: deps, allocates: allocs, reads: [weights(l, lane: lane)])
+        if let (producer, _) = handoff?.input { deps.append((producer, .data)) }
+        let id = add(d, after: deps, allocates: allocs + handedOut, reads: [weights(l, lane: lane)] + handedIn,
+                     frees: handedIn)
+        if let block = handedOut.first { lastHandoff = (id, block) }
         if l == 0 && batchConsumed[t][lane] == nil { batchConsumed[t][lane] = id }
         return (id, input, logit)
     }

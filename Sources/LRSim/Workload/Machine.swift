@@ -175,6 +175,6 @@ struct Machine {
         let name = unitName(stages[s].name, chip: key.chip, replica: key.from, replicas: stages[s].spec.replicas)
         let target = (s + 1 < stages.count && stages[s + 1].spec.replicas > 1) || key.from != key.to ? "->r\(key.to)" : ""
         return graph.addFIFO("\(name).\(suffix)\(target)", capacityWords: f.depthWords, wordBytes: f.wordBytes,
-                             wordsPerCycle: model.timing.tiles > 1 ? words : 0, latencyCycles: link.latencyCycles)
+                             wordsPerCycle: words, latencyCycles: link.latencyCycles)
     }
 }

@@ -22,6 +22,8 @@ struct ScheduleBuilder {
     /// (layer, slot) pairs whose first task of the current iteration has been gated on the weights.
     var gated: Set<Int> = []
     var pendingPhaseB: ((inout ScheduleBuilder) -> Void)?
+    /// The block the last memory hand-off task wrote (pipelined backprop), and that task.
+    var lastHandoff: (TaskID, AllocationID)?
 
     struct Sizes {
         var weight, activation, input, noise, loss, accumulator, gradient, activationBits: Int
