@@ -4,7 +4,7 @@ import XCTest
 @testable import LRSimCLI
 
 /// `lrsim gemm` with the scratchpad model: options, hardware-model mapping, report fields, errors.
-final class GemmMemoryCommandTests: XCTestCase {
+final class GemmMemoryCLITests: XCTestCase {
     func report(_ args: [String], in dir: TemporaryDirectory) throws -> [String: Any] {
         var cmd = try LRSimCommand.parseAsRoot(["gemm"] + args + ["--report", dir.path("g.json")])
         try cmd.run()
@@ -32,7 +32,7 @@ final class GemmMemoryCommandTests: XCTestCase {
     /// 64 KiB of 32-bit words; DRAM 25.6 bytes per cycle -> 25, 25 and 6 words per cycle.
     func testHardwareModelMapping() throws {
         let dir = try TemporaryDirectory(); defer { dir.cleanup() }
-        let edge = OutputFormatTests.repo.appendingPathComponent("hwmodels/edge.toml").path
+        let edge = SimCLITests.repo.appendingPathComponent("hwmodels/edge.toml").path
         let json = try report(["--hw", edge, "--memory", "100", "64", "300"], in: dir)
         let memory = json["memory"] as! [String: Any]
         XCTAssertEqual(memory["ifmap_words"] as? Int, 32768)
