@@ -64,6 +64,8 @@ struct Gemm: ParsableCommand {
     var bandwidth: Int?
     @Flag(help: "Model memory stalls with the --hw model's inputs/weights/accumulators buffers and DRAM bandwidth.")
     var memory = false
+    @Option(help: "Memory model with the options above: scalesim (SCALE-Sim v3's scratchpads, demand order and fill clock; equals its Total and Stall Cycles) or physical (the simulator's: each operand read as often as the dataflow re-reads it, fills served by a DRAM channel per operand).")
+    var memoryOrder: GemmMemoryOrder = .scalesim
     @Option(help: "Write the JSON report here, and COMPUTE_REPORT.csv next to it.") var report: String?
     @Flag(help: "Print the JSON report on stdout instead of a table.") var json = false
     @Argument(help: "GEMMs as M N K triples.") var mnk: [Int] = []
@@ -127,7 +129,7 @@ struct Gemm: ParsableCommand {
         if memory || [ifmapSramKB, filterSramKB, ofmapSramKB, bandwidth].contains(where: { $0 != nil }) {
             let pads = try ScratchpadConfig.resolve(hardware: hardware, ifmapKiB: ifmapSramKB, filterKiB: filterSramKB,
                                                     ofmapKiB: ofmapSramKB, bandwidth: bandwidth)
-            result = try GemmReport(list: list, array: array, convention: conv, memory: pads)
+            result = try GemmReport(list: list, array: array, convention: conv, memory: pads, order: memoryOrder)
         } else {
             result = GemmReport(list: list, array: array, convention: conv)
         }
@@ -170,3 +172,5 @@ struct Gemm: ParsableCommand {
         return head + t.text + "\ntotal cycles \(r.totalCycles) (stalls \(r.totalStallCycles)), MACs \(r.totalMacs)"
     }
 }
+
+extension GemmMemoryOrder: ExpressibleByArgument {}

@@ -12,6 +12,8 @@ public struct GemmReport: Sendable, Codable, Equatable {
     public var totalMacs: Int
     /// The scratchpads, when the memory model ran (SCALE-Sim v3's double-buffered scratchpads).
     public var memory: ScratchpadConfig?
+    /// `scalesim` or `physical` (with `memory`).
+    public var memoryOrder: String?
     public var wallSeconds: Double
 
     public struct Layer: Sendable, Codable, Equatable {
@@ -48,6 +50,7 @@ public struct GemmReport: Sendable, Codable, Equatable {
         totalStallCycles = 0
         totalMacs = layers.reduce(0) { $0 &+ $1.macs }
         memory = nil
+        memoryOrder = nil
         self.wallSeconds = wallSeconds
     }
 
@@ -56,7 +59,7 @@ public struct GemmReport: Sendable, Codable, Equatable {
     /// convention must be `scalesim` (or `scalesim_rtl`, one more compute cycle per layer). Utilisation is
     /// SCALE-Sim's: MACs over total cycles including stalls.
     public init(list: [NamedGemm], array: SystolicArray, convention: GemmTimingConvention, memory: ScratchpadConfig,
-                wallSeconds: Double = 0) throws {
+                order: GemmMemoryOrder = .scalesim, wallSeconds: Double = 0) throws {
         guard convention != .onnxim else {
             throw ScratchpadError.invalidConfig("the memory model follows SCALE-Sim's fold schedule: use the scalesim or scalesim_rtl convention, not onnxim")
         }
@@ -64,8 +67,14 @@ public struct GemmReport: Sendable, Codable, Equatable {
         let extra = convention == .scalesimRTL ? 1 : 0
         for i in layers.indices {
             let g = list[i].shape
-            var t = ScaleSimMemoryTimer.run(try GemmScratchpad(gemm: g, array: array, config: memory))
-            t.computeCycles &+= extra; t.cycles &+= extra
+            var t: ScratchpadTiming
+            switch order {
+            case .scalesim:
+                t = ScaleSimMemoryTimer.run(try GemmScratchpad(gemm: g, array: array, config: memory))
+                t.computeCycles &+= extra; t.cycles &+= extra
+            case .physical:
+                t = try PhysicalGemmTimer.run(g, array: array, convention: convention, config: memory)
+            }
             layers[i].computeCycles = t.computeCycles
             layers[i].stallCycles = t.stallCycles
             layers[i].cycles = t.cycles
@@ -75,5 +84,16 @@ public struct GemmReport: Sendable, Codable, Equatable {
         totalCycles = layers.reduce(0) { $0 &+ $1.cycles }
         totalStallCycles = layers.reduce(0) { $0 &+ $1.stallCycles }
         self.memory = memory
+        memoryOrder = order.rawValue
     }
+}
+
+/// Which memory model `lrsim gemm --memory` runs.
+public enum GemmMemoryOrder: String, Sendable, Hashable, Codable, CaseIterable {
+    /// SCALE-Sim v3's double-buffered scratchpads with its demand order and fixed-bandwidth fill clock: equal to what
+    /// SCALE-Sim reports (scripts/scalesim/scalesim_memory.csv).
+    case scalesim
+    /// The simulator's own: the same scratchpads with the physical demand order (each operand read as often as the
+    /// dataflow's loop nest re-reads it) and fills served by a DRAM channel per operand, run through the engine.
+    case physical
 }
