@@ -36,7 +36,8 @@ final class ShippedModelsTests: XCTestCase {
 
     /// Backprop variants configure the same silicon: identical compute, clock, memory system and total SRAM per stage.
     func testBackpropVariantsRunOnEqualSilicon() throws {
-        for (lr, bp) in [("edge.toml", "edge-bp.toml"), ("datacenter.toml", "datacenter-bp.toml")] {
+        for (lr, bp) in [("edge.toml", "edge-bp.toml"), ("datacenter.toml", "datacenter-bp.toml"),
+                         ("multichip.toml", "multichip-bp.toml")] {
             let a = try HardwareModel.load(path: Repo.hwmodel(lr))
             let b = try HardwareModel.load(path: Repo.hwmodel(bp))
             XCTAssertEqual(a.silicon, b.silicon, bp)
@@ -48,8 +49,10 @@ final class ShippedModelsTests: XCTestCase {
             XCTAssertEqual(a.dram, b.dram, bp)
             XCTAssertEqual(a.formats, b.formats, bp)
             XCTAssertEqual(a.energy, b.energy, bp)
+            XCTAssertEqual(a.interconnect, b.interconnect, bp)
+            XCTAssertEqual(a.stageTemplate.replicas, b.stageTemplate.replicas, bp)
             XCTAssertEqual(b.stageTemplate.buffers.noise.capacityBytes, 0, bp)
-            XCTAssertEqual(b.source.files.count, 2, "\(bp) is a variant of \(lr) via base")
+            XCTAssertEqual(b.source.files.count, a.source.files.count + 1, "\(bp) is a variant of \(lr) via base")
         }
     }
 
