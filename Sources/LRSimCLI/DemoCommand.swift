@@ -25,14 +25,14 @@ struct Demo: ParsableCommand {
     @Option(help: "Dataset directory (default: Debian's dataset-fashion-mnist location).") var dataDir: String?
     @Option(help: "Forward-only hardware model (ALR and LR).") var hw = HardwareModel.defaultModelPath
     @Option(help: "The same silicon configured for backprop.") var hwBp = "hwmodels/edge-bp.toml"
-    @Option(help: "Training epochs of the ALR, LR and backprop runs (1...100).") var epochs = 1
-    @Option(help: "Use only the first N training samples (default: all 60000).") var trainSamples: Int?
-    @Option(help: "Use only the first N test samples (default: all 10000).") var testSamples: Int?
-    @Option(help: "Samples per mini-batch (training and simulation; 1...4096).") var batch = 32
-    @Option(help: "Noisy copies K per layer (ALR and LR; even, at most 1024).") var copies: CopyCounts = [32]
-    @Option(help: "Noise scale.") var sigma: Float = 0.1
-    @Option(help: "Training samples of each quantized-training run in the sweep.") var sweepTrainSamples = 500
-    @Option(help: "Test samples each quantized-training run in the sweep is evaluated on.") var sweepTestSamples = 1000
+    @Option(parsing: .unconditional, help: "Training epochs of the ALR, LR and backprop runs (1...100).") var epochs = 1
+    @Option(parsing: .unconditional, help: "Use only the first N training samples (default: all 60000).") var trainSamples: Int?
+    @Option(parsing: .unconditional, help: "Use only the first N test samples (default: all 10000).") var testSamples: Int?
+    @Option(parsing: .unconditional, help: "Samples per mini-batch (training and simulation; 1...4096).") var batch = 32
+    @Option(parsing: .unconditional, help: "Noisy copies K per layer (ALR and LR; even, at most 1024).") var copies: CopyCounts = [32]
+    @Option(parsing: .unconditional, help: "Noise scale.") var sigma: Float = 0.1
+    @Option(parsing: .unconditional, help: "Training samples of each quantized-training run in the sweep.") var sweepTrainSamples = 500
+    @Option(parsing: .unconditional, help: "Test samples each quantized-training run in the sweep is evaluated on.") var sweepTestSamples = 1000
     @Option(help: "Activation bit widths the sweep tries.") var sweepActivationBits = "4,6,8"
     @Option(help: "Accumulator bit widths the sweep tries.") var sweepAccumulatorBits = "16,24,32"
 
@@ -45,9 +45,13 @@ struct Demo: ParsableCommand {
         return o
     }
 
-    func validate() throws { try options.validate() }
+    func validate() throws {
+        // Checked while parsing, where the error funnel sees ArgumentParser's wrapper: name the option here.
+        do { try options.validate() } catch { throw ValidationError("--\(error.setting): \(error.problem)") }
+    }
 
     func run() throws {
+        // DemoRun checks every option, file and sweep value, then creates --out, before its first training run.
         let result = try DemoRun(options: options, log: { Console.err($0) }).run()
         Console.out(SimSummary.comparison(result.comparison))
         Console.out("")

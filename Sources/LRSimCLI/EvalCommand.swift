@@ -21,7 +21,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Checkpoint written by `lrsim train --checkpoint`.")
     var checkpoint: String
     @OptionGroup var data: DataOptions
-    @Option(help: "FGSM perturbation size in pixel units (0..1); omit for clean accuracy only.")
+    @Option(parsing: .unconditional, help: "FGSM perturbation size in pixel units (0..1); omit for clean accuracy only.")
     var fgsm: Float?
     @Option(help: "Write the JSON report here.")
     var report: String?
@@ -40,6 +40,9 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         if let e = fgsm, !(e >= 0 && e <= 1) { throw ValidationError("--fgsm: expected an epsilon in 0...1, got \(e)") }
+        var outputs = OutputPaths()
+        outputs.input("checkpoint", checkpoint); outputs.file("report", report)
+        try outputs.prepare()
         let ckpt = try Checkpoint.read(from: checkpoint)
         let (config, spec) = try ckpt.config.resolved()
         let (_, test) = try DatasetCatalog.load(name: data.name(for: config.model), dataDir: data.dataDir,

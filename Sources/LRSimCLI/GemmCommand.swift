@@ -35,15 +35,15 @@ struct Gemm: ParsableCommand {
     var hw: String?
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a hardware-model field (repeatable).", valueName: "KEY=VALUE"))
     var overrides: [String] = []
-    @Option(help: "Array rows R.") var rows: Int?
-    @Option(help: "Array columns C.") var cols: Int?
+    @Option(parsing: .unconditional, help: "Array rows R.") var rows: Int?
+    @Option(parsing: .unconditional, help: "Array columns C.") var cols: Int?
     @Option(help: "Dataflow: ws, os or is.") var dataflow: String?
     @Option(help: "Cycle convention: scalesim (SCALE-Sim, folds*fold-1), scalesim_rtl (+1, what RTL takes) or onnxim (overlapped tiles).")
     var convention: String?
     @Option(help: "A SCALE-Sim topology CSV: 'Layer, M, N, K,' or the convolution format.") var topology: String?
     @Option(help: "A preset GEMM list: alexnet-conv1 or resnet18.") var layers: String?
     @Option(help: "The forward GEMMs of a network (mlp:784-256-10, cnn:small), with --batch.") var model: String?
-    @Option(help: "Batch for --model.") var batch: Int = 1
+    @Option(parsing: .unconditional, help: "Batch for --model.") var batch: Int = 1
     @Option(help: "Write the JSON report here, and COMPUTE_REPORT.csv next to it.") var report: String?
     @Flag(help: "Print the JSON report on stdout instead of a table.") var json = false
     @Argument(help: "GEMMs as M N K triples.") var mnk: [Int] = []
@@ -71,6 +71,11 @@ struct Gemm: ParsableCommand {
     }
 
     func run() throws {
+        var outputs = OutputPaths()
+        outputs.input("topology", topology)
+        outputs.file("report", report)
+        outputs.file("report's COMPUTE_REPORT.csv", report.map(Self.computeReportPath(next:)))
+        try outputs.prepare()
         let start = DispatchTime.now().uptimeNanoseconds
         var array = SystolicArray(rows: rows ?? 16, cols: cols ?? 16, dataflow: .ws)
         var conv = GemmTimingConvention.scalesim

@@ -28,20 +28,23 @@ struct Gradcheck: ParsableCommand {
     var data = "synthetic:features=20,classes=5,train=256,test=16"
     @Option(help: "Directory holding the dataset files (mnist, cifar10).")
     var dataDir: String?
-    @Option(help: "Samples in the batch.")
+    @Option(parsing: .unconditional, help: "Samples in the batch.")
     var batch = 32
-    @Option(help: "Noise scale.")
+    @Option(parsing: .unconditional, help: "Noise scale.")
     var sigma: Float = 0.1
-    @Option(help: "Comma-separated copy counts K.")
+    @Option(parsing: .unconditional, help: "Comma-separated copy counts K.")
     var copies = "10,100,1000"
-    @Option(help: "Independent noise seeds averaged per point.")
+    @Option(parsing: .unconditional, help: "Independent noise seeds averaged per point.")
     var seeds = 5
-    @Option(help: "Seed of the network's initial weights.")
+    @Option(parsing: .unconditional, help: "Seed of the network's initial weights.")
     var seed: UInt64 = 3
     @Option(help: "Write the rows as JSON here.")
     var report: String?
 
     func run() throws {
+        var outputs = OutputPaths()
+        outputs.file("report", report)
+        try outputs.prepare()
         // Each K studied follows the rule of every command (the variants use antithetic pairs).
         let ks = Array(try CopyCounts(parsing: copies))
         for k in ks { try CopyCounts(k).validate(layers: 1, estimator: .lr, antithetic: true) }

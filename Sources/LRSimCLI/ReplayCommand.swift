@@ -45,6 +45,9 @@ struct Replay: ParsableCommand {
     }
 
     func run() throws {
+        var outputs = OutputPaths()
+        outputs.input("trace", trace); outputs.input("hw", hw); outputs.file("report", report)
+        try outputs.prepare()
         let hardware = try HardwareModel.load(path: HardwareModel.locate(hw), overrides: overrides)
         let replay = ReplayRun(hardware: hardware, overrides: overrides, tracePath: trace,
                                steps: steps.flatMap(parseSteps), exact: !noExact, wallClock: !noWallClock)

@@ -24,6 +24,9 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let path = out ?? (directory as NSString).appendingPathComponent("report.html")
         let builder = try ReportInputs.builder(directory: directory)
+        var outputs = OutputPaths()
+        outputs.file("out", path)
+        try outputs.prepare()
         try AtomicFile.write(builder.html(), to: path)
         Console.out("report: \(path) (\(builder.charts().count) charts)")
     }

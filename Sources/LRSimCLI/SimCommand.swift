@@ -32,15 +32,15 @@ struct Sim: ParsableCommand {
     var trace: String?
     @Option(help: "Network: mlp:IN-H1-...-OUT, cnn:small / cnn:cifar, rnn:DxH-C[xT<steps>], snn:D-H-C[xT<steps>] or gnn:N-F-H-C[e<E>] (nodes-features-hidden-classes, E edges; batch = N). Not with --trace.")
     var model: String?
-    @Option(help: "Samples per mini-batch.") var batch: Int?
-    @Option(help: "Copies K per perturbed layer: one value, or one per parametric layer separated by commas; 0...65536, 0 = the layer is not trained, even with antithetic pairs.")
+    @Option(parsing: .unconditional, help: "Samples per mini-batch.") var batch: Int?
+    @Option(parsing: .unconditional, help: "Copies K per perturbed layer: one value, or one per parametric layer separated by commas; 0...65536, 0 = the layer is not trained, even with antithetic pairs.")
     var copies: CopyCounts?
     @Option(help: "Estimator: lr, alr, es, aes or bp.") var estimator: EstimatorKind?
-    @Option(help: "Noise scale (accepted for symmetry with train; it does not change timing).") var sigma: Double?
+    @Option(parsing: .unconditional, help: "Noise scale (accepted for symmetry with train; it does not change timing).") var sigma: Double?
     @Flag(help: "Independent copies instead of antithetic pairs (antithetic pairs generate and store half the noise).")
     var noAntithetic = false
-    @Option(help: "Copies one task carries through a layer (the GEMM streams batch x copies rows).") var copiesPerPass: Int = 1
-    @Option(help: "Training iterations (mini-batches) to simulate. Default: the trace's step count, else 1.") var iterations: Int?
+    @Option(parsing: .unconditional, help: "Copies one task carries through a layer (the GEMM streams batch x copies rows).") var copiesPerPass: Int = 1
+    @Option(parsing: .unconditional, help: "Training iterations (mini-batches) to simulate. Default: the trace's step count, else 1.") var iterations: Int?
     @Option(help: "Also simulate these estimators on the same hardware and print them side by side, e.g. lr,alr,bp.")
     var compare: String?
     @Option(help: "Write a VCD waveform (GTKWave) here.") var vcd: String?
@@ -76,6 +76,10 @@ struct Sim: ParsableCommand {
     }
 
     func run() throws {
+        var outputs = OutputPaths()
+        outputs.input("trace", trace); outputs.input("hw", hw)
+        outputs.file("vcd", vcd); outputs.file("timeline", timeline); outputs.directory("csv", csv); outputs.file("report", report)
+        try outputs.prepare()
         var run = SimulationRun(hardware: try HardwareModel.load(path: HardwareModel.locate(hw), overrides: overrides),
                                 workload: workloadOptions)
         run.compare = try compareList()

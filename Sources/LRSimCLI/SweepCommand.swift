@@ -43,6 +43,9 @@ struct SweepMergeCommand: ParsableCommand {
     @Option(help: "Directory for the merged points and table.") var out: String
 
     func run() throws {
+        var outputs = OutputPaths()
+        outputs.directory("out", out)
+        try outputs.prepare()
         let table = try SweepMerge.merge(directories, into: out)
         let failed = table.points.filter { $0.status == .failed }.count
         Console.err("merged \(table.points.count) points (\(failed) failed) from \(directories.count) directories into \(out)/sweep.csv")

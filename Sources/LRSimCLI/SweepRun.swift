@@ -18,15 +18,15 @@ struct SweepRun: ParsableCommand {
     var trace: String?
     @Option(help: "Network for sim and train: mlp:IN-H1-...-OUT, cnn:small, rnn:..., snn:..., gnn:... (sim).") var model: String?
     @OptionGroup var estimatorOptions: EstimatorOptions
-    @Option(help: "Samples per mini-batch (sim and train; default 32, or the trace's).") var batch: Int?
-    @Option(help: "Training iterations each sim point simulates (default 4).") var iterations: Int?
+    @Option(parsing: .unconditional, help: "Samples per mini-batch (sim and train; default 32, or the trace's).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Training iterations each sim point simulates (default 4).") var iterations: Int?
     @Flag(help: "Also train at every point with the point's number formats in the loop (kind train; needs --model).") var train = false
     @OptionGroup var data: DataOptions
-    @Option(help: "Training epochs per point (train).") var epochs = 1
-    @Option(name: .customLong("lr"), help: "Learning rate (train).") var learningRate: Float = 1e-3
+    @Option(parsing: .unconditional, help: "Training epochs per point (train).") var epochs = 1
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (train).") var learningRate: Float = 1e-3
     @Option(help: "Optimizer (train): adam or sgd.") var optimizer: OptimizerKind = .adam
-    @Option(help: "Seed (train).") var seed: UInt64 = 0
-    @Option(help: "Every N steps compare the estimate with backprop's gradient (train; adds train.gradient_cosine_vs_bp).")
+    @Option(parsing: .unconditional, help: "Seed (train).") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Every N steps compare the estimate with backprop's gradient (train; adds train.gradient_cosine_vs_bp).")
     var gradCheckEvery = 0
     @Option(help: "Replay only these recorded steps (comma-separated).") var steps: String?
     @Flag(help: "Replay without the exact GMP check (faster).") var noExact = false
@@ -54,7 +54,11 @@ struct SweepRun: ParsableCommand {
     }
 
     func run() throws {
+        _ = try estimatorOptions.settings()  // --sigma and the others, checked even when only the simulation uses them
         let spec = try makeSpec()
+        var outputs = OutputPaths()
+        outputs.input("trace", trace); outputs.input("hw", hw); outputs.directory("out", out)
+        try outputs.prepare()
         let base = try HardwareModel.load(path: HardwareModel.locate(hw))
         var evaluators: [PointEvaluator] = []
         if let w = spec.sim { evaluators.append(SimPointEvaluator(workload: w)) }

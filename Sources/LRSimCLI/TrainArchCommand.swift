@@ -23,27 +23,28 @@ struct TrainArch: ParsableCommand {
 
     @Option(help: "Architecture: rnn, gnn or snn.") var arch: Arch
     @Option(help: "Gradient: lr or bp.") var estimator: EstimatorKind = .lr
-    @Option(help: "Passes over the training set (gnn: full-graph steps).") var epochs = 3
-    @Option(help: "Samples per mini-batch (rnn, snn).") var batch = 128
-    @Option(help: "Noisy copies K per perturbed layer.") var copies: CopyCounts = [32]
-    @Option(help: "Noise scale.") var sigma: Float = 0.1
-    @Option(name: .customLong("lr"), help: "Adam learning rate.") var learningRate: Float = 1e-3
-    @Option(help: "Seed of initialisation, data order, input spikes and noise.") var seed: UInt64 = 0
-    @Option(help: "Hidden units (default rnn 128, gnn 64, snn 256).") var hidden: Int?
-    @Option(help: "Time steps (rnn: must divide the features of a sample, default 28; snn: default 16).") var steps: Int?
+    @Option(parsing: .unconditional, help: "Passes over the training set (gnn: full-graph steps).") var epochs = 3
+    @Option(parsing: .unconditional, help: "Samples per mini-batch (rnn, snn).") var batch = 128
+    @Option(parsing: .unconditional, help: "Noisy copies K per perturbed layer.") var copies: CopyCounts = [32]
+    @Option(parsing: .unconditional, help: "Noise scale.") var sigma: Float = 0.1
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Adam learning rate.") var learningRate: Float = 1e-3
+    @Option(parsing: .unconditional, help: "Seed of initialisation, data order, input spikes and noise.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Hidden units (default rnn 128, gnn 64, snn 256).") var hidden: Int?
+    @Option(parsing: .unconditional, help: "Time steps (rnn: must divide the features of a sample, default 28; snn: default 16).")
+    var steps: Int?
     @OptionGroup(title: "Data (rnn, snn)") var dataOptions: DataOptions
-    @Option(help: "gnn: nodes of the generated graph.") var nodes = 1000
-    @Option(help: "gnn: classes (blocks) of the generated graph.") var graphClasses = 5
-    @Option(help: "gnn: node feature dimension.") var features = 32
-    @Option(help: "gnn: edge probability within a class.") var pIn: Double = 0.02
-    @Option(help: "gnn: edge probability across classes.") var pOut: Double = 0.004
-    @Option(help: "gnn: scale of the class prototype in the node features.") var signal: Float = 0.3
-    @Option(help: "gnn: training nodes (the first N; the rest are test nodes).") var trainNodes = 500
-    @Option(help: "gnn: seed of the generated graph.") var graphSeed: UInt64 = 2024
-    @Option(help: "Every N steps, also compute the baseline's gradient and record the cosine per tensor (0 = never).")
+    @Option(parsing: .unconditional, help: "gnn: nodes of the generated graph.") var nodes = 1000
+    @Option(parsing: .unconditional, help: "gnn: classes (blocks) of the generated graph.") var graphClasses = 5
+    @Option(parsing: .unconditional, help: "gnn: node feature dimension.") var features = 32
+    @Option(parsing: .unconditional, help: "gnn: edge probability within a class.") var pIn: Double = 0.02
+    @Option(parsing: .unconditional, help: "gnn: edge probability across classes.") var pOut: Double = 0.004
+    @Option(parsing: .unconditional, help: "gnn: scale of the class prototype in the node features.") var signal: Float = 0.3
+    @Option(parsing: .unconditional, help: "gnn: training nodes (the first N; the rest are test nodes).") var trainNodes = 500
+    @Option(parsing: .unconditional, help: "gnn: seed of the generated graph.") var graphSeed: UInt64 = 2024
+    @Option(parsing: .unconditional, help: "Every N steps, also compute the baseline's gradient and record the cosine per tensor (0 = never).")
     var gradCheckEvery = 0
     @Option(help: "rnn, snn: write a trace of sampled steps here.") var trace: String?
-    @Option(help: "With --trace: record step 0, every N-th step and the last.") var traceEvery = 100
+    @Option(parsing: .unconditional, help: "With --trace: record step 0, every N-th step and the last.") var traceEvery = 100
     @Option(help: "With --trace: none or zlib.") var traceCompression: TraceCompression = .none
     @Option(help: "Write the JSON report here.") var report: String?
     @Flag(help: "Print nothing but errors.") var quiet = false
@@ -66,6 +67,9 @@ struct TrainArch: ParsableCommand {
     }
 
     func run() throws {
+        var outputs = OutputPaths()
+        outputs.file("trace", trace); outputs.file("report", report)
+        try outputs.prepare()
         var c = TrainingConfiguration(estimator: EstimatorSettings(kind: estimator, copies: copies, sigma: [sigma],
                                                                    weightNoiseLayers: []))
         c.optimizer = .adam; c.learningRate = learningRate; c.epochs = epochs; c.seed = seed

@@ -45,22 +45,22 @@ struct Train: ParsableCommand {
 
     @Option(help: "Optimizer: adam or sgd (with --momentum).")
     var optimizer: OptimizerKind = .adam
-    @Option(name: .customLong("lr"), help: "Learning rate.")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate.")
     var learningRate: Float = 1e-3
-    @Option(help: "SGD momentum.")
+    @Option(parsing: .unconditional, help: "SGD momentum.")
     var momentum: Float = 0.9
-    @Option(help: "Passes over the training set.")
+    @Option(parsing: .unconditional, help: "Passes over the training set.")
     var epochs = 3
-    @Option(help: "Samples per mini-batch (default 128; a gnn trains on the full graph: its training nodes).")
+    @Option(parsing: .unconditional, help: "Samples per mini-batch (default 128; a gnn trains on the full graph: its training nodes).")
     var batch: Int?
-    @Option(help: "Seed of every random number (initialisation, data order, noise).")
+    @Option(parsing: .unconditional, help: "Seed of every random number (initialisation, data order, noise).")
     var seed: UInt64 = 0
 
-    @Option(help: "Every N steps, compare the estimate with backprop's gradient on the same batch (cosine per layer).")
+    @Option(parsing: .unconditional, help: "Every N steps, compare the estimate with backprop's gradient on the same batch (cosine per layer).")
     var gradCheckEvery = 0
     @Option(help: "Write a trace of sampled steps to this .lrt file.")
     var trace: String?
-    @Option(help: "Sample every N-th step into the trace (plus the first and the last).")
+    @Option(parsing: .unconditional, help: "Sample every N-th step into the trace (plus the first and the last).")
     var traceEvery = 100
     @Flag(help: "Also record backprop's gradient of each sampled batch in the trace.")
     var traceBp = false
@@ -93,6 +93,9 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        var outputs = OutputPaths()
+        outputs.file("trace", trace); outputs.file("checkpoint", checkpoint); outputs.file("report", report)
+        try outputs.prepare()
         if hw == nil && !overrides.isEmpty { throw ValidationError("--set changes the --hw model; give --hw FILE too") }
         var session = TrainingSession(config: try configuration(),
                                       hardware: try hw.map { try HardwareModel.load(path: HardwareModel.locate($0), overrides: overrides) })

@@ -6,9 +6,9 @@ struct DataOptions: ParsableArguments {
     var data: String?
     @Option(help: "Directory holding the dataset files (required for mnist and cifar10).")
     var dataDir: String?
-    @Option(help: "Use only the first N training samples.")
+    @Option(parsing: .unconditional, help: "Use only the first N training samples.")
     var trainSamples: Int?
-    @Option(help: "Use only the first N test samples.")
+    @Option(parsing: .unconditional, help: "Use only the first N test samples.")
     var testSamples: Int?
 
     /// The dataset name, or the default for `model`: generated graph data for gnn, else Fashion-MNIST.

@@ -6,9 +6,9 @@ import LRTrain
 struct EstimatorOptions: ParsableArguments {
     @Option(help: "Gradient estimator: bp, lr, alr, es or aes (default bp).")
     var estimator: EstimatorKind?
-    @Option(help: "Noisy copies K per perturbed layer: one value, or one per parametric layer (comma-separated); 0...65536, 0 = the layer is not trained, even with antithetic pairs (default 32).")
+    @Option(parsing: .unconditional, help: "Noisy copies K per perturbed layer: one value, or one per parametric layer (comma-separated); 0...65536, 0 = the layer is not trained, even with antithetic pairs (default 32).")
     var copies: CopyCounts?
-    @Option(help: "Noise scale per parametric layer (comma-separated, or one value).")
+    @Option(parsing: .unconditional, help: "Noise scale per parametric layer (comma-separated, or one value).")
     var sigma = "0.1"
     @Flag(name: .customLong("no-antithetic"), help: "Draw every copy independently instead of in (eps, -eps) pairs.")
     var noAntithetic = false
@@ -35,9 +35,14 @@ struct EstimatorOptions: ParsableArguments {
             }
             return values
         }
+        let sigmas = try list(sigma, "sigma") { Float($0) }
+        // A noise scale is never NaN, infinite or <= 0, whatever the estimator (bp ignores it, but says so nowhere).
+        if let bad = sigmas.first(where: { !($0.isFinite && $0 > 0) }) {
+            throw SettingError("sigma", "expected positive finite values, got \(bad)")
+        }
         let layers: [Int]? = weightNoiseLayers == "auto" ? nil : weightNoiseLayers == "none" ? []
             : try list(weightNoiseLayers, "weight-noise-layers") { Int($0) }
-        return EstimatorSettings(kind: kind, copies: copyCounts, sigma: try list(sigma, "sigma") { Float($0) },
+        return EstimatorSettings(kind: kind, copies: copyCounts, sigma: sigmas,
                                  antithetic: !noAntithetic, baseline: baseline, qmc: qmc, noise: noise,
                                  weightNoiseLayers: layers)
     }

@@ -61,8 +61,8 @@ public struct DemoRun {
 
     public func run() throws -> Result {
         let o = options
-        step(1, "checking the options, loading the hardware models and Fashion-MNIST")
         let p = try prepare()
+        step(1, "checked the options, the hardware models and every sweep value; loaded Fashion-MNIST")
 
         func config(_ kind: EstimatorKind) -> TrainingConfiguration {
             var c = TrainingConfiguration(estimator: EstimatorSettings(kind: kind, copies: o.copies, sigma: [o.sigma],
