@@ -11,34 +11,41 @@ struct Gemm: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Systolic-array cycle counts of GEMMs (SCALE-Sim v3's convention).",
         discussion: """
-        A GEMM is M rows streamed (output pixels or batch rows), K the reduction, \
-        N the outputs. On an R x C array:
-          ws: folds = ceil(K/R)*ceil(N/C), cycles per fold 2R+C+M-2
-          os: folds = ceil(M/R)*ceil(N/C), cycles per fold R+C+K-2
-          is: folds = ceil(K/R)*ceil(M/C), cycles per fold 2R+C+N-2
-          total = folds * per fold - 1 (scalesim; scalesim_rtl: without the -1)
+            A GEMM is M rows streamed (output pixels or batch rows), K the reduction, \
+            N the outputs. On an R x C array:
+              ws: folds = ceil(K/R)*ceil(N/C), cycles per fold 2R+C+M-2
+              os: folds = ceil(M/R)*ceil(N/C), cycles per fold R+C+K-2
+              is: folds = ceil(K/R)*ceil(M/C), cycles per fold 2R+C+N-2
+              total = folds * per fold - 1 (scalesim; scalesim_rtl: without the -1)
 
-        The GEMMs come from positional M N K triples, a SCALE-Sim topology CSV \
-        (--topology), a preset (--layers resnet18) or a network's forward pass \
-        (--model SPEC --batch B). The array comes from --rows/--cols/--dataflow or \
-        from a hardware model's stage template (--hw).
+            The GEMMs come from positional M N K triples, a SCALE-Sim topology CSV \
+            (--topology), a preset (--layers resnet18) or a network's forward pass \
+            (--model SPEC --batch B). The array comes from --rows/--cols/--dataflow or \
+            from a hardware model's stage template (--hw).
 
-        Examples:
-          lrsim gemm --rows 32 --cols 32 --dataflow ws 3025 96 363   # 112283 cycles
-          lrsim gemm --hw hwmodels/edge.toml --layers resnet18 \\
-                     --report out/resnet.json          # + out/COMPUTE_REPORT.csv
-          lrsim gemm --rows 16 --cols 16 --dataflow os --topology gemms.csv --json
-          lrsim gemm --rows 16 --cols 16 --model mlp:784-256-10 --batch 128
-        """)
+            Examples:
+              lrsim gemm --rows 32 --cols 32 --dataflow ws 3025 96 363   # 112283 cycles
+              lrsim gemm --hw hwmodels/edge.toml --layers resnet18 \\
+                         --report out/resnet.json          # + out/COMPUTE_REPORT.csv
+              lrsim gemm --rows 16 --cols 16 --dataflow os --topology gemms.csv --json
+              lrsim gemm --rows 16 --cols 16 --model mlp:784-256-10 --batch 128
+            """)
 
     @Option(help: "Hardware model: the array of its [stage] template and its timing.systolic convention.")
     var hw: String?
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a hardware-model field (repeatable).", valueName: "KEY=VALUE"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Override a hardware-model field (repeatable).", valueName: "KEY=VALUE"))
     var overrides: [String] = []
     @Option(parsing: .unconditional, help: "Array rows R.") var rows: Int?
     @Option(parsing: .unconditional, help: "Array columns C.") var cols: Int?
     @Option(help: "Dataflow: ws, os or is.") var dataflow: String?
-    @Option(help: "Cycle convention: scalesim (SCALE-Sim, folds*fold-1), scalesim_rtl (+1, what RTL takes) or onnxim (overlapped tiles).")
+    @Option(
+        help:
+            ArgumentHelp(
+                "Cycle convention: scalesim (SCALE-Sim, folds*fold-1), scalesim_rtl (+1, what RTL takes) or onnxim "
+                    + "(overlapped tiles).")
+    )
     var convention: String?
     @Option(help: "A SCALE-Sim topology CSV: 'Layer, M, N, K,' or the convolution format.") var topology: String?
     @Option(help: "A preset GEMM list: alexnet-conv1 or resnet18.") var layers: String?
@@ -54,7 +61,9 @@ struct Gemm: ParsableCommand {
         }
         if let r = rows, !(1...65536).contains(r) { throw ValidationError("--rows must be 1 ... 65536, got \(r)") }
         if let c = cols, !(1...65536).contains(c) { throw ValidationError("--cols must be 1 ... 65536, got \(c)") }
-        if let d = dataflow, Dataflow(rawValue: d) == nil { throw ValidationError("--dataflow must be ws, os or is, got '\(d)'") }
+        if let d = dataflow, Dataflow(rawValue: d) == nil {
+            throw ValidationError("--dataflow must be ws, os or is, got '\(d)'")
+        }
         if let c = convention, GemmTimingConvention(rawValue: c) == nil {
             throw ValidationError("--convention must be scalesim, scalesim_rtl or onnxim, got '\(c)'")
         }
@@ -67,7 +76,9 @@ struct Gemm: ParsableCommand {
             throw ValidationError("--layers must be one of \(GemmList.presetNames.joined(separator: ", ")), got '\(l)'")
         }
         let sources = [!mnk.isEmpty, topology != nil, layers != nil, model != nil].filter { $0 }.count
-        if sources == 0 { throw ValidationError("give GEMMs: M N K triples, --topology FILE, --layers PRESET or --model SPEC") }
+        if sources == 0 {
+            throw ValidationError("give GEMMs: M N K triples, --topology FILE, --layers PRESET or --model SPEC")
+        }
     }
 
     func run() throws {
@@ -114,17 +125,22 @@ struct Gemm: ParsableCommand {
 
     /// `COMPUTE_REPORT.csv` is written beside the JSON report.
     static func computeReportPath(next report: String) -> String {
-        (URL(fileURLWithPath: report).deletingLastPathComponent().path as NSString).appendingPathComponent("COMPUTE_REPORT.csv")
+        (URL(fileURLWithPath: report).deletingLastPathComponent().path as NSString).appendingPathComponent(
+            "COMPUTE_REPORT.csv")
     }
 
     /// SCALE-Sim's COMPUTE_REPORT.csv columns (without its prefetch column: operands are assumed on chip).
     func computeReportCSV(_ r: GemmReport) -> CSVTable {
         func fmt(_ v: Double) -> String { String(format: "%.6f", v) }
-        var t = CSVTable(header: ["LayerID", "Layer", "M", "N", "K", "Total Cycles", "Stall Cycles", "Overall Util %",
-                                  "Mapping Efficiency %", "Compute Util %"])
+        var t = CSVTable(header: [
+            "LayerID", "Layer", "M", "N", "K", "Total Cycles", "Stall Cycles", "Overall Util %",
+            "Mapping Efficiency %", "Compute Util %",
+        ])
         for (i, l) in r.layers.enumerated() {
-            t.append([String(i), l.name, String(l.m), String(l.n), String(l.k), String(l.cycles), "0",
-                      fmt(l.utilizationPercent), fmt(l.mappingEfficiencyPercent), fmt(l.computeUtilizationPercent)])
+            t.append([
+                String(i), l.name, String(l.m), String(l.n), String(l.k), String(l.cycles), "0",
+                fmt(l.utilizationPercent), fmt(l.mappingEfficiencyPercent), fmt(l.computeUtilizationPercent),
+            ])
         }
         return t
     }
@@ -132,8 +148,10 @@ struct Gemm: ParsableCommand {
     func table(_ r: GemmReport) -> String {
         var t = TextTable(header: ["layer", "M", "N", "K", "cycles", "util %", "map eff %"], alignment: [.left])
         for l in r.layers {
-            t.append([l.name, String(l.m), String(l.n), String(l.k), String(l.cycles),
-                      String(format: "%.2f", l.utilizationPercent), String(format: "%.2f", l.mappingEfficiencyPercent)])
+            t.append([
+                l.name, String(l.m), String(l.n), String(l.k), String(l.cycles),
+                String(format: "%.2f", l.utilizationPercent), String(format: "%.2f", l.mappingEfficiencyPercent),
+            ])
         }
         return "array \(r.rows)x\(r.cols) \(r.dataflow), convention \(r.convention)\n" + t.text
             + "\ntotal cycles \(r.totalCycles), MACs \(r.totalMacs)"

@@ -57,7 +57,8 @@ extension LRSimCommand {
     static func checkEnvironment() throws {
         guard let text = ProcessInfo.processInfo.environment["LRSIM_THREADS"] else { return }
         guard let n = Int(text.trimmingCharacters(in: .whitespaces)), (1...Parallel.maximumThreads).contains(n) else {
-            throw ValidationError("LRSIM_THREADS: expected a thread count in 1...\(Parallel.maximumThreads), got '\(text)'")
+            throw ValidationError(
+                "LRSIM_THREADS: expected a thread count in 1...\(Parallel.maximumThreads), got '\(text)'")
         }
     }
 

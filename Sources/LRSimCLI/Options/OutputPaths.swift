@@ -11,7 +11,9 @@ struct OutputPaths {
     private var inputs: [(option: String, path: String)] = []
 
     mutating func file(_ option: String, _ path: String?) { if let path { outputs.append((option, path, .file)) } }
-    mutating func directory(_ option: String, _ path: String?) { if let path { outputs.append((option, path, .directory)) } }
+    mutating func directory(_ option: String, _ path: String?) {
+        if let path { outputs.append((option, path, .directory)) }
+    }
     mutating func input(_ option: String, _ path: String?) { if let path { inputs.append((option, path)) } }
 
     static func canonical(_ path: String) -> String {
@@ -24,11 +26,13 @@ struct OutputPaths {
         for o in outputs {
             let key = Self.canonical(o.path)
             if let other = seen[key] {
-                throw ValidationError("--\(o.option) \(o.path): \(other) writes the same path; give each output its own")
+                throw ValidationError(
+                    "--\(o.option) \(o.path): \(other) writes the same path; give each output its own")
             }
             seen[key] = "--\(o.option)"
             if let i = inputs.first(where: { Self.canonical($0.path) == key }) {
-                throw ValidationError("--\(o.option) \(o.path): it is the --\(i.option) input; writing it would replace it")
+                throw ValidationError(
+                    "--\(o.option) \(o.path): it is the --\(i.option) input; writing it would replace it")
             }
         }
         let fm = FileManager.default
@@ -45,7 +49,8 @@ struct OutputPaths {
             let parent = o.kind == .directory && !exists ? o.path : (o.path as NSString).deletingLastPathComponent
             let dir = parent.isEmpty ? "." : parent
             do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw ValidationError("--\(o.option) \(o.path): cannot create the directory \(dir) (\(Self.reason(error)))")
+                throw ValidationError(
+                    "--\(o.option) \(o.path): cannot create the directory \(dir) (\(Self.reason(error)))")
             }
             let writable = o.kind == .directory ? (exists ? o.path : dir) : dir
             guard fm.isWritableFile(atPath: writable) else {
