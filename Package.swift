@@ -16,7 +16,8 @@ let cpuSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 let cpuSettings: [SwiftSetting] = []
 #endif
 
-let swiftSettings: [SwiftSetting] = cpuSettings
+// Every file imports the modules whose members it uses (no member leaks in through another file's import).
+let swiftSettings: [SwiftSetting] = cpuSettings + [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
     name: "lrsim",

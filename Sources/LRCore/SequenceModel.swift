@@ -1,3 +1,5 @@
+import Foundation
+
 /// A recurrent or spiking model: two parametric layers (the cell and the head) run over `steps` time steps.
 ///
 /// Spellings (`--model`, `ModelSpec`):

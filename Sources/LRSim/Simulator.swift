@@ -1,5 +1,6 @@
 import Foundation
 import HWModel
+import LRCore
 
 /// The simulator's entry point: build the workload's task graph for a hardware model, run the engine, report.
 ///

@@ -2,6 +2,7 @@ import ArgumentParser
 import HWModel
 import LRCore
 import LRReport
+import LRSim
 import LRStudies
 
 /// `lrsim sim`: cycle-level simulation of an accelerator training a network with LR, ALR, ES or backprop.

@@ -1,4 +1,6 @@
 import Foundation
+import HWModel
+import LRCore
 import LRIO
 import LRSim
 

@@ -1,3 +1,5 @@
+import LRCore
+
 extension ScheduleBuilder {
     /// One LR / ALR / ES / AES iteration: emits the forward work now and returns the gradient work (outer-product
     /// GEMMs and updates), which the caller emits now or after the next iteration's forward work.

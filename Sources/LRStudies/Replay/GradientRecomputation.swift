@@ -1,3 +1,4 @@
+import Foundation
 import HWModel
 import LRCore
 import LRTrace

@@ -8,13 +8,13 @@ import LRTrace
 /// `layer1.bias` `[C]`.
 /// snn (`SpikingNetwork`): layer 0 `lif` — `layer0.weight` = W1 `[H, D]`, `layer0.bias` `[H]`; layer 1 `integrator`
 /// — `layer1.weight` = W2 `[C, H]`, `layer1.bias` `[C]`. Noise layers 0 and 1 of the estimators are these layers.
-public struct SequenceTensorLayout: Sendable {
-    public let tensors: [ModelTensor]
-    public let layers: [TraceLayer]
+package struct SequenceTensorLayout: Sendable {
+    package let tensors: [ModelTensor]
+    package let layers: [TraceLayer]
     /// One sample's input shape: rnn `[T, D]`, snn `[D]`.
-    public let inputShape: [Int]
+    package let inputShape: [Int]
 
-    public init(_ s: SequenceModel) {
+    package init(_ s: SequenceModel) {
         let D = s.inputs, H = s.hidden, C = s.classes, T = s.steps
         var e: [ModelTensor] = []
         var offset = 0
@@ -58,5 +58,5 @@ public struct SequenceTensorLayout: Sendable {
         tensors = e
     }
 
-    public var parameterCount: Int { tensors.last.map { $0.range.upperBound } ?? 0 }
+    package var parameterCount: Int { tensors.last.map { $0.range.upperBound } ?? 0 }
 }

@@ -1,4 +1,5 @@
 import FixedPoint
+import LRCore
 
 extension FixedPointDatapath {
     /// Test accuracy of raw weights through the fixed-point forward (argmax of the datapath's logits).
