@@ -86,5 +86,5 @@ let package = Package(
                     dependencies: ["LRStudies", "LRReport", "LRIO", "HWModel", "LRSim", "LRTrain", "LRTrace", "FixedPoint",
                                    "LRCore", "CZlib", "LRTestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )
