@@ -16,7 +16,8 @@ let cpuSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
 let cpuSettings: [SwiftSetting] = []
 #endif
 
-let swiftSettings: [SwiftSetting] = cpuSettings
+// Every file imports the modules whose members it uses (no member leaks in through another file's import).
+let swiftSettings: [SwiftSetting] = cpuSettings + [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
     name: "lrsim",
@@ -85,5 +86,5 @@ let package = Package(
                     dependencies: ["LRStudies", "LRReport", "LRIO", "HWModel", "LRSim", "LRTrain", "LRTrace", "FixedPoint",
                                    "LRCore", "CZlib", "LRTestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -35,7 +35,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "ReplayMeasure",
-            dependencies: [.product(name: "LRTrain", package: "lrsim"), .product(name: "HWModel", package: "lrsim"),
+            dependencies: [.product(name: "LRStudies", package: "lrsim"), .product(name: "LRTrain", package: "lrsim"),
+                           .product(name: "HWModel", package: "lrsim"),
                            .product(name: "FixedPoint", package: "lrsim"), .product(name: "LRTrace", package: "lrsim"),
                            .product(name: "LRCore", package: "lrsim")],
             path: "Benchmarks/ReplayMeasure"

@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
-swift build --build-tests
+# Every target declares the modules it imports (the build fails on an undeclared import).
+swift build --build-tests --explicit-target-dependency-import-check=error
 swift test --skip-build --parallel --num-workers 2 "$@"

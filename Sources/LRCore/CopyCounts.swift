@@ -3,7 +3,8 @@
 /// its spelling and its one range rule (`validate`).
 ///
 /// Spelling: `32` or `8,8,32,32`. Encoded in JSON (reports, traces, checkpoints) as the array of values.
-public struct CopyCounts: Sendable, Hashable, RandomAccessCollection, ExpressibleByArrayLiteral, CustomStringConvertible {
+public struct CopyCounts: Sendable, Hashable, RandomAccessCollection, ExpressibleByArrayLiteral, CustomStringConvertible
+{
     public private(set) var values: [Int]
 
     /// The largest K of a layer.
@@ -21,7 +22,11 @@ public struct CopyCounts: Sendable, Hashable, RandomAccessCollection, Expressibl
         for part in parts {
             let digits = part.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()
             guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let k = Int(String(digits)) else {
-                throw SettingError("copies", "expected one count or one per parametric layer, separated by commas (like 32 or 8,8,32,32), got '\(text)'")
+                throw SettingError(
+                    "copies",
+                    "expected one count or one per parametric layer, separated by commas (like 32 or 8,8,32,32), "
+                        + "got '\(text)'"
+                )
             }
             values.append(k)
         }
@@ -43,7 +48,8 @@ public struct CopyCounts: Sendable, Hashable, RandomAccessCollection, Expressibl
     public func expanded(toLayers n: Int) throws(SettingError) -> CopyCounts {
         if values.count == n { return self }
         if values.count == 1 { return CopyCounts(Array(repeating: values[0], count: n)) }
-        throw SettingError("copies", "expected 1 or \(n) comma-separated values (one per parametric layer), got \(values.count)")
+        throw SettingError(
+            "copies", "expected 1 or \(n) comma-separated values (one per parametric layer), got \(values.count)")
     }
 
     /// The one range rule, for every command: each K is 0...65536, where 0 means the layer is not trained (its weights
@@ -53,13 +59,15 @@ public struct CopyCounts: Sendable, Hashable, RandomAccessCollection, Expressibl
         guard estimator.isForwardOnly else { return }
         let all = try expanded(toLayers: n)
         if let bad = all.first(where: { $0 < 0 || $0 > Self.maximum }) {
-            throw SettingError("copies", "expected values in 0...\(Self.maximum) (0: the layer is not trained), got \(bad)")
+            throw SettingError(
+                "copies", "expected values in 0...\(Self.maximum) (0: the layer is not trained), got \(bad)")
         }
         guard all.contains(where: { $0 > 0 }) else {
             throw SettingError("copies", "expected a positive count for at least one layer, got \(description)")
         }
         if antithetic, let odd = all.first(where: { $0 % 2 != 0 }) {
-            throw SettingError("copies", "antithetic pairs need an even number of copies, got \(odd) (or turn antithetic pairs off)")
+            throw SettingError(
+                "copies", "antithetic pairs need an even number of copies, got \(odd) (or turn antithetic pairs off)")
         }
     }
 }

@@ -23,9 +23,11 @@ public struct GraphModel: Sendable, Hashable, Codable {
 
     /// The per-node layers as a network (shapes for the stage mapping, weights and reports).
     public var network: NetworkSpec {
-        NetworkSpec(name: spelling, inputShape: [features], layers: [
-            .dense(inputs: features, outputs: hidden), .activation(.relu), .dense(inputs: hidden, outputs: classes),
-        ])
+        NetworkSpec(
+            name: spelling, inputShape: [features],
+            layers: [
+                .dense(inputs: features, outputs: hidden), .activation(.relu), .dense(inputs: hidden, outputs: classes),
+            ])
     }
 
     public var spelling: String { "gnn:\(nodes)-\(features)-\(hidden)-\(classes)e\(edges)" }
@@ -34,7 +36,10 @@ public struct GraphModel: Sendable, Hashable, Codable {
     public static func parse(_ text: String) throws(NetworkSpecError) -> GraphModel? {
         guard text.hasPrefix("gnn:") else { return nil }
         func bad() -> NetworkSpecError {
-            NetworkSpecError("model '\(text)': expected gnn:N-F-H-C or gnn:N-F-H-Ce<E> (nodes-features-hidden-classes, E undirected edges), like gnn:1000-32-64-5e3540 (sizes 1...1048576, E 0...N(N-1)/2)")
+            NetworkSpecError(
+                "model '\(text)': expected gnn:N-F-H-C or gnn:N-F-H-Ce<E> (nodes-features-hidden-classes, E "
+                    + "undirected edges), like gnn:1000-32-64-5e3540 (sizes 1...1048576, E 0...N(N-1)/2)"
+            )
         }
         var body = Substring(text.dropFirst(4))
         var edges: Int? = nil

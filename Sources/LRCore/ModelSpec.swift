@@ -18,9 +18,12 @@ public enum ModelSpec: Sendable, Hashable {
         if let g = try GraphModel.parse(text) { return .graph(g) }
         let family = text.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
         guard family == "mlp" || family == "cnn" || NetworkSpec.presetNames.contains(family) else {
-            throw NetworkSpecError("model '\(text)': expected a \(families) spelling, like mlp:784-256-10, cnn:small, rnn:28x128-10, snn:784-256-10xT16 or gnn:1000-32-64-5e3540, or a simulator network (\(NetworkSpec.presetNames.joined(separator: ", ")))")
+            throw NetworkSpecError(
+                "model '\(text)': expected a \(families) spelling, like mlp:784-256-10, cnn:small, rnn:28x128-10, snn:784-256-10xT16 or gnn:1000-32-64-5e3540, or a simulator network (\(NetworkSpec.presetNames.joined(separator: ", ")))"
+            )
         }
-        do { return .feedforward(try NetworkSpec.parse(text, activation: activation)) } catch let e as NetworkSpecError {
+        do { return .feedforward(try NetworkSpec.parse(text, activation: activation)) } catch let e as NetworkSpecError
+        {
             throw e
         } catch {
             throw NetworkSpecError("model '\(text)': \(error)")

@@ -5,11 +5,17 @@ import Foundation
 /// chunk order. Regions run on `WorkerPool`'s persistent threads (a libdispatch `concurrentPerform` cost 3-9 us per
 /// region to wake its workers).
 public enum Parallel {
-    /// Worker count: `LRSIM_THREADS` if set, else the number of active cores.
+    /// Worker count: `LRSIM_THREADS` if set (clamped to 1...`maximumThreads`; the command line refuses other values),
+    /// else the number of active cores.
     nonisolated(unsafe) public static var threads: Int = {
-        if let s = ProcessInfo.processInfo.environment["LRSIM_THREADS"], let n = Int(s), n > 0 { return n }
+        if let s = ProcessInfo.processInfo.environment["LRSIM_THREADS"], let n = Int(s.trimmingCharacters(in: .whitespaces)) {
+            return min(max(n, 1), maximumThreads)
+        }
         return ProcessInfo.processInfo.activeProcessorCount
     }()
+
+    /// The most workers `LRSIM_THREADS` may ask for.
+    public static let maximumThreads = 256
 
     /// Runs `body(chunk)` for chunk in 0..<chunks, on up to `threads` workers.
     @inlinable

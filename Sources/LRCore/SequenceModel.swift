@@ -1,3 +1,5 @@
+import Foundation
+
 /// A recurrent or spiking model: two parametric layers (the cell and the head) run over `steps` time steps.
 ///
 /// Spellings (`--model`, `ModelSpec`):
@@ -27,14 +29,19 @@ public struct SequenceModel: Sendable, Hashable, Codable {
     public var network: NetworkSpec {
         switch kind {
         case .rnn:
-            return NetworkSpec(name: spelling, inputShape: [inputs + hidden], layers: [
-                .dense(inputs: inputs + hidden, outputs: hidden), .activation(.tanh),
-                .dense(inputs: hidden, outputs: classes),
-            ])
+            return NetworkSpec(
+                name: spelling, inputShape: [inputs + hidden],
+                layers: [
+                    .dense(inputs: inputs + hidden, outputs: hidden), .activation(.tanh),
+                    .dense(inputs: hidden, outputs: classes),
+                ])
         case .snn:
-            return NetworkSpec(name: spelling, inputShape: [inputs], layers: [
-                .dense(inputs: inputs, outputs: hidden), .activation(.step), .dense(inputs: hidden, outputs: classes),
-            ])
+            return NetworkSpec(
+                name: spelling, inputShape: [inputs],
+                layers: [
+                    .dense(inputs: inputs, outputs: hidden), .activation(.step),
+                    .dense(inputs: hidden, outputs: classes),
+                ])
         }
     }
 
@@ -49,8 +56,10 @@ public struct SequenceModel: Sendable, Hashable, Codable {
     public static func parse(_ text: String) throws(NetworkSpecError) -> SequenceModel? {
         guard text.hasPrefix("rnn:") || text.hasPrefix("snn:") else { return nil }
         let kind: Kind = text.hasPrefix("rnn:") ? .rnn : .snn
-        let expected = kind == .rnn ? "rnn:DxH-C or rnn:DxH-CxT<steps>, like rnn:28x128-10xT28"
-                                    : "snn:D-H-C or snn:D-H-CxT<steps>, like snn:784-256-10xT16"
+        let expected =
+            kind == .rnn
+            ? "rnn:DxH-C or rnn:DxH-CxT<steps>, like rnn:28x128-10xT28"
+            : "snn:D-H-C or snn:D-H-CxT<steps>, like snn:784-256-10xT16"
         func bad() -> NetworkSpecError {
             NetworkSpecError("model '\(text)': expected \(expected) (sizes 1...1048576, steps 1...4096)")
         }

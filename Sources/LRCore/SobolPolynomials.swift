@@ -5,9 +5,9 @@ import Foundation
 /// `2^s - 1` modulo it (which also proves it irreducible). This is the order used by Joe and Kuo's tables.
 ///
 /// A polynomial is stored as its coefficient bits: `x^3 + x + 1` is `0b1011`.
-public enum SobolPolynomials {
+package enum SobolPolynomials {
     /// The first `count` primitive polynomials, by degree then value; cached for the process.
-    public static func first(_ count: Int) -> [UInt32] {
+    package static func first(_ count: Int) -> [UInt32] {
         cache.lock.lock()
         defer { cache.lock.unlock() }
         while cache.list.count < count {
@@ -18,7 +18,7 @@ public enum SobolPolynomials {
     }
 
     /// All primitive polynomials of `degree` (1...31), in increasing order.
-    public static func primitive(degree s: Int) -> [UInt32] {
+    package static func primitive(degree s: Int) -> [UInt32] {
         precondition(s >= 1 && s <= 31, "degree \(s) is outside 1...31")
         let order = (UInt64(1) << s) - 1
         let cofactors = primeFactors(order).map { order / $0 }

@@ -1,6 +1,7 @@
 import LRCore
 import Foundation
 import HWModel
+import LRCore
 
 /// The simulator's entry point: build the workload's task graph for a hardware model, run the engine, report.
 ///

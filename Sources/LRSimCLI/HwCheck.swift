@@ -7,20 +7,24 @@ struct HwCheck: ParsableCommand {
         commandName: "check",
         abstract: "Validate hardware-model files.",
         discussion: """
-        Prints 'FILE: ok' for each valid file, or every problem found as 'FILE:LINE: field 'a.b': expected ..., got ...' \
-        on stderr. Exits nonzero if any file has a problem.
+            Prints 'FILE: ok' for each valid file, or every problem found as 'FILE:LINE: field 'a.b': expected ..., \
+            got ...' \
+            on stderr. Exits nonzero if any file has a problem.
 
-        Example:
-          lrsim hw check hwmodels/*.toml
-          lrsim hw check hwmodels/edge.toml --set pipeline.mode=overlapped
-        """
+            Example:
+              lrsim hw check hwmodels/*.toml
+              lrsim hw check hwmodels/edge.toml --set pipeline.mode=overlapped
+            """
     )
 
     @Argument(help: "Hardware-model files (TOML).")
     var files: [String]
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a field: KEY=VALUE (repeatable; see docs/hwmodel.md).",
-                                                          valueName: "KEY=VALUE"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Override a field: KEY=VALUE (repeatable; see docs/hwmodel.md).",
+            valueName: "KEY=VALUE"))
     var overrides: [String] = []
 
     func validate() throws {

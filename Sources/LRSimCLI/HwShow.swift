@@ -7,21 +7,25 @@ struct HwShow: ParsableCommand {
         commandName: "show",
         abstract: "Print a hardware model fully resolved (base files, overrides and defaults applied).",
         discussion: """
-        The TOML output loads back to the same model; values that took their built-in default end in '# default', \
-        values a [stages.NAME] table inherits from [stage] in '# from [stage]'. --json prints the model, the list of \
-        defaulted fields, the files read and the overrides.
+            The TOML output loads back to the same model; values that took their built-in default end in '# default', \
+            values a [stages.NAME] table inherits from [stage] in '# from [stage]'. --json prints the model, the list \
+            of \
+            defaulted fields, the files read and the overrides.
 
-        Example:
-          lrsim hw show hwmodels/edge-bp.toml
-          lrsim hw show hwmodels/edge.toml --set formats.all.rounding=TRN --json
-        """
+            Example:
+              lrsim hw show hwmodels/edge-bp.toml
+              lrsim hw show hwmodels/edge.toml --set formats.all.rounding=TRN --json
+            """
     )
 
     @Argument(help: "Hardware-model file (TOML).")
     var file: String
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a field: KEY=VALUE (repeatable; see docs/hwmodel.md).",
-                                                          valueName: "KEY=VALUE"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Override a field: KEY=VALUE (repeatable; see docs/hwmodel.md).",
+            valueName: "KEY=VALUE"))
     var overrides: [String] = []
 
     @Flag(help: "Print JSON instead of TOML.")

@@ -14,6 +14,8 @@ extension LRSimCommand {
         // A closed pipe is an ordinary write error (reported below), not a signal that kills the process.
         signal(SIGPIPE, SIG_IGN)
         do {
+            try checkEnvironment()
+            try checkHelpTopic(arguments)
             var command = try parseAsRoot(arguments)
             try command.run()
             try Console.finish()
@@ -50,4 +52,34 @@ extension LRSimCommand {
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         return lines.filter { !$0.isEmpty }.joined(separator: "; ")
     }
+
+    /// `LRSIM_THREADS`, when set, must be a thread count in 1...256 (the worker pool's range), not silently ignored.
+    static func checkEnvironment() throws {
+        guard let text = ProcessInfo.processInfo.environment["LRSIM_THREADS"] else { return }
+        guard let n = Int(text.trimmingCharacters(in: .whitespaces)), (1...Parallel.maximumThreads).contains(n) else {
+            throw ValidationError(
+                "LRSIM_THREADS: expected a thread count in 1...\(Parallel.maximumThreads), got '\(text)'")
+        }
+    }
+
+    /// `lrsim help NAME...` names commands that exist; an unknown one is an error, not the top-level help.
+    static func checkHelpTopic(_ arguments: [String]) throws {
+        guard arguments.first == "help" else { return }
+        var subcommands: [ParsableCommand.Type] = LRSimCommand.configuration.subcommands
+        for name in arguments.dropFirst() where !name.hasPrefix("-") {
+            var next: ParsableCommand.Type?
+            var known: [String] = []
+            for c in subcommands {
+                let n = commandName(c)
+                if n == name { next = c }
+                if c.configuration.shouldDisplay { known.append(n) }
+            }
+            guard let next else {
+                throw ValidationError("help: no command '\(name)'; expected one of \(known.joined(separator: ", "))")
+            }
+            subcommands = next.configuration.subcommands
+        }
+    }
+
+    static func commandName(_ command: ParsableCommand.Type) -> String { command._commandName }
 }

@@ -4,14 +4,15 @@ import ArgumentParser
 public struct LRSimCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "lrsim",
-        abstract: "Train networks forward-only with the likelihood-ratio method and simulate the accelerators that run them.",
+        abstract:
+            "Train networks forward-only with the likelihood-ratio method and simulate the accelerators that run them.",
         discussion: """
-        Typical session:
-          lrsim train --data fashion-mnist --model mlp:784-256-10 --estimator alr --copies 32 --sigma 0.1 \\
-                      --epochs 3 --batch 128 --lr 1e-3 --seed 0 --trace run.lrt --report train.json
-          lrsim sim --hw hwmodels/edge.toml --trace run.lrt --report sim.json
-          lrsim replay --hw hwmodels/edge.toml --trace run.lrt
-        """,
+            Typical session:
+              lrsim train --data fashion-mnist --model mlp:784-256-10 --estimator alr --copies 32 --sigma 0.1 \\
+                          --epochs 3 --batch 128 --lr 1e-3 --seed 0 --trace run.lrt --report train.json
+              lrsim sim --hw hwmodels/edge.toml --trace run.lrt --report sim.json
+              lrsim replay --hw hwmodels/edge.toml --trace run.lrt
+            """,
         version: LRSimVersion.string,
         subcommands: LRSimCommand.allSubcommands
     )

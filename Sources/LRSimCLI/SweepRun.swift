@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HWModel
 import LRCore
 import LRSim
@@ -12,21 +13,36 @@ struct SweepRun: ParsableCommand {
         abstract: "Run the points of a sweep (the default; `lrsim sweep --vary ...` is the same).")
 
     @Option(help: "Base hardware model (TOML).") var hw: String = HardwareModel.defaultModelPath
-    @Option(help: ArgumentHelp("One axis of the grid: a hardware-model key and its values (repeatable).", valueName: "KEY=V1,V2,..."))
+    @Option(
+        help: ArgumentHelp(
+            "One axis of the grid: a hardware-model key and its values (repeatable).", valueName: "KEY=V1,V2,..."))
     var vary: [String] = []
-    @Option(help: "Replay this trace at every point (kind replay) and simulate its workload (kind sim); --batch, --copies, --estimator and --iterations replace the trace's values for the simulation. Not with --model.")
+    @Option(
+        help:
+            ArgumentHelp(
+                "Replay this trace at every point (kind replay) and simulate its workload (kind sim); --batch, "
+                    + "--copies, --estimator and --iterations replace the trace's values for the simulation. Not with "
+                    + "--model.")
+    )
     var trace: String?
-    @Option(help: "Network for sim and train: mlp:IN-H1-...-OUT, cnn:small, rnn:..., snn:..., gnn:... (sim).") var model: String?
+    @Option(help: "Network for sim and train: mlp:IN-H1-...-OUT, cnn:small, rnn:..., snn:..., gnn:... (sim).")
+    var model: String?
     @OptionGroup var estimatorOptions: EstimatorOptions
-    @Option(help: "Samples per mini-batch (sim and train; default 32, or the trace's).") var batch: Int?
-    @Option(help: "Training iterations each sim point simulates (default 4).") var iterations: Int?
-    @Flag(help: "Also train at every point with the point's number formats in the loop (kind train; needs --model).") var train = false
+    @Option(parsing: .unconditional, help: "Samples per mini-batch (sim and train; default 32, or the trace's).")
+    var batch: Int?
+    @Option(parsing: .unconditional, help: "Training iterations each sim point simulates (default 4).") var iterations:
+        Int?
+    @Flag(help: "Also train at every point with the point's number formats in the loop (kind train; needs --model).")
+    var train = false
     @OptionGroup var data: DataOptions
-    @Option(help: "Training epochs per point (train).") var epochs = 1
-    @Option(name: .customLong("lr"), help: "Learning rate (train).") var learningRate: Float = 1e-3
+    @Option(parsing: .unconditional, help: "Training epochs per point (train).") var epochs = 1
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (train).") var learningRate: Float =
+        1e-3
     @Option(help: "Optimizer (train): adam or sgd.") var optimizer: OptimizerKind = .adam
-    @Option(help: "Seed (train).") var seed: UInt64 = 0
-    @Option(help: "Every N steps compare the estimate with backprop's gradient (train; adds train.gradient_cosine_vs_bp).")
+    @Option(parsing: .unconditional, help: "Seed (train).") var seed: UInt64 = 0
+    @Option(
+        parsing: .unconditional,
+        help: "Every N steps compare the estimate with backprop's gradient (train; adds train.gradient_cosine_vs_bp).")
     var gradCheckEvery = 0
     @Option(help: "Replay only these recorded steps (comma-separated).") var steps: String?
     @Flag(help: "Replay without the exact GMP check (faster).") var noExact = false
@@ -38,38 +54,53 @@ struct SweepRun: ParsableCommand {
     func validate() throws {
         guard !vary.isEmpty else { throw ValidationError("give at least one --vary KEY=V1,V2,...") }
         guard trace != nil || model != nil else {
-            throw ValidationError("give --trace FILE, or --model SPEC --estimator E (and --train for quantized training)")
+            throw ValidationError(
+                "give --trace FILE, or --model SPEC --estimator E (and --train for quantized training)")
         }
         if trace != nil && model != nil {
             throw ValidationError("give --trace or --model, not both: the trace's header names its model")
         }
         if train && model == nil { throw ValidationError("--train trains a --model; give one (not --trace)") }
-        if let batch, !(1...(1 << 20)).contains(batch) { throw ValidationError("--batch must be 1 ... 1048576, got \(batch)") }
+        if let batch, !(1...(1 << 20)).contains(batch) {
+            throw ValidationError("--batch must be 1 ... 1048576, got \(batch)")
+        }
         if let iterations, !(1...1_000_000).contains(iterations) {
             throw ValidationError("--iterations must be 1 ... 1000000, got \(iterations)")
         }
-        guard (1...10_000).contains(epochs) else { throw ValidationError("--epochs must be 1 ... 10000, got \(epochs)") }
-        if trace == nil && noSim && !train { throw ValidationError("--no-sim without --trace or --train leaves nothing to run") }
-        if noSim && (iterations != nil) { throw ValidationError("--iterations sets the simulation, which --no-sim skips") }
+        guard (1...10_000).contains(epochs) else {
+            throw ValidationError("--epochs must be 1 ... 10000, got \(epochs)")
+        }
+        if trace == nil && noSim && !train {
+            throw ValidationError("--no-sim without --trace or --train leaves nothing to run")
+        }
+        if noSim && (iterations != nil) {
+            throw ValidationError("--iterations sets the simulation, which --no-sim skips")
+        }
     }
 
     func run() throws {
+        _ = try estimatorOptions.settings()  // --sigma and the others, checked even when only the simulation uses them
         let spec = try makeSpec()
+        var outputs = OutputPaths()
+        outputs.input("trace", trace); outputs.input("hw", hw); outputs.directory("out", out)
+        try outputs.prepare()
         let base = try HardwareModel.load(path: HardwareModel.locate(hw))
         var evaluators: [PointEvaluator] = []
         if let w = spec.sim { evaluators.append(SimPointEvaluator(workload: w)) }
         if let r = spec.replay { evaluators.append(ReplayPointEvaluator(settings: r)) }
         if let c = spec.train {
-            let (trainSet, testSet) = try DatasetCatalog.load(name: c.data, dataDir: c.dataDir, model: c.modelSpec(),
-                                                              trainLimit: c.trainLimit, testLimit: c.testLimit)
+            let (trainSet, testSet) = try DatasetCatalog.load(
+                name: c.data, dataDir: c.dataDir, model: c.modelSpec(),
+                trainLimit: c.trainLimit, testLimit: c.testLimit)
             evaluators.append(TrainPointEvaluator(config: c, train: trainSet, test: testSet))
         }
         let grid = try SweepGrid(axes: spec.axes)
         // A bad key or value fails every point the same way: say so once, up front, instead of N times.
         if let first = grid.points.first { _ = try base.applying(overrides: first.overrides) }
-        let runner = SweepRunner(spec: spec, grid: grid, hardware: base, evaluators: evaluators,
-                                 store: SweepStore(directory: out), shard: try shard.map(SweepShard.parse) ?? .all,
-                                 log: { line in if !quiet { Console.err(line) } })
+        let runner = SweepRunner(
+            spec: spec, grid: grid, hardware: base, evaluators: evaluators,
+            store: SweepStore(directory: out), shard: try shard.map(SweepShard.parse) ?? .all,
+            log: { line in if !quiet { Console.err(line) } })
         let summary = try runner.run()
         if !quiet { Console.out(SweepSummaryText.table(try SweepTable.read(from: out))) }
         if summary.failed > 0 {

@@ -8,15 +8,15 @@ struct TraceDump: ParsableCommand {
         commandName: "dump",
         abstract: "Print one recorded step: scalars, and each tensor's statistics and first values.",
         discussion: """
-        Seeks to the step through the index (no scan of the file) and checks the CRC of every chunk it reads. \
-        Tensor names follow the trainer's convention (docs/trace-format.md): input, labels, clean_losses, \
-        layer{l}.weight, layer{l}.bias, layer{l}.grad.*, layer{l}.bp.*, layer{l}.losses.
+            Seeks to the step through the index (no scan of the file) and checks the CRC of every chunk it reads. \
+            Tensor names follow the trainer's convention (docs/trace-format.md): input, labels, clean_losses, \
+            layer{l}.weight, layer{l}.bias, layer{l}.grad.*, layer{l}.bp.*, layer{l}.losses.
 
-        Examples:
-          lrsim trace dump run.lrt                          (the first recorded step, all tensors)
-          lrsim trace dump run.lrt --step 100 --layer 0 --limit 8
-          lrsim trace dump run.lrt --step 100 --tensor layer0.grad.weight --all --json
-        """
+            Examples:
+              lrsim trace dump run.lrt                          (the first recorded step, all tensors)
+              lrsim trace dump run.lrt --step 100 --layer 0 --limit 8
+              lrsim trace dump run.lrt --step 100 --tensor layer0.grad.weight --all --json
+            """
     )
 
     @Argument(help: "The trace file.")
@@ -50,21 +50,26 @@ struct TraceDump: ParsableCommand {
         let report = try { () throws -> TraceDumpReport in
             let reader = try TraceReader(path: file)
             guard let chosen = step ?? reader.steps.first?.step else {
-                throw TraceError(file: file, location: .file, category: .notFound, problem: "the trace has no recorded steps")
+                throw TraceError(
+                    file: file, location: .file, category: .notFound, problem: "the trace has no recorded steps")
             }
             let names = try reader.tensorNames(step: chosen)
             let select: (String) -> Bool
             if let layer {
                 let prefix = "layer\(layer)."
                 guard names.contains(where: { $0.hasPrefix(prefix) }) else {
-                    throw TraceError(file: file, location: .file, category: .notFound,
-                                     problem: "step \(chosen) has no tensors of layer \(layer); it has: \(names.joined(separator: ", "))")
+                    throw TraceError(
+                        file: file, location: .file, category: .notFound,
+                        problem:
+                            "step \(chosen) has no tensors of layer \(layer); it has: \(names.joined(separator: ", "))")
                 }
                 select = { $0.hasPrefix(prefix) }
             } else if !tensor.isEmpty {
                 if let missing = tensor.first(where: { !names.contains($0) }) {
-                    throw TraceError(file: file, location: .file, category: .notFound,
-                                     problem: "step \(chosen) has no tensor named '\(missing)'; it has: \(names.joined(separator: ", "))")
+                    throw TraceError(
+                        file: file, location: .file, category: .notFound,
+                        problem:
+                            "step \(chosen) has no tensor named '\(missing)'; it has: \(names.joined(separator: ", "))")
                 }
                 let wanted = Set(tensor)
                 select = { wanted.contains($0) }

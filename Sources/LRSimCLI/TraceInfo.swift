@@ -8,13 +8,14 @@ struct TraceInfo: ParsableCommand {
         commandName: "info",
         abstract: "Show a trace's header, recorded steps and sizes.",
         discussion: """
-        Reads the preamble, header, index and trailer, then the first step to list its tensors (name, dtype, shape, \
-        bytes raw and as stored). The file's producer may be another lrsim version: it is shown, not refused. \
-        Use 'lrsim trace verify' to check every chunk.
+            Reads the preamble, header, index and trailer, then the first step to list its tensors (name, dtype, \
+            shape, \
+            bytes raw and as stored). The file's producer may be another lrsim version: it is shown, not refused. \
+            Use 'lrsim trace verify' to check every chunk.
 
-        Example:
-          lrsim trace info run.lrt --json > info.json
-        """
+            Example:
+              lrsim trace info run.lrt --json > info.json
+            """
     )
 
     @Argument(help: "The trace file.")

@@ -11,56 +11,73 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network with backprop (bp) or forward-only estimators (lr, alr, es, aes).",
         discussion: """
-        LR injects Gaussian noise of scale --sigma into one layer's outputs at a time, runs --copies noisy copies of the \
-        layers after it, and correlates each copy's loss with its noise: no backward pass. ALR keeps only the noise's \
-        sign (1 bit per neuron per copy). ES/AES put the noise on the weights instead.
+            LR injects Gaussian noise of scale --sigma into one layer's outputs at a time, runs --copies noisy copies \
+            of the \
+            layers after it, and correlates each copy's loss with its noise: no backward pass. ALR keeps only the \
+            noise's \
+            sign (1 bit per neuron per copy). ES/AES put the noise on the weights instead.
 
-        Recurrent, spiking and graph models take the spellings `lrsim sim` accepts and train with lr or their backprop \
-        baseline (bp: BPTT, surrogate-gradient BPTT for the snn, backprop for the gnn), one K and one sigma for both \
-        perturbed layers: rnn:DxH-C[xT<steps>] reads each image as T steps of D pixels; snn:D-H-C[xT<steps>] is a \
-        leaky integrate-and-fire network on rate-coded input; gnn:N-F-H-C trains on a generated stochastic-block-model \
-        graph (--data sbm:p_in=P,p_out=P,signal=S,train=N,seed=S), one full-graph step per epoch.
+            Recurrent, spiking and graph models take the spellings `lrsim sim` accepts and train with lr or their \
+            backprop \
+            baseline (bp: BPTT, surrogate-gradient BPTT for the snn, backprop for the gnn), one K and one sigma for \
+            both \
+            perturbed layers: rnn:DxH-C[xT<steps>] reads each image as T steps of D pixels; snn:D-H-C[xT<steps>] is a \
+            leaky integrate-and-fire network on rate-coded input; gnn:N-F-H-C trains on a generated \
+            stochastic-block-model \
+            graph (--data sbm:p_in=P,p_out=P,signal=S,train=N,seed=S), one full-graph step per epoch.
 
-        Examples:
-          lrsim train --data fashion-mnist --model mlp:784-256-10 --estimator bp --epochs 3 --batch 128 --lr 1e-3 --seed 0
-          lrsim train --estimator alr --copies 32 --sigma 0.1 --report alr.json --trace alr.lrt --trace-every 100
-          lrsim train --model cnn:small --estimator lr --copies 8,8,32,32 --sigma 0.05,0.05,0.1,0.1
-          lrsim train --activation step --estimator lr --copies 64 --sigma 0.3
-          lrsim train --model rnn:28x128-10xT28 --estimator lr --copies 16 --train-samples 10000 --lr 2e-3
-          lrsim train --model snn:784-256-10xT16 --estimator lr --copies 16 --sigma 0.3 --trace snn.lrt
-          lrsim train --model gnn:1000-32-64-5 --estimator lr --copies 64 --epochs 200 --lr 0.01
-        Per-layer values (--copies, --sigma) are comma-separated, one per parametric layer, or one value for all.
-        """
+            Examples:
+              lrsim train --data fashion-mnist --model mlp:784-256-10 --estimator bp --epochs 3 --batch 128 --lr 1e-3 \
+            --seed 0
+              lrsim train --estimator alr --copies 32 --sigma 0.1 --report alr.json --trace alr.lrt --trace-every 100
+              lrsim train --model cnn:small --estimator lr --copies 8,8,32,32 --sigma 0.05,0.05,0.1,0.1
+              lrsim train --activation step --estimator lr --copies 64 --sigma 0.3
+              lrsim train --model rnn:28x128-10xT28 --estimator lr --copies 16 --train-samples 10000 --lr 2e-3
+              lrsim train --model snn:784-256-10xT16 --estimator lr --copies 16 --sigma 0.3 --trace snn.lrt
+              lrsim train --model gnn:1000-32-64-5 --estimator lr --copies 64 --epochs 200 --lr 0.01
+            Per-layer values (--copies, --sigma) are comma-separated, one per parametric layer, or one value for all.
+            """
     )
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "Model: mlp:IN-H1-...-OUT (any depth), cnn:small (28x28) / cnn:cifar (32x32), rnn:DxH-C[xT<steps>], snn:D-H-C[xT<steps>] or gnn:N-F-H-C.")
+    @Option(
+        help:
+            ArgumentHelp(
+                "Model: mlp:IN-H1-...-OUT (any depth), cnn:small (28x28) / cnn:cifar (32x32), rnn:DxH-C[xT<steps>], "
+                    + "snn:D-H-C[xT<steps>] or gnn:N-F-H-C.")
+    )
     var model = "mlp:784-256-10"
 
-    @Option(help: "Hidden-layer activation: relu, tanh, sigmoid or step (Heaviside; backprop gets zero gradient through it).")
+    @Option(
+        help:
+            "Hidden-layer activation: relu, tanh, sigmoid or step (Heaviside; backprop gets zero gradient through it).")
     var activation: Activation = .relu
 
     @OptionGroup var estimatorOptions: EstimatorOptions
 
     @Option(help: "Optimizer: adam or sgd (with --momentum).")
     var optimizer: OptimizerKind = .adam
-    @Option(name: .customLong("lr"), help: "Learning rate.")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate.")
     var learningRate: Float = 1e-3
-    @Option(help: "SGD momentum.")
+    @Option(parsing: .unconditional, help: "SGD momentum.")
     var momentum: Float = 0.9
-    @Option(help: "Passes over the training set.")
+    @Option(parsing: .unconditional, help: "Passes over the training set.")
     var epochs = 3
-    @Option(help: "Samples per mini-batch (default 128; a gnn trains on the full graph: its training nodes).")
+    @Option(
+        parsing: .unconditional,
+        help: "Samples per mini-batch (default 128; a gnn trains on the full graph: its training nodes).")
     var batch: Int?
-    @Option(help: "Seed of every random number (initialisation, data order, noise).")
+    @Option(parsing: .unconditional, help: "Seed of every random number (initialisation, data order, noise).")
     var seed: UInt64 = 0
 
-    @Option(help: "Every N steps, compare the estimate with backprop's gradient on the same batch (cosine per layer).")
+    @Option(
+        parsing: .unconditional,
+        help: "Every N steps, compare the estimate with backprop's gradient on the same batch (cosine per layer).")
     var gradCheckEvery = 0
     @Option(help: "Write a trace of sampled steps to this .lrt file.")
     var trace: String?
-    @Option(help: "Sample every N-th step into the trace (plus the first and the last).")
+    @Option(parsing: .unconditional, help: "Sample every N-th step into the trace (plus the first and the last).")
     var traceEvery = 100
     @Flag(help: "Also record backprop's gradient of each sampled batch in the trace.")
     var traceBp = false
@@ -72,7 +89,11 @@ struct Train: ParsableCommand {
     var resume: String?
     @Option(help: "Hardware model whose number formats run in the loop (quantized training).")
     var hw: String?
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a field of the --hw model (repeatable), e.g. formats.accumulators.bits=24.", valueName: "KEY=VALUE"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Override a field of the --hw model (repeatable), e.g. formats.accumulators.bits=24.",
+            valueName: "KEY=VALUE"))
     var overrides: [String] = []
     @Option(help: "Write the JSON report here.")
     var report: String?
@@ -85,7 +106,8 @@ struct Train: ParsableCommand {
         c.trainLimit = data.trainSamples; c.testLimit = data.testSamples
         c.model = model; c.activation = activation
         c.optimizer = optimizer; c.learningRate = learningRate; c.momentum = momentum
-        c.epochs = epochs; c.batch = batch ?? TrainingConfiguration.defaultBatch(model: model, data: c.data); c.seed = seed
+        c.epochs = epochs; c.batch = batch ?? TrainingConfiguration.defaultBatch(model: model, data: c.data);
+        c.seed = seed
         c.gradCheckEvery = gradCheckEvery
         c.trace = trace; c.traceEvery = traceEvery; c.traceBackprop = traceBp
         c.checkpoint = checkpoint
@@ -93,9 +115,13 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        var outputs = OutputPaths()
+        outputs.file("trace", trace); outputs.file("checkpoint", checkpoint); outputs.file("report", report)
+        try outputs.prepare()
         if hw == nil && !overrides.isEmpty { throw ValidationError("--set changes the --hw model; give --hw FILE too") }
-        var session = TrainingSession(config: try configuration(),
-                                      hardware: try hw.map { try HardwareModel.load(path: HardwareModel.locate($0), overrides: overrides) })
+        var session = TrainingSession(
+            config: try configuration(),
+            hardware: try hw.map { try HardwareModel.load(path: HardwareModel.locate($0), overrides: overrides) })
         session.resume = resume
         session.traceCompression = traceCompression
         session.report = report

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import LRCore
 
 /// The vocabulary every module shares: K (`CopyCounts`) with its one range rule, the model spellings (`ModelSpec`),
@@ -32,8 +33,10 @@ final class VocabularyTests: XCTestCase {
         XCTAssertNoThrow(try check([65536]))
         XCTAssertNoThrow(try check([3], antithetic: false))
         XCTAssertNoThrow(try check([3, 5, 7], .bp))
-        for (k, needle) in [([3], "even"), ([65538], "0...65536"), ([0], "at least one"), ([0, 0], "at least one"),
-                            ([2, 2, 2], "1 or 2"), ([-2], "0...65536")] as [([Int], String)] {
+        for (k, needle) in [
+            ([3], "even"), ([65538], "0...65536"), ([0], "at least one"), ([0, 0], "at least one"),
+            ([2, 2, 2], "1 or 2"), ([-2], "0...65536"),
+        ] as [([Int], String)] {
             XCTAssertThrowsError(try check(k), "\(k)") { e in
                 XCTAssertTrue("\(e)".hasPrefix("copies: "), "\(e)")
                 XCTAssertTrue("\(e)".contains(needle), "\(k): \(e)")
@@ -67,7 +70,9 @@ final class VocabularyTests: XCTestCase {
         guard case .sequence(let rnn) = try ModelSpec.parse("rnn:28x128-10") else { return XCTFail("rnn") }
         XCTAssertEqual(rnn.sampleFeatures, 784)
         XCTAssertEqual(rnn.network.layers.first, .dense(inputs: 28 + 128, outputs: 128))
-        guard case .feedforward(let mlp) = try ModelSpec.parse("mlp:4-3-2", activation: .tanh) else { return XCTFail("mlp") }
+        guard case .feedforward(let mlp) = try ModelSpec.parse("mlp:4-3-2", activation: .tanh) else {
+            return XCTFail("mlp")
+        }
         XCTAssertEqual(mlp.layers[1], .activation(.tanh))
         for bad in ["mlp:784-x-10", "rnn:28x128", "snn:1-2", "gnn:3-1-1-1e4", "foo:1-2", "784-10", "cnn:big"] {
             XCTAssertThrowsError(try ModelSpec.parse(bad), bad) { e in

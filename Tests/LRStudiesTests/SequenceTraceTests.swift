@@ -1,9 +1,10 @@
-import XCTest
 import Foundation
 import LRCore
 import LRStudies
 import LRTestSupport
 import LRTrace
+import XCTest
+
 @testable import LRTrain
 
 /// Traces of rnn and snn runs through the one trainer and recorder (`lrsim train --model rnn:... --trace`): what is
@@ -14,8 +15,10 @@ final class SequenceTraceTests: XCTestCase {
     enum Arch: String { case rnn, snn }
 
     func config(_ arch: Arch, estimator: EstimatorKind = .lr) -> TrainingConfiguration {
-        var c = TrainingConfiguration(estimator: EstimatorSettings(kind: estimator, copies: [4], sigma: [arch == .rnn ? 0.1 : 0.3],
-                                                                   weightNoiseLayers: []))
+        var c = TrainingConfiguration(
+            estimator: EstimatorSettings(
+                kind: estimator, copies: [4], sigma: [arch == .rnn ? 0.1 : 0.3],
+                weightNoiseLayers: []))
         c.model = arch == .rnn ? "rnn:112x8-3xT7" : "snn:784-16-3xT4"
         c.data = Self.data; c.seed = 3; c.batch = 16; c.epochs = 2; c.learningRate = 1e-2; c.traceEvery = 3
         return c
@@ -69,7 +72,8 @@ final class SequenceTraceTests: XCTestCase {
                 let p = try XCTUnwrap(s0.tensor(TraceNames.parameter(e.layer, e.name)))
                 XCTAssertEqual(p.shape, e.shape)
                 recordedParams.replaceSubrange(e.range, with: try XCTUnwrap(p.float32))
-                recordedGrad.replaceSubrange(e.range, with: try XCTUnwrap(s0.tensor(TraceNames.gradient(e.layer, e.name))?.float32))
+                recordedGrad.replaceSubrange(
+                    e.range, with: try XCTUnwrap(s0.tensor(TraceNames.gradient(e.layer, e.name))?.float32))
             }
             XCTAssertEqual(recordedParams.map(\.bitPattern), initial.map(\.bitPattern), "\(arch)")
             let batcher = try Batcher(sampleCount: train.count, batchSize: c.batch, seed: c.seed)
@@ -88,9 +92,14 @@ final class SequenceTraceTests: XCTestCase {
             let fresh = try self.fresh(c)
             fresh.capturesLosses = true
             var g = [Float](repeating: 0, count: fresh.parameters.count)
-            let loss = x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
-                fresh.gradient(.lr, x: xp.baseAddress!, labels: yp.baseAddress!, rows: 16, step: 0, into: gp.baseAddress!)
-            } } }
+            let loss = x.withUnsafeBufferPointer { xp in
+                y.withUnsafeBufferPointer { yp in
+                    g.withUnsafeMutableBufferPointer { gp in
+                        fresh.gradient(
+                            .lr, x: xp.baseAddress!, labels: yp.baseAddress!, rows: 16, step: 0, into: gp.baseAddress!)
+                    }
+                }
+            }
             XCTAssertEqual(recordedGrad.map(\.bitPattern), g.map(\.bitPattern), "\(arch)")
             XCTAssertTrue(g.contains { $0 != 0 })
             XCTAssertEqual(s0.info.scalar(TraceNames.loss), Double(loss))
@@ -104,7 +113,9 @@ final class SequenceTraceTests: XCTestCase {
             }
             // Later steps hold the updated weights (Adam moved them).
             let s3 = try r.readStep(step: 3)
-            XCTAssertNotEqual(s3.tensor(TraceNames.parameter(0, "weight"))?.float32, s0.tensor(TraceNames.parameter(0, "weight"))?.float32)
+            XCTAssertNotEqual(
+                s3.tensor(TraceNames.parameter(0, "weight"))?.float32,
+                s0.tensor(TraceNames.parameter(0, "weight"))?.float32)
         }
     }
 
@@ -143,7 +154,8 @@ final class SequenceTraceTests: XCTestCase {
             // A flipped byte is caught by the checksums.
             var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             bytes[bytes.count / 2] ^= 0x10
-            let flipped = TraceVerification.verify(bytes: bytes, name: "flipped.lrt", stepVerifier: GradientRecomputation())
+            let flipped = TraceVerification.verify(
+                bytes: bytes, name: "flipped.lrt", stepVerifier: GradientRecomputation())
             XCTAssertFalse(flipped.ok)
             XCTAssertFalse(flipped.problems.isEmpty)
         }

@@ -32,10 +32,12 @@ final class TraceRecomputationTests: XCTestCase {
         t.showProgress = false
         let recorder = try TraceRecorder(path: dir.path("t.lrt"), config: t.config, model: t.model, dataset: Self.train)
         var steps: [Int] = []
-        t.sampledStepObserver = { steps.append($0.step); try recorder.record($0) }
+        t.sampledStepObserver = {
+            steps.append($0.step); try recorder.record($0)
+        }
         try t.run()
         try recorder.finish()
-        XCTAssertEqual(steps, [0, 6, 12, 18, 24, 30, 31])   // 32 steps: 0, every 6th, and the last (31)
+        XCTAssertEqual(steps, [0, 6, 12, 18, 24, 30, 31])  // 32 steps: 0, every 6th, and the last (31)
         let report = TraceVerification.verify(path: dir.path("t.lrt"), stepVerifier: GradientRecomputation())
         XCTAssertTrue(report.ok, "\(report)")
     }

@@ -7,6 +7,7 @@ import FixedPoint
 import Foundation
 import HWModel
 import LRCore
+import LRStudies
 import LRTrace
 import LRTrain
 
@@ -137,11 +138,10 @@ do {
         }
     case "accuracy":
         var c = mlpConfig(.lr, epochs: Int(args[3])!)
-        c.hardwareModel = args[2]
         let (train, test) = try datasets(c)
-        let trainer = try Trainer(config: c, train: train, test: test)
-        trainer.showProgress = false
         let hw = try HardwareModel.load(path: args[2])
+        let trainer = try Trainer(config: c, train: train, test: test, datapath: TrainingDatapath(hardware: hw))
+        trainer.showProgress = false
         let d = try FixedPointDatapath(config: trainer.config, spec: trainer.spec, hardware: hw)
         let t0 = now()
         trainer.epochObserver = { [unowned trainer] e in

@@ -39,8 +39,10 @@ struct DocumentLoader {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "could not read it as UTF-8 text"
-                                                                       : "no such file"
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let reason = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory"
+                : FileManager.default.isReadableFile(atPath: path) ? "could not read it as UTF-8 text" : "permission denied"
             if let requestedAt {
                 throw HWModelError(origin: requestedAt, field: "base",
                                    message: "expected a readable hardware-model file, got '\(path)' (\(reason))")

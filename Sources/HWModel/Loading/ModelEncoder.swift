@@ -1,3 +1,5 @@
+import FixedPoint
+
 /// Turns a `HardwareModel` built in code back into a document, so that `applying(overrides:)` and `resolvedTOML()` work
 /// for it as for a loaded one. Only values that differ from their default (built-in, or the `[stage]` template for
 /// named stages) are written, so `show` still marks the rest as defaults.

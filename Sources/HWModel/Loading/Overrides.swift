@@ -1,4 +1,5 @@
 import FixedPoint
+import Foundation
 
 /// `--set KEY=VALUE` overrides, applied to the merged document before decoding, so that the schema types the value and
 /// every problem names the `--set` argument.

@@ -167,11 +167,14 @@ public struct DRAMTiming: Sendable, Equatable, Codable {
     }
 
     /// Every parameter with its `[dram.timing]` key, in schema order (decoding, encoding and `show` use this list).
-    public static let fields: [(key: String, path: WritableKeyPath<DRAMTiming, Int>)] = [
-        ("cl", \.cl), ("cwl", \.cwl), ("rcd", \.rcd), ("rp", \.rp), ("ras", \.ras), ("rtp", \.rtp), ("wr", \.wr),
-        ("wtr_s", \.wtrS), ("wtr_l", \.wtrL), ("rtw", \.rtw), ("ccd_s", \.ccdS), ("ccd_l", \.ccdL),
-        ("rrd_s", \.rrdS), ("rrd_l", \.rrdL), ("faw", \.faw), ("rfc", \.rfc), ("refi", \.refi),
-    ]
+    /// (Computed: key paths are not Sendable, so a stored global list would be shared mutable state in Swift 6.)
+    public static var fields: [(key: String, path: WritableKeyPath<DRAMTiming, Int>)] {
+        [
+            ("cl", \.cl), ("cwl", \.cwl), ("rcd", \.rcd), ("rp", \.rp), ("ras", \.ras), ("rtp", \.rtp), ("wr", \.wr),
+            ("wtr_s", \.wtrS), ("wtr_l", \.wtrL), ("rtw", \.rtw), ("ccd_s", \.ccdS), ("ccd_l", \.ccdL),
+            ("rrd_s", \.rrdS), ("rrd_l", \.rrdL), ("faw", \.faw), ("rfc", \.rfc), ("refi", \.refi),
+        ]
+    }
 }
 
 /// One part of a DRAM address.

@@ -1,3 +1,4 @@
+import Foundation
 import LRIO
 
 /// A CSV table (RFC 4180 quoting: fields with commas, quotes or newlines are quoted, quotes doubled).

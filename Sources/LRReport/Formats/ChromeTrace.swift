@@ -35,21 +35,30 @@ public struct ChromeTrace: Sendable {
 
     /// Names a track (`tid`) and fixes its sort position.
     public mutating func nameTrack(_ tid: Int, _ name: String) {
-        events.append(Event(name: "thread_name", cat: "__metadata", ph: "M", ts: 0, dur: nil, pid: pid, tid: tid,
-                            args: ["name": .string(name)]))
-        events.append(Event(name: "thread_sort_index", cat: "__metadata", ph: "M", ts: 0, dur: nil, pid: pid, tid: tid,
-                            args: ["sort_index": .int(tid)]))
+        events.append(
+            Event(
+                name: "thread_name", cat: "__metadata", ph: "M", ts: 0, dur: nil, pid: pid, tid: tid,
+                args: ["name": .string(name)]))
+        events.append(
+            Event(
+                name: "thread_sort_index", cat: "__metadata", ph: "M", ts: 0, dur: nil, pid: pid, tid: tid,
+                args: ["sort_index": .int(tid)]))
     }
 
     public mutating func nameProcess(_ name: String) {
-        events.append(Event(name: "process_name", cat: "__metadata", ph: "M", ts: 0, dur: nil, pid: pid, tid: 0,
-                            args: ["name": .string(name)]))
+        events.append(
+            Event(
+                name: "process_name", cat: "__metadata", ph: "M", ts: 0, dur: nil, pid: pid, tid: 0,
+                args: ["name": .string(name)]))
     }
 
     /// A complete ("X") event.
-    public mutating func span(_ name: String, category: String, track: Int, start: Double, duration: Double,
-                              args: [String: Arg]? = nil) {
-        events.append(Event(name: name, cat: category, ph: "X", ts: start, dur: duration, pid: pid, tid: track, args: args))
+    public mutating func span(
+        _ name: String, category: String, track: Int, start: Double, duration: Double,
+        args: [String: Arg]? = nil
+    ) {
+        events.append(
+            Event(name: name, cat: category, ph: "X", ts: start, dur: duration, pid: pid, tid: track, args: args))
     }
 
     /// A counter ("C") sample: `series` values from `time` on.

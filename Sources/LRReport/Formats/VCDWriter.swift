@@ -8,7 +8,9 @@ public struct VCDDocument: Sendable {
         public var name: String
         /// Bits (1 ... 64). Width-1 signals are scalars.
         public var width: Int
-        public init(scope: String, name: String, width: Int) { self.scope = scope; self.name = name; self.width = width }
+        public init(scope: String, name: String, width: Int) {
+            self.scope = scope; self.name = name; self.width = width
+        }
     }
     /// Value of a signal from `time` on.
     public struct Change: Sendable {
@@ -76,7 +78,9 @@ public struct VCDDocument: Sendable {
             out += "$scope module \(Self.sanitize(scope)) $end\n"
             for i in byScope[scope] ?? [] {
                 let s = signals[i]
-                out += "$var \(s.width == 1 ? "wire" : "integer") \(s.width) \(Self.code(i)) \(Self.sanitize(s.name)) $end\n"
+                out +=
+                    "$var \(s.width == 1 ? "wire" : "integer") \(s.width) \(Self.code(i)) \(Self.sanitize(s.name)) "
+                    + "$end\n"
             }
             out += "$upscope $end\n"
         }

@@ -1,7 +1,9 @@
 /// The parts every chart shares: title, plot box, grid, ticks, tick labels, axis labels, legend.
 enum ChartFrame {
-    static func draw(_ doc: inout SVGDocument, title: String, xLabel: String, yLabel: String, xs: PlotScale?,
-                     ys: PlotScale, box: (left: Double, top: Double, right: Double, bottom: Double)) {
+    static func draw(
+        _ doc: inout SVGDocument, title: String, xLabel: String, yLabel: String, xs: PlotScale?,
+        ys: PlotScale, box: (left: Double, top: Double, right: Double, bottom: Double)
+    ) {
         doc.text(title, x: (box.left + box.right) / 2, y: 24, size: 15, anchor: .middle, weight: "bold")
         for t in ys.ticks {
             let y = ys(t)
@@ -24,7 +26,9 @@ enum ChartFrame {
         doc.text(yLabel, x: 20, y: cy, size: 13, anchor: .middle, rotate: -90)
     }
 
-    static func legend(_ doc: inout SVGDocument, entries: [(name: String, color: String, dashed: Bool)], x: Double, y: Double) {
+    static func legend(
+        _ doc: inout SVGDocument, entries: [(name: String, color: String, dashed: Bool)], x: Double, y: Double
+    ) {
         guard !entries.isEmpty else { return }
         doc.rect(x - 8, y - 8, 176, Double(entries.count) * 20 + 10, fill: "#ffffff", stroke: "#cccccc")
         for (i, e) in entries.enumerated() {

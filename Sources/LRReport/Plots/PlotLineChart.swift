@@ -31,8 +31,10 @@ public struct LineChart: Sendable {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
     }
 
-    public static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-                                 "#7f7f7f", "#bcbd22", "#17becf"]
+    public static let palette = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+        "#7f7f7f", "#bcbd22", "#17becf",
+    ]
 
     public func svg() -> String {
         var doc = SVGDocument(width: width, height: height)
@@ -40,18 +42,22 @@ public struct LineChart: Sendable {
         let all = series.flatMap(\.points)
         let xs = PlotScale(values: all.map(\.x), pixels: (left, right), logarithmic: xLogarithmic)
         let ys = PlotScale(values: all.map(\.y), pixels: (bottom, top), includeZero: yIncludesZero)
-        ChartFrame.draw(&doc, title: title, xLabel: xLabel, yLabel: yLabel, xs: xs, ys: ys,
-                        box: (left, top, right, bottom))
+        ChartFrame.draw(
+            &doc, title: title, xLabel: xLabel, yLabel: yLabel, xs: xs, ys: ys,
+            box: (left, top, right, bottom))
         for (i, s) in series.enumerated() {
             let color = Self.palette[i % Self.palette.count]
             let pts = s.points.filter { $0.x.isFinite && $0.y.isFinite }.map { (xs($0.x), ys($0.y)) }
             if s.connect { doc.polyline(pts, stroke: color, width: 2) }
             for (j, p) in s.points.enumerated() where p.x.isFinite && p.y.isFinite {
-                let label = j < s.labels.count ? s.labels[j] : "\(s.name): (\(PlotScale.label(p.x)), \(PlotScale.label(p.y)))"
+                let label =
+                    j < s.labels.count ? s.labels[j] : "\(s.name): (\(PlotScale.label(p.x)), \(PlotScale.label(p.y)))"
                 doc.circle(xs(p.x), ys(p.y), r: 4, fill: color, stroke: "#ffffff", title: label)
             }
         }
-        var legend = series.enumerated().map { (name: $0.element.name, color: Self.palette[$0.offset % Self.palette.count], dashed: false) }
+        var legend = series.enumerated().map {
+            (name: $0.element.name, color: Self.palette[$0.offset % Self.palette.count], dashed: false)
+        }
         if let pareto {
             let xsAll = all.map(\.x), ysAll = all.map(\.y)
             let front = ParetoFront.indices(x: xsAll, y: ysAll, xBetter: pareto.x, yBetter: pareto.y)

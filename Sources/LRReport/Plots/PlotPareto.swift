@@ -13,7 +13,8 @@ public enum ParetoFront {
             var dominated = false
             for j in x.indices where j != i && x[j].isFinite && y[j].isFinite {
                 if atLeast(x[j], x[i], xBetter) && atLeast(y[j], y[i], yBetter)
-                    && (strictly(x[j], x[i], xBetter) || strictly(y[j], y[i], yBetter)) {
+                    && (strictly(x[j], x[i], xBetter) || strictly(y[j], y[i], yBetter))
+                {
                     dominated = true
                     break
                 }

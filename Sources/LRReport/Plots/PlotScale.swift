@@ -10,8 +10,10 @@ public struct PlotScale: Sendable {
     public let ticks: [Double]
 
     /// `values` are the data; the domain is widened to nice tick bounds. Log scales need positive values.
-    public init(values: [Double], pixels: (Double, Double), logarithmic: Bool = false, includeZero: Bool = false,
-                targetTicks: Int = 6) {
+    public init(
+        values: [Double], pixels: (Double, Double), logarithmic: Bool = false, includeZero: Bool = false,
+        targetTicks: Int = 6
+    ) {
         var finite = values.filter { $0.isFinite && (!logarithmic || $0 > 0) }
         if includeZero && !logarithmic { finite.append(0) }
         var lo = finite.min() ?? 0, hi = finite.max() ?? 1

@@ -1,3 +1,5 @@
+import HWModel
+
 /// The command-level scheduling of `StructuredDRAM`: one burst at a time (`issue`), the rest of a row-hit run in
 /// closed form (`continueRun`), and refresh. All times are DRAM cycles.
 extension StructuredDRAM {

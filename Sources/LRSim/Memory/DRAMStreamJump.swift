@@ -1,3 +1,5 @@
+import HWModel
+
 /// Jumping over the steady part of a long sequential stream in one channel.
 ///
 /// With the row as the most significant address field (the presets' mappings), a sequential stream in one channel

@@ -1,3 +1,5 @@
+import HWModel
+
 /// A GEMM task of the simulator whose operand streams from DRAM, and the scratchpads it streams through: the same
 /// double-buffered scratchpad model `lrsim gemm` validates against SCALE-Sim (`GemmScratchpad`), with the stage's
 /// `inputs` buffer as the IFMAP scratchpad and its `weights` buffer (or the buffer holding the GEMM's right operand) as

@@ -1,3 +1,5 @@
+import HWModel
+
 /// The `lrsim gemm` JSON report.
 public struct GemmReport: Sendable, Codable, Equatable {
     public var kind = "gemm"

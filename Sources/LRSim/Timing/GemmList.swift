@@ -1,3 +1,4 @@
+import Foundation
 import LRCore
 
 /// A named GEMM of a GEMM list (a layer of a topology file).

@@ -1,3 +1,5 @@
+import LRCore
+
 /// All-layer injection (LR / ALR, the authors' scheme): every copy is one noisy forward pass with noise on every layer's
 /// output, so K copies cost K forward passes whatever the depth, and every layer's gradient comes from the same
 /// per-copy losses. Each layer keeps, per copy, its noisy input and its noise (words or signs) until the copy's loss

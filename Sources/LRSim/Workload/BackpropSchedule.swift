@@ -1,3 +1,4 @@
+import HWModel
 import LRCore
 /// Backprop: the batch is divided over the lanes (data parallel); each lane runs its share through the stages in
 /// micro-batches by the chosen schedule (serial, GPipe or 1F1B), stashing every layer's input and pre-activation from

@@ -1,3 +1,5 @@
+import LRCore
+
 /// The clean (noise-free) forward pass: one task per layer, storing what the gradient work needs later.
 extension ScheduleBuilder {
     /// How pipelined micro-batches cross stages: through a block of the next stage's `inputs` buffer (written by the

@@ -1,3 +1,4 @@
+import HWModel
 import LRCore
 
 /// Layer-wise LR / ALR / ES / AES: per perturbed layer p, copy groups that perturb p and run the layers after it.

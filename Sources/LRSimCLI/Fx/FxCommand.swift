@@ -8,18 +8,19 @@ struct FxCommand: ParsableCommand {
         commandName: "fx",
         abstract: "Quantize numbers and evaluate dot products in fixed point, next to the exact GMP value.",
         discussion: """
-        Formats: sI.F (signed, I integer bits counting the sign bit, F fraction bits; W = I + F), uI.F (unsigned), \
-        Qm.n (TI/ARM: m integer bits plus a sign bit, so Q3.12 = s4.12), ac_fixed<W,I,S>.
-        Rounding: TRN TRN_ZERO RND RND_ZERO RND_INF RND_MIN_INF RND_CONV RND_CONV_ODD STOCHASTIC.
-        Overflow: WRAP SAT SAT_ZERO SAT_SYM.
-        Values are parsed exactly (never through a Double): decimals (0.1, -2.5e-3), hex floats (0x1.8p-3) and \
-        rationals (1/3). Values that start with '-' work as plain arguments; in a list option write --a=-1,2.
+            Formats: sI.F (signed, I integer bits counting the sign bit, F fraction bits; W = I + F), uI.F (unsigned), \
+            Qm.n (TI/ARM: m integer bits plus a sign bit, so Q3.12 = s4.12), ac_fixed<W,I,S>.
+            Rounding: TRN TRN_ZERO RND RND_ZERO RND_INF RND_MIN_INF RND_CONV RND_CONV_ODD STOCHASTIC.
+            Overflow: WRAP SAT SAT_ZERO SAT_SYM.
+            Values are parsed exactly (never through a Double): decimals (0.1, -2.5e-3), hex floats (0x1.8p-3) and \
+            rationals (1/3). Values that start with '-' work as plain arguments; in a list option write --a=-1,2.
 
-        Examples:
-          lrsim fx quantize --format s3.12 --mode RND_CONV --overflow SAT 0.1 -1/3 0x1p-13 5
-          lrsim fx dot --a 0.5,-0.25,1/3 --b 1,2,3 --input-format s1.15 --product-format s2.30 --acc-format s8.30 --json
-        See docs/fixed-point.md.
-        """,
+            Examples:
+              lrsim fx quantize --format s3.12 --mode RND_CONV --overflow SAT 0.1 -1/3 0x1p-13 5
+              lrsim fx dot --a 0.5,-0.25,1/3 --b 1,2,3 --input-format s1.15 --product-format s2.30 --acc-format s8.30 \
+            --json
+            See docs/fixed-point.md.
+            """,
         subcommands: [FxQuantize.self, FxDot.self]
     )
 }
@@ -83,7 +84,8 @@ struct FxQuantized: Codable, Equatable {
         self.errorUlps = err.nearestDouble
         self.errorUlpsExact = err.description
         let f = config.format
-        self.overflowed = exact < ExactReference.value(raw: f.rawMin, format: f)
+        self.overflowed =
+            exact < ExactReference.value(raw: f.rawMin, format: f)
             || exact > ExactReference.value(raw: f.rawMax, format: f)
     }
 }
@@ -91,5 +93,7 @@ struct FxQuantized: Codable, Equatable {
 /// A format's description with its width and ULP, for text output.
 func fxDescribe(_ c: FixedConfig) -> String {
     let f = c.format
-    return "\(f) (\(f.isSigned ? "signed" : "unsigned"), \(f.width) bits, ULP 2^\(-f.fracBits)), \(c.rounding.rawValue), \(c.overflow.rawValue)"
+    return
+        "\(f) (\(f.isSigned ? "signed" : "unsigned"), \(f.width) bits, ULP 2^\(-f.fracBits)), "
+        + "\(c.rounding.rawValue), \(c.overflow.rawValue)"
 }

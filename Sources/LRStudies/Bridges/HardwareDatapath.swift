@@ -10,12 +10,15 @@ extension DatapathFormats {
     /// The formats of a loaded hardware model; every value signal must be a value format (not wider than 64 bits).
     public init(_ hw: HardwareModel) throws {
         let f = hw.formats
-        self.init(weights: try f.weights.fixedConfig(), activations: try f.activations.fixedConfig(),
-                  inputs: try f.inputs.fixedConfig(), noise: try f.noise.fixedConfig(), loss: try f.loss.fixedConfig(),
-                  products: try f.products.fixedConfig(), accumulators: try f.accumulators.fixedConfig(),
-                  gradients: try f.gradients.fixedConfig(), updates: try f.updates.fixedConfig())
-        for (name, c) in [("weights", weights), ("activations", activations), ("inputs", inputs), ("noise", noise),
-                          ("loss", loss), ("gradients", gradients), ("updates", updates)] {
+        self.init(
+            weights: try f.weights.fixedConfig(), activations: try f.activations.fixedConfig(),
+            inputs: try f.inputs.fixedConfig(), noise: try f.noise.fixedConfig(), loss: try f.loss.fixedConfig(),
+            products: try f.products.fixedConfig(), accumulators: try f.accumulators.fixedConfig(),
+            gradients: try f.gradients.fixedConfig(), updates: try f.updates.fixedConfig())
+        for (name, c) in [
+            ("weights", weights), ("activations", activations), ("inputs", inputs), ("noise", noise),
+            ("loss", loss), ("gradients", gradients), ("updates", updates),
+        ] {
             do { try c.format.requireValueFormat(name) } catch {
                 throw DatapathError("hardware model \(hw.name): formats.\(name): \(error)")
             }

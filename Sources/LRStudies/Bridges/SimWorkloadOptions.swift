@@ -25,8 +25,10 @@ public struct SimWorkloadOptions: Sendable, Equatable {
     public var schedule: BackpropSchedule = .serial
     public var microbatches: Int?
 
-    public init(trace: String? = nil, model: String? = nil, estimator: EstimatorKind? = nil, batch: Int? = nil,
-                copies: CopyCounts? = nil, antithetic: Bool? = nil, copiesPerPass: Int = 1, iterations: Int? = nil) {
+    public init(
+        trace: String? = nil, model: String? = nil, estimator: EstimatorKind? = nil, batch: Int? = nil,
+        copies: CopyCounts? = nil, antithetic: Bool? = nil, copiesPerPass: Int = 1, iterations: Int? = nil
+    ) {
         self.trace = trace; self.model = model; self.estimator = estimator; self.batch = batch; self.copies = copies
         self.antithetic = antithetic; self.copiesPerPass = copiesPerPass; self.iterations = iterations
     }
@@ -36,7 +38,11 @@ public struct SimWorkloadOptions: Sendable, Equatable {
         var w: WorkloadSpec
         if let trace {
             if let model {
-                throw SettingError("model", "give a model or a trace, not both: the trace's header names its model (got --model \(model) with --trace \(trace))")
+                throw SettingError(
+                    "model",
+                    "give a model or a trace, not both: the trace's header names its model (got --model \(model) "
+                        + "with --trace \(trace))"
+                )
             }
             w = try WorkloadSpec(trace: TraceReader(path: trace))
             if let e = override ?? estimator { w.method = e }
@@ -54,7 +60,11 @@ public struct SimWorkloadOptions: Sendable, Equatable {
             if case .graph(let g) = spec {
                 // A gnn trains on the full graph: its batch is the node count.
                 if let batch, batch != g.nodes {
-                    throw SettingError("batch", "\(g.spelling) trains on the full graph; leave the batch out or give the \(g.nodes) nodes, got \(batch)")
+                    throw SettingError(
+                        "batch",
+                        "\(g.spelling) trains on the full graph; leave the batch out or give the \(g.nodes) nodes, "
+                            + "got \(batch)"
+                    )
                 }
                 b = g.nodes
             } else {
@@ -64,8 +74,9 @@ public struct SimWorkloadOptions: Sendable, Equatable {
             if method.isForwardOnly && copies == nil {
                 throw SettingError("copies", "give K, the noisy copies per perturbed layer, for \(method.rawValue)")
             }
-            w = WorkloadSpec(model: spec, method: method, batch: b, copies: copies ?? [],
-                             iterations: iterations ?? 1, antithetic: antithetic ?? true)
+            w = WorkloadSpec(
+                model: spec, method: method, batch: b, copies: copies ?? [],
+                iterations: iterations ?? 1, antithetic: antithetic ?? true)
         }
         w.copiesPerPass = copiesPerPass
         w.injection = injection

@@ -40,7 +40,9 @@ public struct SimulationRun {
     public func run() throws -> Outcome {
         if !compare.isEmpty {
             guard outputs.vcd == nil, outputs.timeline == nil, outputs.csv == nil else {
-                throw SettingError("compare", "a comparison writes only its report; the vcd, timeline and csv outputs describe one run")
+                throw SettingError(
+                    "compare", "a comparison writes only its report; the vcd, timeline and csv outputs describe one run"
+                )
             }
             var reports: [SimReport] = []
             for e in compare {
@@ -52,8 +54,9 @@ public struct SimulationRun {
         let record = outputs.vcd != nil || outputs.timeline != nil
         var result = try Simulator.run(try workload.workload(), on: hardware, record: record)
         result.report = finalize(result.report)
-        try SimOutputs.write(result, vcd: outputs.vcd, timeline: outputs.timeline, csv: outputs.csv,
-                             report: outputs.report)
+        try SimOutputs.write(
+            result, vcd: outputs.vcd, timeline: outputs.timeline, csv: outputs.csv,
+            report: outputs.report)
         return .single(result)
     }
 

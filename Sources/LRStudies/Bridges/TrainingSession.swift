@@ -28,16 +28,26 @@ public struct TrainingSession {
     /// Loads the data, trains, writes the outputs; `log` receives a line describing the run and one per epoch.
     public func run(log: @escaping (String) -> Void) throws -> TrainingReport {
         let datapath = try hardware.map { try TrainingDatapath(hardware: $0) }
-        let (train, test) = try datasets ?? DatasetCatalog.load(name: config.data, dataDir: config.dataDir,
-                                                                model: config.modelSpec(), trainLimit: config.trainLimit,
-                                                                testLimit: config.testLimit)
+        let (train, test) =
+            try datasets
+            ?? DatasetCatalog.load(
+                name: config.data, dataDir: config.dataDir,
+                model: config.modelSpec(), trainLimit: config.trainLimit,
+                testLimit: config.testLimit)
         let trainer = try Trainer(config: config, train: train, test: test, datapath: datapath)
         if let resume { try trainer.restore(Checkpoint.read(from: resume)) }
-        log("training \(config.model) (\(trainer.model.parameters.count) parameters) with \(config.estimator.kind.rawValue) on \(train.name): \(train.count) train / \(test.count) test samples, BLAS \(BLAS.configure().coreName), \(Parallel.threads) threads")
+        log(
+            "training \(config.model) (\(trainer.model.parameters.count) parameters) with "
+                + "\(config.estimator.kind.rawValue) on \(train.name): \(train.count) train / \(test.count) test "
+                + "samples, BLAS \(BLAS.configure().coreName), \(Parallel.threads) threads"
+        )
         trainer.epochObserver = { e in
-            let floatNote = e.floatForwardAccuracy.map { String(format: " (fixed-point forward; float forward %.4f)", $0) } ?? ""
-            log(String(format: "epoch %d: test accuracy %.4f%@, train loss %.4f, %.2f s (%.0f samples/s, %.2f CPU s)",
-                       e.epoch, e.testAccuracy, floatNote, e.trainLoss, e.seconds, e.samplesPerSecond, e.cpuSeconds))
+            let floatNote =
+                e.floatForwardAccuracy.map { String(format: " (fixed-point forward; float forward %.4f)", $0) } ?? ""
+            log(
+                String(
+                    format: "epoch %d: test accuracy %.4f%@, train loss %.4f, %.2f s (%.0f samples/s, %.2f CPU s)",
+                    e.epoch, e.testAccuracy, floatNote, e.trainLoss, e.seconds, e.samplesPerSecond, e.cpuSeconds))
         }
         let result = try trainer.run(tracingTo: config.trace, compression: traceCompression)
         if let report { try JSONReport.write(result, to: report) }

@@ -36,11 +36,15 @@ public struct DemoOptions: Sendable, Equatable {
         guard (1...100).contains(epochs) else { throw SettingError("epochs", "expected 1...100, got \(epochs)") }
         guard (1...4096).contains(batch) else { throw SettingError("batch", "expected 1...4096, got \(batch)") }
         try copies.validate(layers: 2, estimator: .alr, antithetic: true)
-        guard copies.allSatisfy({ $0 <= 1024 }) else { throw SettingError("copies", "expected at most 1024, got \(copies)") }
+        guard copies.allSatisfy({ $0 <= 1024 }) else {
+            throw SettingError("copies", "expected at most 1024, got \(copies)")
+        }
         guard sigma.isFinite, sigma > 0 else { throw SettingError("sigma", "expected a positive number, got \(sigma)") }
-        for (name, n) in [("train-samples", trainSamples), ("test-samples", testSamples),
-                          ("sweep-train-samples", sweepTrainSamples as Int?),
-                          ("sweep-test-samples", sweepTestSamples as Int?)] {
+        for (name, n) in [
+            ("train-samples", trainSamples), ("test-samples", testSamples),
+            ("sweep-train-samples", sweepTrainSamples as Int?),
+            ("sweep-test-samples", sweepTestSamples as Int?),
+        ] {
             if let n, n < 1 { throw SettingError(name, "expected a positive count, got \(n)") }
         }
     }

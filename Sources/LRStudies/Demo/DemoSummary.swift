@@ -25,9 +25,11 @@ public struct DemoSummary: Sendable, Codable, Equatable {
         public var energyMicrojoulesPerIteration: Double
 
         public var fields: [String] {
-            [estimator, hardware, String(format: "%.4f", testAccuracy), String(format: "%.0f", iterationsPerSecond),
-             String(format: "%.1f", peakMemoryKiB), String(format: "%.3f", energyMicrojoulesPerIteration),
-             String(format: "%.1f", trainSeconds)]
+            [
+                estimator, hardware, String(format: "%.4f", testAccuracy), String(format: "%.0f", iterationsPerSecond),
+                String(format: "%.1f", peakMemoryKiB), String(format: "%.3f", energyMicrojoulesPerIteration),
+                String(format: "%.1f", trainSeconds),
+            ]
         }
 
         // Renamed in camelCase: the writer's snake_case strategy spells them peak_memory_kib, energy_uj_per_iteration.
@@ -37,17 +39,24 @@ public struct DemoSummary: Sendable, Codable, Equatable {
         }
     }
 
-    public static let header = ["estimator", "hardware", "test accuracy", "sim iterations/s", "peak memory KiB",
-                                "energy uJ/iteration", "host training s"]
+    public static let header = [
+        "estimator", "hardware", "test accuracy", "sim iterations/s", "peak memory KiB",
+        "energy uJ/iteration", "host training s",
+    ]
 
     public var text: String {
         var table = TextTable(header: Self.header)
         for r in rows { table.append(r.fields) }
-        var lines = ["ALR vs LR vs backprop, \(trainSamples) training samples x \(epochs) epoch(s), accuracy on \(testSamples) test samples:",
-                     table.text]
+        var lines = [
+            "ALR vs LR vs backprop, \(trainSamples) training samples x \(epochs) epoch(s), accuracy on "
+                + "\(testSamples) test samples:",
+            table.text,
+        ]
         if let c = replayMinCosineVsFloat {
-            lines.append(String(format: "replay on the edge datapath: min gradient cosine vs float %.6f", c)
-                         + (replayBitExact.map { $0 ? ", bit-exact vs GMP" : ", not bit-exact vs GMP (finite accumulators)" } ?? ""))
+            lines.append(
+                String(format: "replay on the edge datapath: min gradient cosine vs float %.6f", c)
+                    + (replayBitExact.map { $0 ? ", bit-exact vs GMP" : ", not bit-exact vs GMP (finite accumulators)" }
+                        ?? ""))
         }
         lines.append("precision sweep: \(sweepPoints) points, \(sweepFailed) failed")
         return lines.joined(separator: "\n")

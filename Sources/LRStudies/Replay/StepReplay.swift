@@ -28,21 +28,27 @@ extension FixedPointDatapath {
         var updated: [Int64]? = nil
         var after: Double? = nil
         if r.config.optimizer == .sgd && r.config.momentum == 0 {
-            let next = try FixedPointSGD(learningRate: r.config.learningRate).apply(weights: w, result: result, datapath: self, step: r.step)
+            let next = try FixedPointSGD(learningRate: r.config.learningRate).apply(
+                weights: w, result: result, datapath: self, step: r.step)
             updated = next
             after = try meanCleanLoss(weights: next, input: r.input, labels: r.labels, step: r.step)
         }
-        return ReplayedStep(step: r.step, result: result, weights: w, gradient: floatGradient(result), updatedWeights: updated,
-                            lossAfterUpdate: after, checks: checks)
+        return ReplayedStep(
+            step: r.step, result: result, weights: w, gradient: floatGradient(result), updatedWeights: updated,
+            lossAfterUpdate: after, checks: checks)
     }
 
     /// The mean clean loss of a batch on raw weights (clean forward and loss unit only).
     public func meanCleanLoss(weights: [Int64], input: [Float], labels: [Int32], step: Int) throws -> Double {
-        let x = try FixedKernels.quantize(input, config: formats.inputs, stochastic: stream(step: step, layer: 0xFFFF, site: 0))
-        let clean = try forward(from: 0, input: x, rows: labels.count, weights: weights, step: step, site: 0, keep: false)
-        let L = losses(logits: clean.output, rows: labels.count, labels: labels, copiesPerLabel: 1,
-                       stream: stream(step: step, layer: 0xFFFE, site: 0))
+        let x = try FixedKernels.quantize(
+            input, config: formats.inputs, stochastic: stream(step: step, layer: 0xFFFF, site: 0))
+        let clean = try forward(
+            from: 0, input: x, rows: labels.count, weights: weights, step: step, site: 0, keep: false)
+        let L = losses(
+            logits: clean.output, rows: labels.count, labels: labels, copiesPerLabel: 1,
+            stream: stream(step: step, layer: 0xFFFE, site: 0))
         let lf = formats.loss.format
-        return L.reduce(0.0) { $0 + FixedArithmetic.toDouble(lf.raw(fromBits: $1), format: lf) } / Double(max(1, labels.count))
+        return L.reduce(0.0) { $0 + FixedArithmetic.toDouble(lf.raw(fromBits: $1), format: lf) }
+            / Double(max(1, labels.count))
     }
 }

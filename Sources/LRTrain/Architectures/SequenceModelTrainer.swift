@@ -18,11 +18,13 @@ public final class SequenceModelTrainer: TrainableModel {
         layout = SequenceTensorLayout(sequence)
         switch sequence.kind {
         case .rnn:
-            model = try ElmanRNN(inputSize: sequence.inputs, steps: sequence.steps, hidden: sequence.hidden,
-                                 classes: sequence.classes, seed: seed, lr: lr)
+            model = try ElmanRNN(
+                inputSize: sequence.inputs, steps: sequence.steps, hidden: sequence.hidden,
+                classes: sequence.classes, seed: seed, lr: lr)
         case .snn:
-            model = try SpikingNetwork(inputs: sequence.inputs, hidden: sequence.hidden, classes: sequence.classes,
-                                       steps: sequence.steps, seed: seed, lr: lr)
+            model = try SpikingNetwork(
+                inputs: sequence.inputs, hidden: sequence.hidden, classes: sequence.classes,
+                steps: sequence.steps, seed: seed, lr: lr)
         }
     }
 
@@ -37,8 +39,10 @@ public final class SequenceModelTrainer: TrainableModel {
     /// The models zero the gradient themselves.
     public var writesEveryParameter: Bool { true }
 
-    public func estimate(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-                         into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord {
+    public func estimate(
+        input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+        into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool
+    ) throws -> StepRecord {
         model.capturesLosses = recordLosses
         defer { model.capturesLosses = false }
         var record = StepRecord()
@@ -52,8 +56,10 @@ public final class SequenceModelTrainer: TrainableModel {
         return record
     }
 
-    public func referenceGradient(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-                                  into gradient: UnsafeMutablePointer<Float>) {
+    public func referenceGradient(
+        input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+        into gradient: UnsafeMutablePointer<Float>
+    ) {
         // The same batch and, for the snn, the same input spikes (keyed by the step).
         _ = model.gradient(.bp, x: input, labels: labels, rows: rows, step: step, into: gradient)
     }
@@ -64,31 +70,46 @@ public final class SequenceModelTrainer: TrainableModel {
         var logits = [Float](repeating: 0, count: batch * C)
         var losses = [Float](repeating: 0, count: batch)
         var correct = 0, total = 0.0
-        data.images.withUnsafeBufferPointer { img in data.labels.withUnsafeBufferPointer { lab in
-            logits.withUnsafeMutableBufferPointer { lg in losses.withUnsafeMutableBufferPointer { ls in
-                var start = 0
-                while start < data.count {
-                    let n = min(batch, data.count - start)
-                    model.logits(x: img.baseAddress! + start * f, rows: n, firstIndex: start, into: lg.baseAddress!)
-                    SoftmaxCrossEntropy.losses(logits: lg.baseAddress!, rows: n, classes: C, labels: lab.baseAddress! + start,
-                                               copiesPerLabel: 1, out: ls.baseAddress!)
-                    for r in 0..<n {
-                        total += Double(ls[r])
-                        if SoftmaxCrossEntropy.argmax(logits: lg.baseAddress!, row: r, classes: C) == Int(lab[start + r]) { correct += 1 }
+        data.images.withUnsafeBufferPointer { img in
+            data.labels.withUnsafeBufferPointer { lab in
+                logits.withUnsafeMutableBufferPointer { lg in
+                    losses.withUnsafeMutableBufferPointer { ls in
+                        var start = 0
+                        while start < data.count {
+                            let n = min(batch, data.count - start)
+                            model.logits(
+                                x: img.baseAddress! + start * f, rows: n, firstIndex: start, into: lg.baseAddress!)
+                            SoftmaxCrossEntropy.losses(
+                                logits: lg.baseAddress!, rows: n, classes: C, labels: lab.baseAddress! + start,
+                                copiesPerLabel: 1, out: ls.baseAddress!)
+                            for r in 0..<n {
+                                total += Double(ls[r])
+                                if SoftmaxCrossEntropy.argmax(logits: lg.baseAddress!, row: r, classes: C)
+                                    == Int(lab[start + r])
+                                {
+                                    correct += 1
+                                }
+                            }
+                            start += n
+                        }
                     }
-                    start += n
                 }
-            } }
-        } }
+            }
+        }
         return (Double(correct) / Double(max(1, data.count)), total / Double(max(1, data.count)))
     }
 
     public var traceLayout: TraceModelLayout {
-        TraceModelLayout(layers: layout.layers, inputShape: layout.inputShape,
-                         activation: sequence.kind == .rnn ? "tanh" : "step",
-                         perturbedLayers: kind == .bp ? [] : [0, 1], perturbedPositions: kind == .bp ? [] : [0, 1],
-                         noiseKeyLayout: 2,
-                         notes: [Self.noiseKeyNote: "layout 2: NoiseKey layer field = noise layer << 12 | time step; rows b*(K/2)+k/2, odd copies negated"])
+        TraceModelLayout(
+            layers: layout.layers, inputShape: layout.inputShape,
+            activation: sequence.kind == .rnn ? "tanh" : "step",
+            perturbedLayers: kind == .bp ? [] : [0, 1], perturbedPositions: kind == .bp ? [] : [0, 1],
+            noiseKeyLayout: 2,
+            notes: [
+                Self.noiseKeyNote:
+                    "layout 2: NoiseKey layer field = noise layer << 12 | time step; rows b*(K/2)+k/2, odd copies "
+                    + "negated"
+            ])
     }
 
     /// The header note that describes noise-key layout 2.

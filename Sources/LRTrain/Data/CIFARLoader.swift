@@ -2,13 +2,13 @@ import Foundation
 
 /// Loads CIFAR-10 binary batches (`cifar-10-binary.tar.gz`, extracted): each file is a sequence of 3073-byte records,
 /// one label byte then 32x32 red, green and blue planes (3072 bytes), so samples come out channel-major `[3, 32, 32]`.
-public enum CIFARLoader {
-    public static let recordBytes = 1 + 3 * 32 * 32
-    public static let trainFiles = (1...5).map { "data_batch_\($0).bin" }
-    public static let testFiles = ["test_batch.bin"]
+package enum CIFARLoader {
+    package static let recordBytes = 1 + 3 * 32 * 32
+    package static let trainFiles = (1...5).map { "data_batch_\($0).bin" }
+    package static let testFiles = ["test_batch.bin"]
 
     /// Loads and concatenates `paths` in order. Sizes of every file are checked before anything is allocated.
-    public static func load(paths: [String], classes: Int = 10, name: String = "cifar10",
+    package static func load(paths: [String], classes: Int = 10, name: String = "cifar10",
                             split: DatasetSplit) throws -> Dataset {
         var streams: [ByteStream] = []
         var total = 0

@@ -18,7 +18,13 @@ public struct GraphDataSpec: Sendable, Equatable {
 
     /// Parses `sbm` or `sbm:KEY=VALUE,...`; each value is checked when the graph is generated.
     public static func parse(_ name: String) throws(SettingError) -> GraphDataSpec {
-        guard isGraph(name) else { throw SettingError("data", "a gnn model trains on generated graph data: sbm or sbm:p_in=P,p_out=P,signal=S,train=N,seed=S, got '\(name)'") }
+        guard isGraph(name) else {
+            throw SettingError(
+                "data",
+                "a gnn model trains on generated graph data: sbm or sbm:p_in=P,p_out=P,signal=S,train=N,seed=S, got "
+                    + "'\(name)'"
+            )
+        }
         var spec = GraphDataSpec()
         for item in name.dropFirst(3).drop(while: { $0 == ":" }).split(separator: ",") where !item.isEmpty {
             let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
@@ -47,7 +53,8 @@ public struct GraphDataSpec: Sendable, Equatable {
         do { graph = try StochasticBlockGraph(o) } catch let e as SettingError {
             // nodes, classes and features come from the model spelling, the rest from the data options.
             let fromModel = ["nodes", "classes", "features"].contains(e.setting)
-            throw SettingError(fromModel ? "model" : "data", "\(fromModel ? model.spelling : "sbm") \(e.setting): \(e.problem)")
+            throw SettingError(
+                fromModel ? "model" : "data", "\(fromModel ? model.spelling : "sbm") \(e.setting): \(e.problem)")
         }
         return graph
     }
@@ -56,8 +63,9 @@ public struct GraphDataSpec: Sendable, Equatable {
     public func datasets(_ graph: StochasticBlockGraph, name: String) throws -> (train: Dataset, test: Dataset) {
         let F = graph.options.features, n = graph.trainCount
         func split(_ r: Range<Int>, _ s: DatasetSplit) throws -> Dataset {
-            try Dataset(name: name, split: s, shape: [F], classes: graph.options.classes,
-                        images: Array(graph.features[(r.lowerBound * F)..<(r.upperBound * F)]), labels: Array(graph.labels[r]))
+            try Dataset(
+                name: name, split: s, shape: [F], classes: graph.options.classes,
+                images: Array(graph.features[(r.lowerBound * F)..<(r.upperBound * F)]), labels: Array(graph.labels[r]))
         }
         return (try split(0..<n, .train), try split(n..<graph.nodes, .test))
     }

@@ -1,7 +1,7 @@
 /// Loads an MNIST-style pair of IDX files (`.gz` or raw) into a `Dataset`, validating everything before allocating.
-public enum IDXLoader {
+package enum IDXLoader {
     /// Reads the label file fully (it is small), then streams the image file into Floats.
-    public static func load(images imagesPath: String, labels labelsPath: String, classes: Int = 10,
+    package static func load(images imagesPath: String, labels labelsPath: String, classes: Int = 10,
                             name: String, split: DatasetSplit) throws -> Dataset {
         let labels = try readLabels(labelsPath, classes: classes)
 
@@ -28,7 +28,7 @@ public enum IDXLoader {
     }
 
     /// The labels of an IDX label file, each checked to be in `0..<classes`.
-    public static func readLabels(_ path: String, classes: Int) throws -> [Int32] {
+    package static func readLabels(_ path: String, classes: Int) throws -> [Int32] {
         let stream = try ByteStream(path: path)
         let dims = try IDXFormat.readHeader(stream, expectedMagic: IDXFormat.labelsMagic)
         let count = try IDXFormat.payloadSize(dims, stream: stream, headerBytes: 8)

@@ -1,10 +1,13 @@
 import FixedPoint
+import LRCore
 
 extension FixedPointDatapath {
     /// Test accuracy of raw weights through the fixed-point forward (argmax of the datapath's logits).
     public func accuracy(weights: [Int64], images: [Float], labels: [Int32], batch: Int = 1000) throws -> Double {
         let n = labels.count, F = spec.inputCount, C = spec.outputCount
-        guard n > 0, images.count == n * F else { throw DatapathError("accuracy: expected \(n) x \(F) image values, got \(images.count)") }
+        guard n > 0, images.count == n * F else {
+            throw DatapathError("accuracy: expected \(n) x \(F) image values, got \(images.count)")
+        }
         var correct = 0
         var start = 0
         while start < n {

@@ -10,7 +10,7 @@ import LRCore
 public final class LikelihoodRatioEstimator {
     public let settings: EstimatorSettings
     public let spec: NetworkSpec
-    public let noise: NoiseSource
+    package let noise: NoiseSource
     let weightNoise: NoiseSource
     let clean: ForwardWorkspace
     let tail: ForwardWorkspace

@@ -7,22 +7,22 @@ import LRCore
 /// copy k use row b*K + k; with antithetic pairs only even copies draw noise, row b*(K/2) + k/2, and the odd copy uses
 /// its negation. For weight noise, copy k (or pair k/2) is the row and the element is the parameter index within the
 /// layer's weights followed by its biases.
-public struct NoiseSource: Sendable {
-    public var seed: UInt64
-    public var kind: NoiseKind
-    public var stream: RandomStream
+package struct NoiseSource: Sendable {
+    package var seed: UInt64
+    package var kind: NoiseKind
+    package var stream: RandomStream
 
-    public init(seed: UInt64, kind: NoiseKind, stream: RandomStream = .logitNoise) {
+    package init(seed: UInt64, kind: NoiseKind, stream: RandomStream = .logitNoise) {
         self.seed = seed; self.kind = kind; self.stream = stream
     }
 
-    public func key(step: Int, layer: Int) -> NoiseKey {
+    package func key(step: Int, layer: Int) -> NoiseKey {
         NoiseKey(seed: seed, step: UInt32(truncatingIfNeeded: step), layer: UInt32(truncatingIfNeeded: layer), stream: stream)
     }
 
     /// Fills `out` with row `row` of layer `layer` at `step`.
     @inlinable
-    public func fill(step: Int, layer: Int, row: Int, into out: UnsafeMutableBufferPointer<Float>) {
+    package func fill(step: Int, layer: Int, row: Int, into out: UnsafeMutableBufferPointer<Float>) {
         let k = key(step: step, layer: layer)
         switch kind {
         case .gaussian: NoiseSampler.gaussian(k, row: UInt32(truncatingIfNeeded: row), into: out)

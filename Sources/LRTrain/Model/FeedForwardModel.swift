@@ -31,21 +31,34 @@ public final class FeedForwardModel: TrainableModel {
     public var tensors: [ModelTensor] {
         network.layout.slots.flatMap { slot -> [ModelTensor] in
             let (w, b) = Self.parameterShapes(network.spec.layers[slot.layer])
-            return [ModelTensor(layer: slot.layer, name: "weight", shape: w, range: slot.weightOffset..<(slot.weightOffset + slot.weightCount)),
-                    ModelTensor(layer: slot.layer, name: "bias", shape: b, range: slot.biasOffset..<(slot.biasOffset + slot.biasCount))]
+            return [
+                ModelTensor(
+                    layer: slot.layer, name: "weight", shape: w,
+                    range: slot.weightOffset..<(slot.weightOffset + slot.weightCount)),
+                ModelTensor(
+                    layer: slot.layer, name: "bias", shape: b,
+                    range: slot.biasOffset..<(slot.biasOffset + slot.biasCount)),
+            ]
         }
     }
 
-    public var checkGroups: [ParameterGroup] { network.layout.slots.map { ParameterGroup("layer\($0.layer)", $0.range) } }
-
-    public func estimate(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-                         into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord {
-        try estimator.estimate(network: network, input: input, labels: labels, rows: rows, step: step, into: gradient,
-                               recordLosses: recordLosses)
+    public var checkGroups: [ParameterGroup] {
+        network.layout.slots.map { ParameterGroup("layer\($0.layer)", $0.range) }
     }
 
-    public func referenceGradient(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-                                  into gradient: UnsafeMutablePointer<Float>) {
+    public func estimate(
+        input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+        into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool
+    ) throws -> StepRecord {
+        try estimator.estimate(
+            network: network, input: input, labels: labels, rows: rows, step: step, into: gradient,
+            recordLosses: recordLosses)
+    }
+
+    public func referenceGradient(
+        input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+        into gradient: UnsafeMutablePointer<Float>
+    ) {
         backprop.gradient(network: network, input: input, labels: labels, rows: rows, into: gradient)
     }
 
@@ -73,16 +86,20 @@ public final class FeedForwardModel: TrainableModel {
         let spec = network.spec, shapes = spec.shapes
         let layers = spec.layers.enumerated().map { i, l -> TraceLayer in
             let (w, b) = Self.parameterShapes(l)
-            let params = l.isParametric ? [TraceParameter(name: "weight", shape: w), TraceParameter(name: "bias", shape: b)] : []
-            return TraceLayer(index: i, kind: l.kindName, summary: l.summary, inputShape: spec.inputShape(of: i),
-                              outputShape: shapes[i], parameters: params)
+            let params =
+                l.isParametric
+                ? [TraceParameter(name: "weight", shape: w), TraceParameter(name: "bias", shape: b)] : []
+            return TraceLayer(
+                index: i, kind: l.kindName, summary: l.summary, inputShape: spec.inputShape(of: i),
+                outputShape: shapes[i], parameters: params)
         }
         // Perturbed: the parametric layers with K > 0 (K = 0: not trained); backprop perturbs none.
         let perturbed = settings.kind == .bp ? [] : spec.parametricLayers.indices.filter { settings.copies[$0] > 0 }
-        return TraceModelLayout(layers: layers, inputShape: spec.inputShape, activation: nil,
-                                perturbedLayers: perturbed.map { spec.parametricLayers[$0] }, perturbedPositions: perturbed,
-                                noiseKeyLayout: 1,
-                                notes: ["weight_noise_layers": (settings.weightNoiseLayers ?? []).map(String.init).joined(separator: ",")])
+        return TraceModelLayout(
+            layers: layers, inputShape: spec.inputShape, activation: nil,
+            perturbedLayers: perturbed.map { spec.parametricLayers[$0] }, perturbedPositions: perturbed,
+            noiseKeyLayout: 1,
+            notes: ["weight_noise_layers": (settings.weightNoiseLayers ?? []).map(String.init).joined(separator: ",")])
     }
 
     static func parameterShapes(_ layer: LayerSpec) -> ([Int], [Int]) {

@@ -4,37 +4,56 @@ import LRCore
 /// data it will train on.
 public enum TrainableModels {
     /// `config` resolved (`TrainingConfiguration.resolved()`); `datapath` only for mlp models (`train --hw`).
-    public static func make(_ config: TrainingConfiguration, train: Dataset,
-                            datapath: TrainingDatapath?) throws -> any TrainableModel {
+    public static func make(
+        _ config: TrainingConfiguration, train: Dataset,
+        datapath: TrainingDatapath?
+    ) throws -> any TrainableModel {
         let model = try config.modelSpec()
         if let datapath {
             guard case .feedforward = model else {
-                throw SettingError("hw", "the fixed-point datapath (\(datapath.name)) trains mlp models; \(model.spelling) trains in float")
+                throw SettingError(
+                    "hw",
+                    "the fixed-point datapath (\(datapath.name)) trains mlp models; \(model.spelling) trains in float")
             }
         }
         switch model {
         case .feedforward(let spec):
             guard train.featureCount == spec.inputCount else {
-                throw SettingError("model", "\(config.model) takes \(spec.inputCount) inputs but \(train.name) samples have \(train.featureCount) (shape \(train.shape))")
+                throw SettingError(
+                    "model",
+                    "\(config.model) takes \(spec.inputCount) inputs but \(train.name) samples have "
+                        + "\(train.featureCount) (shape \(train.shape))"
+                )
             }
             guard spec.outputCount == train.classes else {
-                throw SettingError("model", "\(config.model) has \(spec.outputCount) outputs but \(train.name) has \(train.classes) classes")
+                throw SettingError(
+                    "model",
+                    "\(config.model) has \(spec.outputCount) outputs but \(train.name) has \(train.classes) classes")
             }
-            return try FeedForwardModel(network: Network(spec: spec, seed: config.seed), config: config, datapath: datapath)
+            return try FeedForwardModel(
+                network: Network(spec: spec, seed: config.seed), config: config, datapath: datapath)
         case .sequence(let s):
             guard train.featureCount == s.sampleFeatures else {
-                let reads = s.kind == .rnn ? "\(s.sampleFeatures) features per sample (\(s.steps) steps of \(s.inputs))"
-                                           : "\(s.inputs) features per sample"
-                throw SettingError("model", "\(s.spelling) reads \(reads) but \(train.name) samples have \(train.featureCount)")
+                let reads =
+                    s.kind == .rnn
+                    ? "\(s.sampleFeatures) features per sample (\(s.steps) steps of \(s.inputs))"
+                    : "\(s.inputs) features per sample"
+                throw SettingError(
+                    "model", "\(s.spelling) reads \(reads) but \(train.name) samples have \(train.featureCount)")
             }
             guard s.classes == train.classes else {
-                throw SettingError("model", "\(s.spelling) has \(s.classes) classes but \(train.name) has \(train.classes)")
+                throw SettingError(
+                    "model", "\(s.spelling) has \(s.classes) classes but \(train.name) has \(train.classes)")
             }
             if config.estimator.kind == .lr {
                 // The copies of every time step are held at once: bound them so the noise buffers stay addressable.
-                let work = Double(config.batch) * Double(config.estimator.copies.max() ?? 0) * Double(s.steps) * Double(s.hidden)
+                let work =
+                    Double(config.batch) * Double(config.estimator.copies.max() ?? 0) * Double(s.steps)
+                    * Double(s.hidden)
                 guard work <= 4e9 else {
-                    throw SettingError("copies", "batch x copies x steps x hidden is \(Int(work)) noise values per layer; expected at most 4e9")
+                    throw SettingError(
+                        "copies",
+                        "batch x copies x steps x hidden is \(Int(work)) noise values per layer; expected at most 4e9")
                 }
             }
             return try SequenceModelTrainer(s, settings: config.estimator, seed: config.seed)
@@ -43,10 +62,18 @@ public enum TrainableModels {
             let graph = try data.graph(for: g)
             // An explicit e<E> (the simulator's edge count) must be this graph's; without it the graph decides.
             if config.model.dropFirst(4).contains("e"), g.edges != graph.edgeCount {
-                throw SettingError("model", "\(config.model): the generated graph has \(graph.edgeCount) edges; write gnn:\(g.nodes)-\(g.features)-\(g.hidden)-\(g.classes)e\(graph.edgeCount) or leave e<E> out")
+                throw SettingError(
+                    "model",
+                    "\(config.model): the generated graph has \(graph.edgeCount) edges; write "
+                        + "gnn:\(g.nodes)-\(g.features)-\(g.hidden)-\(g.classes)e\(graph.edgeCount) or leave e<E> out"
+                )
             }
             guard config.batch == graph.trainCount else {
-                throw SettingError("batch", "\(g.spelling) trains on the full graph: the batch is its \(graph.trainCount) training nodes, got \(config.batch)")
+                throw SettingError(
+                    "batch",
+                    "\(g.spelling) trains on the full graph: the batch is its \(graph.trainCount) training nodes, "
+                        + "got \(config.batch)"
+                )
             }
             return try GraphModelTrainer(g, graph: graph, settings: config.estimator, seed: config.seed)
         }

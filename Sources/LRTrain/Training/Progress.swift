@@ -23,11 +23,17 @@ public final class ProgressBar {
         let elapsed = now.timeIntervalSince(start)
         let eta = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
         let line = String(format: "\r%@ [%@] %d/%d %@ eta %.0fs ", label, bar, done, total, detail, eta)
-        fputs(line, stderr)  // fputs, not FileHandle: a failed write must not trap
+        Self.writeStandardError(line)
     }
 
     public func finish() {
         guard enabled else { return }
-        fputs("\r\u{1B}[K", stderr)
+        Self.writeStandardError("\r\u{1B}[K")
+    }
+
+    /// write(2) on the descriptor, not FileHandle (which traps when the write fails) nor stdio's shared `stderr`.
+    static func writeStandardError(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LRCore
+import LRIO
 
 /// What a sampled step exposes to observers (the trace recorder, tests): the batch, the estimate, and the record.
 public struct SampledStep {
@@ -76,16 +77,50 @@ public final class Trainer {
         return m.network
     }
 
-    /// Restores parameters, optimizer state and the epoch counter from a checkpoint.
+    /// Restores parameters, optimizer state and the epoch counter from a checkpoint written with the same settings
+    /// (`resumeDifferences`); a checkpoint of other settings is refused, naming each difference.
     public func restore(_ checkpoint: Checkpoint) throws {
         guard checkpoint.config.model == config.model, checkpoint.config.activation == config.activation,
               checkpoint.parameters.count == model.parameters.count else {
             throw TrainingError.checkpoint(path: checkpoint.path, "was written for model \(checkpoint.config.model) (\(checkpoint.config.activation.rawValue)), not \(config.model) (\(config.activation.rawValue))")
         }
+        let differences = Self.resumeDifferences(checkpoint: checkpoint.config, run: config)
+        guard differences.isEmpty else {
+            throw TrainingError.checkpoint(path: checkpoint.path, "was written with other settings: \(differences.joined(separator: ", ")); resume with the settings of the run that wrote it")
+        }
         model.parameters = checkpoint.parameters
         optimizer.restore(steps: checkpoint.optimizerSteps, first: checkpoint.optimizerFirst, second: checkpoint.optimizerSecond)
         completedEpochs = checkpoint.epoch
         report.epochs = checkpoint.epochs
+    }
+
+    /// The settings that decide the weights and differ between a checkpoint's run and this one, as `key value (now
+    /// value)`. The epoch count (a resume trains on), outputs, evaluation samples, the data directory and gradient
+    /// checks may differ.
+    public static func resumeDifferences(checkpoint a: TrainingConfiguration, run b: TrainingConfiguration) -> [String] {
+        func settings(_ c: TrainingConfiguration) -> [String: String] {
+            var c = c
+            c.epochs = 0; c.testLimit = nil; c.dataDir = nil; c.gradCheckEvery = 0
+            c.trace = nil; c.traceEvery = 1; c.traceBackprop = false; c.checkpoint = nil
+            guard let text = try? JSONReport.canonical(c),
+                  let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else { return [:] }
+            var flat: [String: String] = [:]
+            func walk(_ v: Any, _ key: String) {
+                if let d = v as? [String: Any] {
+                    for (k, x) in d { walk(x, key.isEmpty ? k : key + "." + k) }
+                } else if let list = v as? [Any] {
+                    flat[key] = list.map { "\($0)" }.joined(separator: ",")
+                } else {
+                    flat[key] = "\(v)"
+                }
+            }
+            walk(json, "")
+            return flat
+        }
+        let old = settings(a), new = settings(b)
+        return Set(old.keys).union(new.keys).sorted().compactMap { k in
+            old[k] == new[k] ? nil : "\(k) \(old[k] ?? "unset") (now \(new[k] ?? "unset"))"
+        }
     }
 
     public func checkpoint() -> Checkpoint {

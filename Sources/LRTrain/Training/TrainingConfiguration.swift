@@ -52,6 +52,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         guard epochs >= 1 && epochs <= 100_000 else { throw SettingError("epochs", "expected 1...100000, got \(epochs)") }
         guard batch >= 1 && batch <= 1 << 16 else { throw SettingError("batch", "expected 1...65536, got \(batch)") }
         guard learningRate > 0 && learningRate.isFinite else { throw SettingError("lr", "expected a positive number, got \(learningRate)") }
+        guard momentum >= 0 && momentum < 1 else { throw SettingError("momentum", "expected 0 <= momentum < 1, got \(momentum)") }
         guard traceEvery >= 1 else { throw SettingError("trace-every", "expected a positive step count, got \(traceEvery)") }
         guard gradCheckEvery >= 0 else { throw SettingError("grad-check-every", "expected 0 or a positive step count, got \(gradCheckEvery)") }
         var c = self

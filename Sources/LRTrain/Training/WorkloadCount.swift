@@ -1,9 +1,9 @@
 import LRCore
 
 /// Floating-point operation counts of a training step (2 flops per MAC), for GFLOP/s figures.
-public enum WorkloadCount {
+package enum WorkloadCount {
     /// MACs of one sample's forward pass through layers `from...`.
-    public static func forwardMACs(_ spec: NetworkSpec, from start: Int = 0) -> Double {
+    package static func forwardMACs(_ spec: NetworkSpec, from start: Int = 0) -> Double {
         var total = 0.0
         for i in start..<spec.layers.count {
             switch spec.layers[i] {
@@ -18,13 +18,13 @@ public enum WorkloadCount {
     }
 
     /// MACs of layer `i` alone (zero for layers without parameters).
-    public static func layerMACs(_ spec: NetworkSpec, _ i: Int) -> Double {
+    package static func layerMACs(_ spec: NetworkSpec, _ i: Int) -> Double {
         forwardMACs(spec, from: i) - forwardMACs(spec, from: i + 1)
     }
 
     /// The multiply-adds the trainer executes per sample, times 2. Backprop: the forward, every weight gradient, and
     /// the input gradient of every layer but the first (`BackpropEngine` skips that one).
-    public static func flopsPerSample(_ spec: NetworkSpec, _ settings: EstimatorSettings) -> Double {
+    package static func flopsPerSample(_ spec: NetworkSpec, _ settings: EstimatorSettings) -> Double {
         let forward = forwardMACs(spec)
         if settings.kind == .bp {
             let inputGradients = spec.layers.indices.dropFirst().reduce(0.0) { $0 + layerMACs(spec, $1) }

@@ -12,8 +12,9 @@ public struct ReplayPointEvaluator: PointEvaluator {
     public init(settings: SweepSpec.ReplaySettings) { self.settings = settings }
 
     public func evaluate(_ hardware: HardwareModel, point: SweepPoint, directory: String) throws -> [String: Double] {
-        let run = ReplayRun(hardware: hardware, overrides: point.overrides, tracePath: settings.trace,
-                            steps: settings.steps, exact: settings.exact, wallClock: false)
+        let run = ReplayRun(
+            hardware: hardware, overrides: point.overrides, tracePath: settings.trace,
+            steps: settings.steps, exact: settings.exact, wallClock: false)
         let report = try run.run(log: { _ in })
         try JSONReport.write(report, to: (directory as NSString).appendingPathComponent("replay.json"))
         let s = report.summary

@@ -9,7 +9,8 @@ public struct SweepShard: Sendable, Codable, Equatable, CustomStringConvertible 
 
     public static func parse(_ text: String) throws(SweepError) -> SweepShard {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, i >= 0, i < n else {
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, i >= 0, i < n
+        else {
             throw SweepError("--shard '\(text)': expected I/N with 0 <= I < N (for example 0/4 ... 3/4)")
         }
         return SweepShard(index: i, count: n)

@@ -13,14 +13,16 @@ public enum ReportInputs {
         }
         func join(_ p: String) -> String { (directory as NSString).appendingPathComponent(p) }
         var table: SweepTable?
-        for d in [directory, join("sweep")] where fm.fileExists(atPath: (d as NSString).appendingPathComponent("sweep.json")) {
+        for d in [directory, join("sweep")]
+        where fm.fileExists(atPath: (d as NSString).appendingPathComponent("sweep.json")) {
             table = try SweepTable.read(from: d)
             break
         }
         var runs: [SimReport] = []
         if let data = fm.contents(atPath: join("sim-compare.json")) {
             do { runs = try JSONReport.decode(SimComparison.self, from: data).runs } catch {
-                throw SweepError("\(join("sim-compare.json")): not a `lrsim sim --compare` report (\(SweepStore.describe(error)))")
+                throw SweepError(
+                    "\(join("sim-compare.json")): not a `lrsim sim --compare` report (\(SweepStore.describe(error)))")
             }
         }
         guard table != nil || !runs.isEmpty else {
@@ -29,7 +31,8 @@ public enum ReportInputs {
         var b = SweepReportBuilder(table: table, comparison: runs)
         b.title = "lrsim report: \((directory as NSString).lastPathComponent)"
         if let data = fm.contents(atPath: join("summary.json")),
-           let s = try? JSONReport.decode(DemoSummary.self, from: data) {
+            let s = try? JSONReport.decode(DemoSummary.self, from: data)
+        {
             b.summary = (DemoSummary.header, s.rows.map(\.fields))
             b.command = s.command
             b.title = "lrsim demo: Fashion-MNIST MLP, ALR vs LR vs backprop on \(s.hardware)"

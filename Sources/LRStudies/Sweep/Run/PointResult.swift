@@ -13,8 +13,10 @@ public struct PointResult: Sendable, Codable, Equatable {
     /// Wall-clock seconds per kind (not part of the merged table, which must not depend on the machine).
     public var wallSeconds: [String: Double]
 
-    public init(point: SweepPoint, status: Status, error: String? = nil, metrics: [String: Double] = [:],
-                wallSeconds: [String: Double] = [:]) {
+    public init(
+        point: SweepPoint, status: Status, error: String? = nil, metrics: [String: Double] = [:],
+        wallSeconds: [String: Double] = [:]
+    ) {
         self.index = point.index; self.id = point.id; self.overrides = point.overrides
         self.status = status; self.error = error; self.metrics = metrics; self.wallSeconds = wallSeconds
     }

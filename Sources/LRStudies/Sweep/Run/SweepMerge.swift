@@ -14,7 +14,8 @@ public enum SweepMerge {
                 throw SweepError("\(dir)/sweep-spec.json: missing (not a sweep output directory)")
             }
             if let first = spec, first != s {
-                throw SweepError("\(dir)/sweep-spec.json: a different sweep than \(inputs[0]) (other --hw, --vary or settings)")
+                throw SweepError(
+                    "\(dir)/sweep-spec.json: a different sweep than \(inputs[0]) (other --hw, --vary or settings)")
             }
             spec = s
         }
@@ -30,11 +31,14 @@ public enum SweepMerge {
             // Prefer a successful result when several directories hold the point.
             let found = inputs.compactMap { SweepStore(directory: $0).readResult(point) }
             guard let r = found.first(where: { $0.status == .ok }) ?? found.first else {
-                throw SweepError("sweep merge: point \(point.index) (\(point.id)) is in none of the directories; run its shard")
+                throw SweepError(
+                    "sweep merge: point \(point.index) (\(point.id)) is in none of the directories; run its shard")
             }
             if let src = inputs.first(where: { SweepStore(directory: $0).readResult(point) == r }),
-               (src as NSString).standardizingPath != (output as NSString).standardizingPath {
-                try copyPoint(from: SweepStore(directory: src).pointDirectory(point.id), to: out.pointDirectory(point.id))
+                (src as NSString).standardizingPath != (output as NSString).standardizingPath
+            {
+                try copyPoint(
+                    from: SweepStore(directory: src).pointDirectory(point.id), to: out.pointDirectory(point.id))
             }
             results.append(r)
         }
@@ -52,8 +56,9 @@ public enum SweepMerge {
             let all = try fm.contentsOfDirectory(atPath: src).sorted()
             let names = all.filter { $0 != "point.json" } + all.filter { $0 == "point.json" }
             for name in names {
-                try fm.copyItem(atPath: (src as NSString).appendingPathComponent(name),
-                                toPath: (dst as NSString).appendingPathComponent(name))
+                try fm.copyItem(
+                    atPath: (src as NSString).appendingPathComponent(name),
+                    toPath: (dst as NSString).appendingPathComponent(name))
             }
         } catch {
             throw SweepError("\(dst): cannot copy the point from \(src) (\(SweepStore.describe(error)))")

@@ -17,8 +17,10 @@ public struct SweepRunner {
     /// Progress lines (the CLI sends them to stderr).
     public var log: (String) -> Void
 
-    public init(spec: SweepSpec, grid: SweepGrid, hardware: HardwareModel, evaluators: [PointEvaluator],
-                store: SweepStore, shard: SweepShard = .all, log: @escaping (String) -> Void = { _ in }) {
+    public init(
+        spec: SweepSpec, grid: SweepGrid, hardware: HardwareModel, evaluators: [PointEvaluator],
+        store: SweepStore, shard: SweepShard = .all, log: @escaping (String) -> Void = { _ in }
+    ) {
         self.spec = spec; self.grid = grid; self.hardware = hardware; self.evaluators = evaluators
         self.store = store; self.shard = shard; self.log = log
     }
@@ -34,7 +36,10 @@ public struct SweepRunner {
     public func run() throws -> Summary {
         if let existing = try store.readSpec() {
             guard existing == spec else {
-                throw SweepError("\(store.specPath): this directory holds a different sweep (other --hw, --vary or settings); use a new --out")
+                throw SweepError(
+                    "\(store.specPath): this directory holds a different sweep (other --hw, --vary or settings); "
+                        + "use a new --out"
+                )
             }
         } else {
             try store.writeSpec(spec)
@@ -42,8 +47,9 @@ public struct SweepRunner {
         let mine = grid.points(in: shard)
         let started = Date()
         var summary = Summary(points: mine.count, skipped: 0, ran: 0, failed: 0, seconds: 0)
-        log("sweep: \(grid.points.count) points" + (shard.count > 1 ? ", shard \(shard) runs \(mine.count)" : "")
-            + "; kinds \(spec.kinds.joined(separator: ", ")); output \(store.directory)")
+        log(
+            "sweep: \(grid.points.count) points" + (shard.count > 1 ? ", shard \(shard) runs \(mine.count)" : "")
+                + "; kinds \(spec.kinds.joined(separator: ", ")); output \(store.directory)")
         for (n, point) in mine.enumerated() {
             let tag = "[\(n + 1)/\(mine.count)] \(point.overrides.joined(separator: " "))"
             if let done = store.readResult(point), done.status == .ok {
@@ -60,13 +66,18 @@ public struct SweepRunner {
                 summary.failed += 1
                 log("\(tag): FAILED: \(result.error ?? "")")
             } else {
-                log("\(tag): ok in \(Self.seconds(result.wallSeconds.values.reduce(0, +)))\(Self.highlights(result.metrics))"
-                    + (n + 1 < mine.count ? ", about \(Self.seconds(remaining)) left" : ""))
+                log(
+                    "\(tag): ok in "
+                        + "\(Self.seconds(result.wallSeconds.values.reduce(0, +)))\(Self.highlights(result.metrics))"
+                        + (n + 1 < mine.count ? ", about \(Self.seconds(remaining)) left" : ""))
             }
         }
         try SweepTable(spec: spec, results: store.results(for: grid.points)).write(to: store.directory)
         summary.seconds = Date().timeIntervalSince(started)
-        log("sweep: \(summary.ran) run, \(summary.skipped) skipped, \(summary.failed) failed in \(Self.seconds(summary.seconds)); table \(store.directory)/sweep.csv")
+        log(
+            "sweep: \(summary.ran) run, \(summary.skipped) skipped, \(summary.failed) failed in "
+                + "\(Self.seconds(summary.seconds)); table \(store.directory)/sweep.csv"
+        )
         return summary
     }
 
@@ -86,12 +97,15 @@ public struct SweepRunner {
             }
             return PointResult(point: point, status: .ok, metrics: metrics, wallSeconds: wall)
         } catch {
-            return PointResult(point: point, status: .failed, error: SweepStore.describe(error), metrics: metrics,
-                               wallSeconds: wall)
+            return PointResult(
+                point: point, status: .failed, error: SweepStore.describe(error), metrics: metrics,
+                wallSeconds: wall)
         }
     }
 
-    static func seconds(_ s: Double) -> String { s < 60 ? String(format: "%.1f s", s) : String(format: "%.1f min", s / 60) }
+    static func seconds(_ s: Double) -> String {
+        s < 60 ? String(format: "%.1f s", s) : String(format: "%.1f min", s / 60)
+    }
 
     static func highlights(_ m: [String: Double]) -> String {
         var parts: [String] = []

@@ -17,8 +17,10 @@ public struct SweepSpec: Sendable, Codable, Equatable {
     /// Quantized-in-the-loop training (kind `train`) on each point's datapath.
     public var train: TrainingConfiguration?
 
-    public init(hw: String, axes: [SweepAxis], kinds: [String], sim: WorkloadSpec? = nil, replay: ReplaySettings? = nil,
-                train: TrainingConfiguration? = nil) {
+    public init(
+        hw: String, axes: [SweepAxis], kinds: [String], sim: WorkloadSpec? = nil, replay: ReplaySettings? = nil,
+        train: TrainingConfiguration? = nil
+    ) {
         self.hw = hw; self.axes = axes; self.kinds = kinds; self.sim = sim; self.replay = replay; self.train = train
     }
 

@@ -42,7 +42,8 @@ public struct SweepStore: Sendable {
     /// A point's stored result, or nil when it has not finished (no file, or a file that does not decode).
     public func readResult(_ point: SweepPoint) -> PointResult? {
         guard let data = FileManager.default.contents(atPath: pointPath(point.id)),
-              let r = try? Self.decoder.decode(PointResult.self, from: data), r.id == point.id else { return nil }
+            let r = try? Self.decoder.decode(PointResult.self, from: data), r.id == point.id
+        else { return nil }
         return r
     }
 
@@ -50,7 +51,8 @@ public struct SweepStore: Sendable {
     public func writeResult(_ result: PointResult, spec: SweepSpec) throws {
         let dir = pointDirectory(result.id)
         try createDirectory(dir)
-        try SweepTable(spec: spec, results: [result]).csv.write(to: (dir as NSString).appendingPathComponent("point.csv"))
+        try SweepTable(spec: spec, results: [result]).csv.write(
+            to: (dir as NSString).appendingPathComponent("point.csv"))
         try JSONReport.write(result, to: pointPath(result.id))
     }
 

@@ -38,8 +38,9 @@ public struct SweepTable: Sendable, Codable, Equatable {
         let metrics = metricNames
         var table = CSVTable(header: ["index", "id", "status"] + spec.axes.map(\.key) + metrics + ["error"])
         for r in points {
-            table.append([String(r.index), r.id, r.status.rawValue] + spec.axes.map { r.values[$0.key] ?? "" }
-                         + metrics.map { r.metrics[$0].map(Self.number) ?? "" } + [r.error ?? ""])
+            table.append(
+                [String(r.index), r.id, r.status.rawValue] + spec.axes.map { r.values[$0.key] ?? "" }
+                    + metrics.map { r.metrics[$0].map(Self.number) ?? "" } + [r.error ?? ""])
         }
         return table
     }
