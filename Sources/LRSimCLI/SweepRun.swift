@@ -110,7 +110,7 @@ struct SweepRun: ParsableCommand {
 
     /// The spec from the options: kinds, the sim workload, the replay settings, the training configuration.
     func makeSpec() throws -> SweepSpec {
-        let axes = try vary.map { text throws(SweepError) in try SweepAxis.parse(text) }
+        let axes = try vary.map { text throws(SettingError) in try SweepAxis.parse(text) }
         var kinds: [String] = []
         var simWork: WorkloadSpec?
         if !noSim {

@@ -55,7 +55,7 @@ final class SweepCLITests: XCTestCase {
                     "pe.rowz")
         try oneLine(["sweep", "--vary", "pe.rows", "--model", "mlp:784-32-10", "--out", tmp.path("b")], "expected KEY=V1,V2")
         try oneLine(["sweep", "--vary", "pe.rows=8", "--model", "mlp:784-32-10", "--estimator", "alr", "--shard", "2/2",
-                     "--out", tmp.path("c")], "--shard '2/2'")
+                     "--out", tmp.path("c")], "--shard: '2/2'")
         try oneLine(["sweep", "merge", tmp.path("nothing"), "--out", tmp.path("d")], "sweep-spec.json")
         try oneLine(["report", tmp.path("nothing")], "no such directory")
     }

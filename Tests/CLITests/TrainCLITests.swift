@@ -58,4 +58,24 @@ final class TrainCLITests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(fgsm["epsilon"] as? Double), 0.05, accuracy: 1e-6)
         XCTAssertLessThanOrEqual(try XCTUnwrap(fgsm["accuracy"] as? Double), try XCTUnwrap(ej["test_accuracy"] as? Double))
     }
+
+    /// `train --set` overrides the --hw model as `sim --set` does: the datapath the run trains on (recorded in the
+    /// report's config) is the overridden one.
+    func testSetOverridesTheTrainingDatapath() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let base = ["train", "--data", "synthetic:features=16,classes=3,train=64,test=32", "--model", "mlp:16-8-3",
+                    "--estimator", "alr", "--copies", "4", "--epochs", "1", "--batch", "32", "--quiet", "--hw", "edge"]
+        func datapath(_ extra: [String], _ name: String) throws -> String {
+            let r = try run(base + extra + ["--report", dir.path(name)])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path(name)))) as? [String: Any])
+            return try XCTUnwrap((json["config"] as? [String: Any])?["datapath"] as? String)
+        }
+        let plain = try datapath([], "a.json"), again = try datapath([], "b.json")
+        let narrow = try datapath(["--set", "formats.accumulators.bits=24"], "c.json")
+        XCTAssertEqual(plain, again)
+        XCTAssertTrue(plain.hasPrefix("edge fnv1a64:"), plain)
+        XCTAssertNotEqual(plain, narrow)
+    }
 }

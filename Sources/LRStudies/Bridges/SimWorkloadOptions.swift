@@ -40,8 +40,7 @@ public struct SimWorkloadOptions: Sendable, Equatable {
             if let model {
                 throw SettingError(
                     "model",
-                    "give a model or a trace, not both: the trace's header names its model (got --model \(model) "
-                        + "with --trace \(trace))"
+                    "give a model or a trace, not both: the header of \(trace) names its model (got \(model))"
                 )
             }
             w = try WorkloadSpec(trace: TraceReader(path: trace))

@@ -12,7 +12,7 @@ import LRTrain
 public struct GradientRecomputation: TraceStepVerifier {
     public init() {}
     public var checkName: String {
-        "gradient recomputed from regenerated noise (float trainer, the fixed-point datapath for train --hw, or the "
+        "gradient recomputed from regenerated noise (float trainer, the fixed-point datapath of quantized training, or the "
             + "rnn/snn estimator)"
     }
 

@@ -1,3 +1,5 @@
+import LRCore
+
 /// The cartesian product of the axes in canonical order: the first axis varies slowest, the last fastest, each
 /// axis's values in the order given. Resume, sharding and merging all key on this order and the points' ids.
 public struct SweepGrid: Sendable, Equatable {
@@ -7,16 +9,16 @@ public struct SweepGrid: Sendable, Equatable {
     /// At most this many points (a typo in a --vary list should not start a million runs).
     public static let maxPoints = 100_000
 
-    public init(axes: [SweepAxis]) throws(SweepError) {
+    public init(axes: [SweepAxis]) throws(SettingError) {
         var seen = Set<String>()
         for a in axes {
-            guard seen.insert(a.key).inserted else { throw SweepError("--vary \(a.key): the key is varied twice") }
+            guard seen.insert(a.key).inserted else { throw SettingError("vary", "\(a.key): the key is varied twice") }
         }
         var count = 1
         for a in axes {
             let (m, overflow) = count.multipliedReportingOverflow(by: a.values.count)
             guard !overflow, m <= Self.maxPoints else {
-                throw SweepError("--vary: the grid has more than \(Self.maxPoints) points")
+                throw SettingError("vary", "the grid has more than \(Self.maxPoints) points")
             }
             count = m
         }
@@ -35,7 +37,7 @@ public struct SweepGrid: Sendable, Equatable {
         }
         var ids = Set<String>()
         for p in points where !ids.insert(p.id).inserted {
-            throw SweepError("--vary: two points share the id \(p.id) (values that differ only in punctuation?)")
+            throw SettingError("vary", "two points share the id \(p.id) (values that differ only in punctuation?)")
         }
         self.points = points
     }

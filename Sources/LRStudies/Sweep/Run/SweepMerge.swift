@@ -15,7 +15,7 @@ public enum SweepMerge {
             }
             if let first = spec, first != s {
                 throw SweepError(
-                    "\(dir)/sweep-spec.json: a different sweep than \(inputs[0]) (other --hw, --vary or settings)")
+                    "\(dir)/sweep-spec.json: a different sweep than \(inputs[0]) (another hardware model, other axes or settings)")
             }
             spec = s
         }

@@ -37,8 +37,8 @@ public struct SweepRunner {
         if let existing = try store.readSpec() {
             guard existing == spec else {
                 throw SweepError(
-                    "\(store.specPath): this directory holds a different sweep (other --hw, --vary or settings); "
-                        + "use a new --out"
+                    "\(store.specPath): this directory holds a different sweep (another hardware model, other axes or settings); "
+                        + "use a new output directory"
                 )
             }
         } else {
