@@ -8,9 +8,10 @@
 //   LRTrain  -> LRCore, FixedPoint, LRTrace, HWModel      (trainer, estimators, datasets)
 //   LRSim    -> HWModel, FixedPoint, LRCore               (cycle-level simulator)
 //   HWModel  -> FixedPoint, TOMLKit                       (hardware-model files)
-//   LRTrace  -> CZlib                                     (trace format)
+//   LRTrace  -> CZlib, LRFiles                            (trace format)
 //   FixedPoint -> CGMP, LRCore                            (datapath arithmetic + exact GMP oracle)
-//   LRCore   -> COpenBLAS, CLRShims                       (tensors, GEMM, counter-based RNG, QMC)
+//   LRCore   -> COpenBLAS, CLRShims, LRFiles              (tensors, GEMM, counter-based RNG, QMC)
+//   LRFiles                                               (atomic outputs)
 import PackageDescription
 
 // Release kernels want AVX2/FMA (`haswell`: AVX2 + FMA, every x86 server since 2013). Override with
@@ -30,6 +31,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "lrsim", targets: ["lrsim"]),
+        .library(name: "LRFiles", targets: ["LRFiles"]),
         .library(name: "LRCore", targets: ["LRCore"]),
         .library(name: "FixedPoint", targets: ["FixedPoint"]),
         .library(name: "LRTrace", targets: ["LRTrace"]),
@@ -51,11 +53,12 @@ let package = Package(
         // Header-only C shims (static inline), swift-numerics style.
         .target(name: "CLRShims"),
 
+        .target(name: "LRFiles", swiftSettings: swiftSettings),
         .target(name: "LRCore",
-                dependencies: ["COpenBLAS", "CLRShims", .product(name: "Numerics", package: "swift-numerics")],
+                dependencies: ["COpenBLAS", "CLRShims", "LRFiles", .product(name: "Numerics", package: "swift-numerics")],
                 swiftSettings: swiftSettings),
         .target(name: "FixedPoint", dependencies: ["CGMP", "LRCore"], swiftSettings: swiftSettings),
-        .target(name: "LRTrace", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "LRTrace", dependencies: ["CZlib", "LRFiles"], swiftSettings: swiftSettings),
         .target(name: "HWModel", dependencies: ["FixedPoint", "TOMLKit"], swiftSettings: swiftSettings),
         .target(name: "LRTrain", dependencies: ["LRCore", "CZlib", "LRTrace", "FixedPoint", "HWModel"], swiftSettings: swiftSettings),
         .target(name: "LRSim", dependencies: ["HWModel", "FixedPoint", "LRCore"], swiftSettings: swiftSettings),
@@ -69,6 +72,7 @@ let package = Package(
 
         // Shared test helpers (deterministic random cases, tolerances, temp dirs, running the CLI).
         .target(name: "LRTestSupport", dependencies: ["LRCore"], path: "Tests/LRTestSupport"),
+        .testTarget(name: "LRFilesTests", dependencies: ["LRFiles", "LRTestSupport"]),
         .testTarget(name: "LRCoreTests", dependencies: ["LRCore", "LRTestSupport"]),
         .testTarget(name: "FixedPointTests", dependencies: ["FixedPoint", "LRTestSupport"]),
         .testTarget(name: "LRTraceTests", dependencies: ["LRTrace", "LRTestSupport"]),

@@ -104,11 +104,10 @@ final class WritableFile {
     private var buffer: [UInt8] = []
     private let bufferCapacity = 1 << 20
 
-    /// Creates `path`, which must not exist.
-    init(creatingNew path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Posix.ioError(path, "cannot create") }
-        self.fd = fd
+    /// Writes to `descriptor` (open for writing, owned from now on); `path` names the file in errors (the destination,
+    /// not the hidden temporary the descriptor may belong to).
+    init(descriptor: Int32, path: String) {
+        self.fd = descriptor
         self.path = path
         buffer.reserveCapacity(bufferCapacity)
     }
