@@ -20,6 +20,9 @@ private func writeDescriptor(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> In
 /// - a symbolic link is written through: the temporary goes next to the link's final target, which is replaced and the
 ///   link kept;
 /// - an existing destination that is not a regular file (device, FIFO, socket, directory) is refused, naming it.
+///
+/// Temporaries of killed runs (SIGKILL cannot be cleaned up after) are removed the next time the same destination is
+/// written, when the PID in their name is not a live process on this machine (`TemporaryFiles`).
 public enum OutputFile {
     /// Where output for `path` must land: `path` itself, or the final target of its chain of symbolic links. Throws if
     /// that exists and is not a regular file, or if the links loop.
@@ -45,9 +48,11 @@ public enum OutputFile {
     }
 
     /// Creates a fresh temporary file next to `destination` (a resolved path) for writing: `.NAME.tmp-PID-K` with the
-    /// first K that is free, opened with O_EXCL. `path` (the name the caller was given) names the file in errors.
+    /// first K that is free, opened with O_EXCL, after removing the temporaries of `destination` that killed runs left
+    /// (`TemporaryFiles.removeStale`). `path` (the name the caller was given) names the file in errors.
     public static func createTemporary(for destination: String, path: String) throws(FileError)
         -> (path: String, descriptor: Int32) {
+        TemporaryFiles.removeStale(of: destination)
         let pid = getpid()
         for k in 0..<1000 {
             let candidate = TemporaryFiles.name(of: destination, pid: pid, index: k)

@@ -108,4 +108,14 @@ final class WriterTests: XCTestCase {
         XCTAssertEqual(try TraceReader(path: target).steps.map(\.step), [0, 5, 10], "the target holds the new trace")
         XCTAssertEqual(try files(), ["link.lrt", "target.lrt"])
     }
+
+    /// Reliability report D17: a killed run's hidden temporary trace was never removed. Writing the same trace again
+    /// removes temporaries of PIDs that are not alive (2e9 is above any pid_max) and keeps a live writer's (PID 1).
+    func testWritingATraceAgainRemovesADeadRunsTemporary() throws {
+        let stale = dir.path(".run.lrt.tmp-2000000000-0"), live = dir.path(".run.lrt.tmp-1-0")
+        try Data(count: 4096).write(to: URL(fileURLWithPath: stale))
+        try Data(count: 10).write(to: URL(fileURLWithPath: live))
+        try Fixtures.write(dir.path("run.lrt"))
+        XCTAssertEqual(try files(), [".run.lrt.tmp-1-0", "run.lrt"])
+    }
 }
