@@ -5,13 +5,13 @@
 // Module map (dependencies point downwards):
 //   lrsim (executable) -> LRSimCLI (one subcommand per file)
 //   LRSimCLI -> LRTrain, LRSim, LRReport, HWModel, LRTrace, FixedPoint
-//   LRTrain  -> LRCore, FixedPoint, LRTrace, HWModel      (trainer, estimators, datasets)
+//   LRTrain  -> LRCore, FixedPoint, LRTrace, HWModel, LRFiles (trainer, estimators, datasets)
 //   LRSim    -> HWModel, FixedPoint, LRCore               (cycle-level simulator)
-//   HWModel  -> FixedPoint, TOMLKit                       (hardware-model files)
+//   HWModel  -> FixedPoint, TOMLKit, LRFiles              (hardware-model files)
 //   LRTrace  -> CZlib, LRFiles                            (trace format)
 //   FixedPoint -> CGMP, LRCore                            (datapath arithmetic + exact GMP oracle)
 //   LRCore   -> COpenBLAS, CLRShims, LRFiles              (tensors, GEMM, counter-based RNG, QMC)
-//   LRFiles                                               (atomic outputs)
+//   LRFiles                                               (regular-file inputs, atomic outputs)
 import PackageDescription
 
 // Release kernels want AVX2/FMA (`haswell`: AVX2 + FMA, every x86 server since 2013). Override with
@@ -59,11 +59,11 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "FixedPoint", dependencies: ["CGMP", "LRCore"], swiftSettings: swiftSettings),
         .target(name: "LRTrace", dependencies: ["CZlib", "LRFiles"], swiftSettings: swiftSettings),
-        .target(name: "HWModel", dependencies: ["FixedPoint", "TOMLKit"], swiftSettings: swiftSettings),
-        .target(name: "LRTrain", dependencies: ["LRCore", "CZlib", "LRTrace", "FixedPoint", "HWModel"], swiftSettings: swiftSettings),
+        .target(name: "HWModel", dependencies: ["FixedPoint", "TOMLKit", "LRFiles"], swiftSettings: swiftSettings),
+        .target(name: "LRTrain", dependencies: ["LRCore", "CZlib", "LRTrace", "FixedPoint", "HWModel", "LRFiles"], swiftSettings: swiftSettings),
         .target(name: "LRSim", dependencies: ["HWModel", "FixedPoint", "LRCore"], swiftSettings: swiftSettings),
         .target(name: "LRReport", dependencies: ["LRCore"], swiftSettings: swiftSettings),
-        .target(name: "LRSweep", dependencies: ["LRCore", "HWModel", "LRSim", "LRTrain", "LRReport"], swiftSettings: swiftSettings),
+        .target(name: "LRSweep", dependencies: ["LRCore", "HWModel", "LRSim", "LRTrain", "LRReport", "LRFiles"], swiftSettings: swiftSettings),
         .target(name: "LRSimCLI",
                 dependencies: ["LRCore", "FixedPoint", "LRTrace", "HWModel", "LRTrain", "LRSim", "LRReport", "LRSweep",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -23,14 +23,14 @@ public enum FileKind: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// `a directory`, `a FIFO (named pipe)`, ... — reads after "is".
+    /// `a directory`, `a FIFO`, ... — reads after "it is".
     public var description: String {
         switch self {
         case .regular: return "a regular file"
         case .directory: return "a directory"
         case .characterDevice: return "a character device"
         case .blockDevice: return "a block device"
-        case .fifo: return "a FIFO (named pipe)"
+        case .fifo: return "a FIFO"
         case .socket: return "a socket"
         case .symbolicLink: return "a symbolic link"
         case .unknown: return "not a regular file"
@@ -43,18 +43,23 @@ public enum FileKind: Sendable, Equatable, CustomStringConvertible {
 public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The path as the caller gave it.
     public var path: String
-    /// What went wrong, without the path: `is a FIFO (named pipe); expected a regular file`.
+    /// What went wrong, without the path: `it is a FIFO, not a regular file`.
     public var problem: String
     /// The kind of the offending file when that was the problem (a FIFO given as input, a device as output).
     public var kind: FileKind?
+    /// The `errno` when the system refused (`ENOENT` tells a missing file from a damaged one).
+    public var code: Int32?
 
-    public init(path: String, problem: String, kind: FileKind? = nil) {
-        self.path = path; self.problem = problem; self.kind = kind
+    public init(path: String, problem: String, kind: FileKind? = nil, code: Int32? = nil) {
+        self.path = path; self.problem = problem; self.kind = kind; self.code = code
     }
+
+    /// The file does not exist (or a directory on its path does not).
+    public var isMissing: Bool { code == ENOENT || code == ENOTDIR }
 
     public var description: String { "\(path): \(problem)" }
 
     static func system(_ path: String, _ what: String, _ code: Int32 = errno) -> FileError {
-        FileError(path: path, problem: "\(what): \(String(cString: strerror(code)))")
+        FileError(path: path, problem: "\(what): \(String(cString: strerror(code)))", code: code)
     }
 }

@@ -7,7 +7,6 @@ import Musl
 import Darwin
 #endif
 
-private func openDescriptor(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
 private func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }
 private func writeDescriptor(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }
 

@@ -38,7 +38,7 @@ final class OutputFileTests: XCTestCase {
         let fifo = dir.path("ff")
         XCTAssertEqual(mkfifo(fifo, 0o644), 0)
         let e = refusal(fifo)
-        XCTAssertEqual(e?.description, "\(fifo): it is a FIFO (named pipe), not a regular file (give a regular file or a new path)")
+        XCTAssertEqual(e?.description, "\(fifo): it is a FIFO, not a regular file (give a regular file or a new path)")
         XCTAssertEqual(e?.kind, .fifo)
         XCTAssertEqual(kind(fifo), .fifo, "the FIFO is still there")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), ["ff"], "no temporary left")
@@ -85,7 +85,7 @@ final class OutputFileTests: XCTestCase {
         XCTAssertEqual(mkfifo(dir.path("ff"), 0o644), 0)
         XCTAssertEqual(symlink("ff", dir.path("l")), 0)
         XCTAssertEqual(refusal(dir.path("l"))?.description,
-                       "\(dir.path("l")) -> \(dir.path("ff")): it is a FIFO (named pipe), not a regular file (give a regular file or a new path)")
+                       "\(dir.path("l")) -> \(dir.path("ff")): it is a FIFO, not a regular file (give a regular file or a new path)")
         XCTAssertEqual(kind(dir.path("l")), .symbolicLink)
         XCTAssertEqual(symlink("b", dir.path("a")), 0)
         XCTAssertEqual(symlink("a", dir.path("b")), 0)

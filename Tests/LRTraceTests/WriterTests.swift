@@ -91,7 +91,7 @@ final class WriterTests: XCTestCase {
         XCTAssertEqual(mkfifo(path, 0o644), 0)
         let e = traceError { _ = try Fixtures.write(path) }
         XCTAssertEqual(e?.category, .io)
-        XCTAssertEqual(e?.description, "\(path): it is a FIFO (named pipe), not a regular file (give a regular file or a new path)")
+        XCTAssertEqual(e?.description, "\(path): it is a FIFO, not a regular file (give a regular file or a new path)")
         var st = stat()
         XCTAssertEqual(lstat(path, &st), 0)
         XCTAssertEqual(st.st_mode & S_IFMT, S_IFIFO, "still a FIFO")

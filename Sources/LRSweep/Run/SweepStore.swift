@@ -1,4 +1,5 @@
 import Foundation
+import LRFiles
 import LRReport
 
 /// The on-disk layout of a sweep directory:
@@ -27,7 +28,7 @@ public struct SweepStore: Sendable {
 
     /// Reads the spec, or nil when the directory has none yet.
     public func readSpec() throws -> SweepSpec? {
-        guard let data = FileManager.default.contents(atPath: specPath) else { return nil }
+        guard let data = try Self.read(specPath, missing: nil) else { return nil }
         do { return try Self.decoder.decode(SweepSpec.self, from: data) } catch {
             throw SweepError("\(specPath): not a sweep spec (\(Self.describe(error)))")
         }
@@ -40,7 +41,7 @@ public struct SweepStore: Sendable {
 
     /// A point's stored result, or nil when it has not finished (no file, or a file that does not decode).
     public func readResult(_ point: SweepPoint) -> PointResult? {
-        guard let data = FileManager.default.contents(atPath: pointPath(point.id)),
+        guard let data = try? Self.read(pointPath(point.id), missing: nil),
               let r = try? Self.decoder.decode(PointResult.self, from: data), r.id == point.id else { return nil }
         return r
     }
@@ -55,6 +56,18 @@ public struct SweepStore: Sendable {
 
     /// The results of `points` that exist in this directory, in canonical order.
     public func results(for points: [SweepPoint]) -> [PointResult] { points.compactMap(readResult) }
+
+    /// The bytes of a sweep file, `missing` when it does not exist; refuses anything but a regular file (a FIFO would
+    /// block the read) and files larger than any sweep writes.
+    static func read(_ path: String, missing: Data?) throws -> Data? {
+        do { return try InputFile.read(path, limit: maximumFileBytes) } catch {
+            if error.isMissing { return missing }
+            throw SweepError(error.description)
+        }
+    }
+
+    /// Far above any sweep file lrsim writes; a larger one is not a sweep's.
+    static let maximumFileBytes: UInt64 = 1 << 30
 
     /// Reads what `JSONReport` wrote (non-finite numbers are spelled inf, -inf, nan).
     public static var decoder: JSONDecoder {

@@ -1,6 +1,7 @@
 import CZlib
 import Foundation
 import LRCore
+import LRFiles
 
 /// A training checkpoint: parameters and optimizer state, bit-exact, plus the configuration and epoch history.
 ///
@@ -47,7 +48,8 @@ public struct Checkpoint {
 
     public static func read(from path: String) throws -> Checkpoint {
         func fail(_ m: String) -> TrainingError { .checkpoint(path: path, m) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read the checkpoint file") }
+        let data: Data
+        do { data = try InputFile.read(path) } catch { throw fail(error.problem) }
         let bytes = [UInt8](data)
         guard bytes.count >= 24, Array(bytes[0..<8]) == magic else { throw fail("not an lrsim checkpoint (bad magic)") }
         func u32(_ o: Int) -> UInt32 { bytes[o..<(o + 4)].enumerated().reduce(0) { $0 | UInt32($1.1) << (8 * $1.0) } }
