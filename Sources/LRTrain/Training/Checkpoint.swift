@@ -81,7 +81,10 @@ public struct Checkpoint {
             }
         }
         let p = floats(meta.parameterCount), f = floats(meta.firstCount), s = floats(meta.secondCount)
-        return Checkpoint(path: path, config: meta.config, epoch: meta.epoch, parameters: p, optimizerSteps: meta.optimizerSteps,
-                          optimizerFirst: f, optimizerSecond: s, epochs: meta.epochs)
+        let checkpoint = Checkpoint(path: path, config: meta.config, epoch: meta.epoch, parameters: p,
+                                    optimizerSteps: meta.optimizerSteps, optimizerFirst: f, optimizerSecond: s,
+                                    epochs: meta.epochs)
+        try checkpoint.validate()
+        return checkpoint
     }
 }

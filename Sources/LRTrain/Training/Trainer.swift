@@ -77,6 +77,10 @@ public final class Trainer {
               checkpoint.parameters.count == network.layout.count else {
             throw TrainingError.checkpoint(path: checkpoint.path, "was written for model \(checkpoint.config.model) (\(checkpoint.config.activation.rawValue)), not \(config.model) (\(config.activation.rawValue))")
         }
+        guard checkpoint.optimizerFirst.count == optimizer.first.count,
+              checkpoint.optimizerSecond.count == optimizer.second.count else {
+            throw TrainingError.checkpoint(path: checkpoint.path, "holds \(checkpoint.config.optimizer.rawValue) optimizer state, which \(config.optimizer.rawValue) cannot continue from")
+        }
         network.parameters = checkpoint.parameters
         optimizer.restore(steps: checkpoint.optimizerSteps, first: checkpoint.optimizerFirst, second: checkpoint.optimizerSecond)
         completedEpochs = checkpoint.epoch
