@@ -51,6 +51,7 @@ public final class Trainer {
         guard spec.outputCount == train.classes else {
             throw TrainingError.invalidOption("--model \(c.model) has \(spec.outputCount) outputs but \(train.name) has \(train.classes) classes")
         }
+        try TrainingMemory(spec: spec, config: c).check(model: c.model, batch: c.batch)
         self.config = c
         self.spec = spec
         self.train = train
