@@ -80,7 +80,7 @@ let package = Package(
                     resources: [.copy("Malformed")]),
         .testTarget(name: "LRTrainTests", dependencies: ["LRTrain", "LRTestSupport"]),
         .testTarget(name: "LRSimTests", dependencies: ["LRSim", "LRReport", "LRSimCLI", "HWModel", "LRTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["LRSimCLI", "LRTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["LRSimCLI", "LRTrace", "LRTestSupport"]),
         .testTarget(name: "LRSweepTests", dependencies: ["LRSweep", "LRReport", "HWModel", "LRSim", "LRCore", "CZlib", "LRTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -20,6 +20,7 @@ struct ReplayRun {
         let hardware = try HardwareModel.load(path: hwPath, overrides: overrides)
         let reader = try TraceReader(path: tracePath)
         let header = reader.header
+        try TraceHeaderCheck.validate(header, file: tracePath)
         let config = try RecordedStep.configuration(from: header)
         let (resolved, spec) = try config.resolved()
         let datapath = try FixedPointDatapath(formats: try DatapathFormats(hardware), spec: spec,

@@ -5,6 +5,7 @@ import LRCore
 import LRReport
 import LRSim
 import LRTrace
+import LRTrain
 
 /// `lrsim sim`: cycle-level simulation of an accelerator training a network with LR, ALR, ES or backprop.
 struct Sim: ParsableCommand {
@@ -146,6 +147,7 @@ struct Sim: ParsableCommand {
         if let trace {
             let reader = try TraceReader(path: trace)
             let h = reader.header
+            try TraceHeaderCheck.validate(h, file: trace)
             if let s = try SequenceModel.parse(h.model.spec) {
                 // A train-arch trace (rnn, snn): its perturbed layers 0 and 1 are the cell and the head.
                 sequence = s; network = s.network

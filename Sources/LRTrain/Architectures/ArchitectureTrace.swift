@@ -152,15 +152,25 @@ public final class ArchitectureTraceRecorder {
 
     static func header(config c: ArchitectureTraceConfig, layout: ArchitectureTensorLayout, dataset: Dataset,
                        bytesInput: Bool) -> TraceHeader {
+        let notes = [
+            "blas": BLAS.configure().coreName, noteKey: c.arch.rawValue,
+            "noise_key": "layout 2: NoiseKey layer field = noise layer << 12 | time step; rows b*(K/2)+k/2, odd copies negated",
+        ]
+        return header(config: c, layout: layout, notes: notes,
+                      dataset: TraceDataset(name: dataset.name, split: dataset.split.rawValue, samples: dataset.count,
+                                            digest: "fnv1a64:" + dataset.digestHex,
+                                            inputTransform: bytesInput ? "u8/255" : "identity"))
+    }
+
+    /// The header of a run of `c`: every field but the dataset and notes follows from the configuration
+    /// (`TraceHeaderCheck` compares a header with the one its `config_json` gives).
+    static func header(config c: ArchitectureTraceConfig, layout: ArchitectureTensorLayout, notes: [String: String],
+                       dataset: TraceDataset) -> TraceHeader {
         let lr = c.estimator == .lr
         let estimator = TraceEstimator(
             name: c.estimator.rawValue, perturbedLayers: lr ? [0, 1] : [], copies: lr ? [c.copies ?? 0, c.copies ?? 0] : [],
             sigma: lr ? [Double(c.sigma ?? 0), Double(c.sigma ?? 0)] : [], antithetic: true, baseline: "clean",
             signEncoding: "none", noise: "gaussian", qmc: false, seed: c.seed, noiseKeyLayout: 2)
-        let notes = [
-            "blas": BLAS.configure().coreName, noteKey: c.arch.rawValue,
-            "noise_key": "layout 2: NoiseKey layer field = noise layer << 12 | time step; rows b*(K/2)+k/2, odd copies negated",
-        ]
         return TraceHeader(
             producer: TraceRecorder.producer, configJSON: c.json,
             model: TraceModel(spec: c.modelSpec, activation: c.arch == .rnn ? "tanh" : "step", inputShape: layout.inputShape,
@@ -168,9 +178,7 @@ public final class ArchitectureTraceRecorder {
             estimator: estimator,
             optimizer: TraceOptimizer(name: "adam", learningRate: Double(c.learningRate), batchSize: c.batch, epochs: c.epochs,
                                       settings: ["beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8]),
-            dataset: TraceDataset(name: dataset.name, split: dataset.split.rawValue, samples: dataset.count,
-                                  digest: "fnv1a64:" + dataset.digestHex, inputTransform: bytesInput ? "u8/255" : "identity"),
-            traceEvery: c.traceEvery, notes: notes)
+            dataset: dataset, traceEvery: c.traceEvery, notes: notes)
     }
 
     /// Whether step `step` of `total` is recorded: 0, every N-th and the last.
@@ -227,6 +235,8 @@ public final class ArchitectureTraceRecorder {
 public struct ArchitectureGradientRecomputation: TraceStepVerifier {
     public init() {}
     public var checkName: String { "train-arch gradient recomputed from regenerated noise (rnn/snn estimator, bit for bit)" }
+
+    public func check(header: TraceHeader) -> [String] { TraceHeaderCheck.problems(header) }
 
     public func verify(step s: TraceStep, header: TraceHeader) throws -> TraceStepCheck {
         let config = try ArchitectureTraceConfig.decode(header.configJSON)

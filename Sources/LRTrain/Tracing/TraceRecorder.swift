@@ -41,6 +41,23 @@ public final class TraceRecorder {
     }
 
     static func header(config: TrainingConfiguration, spec: NetworkSpec, dataset: Dataset, bytesInput: Bool) throws -> TraceHeader {
+        var notes = ["blas": BLAS.configure().coreName,
+                     "weight_noise_layers": (config.estimator.weightNoiseLayers ?? []).map(String.init).joined(separator: ",")]
+        if let path = config.hardwareModel {
+            // `train --hw`: the gradients come from the fixed-point datapath; the resolved model makes the trace
+            // self-contained, so `trace verify` can recompute them without the file.
+            do { notes[TraceNotes.hardwareModel] = try HardwareModel.load(path: path).resolvedTOML() } catch {
+                throw TrainingError.invalidOption("--hw: \(error)")
+            }
+        }
+        let data = TraceDataset(name: dataset.name, split: dataset.split.rawValue, samples: dataset.count,
+                                digest: "fnv1a64:" + dataset.digestHex, inputTransform: bytesInput ? "u8/255" : "identity")
+        return header(config: config, spec: spec, dataset: data, notes: notes)
+    }
+
+    /// The header of a run of `config` (resolved) on `spec`: every field but the dataset and notes follows from the
+    /// configuration, which is how `TraceHeaderCheck` tests a header against its `config_json`.
+    static func header(config: TrainingConfiguration, spec: NetworkSpec, dataset: TraceDataset, notes: [String: String]) -> TraceHeader {
         let shapes = spec.shapes
         let layers = spec.layers.enumerated().map { i, l -> TraceLayer in
             var params: [TraceParameter] = []
@@ -62,15 +79,6 @@ public final class TraceRecorder {
             antithetic: est.antithetic, baseline: est.baseline.rawValue,
             signEncoding: est.kind.signEncoded || est.noise == .laplace ? "sign" : "none",
             noise: est.noise.rawValue, qmc: est.qmc, seed: config.seed, noiseKeyLayout: 1)
-        var notes = ["blas": BLAS.configure().coreName,
-                     "weight_noise_layers": (est.weightNoiseLayers ?? []).map(String.init).joined(separator: ",")]
-        if let path = config.hardwareModel {
-            // `train --hw`: the gradients come from the fixed-point datapath; the resolved model makes the trace
-            // self-contained, so `trace verify` can recompute them without the file.
-            do { notes[TraceNotes.hardwareModel] = try HardwareModel.load(path: path).resolvedTOML() } catch {
-                throw TrainingError.invalidOption("--hw: \(error)")
-            }
-        }
         var settings: [String: Double] = ["momentum": Double(config.momentum)]
         if config.optimizer == .adam { settings = ["beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8] }
         return TraceHeader(
@@ -79,8 +87,7 @@ public final class TraceRecorder {
             estimator: estimator,
             optimizer: TraceOptimizer(name: config.optimizer.rawValue, learningRate: Double(config.learningRate),
                                       batchSize: config.batch, epochs: config.epochs, settings: settings),
-            dataset: TraceDataset(name: dataset.name, split: dataset.split.rawValue, samples: dataset.count,
-                                  digest: "fnv1a64:" + dataset.digestHex, inputTransform: bytesInput ? "u8/255" : "identity"),
+            dataset: dataset,
             traceEvery: config.traceEvery,
             notes: notes)
     }
