@@ -2,9 +2,9 @@ import Foundation
 import LRFiles
 
 /// Writes files so that readers never see a partial one: the bytes go to a temporary file in the destination's
-/// directory, which is then renamed over the destination (rename(2) is atomic within a file system). A symbolic link is
-/// written through to its target; a device, FIFO, socket or directory at the destination is refused (`LRFiles.OutputFile`,
-/// shared with the trace writer).
+/// directory, which is then renamed over the destination (rename(2) is atomic within a file system). A symbolic link
+/// is written through to its target; a device, FIFO, socket or directory at the destination is refused
+/// (`LRFiles.OutputFile`, shared with the trace writer).
 public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible {
         public let path: String, reason: String

@@ -10,8 +10,8 @@ import Darwin
 /// The temporary files `OutputFile` writes before renaming: `.NAME.tmp-PID-K` in the destination's directory (hidden,
 /// and named after the destination and the writing process).
 ///
-/// A run killed with SIGKILL (or by a power cut) leaves its temporary behind; a killed training run's trace was 5-114 MB
-/// (reliability report D17). Nothing else would remove it, so writing the same destination again removes every
+/// A run killed with SIGKILL (or by a power cut) leaves its temporary behind; a killed training run's trace was
+/// 5-114 MB (reliability report D17). Nothing else would remove it, so writing the same destination again removes every
 /// temporary of that destination whose PID is not a live process. A live PID — this process, another run writing the
 /// same path now, or an unrelated process that reused the number — keeps its file. PIDs are only meaningful on this
 /// machine: two hosts must not write the same destination on a shared file system at once (the last rename would win

@@ -11,9 +11,9 @@ public enum TraceCompression: String, CaseIterable, Sendable, Codable {
 ///
 /// Memory stays bounded by the largest single tensor: each tensor is checksummed (and optionally compressed) and
 /// written as its own chunk. The file is written under a temporary name in the destination's directory and renamed
-/// into place by `finish()`, so a crash never leaves a partial file at the destination (`LRFiles.OutputFile`, shared with
-/// every other output: a symbolic link is written through, a device, FIFO or directory is refused up front). Not thread-safe: one writer,
-/// one thread.
+/// into place by `finish()`, so a crash never leaves a partial file at the destination (`LRFiles.OutputFile`, shared
+/// with every other output: a symbolic link is written through, a device, FIFO or directory is refused up front).
+/// Not thread-safe: one writer, one thread.
 ///
 ///     let w = try TraceWriter(path: "run.lrt", header: header)
 ///     try w.beginStep(TraceStepInfo(step: 0, epoch: 0, noiseSeed: seed, noiseStep: 0), tensorCount: 2)

@@ -40,7 +40,8 @@ public struct SweepStore: Sendable {
     }
 
     /// A point's stored result, or nil when it has not finished (no point.json). Throws, naming the file, when the file
-    /// is not a result of `point` in the sweep `spec` (it does not decode, or contradicts the grid: `PointResult.problem`).
+    /// is not a result of `point` in the sweep `spec` (it does not decode, or contradicts the grid:
+    /// `PointResult.problem`).
     public func storedResult(_ point: SweepPoint, spec: SweepSpec) throws -> PointResult? {
         let path = pointPath(point.id)
         guard let data = try Self.read(path, missing: nil) else { return nil }

@@ -5,7 +5,8 @@ import LRTrace
 /// Checks that a trace header written by lrsim's trainer says what its `config_json` says: the model (spec, activation,
 /// the layer table the spec gives), the estimator (name, perturbed layers, copies, sigma, noise, seed, noise-key
 /// layout), the optimizer (name, learning rate, batch size, epochs) and `trace_every`. Every one of those fields is a
-/// function of the configuration, so the check rebuilds the header the recorder would write and compares field by field.
+/// function of the configuration, so the check rebuilds the header the recorder would write and compares field by
+/// field.
 ///
 /// `sim` reads the network, batch size and copies from the header and `replay` and `trace verify` rebuild the network
 /// from `config_json`: a CRC-valid header whose fields were edited (`spec` mlp:784-99-10 over a 784-32-10 layer table,
@@ -13,8 +14,8 @@ import LRTrace
 /// (reliability report D9). LRTrace checks what the format itself fixes (`TraceReader` refuses a header that
 /// contradicts itself); this adds what only the trainer knows.
 public enum TraceHeaderCheck {
-    /// Each field of `header` that differs from what its `config_json` gives, one line each. Traces from other producers
-    /// (whose `config_json` is not an lrsim configuration) have nothing to compare: no problems.
+    /// Each field of `header` that differs from what its `config_json` gives, one line each. Traces from other
+    /// producers (whose `config_json` is not an lrsim configuration) have nothing to compare: no problems.
     public static func problems(_ header: TraceHeader) -> [String] {
         let expected: TraceHeader
         if let arch = header.notes[ArchitectureTraceRecorder.noteKey] {

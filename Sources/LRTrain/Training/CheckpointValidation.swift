@@ -1,7 +1,7 @@
 /// Range checks of a decoded checkpoint. The CRC proves only that the bytes are the ones written: a hand-edited or
-/// forged file with a valid CRC could resume at epoch -1 (training an extra epoch), at epoch 99 (training nothing), with
-/// a negative Adam step count or with NaN weights (reported later as "training diverged", blaming --lr). Each field is
-/// checked against what the trainer will do with it, and a failure names the field (reliability report D14).
+/// forged file with a valid CRC could resume at epoch -1 (training an extra epoch), at epoch 99 (training nothing),
+/// with a negative Adam step count or with NaN weights (reported later as "training diverged", blaming --lr). Each
+/// field is checked against what the trainer will do with it, and a failure names the field (reliability report D14).
 extension Checkpoint {
     /// Throws `TrainingError.checkpoint` naming the first field out of range.
     func validate() throws {
