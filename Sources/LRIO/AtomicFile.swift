@@ -1,7 +1,9 @@
 import Foundation
 
 /// Writes files so that readers never see a partial one: the bytes go to a temporary file in the destination's
-/// directory, which is then renamed over the destination (rename(2) is atomic within a file system).
+/// directory, which is then renamed over the destination (rename(2) is atomic within a file system). A symbolic link
+/// is written through to its target; a device, FIFO, socket or directory at the destination is refused
+/// (`OutputFile`, shared with the trace writer).
 public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible {
         public let path: String, reason: String
@@ -9,21 +11,8 @@ public enum AtomicFile {
     }
 
     public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent(
-            ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try data.write(to: tmp)
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw WriteError(path: path, reason: (error as NSError).localizedDescription)
-        }
-        if rename(tmp.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
-            throw WriteError(path: path, reason: reason)
+        do { try OutputFile.write(data, to: path) } catch {
+            throw WriteError(path: error.path, reason: error.problem)
         }
     }
 

@@ -53,7 +53,7 @@ struct TraceVerify: ParsableCommand {
                 notRunReason = "cannot set up the gradient recomputation: \(error)"
             }
         } else {
-            notRunReason = "the trace cannot be opened, so no step was recomputed"
+            notRunReason = "the trace cannot be read (see the problems above), so no step was recomputed"
         }
         var report = TraceVerification.verify(path: file, stepVerifier: verifier)
         if let notRunReason, report.recomputation.status == "not_run" {

@@ -1,3 +1,4 @@
+import LRIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -54,22 +55,12 @@ final class ReadableFile: ByteSource {
     let size: UInt64
     private let fd: Int32
 
+    /// Opens `path`, which must be a regular file (a FIFO would block open(2) and a device never end; `InputFile`).
     init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Posix.ioError(path, "cannot open") }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            let e = errno
-            close(fd)
-            throw Posix.ioError(path, "cannot stat", e)
+        do { (fd, size) = try InputFile.open(path) } catch {
+            throw TraceError(file: path, location: .file, category: .io, problem: error.problem)
         }
-        guard (st.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            throw TraceError(file: path, location: .file, category: .io, problem: "not a regular file")
-        }
-        self.fd = fd
         self.path = path
-        self.size = UInt64(st.st_size)
     }
 
     deinit { _ = closeDescriptor(fd) }
@@ -104,11 +95,10 @@ final class WritableFile {
     private var buffer: [UInt8] = []
     private let bufferCapacity = 1 << 20
 
-    /// Creates `path`, which must not exist.
-    init(creatingNew path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Posix.ioError(path, "cannot create") }
-        self.fd = fd
+    /// Writes to `descriptor` (open for writing, owned from now on); `path` names the file in errors (the destination,
+    /// not the hidden temporary the descriptor may belong to).
+    init(descriptor: Int32, path: String) {
+        self.fd = descriptor
         self.path = path
         buffer.reserveCapacity(bufferCapacity)
     }

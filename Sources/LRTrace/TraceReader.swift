@@ -182,11 +182,19 @@ public final class TraceReader: @unchecked Sendable {
             throw chunks.error(c, .malformed, "chunk 0 must be the 'HEAD' chunk")
         }
         let payload = try chunks.readPayload(c)
+        let header: TraceHeader
         do {
-            return try JSONDecoder().decode(TraceHeader.self, from: Data(payload))
+            header = try JSONDecoder().decode(TraceHeader.self, from: Data(payload))
         } catch {
             throw chunks.error(c, .malformed, "header JSON is invalid: \(describe(error))")
         }
+        // A header that contradicts itself is refused here, so no reader (sim, replay, info, dump) acts on it.
+        let problems = TraceConventions.check(header: header)
+        if let first = problems.first {
+            let more = problems.count > 1 ? " (and \(problems.count - 1) more; `lrsim trace verify` lists them)" : ""
+            throw chunks.error(c, .malformed, "header: " + first + more)
+        }
+        return header
     }
 
     /// Reads the fixed-size trailer at the end of the file and the index it points to.

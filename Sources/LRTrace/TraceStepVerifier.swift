@@ -6,6 +6,13 @@ public protocol TraceStepVerifier {
     var checkName: String { get }
     /// Checks one step. Throwing counts as a failure of that step (with the error's description).
     func verify(step: TraceStep, header: TraceHeader) throws -> TraceStepCheck
+    /// Problems of the header the verifier can see and the trace module cannot (the trainer: fields that contradict
+    /// `config_json`), one line each. Any problem fails the verification, and no step is then recomputed.
+    func check(header: TraceHeader) -> [String]
+}
+
+extension TraceStepVerifier {
+    public func check(header: TraceHeader) -> [String] { [] }
 }
 
 /// The outcome of a `TraceStepVerifier` on one step.

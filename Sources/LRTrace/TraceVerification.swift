@@ -81,8 +81,9 @@ public struct TraceVerificationReport: Codable, Sendable {
 
     /// The one-line summary `lrsim trace verify` prints.
     public var summary: String {
+        // "OK" only when everything that ran passed: a failed recomputation fails the file.
         let structure = problems.isEmpty
-            ? "\(file): OK: \(chunks) chunks, \(steps) steps, \(tensors) tensors, \(fileBytes) bytes; every checksum, length and cross-reference verified"
+            ? "\(file): \(ok ? "OK" : "FAILED"): \(chunks) chunks, \(steps) steps, \(tensors) tensors, \(fileBytes) bytes; every checksum, length and cross-reference verified"
             : "\(file): FAILED: \(problems.count) problem(s) in \(chunks) chunks read"
         let recompute: String
         switch recomputation.status {
@@ -117,6 +118,8 @@ private struct Scan {
     var index: (chunk: ChunkReader.Located, entries: [TraceStepEntry]?)?
     var lastComplete: ChunkReader.Located?
     var recomputeMessages: [String] = []
+    /// False once the header has a problem: steps are then not recomputed (their failures would only repeat it).
+    var headerSound = true
     var stepsChecked = 0
     var stepsFailed = 0
 
@@ -167,7 +170,7 @@ private struct Scan {
         report.steps = scanned.count
         if stepVerifier == nil {
             recomputeMessages = ["no step verifier is available to this command; the float gradient was not recomputed"]
-        } else if stepsChecked == 0 {
+        } else if stepsChecked == 0, headerSound {
             recomputeMessages.insert("no complete undamaged step to check", at: 0)
         }
         report.recomputation.stepsChecked = stepsChecked
@@ -237,9 +240,16 @@ private struct Scan {
                 let h = try JSONDecoder().decode(TraceHeader.self, from: Data(bytes))
                 header = h
                 report.producer = h.producer
-                for p in TraceConventions.check(header: h) { record(r.error(c, .malformed, p)) }
+                var problems = TraceConventions.check(header: h)
+                if problems.isEmpty, let verifier = stepVerifier { problems = verifier.check(header: h) }
+                for p in problems { record(r.error(c, .malformed, "header: " + p)) }
+                if !problems.isEmpty {
+                    headerSound = false
+                    recomputeMessages.append("\(path): no step recomputed: the header is inconsistent")
+                }
             } catch {
                 record(r.error(c, .malformed, "header JSON is invalid: \(describe(error))"))
+                headerSound = false
             }
         case .step:
             if index != nil { record(r.error(c, .malformed, "a 'STEP' chunk after the index")) }
@@ -361,9 +371,14 @@ private struct Scan {
                 }
             }
         }
-        guard let verifier = stepVerifier else { return }
+        guard let verifier = stepVerifier, headerSound else { return }
+        // Messages name the file and the step once (a verifier's own message may already start with "step N: ").
+        let stepPrefix = "step \(o.entry.step): "
+        func message(_ text: String) -> String {
+            path + ": " + stepPrefix + (text.hasPrefix(stepPrefix) ? String(text.dropFirst(stepPrefix.count)) : text)
+        }
         guard sound, let header, let info = o.info else {
-            recomputeMessages.append("step \(o.entry.step): skipped, the step is damaged")
+            recomputeMessages.append(message("skipped, the step is damaged"))
             return
         }
         stepsChecked += 1
@@ -372,11 +387,11 @@ private struct Scan {
             let result = try verifier.verify(step: step, header: header)
             if !result.passed {
                 stepsFailed += 1
-                recomputeMessages.append("step \(o.entry.step): \(result.detail)")
+                recomputeMessages.append(message(result.detail))
             }
         } catch {
             stepsFailed += 1
-            recomputeMessages.append("step \(o.entry.step): \(error)")
+            recomputeMessages.append(message("\(error)"))
         }
     }
 }

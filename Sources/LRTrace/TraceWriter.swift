@@ -1,4 +1,5 @@
 import Foundation
+import LRIO
 
 /// Per-chunk compression. zlib is applied chunk by chunk and kept only where it saves space.
 public enum TraceCompression: String, CaseIterable, Sendable, Codable {
@@ -10,8 +11,9 @@ public enum TraceCompression: String, CaseIterable, Sendable, Codable {
 ///
 /// Memory stays bounded by the largest single tensor: each tensor is checksummed (and optionally compressed) and
 /// written as its own chunk. The file is written under a temporary name in the destination's directory and renamed
-/// into place by `finish()`, so a crash never leaves a partial file at the destination. Not thread-safe: one writer,
-/// one thread.
+/// into place by `finish()`, so a crash never leaves a partial file at the destination (`LRIO.OutputFile`, shared
+/// with every other output: a symbolic link is written through, a device, FIFO or directory is refused up front).
+/// Not thread-safe: one writer, one thread.
 ///
 ///     let w = try TraceWriter(path: "run.lrt", header: header)
 ///     try w.beginStep(TraceStepInfo(step: 0, epoch: 0, noiseSeed: seed, noiseStep: 0), tensorCount: 2)
@@ -35,6 +37,8 @@ public final class TraceWriter {
     /// Steps completed so far.
     public var stepCount: Int { index.count }
 
+    /// Where the finished file goes: `path`, or the final target when `path` is a symbolic link.
+    let destination: String
     let temporaryPath: String
     private let options: Options
     private var file: WritableFile?
@@ -65,25 +69,14 @@ public final class TraceWriter {
                              problem: "compression level \(options.compressionLevel) is outside 1...9")
         }
         let json = try Self.encode(header, path: path)
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        let base = url.lastPathComponent
-        var attempt = 0
-        var created: WritableFile?
-        var candidate = ""
-        while created == nil {
-            candidate = directory + "/." + base + ".tmp-\(getpid())-\(attempt)"
-            attempt += 1
-            if access(candidate, F_OK) == 0, attempt < 1000 { continue }
-            do {
-                created = try WritableFile(creatingNew: candidate)
-            } catch let e as TraceError {
-                throw TraceError(file: path, location: .file, category: .io,
-                                 problem: "cannot create a temporary file in \(directory): \(e.problem)")
-            }
+        do {
+            destination = try OutputFile.destination(for: path)
+            let (temporary, descriptor) = try OutputFile.createTemporary(for: destination, path: path)
+            temporaryPath = temporary
+            file = WritableFile(descriptor: descriptor, path: path)
+        } catch {
+            throw TraceError(file: error.path, location: .file, category: .io, problem: error.problem)
         }
-        temporaryPath = candidate
-        file = created
         do {
             try emit(Preamble.encoded(formatVersion))
             try writeChunk(kind: .header, flags: [], step: nil, prefix: Array(json.utf8), data: nil)
@@ -188,7 +181,9 @@ public final class TraceWriter {
                                allowCompression: false)
             try file?.close()
             file = nil
-            guard rename(temporaryPath, path) == 0 else { throw Posix.ioError(path, "cannot rename \(temporaryPath) to it") }
+            do { try OutputFile.commit(temporary: temporaryPath, to: destination, path: path) } catch {
+                throw TraceError(file: error.path, location: .file, category: .io, problem: error.problem)
+            }
             finished = true
         } catch {
             cancel()

@@ -19,4 +19,29 @@ final class AtomicFileTests: XCTestCase {
             XCTAssertTrue("\(e)".hasPrefix(dir.path("f.txt/sub/h.txt") + ": cannot write"), "\(e)")
         }
     }
+
+    // Reliability report D2: a FIFO, a device node or a symbolic link at the destination was replaced by the rename.
+    func testFIFOIsRefusedWithAClearErrorAndKept() throws {
+        let dir = try TemporaryDirectory(prefix: "atomic-file")
+        defer { dir.cleanup() }
+        let fifo = dir.path("ff")
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        XCTAssertThrowsError(try AtomicFile.write("{}\n", to: fifo)) { error in
+            XCTAssertEqual("\(error)", "\(fifo): cannot write: it is a FIFO, not a regular file (give a regular file or a new path)")
+        }
+        var st = stat()
+        XCTAssertEqual(lstat(fifo, &st), 0)
+        XCTAssertEqual(st.st_mode & S_IFMT, S_IFIFO)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), ["ff"])
+    }
+
+    func testSymbolicLinkIsWrittenThrough() throws {
+        let dir = try TemporaryDirectory(prefix: "atomic-file")
+        defer { dir.cleanup() }
+        try "{}\n".write(toFile: dir.path("t.json"), atomically: false, encoding: .utf8)
+        XCTAssertEqual(symlink("t.json", dir.path("l.json")), 0)
+        try AtomicFile.write("[1]\n", to: dir.path("l.json"))
+        XCTAssertEqual(try String(contentsOfFile: dir.path("t.json"), encoding: .utf8), "[1]\n")
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: dir.path("l.json")), "t.json")
+    }
 }

@@ -184,9 +184,24 @@ final class RobustnessTests: XCTestCase {
         try Fixtures.save([], path)
         XCTAssertEqual(traceError { _ = try TraceReader(path: path) }?.description,
                        "\(path): file preamble at byte offset 0: truncated: the file has 0 bytes, fewer than the 16-byte preamble")
-        XCTAssertEqual(traceError { _ = try TraceReader(path: dir.url.path) }?.description, "\(dir.url.path): not a regular file")
+        XCTAssertEqual(traceError { _ = try TraceReader(path: dir.url.path) }?.description, "\(dir.url.path): it is a directory, not a regular file")
         XCTAssertEqual(traceError { _ = try TraceReader(path: dir.path("missing.lrt")) }?.description,
                        "\(dir.path("missing.lrt")): cannot open: No such file or directory")
         XCTAssertFalse(TraceVerification.verify(path: dir.path("missing.lrt")).ok)
+    }
+
+    /// Reliability report D10: `trace verify FIFO`, `trace info`, `sim --trace` and `replay --trace` blocked in open(2).
+    func testAFIFOIsRefusedAtOnceByTheReaderAndTheVerifier() throws {
+        let fifo = dir.path("fifo.lrt")
+        try FIFOSupport.make(fifo)
+        var e: TraceError?
+        var report: TraceVerificationReport?
+        let seconds = FIFOSupport.seconds(unblocking: fifo) {
+            e = traceError { _ = try TraceReader(path: fifo) }
+            report = TraceVerification.verify(path: fifo)
+        }
+        XCTAssertLessThan(seconds, 1, "refused without waiting for a writer")
+        XCTAssertEqual(e?.description, "\(fifo): it is a FIFO, not a regular file")
+        XCTAssertEqual(report?.ok, false)
     }
 }

@@ -39,7 +39,8 @@ final class VerifyTests: XCTestCase {
         XCTAssertEqual(report.recomputation.status, "failed")
         XCTAssertEqual(report.recomputation.stepsChecked, 3)
         XCTAssertEqual(report.recomputation.stepsFailed, 1)
-        XCTAssertEqual(report.recomputation.messages, ["step 5: layer0.grad.weight differs in 3 of 12 values"])
+        XCTAssertEqual(report.recomputation.messages, ["\(path): step 5: layer0.grad.weight differs in 3 of 12 values"])
+        XCTAssertTrue(report.summary.hasPrefix("\(path): FAILED: "), "a failed recomputation fails the file: \(report.summary)")
         XCTAssertTrue(report.summary.hasSuffix("gradient = f(weights) FAILED on 1 of 3 step(s)"), report.summary)
 
         let passing = TraceVerification.verify(path: path, stepVerifier: ClosureStepVerifier(checkName: "noop") { _, _ in
@@ -63,7 +64,7 @@ final class VerifyTests: XCTestCase {
         })
         XCTAssertEqual(seen, [0])
         XCTAssertFalse(report.ok)
-        XCTAssertEqual(report.recomputation.messages, ["step 5: skipped, the step is damaged"])
+        XCTAssertEqual(report.recomputation.messages, ["\(path): step 5: skipped, the step is damaged"])
     }
 
     func testCrossReferencesAgainstTheHeaderAreChecked() throws {
@@ -85,8 +86,8 @@ final class VerifyTests: XCTestCase {
         let problems = TraceVerification.verify(path: path).problems
         let head = "\(path): chunk 0 (kind 'HEAD') at byte offset 16: "
         XCTAssertEqual(Array(problems.prefix(2)), [
-            head + "config_hash sha256:\(String(repeating: "0", count: 64)) does not match config_json (computed \(Fixtures.header().configHash))",
-            head + "estimator: perturbed layer 1 is not a layer with parameters in model.layers",
+            head + "header: config_hash sha256:\(String(repeating: "0", count: 64)) does not match config_json (computed \(Fixtures.header().configHash))",
+            head + "header: estimator: perturbed layer 1 is not a layer with parameters in model.layers",
         ])
         let expected: [(String, String)] = [
             ("labels", "labels shape [3] does not match the batch size 2 of input"),

@@ -83,4 +83,39 @@ final class WriterTests: XCTestCase {
         XCTAssertTrue(e?.description.hasPrefix("\(path): cannot create a temporary file in \(dir.path("no/such/dir")): ") ?? false,
                       e?.description ?? "")
     }
+
+    /// Reliability report D2: the rename replaced a FIFO or device at the destination, and replaced a symbolic link
+    /// instead of writing through it.
+    func testAFIFODestinationIsRefusedUpFrontAndKept() throws {
+        let path = dir.path("ff.lrt")
+        XCTAssertEqual(mkfifo(path, 0o644), 0)
+        let e = traceError { _ = try Fixtures.write(path) }
+        XCTAssertEqual(e?.category, .io)
+        XCTAssertEqual(e?.description, "\(path): it is a FIFO, not a regular file (give a regular file or a new path)")
+        var st = stat()
+        XCTAssertEqual(lstat(path, &st), 0)
+        XCTAssertEqual(st.st_mode & S_IFMT, S_IFIFO, "still a FIFO")
+        XCTAssertEqual(try files(), ["ff.lrt"], "no temporary left")
+    }
+
+    func testASymbolicLinkIsWrittenThroughToItsTarget() throws {
+        let target = try Fixtures.write(dir.path("target.lrt"), steps: [0])
+        XCTAssertEqual(symlink("target.lrt", dir.path("link.lrt")), 0)
+        try Fixtures.write(dir.path("link.lrt"), steps: [0, 5, 10])
+        var st = stat()
+        XCTAssertEqual(lstat(dir.path("link.lrt"), &st), 0)
+        XCTAssertEqual(st.st_mode & S_IFMT, S_IFLNK, "the link is kept")
+        XCTAssertEqual(try TraceReader(path: target).steps.map(\.step), [0, 5, 10], "the target holds the new trace")
+        XCTAssertEqual(try files(), ["link.lrt", "target.lrt"])
+    }
+
+    /// Reliability report D17: a killed run's hidden temporary trace was never removed. Writing the same trace again
+    /// removes temporaries of PIDs that are not alive (2e9 is above any pid_max) and keeps a live writer's (PID 1).
+    func testWritingATraceAgainRemovesADeadRunsTemporary() throws {
+        let stale = dir.path(".run.lrt.tmp-2000000000-0"), live = dir.path(".run.lrt.tmp-1-0")
+        try Data(count: 4096).write(to: URL(fileURLWithPath: stale))
+        try Data(count: 10).write(to: URL(fileURLWithPath: live))
+        try Fixtures.write(dir.path("run.lrt"))
+        XCTAssertEqual(try files(), [".run.lrt.tmp-1-0", "run.lrt"])
+    }
 }

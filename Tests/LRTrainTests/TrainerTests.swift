@@ -74,6 +74,25 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// Identical runs write identical checkpoints (wall-clock epoch times used to be inside), and the epoch results in
+    /// them survive a round trip with their timings zeroed.
+    func testIdenticalRunsWriteByteIdenticalCheckpoints() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        var c = config(.alr, epochs: 2)
+        c.checkpoint = dir.path("same.ckpt")
+        let first = try trained(c)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: dir.path("same.ckpt")))
+        _ = try trained(c)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir.path("same.ckpt"))), bytes)
+        let restored = try Checkpoint.read(from: dir.path("same.ckpt")).epochs
+        XCTAssertEqual(restored.map(\.epoch), [1, 2])
+        XCTAssertEqual(restored.map(\.testAccuracy), first.report.epochs.map(\.testAccuracy))
+        XCTAssertEqual(restored.map(\.trainLoss), first.report.epochs.map(\.trainLoss))
+        XCTAssertEqual(restored.map(\.seconds), [0, 0])
+        XCTAssertGreaterThan(first.report.epochs[0].seconds, 0, "the report itself keeps its timings")
+    }
+
     func testDamagedCheckpointIsRejectedWithItsPath() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }

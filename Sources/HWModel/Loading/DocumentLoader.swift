@@ -1,4 +1,5 @@
 import Foundation
+import LRIO
 import TOMLKit
 
 /// Reads hardware-model files into one merged `Node` tree: parses with TOMLKit (toml++), indexes key lines, follows
@@ -35,23 +36,24 @@ struct DocumentLoader {
             throw HWModelError(origin: requestedAt, field: "base",
                                message: "expected a chain of base files without cycles, got \(cycle)")
         }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            let reason = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory"
-                : FileManager.default.isReadableFile(atPath: path) ? "could not read it as UTF-8 text" : "permission denied"
+        func unreadable(_ reason: String) -> HWModelError {
             if let requestedAt {
-                throw HWModelError(origin: requestedAt, field: "base",
-                                   message: "expected a readable hardware-model file, got '\(path)' (\(reason))")
+                return HWModelError(origin: requestedAt, field: "base",
+                                    message: "expected a readable hardware-model file, got '\(path)' (\(reason))")
             }
-            throw HWModelError(origin: .file(path: path, line: 0), field: "",
-                               message: "expected a readable hardware-model file (\(reason))")
+            return HWModelError(origin: .file(path: path, line: 0), field: "",
+                                message: "expected a readable hardware-model file (\(reason))")
         }
+        let data: Data
+        do { data = try InputFile.read(path, limit: Self.maximumFileBytes) } catch {
+            throw unreadable(error.isMissing ? "no such file" : error.problem)
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw unreadable("could not read it as UTF-8 text") }
         return try load(text: text, file: path, chain: chain + [canonical])
     }
+
+    /// Larger than any hand-written model by far (the shipped ones are 5-10 KB); refused before reading.
+    static let maximumFileBytes: UInt64 = 16 << 20
 
     /// Parses `text` (named `file` in errors) and lays it over its `base` chain; `chain` holds the canonical paths of the
     /// files that (transitively) name this one as their base, this one included.

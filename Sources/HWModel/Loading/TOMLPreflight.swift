@@ -3,6 +3,10 @@
 /// NDEBUG): a table header whose first key character is neither a bare-key character nor a quote (`[=x]`, `[#]`, `[[[`,
 /// a lone `[` at the end of a line), and a `}` where an array expects a value (`[1, }]`). Found by RobustnessTests'
 /// random edits. Reports them in toml++'s own words, with line and column.
+///
+/// Also refuses NUL bytes anywhere: TOML forbids them (raw control characters are not allowed even in strings or
+/// comments), and toml++ receives the text as a C string, so it would silently stop at the first NUL — a NUL-prefixed
+/// file parsed as an empty (all-defaults) model and everything after a mid-file NUL was dropped.
 enum TOMLPreflight {
     struct Problem: Error {
         var line: Int
@@ -11,6 +15,7 @@ enum TOMLPreflight {
     }
 
     static func check(_ text: String) -> Problem? {
+        if let nul = firstNUL(text) { return nul }
         let s = Array(text.unicodeScalars)
         var i = 0, line = 1, column = 1
         var open: [Unicode.Scalar] = []   // open arrays `[` / inline tables `{` inside a value
@@ -60,6 +65,19 @@ enum TOMLPreflight {
             }
             if c == "[" || c == "{" { open.append(c) } else if c == "]" || c == "}" { _ = open.popLast() }
             advance()
+        }
+        return nil
+    }
+
+    /// The first NUL byte of `text` as a problem at its line and column (columns count Unicode scalars, as above).
+    static func firstNUL(_ text: String) -> Problem? {
+        var line = 1, column = 1
+        for c in text.unicodeScalars {
+            if c == "\0" {
+                return Problem(line: line, column: column, message:
+                    "expected text without NUL bytes (TOML forbids control characters; the file may be binary or corrupted), saw a NUL byte")
+            }
+            if c == "\n" { line += 1; column = 1 } else { column += 1 }
         }
         return nil
     }

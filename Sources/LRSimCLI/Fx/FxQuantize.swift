@@ -28,6 +28,8 @@ struct FxQuantize: ParsableCommand {
     @Option(help: "Seed of the stochastic-rounding stream.") var seed: UInt64 = 0
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Argument(parsing: .allUnrecognized, help: "Values: decimals, hex floats, rationals.") var values: [String] = []
+    /// Long value lists arrive here instead (`FxValueList`).
+    @Option(name: .customLong("value-list"), help: .hidden) var valueList: String?
 
     struct Report: Codable {
         var format: String
@@ -42,7 +44,7 @@ struct FxQuantize: ParsableCommand {
             let cfg = try FxParse.config(
                 format: format, mode: mode, overflow: overflow, role: "--format/--mode/--overflow")
             // `--` (end of options) may reach the list; it is not a value.
-            let values = self.values.filter { $0 != "--" }
+            let values = (valueList.map(FxValueList.split) ?? []) + self.values.filter { $0 != "--" }
             let exact = try FxParse.values(values, option: "VALUE")
             let stream = StochasticStream(seed: seed)
             let results = zip(values, exact).enumerated().map { i, p in

@@ -1,6 +1,7 @@
 import LRCore
 import LRSim
 import LRTrace
+import LRTrain
 
 /// What `lrsim sim` (and every sim point of a sweep) is asked to simulate, as the user gave it: a trace, or a model
 /// with its estimator, batch and copies. `workload()` resolves it into the simulator's `WorkloadSpec`.
@@ -43,7 +44,9 @@ public struct SimWorkloadOptions: Sendable, Equatable {
                     "give a model or a trace, not both: the header of \(trace) names its model (got \(model))"
                 )
             }
-            w = try WorkloadSpec(trace: TraceReader(path: trace))
+            let reader = try TraceReader(path: trace)
+            try TraceHeaderCheck.validate(reader.header, file: trace)
+            w = try WorkloadSpec(trace: reader)
             if let e = override ?? estimator { w.method = e }
             if let batch { w.batch = batch }
             if let copies { w.copies = copies }

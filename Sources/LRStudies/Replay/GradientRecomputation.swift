@@ -16,6 +16,8 @@ public struct GradientRecomputation: TraceStepVerifier {
             + "rnn/snn estimator)"
     }
 
+    public func check(header: TraceHeader) -> [String] { TraceHeaderCheck.problems(header) }
+
     public func verify(step s: TraceStep, header: TraceHeader) throws -> TraceStepCheck {
         let config = try RecordedStep.configuration(from: header)
         if case .sequence(let sequence) = try config.modelSpec() {
@@ -27,7 +29,7 @@ public struct GradientRecomputation: TraceStepVerifier {
             return try verifyDatapath(r, step: s, hardwareTOML: toml)
         }
         let (g, record) = try r.floatGradient()
-        var values = 0, differing = 0
+        var values = 0, differing = 0, nonFinite = 0
         var worst = 0.0, minCosine = 1.0
         for slot in r.network.layout.slots {
             for (name, offset, count) in [
@@ -41,10 +43,14 @@ public struct GradientRecomputation: TraceStepVerifier {
                 values += count
                 for i in 0..<count where mine[i].bitPattern != recorded[i].bitPattern {
                     differing += 1
+                    // Statistics over finite pairs only: a NaN would vanish in max/min and read as agreement.
+                    guard mine[i].isFinite, recorded[i].isFinite else { nonFinite += 1; continue }
                     let scale = max(abs(Double(recorded[i])), 1e-30)
                     worst = max(worst, abs(Double(mine[i]) - Double(recorded[i])) / scale)
                 }
-                minCosine = min(minCosine, VectorMath.cosine(mine, recorded))
+                if mine.allSatisfy(\.isFinite), recorded.allSatisfy(\.isFinite) {
+                    minCosine = min(minCosine, VectorMath.cosine(mine, recorded))
+                }
             }
         }
         var lossesDiffer = 0
@@ -58,6 +64,12 @@ public struct GradientRecomputation: TraceStepVerifier {
                 passed: true, detail: "\(values) gradient values and the per-copy losses are bit-identical")
         }
         let sameKernels = header.notes["blas"] == BLAS.configure().coreName
+        if nonFinite > 0 {
+            return TraceStepCheck(
+                passed: false,
+                detail: "\(differing) of \(values) gradient values differ, \(nonFinite) of them not finite (NaN or "
+                    + "infinite) in the recording or the recomputation")
+        }
         let detail =
             "\(differing) of \(values) gradient values differ (max relative \(String(format: "%.2e", worst)), min "
             + "layer cosine \(String(format: "%.7f", minCosine))); recorded with BLAS "

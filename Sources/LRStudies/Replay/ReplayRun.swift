@@ -31,6 +31,7 @@ public struct ReplayRun {
     /// timing, the hardware model).
     public func run(log: (String) -> Void) throws -> ReplayReport {
         let reader = try TraceReader(path: tracePath)
+        try TraceHeaderCheck.validate(reader.header, file: tracePath)
         return try StudyError.locating(tracePath) { try run(reader, log: log) }
     }
 

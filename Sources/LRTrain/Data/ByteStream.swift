@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import LRIO
 
 /// Sequential reads from a file that may be gzip-compressed, with errors that name the file.
 ///
@@ -17,16 +18,19 @@ final class ByteStream {
 
     init(path: String) throws {
         self.path = path
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw DatasetError(.missingFile, file: path, "cannot open: \(String(cString: strerror(errno)))")
+        // Only a regular file is opened (a FIFO would block open(2)); zlib takes over the descriptor.
+        let fd: Int32
+        do {
+            let opened = try InputFile.open(path)
+            fd = opened.descriptor
+            fileSize = Int(clamping: opened.size)
+        } catch {
+            throw DatasetError(error.isMissing ? .missingFile : .io, file: path, error.problem)
         }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw DatasetError(.io, file: path, "expected a regular file")
-        }
-        fileSize = Int(info.st_size)
-        guard let h = gzopen(path, "rb") else {
-            throw DatasetError(.io, file: path, "cannot open: \(String(cString: strerror(errno)))")
+        guard let h = gzdopen(fd, "rb") else {
+            let e = errno
+            close(fd)
+            throw DatasetError(.io, file: path, "cannot open: \(String(cString: strerror(e)))")
         }
         handle = h
         gzbuffer(h, 1 << 18)

@@ -30,8 +30,7 @@ public enum TrainableModels {
                     "model",
                     "\(config.model) has \(spec.outputCount) outputs but \(train.name) has \(train.classes) classes")
             }
-            return try FeedForwardModel(
-                network: Network(spec: spec, seed: config.seed), config: config, datapath: datapath)
+            return try build(config, datapath: datapath)
         case .sequence(let s):
             guard train.featureCount == s.sampleFeatures else {
                 let reads =
@@ -56,6 +55,20 @@ public enum TrainableModels {
                         "batch x copies x steps x hidden is \(Int(work)) noise values per layer; expected at most 4e9")
                 }
             }
+            return try build(config, datapath: nil)
+        case .graph:
+            return try build(config, datapath: nil)
+        }
+    }
+
+    /// The model `config` (resolved) names, built without data to check it against (`make` checks): what a trace
+    /// header's `config_json` describes (`TraceHeaderCheck`).
+    public static func build(_ config: TrainingConfiguration, datapath: TrainingDatapath?) throws -> any TrainableModel {
+        switch try config.modelSpec() {
+        case .feedforward(let spec):
+            return try FeedForwardModel(
+                network: Network(spec: spec, seed: config.seed), config: config, datapath: datapath)
+        case .sequence(let s):
             return try SequenceModelTrainer(s, settings: config.estimator, seed: config.seed)
         case .graph(let g):
             let data = try GraphDataSpec.parse(config.data)

@@ -46,6 +46,22 @@ public final class TraceRecorder {
 
     static func header(config: TrainingConfiguration, layout: TraceModelLayout, dataset: Dataset,
                        datapath: TrainingDatapath?, bytesInput: Bool) -> TraceHeader {
+        var notes = ["blas": BLAS.configure().coreName]
+        notes.merge(layout.notes) { _, new in new }
+        if let datapath {
+            // `train --hw`: the gradients come from the fixed-point datapath; the resolved model makes the trace
+            // self-contained, so `trace verify` can recompute them without the file.
+            notes[TraceNotes.hardwareModel] = datapath.resolvedModel
+        }
+        let data = TraceDataset(name: dataset.name, split: dataset.split.rawValue, samples: dataset.count,
+                                digest: "fnv1a64:" + dataset.digestHex, inputTransform: bytesInput ? "u8/255" : "identity")
+        return header(config: config, layout: layout, dataset: data, notes: notes)
+    }
+
+    /// The header of a run of `config` (resolved) on a model laid out as `layout`: every field but the dataset and
+    /// notes follows from the configuration, which is how `TraceHeaderCheck` tests a header against its `config_json`.
+    public static func header(config: TrainingConfiguration, layout: TraceModelLayout, dataset: TraceDataset,
+                              notes: [String: String]) -> TraceHeader {
         let est = config.estimator
         let estimator = TraceEstimator(
             name: est.kind.rawValue, perturbedLayers: layout.perturbedLayers,
@@ -54,13 +70,6 @@ public final class TraceRecorder {
             antithetic: est.antithetic, baseline: est.baseline.rawValue,
             signEncoding: est.kind.signEncoded || est.noise == .laplace ? "sign" : "none",
             noise: est.noise.rawValue, qmc: est.qmc, seed: config.seed, noiseKeyLayout: layout.noiseKeyLayout)
-        var notes = ["blas": BLAS.configure().coreName]
-        notes.merge(layout.notes) { _, new in new }
-        if let datapath {
-            // `train --hw`: the gradients come from the fixed-point datapath; the resolved model makes the trace
-            // self-contained, so `trace verify` can recompute them without the file.
-            notes[TraceNotes.hardwareModel] = datapath.resolvedModel
-        }
         var settings: [String: Double] = ["momentum": Double(config.momentum)]
         if config.optimizer == .adam { settings = ["beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8] }
         return TraceHeader(
@@ -70,10 +79,7 @@ public final class TraceRecorder {
             estimator: estimator,
             optimizer: TraceOptimizer(name: config.optimizer.rawValue, learningRate: Double(config.learningRate),
                                       batchSize: config.batch, epochs: config.epochs, settings: settings),
-            dataset: TraceDataset(name: dataset.name, split: dataset.split.rawValue, samples: dataset.count,
-                                  digest: "fnv1a64:" + dataset.digestHex, inputTransform: bytesInput ? "u8/255" : "identity"),
-            traceEvery: config.traceEvery,
-            notes: notes)
+            dataset: dataset, traceEvery: config.traceEvery, notes: notes)
     }
 
     public func record(_ s: SampledStep) throws {

@@ -3,7 +3,8 @@ import Foundation
 import LRCore
 import LRIO
 
-/// A training checkpoint: parameters and optimizer state, bit-exact, plus the configuration and epoch history.
+/// A training checkpoint: parameters and optimizer state, bit-exact, plus the configuration and epoch history (results
+/// only: no timings, so identical runs write byte-identical checkpoints).
 ///
 /// Layout (little-endian): magic `LRCKPT\0\0`, u32 version, u64 length + JSON metadata, then the parameter vector and
 /// the optimizer's first and second moments as raw float32, then a CRC-32 of everything before it.
@@ -27,12 +28,34 @@ public struct Checkpoint {
         var parameterCount: Int
         var firstCount: Int
         var secondCount: Int
-        var epochs: [TrainingReport.Epoch]
+        var epochs: [EpochRecord]
+    }
+
+    /// An epoch's results without its timings: wall-clock and CPU seconds differ between identical runs, and a
+    /// checkpoint must be a pure function of the seed and settings (identical runs give identical bytes). Restored
+    /// epochs report 0 seconds. Checkpoints written before this change carry timings, which reading ignores.
+    struct EpochRecord: Codable {
+        var epoch: Int
+        var testAccuracy: Double
+        var testLoss: Double
+        var trainLoss: Double
+        var floatForwardAccuracy: Double?
+
+        init(_ e: TrainingReport.Epoch) {
+            epoch = e.epoch; testAccuracy = e.testAccuracy; testLoss = e.testLoss; trainLoss = e.trainLoss
+            floatForwardAccuracy = e.floatForwardAccuracy
+        }
+
+        var epochWithoutTimings: TrainingReport.Epoch {
+            TrainingReport.Epoch(epoch: epoch, testAccuracy: testAccuracy, testLoss: testLoss, trainLoss: trainLoss,
+                                 seconds: 0, samplesPerSecond: 0, cpuSeconds: 0, floatForwardAccuracy: floatForwardAccuracy)
+        }
     }
 
     public func write(to path: String) throws {
         let meta = Metadata(config: config, epoch: epoch, optimizerSteps: optimizerSteps, parameterCount: parameters.count,
-                            firstCount: optimizerFirst.count, secondCount: optimizerSecond.count, epochs: epochs)
+                            firstCount: optimizerFirst.count, secondCount: optimizerSecond.count,
+                            epochs: epochs.map(EpochRecord.init))
         let json = try JSONReport.encode(meta)
         var data = Data(Self.magic)
         withUnsafeBytes(of: Self.version.littleEndian) { data.append(contentsOf: $0) }
@@ -48,7 +71,8 @@ public struct Checkpoint {
 
     public static func read(from path: String) throws -> Checkpoint {
         func fail(_ m: String) -> TrainingError { .checkpoint(path: path, m) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read the checkpoint file") }
+        let data: Data
+        do { data = try InputFile.read(path) } catch { throw fail(error.problem) }
         let bytes = [UInt8](data)
         guard bytes.count >= 24, Array(bytes[0..<8]) == magic else { throw fail("not an lrsim checkpoint (bad magic)") }
         func u32(_ o: Int) -> UInt32 { bytes[o..<(o + 4)].enumerated().reduce(0) { $0 | UInt32($1.1) << (8 * $1.0) } }
@@ -80,7 +104,10 @@ public struct Checkpoint {
             }
         }
         let p = floats(meta.parameterCount), f = floats(meta.firstCount), s = floats(meta.secondCount)
-        return Checkpoint(path: path, config: meta.config, epoch: meta.epoch, parameters: p, optimizerSteps: meta.optimizerSteps,
-                          optimizerFirst: f, optimizerSecond: s, epochs: meta.epochs)
+        let checkpoint = Checkpoint(path: path, config: meta.config, epoch: meta.epoch, parameters: p,
+                                    optimizerSteps: meta.optimizerSteps, optimizerFirst: f, optimizerSecond: s,
+                                    epochs: meta.epochs.map(\.epochWithoutTimings))
+        try checkpoint.validate()
+        return checkpoint
     }
 }

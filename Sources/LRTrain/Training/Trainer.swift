@@ -53,6 +53,7 @@ public final class Trainer {
         var (c, spec) = try config.resolved()
         c.datapath = datapath?.identity
         self.datapath = datapath
+        try TrainingMemory(spec: spec, config: c).check(model: c.model, batch: c.batch)
         self.config = c
         self.spec = spec
         self.train = train
@@ -87,6 +88,10 @@ public final class Trainer {
         let differences = Self.resumeDifferences(checkpoint: checkpoint.config, run: config)
         guard differences.isEmpty else {
             throw TrainingError.checkpoint(path: checkpoint.path, "was written with other settings: \(differences.joined(separator: ", ")); resume with the settings of the run that wrote it")
+        }
+        guard checkpoint.optimizerFirst.count == optimizer.first.count,
+              checkpoint.optimizerSecond.count == optimizer.second.count else {
+            throw TrainingError.checkpoint(path: checkpoint.path, "holds \(checkpoint.config.optimizer.rawValue) optimizer state, which \(config.optimizer.rawValue) cannot continue from")
         }
         model.parameters = checkpoint.parameters
         optimizer.restore(steps: checkpoint.optimizerSteps, first: checkpoint.optimizerFirst, second: checkpoint.optimizerSecond)

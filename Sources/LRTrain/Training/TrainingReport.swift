@@ -7,6 +7,8 @@ public struct TrainingReport: Codable, Sendable {
         public var testAccuracy: Double
         public var testLoss: Double
         public var trainLoss: Double
+        /// Wall-clock seconds (with `samplesPerSecond` and `cpuSeconds`: 0 for an epoch restored from a checkpoint,
+        /// which holds no timings so that identical runs write identical checkpoints).
         public var seconds: Double
         public var samplesPerSecond: Double
         /// Process CPU time of the epoch (all threads): on a shared machine, samples per CPU-second of runs with the

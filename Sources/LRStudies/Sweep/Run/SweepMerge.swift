@@ -28,17 +28,17 @@ public enum SweepMerge {
         try out.writeSpec(spec)
         var results: [PointResult] = []
         for point in grid.points {
-            // Prefer a successful result when several directories hold the point.
-            let found = inputs.compactMap { SweepStore(directory: $0).readResult(point) }
-            guard let r = found.first(where: { $0.status == .ok }) ?? found.first else {
-                throw SweepError(
-                    "sweep merge: point \(point.index) (\(point.id)) is in none of the directories; run its shard")
+            // Prefer a successful result when several directories hold the point. A point.json that contradicts the
+            // grid is refused: merge cannot evaluate the point again (resume can, and does).
+            var found: [(directory: String, result: PointResult)] = []
+            for dir in inputs {
+                if let r = try SweepStore(directory: dir).storedResult(point, spec: spec) { found.append((dir, r)) }
             }
-            if let src = inputs.first(where: { SweepStore(directory: $0).readResult(point) == r }),
-                (src as NSString).standardizingPath != (output as NSString).standardizingPath
-            {
-                try copyPoint(
-                    from: SweepStore(directory: src).pointDirectory(point.id), to: out.pointDirectory(point.id))
+            guard let (src, r) = found.first(where: { $0.result.status == .ok }) ?? found.first else {
+                throw SweepError("sweep merge: point \(point.index) (\(point.id)) is in none of the directories; run its shard")
+            }
+            if (src as NSString).standardizingPath != (output as NSString).standardizingPath {
+                try copyPoint(from: SweepStore(directory: src).pointDirectory(point.id), to: out.pointDirectory(point.id))
             }
             results.append(r)
         }

@@ -52,10 +52,14 @@ public struct SweepRunner {
                 + "; kinds \(spec.kinds.joined(separator: ", ")); output \(store.directory)")
         for (n, point) in mine.enumerated() {
             let tag = "[\(n + 1)/\(mine.count)] \(point.overrides.joined(separator: " "))"
-            if let done = store.readResult(point), done.status == .ok {
-                summary.skipped += 1
-                log("\(tag): done before, skipped")
-                continue
+            do {
+                if let done = try store.storedResult(point, spec: spec), done.status == .ok {
+                    summary.skipped += 1
+                    log("\(tag): done before, skipped")
+                    continue
+                }
+            } catch {
+                log("\(tag): \(error); evaluating it again")
             }
             let result = evaluate(point)
             try store.writeResult(result, spec: spec)
@@ -72,7 +76,7 @@ public struct SweepRunner {
                         + (n + 1 < mine.count ? ", about \(Self.seconds(remaining)) left" : ""))
             }
         }
-        try SweepTable(spec: spec, results: store.results(for: grid.points)).write(to: store.directory)
+        try SweepTable(spec: spec, results: store.results(for: grid.points, spec: spec)).write(to: store.directory)
         summary.seconds = Date().timeIntervalSince(started)
         log(
             "sweep: \(summary.ran) run, \(summary.skipped) skipped, \(summary.failed) failed in "

@@ -28,7 +28,7 @@ public struct SweepStore: Sendable {
 
     /// Reads the spec, or nil when the directory has none yet.
     public func readSpec() throws -> SweepSpec? {
-        guard let data = FileManager.default.contents(atPath: specPath) else { return nil }
+        guard let data = try Self.read(specPath, missing: nil) else { return nil }
         do { return try Self.decoder.decode(SweepSpec.self, from: data) } catch {
             throw SweepError("\(specPath): not a sweep spec (\(Self.describe(error)))")
         }
@@ -39,12 +39,23 @@ public struct SweepStore: Sendable {
         try JSONReport.write(spec, to: specPath)
     }
 
-    /// A point's stored result, or nil when it has not finished (no file, or a file that does not decode).
-    public func readResult(_ point: SweepPoint) -> PointResult? {
-        guard let data = FileManager.default.contents(atPath: pointPath(point.id)),
-            let r = try? Self.decoder.decode(PointResult.self, from: data), r.id == point.id
-        else { return nil }
+    /// A point's stored result, or nil when it has not finished (no point.json). Throws, naming the file, when the file
+    /// is not a result of `point` in the sweep `spec` (it does not decode, or contradicts the grid:
+    /// `PointResult.problem`).
+    public func storedResult(_ point: SweepPoint, spec: SweepSpec) throws -> PointResult? {
+        let path = pointPath(point.id)
+        guard let data = try Self.read(path, missing: nil) else { return nil }
+        let r: PointResult
+        do { r = try Self.decoder.decode(PointResult.self, from: data) } catch {
+            throw SweepError("\(path): not a point result (\(Self.describe(error)))")
+        }
+        if let problem = r.problem(for: point, kinds: spec.kinds) { throw SweepError("\(path): \(problem)") }
         return r
+    }
+
+    /// `storedResult`, with an invalid file taken as not finished.
+    public func readResult(_ point: SweepPoint, spec: SweepSpec) -> PointResult? {
+        (try? storedResult(point, spec: spec)) ?? nil
     }
 
     /// Writes `point.csv`, then `point.json` (the file resume looks for), each atomically.
@@ -56,8 +67,22 @@ public struct SweepStore: Sendable {
         try JSONReport.write(result, to: pointPath(result.id))
     }
 
-    /// The results of `points` that exist in this directory, in canonical order.
-    public func results(for points: [SweepPoint]) -> [PointResult] { points.compactMap(readResult) }
+    /// The valid results of `points` that exist in this directory, in canonical order.
+    public func results(for points: [SweepPoint], spec: SweepSpec) -> [PointResult] {
+        points.compactMap { readResult($0, spec: spec) }
+    }
+
+    /// The bytes of a sweep file, `missing` when it does not exist; refuses anything but a regular file (a FIFO would
+    /// block the read) and files larger than any sweep writes.
+    static func read(_ path: String, missing: Data?) throws -> Data? {
+        do { return try InputFile.read(path, limit: maximumFileBytes) } catch {
+            if error.isMissing { return missing }
+            throw SweepError(error.description)
+        }
+    }
+
+    /// Far above any sweep file lrsim writes; a larger one is not a sweep's.
+    static let maximumFileBytes: UInt64 = 1 << 30
 
     /// Reads what `JSONReport` wrote.
     public static var decoder: JSONDecoder { JSONReport.decoder }

@@ -62,7 +62,7 @@ public struct SweepTable: Sendable, Codable, Equatable {
     /// Reads `DIR/sweep.json`.
     public static func read(from directory: String) throws -> SweepTable {
         let path = (directory as NSString).appendingPathComponent("sweep.json")
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try SweepStore.read(path, missing: nil) else {
             throw SweepError("\(path): cannot read (run `lrsim sweep ... --out \(directory)` first)")
         }
         do { return try SweepStore.decoder.decode(SweepTable.self, from: data) } catch {
