@@ -57,20 +57,7 @@ struct Sim: ParsableCommand {
     @Option(
         parsing: .unconditional, help: "Copies one task carries through a layer (the GEMM streams batch x copies rows)."
     ) var copiesPerPass: Int = 1
-    @Option(
-        help:
-            "LR/ALR noise injection: layerwise (one layer at a time; copies run the layers after it) or all-layers (every layer at once; K full noisy passes, every layer's gradient from the same losses)."
-    )
-    var injection: Injection = .layerwise
-    @Option(
-        help:
-            "Backprop schedule: serial (one batch in flight), gpipe or 1f1b (micro-batches pipelined over the stages, flushed every step)."
-    )
-    var schedule: BackpropSchedule = .serial
-    @Option(
-        parsing: .unconditional,
-        help: "Micro-batches per iteration for --schedule gpipe or 1f1b (the batch is divided among them).")
-    var microbatches: Int?
+    @OptionGroup var scheduling: ScheduleOptions
     @Option(
         parsing: .unconditional,
         help: "Training iterations (mini-batches) to simulate. Default: the trace's step count, else 1.")
@@ -121,7 +108,7 @@ struct Sim: ParsableCommand {
             trace: trace, model: model, estimator: estimator, batch: batch, copies: copies,
             antithetic: noAntithetic ? false : nil, copiesPerPass: copiesPerPass,
             iterations: iterations)
-        w.injection = injection; w.schedule = schedule; w.microbatches = microbatches
+        scheduling.apply(to: &w)
         return w
     }
 
@@ -144,5 +131,3 @@ struct Sim: ParsableCommand {
     }
 }
 
-extension Injection: ExpressibleByArgument {}
-extension BackpropSchedule: ExpressibleByArgument {}

@@ -15,7 +15,10 @@ struct SweepRun: ParsableCommand {
     @Option(help: "Base hardware model (TOML).") var hw: String = HardwareModel.defaultModelPath
     @Option(
         help: ArgumentHelp(
-            "One axis of the grid: a hardware-model key and its values (repeatable).", valueName: "KEY=V1,V2,..."))
+            "One axis of the grid (repeatable): a hardware-model key and its values, or a workload key "
+                + "(workload.model, workload.estimator, workload.copies, workload.batch, workload.injection, "
+                + "workload.schedule, workload.microbatches) whose values replace --model, --estimator, ... at each "
+                + "point.", valueName: "KEY=V1,V2,..."))
     var vary: [String] = []
     @Option(
         help:
@@ -28,6 +31,7 @@ struct SweepRun: ParsableCommand {
     @Option(help: "Network for sim and train: mlp:IN-H1-...-OUT, cnn:small, rnn:..., snn:..., gnn:... (sim).")
     var model: String?
     @OptionGroup var estimatorOptions: EstimatorOptions
+    @OptionGroup var scheduling: ScheduleOptions
     @Option(parsing: .unconditional, help: "Samples per mini-batch (sim and train; default 32, or the trace's).")
     var batch: Int?
     @Option(parsing: .unconditional, help: "Training iterations each sim point simulates (default 4).") var iterations:
@@ -53,14 +57,21 @@ struct SweepRun: ParsableCommand {
 
     func validate() throws {
         guard !vary.isEmpty else { throw ValidationError("give at least one --vary KEY=V1,V2,...") }
-        guard trace != nil || model != nil else {
+        let variesModel = vary.contains { $0.hasPrefix(WorkloadOverrides.prefix + "model=") }
+        guard trace != nil || model != nil || variesModel else {
             throw ValidationError(
                 "give --trace FILE, or --model SPEC --estimator E (and --train for quantized training)")
         }
         if trace != nil && model != nil {
             throw ValidationError("give --trace or --model, not both: the trace's header names its model")
         }
-        if train && model == nil { throw ValidationError("--train trains a --model; give one (not --trace)") }
+        if train && model == nil && !variesModel {
+            throw ValidationError("--train trains a --model; give one (not --trace)")
+        }
+        if trace != nil, let w = vary.first(where: { WorkloadOverrides.isWorkloadKey($0) }) {
+            throw ValidationError(
+                "--vary \(w): a replayed trace fixes its workload; vary workload keys with --model instead of --trace")
+        }
         if let batch, !(1...(1 << 20)).contains(batch) {
             throw ValidationError("--batch must be 1 ... 1048576, got \(batch)")
         }
@@ -86,7 +97,7 @@ struct SweepRun: ParsableCommand {
         try outputs.prepare()
         let base = try HardwareModel.load(path: HardwareModel.locate(hw))
         var evaluators: [PointEvaluator] = []
-        if let w = spec.sim { evaluators.append(SimPointEvaluator(workload: w)) }
+        if let w = spec.sim { evaluators.append(SimPointEvaluator(options: w)) }
         if let r = spec.replay { evaluators.append(ReplayPointEvaluator(settings: r)) }
         if let c = spec.train {
             let (trainSet, testSet) = try DatasetCatalog.load(
@@ -96,7 +107,10 @@ struct SweepRun: ParsableCommand {
         }
         let grid = try SweepGrid(axes: spec.axes)
         // A bad key or value fails every point the same way: say so once, up front, instead of N times.
-        if let first = grid.points.first { _ = try base.applying(overrides: first.overrides) }
+        if let first = grid.points.first {
+            _ = try base.applying(overrides: WorkloadOverrides.split(first.overrides).hardware)
+        }
+        try checkWorkloads(spec)
         let runner = SweepRunner(
             spec: spec, grid: grid, hardware: base, evaluators: evaluators,
             store: SweepStore(directory: out), shard: try shard.map(SweepShard.parse) ?? .all,
@@ -112,15 +126,16 @@ struct SweepRun: ParsableCommand {
     func makeSpec() throws -> SweepSpec {
         let axes = try vary.map { text throws(SettingError) in try SweepAxis.parse(text) }
         var kinds: [String] = []
-        var simWork: WorkloadSpec?
+        var simWork: SimWorkloadOptions?
         if !noSim {
-            let options = SimWorkloadOptions(
+            var options = SimWorkloadOptions(
                 trace: trace, model: model,
                 estimator: trace == nil ? estimatorOptions.kind : estimatorOptions.estimator,
                 batch: trace == nil ? batch ?? 32 : batch,
                 copies: trace == nil ? estimatorOptions.copyCounts : estimatorOptions.copies,
                 antithetic: estimatorOptions.noAntithetic ? false : nil, iterations: iterations ?? 4)
-            simWork = try options.workload()
+            scheduling.apply(to: &options)
+            simWork = options
             kinds.append("sim")
         }
         var replay: SweepSpec.ReplaySettings?
@@ -137,7 +152,7 @@ struct SweepRun: ParsableCommand {
             kinds.append("replay")
         }
         var trainConfig: TrainingConfiguration?
-        if train, let model {
+        if train, let model = model ?? firstValue(of: .model) {
             var c = TrainingConfiguration(estimator: try estimatorOptions.settings())
             c.data = data.name(for: model); c.dataDir = data.dataDir
             c.trainLimit = data.trainSamples; c.testLimit = data.testSamples
@@ -149,5 +164,33 @@ struct SweepRun: ParsableCommand {
             kinds.append("train")
         }
         return SweepSpec(hw: hw, axes: axes, kinds: kinds, sim: simWork, replay: replay, train: trainConfig)
+    }
+
+    /// The first value a `workload.KEY` axis gives, if one varies it.
+    func firstValue(of key: WorkloadOverrides.Key) -> String? {
+        let prefix = WorkloadOverrides.prefix + key.rawValue + "="
+        return vary.first { $0.hasPrefix(prefix) }.flatMap { $0.dropFirst(prefix.count).split(separator: ",").first }
+            .map(String.init)
+    }
+
+    /// Resolves the workload of every combination of the workload axes (usually a handful), so a value that cannot
+    /// be simulated or trained is an error before the first point runs, not a failed row per point.
+    func checkWorkloads(_ spec: SweepSpec) throws {
+        let axes = spec.axes.filter { WorkloadOverrides.isWorkloadKey($0.key) }
+        for point in try SweepGrid(axes: axes).points {
+            let w = try WorkloadOverrides.split(point.overrides).workload
+            do {
+                if let options = spec.sim { try w.applied(to: options).workload().validate() }
+                if let config = spec.train {
+                    let c = try w.applied(to: config)
+                    _ = try c.resolved()
+                    guard data.name(for: c.model) == config.data else {
+                        throw SettingError("vary", "\(c.model) trains on \(data.name(for: c.model)), the sweep's data is \(config.data): vary models of one dataset")
+                    }
+                }
+            } catch {
+                throw SettingError("vary", "the point \(point.overrides.joined(separator: " ")): \(error)")
+            }
+        }
     }
 }

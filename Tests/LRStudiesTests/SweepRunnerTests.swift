@@ -95,11 +95,12 @@ final class SweepRunnerTests: XCTestCase {
 
     func testSimEvaluatorMetricsEqualADirectSimulation() throws {
         let tmp = try TemporaryDirectory(); defer { tmp.cleanup() }
-        let work = WorkloadSpec(network: try NetworkSpec.parse("mlp:784-64-10"), method: .alr, batch: 8, copies: [4], iterations: 2)
-        let spec = SweepSpec(hw: Self.edge, axes: [try SweepAxis.parse("pe.rows=8,16")], kinds: ["sim"], sim: work)
+        let options = SimWorkloadOptions(model: "mlp:784-64-10", estimator: .alr, batch: 8, copies: [4], iterations: 2)
+        let work = try options.workload()
+        let spec = SweepSpec(hw: Self.edge, axes: [try SweepAxis.parse("pe.rows=8,16")], kinds: ["sim"], sim: options)
         let base = try HardwareModel.load(path: Self.edge)
         _ = try SweepRunner(spec: spec, grid: try SweepGrid(axes: spec.axes), hardware: base,
-                            evaluators: [SimPointEvaluator(workload: work)], store: SweepStore(directory: tmp.path("o"))).run()
+                            evaluators: [SimPointEvaluator(options: options)], store: SweepStore(directory: tmp.path("o"))).run()
         let table = try SweepTable.read(from: tmp.path("o"))
         for (i, rows) in ["8", "16"].enumerated() {
             let direct = try Simulator.run(work, on: try base.applying(overrides: ["pe.rows=\(rows)"])).report

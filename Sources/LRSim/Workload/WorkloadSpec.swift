@@ -33,6 +33,12 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
     /// K of parametric layer `l`.
     public func copies(ofLayer l: Int) -> Int { copies.count(ofLayer: l) }
 
+    /// Checks the workload against its network as the simulator will (batch, K, micro-batches, schedule, injection):
+    /// what a study resolves up front so a bad combination fails before its first run.
+    public func validate() throws {
+        try validate(layers: ComputeLayer.plan(network).count)
+    }
+
     func validate(layers: Int) throws {
         func bad(_ field: String, _ expected: String, _ got: Any) -> SimulationError {
             .invalidWorkload("workload: \(field) must be \(expected), got \(got)")

@@ -9,7 +9,7 @@ import LRTrain
 /// With a trace, the header supplies the model, estimator, batch, copies, antithetic pairs and step count, and any of
 /// those given here replace the trace's (`--batch 16` simulates the traced run at batch 16). A model cannot be given
 /// with a trace: the trace's header names it, so `--model` would be ignored. New simulator options become fields here.
-public struct SimWorkloadOptions: Sendable, Equatable {
+public struct SimWorkloadOptions: Sendable, Equatable, Codable {
     public var trace: String?
     public var model: String?
     public var estimator: EstimatorKind?

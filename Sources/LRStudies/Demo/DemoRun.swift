@@ -129,7 +129,8 @@ public struct DemoRun {
         tc.testLimit = o.sweepTestSamples
         let sweepTrain = try p.train.subset(0..<min(p.train.count, o.sweepTrainSamples))
         let sweepTest = try p.test.subset(0..<min(p.test.count, o.sweepTestSamples))
-        let simWork = WorkloadSpec(model: model, method: .alr, batch: o.batch, copies: o.copies, iterations: 4)
+        let simWork = SimWorkloadOptions(
+            model: DemoOptions.model, estimator: .alr, batch: o.batch, copies: o.copies, iterations: 4)
         let replaySettings = SweepSpec.ReplaySettings(
             trace: path("alr.lrt"),
             steps: replay.steps.prefix(2).map { UInt64($0.step) }, exact: true)
@@ -139,7 +140,7 @@ public struct DemoRun {
         let runner = SweepRunner(
             spec: spec, grid: try SweepGrid(axes: p.axes), hardware: p.forwardOnly,
             evaluators: [
-                SimPointEvaluator(workload: simWork), ReplayPointEvaluator(settings: replaySettings),
+                SimPointEvaluator(options: simWork), ReplayPointEvaluator(settings: replaySettings),
                 TrainPointEvaluator(config: tc, train: sweepTrain, test: sweepTest),
             ],
             store: SweepStore(directory: sweepDir), log: { log("         \($0)") })

@@ -4,16 +4,21 @@ import LRIO
 import LRSim
 
 /// Kind `sim`: the cycle-level simulation of one workload on the point's hardware. Writes `sim.json` (wall-clock
-/// fields zeroed, so equal inputs give equal bytes) and reports throughput, memory, DRAM traffic, energy and each
-/// unit's utilisation.
+/// fields zeroed, so equal inputs give equal bytes) and reports throughput, memory, DRAM traffic, energy, MAC
+/// utilisation and each unit's utilisation. The point's `workload.*` values replace the sweep's workload options.
 public struct SimPointEvaluator: PointEvaluator {
     public let kind = "sim"
-    public var workload: WorkloadSpec
+    public var options: SimWorkloadOptions
 
-    public init(workload: WorkloadSpec) { self.workload = workload }
+    public init(options: SimWorkloadOptions) { self.options = options }
+
+    /// The workload simulated at `point`.
+    public func workload(at point: SweepPoint) throws -> WorkloadSpec {
+        try WorkloadOverrides.split(point.overrides).workload.applied(to: options).workload()
+    }
 
     public func evaluate(_ hardware: HardwareModel, point: SweepPoint, directory: String) throws -> [String: Double] {
-        var report = try Simulator.run(workload, on: hardware).report
+        var report = try Simulator.run(workload(at: point), on: hardware).report
         report.wallSeconds = 0
         report.simulatedCyclesPerSecond = 0
         try JSONReport.write(report, to: (directory as NSString).appendingPathComponent("sim.json"))
@@ -31,7 +36,15 @@ public struct SimPointEvaluator: PointEvaluator {
             "sim.memory_peak_bytes": Double(r.memory.peakBytes),
             "sim.memory_demand_bytes": Double(r.memory.peakDemandBytes),
             "sim.dram_bytes_per_iteration": Double(r.dram.readBytes + r.dram.writeBytes) / Double(max(1, r.iterations)),
+            "sim.mac_utilization": r.macUtilization,
+            "sim.fill_cycles": r.fillCycles,
         ]
+        // Where the energy of an iteration goes (the study's breakdown).
+        let n = Double(max(1, r.iterations))
+        for (part, pj) in [("pe", r.energyPj.pe), ("sram", r.energyPj.sram), ("dram", r.energyPj.dram),
+                           ("interconnect", r.energyPj.interconnect), ("noise", r.energyPj.noise)] {
+            m["sim.energy_uj_per_iteration." + part] = pj / n / 1e6
+        }
         for s in r.stages { m["sim.utilization." + s.name] = s.utilization }
         return m
     }

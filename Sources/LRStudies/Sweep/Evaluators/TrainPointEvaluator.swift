@@ -5,7 +5,8 @@ import LRTrain
 
 /// Kind `train`: quantized-in-the-loop training (`lrsim train --hw`) on the datapath of the point's hardware model,
 /// handed over as a value; `train.json` holds the report. Training is deterministic for a seed whatever the thread
-/// count, so accuracy is a function of the inputs.
+/// count, so accuracy is a function of the inputs. The point's `workload.*` values (model, estimator, copies, batch)
+/// replace the configuration's.
 public struct TrainPointEvaluator: PointEvaluator {
     public let kind = "train"
     public var config: TrainingConfiguration
@@ -18,7 +19,7 @@ public struct TrainPointEvaluator: PointEvaluator {
 
     public func evaluate(_ hardware: HardwareModel, point: SweepPoint, directory: String) throws -> [String: Double] {
         let trainer = try Trainer(
-            config: config, train: train, test: test, datapath: try TrainingDatapath(hardware: hardware))
+            config: WorkloadOverrides.split(point.overrides).workload.applied(to: config), train: train, test: test, datapath: try TrainingDatapath(hardware: hardware))
         trainer.showProgress = false
         var report = try trainer.run()
         try JSONReport.write(report, to: (directory as NSString).appendingPathComponent("train.json"))

@@ -4,7 +4,7 @@ import HWModel
 /// Runs the points of one shard in canonical order: skips points already finished (resume), evaluates the rest with
 /// every evaluator, records failures without stopping, then writes the table of every point the directory holds.
 ///
-///     let runner = SweepRunner(spec: spec, grid: grid, hardware: base, evaluators: [SimPointEvaluator(workload: w)],
+///     let runner = SweepRunner(spec: spec, grid: grid, hardware: base, evaluators: [SimPointEvaluator(options: o)],
 ///                              store: SweepStore(directory: "out"), shard: .all, log: { print($0) })
 ///     let summary = try runner.run()
 public struct SweepRunner {
@@ -90,7 +90,7 @@ public struct SweepRunner {
         var metrics: [String: Double] = [:]
         var wall: [String: Double] = [:]
         do {
-            let hw = try hardware.applying(overrides: point.overrides)
+            let hw = try hardware.applying(overrides: WorkloadOverrides.split(point.overrides).hardware)
             let dir = store.pointDirectory(point.id)
             try store.createDirectory(dir)
             for e in evaluators {

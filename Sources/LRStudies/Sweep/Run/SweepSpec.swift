@@ -1,4 +1,3 @@
-import LRSim
 import LRTrain
 
 /// What a sweep runs: the base hardware model, the axes, and the settings of each evaluation kind. Written to
@@ -10,15 +9,15 @@ public struct SweepSpec: Sendable, Codable, Equatable {
     public var axes: [SweepAxis]
     /// Evaluation kinds in the order they run at each point: `sim`, `replay`, `train`.
     public var kinds: [String]
-    /// The simulated workload (kind `sim`).
-    public var sim: WorkloadSpec?
+    /// The simulated workload (kind `sim`) as asked for; each point's `workload.*` axes replace its values.
+    public var sim: SimWorkloadOptions?
     /// The trace replayed (kind `replay`).
     public var replay: ReplaySettings?
     /// Quantized-in-the-loop training (kind `train`) on each point's datapath.
     public var train: TrainingConfiguration?
 
     public init(
-        hw: String, axes: [SweepAxis], kinds: [String], sim: WorkloadSpec? = nil, replay: ReplaySettings? = nil,
+        hw: String, axes: [SweepAxis], kinds: [String], sim: SimWorkloadOptions? = nil, replay: ReplaySettings? = nil,
         train: TrainingConfiguration? = nil
     ) {
         self.hw = hw; self.axes = axes; self.kinds = kinds; self.sim = sim; self.replay = replay; self.train = train
