@@ -44,6 +44,35 @@ final class ParallelScheduleTests: XCTestCase {
         }
     }
 
+    /// `split = batch`: each of R lanes runs B/R samples with all K copies, then the lanes all-reduce their weight
+    /// gradients (ring: 2(R-1) x the gradient bytes on the links) and each updates its own weights. The arrays of
+    /// every lane do exactly the work of one lane at batch B/R, and the executed MACs are those of batch B.
+    func testBatchSplitRunsTheBatchShareOnEveryLaneAndAllReducesGradients() throws {
+        let gradientBytes = [204 * 4, 104 * 4]   // mlp:16-12-8 at s8.24
+        for injection in Injection.allCases {
+            for R in [2, 4] {
+                var whole = try spec(.alr, batch: 8, copies: [4])
+                whole.injection = injection
+                var share = whole
+                share.batch = 8 / R
+                let split = try Simulator.run(whole, on: model(replicas: R, split: .batch))
+                let one = try Simulator.run(share, on: model())
+                XCTAssertTrue(split.report.work.conserved, "\(injection) R=\(R)")
+                let single = try Simulator.run(whole, on: model())
+                XCTAssertEqual(split.report.work.executed.macs, single.report.work.executed.macs, "\(injection) R=\(R)")
+                // Every lane's arrays are as busy as the single lane's at batch B/R.
+                let oneArrays = one.report.stages.filter { $0.kind == "array" }.map(\.busy)
+                for lane in 0..<R {
+                    let arrays = split.report.stages.filter { $0.kind == "array" && $0.name.contains(".r\(lane).") }
+                    XCTAssertEqual(arrays.map(\.busy), oneArrays, "\(injection) R=\(R) lane \(lane)")
+                }
+                let link = split.workload.graph.units.firstIndex { $0.name == "link.on_chip" }!
+                XCTAssertEqual(split.engine.unitCounts[link].onChipLinkBytes,
+                               gradientBytes.reduce(0) { $0 + 2 * (R - 1) * $1 }, "\(injection) R=\(R)")
+            }
+        }
+    }
+
     func testCollectiveCostsFollowTheirFormulas() {
         let link = LinkSpec(bytesPerCycle: 10, latencyCycles: 5, energyPjPerByte: 1)
         // Ring all-reduce of 1000 B among 4: 6 steps of 250 B: 6 x (5 + 25) cycles; 2 x 3 x 1000 bytes on the wire.

@@ -61,4 +61,8 @@ public enum WorkSplit: String, Sendable, Hashable, Codable, CaseIterable {
     /// Layer level: each perturbed layer's copies run on their own lane (lane = layer mod lanes); backprop still
     /// divides its batch (it has no per-layer work to separate).
     case layer
+    /// Batch level: the batch is divided over the lanes, every lane runs all K copies of its samples, and the lanes
+    /// all-reduce their weight gradients before each updates its own weights: data-parallel forward-only training,
+    /// the same division as backprop's (which divides its batch under every split).
+    case batch
 }

@@ -6,29 +6,79 @@ import LRCore
 /// is broadcast; then it weights the noise by the loss change and adds the outer product with its noisy input,
 /// `dW += sum_n (L_n - L0_n) s_n (x) x_n` over the group's B x copies rows, into its gradient.
 ///
-/// A clean pass gives the baseline losses L0 on the home lane. Copy groups are spread over the lanes (the split is
-/// always by data: every lane runs whole copies); a lane other than the home one loads the batch itself, receives the
-/// clean losses, and its partial gradients are reduced into the home lane's before the update; updated weights go back
-/// to every replica.
+/// A clean pass gives the baseline losses L0 on a batch shard's home lane (`BatchShard`: the whole batch on lane 0,
+/// or with `mapping.split = batch` one share per lane). A shard's copy groups are spread over its lanes (every lane
+/// runs whole copies; layer level is not separable here, so it spreads them like data level); a lane other than the
+/// home one loads the shard itself, receives the clean losses, and its partial gradients are reduced into the home
+/// lane's before the update; updated weights go back to every replica. Batch shards all-reduce their gradients and
+/// each updates its own weights.
 extension ScheduleBuilder {
+    /// What a shard's copies leave for the update: per layer, its replicas' gradients and their last outer products.
+    struct AllLayersShardState {
+        var shard: BatchShard
+        var gradient: [[Int: AllocationID]]
+        var lastOuter: [[Int: TaskID]]
+    }
+
     mutating func allLayersIteration(_ t: Int) -> (inout ScheduleBuilder) -> Void {
-        let B = spec.batch, method = spec.method
-        let load = inputLoad(t, lane: 0, rows: B, extraBytes: adjacencyBytes)
-        _ = cleanForwardPass(t, lane: 0, rows: B, load: load, storeInputs: false, storeLogits: false)
-        let cleanLoss = add(lossTask(rows: B, kind: .loss, iteration: t, lane: 0))
-        let cleanBroadcast = add(broadcastTask(losses: B, iteration: t, lane: 0), after: [(cleanLoss, .data)])
+        let states = batchShards.map { allLayersShard(t, $0) }
+        return { (b: inout ScheduleBuilder) in
+            for l in b.layers.indices.reversed() {
+                let ready = states.map { b.allLayersGradient(t, layer: l, $0) }
+                if states.count == 1, let (r, readers) = ready[0] {
+                    let update = b.weightUpdate(t, layer: l, lane: states[0].shard.home, gradient: r.gradient,
+                                                after: r.after, allocates: r.allocates, frees: r.frees)
+                    b.publishWeights(t, layer: l, update: update, readers: readers)
+                } else if states.count > 1 {
+                    b.allReduceAndUpdate(
+                        t, layer: l, zip(states, ready).compactMap { s, r in r.map { (shard: s.shard, ready: $0.0) } })
+                }
+            }
+        }
+    }
+
+    /// Layer l's gradient of one shard on its home replica (the replicas' partial gradients reduced into it), and the
+    /// replicas that read the layer's weights; nil when no copy of the shard ran.
+    mutating func allLayersGradient(_ t: Int, layer l: Int, _ s: AllLayersShardState) -> (GradientReady, Set<Int>)? {
+        let home = place(l, lane: s.shard.home)
+        let slots = s.lastOuter[l].keys.sorted()
+        guard !slots.isEmpty else { return nil }
+        var after = slots.map { (s.lastOuter[l][$0]!, DependencyKind.data) }
+        var target = s.gradient[l][home.slot]
+        var allocates: [AllocationID] = []
+        var frees = slots.filter { $0 != home.slot }.map { s.gradient[l][$0]! }
+        let allSlots = Set(slots).union([home.slot]).sorted()
+        if allSlots.count > 1 {
+            after = collective(.reduce, bytes: layers[l].parameterCount &* sizes.gradient, stage: home.stage,
+                               slots: allSlots, after: after, kind: .reduce, iteration: t, layer: l).map { ($0, .data) }
+        }
+        if target == nil {
+            target = graph.addAllocation(in: home.accumulators, bytes: layers[l].parameterCount &* sizes.gradient)
+            allocates = [target!]
+        }
+        frees.append(target!)
+        return (GradientReady(after: after, gradient: target!, allocates: allocates, frees: frees), Set(allSlots))
+    }
+
+    /// One shard's clean pass and copy groups, with the outer products lagging the forwards by the stage count.
+    mutating func allLayersShard(_ t: Int, _ shard: BatchShard) -> AllLayersShardState {
+        let B = shard.rows, method = spec.method, home0 = shard.home
+        let load = inputLoad(t, lane: home0, rows: B, extraBytes: home0 == 0 ? adjacencyBytes : 0)
+        _ = cleanForwardPass(t, lane: home0, rows: B, load: load, storeInputs: false, storeLogits: false)
+        let cleanLoss = add(lossTask(rows: B, kind: .loss, iteration: t, lane: home0))
+        let cleanBroadcast = add(broadcastTask(losses: B, iteration: t, lane: home0), after: [(cleanLoss, .data)])
 
         let groups = copyGroups(layer: 0, pairs: true)
-        let groupLanes = groups.indices.map { $0 % lanes }
+        let groupLanes = groups.indices.map { shard.copyLanes[$0 % shard.copyLanes.count] }
         let used = Array(Set(groupLanes)).sorted()
-        // Remote lanes: their own batch, and the clean losses from the home lane.
-        var laneLoad: [Int: TaskID] = [0: load]
-        var baselineArrived: [Int: TaskID] = [0: cleanBroadcast]
-        let firstSlots = Set(used.map { place(0, lane: $0).slot }).union([place(0, lane: 0).slot]).sorted()
+        // Remote lanes: their own copy of the shard, and the clean losses from the home lane.
+        var laneLoad: [Int: TaskID] = [home0: load]
+        var baselineArrived: [Int: TaskID] = [home0: cleanBroadcast]
+        let firstSlots = Set(used.map { place(0, lane: $0).slot }).union([place(0, lane: home0).slot]).sorted()
         let lossesArrived = collective(.broadcast, bytes: B &* sizes.loss, stage: machine.stageOfLayer[0],
                                        slots: firstSlots, after: [(cleanLoss, .data)], kind: .transfer, iteration: t,
                                        layer: -1)
-        for lane in used where lane != 0 {
+        for lane in used where lane != home0 {
             laneLoad[lane] = inputLoad(t, lane: lane, rows: B)
             baselineArrived[lane] = lossesArrived.last ?? cleanBroadcast
         }
@@ -90,31 +140,7 @@ extension ScheduleBuilder {
         }
         while !pending.isEmpty { allLayersGradients(t, pending.removeFirst(), gradient: &gradient, lastOuter: &lastOuter) }
 
-        return { (b: inout ScheduleBuilder) in
-            for l in b.layers.indices.reversed() {
-                let home = b.place(l, lane: 0)
-                let slots = lastOuter[l].keys.sorted()
-                guard !slots.isEmpty else { continue }
-                var after = slots.map { (lastOuter[l][$0]!, DependencyKind.data) }
-                var target = gradient[l][home.slot]
-                var allocates: [AllocationID] = []
-                var frees = slots.filter { $0 != home.slot }.map { gradient[l][$0]! }
-                let allSlots = Set(slots).union([home.slot]).sorted()
-                if allSlots.count > 1 {
-                    after = b.collective(.reduce, bytes: b.layers[l].parameterCount &* b.sizes.gradient, stage: home.stage,
-                                         slots: allSlots, after: after, kind: .reduce, iteration: t,
-                                         layer: l).map { ($0, .data) }
-                }
-                if target == nil {
-                    target = b.graph.addAllocation(in: home.accumulators, bytes: b.layers[l].parameterCount &* b.sizes.gradient)
-                    allocates = [target!]
-                }
-                frees.append(target!)
-                let update = b.weightUpdate(t, layer: l, lane: 0, gradient: target!, after: after, allocates: allocates,
-                                            frees: frees)
-                b.publishWeights(t, layer: l, update: update, readers: Set(allSlots))
-            }
-        }
+        return AllLayersShardState(shard: shard, gradient: gradient, lastOuter: lastOuter)
     }
 
     /// What a copy group leaves for its gradient work.

@@ -3,16 +3,41 @@ import LRCore
 
 /// Layer-wise LR / ALR / ES / AES: per perturbed layer p, copy groups that perturb p and run the layers after it.
 ///
-/// The clean forward, the clean loss and the gradient work run on the home lane (lane 0). Copy groups go to lanes by
-/// `mapping.split`: data level spreads every layer's groups over all lanes; layer level puts all of layer p's groups on
-/// lane p mod lanes. A lane other than the home lane first receives the clean state it perturbs (the stored logit, or
-/// for ES the layer input, and the clean losses: a broadcast on the interconnect), and its partial accumulator `w_b`
-/// is reduced into the home lane's before the outer product; the updated weights are broadcast back to every replica
-/// that runs the layer.
+/// The batch is divided into shards (one, unless `mapping.split` is `batch`: one per lane). A shard's clean forward,
+/// clean loss and gradient work run on its home lane; its copy groups go to lanes by `mapping.split`: data level
+/// spreads every layer's groups over all lanes, layer level puts all of layer p's groups on lane p mod lanes, batch
+/// level keeps them on the shard's home lane. A lane other than the home lane first receives the clean state it
+/// perturbs (the stored logit, or for ES the layer input, and the clean losses: a broadcast on the interconnect), and
+/// its partial accumulator `w_b` is reduced into the home lane's before the outer product; the updated weights are
+/// broadcast back to every replica that runs the layer. Batch shards instead all-reduce their weight gradients, and
+/// every lane updates its own weights (data-parallel, as backprop does).
 extension ScheduleBuilder {
-    /// Where copy group `g` (0, 1, ...) of perturbed layer `p` runs.
-    func lane(ofGroup g: Int, layer p: Int) -> Int {
-        model.mapping.split == .data ? g % lanes : p % lanes
+    /// A share of the batch: its home lane (clean pass, gradient, update), its rows, and the lanes its copies use.
+    struct BatchShard {
+        var home: Int
+        var rows: Int
+        var copyLanes: [Int]
+    }
+
+    /// The batch shards of an iteration: the whole batch on lane 0 with copies over every lane, or (split `batch`)
+    /// one shard per lane, each with its copies at home. A graph trains on the whole graph: one shard.
+    var batchShards: [BatchShard] {
+        let B = spec.batch
+        guard model.mapping.split == .batch, lanes > 1, spec.graph == nil else {
+            return [BatchShard(home: 0, rows: B, copyLanes: Array(0..<lanes))]
+        }
+        let used = min(lanes, B)
+        return (0..<used).map { BatchShard(home: $0, rows: share(B, $0, used), copyLanes: [$0]) }
+    }
+
+    /// Where copy group `g` (0, 1, ...) of perturbed layer `p` of `shard` runs.
+    func lane(ofGroup g: Int, layer p: Int, shard: BatchShard) -> Int {
+        let lanes = shard.copyLanes
+        switch model.mapping.split {
+        case .data: return lanes[g % lanes.count]
+        case .layer: return lanes[p % lanes.count]
+        case .batch: return shard.home
+        }
     }
 
     /// The copy groups of layer p: (first copy, copies) with `copiesPerPass` copies each; `pairs` rounds the group
@@ -23,27 +48,55 @@ extension ScheduleBuilder {
         return stride(from: 0, to: K, by: G).map { ($0, min(G, K &- $0)) }
     }
 
+    /// What a shard's forward work leaves for its gradient work.
+    struct LayerwiseShardState {
+        var shard: BatchShard
+        var lastAccumulates: [[TaskID]]
+        var homeAccumulator: [AllocationID?]
+        var partials: [[AllocationID]]
+        var usedSlots: [[Int]]
+        var readers: [Set<Int>]
+        var inputs: [AllocationID?]
+    }
+
     mutating func forwardOnlyIteration(_ t: Int) -> (inout ScheduleBuilder) -> Void {
-        let B = spec.batch, method = spec.method
-        let load = inputLoad(t, lane: 0, rows: B, extraBytes: adjacencyBytes)
-        let clean = cleanForwardPass(t, lane: 0, rows: B, load: load, storeInputs: true,
+        let states = batchShards.map { forwardOnlyShard(t, $0) }
+        return { (b: inout ScheduleBuilder) in
+            for p in b.layers.indices.reversed() where !b.copyGroups(layer: p).isEmpty && states[0].inputs[p] != nil {
+                if states.count == 1 {
+                    let ready = b.shardGradient(t, layer: p, states[0])
+                    let update = b.weightUpdate(t, layer: p, lane: 0, gradient: ready.gradient, after: ready.after,
+                                                allocates: ready.allocates, frees: ready.frees)
+                    b.publishWeights(t, layer: p, update: update, readers: states[0].readers[p])
+                } else {
+                    b.allReduceAndUpdate(t, layer: p, states.map { (shard: $0.shard, ready: b.shardGradient(t, layer: p, $0)) })
+                }
+            }
+        }
+    }
+
+    /// One shard's forward work: its clean pass and every layer's copy groups (the gradient work is deferred).
+    mutating func forwardOnlyShard(_ t: Int, _ shard: BatchShard) -> LayerwiseShardState {
+        let B = shard.rows, method = spec.method, home0 = shard.home
+        let load = inputLoad(t, lane: home0, rows: B, extraBytes: home0 == 0 ? adjacencyBytes : 0)
+        let clean = cleanForwardPass(t, lane: home0, rows: B, load: load, storeInputs: true,
                                      storeLogits: !method.usesWeightNoise)
-        let cleanLoss = add(lossTask(rows: B, kind: .loss, iteration: t, lane: 0))
-        let cleanBroadcast = add(broadcastTask(losses: B, iteration: t, lane: 0), after: [(cleanLoss, .data)])
+        let cleanLoss = add(lossTask(rows: B, kind: .loss, iteration: t, lane: home0))
+        let cleanBroadcast = add(broadcastTask(losses: B, iteration: t, lane: home0), after: [(cleanLoss, .data)])
 
         var lastAccumulates = Array<[TaskID]>(repeating: [], count: layers.count)
         var homeAccumulator = Array<AllocationID?>(repeating: nil, count: layers.count)
         var partials = Array<[AllocationID]>(repeating: [], count: layers.count)
         var usedSlots = Array<[Int]>(repeating: [], count: layers.count)
         // Replicas (slots) that read layer l's weights this iteration: the home one, and those running copies.
-        var readers: [Set<Int>] = layers.indices.map { [place($0, lane: 0).slot] }
+        var readers: [Set<Int>] = layers.indices.map { [place($0, lane: home0).slot] }
 
         for p in layers.indices.reversed() {
             let groups = copyGroups(layer: p)
             guard !groups.isEmpty else { continue }
             let layer = layers[p]
-            let home = place(p, lane: 0)
-            let groupLanes = groups.indices.map { lane(ofGroup: $0, layer: p) }
+            let home = place(p, lane: home0)
+            let groupLanes = groups.indices.map { lane(ofGroup: $0, layer: p, shard: shard) }
             for lane in Set(groupLanes) {
                 for l in (method.usesWeightNoise ? p : p &+ 1)..<layers.count { readers[l].insert(place(l, lane: lane).slot) }
             }
@@ -185,60 +238,81 @@ extension ScheduleBuilder {
             }
         }
 
-        let inputs = clean.inputs
-        return { (b: inout ScheduleBuilder) in
-            for p in b.layers.indices.reversed() {
-                guard !b.copyGroups(layer: p).isEmpty, let input = inputs[p] else { continue }
-                var after = lastAccumulates[p].map { ($0, DependencyKind.data) }
-                var accumulator = homeAccumulator[p]
-                var allocate = false
-                if Set(usedSlots[p]).count > 1 {
-                    let layer = b.layers[p], home = b.place(p, lane: 0)
-                    let bytes = (b.spec.method.usesWeightNoise ? layer.parameterCount : B &* layer.logitElements)
-                        &* b.sizes.accumulator
-                    after = b.collective(.reduce, bytes: bytes, stage: home.stage, slots: usedSlots[p], after: after,
-                                         kind: .reduce, iteration: t, layer: p).map { ($0, .data) }
-                    if accumulator == nil {
-                        // The home replica ran no copies of this layer: the reduction lands in a fresh accumulator.
-                        accumulator = b.graph.addAllocation(in: home.accumulators, bytes: bytes)
-                        allocate = true
-                    }
-                }
-                b.gradientAndUpdate(t, layer: p, accumulator: accumulator!, allocate: allocate, after: after,
-                                    input: input, extraFrees: partials[p], readers: readers[p])
+        return LayerwiseShardState(
+            shard: shard, lastAccumulates: lastAccumulates, homeAccumulator: homeAccumulator, partials: partials,
+            usedSlots: usedSlots, readers: readers, inputs: clean.inputs)
+    }
+
+    /// What a layer's update waits for: the tasks that finish its gradient, the gradient block, and the blocks the
+    /// update allocates and frees.
+    struct GradientReady {
+        var after: [(TaskID, DependencyKind)]
+        var gradient: AllocationID
+        var allocates: [AllocationID]
+        var frees: [AllocationID]
+    }
+
+    /// Layer p's gradient of one shard on its home lane: the copies' partial accumulators reduced into the home one
+    /// (when copies ran on other replicas), then the outer product.
+    mutating func shardGradient(_ t: Int, layer p: Int, _ s: LayerwiseShardState) -> GradientReady {
+        let home = place(p, lane: s.shard.home), layer = layers[p]
+        var after = s.lastAccumulates[p].map { ($0, DependencyKind.data) }
+        var accumulator = s.homeAccumulator[p]
+        var allocate = false
+        if Set(s.usedSlots[p]).count > 1 {
+            let bytes = (spec.method.usesWeightNoise ? layer.parameterCount : s.shard.rows &* layer.logitElements)
+                &* sizes.accumulator
+            after = collective(.reduce, bytes: bytes, stage: home.stage, slots: s.usedSlots[p], after: after,
+                               kind: .reduce, iteration: t, layer: p).map { ($0, .data) }
+            if accumulator == nil {
+                // The home replica ran no copies of this layer: the reduction lands in a fresh accumulator.
+                accumulator = graph.addAllocation(in: home.accumulators, bytes: bytes)
+                allocate = true
             }
+        }
+        return layerGradient(t, layer: p, lane: s.shard.home, rows: s.shard.rows, accumulator: accumulator!,
+                             allocate: allocate, after: after, input: s.inputs[p]!, extraFrees: s.partials[p])
+    }
+
+    /// Batch shards: the shards' gradients of layer p are all-reduced over their home replicas, then every shard's
+    /// home lane updates its own weights.
+    mutating func allReduceAndUpdate(_ t: Int, layer p: Int, _ shards: [(shard: BatchShard, ready: GradientReady)]) {
+        let slots = shards.map { place(p, lane: $0.shard.home).slot }
+        let done = collective(.allReduce, bytes: layers[p].parameterCount &* sizes.gradient,
+                              stage: machine.stageOfLayer[p], slots: slots, after: shards.flatMap(\.ready.after),
+                              kind: .allReduce, iteration: t, layer: p)
+        let perChip = machine.stages[machine.stageOfLayer[p]].spec.replicas
+        for (shard, ready) in shards {
+            let slot = place(p, lane: shard.home).slot
+            let chipDone = done.first { graph.units[graph.task($0).unit.index].chip == slot / perChip } ?? done.last!
+            weightsReady[t][p][slot] = weightUpdate(t, layer: p, lane: shard.home, gradient: ready.gradient,
+                                                    after: [(chipDone, .data)], allocates: ready.allocates,
+                                                    frees: ready.frees)
         }
     }
 
-    /// The outer-product GEMM `dW = sum_b w_b (x) x_b` (LR/ALR) and the weight update on the home lane, then the
-    /// updated weights to every other replica that reads them.
-    mutating func gradientAndUpdate(_ t: Int, layer p: Int, accumulator: AllocationID, allocate: Bool,
-                                    after last: [(TaskID, DependencyKind)], input: AllocationID,
-                                    extraFrees: [AllocationID], readers: Set<Int>) {
-        let layer = layers[p], st = place(p, lane: 0), B = spec.batch
-        var updateDeps = last
-        var gradient = accumulator
-        var frees: [AllocationID] = [accumulator, input] + extraFrees
-        var updateAllocates: [AllocationID] = allocate ? [accumulator] : []
-        if !spec.method.usesWeightNoise {
-            let g = layer.weightGradientGemm(rows: B)
-            var d = task(st.array, .gradient, cycles: gemmCycles(g, st) &+ vectorCycles(B &* layer.logitElements, st),
-                         iteration: t, layer: p)
-            d.counts.macs = g.macs
-            d.gemm = gemmSpec(g, st, ifmap: (st.inputs, sizes.input), filter: (st.accumulators, sizes.accumulator))
-            d.counts.adds = B &* layer.logitElements   // bias gradient: sum of w_b over samples and positions
-            gradient = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
-            d.counts.sramReadBytes = graph.bytes(of: input) &+ graph.bytes(of: accumulator)
-            d.counts.sramWriteBytes = graph.bytes(of: gradient)
-            let grad = add(d, after: last, allocates: [gradient] + (allocate ? [accumulator] : []),
-                           reads: [input] + (allocate ? [] : [accumulator]), frees: [input, accumulator] + extraFrees)
-            updateDeps = [(grad, .data)]
-            frees = [gradient]
-            updateAllocates = []
+    /// The outer-product GEMM `dW = sum_b w_b (x) x_b` (LR/ALR) of `rows` samples on `lane`; weight noise (ES/AES)
+    /// accumulates the gradient directly.
+    mutating func layerGradient(_ t: Int, layer p: Int, lane: Int, rows B: Int, accumulator: AllocationID,
+                                allocate: Bool, after last: [(TaskID, DependencyKind)], input: AllocationID,
+                                extraFrees: [AllocationID]) -> GradientReady {
+        let layer = layers[p], st = place(p, lane: lane)
+        guard !spec.method.usesWeightNoise else {
+            return GradientReady(after: last, gradient: accumulator, allocates: allocate ? [accumulator] : [],
+                                 frees: [accumulator, input] + extraFrees)
         }
-        let update = weightUpdate(t, layer: p, lane: 0, gradient: gradient, after: updateDeps, allocates: updateAllocates,
-                                  frees: frees)
-        publishWeights(t, layer: p, update: update, readers: readers)
+        let g = layer.weightGradientGemm(rows: B)
+        var d = task(st.array, .gradient, cycles: gemmCycles(g, st) &+ vectorCycles(B &* layer.logitElements, st),
+                     iteration: t, layer: p)
+        d.counts.macs = g.macs
+        d.gemm = gemmSpec(g, st, ifmap: (st.inputs, sizes.input), filter: (st.accumulators, sizes.accumulator))
+        d.counts.adds = B &* layer.logitElements   // bias gradient: sum of w_b over samples and positions
+        let gradient = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
+        d.counts.sramReadBytes = graph.bytes(of: input) &+ graph.bytes(of: accumulator)
+        d.counts.sramWriteBytes = graph.bytes(of: gradient)
+        let grad = add(d, after: last, allocates: [gradient] + (allocate ? [accumulator] : []),
+                       reads: [input] + (allocate ? [] : [accumulator]), frees: [input, accumulator] + extraFrees)
+        return GradientReady(after: [(grad, .data)], gradient: gradient, allocates: [], frees: [gradient])
     }
 
     /// Records that the home replica's update of layer `p` is done, and broadcasts the weights to the other replicas
