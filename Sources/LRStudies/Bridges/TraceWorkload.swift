@@ -32,7 +32,10 @@ extension WorkloadSpec {
                 copies[p] = h.estimator.copies[i]
             }
         }
-        self.init(network: network, method: kind, batch: h.optimizer.batchSize, copies: CopyCounts(copies),
+        // A gnn trains on the full graph: the simulated batch is every node (the recorded batch is its training nodes).
+        var batch = h.optimizer.batchSize
+        if case .graph(let g) = model { batch = g.nodes }
+        self.init(network: network, method: kind, batch: batch, copies: CopyCounts(copies),
                   iterations: Int((reader.steps.last?.step ?? 0) + 1), antithetic: h.estimator.antithetic)
         if case .sequence(let s) = model { sequence = s }
         if case .graph(let g) = model { graph = g }

@@ -10,13 +10,19 @@ import LRTrain
 /// kernels the check reports the largest relative difference and passes only if every layer's cosine is > 0.99999.
 public struct GradientRecomputation: TraceStepVerifier {
     public init() {}
-    public var checkName: String { "gradient recomputed from regenerated noise (float trainer, the fixed-point datapath for train --hw, or the rnn/snn estimator)" }
+    public var checkName: String { "gradient recomputed from regenerated noise (float trainer, the fixed-point datapath for train --hw, or the rnn/snn/gnn estimator)" }
 
     public func verify(step s: TraceStep, header: TraceHeader) throws -> TraceStepCheck {
         let config = try RecordedStep.configuration(from: header)
-        if case .sequence(let sequence) = try config.modelSpec() {
+        switch try config.modelSpec() {
+        case .sequence(let sequence):
             let (resolved, _) = try config.resolved()
             return try SequenceRecomputation(config: resolved, sequence: sequence).verify(step: s, header: header)
+        case .graph:
+            let (resolved, _) = try config.resolved()
+            guard let model = try RecordedArchitectureStep.Model(config: resolved) else { break }
+            return try GraphRecomputation(config: resolved, model: model).verify(step: s, header: header)
+        case .feedforward: break
         }
         let r = try RecordedStep(step: s, header: header)
         if let toml = header.notes[TraceRecorder.TraceNotes.hardwareModel] {

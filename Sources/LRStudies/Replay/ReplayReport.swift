@@ -91,5 +91,11 @@ public struct ReplayReport: Sendable, Codable, Equatable {
         public var meanCosineVsFloat: Double?
         public var minCosineVsBp: Double?
         public var maxAbsErrorVsExact: Double?
+        /// Where the smallest cosine vs float occurs (step and layer).
+        public var worstCosineVsFloatStep: Int?
+        public var worstCosineVsFloatLayer: Int?
+        /// One plain sentence: does the datapath's gradient follow the float trainer's, and what the formats say about
+        /// why (nil when the trace holds no float gradient).
+        public var verdict: String?
     }
 }
