@@ -11,7 +11,8 @@ struct Replay: ParsableCommand {
         For every recorded step: regenerate the noise from the trace's key; quantize weights, inputs and noise into \
         the model's formats; run the clean forward and the K noisy copies through the fixed-point datapath (products, \
         accumulators, activations, loss unit); form the per-copy losses and the sign-encoded (alr) or full (lr) \
-        gradient in the model's accumulator formats; apply the update when the run used plain SGD. Reports per step \
+        gradient in the model's accumulator formats; apply the update when the run used plain SGD. rnn, snn and gnn \
+        traces (lr) replay their recurrence, membranes or graph aggregation the same way. Reports per step \
         and layer the cosine to the trainer's float gradient (and to backprop's, when recorded), the error against \
         the exact GMP evaluation of the same formula on the same quantized operands, whether the datapath is \
         bit-exact, the loss change, and sim's timing for the same work. docs/replay.md explains every stage.

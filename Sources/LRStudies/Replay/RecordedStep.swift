@@ -30,7 +30,7 @@ public struct RecordedStep {
     public init(step s: TraceStep, header: TraceHeader) throws {
         let config = try Self.configuration(from: header)
         guard case .feedforward = try config.modelSpec() else {
-            throw Failure(description: "a \(header.model.spec) trace: the fixed-point replay runs mlp and cnn traces; use `lrsim trace verify` and `lrsim sim --trace` for it")
+            throw Failure(description: "a \(header.model.spec) trace: its steps are read by RecordedArchitectureStep (RecordedStep reads mlp and cnn steps)")
         }
         let (resolved, spec) = try config.resolved()
         self.config = resolved
