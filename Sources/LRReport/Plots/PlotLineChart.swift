@@ -18,9 +18,12 @@ public struct LineChart: Sendable {
         public var connect: Bool
         /// nil: `SeriesStyle.default` of the series' position.
         public var style: SeriesStyle?
+        /// false: a line only (a reference level).
+        public var markers: Bool
         public init(name: String, points: [(x: Double, y: Double)], labels: [String] = [], connect: Bool = true,
-                    style: SeriesStyle? = nil) {
+                    style: SeriesStyle? = nil, markers: Bool = true) {
             self.name = name; self.points = points; self.labels = labels; self.connect = connect; self.style = style
+            self.markers = markers
         }
     }
 
@@ -83,7 +86,9 @@ public struct LineChart: Sendable {
     }
 
     var legendEntries: [ChartFrame.LegendEntry] {
-        var legend = series.indices.map { ChartFrame.LegendEntry(name: series[$0].name, style: style($0), line: series[$0].connect) }
+        var legend = series.indices.map {
+            ChartFrame.LegendEntry(name: series[$0].name, style: style($0), line: series[$0].connect, marker: series[$0].markers)
+        }
         if pareto != nil {
             legend.append(.init(name: "Pareto front (\(frontPoints.count), numbered)",
                                 style: SeriesStyle(color: "#000000", marker: .circle, dash: "6 4"), marker: false))
@@ -113,7 +118,7 @@ public struct LineChart: Sendable {
             let st = style(i)
             let pts = s.points.filter { $0.x.isFinite && $0.y.isFinite }.map { (xs($0.x), ys($0.y)) }
             if s.connect { doc.polyline(pts, stroke: st.color, width: 2, dash: st.dash) }
-            for (j, p) in s.points.enumerated() where p.x.isFinite && p.y.isFinite {
+            for (j, p) in s.points.enumerated() where s.markers && p.x.isFinite && p.y.isFinite {
                 let label = j < s.labels.count ? s.labels[j] : "\(s.name): (\(PlotScale.label(p.x)), \(PlotScale.label(p.y)))"
                 st.marker.draw(&doc, xs(p.x), ys(p.y), r: 4.5, fill: st.color, title: label)
             }

@@ -112,6 +112,11 @@ public struct DemoRun {
         tc.testLimit = o.sweepTestSamples
         let sweepTrain = try p.train.subset(0..<min(p.train.count, o.sweepTrainSamples))
         let sweepTest = try p.test.subset(0..<min(p.test.count, o.sweepTestSamples))
+        // The reference every point is read against: the same training in float on the same samples.
+        let reference = try Trainer(config: tc, train: sweepTrain, test: sweepTest)
+        reference.showProgress = false
+        let floatAccuracy = try reference.run().final.testAccuracy
+        log(String(format: "         float reference (same settings and samples, float datapath): test accuracy %.4f", floatAccuracy))
         let simWork = WorkloadSpec(model: model, method: .alr, batch: o.batch, copies: o.copies, iterations: 4)
         let replaySettings = SweepSpec.ReplaySettings(trace: path("alr.lrt"),
                                                       steps: replay.steps.prefix(2).map { UInt64($0.step) }, exact: true)
@@ -134,12 +139,22 @@ public struct DemoRun {
                               peakMemoryKiB: Double(r.memory.peakDemandBytes) / 1024,
                               energyMicrojoulesPerIteration: r.energyPj.perIteration / 1e6))
         }
-        let summary = DemoSummary(command: "lrsim demo --out \(o.out) --epochs \(o.epochs)", hardware: "\(o.hw) / \(o.hwBp)",
-                                  epochs: o.epochs, trainSamples: p.train.count, testSamples: p.test.count, rows: rows,
-                                  replayMinCosineVsFloat: replay.summary.minCosineVsFloat,
-                                  replayBitExact: replay.summary.allBitExactVsExact,
-                                  sweepPoints: table.points.count,
-                                  sweepFailed: table.points.filter { $0.status == .failed }.count)
+        let rs = replay.summary
+        let points = table.points.filter { $0.status == .ok }.compactMap { row in
+            row.metrics["train.test_accuracy"].map {
+                DemoSummary.Sweep.Point(settings: p.axes.map { "\(SweepReportBuilder.shortKey($0.key))=\(row.values[$0.key] ?? "")" }.joined(separator: " "),
+                                        testAccuracy: $0)
+            }
+        }
+        let summary = DemoSummary(
+            command: "lrsim demo --out \(o.out) --epochs \(o.epochs)", hardware: "\(o.hw) / \(o.hwBp)",
+            epochs: o.epochs, trainSamples: p.train.count, testSamples: p.test.count, rows: rows,
+            replay: .init(hardware: p.forwardOnly.name, steps: rs.stepsReplayed, meanCosineVsFloat: rs.meanCosineVsFloat,
+                          worstCosineVsFloat: rs.minCosineVsFloat, worstStep: rs.worstCosineVsFloatStep,
+                          worstLayer: rs.worstCosineVsFloatLayer, bitExact: rs.allBitExactVsExact, verdict: rs.verdict),
+            sweep: .init(points: table.points.count, failed: table.points.filter { $0.status == .failed }.count,
+                         trainSamples: sweepTrain.count, testSamples: sweepTest.count, epochs: tc.epochs,
+                         floatAccuracy: floatAccuracy, accuracies: points))
         try JSONReport.write(summary, to: path("summary.json"))
         let builder = try ReportInputs.builder(directory: o.out)
         try AtomicFile.write(builder.html(), to: path("report.html"))

@@ -53,7 +53,8 @@ extension ReplayRun {
             let lossDp = result.meanCleanLoss
             let rel = lossFloat.flatMap { $0 != 0 ? (lossDp - $0) / abs($0) : nil }
             stepReports.append(.init(step: Int(s), lossFloat: lossFloat, lossDatapath: lossDp, lossRelativeErrorVsFloat: rel,
-                                     lossAfterUpdate: nil, lossRelativeChange: nil, layers: layers,
+                                     lossAfterUpdate: nil, lossRelativeChange: nil,
+                                     weightsOutsideFormat: Self.outsideFraction(recorded.parameters, hardware), layers: layers,
                                      cycles: sim.cyclesPerIteration, seconds: sim.cyclesPerIteration / sim.clockHz,
                                      wallSeconds: wallClock ? Date().timeIntervalSince(t0) : 0))
             log(Self.line(stepReports.last!))

@@ -140,7 +140,8 @@ public struct ReplayRun {
             let change = replayed.lossAfterUpdate.map { lossDp != 0 ? ($0 - lossDp) / abs(lossDp) : 0 }
             let wall = wallClock ? Date().timeIntervalSince(t0) : 0
             stepReports.append(.init(step: Int(s), lossFloat: lossFloat, lossDatapath: lossDp, lossRelativeErrorVsFloat: rel,
-                                     lossAfterUpdate: replayed.lossAfterUpdate, lossRelativeChange: change, layers: layers,
+                                     lossAfterUpdate: replayed.lossAfterUpdate, lossRelativeChange: change,
+                                     weightsOutsideFormat: Self.outsideFraction(recorded.network.parameters, hardware), layers: layers,
                                      cycles: sim.cyclesPerIteration, seconds: sim.cyclesPerIteration / sim.clockHz,
                                      wallSeconds: wall))
             log(Self.line(stepReports.last!))

@@ -38,6 +38,10 @@ extension SweepReportBuilder {
                 chart.xTickLabels = axis.values
             }
             chart.notes = Self.coincidenceNotes(chart.series)
+            if let r = references[m.key], let ticks = chart.xTicks, let lo = ticks.first, let hi = ticks.last {
+                chart.series.append(.init(name: "\(r.name): \(Self.format(r.value * m.scale))", points: [(lo, r.value * m.scale), (hi, r.value * m.scale)],
+                                          style: SeriesStyle(color: "#555555", marker: .circle, dash: "3 3"), markers: false))
+            }
             let per = others.isEmpty ? "the sweep" : others.map(\.key).joined(separator: ", ")
             out.append(ReportChart(name: "\(m.key)-vs-\(axis.key)", svg: chart.svg(),
                                    caption: "\(m.label) at each value of \(axis.key); one line per \(per).",

@@ -15,6 +15,8 @@ public struct SweepReportBuilder {
     public var summary: (header: [String], rows: [[String]])?
     /// Extra paragraphs for the summary (e.g. the demo's replay verdict).
     public var notes: [String] = []
+    /// Reference levels drawn across a metric's charts, by metric (e.g. the float run's accuracy on the same samples).
+    public var references: [String: (name: String, value: Double)] = [:]
     public var title = "lrsim report"
     /// The command that produced the sweep, quoted on the page.
     public var command: String?
