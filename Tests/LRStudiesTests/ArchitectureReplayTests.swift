@@ -192,6 +192,14 @@ final class ArchitectureReplayTests: XCTestCase {
         XCTAssertThrowsError(try d.run(parameters: [1], input: [Float](repeating: 0, count: 784), labels: [0], step: 0)) { e in
             XCTAssertEqual("\(e)", "parameters: expected \(d.parameterCount) values, got 1")
         }
+        // A step too large to hold is refused before anything is allocated.
+        var big = c
+        big.model = "rnn:1x4096-2xT4095"; big.estimator.copies = [64]
+        let huge = try ArchitectureDatapaths.make(model: try big.modelSpec(), settings: try big.resolved().0.estimator, seed: 3,
+                                                  formats: try DatapathFormats(try hardware("edge.toml")))
+        XCTAssertThrowsError(try huge.run(parameters: [], input: [Float](repeating: 0, count: 4095), labels: [0], step: 0)) { e in
+            XCTAssertEqual("\(e)", "the rnn step's noisy trajectories (T+1) x B x K x H = 4096 x 1 x 64 x 4096 values; the replay datapath holds at most 2^28 (2 GiB) per step")
+        }
         var bp = c
         bp.estimator.kind = .bp
         XCTAssertThrowsError(try ArchitectureDatapaths.make(model: try c.modelSpec(), settings: try bp.resolved().0.estimator, seed: 3,

@@ -228,6 +228,20 @@ struct ArchitectureDatapathKit {
         return out
     }
 
+    /// The datapath keeps a step's noise and trajectories as Int64 arrays: refuse a step whose largest array would
+    /// exceed 2^28 values (2 GiB) before allocating it.
+    static func requireWork(_ dims: [Int], _ what: String) throws {
+        var n = 1
+        for d in dims {
+            let (p, o) = n.multipliedReportingOverflow(by: max(0, d))
+            guard !o else { n = .max; break }
+            n = p
+        }
+        guard n <= 1 << 28 else {
+            throw DatapathError("\(what) = \(dims.map(String.init).joined(separator: " x ")) values; the replay datapath holds at most 2^28 (2 GiB) per step")
+        }
+    }
+
     /// The labels are classes of the model.
     static func checkLabels(_ labels: [Int32], classes: Int) throws {
         if let bad = labels.firstIndex(where: { $0 < 0 || Int($0) >= classes }) {

@@ -37,6 +37,7 @@ final class ElmanDatapath: ArchitectureDatapath {
         guard B > 0 else { throw DatapathError("batch: expected at least one sample") }
         guard input.count == B * T * D else { throw DatapathError("input: expected \(B) x \(T * D) values, got \(input.count)") }
         try ArchitectureDatapathKit.checkLabels(labels, classes: C)
+        try ArchitectureDatapathKit.requireWork([T + 1, B, K, H], "the rnn step's noisy trajectories (T+1) x B x K x H")
         let (wIn, wHh, b, wO, bO) = (tensors[0].range, tensors[1].range, tensors[2].range, tensors[3].range, tensors[4].range)
         let w = try kit.quantize(parameters: parameters, tensors: tensors, step: step)
         let x = try FixedKernels.quantize(input, config: kit.formats.inputs, stochastic: kit.stream(step: step, layer: 0xFFFF, site: 0))

@@ -68,6 +68,7 @@ final class GraphDatapath: ArchitectureDatapath {
         guard input.count == N * F else { throw DatapathError("input: expected \(N) nodes x \(F) features, got \(input.count) values") }
         guard labels.count == N else { throw DatapathError("labels: expected one per node (\(N)), got \(labels.count)") }
         try ArchitectureDatapathKit.checkLabels(labels, classes: C)
+        try ArchitectureDatapathKit.requireWork([N, K, max(H, C)], "the gnn step's noise N x K x H")
         let trainLabels = Array(labels[0..<n])
         let (w1, b1, w2, b2) = (tensors[0].range, tensors[1].range, tensors[2].range, tensors[3].range)
         let w = try kit.quantize(parameters: parameters, tensors: tensors, step: step)

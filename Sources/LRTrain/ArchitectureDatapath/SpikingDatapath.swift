@@ -55,6 +55,7 @@ final class SpikingDatapath: ArchitectureDatapath {
         guard B > 0 else { throw DatapathError("batch: expected at least one sample") }
         guard input.count == B * D else { throw DatapathError("input: expected \(B) x \(D) values, got \(input.count)") }
         try ArchitectureDatapathKit.checkLabels(labels, classes: C)
+        try ArchitectureDatapathKit.requireWork([T, B, K, max(H, D / max(1, K))], "the snn step's noise and spikes T x B x K x max(H, D/K)")
         let (w1, b1, w2, b2) = (tensors[0].range, tensors[1].range, tensors[2].range, tensors[3].range)
         let w = try kit.quantize(parameters: parameters, tensors: tensors, step: step)
         var spikes = [Float](repeating: 0, count: B * T * D)
