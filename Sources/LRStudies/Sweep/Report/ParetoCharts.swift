@@ -47,8 +47,10 @@ extension SweepReportBuilder {
         p.values.sorted { $0.key < $1.key }.map { "\(shortKey($0.key))=\($0.value)" }.joined(separator: " ")
     }
 
+    /// Four significant figures for small values, whole numbers from 100 up.
     static func format(_ v: Double) -> String {
-        abs(v) >= 1e4 || (abs(v) < 1e-3 && v != 0) ? String(format: "%.4g", v) : String(format: "%.4f", v)
-            .replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
+        if abs(v) >= 1e6 || (abs(v) < 1e-3 && v != 0) { return String(format: "%.4g", v) }
+        if abs(v) >= 100 { return String(format: "%.0f", v) }
+        return String(format: "%.4f", v).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
     }
 }
