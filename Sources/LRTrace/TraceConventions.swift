@@ -5,8 +5,9 @@ import Foundation
 enum TraceConventions {
     /// Estimator names of the format (docs/trace-format.md).
     static let estimatorNames = ["bp", "lr", "alr", "es", "aes"]
-    /// Noise-key layouts this lrsim can regenerate: 1 (LRCore's `NoiseKey`) and 2 (train-arch's time-step layers).
-    static let noiseKeyLayouts = [1, 2]
+    /// Noise-key layouts this lrsim can regenerate: 1 (LRCore's `NoiseKey`), 2 (rnn/snn time-step layers) and 3 (a
+    /// gnn's whole graph per step).
+    static let noiseKeyLayouts = [1, 2, 3]
     /// The largest batch and copy count lrsim's trainer and simulator accept.
     static let maxBatch = 1 << 20, maxCopies = 1 << 20
     static let inputTransforms = ["identity", "u8/255"]
@@ -107,7 +108,9 @@ enum TraceConventions {
             if t.shape.count != h.model.inputShape.count + 1 || Array(t.shape.dropFirst()) != h.model.inputShape {
                 return ["input shape \(t.shape) is not [B] + model input shape \(h.model.inputShape)"]
             }
-            if t.shape[0] < 1 || t.shape[0] > h.optimizer.batchSize {
+            // A gnn step records its whole graph: every node's features, of which batch_size are training nodes.
+            let wholeGraph = h.model.spec.hasPrefix("gnn:")
+            if t.shape[0] < 1 || (!wholeGraph && t.shape[0] > h.optimizer.batchSize) {
                 return ["input holds \(t.shape[0]) samples, but optimizer.batch_size is \(h.optimizer.batchSize) (a batch has 1...batch_size)"]
             }
         case .labels:

@@ -2,7 +2,7 @@ import Foundation
 import LRTestSupport
 import XCTest
 
-/// rnn and snn runs end to end: `train --model rnn:...|snn:... --trace`, `trace info`, `trace verify` and `sim --trace`.
+/// rnn, snn and gnn runs end to end: `train --model ... --trace`, `trace info`, `trace verify`, `replay` and `sim --trace`.
 final class ArchTraceCLITests: XCTestCase {
     func run(_ args: [String]) throws -> LRSimProcess.Result {
         guard LRSimProcess.executable != nil else { throw XCTSkip("the lrsim executable is not built next to the tests") }
@@ -50,11 +50,14 @@ final class ArchTraceCLITests: XCTestCase {
             XCTAssertTrue(verify.stdout.contains("passed on 4 step(s)"), verify.stdout)
             XCTAssertFalse(verify.stdout.contains("NOT RUN"), verify.stdout)
 
-            // replay (the fixed-point datapath) covers mlp/cnn only: a one-line error, not a trap.
-            let replay = try run(["replay", "--trace", path, "--hw", hw])
-            XCTAssertNotEqual(replay.status, 0)
-            XCTAssertEqual(replay.stderr.split(separator: "\n").count, 1, replay.stderr)
-            XCTAssertTrue(replay.stderr.contains("\(spec) trace"), replay.stderr)
+            // replay runs every recorded step through the fixed-point datapath; edge-wide's is exact vs GMP.
+            let wide = root.appendingPathComponent("hwmodels/edge-wide.toml").path
+            let replay = try run(["replay", "--trace", path, "--hw", wide, "--no-wall-clock", "--report", dir.path("\(arch)-replay.json")])
+            XCTAssertEqual(replay.status, 0, replay.stderr)
+            XCTAssertTrue(replay.stdout.contains("4 steps: every gradient bit-exact vs GMP"), replay.stdout)
+            let replayed = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("\(arch)-replay.json")))) as? [String: Any])
+            XCTAssertEqual((replayed["steps"] as? [Any])?.count, 4)
+            XCTAssertEqual((replayed["workload"] as? [String: Any])?["model"] as? String, spec)
 
             // One flipped byte fails verify with one-line problems naming the file.
             var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -84,11 +87,36 @@ final class ArchTraceCLITests: XCTestCase {
         }
     }
 
-    func testGNNTraceIsAOneLineError() throws {
-        let r = try run(["train", "--model", "gnn:1000-32-64-5", "--estimator", "lr", "--trace", "/tmp/never-written.lrt"])
-        XCTAssertNotEqual(r.status, 0)
-        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
-        XCTAssertTrue(r.stderr.contains("--trace"), r.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/never-written.lrt"))
+    /// A gnn run is traced (the whole graph per step), verified bit for bit, simulated like `sim --model gnn:...e<E>`
+    /// and replayed; a bad replay option is a one-line error.
+    func testGNNTraceVerifySimulateAndReplay() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = dir.path("gnn.lrt")
+        let train = try run(["train", "--model", "gnn:120-8-12-4", "--data", "sbm:p_in=0.1,p_out=0.01,train=60,seed=5",
+                             "--estimator", "lr", "--copies", "4", "--sigma", "0.1", "--epochs", "3", "--trace", path,
+                             "--trace-every", "1", "--quiet"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let verify = try run(["trace", "verify", path])
+        XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+        XCTAssertTrue(verify.stdout.contains("passed on 3 step(s)"), verify.stdout)
+        let info = try run(["trace", "info", path])
+        let line = try XCTUnwrap(info.stdout.split(separator: "\n").first { $0.hasPrefix("model:") })
+        let spec = try XCTUnwrap(line.dropFirst("model:".count).split(separator: ",").first?.trimmingCharacters(in: .whitespaces))
+        XCTAssertTrue(spec.hasPrefix("gnn:120-8-12-4e"), info.stdout)
+        let hw = root.appendingPathComponent("hwmodels/edge.toml").path
+        let fromTrace = try run(["sim", "--hw", hw, "--trace", path, "--no-wall-clock", "--report", dir.path("trace.json")])
+        XCTAssertEqual(fromTrace.status, 0, fromTrace.stderr)
+        let fromModel = try run(["sim", "--hw", hw, "--model", spec, "--copies", "4", "--estimator", "lr", "--iterations", "3",
+                                 "--no-wall-clock", "--report", dir.path("model.json")])
+        XCTAssertEqual(fromModel.status, 0, fromModel.stderr)
+        XCTAssertEqual(try cycles(dir.path("trace.json")).cycles, try cycles(dir.path("model.json")).cycles)
+        let replay = try run(["replay", "--trace", path, "--hw", root.appendingPathComponent("hwmodels/edge-wide.toml").path])
+        XCTAssertEqual(replay.status, 0, replay.stderr)
+        XCTAssertTrue(replay.stdout.contains("3 steps: every gradient bit-exact vs GMP"), replay.stdout)
+        let bad = try run(["replay", "--trace", path, "--hw", hw, "--steps", "7"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertEqual(bad.stderr.split(separator: "\n").count, 1, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("step 7 is not recorded"), bad.stderr)
     }
 }

@@ -16,7 +16,7 @@ public struct BarChart: Sendable {
     public var series: [Series] = []
     /// Stack the series in each category instead of placing them side by side.
     public var stacked = false
-    public var width = 680.0
+    public var width = 660.0
     public var height = 420.0
 
     public init(title: String, xLabel: String = "", yLabel: String, categories: [String]) {
@@ -25,7 +25,11 @@ public struct BarChart: Sendable {
 
     public func svg() -> String {
         var doc = SVGDocument(width: width, height: height)
-        let left = 78.0, right = width - 190, top = 44.0
+        let legend = series.indices.map {
+            ChartFrame.LegendEntry(name: series[$0].name, style: .default($0), line: false, marker: false, swatch: true)
+        }
+        let legendWidth = ChartFrame.legendWidth(legend)
+        let left = 78.0, right = width - legendWidth - 22, top = 44.0
         let slot = (right - left) / Double(max(1, categories.count))
         let labels = categories.map { $0.count > 18 ? String($0.prefix(17)) + "…" : $0 }
         // Category names wider than their slot (about 6.2 px per character at 11 px) are set at -35 degrees, with
@@ -33,14 +37,12 @@ public struct BarChart: Sendable {
         let widest = Double(labels.map(\.count).max() ?? 0) * 6.2
         let slanted = widest > slot - 4
         let bottom = height - 58 - (slanted ? min(100, widest * 0.57) : 0)
-        let totals: [Double] =
-            stacked
+        let totals: [Double] = stacked
             ? categories.indices.map { c in series.reduce(0) { $0 + (c < $1.values.count ? max(0, $1.values[c]) : 0) } }
             : series.flatMap(\.values)
         let ys = PlotScale(values: totals, pixels: (bottom, top), includeZero: true)
-        ChartFrame.draw(
-            &doc, title: title, xLabel: slanted ? "" : xLabel, yLabel: yLabel, xs: nil, ys: ys,
-            box: (left, top, right, bottom))
+        ChartFrame.draw(&doc, title: title, xLabel: slanted ? "" : xLabel, yLabel: yLabel, xs: nil, ys: ys,
+                        box: (left, top, right, bottom))
         if slanted && !xLabel.isEmpty {
             doc.text(xLabel, x: (left + right) / 2, y: height - 14, size: 13, anchor: .middle)
         }
@@ -51,17 +53,14 @@ public struct BarChart: Sendable {
             var base = 0.0
             for (s, ser) in series.enumerated() where c < ser.values.count && ser.values[c].isFinite {
                 let v = ser.values[c]
-                let color = LineChart.palette[s % LineChart.palette.count]
+                let color = SeriesStyle.default(s).color
                 let x = stacked ? x0 : x0 + Double(s) * barWidth
                 let y1 = ys(stacked ? base + v : v), y0 = ys(stacked ? base : 0)
-                doc.rect(
-                    x, min(y0, y1), barWidth - (stacked ? 0 : 1), abs(y0 - y1), fill: color,
-                    title: "\(name) \(ser.name): \(PlotScale.label(v))")
+                doc.rect(x, min(y0, y1), barWidth - (stacked ? 0 : 1), abs(y0 - y1), fill: color,
+                         title: "\(name) \(ser.name): \(PlotScale.label(v))")
                 if stacked { base += v }
             }
-            doc.line(
-                left + Double(c) * slot + slot / 2, bottom, left + Double(c) * slot + slot / 2, bottom + 5,
-                stroke: "#333333")
+            doc.line(left + Double(c) * slot + slot / 2, bottom, left + Double(c) * slot + slot / 2, bottom + 5, stroke: "#333333")
             let cx = left + Double(c) * slot + slot / 2
             if slanted {
                 doc.text(labels[c], x: cx + 3, y: bottom + 14, size: 11, anchor: .end, rotate: -35)
@@ -69,11 +68,7 @@ public struct BarChart: Sendable {
                 doc.text(labels[c], x: cx, y: bottom + 18, size: 11, anchor: .middle)
             }
         }
-        ChartFrame.legend(
-            &doc,
-            entries: series.enumerated().map {
-                (name: $0.element.name, color: LineChart.palette[$0.offset % LineChart.palette.count], dashed: false)
-            }, x: right + 18, y: top + 6)
+        ChartFrame.legend(&doc, entries: legend, x: right + 22, y: top + 6, width: legendWidth)
         return doc.text
     }
 }

@@ -39,6 +39,28 @@ public struct PlotScale: Sendable {
         }
     }
 
+    /// A linear scale whose ticks are exactly `ticks` (a swept axis: one tick per value), padded by `padding` of the
+    /// span on each side so markers at the ends stay off the frame.
+    public init(ticks: [Double], pixels: (Double, Double), padding: Double = 0.06) {
+        let t = ticks.filter(\.isFinite).sorted()
+        var lo = t.first ?? 0, hi = t.last ?? 1
+        let pad = hi > lo ? (hi - lo) * padding : max(1, abs(lo) * 0.1)
+        lo -= pad; hi += pad
+        lower = lo; upper = hi
+        pixelLower = pixels.0; pixelUpper = pixels.1
+        logarithmic = false
+        self.ticks = t
+    }
+
+    /// Whether the axis starts away from zero while every value lies on one side of it (0 excluded from the range), so
+    /// a reader must be told the axis is cut.
+    public func excludesZero(values: [Double]) -> Bool {
+        guard !logarithmic else { return false }
+        let v = values.filter(\.isFinite)
+        guard !v.isEmpty else { return false }
+        return (lower > 0 && v.allSatisfy { $0 >= 0 }) || (upper < 0 && v.allSatisfy { $0 <= 0 })
+    }
+
     /// Pixel position of `x`.
     public func callAsFunction(_ x: Double) -> Double {
         let f: Double

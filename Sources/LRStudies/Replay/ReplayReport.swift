@@ -55,6 +55,9 @@ public struct ReplayReport: Sendable, Codable, Equatable {
         /// After the fixed-point update (SGD runs only): the batch's loss and its relative change from before.
         public var lossAfterUpdate: Double?
         public var lossRelativeChange: Double?
+        /// Fraction of the recorded weights and biases outside the weights format's range (the datapath saturates or
+        /// wraps them, so its forward pass is not the float network's).
+        public var weightsOutsideFormat: Double?
         public var layers: [Layer]
         /// The sim timing of this step's work (one iteration).
         public var cycles: Double
@@ -91,5 +94,11 @@ public struct ReplayReport: Sendable, Codable, Equatable {
         public var meanCosineVsFloat: Double?
         public var minCosineVsBp: Double?
         public var maxAbsErrorVsExact: Double?
+        /// Where the smallest cosine vs float occurs (step and layer).
+        public var worstCosineVsFloatStep: Int?
+        public var worstCosineVsFloatLayer: Int?
+        /// One plain sentence: does the datapath's gradient follow the float trainer's, and what the formats say about
+        /// why (nil when the trace holds no float gradient).
+        public var verdict: String?
     }
 }

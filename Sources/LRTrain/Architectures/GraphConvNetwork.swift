@@ -24,6 +24,10 @@ public final class GraphConvNetwork {
     }
     /// `A_hat X`, computed once.
     private var aggregatedFeatures: [Float]
+    /// When set, `gradient` keeps the per-node losses it observed (for traces): clean `[N]` and per noise layer
+    /// `[K][N]` (0 for test nodes).
+    public var capturesLosses = false
+    public private(set) var capturedLosses = CapturedLosses()
 
     public init(graph: StochasticBlockGraph, hidden: Int, seed: UInt64, lr: ArchitectureLRSettings?) throws {
         guard hidden >= 1, hidden <= 4096 else { throw SettingError("model", "gnn: expected 1...4096 hidden units, got \(hidden)") }
@@ -96,6 +100,10 @@ public final class GraphConvNetwork {
         return parameters.withUnsafeBufferPointer { pp in
             let p = pp.baseAddress!
             let loss = cleanForward(p)
+            if capturesLosses {
+                capturedLosses = CapturedLosses()
+                capturedLosses.clean = Array(UnsafeBufferPointer(start: scratch.buffer(S.loss0.rawValue, graph.nodes), count: graph.nodes))
+            }
             switch estimator {
             case .bp: backprop(p, into: g)
             case .alr, .es, .aes:
@@ -139,6 +147,7 @@ public final class GraphConvNetwork {
 
         // Layer 0: noise on the aggregated hidden logits P1 of every node.
         let g1 = scratch.zeroed(S.gacc.rawValue, N * max(H, C))
+        var captured = capturesLosses ? [Float](repeating: 0, count: K * N) : []
         let key0 = ArchitectureNoise.key(seed: seed, step: step, layer: 0, time: 0)
         for k in 0..<K {
             let sign: Float = k & 1 == 0 ? 1 : -1
@@ -151,6 +160,7 @@ public final class GraphConvNetwork {
             graph.propagate(hk, columns: H, into: qk)
             DenseKernels.forward(x: qk, rows: N, inputs: H, outputs: C, weight: p + offW2, bias: p + offB2, y: zk)
             _ = nodeLosses(zk, into: lossK)
+            if capturesLosses { for i in 0..<N { captured[k * N + i] = lossK[i] } }
             for i in 0..<N { lossK[i] -= loss0[i] }
             // w_v = sum of the loss changes over v's neighbourhood (the nodes its noise reaches).
             graph.rowStart.withUnsafeBufferPointer { rs in graph.columns.withUnsafeBufferPointer { cs in
@@ -169,6 +179,7 @@ public final class GraphConvNetwork {
             DenseKernels.weightGradient(x: sx.baseAddress!, dy: g1, rows: N, inputs: F, outputs: H, scale: 1,
                                         dWeight: g + offW1, dBias: g + offB1)
         }
+        if capturesLosses { capturedLosses.copies.append(captured) }
 
         // Layer 1: noise on the output logits Z of every node; only the node's own loss depends on it.
         let g2 = scratch.zeroed(S.gacc.rawValue, N * max(H, C))
@@ -181,11 +192,13 @@ public final class GraphConvNetwork {
             }
             for i in 0..<(N * C) { zk[i] = z[i] + sign * sigma * noise[i] }
             _ = nodeLosses(zk, into: lossK)
+            if capturesLosses { for i in 0..<N { captured[k * N + i] = lossK[i] } }
             for v in 0..<graph.trainCount {
                 let wv = (lossK[v] - loss0[v]) * sign * scale, e = noise + v * C, dst = g2 + v * C
                 for j in 0..<C { dst[j] += wv * e[j] }
             }
         }
         DenseKernels.weightGradient(x: q, dy: g2, rows: N, inputs: H, outputs: C, scale: 1, dWeight: g + offW2, dBias: g + offB2)
+        if capturesLosses { capturedLosses.copies.append(captured) }
     }
 }

@@ -56,7 +56,20 @@ public final class SpikingNetwork: BatchClassifier {
 
     /// Rate-coded input spikes `[B][T][D]`.
     private func encode(_ x: UnsafePointer<Float>, rows B: Int, step: UInt32, rowBase: Int, into out: UnsafeMutablePointer<Float>) {
-        let T = steps, D = inputs
+        Self.encode(x, rows: B, inputs: inputs, steps: steps, seed: seed, step: step, rowBase: rowBase, into: out)
+    }
+
+    /// The noise step of a training step's input spikes (evaluation uses 0xFFFFFFFF, so a training step with that
+    /// number draws step 0's).
+    public static func spikeStep(training step: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: step) == .max ? 0 : UInt32(truncatingIfNeeded: step)
+    }
+
+    /// Rate coding of `B` rows of `D` pixels in [0, 1] over `T` steps, `[B][T][D]` of 0/1: input i of row b spikes at
+    /// step t when lane i of the Philox block (seed, step, noise layer 2, time t, row rowBase + b; stream `.other`)
+    /// is below its pixel. The replay datapath regenerates the same spikes.
+    public static func encode(_ x: UnsafePointer<Float>, rows B: Int, inputs D: Int, steps T: Int, seed: UInt64, step: UInt32,
+                              rowBase: Int, into out: UnsafeMutablePointer<Float>) {
         Parallel.forRanges(count: B, grain: 8) { r in
             for b in r {
                 for t in 0..<T {
@@ -114,8 +127,7 @@ public final class SpikingNetwork: BatchClassifier {
     public func gradient(_ estimator: EstimatorKind, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
                          rows B: Int, step: Int, into g: UnsafeMutablePointer<Float>) -> Float {
         g.update(repeating: 0, count: parameters.count)
-        encode(x, rows: B, step: UInt32(truncatingIfNeeded: step) == .max ? 0 : UInt32(truncatingIfNeeded: step), rowBase: 0,
-               into: scratch.buffer(S.sin.rawValue, B * steps * inputs))
+        encode(x, rows: B, step: Self.spikeStep(training: step), rowBase: 0, into: scratch.buffer(S.sin.rawValue, B * steps * inputs))
         return parameters.withUnsafeBufferPointer { pp in
             let p = pp.baseAddress!
             cleanForward(p, rows: B)

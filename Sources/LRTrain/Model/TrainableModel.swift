@@ -21,15 +21,12 @@ public protocol TrainableModel: AnyObject {
 
     /// Writes the configured estimator's estimate of d(mean batch loss)/d(parameters) into `gradient` (zeroed by the
     /// caller unless `writesEveryParameter`). `step` keys the noise.
-    func estimate(
-        input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-        into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool
-    ) throws -> StepRecord
+    func estimate(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+                  into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord
     /// The exact (backprop) gradient of the same batch, or the model's baseline (BPTT, surrogate BPTT), into a zeroed
     /// `gradient`: what gradient checks compare with.
-    func referenceGradient(
-        input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-        into gradient: UnsafeMutablePointer<Float>)
+    func referenceGradient(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+                           into gradient: UnsafeMutablePointer<Float>)
     /// Called after the optimizer updated `parameters`.
     func afterUpdate()
     /// Accuracy and mean loss of the clean model on `data`.
@@ -38,12 +35,16 @@ public protocol TrainableModel: AnyObject {
     func datapathAccuracy(_ data: Dataset, step: Int) throws -> Double?
     /// How the model appears in a trace header.
     var traceLayout: TraceModelLayout { get }
+    /// The tensors that stand for a step's data in a trace when the batch is not the model's input (a gnn: the whole
+    /// graph, which every step reads); nil: the batch (`input`, `labels`).
+    var traceData: [TraceTensor]? { get }
 }
 
 extension TrainableModel {
     public func afterUpdate() {}
     public func datapathAccuracy(_ data: Dataset, step: Int) throws -> Double? { nil }
     public var flopsPerSample: Double { 0 }
+    public var traceData: [TraceTensor]? { nil }
 }
 
 /// A named slice of the parameter vector, as a trace stores it: `layer{layer}.{name}` with `shape`.
@@ -75,15 +76,15 @@ public struct TraceModelLayout: Sendable {
     /// and sigma) they have.
     public var perturbedLayers: [Int]
     public var perturbedPositions: [Int]
-    /// 1: feed-forward networks; 2: time steps in the noise key's layer field (rnn, snn).
+    /// 1: feed-forward networks; 2: time steps in the noise key's layer field (rnn, snn); 3: the gnn's node rows.
     public var noiseKeyLayout: Int
     public var notes: [String: String]
-    public init(
-        layers: [TraceLayer], inputShape: [Int], activation: String?, perturbedLayers: [Int],
-        perturbedPositions: [Int], noiseKeyLayout: Int, notes: [String: String] = [:]
-    ) {
+    /// The header's `model.spec` when it is not the configuration's spelling (a gnn: with the graph's edge count).
+    public var spec: String?
+    public init(layers: [TraceLayer], inputShape: [Int], activation: String?, perturbedLayers: [Int],
+                perturbedPositions: [Int], noiseKeyLayout: Int, notes: [String: String] = [:], spec: String? = nil) {
         self.layers = layers; self.inputShape = inputShape; self.activation = activation
         self.perturbedLayers = perturbedLayers; self.perturbedPositions = perturbedPositions
-        self.noiseKeyLayout = noiseKeyLayout; self.notes = notes
+        self.noiseKeyLayout = noiseKeyLayout; self.notes = notes; self.spec = spec
     }
 }

@@ -14,6 +14,8 @@ public final class TraceRecorder {
     let inputShape: [Int]
     let config: TrainingConfiguration
     let bytesInput: Bool
+    /// The tensors that stand for every step's data when the batch is not the model's input (a gnn's graph).
+    let data: [TraceTensor]?
 
     public static let producer = "lrsim 0.1.0"
 
@@ -27,14 +29,12 @@ public final class TraceRecorder {
     /// datapath the run trains on (`train --hw`), whose resolved model the header records.
     public init(path: String, config: TrainingConfiguration, model: any TrainableModel, dataset: Dataset,
                 datapath: TrainingDatapath? = nil, compression: TraceCompression = .none) throws {
-        if case .graph = try config.modelSpec() {
-            throw SettingError("trace", "gnn runs are not traced (mlp, cnn, rnn and snn runs are)")
-        }
         self.config = config
         tensors = model.tensors
         let layout = model.traceLayout
         inputShape = layout.inputShape
-        bytesInput = dataset.images.allSatisfy { Float(UInt8(clamping: Int(($0 * 255).rounded()))) / 255 == $0 }
+        data = model.traceData
+        bytesInput = data == nil && dataset.images.allSatisfy { Float(UInt8(clamping: Int(($0 * 255).rounded()))) / 255 == $0 }
         let header = Self.header(config: config, layout: layout, dataset: dataset, datapath: datapath, bytesInput: bytesInput)
         writer = try TraceWriter(path: path, header: header, options: .init(compression: compression))
     }
@@ -74,7 +74,7 @@ public final class TraceRecorder {
         if config.optimizer == .adam { settings = ["beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8] }
         return TraceHeader(
             producer: producer, configJSON: configJSON(config),
-            model: TraceModel(spec: config.model, activation: layout.activation ?? config.activation.rawValue,
+            model: TraceModel(spec: layout.spec ?? config.model, activation: layout.activation ?? config.activation.rawValue,
                               inputShape: layout.inputShape, layers: layout.layers),
             estimator: estimator,
             optimizer: TraceOptimizer(name: config.optimizer.rawValue, learningRate: Double(config.learningRate),
@@ -83,8 +83,8 @@ public final class TraceRecorder {
     }
 
     public func record(_ s: SampledStep) throws {
-        let B = s.labels.count
-        var count = 2 + 1 + tensors.count * (s.backpropGradient == nil ? 2 : 3) + s.record.copyLosses.count
+        let B = data?.first { $0.name == TraceNames.labels }?.shape.first ?? s.labels.count
+        var count = (data?.count ?? 2) + 1 + tensors.count * (s.backpropGradient == nil ? 2 : 3) + s.record.copyLosses.count
         if s.record.cleanLosses.isEmpty { count -= 1 }
         try writer.beginStep(TraceStepInfo(step: UInt64(s.step), epoch: UInt64(s.epoch), noiseSeed: config.seed,
                                            noiseStep: UInt64(s.step),
@@ -92,13 +92,15 @@ public final class TraceRecorder {
                                                      TraceScalar(TraceNames.learningRate, Double(config.learningRate))]),
                              tensorCount: count)
         let shape = [B] + inputShape
-        if bytesInput {
+        if let data {
+            for t in data { try writer.appendTensor(t) }
+        } else if bytesInput {
             let bytes = s.input.map { UInt8(clamping: Int(($0 * 255).rounded())) }
             try writer.appendTensor(TraceTensor(name: TraceNames.input, shape: shape, uint8: bytes))
         } else {
             try writer.appendTensor(name: TraceNames.input, shape: shape, float32: s.input)
         }
-        try writer.appendTensor(TraceTensor(name: TraceNames.labels, shape: [B], int32: Array(s.labels)))
+        if data == nil { try writer.appendTensor(TraceTensor(name: TraceNames.labels, shape: [B], int32: Array(s.labels))) }
         if !s.record.cleanLosses.isEmpty {
             try s.record.cleanLosses.withUnsafeBufferPointer {
                 try writer.appendTensor(name: TraceNames.cleanLosses, shape: [B], float32: $0)

@@ -34,7 +34,9 @@ public enum ReportInputs {
             let s = try? JSONReport.decode(DemoSummary.self, from: data)
         {
             b.summary = (DemoSummary.header, s.rows.map(\.fields))
+            b.notes = s.findings
             b.command = s.command
+            if let sweep = s.sweep { b.references["train.test_accuracy"] = ("float ALR, same samples", sweep.floatAccuracy) }
             b.title = "lrsim demo: Fashion-MNIST MLP, ALR vs LR vs backprop on \(s.hardware)"
         }
         return b
