@@ -22,6 +22,10 @@ final class PlotTests: XCTestCase {
         let l = PlotScale(values: [3, 2000], pixels: (0, 100), logarithmic: true)
         XCTAssertEqual(l.ticks, [1, 10, 100, 1000, 10000])
         XCTAssertEqual(l(100), 50, accuracy: 1e-9)
+        // Two decades or less: 1-2-5 ticks, bounds at the nearest of them (ratios around parity).
+        let r = PlotScale(values: [0.34, 1.9], pixels: (0, 100), logarithmic: true)
+        XCTAssertEqual(r.ticks, [0.2, 0.5, 1, 2])
+        XCTAssertEqual(r(1), 100 * log10(5) / log10(10), accuracy: 1e-9)
         XCTAssertEqual(PlotScale.label(2500000), "2.5M")
         XCTAssertEqual(PlotScale.label(0.125), "0.125")
     }

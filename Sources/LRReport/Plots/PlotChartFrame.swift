@@ -5,7 +5,13 @@ enum ChartFrame {
     static func draw(_ doc: inout SVGDocument, title: String, xLabel: String, yLabel: String, xs: PlotScale?,
                      ys: PlotScale, box: (left: Double, top: Double, right: Double, bottom: Double),
                      xTickLabels: [String]? = nil) {
-        doc.text(title, x: (box.left + box.right) / 2, y: 24, size: 15, anchor: .middle, weight: "bold")
+        // Centred over the plot, unless that would run off the left edge (a long title beside a wide legend).
+        let centre = (box.left + box.right) / 2
+        if centre - textWidth(title, size: 15) / 2 >= 8 {
+            doc.text(title, x: centre, y: 24, size: 15, anchor: .middle, weight: "bold")
+        } else {
+            doc.text(title, x: 8, y: 24, size: 15, anchor: .start, weight: "bold")
+        }
         for t in ys.ticks {
             let y = ys(t)
             doc.line(box.left, y, box.right, y, stroke: "#e3e3e3")

@@ -32,6 +32,8 @@ public struct LineChart: Sendable {
     public var yLabel: String
     public var series: [Series] = []
     public var xLogarithmic = false
+    /// A log10 y axis (ratios spanning decades); its ticks are the decades the data covers.
+    public var yLogarithmic = false
     public var yIncludesZero = false
     /// Ticks at exactly these x values, labelled with `xTickLabels` when given (a swept axis, or categories placed at
     /// 0, 1, 2, ...); nil: nice ticks covering the data.
@@ -79,9 +81,10 @@ public struct LineChart: Sendable {
 
     func scales(top: Double, bottom: Double, left: Double, right: Double) -> (PlotScale, PlotScale, [Double]) {
         let all = series.flatMap(\.points)
-        let xs = xTicks.map { PlotScale(ticks: $0, pixels: (left, right)) }
+        let xs = xTicks.map { PlotScale(ticks: $0, pixels: (left, right), logarithmic: xLogarithmic) }
             ?? PlotScale(values: all.map(\.x), pixels: (left, right), logarithmic: xLogarithmic)
-        let ys = PlotScale(values: all.map(\.y), pixels: (bottom, top), includeZero: yIncludesZero)
+        let ys = PlotScale(values: all.map(\.y), pixels: (bottom, top), logarithmic: yLogarithmic,
+                           includeZero: yIncludesZero)
         return (xs, ys, all.map(\.y))
     }
 

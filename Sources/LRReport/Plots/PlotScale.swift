@@ -25,8 +25,18 @@ public struct PlotScale: Sendable {
             if hi <= lo { hi = lo * 10 }
             let a = floor(log10(lo)), b = ceil(log10(hi))
             let top = b > a ? b : a + 1
-            lower = pow(10, a); upper = pow(10, top)
-            ticks = stride(from: a, through: top, by: 1).map { pow(10, $0) }
+            if top - a <= 2 {
+                // Two decades or less: 1, 2, 5 x 10^k ticks, bounds at the nearest of them around the data.
+                let steps = stride(from: a, through: top, by: 1).flatMap { e in [1.0, 2, 5].map { $0 * pow(10, e) } }
+                let below = steps.last { $0 <= lo * (1 + 1e-12) } ?? pow(10, a)
+                let above = steps.first { $0 >= hi * (1 - 1e-12) } ?? pow(10, top)
+                let (l, u) = (below, above > below ? above : below * 10)
+                lower = l; upper = u
+                ticks = steps.filter { $0 >= l * (1 - 1e-12) && $0 <= u * (1 + 1e-12) }
+            } else {
+                lower = pow(10, a); upper = pow(10, top)
+                ticks = stride(from: a, through: top, by: 1).map { pow(10, $0) }
+            }
         } else {
             if hi == lo { let pad = lo == 0 ? 1 : abs(lo) * 0.1; lo -= pad; hi += pad }
             let step = Self.niceStep((hi - lo) / Double(max(1, targetTicks - 1)))
@@ -41,14 +51,23 @@ public struct PlotScale: Sendable {
 
     /// A linear scale whose ticks are exactly `ticks` (a swept axis: one tick per value), padded by `padding` of the
     /// span on each side so markers at the ends stay off the frame.
-    public init(ticks: [Double], pixels: (Double, Double), padding: Double = 0.06) {
+    /// A logarithmic one pads in decades (its ticks must be positive).
+    public init(ticks: [Double], pixels: (Double, Double), padding: Double = 0.06, logarithmic: Bool = false) {
+        pixelLower = pixels.0; pixelUpper = pixels.1
+        self.logarithmic = logarithmic
+        if logarithmic {
+            let t = ticks.filter { $0.isFinite && $0 > 0 }.sorted()
+            let a = log10(t.first ?? 1), b = log10(t.last ?? 10)
+            let pad = b > a ? (b - a) * padding : 0.5
+            lower = pow(10, a - pad); upper = pow(10, b + pad)
+            self.ticks = t
+            return
+        }
         let t = ticks.filter(\.isFinite).sorted()
         var lo = t.first ?? 0, hi = t.last ?? 1
         let pad = hi > lo ? (hi - lo) * padding : max(1, abs(lo) * 0.1)
         lo -= pad; hi += pad
         lower = lo; upper = hi
-        pixelLower = pixels.0; pixelUpper = pixels.1
-        logarithmic = false
         self.ticks = t
     }
 

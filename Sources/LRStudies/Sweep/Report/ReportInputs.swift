@@ -5,7 +5,10 @@ import LRSim
 
 /// Finds what a report directory holds.
 public enum ReportInputs {
-    public static func builder(directory: String) throws -> SweepReportBuilder {
+    /// `baseline`: another sweep directory to set the points against (`BaselineComparison`).
+    public static func builder(directory: String, baseline: String? = nil, facet: String? = nil) throws
+        -> SweepReportBuilder
+    {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
@@ -38,6 +41,18 @@ public enum ReportInputs {
             b.command = s.command
             if let sweep = s.sweep { b.references["train.test_accuracy"] = ("float ALR, same samples", sweep.floatAccuracy) }
             b.title = "lrsim demo: Fashion-MNIST MLP, ALR vs LR vs backprop on \(s.hardware)"
+        }
+        if let baseline {
+            guard let table else { throw SweepError("\(directory): --baseline compares sweeps; this directory holds none") }
+            let base = try builder(directory: baseline)
+            guard let other = base.table else { throw SweepError("\(baseline): holds no sweep to compare with") }
+            b.baseline = try BaselineComparison(candidate: table, baseline: other,
+                                                baselineName: (baseline as NSString).lastPathComponent)
+            if let facet, !table.spec.axes.contains(where: { $0.key == facet }) {
+                throw SweepError("--facet \(facet): not an axis of \(directory) (\(table.spec.axes.map(\.key).joined(separator: ", ")))")
+            }
+            b.facet = facet
+            b.title = "lrsim report: \((directory as NSString).lastPathComponent) against \(b.baseline!.baselineName)"
         }
         return b
     }

@@ -20,12 +20,17 @@ public struct SweepReportBuilder {
     public var title = "lrsim report"
     /// The command that produced the sweep, quoted on the page.
     public var command: String?
+    /// A baseline sweep the points are set against (`lrsim report DIR --baseline BASE`), and the shared axis whose
+    /// values get a chart each (nil: the first shared axis with several values).
+    public var baseline: BaselineComparison?
+    public var facet: String?
 
     public init(table: SweepTable?, comparison: [SimReport] = []) { self.table = table; self.comparison = comparison }
 
     /// Every chart, in page order (tests render them one by one).
     public func charts() -> [ReportChart] {
         var out: [ReportChart] = []
+        if let baseline { out += baselineCharts(baseline) }
         if let t = table {
             for m in ReportMetric.catalog { out += axisCharts(t, metric: m) }
             out += paretoCharts(t)
@@ -53,18 +58,32 @@ public struct SweepReportBuilder {
         if !intro.isEmpty { page.add("Summary", intro) }
         let charts = charts()
         let constants = table.map(constantNotes) ?? []
-        var sections: [String] = []
+        var sections: [String] = baseline == nil ? [] : [baselineSection]
         for name in ReportMetric.Section.allCases.map(\.rawValue) + charts.map(\.section)
         where !sections.contains(name) && (charts.contains { $0.section == name } || constants.contains { $0.section == name }) {
             sections.append(name)
         }
         for s in sections {
             var blocks: [HTMLReportPage.Block] = constants.filter { $0.section == s }.map { .paragraph($0.text) }
+            if s == baselineSection, let b = baseline {
+                blocks.append(.paragraph(
+                    "Each point set against \(b.baselineName): the best baseline point with the same "
+                        + (b.shared.isEmpty ? "settings (the sweeps share no axis: the best of all)" : b.shared.joined(separator: ", "))
+                        + (b.baselineOnly.isEmpty ? "" : ", over the baseline's own " + b.baselineOnly.joined(separator: ", "))
+                        + ". Ratios are candidate / baseline. Below: the candidate's best ratio of each kind per shared "
+                        + "setting, then charts; every ratio is in the table at the end."))
+                let summary = baselineSummary(b)
+                blocks.append(.table(header: summary.header, rows: summary.rows))
+            }
             for c in charts where c.section == s {
                 blocks.append(.chart(svg: c.svg, caption: c.caption))
                 if let table = c.table { blocks.append(.table(header: table.header, rows: table.rows)) }
             }
             page.add(s, blocks)
+        }
+        if let b = baseline {
+            let csv = b.csv
+            page.add("Ratios to the baseline", [.table(header: csv.header, rows: csv.rows.map { $0.map(Self.short) })])
         }
         if let t = table {
             // The point ids (a slug and a hash) are in sweep.csv; the page shows the settings and the metrics.
