@@ -48,9 +48,11 @@ let package = Package(
         // Integer SIMD kernels of the fixed-point datapath (per-ISA functions, CPUID dispatch at run time). Optimised
         // in debug builds too: the tests run them on large random cases.
         .target(name: "CIntKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        // Philox + Box-Muller normals per instruction set; no FMA contraction, so every path equals LRCore's Swift code.
+        .target(name: "CGaussian", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off", "-fno-math-errno"])]),
 
         .target(name: "LRCore",
-                dependencies: ["COpenBLAS", "CLRShims", .product(name: "Numerics", package: "swift-numerics")],
+                dependencies: ["COpenBLAS", "CLRShims", "CGaussian", .product(name: "Numerics", package: "swift-numerics")],
                 swiftSettings: swiftSettings),
         .target(name: "LRIO", swiftSettings: swiftSettings),
         .target(name: "FixedPoint", dependencies: ["CGMP", "CIntKernels", "LRCore"], swiftSettings: swiftSettings),
