@@ -128,6 +128,85 @@ final class IntKernelTests: XCTestCase {
         }
     }
 
+    /// Operands whose formats need int32 lanes but whose values fit int16 lanes take them (the choice depends on the
+    /// data); at the bound and one past it the results still equal the step-by-step datapath on every path.
+    func testDataDependentLanesAtTheBound() throws {
+        let w = try FixedFormat.parse("s12.11"), x = try FixedFormat.parse("s4.4")
+        let pc = FixedConfig(try FixedFormat.parse("s8.8"), rounding: .roundHalfToEven, overflow: .wrap)
+        let acc = FixedConfig(try FixedFormat.parse("s16.16"), overflow: .wrap)
+        let mac = try FixedMAC(a: w, b: x, config: MACConfig(product: pc, accumulator: acc, output: acc))
+        XCTAssertEqual(mac.integerKernelLanes(terms: 40), 32, "by format: int32 lanes")
+        var g = RandomCases(seed: 0xB0)
+        // 2039 * 16 + 2^7 <= 32767 (int16 lanes); 2041 * 16 + 2^7 > 32767 (int32 lanes).
+        for bound in [Int128(2039), 2041, 300] {
+            let m = 6, n = 9, k = 40
+            let av = (0..<(m * k)).map { i in Int64(i % 7 == 0 ? (i % 2 == 0 ? bound : -bound) : Int128(g.int(-Int(bound)...Int(bound)))) }
+            let bv = (0..<(k * n)).map { i in Int64(i % 5 == 0 ? 16 : g.int(0...16)) }
+            var results: [[Int128]] = []
+            for isa in IntKernelISA.supported {
+                var c = [Int128](repeating: 0, count: m * n)
+                try av.withUnsafeBufferPointer { pa in
+                    try bv.withUnsafeBufferPointer { pb in
+                        try c.withUnsafeMutableBufferPointer {
+                            try mac.gemm(a: pa, MatrixLayout(rows: m, columns: k), b: pb, MatrixLayout(rows: k, columns: n),
+                                         into: $0, isa: isa)
+                        }
+                    }
+                }
+                results.append(c)
+            }
+            for i in 0..<m {
+                for j in 0..<n {
+                    let xs = (0..<k).map { av[i * k + $0] }, ys = (0..<k).map { bv[$0 * n + j] }
+                    let want = mac.writeBack(xs.withUnsafeBufferPointer { pa in ys.withUnsafeBufferPointer { pb in
+                        mac.accumulateDotStepByStep(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k) } })
+                    for (p, c) in results.enumerated() {
+                        XCTAssertEqual(c[i * n + j], want, "bound \(bound), \(IntKernelISA.supported[p]) at (\(i),\(j))")
+                    }
+                }
+            }
+        }
+    }
+
+    /// 8-bit operands with rounded products take the value tables (large enough shapes); every layout, narrow A or
+    /// narrow B, zeros and extremes, equals the step-by-step datapath.
+    func testValueTablesEqualStepByStep() throws {
+        var g = RandomCases(seed: 0x7AB1E)
+        var checked = 0
+        for trial in 0..<60 {
+            guard let mac = randomIntMAC(&g), mac.a.width <= 8 || mac.b.width <= 8, mac.hasFastDotPath else { continue }
+            let m = g.int(8...40), n = g.int(32...70), k = g.int(8...40)
+            let la = MatrixLayout(rows: m, columns: k, transposed: g.bool())
+            let lb = MatrixLayout(rows: k, columns: n, transposed: g.bool())
+            // Narrow operands draw from a few values (extremes included), as pixels do: then the tables pay off.
+            let pa = (0..<4).map { _ in Int64(truncatingIfNeeded: g.raw(in: mac.a)) } + [Int64(mac.a.rawMin), Int64(mac.a.rawMax)]
+            let pb = (0..<4).map { _ in Int64(truncatingIfNeeded: g.raw(in: mac.b)) } + [Int64(mac.b.rawMin), Int64(mac.b.rawMax)]
+            let av = (0..<(m * k)).map { _ in g.int(0...2) == 0 ? 0 : mac.a.width <= 8 ? pa[g.int(0...5)] : Int64(truncatingIfNeeded: g.raw(in: mac.a)) }
+            let bv = (0..<(k * n)).map { _ in g.int(0...2) == 0 ? 0 : mac.b.width <= 8 ? pb[g.int(0...5)] : Int64(truncatingIfNeeded: g.raw(in: mac.b)) }
+            let stream = StochasticStream(seed: UInt64(trial), row: 3)
+            var c = [Int128](repeating: 0, count: m * n)
+            try av.withUnsafeBufferPointer { pa in
+                try bv.withUnsafeBufferPointer { pb in
+                    try c.withUnsafeMutableBufferPointer { try mac.gemm(a: pa, la, b: pb, lb, into: $0, stochastic: stream) }
+                }
+            }
+            for i in 0..<m {
+                for j in 0..<n {
+                    let xs = (0..<k).map { av[la.transposed ? $0 * m + i : i * k + $0] }
+                    let ys = (0..<k).map { bv[lb.transposed ? j * k + $0 : $0 * n + j] }
+                    let acc = xs.withUnsafeBufferPointer { pa in ys.withUnsafeBufferPointer { pb in
+                        mac.accumulateDotStepByStep(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k) } }
+                    let r: UInt32 = mac.config.output.rounding == .stochastic
+                        ? stream.word(mac.writeBackWordIndex(index: i * n + j, count: k)) : 0
+                    XCTAssertEqual(c[i * n + j], mac.writeBack(acc, random: r), "trial \(trial) (\(i),\(j)): \(mac.a) x \(mac.b) via \(mac.config)")
+                    if c[i * n + j] != mac.writeBack(acc, random: r) { return }
+                }
+            }
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 20)
+    }
+
     func testInt16WrappingGEMMEveryInstructionSet() throws {
         var g = RandomCases(seed: 0x16)
         for _ in 0..<40 {

@@ -63,6 +63,10 @@ extension FixedMAC {
             for i in 0..<m { for j in 0..<n { c[i &* n &+ j] = SC(truncatingIfNeeded: writeBack(preload[j])) } }
             return
         }
+        if let plan = fastDot, gemmViaValueTables(plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload,
+                                                    stochastic: stochastic) {
+            return
+        }
         if let plan = fastDot,
            gemmViaIntKernel(plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic,
                             isa: isa) {

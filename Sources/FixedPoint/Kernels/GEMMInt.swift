@@ -11,7 +11,14 @@ extension FixedMAC {
         _ pc: UnsafeMutablePointer<SC>, m: Int, n: Int, k: Int, preload: [Int128], stochastic: StochasticStream,
         isa: IntKernelISA
     ) -> Bool {
-        guard k > 0, plan.sumFits32(terms: k), let kernel = IntDotKernel(mac: self, plan: plan) else { return false }
+        guard k > 0, plan.sumFits32(terms: k), var kernel = IntDotKernel(mac: self, plan: plan) else { return false }
+        if kernel.wide, let narrow = IntDotKernel(mac: self, plan: plan,
+                                                  magnitudes: (FixedKernels.largestMagnitude(pa, count: m &* k, format: a),
+                                                               FixedKernels.largestMagnitude(pb, count: k &* n, format: b))),
+           !narrow.wide {
+            // The values present are narrower than their formats (e.g. weighted losses times 8-bit inputs).
+            kernel = narrow
+        }
         for j in 0..<n where plan.sumNeeds128(terms: k, start: preload[j]) == nil { return false }
         let kp = kernel.paddedDepth(k), mp = (m &+ 1) & ~1, np = (n &+ 3) & ~3
         let sums = UnsafeMutablePointer<Int32>.allocate(capacity: mp &* np)
@@ -97,6 +104,19 @@ extension FixedMAC {
 }
 
 extension FixedKernels {
+    /// max |raw value| over `count` stored elements of `format` (each read as `FixedFormat.raw(fromBits:)`).
+    @inlinable
+    static func largestMagnitude<S: FixedWidthInteger>(_ p: UnsafePointer<S>, count: Int, format: FixedFormat) -> Int128 {
+        let up = Int64(64 &- format.width), mask: Int64 = format.isSigned ? -1 : (Int64(1) << format.width) &- 1
+        var hi: Int64 = 0, lo: Int64 = 0
+        for i in 0..<count {
+            let v = ((Int64(truncatingIfNeeded: p[i]) &<< up) &>> up) & mask
+            hi = max(hi, v)
+            lo = min(lo, v)
+        }
+        return max(Int128(hi), 0 - Int128(lo))
+    }
+
     /// Rows of a stored operand decoded (`FixedFormat.raw(fromBits:)`) into `L` lanes, `paddedDepth` values per row,
     /// zero padded to `paddedRows` rows; `access(r)` gives row r's (offset, step) in storage. On all cores.
     @inlinable

@@ -14,13 +14,20 @@ struct IntDotKernel: Sendable {
     @usableFromInline let wide: Bool
     @usableFromInline let rounding: lrsim_int_rounding
 
+    /// `magnitudes`: the largest |raw value| actually present in A and in B, when known (a data-dependent choice of
+    /// int16 lanes for operands whose formats are wider than their values: the same arithmetic, on narrower lanes).
     @usableFromInline
-    init?(mac: FixedMAC, plan: FastDotPlan) {
+    init?(mac: FixedMAC, plan: FastDotPlan, magnitudes: (Int128, Int128)? = nil) {
         let a = mac.a, b = mac.b
-        let fits16 = { (f: FixedFormat) in f.isSigned ? f.width <= 16 : f.width <= 15 }
+        let fitsFormat16 = { (f: FixedFormat) in f.isSigned ? f.width <= 16 : f.width <= 15 }
         let fits32 = { (f: FixedFormat) in f.isSigned ? f.width <= 32 : f.width <= 31 }
         let extremes = [a.rawMin * b.rawMin, a.rawMin * b.rawMax, a.rawMax * b.rawMin, a.rawMax * b.rawMax]
-        let maxProduct = extremes.map { $0 < 0 ? 0 - $0 : $0 }.max()!
+        var maxProduct = extremes.map { $0 < 0 ? 0 - $0 : $0 }.max()!
+        var operandsFit16 = fitsFormat16(a) && fitsFormat16(b)
+        if let (ma, mb) = magnitudes {
+            maxProduct = min(maxProduct, ma * mb)
+            operandsFit16 = ma <= Int128(Int16.max) && mb <= Int128(Int16.max)
+        }
         let l = plan.lanes64
         var kind: Int32
         switch plan.rounding {
@@ -38,8 +45,8 @@ struct IntDotKernel: Sendable {
         if kind == Int32(LRSIM_ROUND_SHIFT_LEFT) && l.shift == 0 && clipKind == Int32(LRSIM_CLIP_NONE) {
             kind = Int32(LRSIM_ROUND_EXACT)
         }
-        // int16 lanes.
-        if fits16(a) && fits16(b) {
+        // int16 lanes (exact products only from formats that fit: their pair sums are bounded by the formats).
+        if operandsFit16 && (kind != Int32(LRSIM_ROUND_EXACT) || (fitsFormat16(a) && fitsFormat16(b))) {
             let limit = Int128(Int16.max)
             var ok: Bool
             switch kind {

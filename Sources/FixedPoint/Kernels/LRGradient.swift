@@ -177,11 +177,18 @@ struct CopyReductionBody<S: FixedWidthInteger>: FastDotBody {
 
     @inlinable
     func run<R: FastRound, C: FastClip>(_ r: R, _ c: C) where R.Lane == Int64, C.Lane == Int64 {
+        // Int32 sums (twice the lanes) when 32 bits hold the sum exactly or all the wrapping accumulator needs.
+        if plan.sumFits32(terms: copies) { reduce(r, c, Int32.self) } else { reduce(r, c, Int64.self) }
+    }
+
+    @inlinable
+    func reduce<R: FastRound, C: FastClip, Sum: FixedWidthInteger & SignedInteger>(_ r: R, _ c: C, _: Sum.Type)
+    where R.Lane == Int64, C.Lane == Int64 {
         let J = outputs, K = copies
         let ua = plan.upA, ma = plan.maskA, ub = plan.upB, mb = plan.maskB
         let outRandom = mac.config.output.rounding == .stochastic
         Parallel.forRanges(count: batch, grain: max(1, 16_384 / max(1, K &* J))) { samples in
-            withUnsafeTemporaryAllocation(of: Int64.self, capacity: J) { buffer in
+            withUnsafeTemporaryAllocation(of: Sum.self, capacity: J) { buffer in
                 let acc = buffer.baseAddress!
                 for b in samples {
                     acc.update(repeating: 0, count: J)
@@ -191,12 +198,12 @@ struct CopyReductionBody<S: FixedWidthInteger>: FastDotBody {
                         let row = scores + (b &* K &+ k) &* J
                         if isSign {
                             // Sign bytes: 0 is +1, anything else -1; both products rounded once, then selected.
-                            let plus = c(r(x)), minus = c(r(0 &- x))
+                            let plus = Sum(truncatingIfNeeded: c(r(x))), minus = Sum(truncatingIfNeeded: c(r(0 &- x)))
                             for j in 0..<J { acc[j] &+= row[j] == 0 ? plus : minus }
                         } else {
                             for j in 0..<J {
                                 let y = ((Int64(truncatingIfNeeded: row[j]) &<< ub) &>> ub) & mb
-                                acc[j] &+= c(r(x &* y))
+                                acc[j] &+= Sum(truncatingIfNeeded: c(r(x &* y)))
                             }
                         }
                     }
