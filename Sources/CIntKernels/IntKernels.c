@@ -2,7 +2,8 @@
 //
 // One body per instruction set, specialised per (rounding kind, clip) by always-inline calls with constant
 // arguments. Tiles: 2 rows x 4 columns of 512-bit accumulators (AVX-512), 2 x 2 of 256-bit (AVX2, 16 registers);
-// blocks of 512 K-values x 32 columns of B (32 KiB of int16) stay in L1 while every row pair uses them.
+// blocks of 2048 K-values x 32 columns of B (128 KiB of int16) stay in L2 while every row pair uses them (fewer
+// horizontal sums per output than 512-value blocks held in L1).
 #include "CIntKernels.h"
 
 #if defined(__x86_64__)
@@ -11,7 +12,7 @@
 #endif
 
 #define INLINE static inline __attribute__((always_inline))
-#define DEPTH_BLOCK 512
+#define DEPTH_BLOCK 2048
 #define COLUMN_BLOCK 32
 
 INLINE long min_long(long a, long b) { return a < b ? a : b; }
@@ -365,14 +366,17 @@ T256 static void dot_256_32(const void *a, const void *b, int32_t *c, long m, lo
 }
 
 T256 static int32_t probe_256(long iterations) {
-    __m256i x = _mm256_set1_epi16(3), y = _mm256_set1_epi16(5);
+    // Eight different operands, opaque to the compiler every iteration: no multiply can be shared or hoisted.
+    __m256i y = _mm256_set1_epi16(5);
+    __m256i x0 = _mm256_set1_epi16(3), x1 = _mm256_set1_epi16(4), x2 = _mm256_set1_epi16(6), x3 = _mm256_set1_epi16(7);
+    __m256i x4 = _mm256_set1_epi16(8), x5 = _mm256_set1_epi16(9), x6 = _mm256_set1_epi16(10), x7 = _mm256_set1_epi16(11);
     __m256i s0 = _mm256_set1_epi32(0), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
     for (long i = 0; i < iterations; i++) {
-        __asm__ volatile("" : "+x"(x));
-        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(x, y)); s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(x, y));
-        s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(x, y)); s3 = _mm256_add_epi32(s3, _mm256_madd_epi16(x, y));
-        s4 = _mm256_add_epi32(s4, _mm256_madd_epi16(x, y)); s5 = _mm256_add_epi32(s5, _mm256_madd_epi16(x, y));
-        s6 = _mm256_add_epi32(s6, _mm256_madd_epi16(x, y)); s7 = _mm256_add_epi32(s7, _mm256_madd_epi16(x, y));
+        __asm__ volatile("" : "+x"(x0), "+x"(x1), "+x"(x2), "+x"(x3), "+x"(x4), "+x"(x5), "+x"(x6), "+x"(x7));
+        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(x0, y)); s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(x1, y));
+        s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(x2, y)); s3 = _mm256_add_epi32(s3, _mm256_madd_epi16(x3, y));
+        s4 = _mm256_add_epi32(s4, _mm256_madd_epi16(x4, y)); s5 = _mm256_add_epi32(s5, _mm256_madd_epi16(x5, y));
+        s6 = _mm256_add_epi32(s6, _mm256_madd_epi16(x6, y)); s7 = _mm256_add_epi32(s7, _mm256_madd_epi16(x7, y));
     }
     __m256i s = _mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(s0, s1), _mm256_add_epi32(s2, s3)),
                                  _mm256_add_epi32(_mm256_add_epi32(s4, s5), _mm256_add_epi32(s6, s7)));
@@ -411,11 +415,11 @@ int32_t lrsim_int_peak_probe(int isa, long iterations) {
     case LRSIM_ISA_AVX2: return probe_256(iterations);
 #endif
     default: {
-        volatile int32_t x = 3;
+        int32_t v0 = 3, v1 = 4, v2 = 6, v3 = 7, v4 = 8, v5 = 9, v6 = 10, v7 = 11;
         int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         for (long i = 0; i < iterations; i++) {
-            int32_t v = x;
-            s0 += v * 5; s1 += v * 5; s2 += v * 5; s3 += v * 5; s4 += v * 5; s5 += v * 5; s6 += v * 5; s7 += v * 5;
+            __asm__ volatile("" : "+r"(v0), "+r"(v1), "+r"(v2), "+r"(v3), "+r"(v4), "+r"(v5), "+r"(v6), "+r"(v7));
+            s0 += v0 * 5; s1 += v1 * 5; s2 += v2 * 5; s3 += v3 * 5; s4 += v4 * 5; s5 += v5 * 5; s6 += v6 * 5; s7 += v7 * 5;
         }
         return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
     }

@@ -46,3 +46,12 @@ public enum IntKernelISA: Int32, CaseIterable, Sendable, CustomStringConvertible
         }
     }
 }
+
+extension IntKernelISA {
+    /// Runs `iterations` rounds of independent multiply-add instructions of this path (8 accumulators: throughput,
+    /// not latency) and returns the int16 multiply-accumulates performed; time it to get the core's peak rate.
+    public func peakProbe(iterations: Int) -> (macs: Int, check: Int32) {
+        let check = lrsim_int_peak_probe(rawValue, iterations)
+        return (Int(lrsim_int_probe_macs(rawValue)) &* iterations, check)
+    }
+}
