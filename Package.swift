@@ -46,12 +46,17 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Header-only C shims (static inline), swift-numerics style.
         .target(name: "CLRShims"),
+        // Integer SIMD kernels of the fixed-point datapath (per-ISA functions, CPUID dispatch at run time). Optimised
+        // in debug builds too: the tests run them on large random cases.
+        .target(name: "CIntKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        // Philox + Box-Muller normals per instruction set; no FMA contraction, so every path equals LRCore's Swift code.
+        .target(name: "CGaussian", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off", "-fno-math-errno"])]),
 
         .target(name: "LRCore",
-                dependencies: ["COpenBLAS", "CLRShims", .product(name: "Numerics", package: "swift-numerics")],
+                dependencies: ["COpenBLAS", "CLRShims", "CGaussian", .product(name: "Numerics", package: "swift-numerics")],
                 swiftSettings: swiftSettings),
         .target(name: "LRIO", swiftSettings: swiftSettings),
-        .target(name: "FixedPoint", dependencies: ["CGMP", "LRCore"], swiftSettings: swiftSettings),
+        .target(name: "FixedPoint", dependencies: ["CGMP", "CIntKernels", "LRCore"], swiftSettings: swiftSettings),
         .target(name: "LRTrace", dependencies: ["CZlib", "LRIO"], swiftSettings: swiftSettings),
         .target(name: "HWModel", dependencies: ["FixedPoint", "LRCore", "LRIO", "TOMLKit"], swiftSettings: swiftSettings),
         .target(name: "LRTrain",

@@ -1,3 +1,4 @@
+import CGaussian
 /// Standard normal noise, vectorised: the same element -> Philox-counter mapping as `NoiseSampler.gaussian`, so noise
 /// stays a pure function of (key, row, element).
 ///
@@ -17,10 +18,26 @@ public enum FastGaussian {
         fill(key, row: row, from: 0, into: out)
     }
 
+    /// The C kernels' instruction set (`lrsim_gaussian_best_isa`: 0 SSE2, 1 AVX2, 2 AVX-512), chosen at run time.
+    public static let nativeISA: Int32 = lrsim_gaussian_best_isa()
+
     /// Standard normals for elements `[first, first + out.count)` of `row`: any sub-range regenerates the same values.
     public static func fill(_ key: NoiseKey, row: UInt32, from first: Int, into out: UnsafeMutableBufferPointer<Float>) {
         guard let base = out.baseAddress, out.count > 0 else { return }
         precondition(first >= 0, "element index must be non-negative")
+        native(key, row: row, first: first, count: out.count, into: base, isa: nativeISA)
+    }
+
+    /// The same values from a chosen path: `isa` 0...2 the C kernel compiled for that instruction set (capped at what
+    /// the CPU has), -1 the Swift loops below (tests compare them bit for bit).
+    public static func fill(_ key: NoiseKey, row: UInt32, from first: Int, into out: UnsafeMutableBufferPointer<Float>,
+                            isa: Int32) {
+        guard let base = out.baseAddress, out.count > 0 else { return }
+        precondition(first >= 0, "element index must be non-negative")
+        if isa >= 0 {
+            native(key, row: row, first: first, count: out.count, into: base, isa: isa)
+            return
+        }
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * tileBlocks) { words in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * tileBlocks) { tile in
                 fill(key, row: row, first: first, count: out.count, into: base,
@@ -39,12 +56,20 @@ public enum FastGaussian {
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * tileBlocks) { words in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * tileBlocks) { tile in
                     for r in range {
-                        fill(key, row: rows.lowerBound &+ UInt32(r), first: 0, count: columns, into: base + r * columns,
-                             words: words.baseAddress!, tile: tile.baseAddress!)
+                        native(key, row: rows.lowerBound &+ UInt32(r), first: 0, count: columns, into: base + r * columns,
+                               isa: nativeISA)
                     }
                 }
             }
         }
+    }
+
+    /// The C kernel (`CGaussian`): the same arithmetic as the Swift loops, vectorised for the CPU's widest registers
+    /// (AVX-512 doubles the lanes of the haswell build).
+    @inline(__always)
+    static func native(_ key: NoiseKey, row: UInt32, first: Int, count: Int, into out: UnsafeMutablePointer<Float>, isa: Int32) {
+        let k = key.generator.key
+        lrsim_gaussian_fill(isa, k.0, k.1, row, (key.stream << 24) | (key.layer & 0x00FF_FFFF), key.step, first, count, out)
     }
 
     /// Elements `[first, first + count)` of `row` into `out`, using caller-provided scratch (4 * tileBlocks each).

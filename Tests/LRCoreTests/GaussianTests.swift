@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import LRTestSupport
 @testable import LRCore
 
 /// FastGaussian: same counters as NoiseSampler.gaussian, normal distribution, pure function of (key, row, element).
@@ -160,5 +161,31 @@ final class GaussianQuantileTests: XCTestCase {
             }
         }
         XCTAssertLessThan(worst, 4e-16)
+    }
+}
+
+/// The C Gaussian kernels (SSE2, AVX2, AVX-512 builds, chosen at run time) give the Swift loops' bits exactly.
+final class NativeGaussianTests: XCTestCase {
+    func testEveryInstructionSetEqualsTheSwiftLoops() {
+        var rng = SeededRandom(seed: 0x6A55)
+        var compared = 0
+        for trial in 0..<300 {
+            let key = NoiseKey(seed: UInt64.random(in: 0...UInt64.max, using: &rng), step: UInt32.random(in: 0...UInt32.max, using: &rng),
+                               layer: UInt32(trial % 5), stream: .logitNoise)
+            let row = UInt32.random(in: 0...UInt32.max, using: &rng)
+            let first = trial % 3 == 0 ? 0 : Int.random(in: 0...700, using: &rng)
+            let count = trial % 50 == 0 ? 20_000 : Int.random(in: 1...700, using: &rng)
+            var want = [Float](repeating: 0, count: count)
+            want.withUnsafeMutableBufferPointer { FastGaussian.fill(key, row: row, from: first, into: $0, isa: -1) }
+            for isa in Int32(0)...2 {
+                var got = [Float](repeating: .nan, count: count)
+                got.withUnsafeMutableBufferPointer { FastGaussian.fill(key, row: row, from: first, into: $0, isa: isa) }
+                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "isa \(isa), trial \(trial), first \(first), count \(count)")
+                if got.map(\.bitPattern) != want.map(\.bitPattern) { return }
+                compared += count
+            }
+        }
+        XCTAssertGreaterThan(compared, 300_000)
+        XCTAssertGreaterThanOrEqual(FastGaussian.nativeISA, 0)
     }
 }

@@ -29,4 +29,16 @@ static inline __attribute__((always_inline)) void lrsim_cpu_relax(void) {
 #endif
 }
 
+// Keep large freed blocks in the heap: glibc otherwise maps blocks above its mmap threshold afresh and trims freed
+// heap tops, so a loop that frees and reallocates megabytes page-faults them in again on every iteration.
+#if defined(__GLIBC__)
+#include <malloc.h>
+static inline void lrsim_keep_large_blocks(int mmap_threshold, int trim_threshold) {
+    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+    mallopt(M_TRIM_THRESHOLD, trim_threshold);
+}
+#else
+static inline void lrsim_keep_large_blocks(int mmap_threshold, int trim_threshold) { (void)mmap_threshold; (void)trim_threshold; }
+#endif
+
 #endif

@@ -31,14 +31,16 @@ extension FixedMAC {
     ///
     /// A is m x k, B is k x n (either may be stored transposed), C is m x n row-major in the output format. The
     /// dense-layer forward Y = X W^T + b is `gemm(a: X, b: W stored transposed, ...)`. Output (i, j) is dot product
-    /// number i * n + j for stochastic rounding. Int16 operands whose datapath is an exact-product, 32-bit
-    /// accumulator (wrapping, or provably never overflowing) use the SIMD kernel; everything else the exact scalar path.
+    /// number i * n + j for stochastic rounding. Datapaths whose products round deterministically (or are exact) into
+    /// int16 or int32 lanes and whose sums fit 32 bits (modulo a wrapping accumulator, or exactly) run on the integer
+    /// SIMD kernels (`IntDotKernel`, instruction set `isa`, identical results on every one); other deterministic
+    /// ones on the Int64 fast plan; everything else (stochastic products, rounded accumulation) step by step.
     @inlinable
     public func gemm<SA: FixedWidthInteger, SB: FixedWidthInteger, SC: FixedWidthInteger>(
         a: UnsafeBufferPointer<SA>, _ la: MatrixLayout, b: UnsafeBufferPointer<SB>, _ lb: MatrixLayout,
         into c: UnsafeMutableBufferPointer<SC>,
         bias: UnsafeBufferPointer<Int64>? = nil, biasFormat: FixedFormat? = nil,
-        stochastic: StochasticStream = .default
+        stochastic: StochasticStream = .default, isa: IntKernelISA = .preferred
     ) throws {
         let m = la.rows, k = la.columns, n = lb.columns
         guard lb.rows == k else {
@@ -59,6 +61,15 @@ extension FixedMAC {
         guard let pa = a.baseAddress, let pb = b.baseAddress, let pc = c.baseAddress else {
             // k == 0: every output is the written-back preload.
             for i in 0..<m { for j in 0..<n { c[i &* n &+ j] = SC(truncatingIfNeeded: writeBack(preload[j])) } }
+            return
+        }
+        if let plan = fastDot, gemmViaValueTables(plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload,
+                                                    stochastic: stochastic) {
+            return
+        }
+        if let plan = fastDot,
+           gemmViaIntKernel(plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic,
+                            isa: isa) {
             return
         }
         if SA.self == Int16.self && SB.self == Int16.self, int16KernelApplies(terms: k, preload: preload) {

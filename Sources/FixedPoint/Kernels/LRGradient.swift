@@ -66,6 +66,11 @@ public struct LRGradientDatapath: Sendable, Hashable {
         let isSign: Bool
         if case .sign = encoding { isSign = true } else { isSign = false }
         let mac = reduction
+        if let plan = mac.fastDot, copies > 0, outputs > 0, plan.sumNeeds128(terms: copies, start: 0) == false {
+            reduceCopiesFast(plan, pl, ps, isSign: isSign, batch: batch, copies: copies, outputs: outputs, into: pw,
+                             stochastic: stochastic)
+            return
+        }
         let outRandom = mac.config.output.rounding == .stochastic
         Parallel.forRanges(count: batch, grain: max(1, 16_384 / max(1, copies &* outputs))) { samples in
             // Sign bytes become +-1 operands; a scratch column keeps the MAC loop shared by both encodings.
@@ -89,6 +94,18 @@ public struct LRGradientDatapath: Sendable, Hashable {
                 }
             }
         }
+    }
+
+    /// Step 1 on the fast dot plan: per sample, Int64 sums over copies of each rounded product, vectorised along the
+    /// outputs (each copy's loss broadcast against its row of scores), then the plan's finish and the write-back.
+    @inlinable
+    func reduceCopiesFast<S: FixedWidthInteger>(
+        _ plan: FastDotPlan, _ pl: UnsafePointer<Int64>, _ ps: UnsafePointer<S>, isSign: Bool, batch: Int, copies: Int,
+        outputs: Int, into pw: UnsafeMutablePointer<Int64>, stochastic: StochasticStream
+    ) {
+        let body = CopyReductionBody(plan: plan, mac: reduction, losses: pl, scores: ps, isSign: isSign, batch: batch,
+                                     copies: copies, outputs: outputs, out: pw, stochastic: stochastic)
+        plan.dispatch(plan.lanes64, body)
     }
 
     /// Step 2: dW (J x I, raw in the gradient format) = w^T x, with w B x J and x B x I.
@@ -134,6 +151,70 @@ public struct LRGradientDatapath: Sendable, Hashable {
         guard count == expected else {
             throw FixedPointError(.shapeMismatch,
                 "\(what): expected \(dims.map(String.init).joined(separator: " x ")) = \(expected) elements, got \(count)")
+        }
+    }
+}
+
+/// The copy reduction for one (rounding, overflow) combination: w[b, j] = sum_k r(L[b, k] * s[b, k, j]).
+@usableFromInline
+struct CopyReductionBody<S: FixedWidthInteger>: FastDotBody {
+    @usableFromInline typealias Lane = Int64
+    @usableFromInline let plan: FastDotPlan
+    @usableFromInline let mac: FixedMAC
+    @usableFromInline let losses: UnsafePointer<Int64>
+    @usableFromInline let scores: UnsafePointer<S>
+    @usableFromInline let isSign: Bool
+    @usableFromInline let batch: Int, copies: Int, outputs: Int
+    @usableFromInline let out: UnsafeMutablePointer<Int64>
+    @usableFromInline let stochastic: StochasticStream
+
+    @inlinable
+    init(plan: FastDotPlan, mac: FixedMAC, losses: UnsafePointer<Int64>, scores: UnsafePointer<S>, isSign: Bool,
+         batch: Int, copies: Int, outputs: Int, out: UnsafeMutablePointer<Int64>, stochastic: StochasticStream) {
+        self.plan = plan; self.mac = mac; self.losses = losses; self.scores = scores; self.isSign = isSign
+        self.batch = batch; self.copies = copies; self.outputs = outputs; self.out = out; self.stochastic = stochastic
+    }
+
+    @inlinable
+    func run<R: FastRound, C: FastClip>(_ r: R, _ c: C) where R.Lane == Int64, C.Lane == Int64 {
+        // Int32 sums (twice the lanes) when 32 bits hold the sum exactly or all the wrapping accumulator needs.
+        if plan.sumFits32(terms: copies) { reduce(r, c, Int32.self) } else { reduce(r, c, Int64.self) }
+    }
+
+    @inlinable
+    func reduce<R: FastRound, C: FastClip, Sum: FixedWidthInteger & SignedInteger>(_ r: R, _ c: C, _: Sum.Type)
+    where R.Lane == Int64, C.Lane == Int64 {
+        let J = outputs, K = copies
+        let ua = plan.upA, ma = plan.maskA, ub = plan.upB, mb = plan.maskB
+        let outRandom = mac.config.output.rounding == .stochastic
+        Parallel.forRanges(count: batch, grain: max(1, 16_384 / max(1, K &* J))) { samples in
+            withUnsafeTemporaryAllocation(of: Sum.self, capacity: J) { buffer in
+                let acc = buffer.baseAddress!
+                for b in samples {
+                    acc.update(repeating: 0, count: J)
+                    for k in 0..<K {
+                        let bits = Int64(truncatingIfNeeded: losses[b &* K &+ k])
+                        let x = ((bits &<< ua) &>> ua) & ma
+                        let row = scores + (b &* K &+ k) &* J
+                        if isSign {
+                            // Sign bytes: 0 is +1, anything else -1; both products rounded once, then selected.
+                            let plus = Sum(truncatingIfNeeded: c(r(x))), minus = Sum(truncatingIfNeeded: c(r(0 &- x)))
+                            for j in 0..<J { acc[j] &+= row[j] == 0 ? plus : minus }
+                        } else {
+                            for j in 0..<J {
+                                let y = ((Int64(truncatingIfNeeded: row[j]) &<< ub) &>> ub) & mb
+                                acc[j] &+= Sum(truncatingIfNeeded: c(r(x &* y)))
+                            }
+                        }
+                    }
+                    for j in 0..<J {
+                        let index = b &* J &+ j
+                        let total = plan.finish(Int128(acc[j]), start: 0)
+                        let w: UInt32 = outRandom ? stochastic.word(mac.writeBackWordIndex(index: index, count: K)) : 0
+                        out[index] = Int64(truncatingIfNeeded: mac.writeBack(total, random: w))
+                    }
+                }
+            }
         }
     }
 }

@@ -4,10 +4,15 @@ import LRCore
 extension FixedPointDatapath {
     /// Layer-wise injection for one parametric layer: regenerate and quantize the noise, run the K noisy copies, form
     /// the baseline-subtracted losses and the gradient through `LRGradientDatapath`.
+    /// An array of `count` elements whose contents the caller writes in full before reading any.
+    static func uninitialized<T: FixedWidthInteger>(_: T.Type, _ count: Int) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { _, n in n = count }
+    }
+
     func perturb(position p: Int, slot: ParameterLayout.Slot, clean: ForwardResult, cleanLosses: [Int64], weights: [Int64],
                  labels: [Int32], rows B: Int, step: Int) throws -> DatapathLayerResult {
         let li = slot.layer
-        guard case let .dense(I, D) = spec.layers[li], let acc = clean.accumulators[li],
+        guard case let .dense(I, D) = spec.layers[li], let acc = clean.accumulator(li),
               let (layerInput, inputFormat) = clean.layerInputs[li] else {
             throw DatapathError("layer \(li): the fixed-point datapath perturbs dense layers only")
         }
@@ -30,30 +35,84 @@ extension FixedPointDatapath {
         // 2. Per copy: the noise it carries (odd antithetic copies negated, overflow as the noise format says) and
         //    the noisy outputs, rounded once from accumulator + sigma * eps.
         let R = B * K
-        var eps = [Int64](repeating: 0, count: R * D)
-        var signs = signEncoded ? [UInt8](repeating: 0, count: R * D) : []
-        var u = [Int64](repeating: 0, count: R * D)
+        // Every element is written below: no zeroing pass over these (R x D, 8 MB of u for the MLP's first layer).
+        var eps = signEncoded ? [] : Self.uninitialized(Int64.self, R * D)
+        var signs = signEncoded ? Self.uninitialized(UInt8.self, R * D) : []
+        var u = Self.uninitialized(Int64.self, R * D)
         let nf = formats.noise
         let inj = injections[p]
-        let random = formats.activations.rounding == .stochastic
-        let s = stream(step: step, layer: li, site: 1001)
-        eps.withUnsafeMutableBufferPointer { epsb in
-            u.withUnsafeMutableBufferPointer { ub in
-                signs.withUnsafeMutableBufferPointer { sb in
-                    let ep = epsb.baseAddress!, up = ub.baseAddress!, sp = signEncoded ? sb.baseAddress : nil
-                    Parallel.forRanges(count: R, grain: max(1, 8192 / max(1, D))) { range in
-                        for row in range {
-                            let b = row / K, k = row - b * K
-                            let m = antithetic ? k >> 1 : k
-                            let negate = antithetic && (k & 1) == 1
-                            let src = (b * nd + m) * D
-                            for j in 0..<D {
-                                var v = nf.format.raw(fromBits: q[src + j])
-                                if negate { v = FixedArithmetic.overflow(0 - v, format: nf.format, mode: nf.overflow) }
-                                ep[row * D + j] = Int64(truncatingIfNeeded: v)
-                                if let sp { sp[row * D + j] = ((e[src + j] < 0) != negate) ? 1 : 0 }
-                                up[row * D + j] = Int64(truncatingIfNeeded: inj.noisy(acc[b * D + j], v,
-                                                                                      random: random ? s.word(row * D + j) : 0))
+        // A relu right after the layer is applied to each noisy row while it is in cache (exact, like the layer).
+        var reluFused = false
+        if let fast = inj.fast, let acc64 = clean.accumulators64[li], nf.format.isSigned || !antithetic {
+            if li + 1 < spec.layers.count, case .activation(.relu) = spec.layers[li + 1] { reluFused = true }
+            let relu = reluFused
+            // Vectorised: the negated noise once per draw, then per copy one requantizer pass over the row.
+            var negated: [Int64] = []
+            if antithetic {
+                let minRaw = Int64(truncatingIfNeeded: nf.format.rawMin)
+                let negMin = Int64(truncatingIfNeeded: FixedArithmetic.overflow(0 - nf.format.rawMin, format: nf.format, mode: nf.overflow))
+                negated = q.map { $0 == minRaw ? negMin : 0 &- $0 }
+            }
+            q.withUnsafeBufferPointer { qb in
+                negated.withUnsafeBufferPointer { nb in
+                    acc64.withUnsafeBufferPointer { ab in
+                        e.withUnsafeBufferPointer { eb in
+                            eps.withUnsafeMutableBufferPointer { epsb in
+                                u.withUnsafeMutableBufferPointer { ub in
+                                    signs.withUnsafeMutableBufferPointer { sb in
+                                        let qp = qb.baseAddress!, np = nb.baseAddress, ap = ab.baseAddress!, ef = eb.baseAddress!
+                                        // An empty array's buffer may still have a base address: choose by encoding.
+                                        let ep = signEncoded ? nil : epsb.baseAddress, up = ub.baseAddress!
+                                        let sp = signEncoded ? sb.baseAddress : nil
+                                        let sigma = Int64(inj.sigmaRaw)
+                                        Parallel.forRanges(count: R, grain: max(1, 8192 / max(1, D))) { range in
+                                            for row in range {
+                                                let b = row / K, k = row &- b &* K
+                                                let m = antithetic ? k >> 1 : k
+                                                let negate = antithetic && (k & 1) == 1
+                                                let src = (b &* nd &+ m) &* D
+                                                let noise = (negate ? np! : qp) + src
+                                                let dst = up + row &* D
+                                                fast.applySum(ap + b &* D, shiftA: inj.accShift, noise, scale: sigma,
+                                                              shiftB: inj.noiseShift, count: D, into: dst)
+                                                if relu { for j in 0..<D { dst[j] = max(dst[j], 0) } }
+                                                if let ep { (ep + row &* D).update(from: noise, count: D) }
+                                                if let sp {
+                                                    let dst = sp + row &* D, ev = ef + src
+                                                    let flip: UInt8 = negate ? 1 : 0
+                                                    for j in 0..<D { dst[j] = (ev[j] < 0 ? 1 : 0) ^ flip }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+            let random = formats.activations.rounding == .stochastic
+            let s = stream(step: step, layer: li, site: 1001)
+            eps.withUnsafeMutableBufferPointer { epsb in
+                u.withUnsafeMutableBufferPointer { ub in
+                    signs.withUnsafeMutableBufferPointer { sb in
+                        let ep = signEncoded ? nil : epsb.baseAddress, up = ub.baseAddress!
+                        let sp = signEncoded ? sb.baseAddress : nil
+                        Parallel.forRanges(count: R, grain: max(1, 8192 / max(1, D))) { range in
+                            for row in range {
+                                let b = row / K, k = row - b * K
+                                let m = antithetic ? k >> 1 : k
+                                let negate = antithetic && (k & 1) == 1
+                                let src = (b * nd + m) * D
+                                for j in 0..<D {
+                                    var v = nf.format.raw(fromBits: q[src + j])
+                                    if negate { v = FixedArithmetic.overflow(0 - v, format: nf.format, mode: nf.overflow) }
+                                    if let ep { ep[row * D + j] = Int64(truncatingIfNeeded: v) }
+                                    if let sp { sp[row * D + j] = ((e[src + j] < 0) != negate) ? 1 : 0 }
+                                    up[row * D + j] = Int64(truncatingIfNeeded: inj.noisy(acc(b * D + j), v,
+                                                                                          random: random ? s.word(row * D + j) : 0))
+                                }
                             }
                         }
                     }
@@ -61,8 +120,9 @@ extension FixedPointDatapath {
             }
         }
         // 3. Layers after l on every copy, and the per-copy losses (row b*K + k).
-        let logits = li == spec.layers.count - 1 ? u
-            : try forward(from: li + 1, input: u, rows: R, weights: weights, step: step, site: 1 + p, keep: false).output
+        let tailStart = li + (reluFused ? 2 : 1)
+        let logits = tailStart >= spec.layers.count ? u
+            : try forward(from: tailStart, input: u, rows: R, weights: weights, step: step, site: 1 + p, keep: false).output
         let copyLosses = losses(logits: logits, rows: R, labels: labels, copiesPerLabel: K,
                                 stream: stream(step: step, layer: li, site: 1002))
         // 4. Baseline subtraction in the loss format.

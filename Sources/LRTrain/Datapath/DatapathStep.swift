@@ -85,6 +85,15 @@ extension FixedPointDatapath {
         /// Per dense layer index: its input (raw) and format, and its accumulators (rows x outputs).
         var layerInputs: [Int: ([Int64], FixedFormat)] = [:]
         var accumulators: [Int: [Int128]] = [:]
+        /// The same, when the accumulator format fits 62 bits (the fast paths work on these; `accumulators` is empty).
+        var accumulators64: [Int: [Int64]] = [:]
+
+        /// Layer `i`'s accumulator `e`, whichever storage holds it.
+        func accumulator(_ i: Int) -> ((Int) -> Int128)? {
+            if let a = accumulators64[i] { return { Int128(a[$0]) } }
+            if let a = accumulators[i] { return { a[$0] } }
+            return nil
+        }
     }
 
     /// Layers `start...` on `rows` rows. The input is in the inputs format when `start == 0`, else in activations.
@@ -100,6 +109,16 @@ extension FixedPointDatapath {
             case let .dense(inputs, outputs):
                 guard let mac = macs[i], let slot = layout.slot(forLayer: i) else { throw DatapathError("layer \(i): no forward MAC") }
                 guard mac.a == curFormat else { throw DatapathError("layer \(i): input in \(curFormat), MAC built for \(mac.a)") }
+                if accFormat.width <= 62 {
+                    // Int64 accumulators: the GEMM's integer kernels write them, a vectorised requantizer rounds them.
+                    let acc = try denseAccumulators(mac: mac, slot: slot, input: cur, rows: rows, inputs: inputs,
+                                                    outputs: outputs, weights: weights, stream: stream(step: step, layer: i, site: site * 8))
+                    if keep { result.layerInputs[i] = (cur, curFormat) }
+                    cur = writeBack(acc, layer: i, step: step, site: site)
+                    curFormat = act.format
+                    if keep { result.accumulators64[i] = acc }
+                    continue
+                }
                 var acc = [Int128](repeating: 0, count: rows * outputs)
                 try cur.withUnsafeBufferPointer { a in
                     try weights.withUnsafeBufferPointer { w in
@@ -136,6 +155,50 @@ extension FixedPointDatapath {
         }
         result.output = cur
         return result
+    }
+
+    /// A dense layer's accumulators (rows x outputs, Int64): the input times the weights, bias preloaded.
+    func denseAccumulators(mac: FixedMAC, slot: ParameterLayout.Slot, input: [Int64], rows: Int, inputs: Int, outputs: Int,
+                           weights: [Int64], stream s: StochasticStream) throws -> [Int64] {
+        var acc = [Int64](repeating: 0, count: rows * outputs)
+        try input.withUnsafeBufferPointer { a in
+            try weights.withUnsafeBufferPointer { w in
+                try acc.withUnsafeMutableBufferPointer { c in
+                    try mac.gemm(a: a, MatrixLayout(rows: rows, columns: inputs),
+                                 b: UnsafeBufferPointer(rebasing: w[slot.weightOffset..<(slot.weightOffset + slot.weightCount)]),
+                                 MatrixLayout(rows: inputs, columns: outputs, transposed: true),
+                                 into: c,
+                                 bias: UnsafeBufferPointer(rebasing: w[slot.biasOffset..<(slot.biasOffset + slot.biasCount)]),
+                                 biasFormat: formats.weights.format, stochastic: s)
+                }
+            }
+        }
+        return acc
+    }
+
+    /// Accumulators (Int64) rounded into the activations format: the clean write-back of a dense layer.
+    func writeBack(_ acc: [Int64], layer i: Int, step: Int, site: Int) -> [Int64] {
+        let act = formats.activations, accFormat = formats.accumulators.format
+        var out = [Int64](repeating: 0, count: acc.count)
+        let bound = max(accFormat.rawMax, 0 - accFormat.rawMin)
+        if let q = Int64Requantizer(fracBits: accFormat.fracBits, bound: bound, into: act) {
+            acc.withUnsafeBufferPointer { a in
+                out.withUnsafeMutableBufferPointer { o in
+                    let pa = a.baseAddress!, po = o.baseAddress!
+                    Parallel.forRanges(count: acc.count, grain: 1 << 14) { r in
+                        q.apply(pa + r.lowerBound, count: r.count, into: po + r.lowerBound)
+                    }
+                }
+            }
+            return out
+        }
+        let random = act.rounding == .stochastic
+        let s = stream(step: step, layer: i, site: site * 8 + 1)
+        for e in 0..<acc.count {
+            out[e] = Int64(truncatingIfNeeded: FixedArithmetic.quantize(Int128(acc[e]), fracBits: accFormat.fracBits, into: act,
+                                                                        random: random ? s.word(e) : 0))
+        }
+        return out
     }
 
     package func losses(logits: [Int64], rows: Int, labels: [Int32], copiesPerLabel: Int, stream: StochasticStream) -> [Int64] {

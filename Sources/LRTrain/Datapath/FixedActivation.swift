@@ -14,7 +14,7 @@ enum FixedActivation {
         switch a {
         case .identity: return
         case .relu:
-            for i in 0..<count where x[i] < 0 { x[i] = 0 }
+            for i in 0..<count { x[i] = max(x[i], 0) }          // branch-free: vectorises
         case .step:
             let one = Int64(truncatingIfNeeded: FixedArithmetic.quantize(1.0, into: config))
             for i in 0..<count { x[i] = x[i] > 0 ? one : 0 }

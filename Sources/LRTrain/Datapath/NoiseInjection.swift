@@ -16,6 +16,9 @@ struct NoiseInjection: Sendable {
     let sumFrac: Int
     let accShift: Int
     let noiseShift: Int
+    /// The same sum in Int64 lanes, rounded by a vectorised requantizer (deterministic activation rounding, every
+    /// aligned sum below 2^62); nil otherwise.
+    let fast: Int64Requantizer?
 
     init(sigma: Float, accumulator: FixedFormat, noise: FixedFormat, activations: FixedConfig) throws {
         guard sigma > 0, sigma.isFinite else { throw DatapathError("sigma \(sigma): expected a positive finite noise scale") }
@@ -31,6 +34,13 @@ struct NoiseInjection: Sendable {
         noiseShift = sumFrac - productFrac
         guard accShift <= 120, noiseShift <= 120 else {
             throw DatapathError("noise injection: accumulator \(accumulator) and sigma x noise \(noise) are \(max(accShift, noiseShift)) bits apart; the datapath aligns at most 120")
+        }
+        let magnitude = { (f: FixedFormat) in max(f.rawMax, 0 - f.rawMin) }
+        if accShift < 62, noiseShift < 62, accumulator.width <= 62, noise.width <= 40 {
+            let bound = (magnitude(accumulator) << accShift) + ((sigmaRaw * magnitude(noise)) << noiseShift)
+            fast = Int64Requantizer(fracBits: sumFrac, bound: bound, into: activations)
+        } else {
+            fast = nil
         }
     }
 

@@ -31,6 +31,14 @@ public final class QuantizedEstimator: GradientEstimator {
             throw SettingError("hw", "\(hardware.name): \(e.description)")
         }
         sgd = config.optimizer == .sgd && config.momentum == 0 ? FixedPointSGD(learningRate: config.learningRate) : nil
+        Self.keepLargeBlocks()
+    }
+
+    /// A datapath step allocates a few arrays of 1-8 MB (noisy rows, signs, packed operands). glibc maps blocks above
+    /// its mmap threshold afresh and trims freed heap tops, so every step page-faulted those megabytes in again (10%
+    /// of a `train --hw` profile, kernel `clear_page`). Raising both thresholds keeps the blocks in the heap.
+    static func keepLargeBlocks() {
+        MemoryTuning.keepLargeBlocks(mmapThreshold: 32 << 20, trimThreshold: 512 << 20)
     }
 
     /// Whether the weight update runs in fixed point on the hardware (else on the host, in float).

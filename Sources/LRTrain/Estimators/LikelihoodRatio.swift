@@ -20,6 +20,8 @@ public final class LikelihoodRatioEstimator {
     var u = FloatBuffer(), draws = FloatBuffer(), copyLoss = FloatBuffer(), coefficients = FloatBuffer()
     var reduced = FloatBuffer(), pixelMajor = FloatBuffer(), cleanLoss = FloatBuffer(), perturbed = FloatBuffer()
     var drawSums = FloatBuffer()
+    /// Per-worker buffers of the fused noisy-copy pipeline.
+    let noisyCopies = NoisyCopyWorkspaces()
     /// Scrambled Sobol sequences per logit-noise layer (with `--qmc`); point index = step * rowsPerStep + row.
     let sobol: [Int: SobolSequence]
     let maxBatch: Int
@@ -126,10 +128,24 @@ public final class LikelihoodRatioEstimator {
         let chunk = max(1, min(B, rowBudget / max(1, perRow &* K)))
         var recorded = record ? [Float](repeating: 0, count: K &* B) : []
 
+        let fused: Activation? = { if li + 1 < spec.layers.count, case let .activation(a) = spec.layers[li + 1] { return a }; return nil }()
         var b0 = 0
         while b0 < B {
             let bc = min(chunk, B &- b0)
             let R = bc &* K
+            if sobol[li] == nil {
+                // Pseudo-random noise: steps 1-4 fused per block of samples on every core.
+                let G = reduced.reserve(bc &* D)
+                recorded.withUnsafeMutableBufferPointer { rec in
+                    noisyCopiesFused(network: network, params: params, li: li, K: K, nd: nd, D: D, sigma: sigma,
+                                     scoreScale: scoreScale, useSign: useSign, fused: fused, labels: labels, b0: b0, bc: bc,
+                                     step: step, G: G, recorded: record ? rec.baseAddress : nil, B: B)
+                }
+                outerProduct(li: li, slot: slot, layerInput: layerInput, G: G, b0: b0, bc: bc, scale: gradScale,
+                             gradient: gradient)
+                b0 &+= bc
+                continue
+            }
             // 1. Unit noise rows for this chunk (pure function of step, layer, row).
             let e = draws.reserve(bc &* nd &* D)
             if let template = sobol[li] {
@@ -156,7 +172,6 @@ public final class LikelihoodRatioEstimator {
             //    activation it is applied on the same cache-hot row (one pass instead of two).
             let u = self.u.reserve(R &* D)
             let antithetic = settings.antithetic
-            let fused: Activation? = { if li + 1 < spec.layers.count, case let .activation(a) = spec.layers[li + 1] { return a }; return nil }()
             Parallel.forRanges(count: R, grain: max(1, 16384 / max(1, D))) { range in
                 for row in range {
                     let b = row / K, k = row &- b &* K
@@ -202,23 +217,29 @@ public final class LikelihoodRatioEstimator {
                 }
             }
             // 5. The outer-product GEMM with the layer input.
-            switch spec.layers[li] {
-            case let .dense(inputs, outputs):
-                DenseKernels.weightGradient(x: layerInput + b0 &* inputs, dy: G, rows: bc, inputs: inputs, outputs: outputs,
-                                            scale: gradScale, dWeight: gradient + slot.weightOffset,
-                                            dBias: gradient + slot.biasOffset)
-            case .conv2d:
-                let g = clean.geometry(li)!
-                let pm = pixelMajor.reserve(bc &* g.outputSize)
-                ConvKernels.nchwToPixelMajor(G, rows: bc, pixels: g.pixels, channels: g.spec.outChannels, dst: pm)
-                ConvKernels.weightGradient(g, cols: clean.columns(li) + b0 &* g.pixels &* g.patch, deltaPixelMajor: pm,
-                                           rows: bc, scale: gradScale, dWeight: gradient + slot.weightOffset,
-                                           dBias: gradient + slot.biasOffset)
-            default: break
-            }
+            outerProduct(li: li, slot: slot, layerInput: layerInput, G: G, b0: b0, bc: bc, scale: gradScale, gradient: gradient)
             b0 &+= bc
         }
         return recorded
+    }
+
+    /// dW += scale * G^T X for samples b0 ..< b0 + bc (one GEMM; conv layers through the pixel-major layout).
+    func outerProduct(li: Int, slot: ParameterLayout.Slot, layerInput: UnsafePointer<Float>, G: UnsafeMutablePointer<Float>,
+                      b0: Int, bc: Int, scale: Float, gradient: UnsafeMutablePointer<Float>) {
+        switch spec.layers[li] {
+        case let .dense(inputs, outputs):
+            DenseKernels.weightGradient(x: layerInput + b0 &* inputs, dy: G, rows: bc, inputs: inputs, outputs: outputs,
+                                        scale: scale, dWeight: gradient + slot.weightOffset,
+                                        dBias: gradient + slot.biasOffset)
+        case .conv2d:
+            let g = clean.geometry(li)!
+            let pm = pixelMajor.reserve(bc &* g.outputSize)
+            ConvKernels.nchwToPixelMajor(G, rows: bc, pixels: g.pixels, channels: g.spec.outChannels, dst: pm)
+            ConvKernels.weightGradient(g, cols: clean.columns(li) + b0 &* g.pixels &* g.patch, deltaPixelMajor: pm,
+                                       rows: bc, scale: scale, dWeight: gradient + slot.weightOffset,
+                                       dBias: gradient + slot.biasOffset)
+        default: break
+        }
     }
 
     /// Largest per-row buffer (outputs and im2col columns) of the layers after `li`.
