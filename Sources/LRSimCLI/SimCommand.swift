@@ -40,8 +40,8 @@ struct Sim: ParsableCommand {
     @Flag(help: "Independent copies instead of antithetic pairs (antithetic pairs generate and store half the noise).")
     var noAntithetic = false
     @Option(help: "Copies one task carries through a layer (the GEMM streams batch x copies rows).") var copiesPerPass: Int = 1
-    @Option(help: "LR/ALR noise injection: layerwise (one layer at a time; copies run the layers after it) or all-layers (every layer at once; K full noisy passes, every layer's gradient from the same losses).")
-    var injection: Injection = .layerwise
+    @Option(help: "LR/ALR noise injection: layerwise (one layer at a time; copies run the layers after it) or all-layers (every layer at once; K full noisy passes, every layer's gradient from the same losses). Default: layerwise, or the trace's.")
+    var injection: Injection?
     @Option(help: "Backprop schedule: serial (one batch in flight), gpipe or 1f1b (micro-batches pipelined over the stages, flushed every step).")
     var schedule: BackpropSchedule = .serial
     @Option(help: "Micro-batches per iteration for --schedule gpipe or 1f1b (the batch is divided among them).")
@@ -97,5 +97,4 @@ struct Sim: ParsableCommand {
     }
 }
 
-extension Injection: ExpressibleByArgument {}
 extension BackpropSchedule: ExpressibleByArgument {}

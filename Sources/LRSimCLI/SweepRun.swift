@@ -83,12 +83,14 @@ struct SweepRun: ParsableCommand {
         var kinds: [String] = []
         var simWork: WorkloadSpec?
         if !noSim {
-            let options = SimWorkloadOptions(
+            var options = SimWorkloadOptions(
                 trace: trace, model: model,
                 estimator: trace == nil ? estimatorOptions.kind : estimatorOptions.estimator,
                 batch: trace == nil ? batch ?? 32 : batch,
                 copies: trace == nil ? estimatorOptions.copyCounts : estimatorOptions.copies,
                 antithetic: estimatorOptions.noAntithetic ? false : nil, iterations: iterations ?? 4)
+            // The trained points' injection; a trace keeps its own unless all-layers is asked for.
+            if trace == nil || estimatorOptions.injection == .allLayers { options.injection = estimatorOptions.injection }
             simWork = try options.workload()
             kinds.append("sim")
         }

@@ -49,6 +49,10 @@ struct Train: ParsableCommand {
     var learningRate: Float = 1e-3
     @Option(help: "SGD momentum.")
     var momentum: Float = 0.9
+    @Option(help: "L2 weight decay added to the gradient before each update (g + wd * theta, as PyTorch's SGD and Adam do; the LR authors use 1e-4).")
+    var weightDecay: Float = 0
+    @Option(help: "BP+ (with --estimator bp): add N(0, s^2) noise (Laplace of scale s with --noise laplace) to every layer's output during training; evaluation stays noise-free.")
+    var trainNoise: Float = 0
     @Option(help: "Passes over the training set.")
     var epochs = 3
     @Option(help: "Samples per mini-batch (default 128; a gnn trains on the full graph: its training nodes).")
@@ -85,6 +89,8 @@ struct Train: ParsableCommand {
         c.trainLimit = data.trainSamples; c.testLimit = data.testSamples
         c.model = model; c.activation = activation
         c.optimizer = optimizer; c.learningRate = learningRate; c.momentum = momentum
+        if weightDecay != 0 { c.weightDecay = weightDecay }
+        if trainNoise != 0 { c.trainNoise = trainNoise }
         c.epochs = epochs; c.batch = batch ?? TrainingConfiguration.defaultBatch(model: model, data: c.data); c.seed = seed
         c.gradCheckEvery = gradCheckEvery
         c.trace = trace; c.traceEvery = traceEvery; c.traceBackprop = traceBp

@@ -17,3 +17,4 @@ extension TraceCompression: ExpressibleByArgument {}
 extension Baseline: ExpressibleByArgument {}
 extension NoiseKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
+extension Injection: ExpressibleByArgument {}

@@ -20,6 +20,8 @@ struct EstimatorOptions: ParsableArguments {
     var noise: NoiseKind = .gaussian
     @Option(help: "Parametric layers (0-based, comma-separated) that use weight noise under lr/alr; 'auto' (default) picks convolutions with fewer parameters than outputs, 'none' uses logit noise everywhere.")
     var weightNoiseLayers = "auto"
+    @Option(help: "LR/ALR noise injection: layerwise (one layer at a time; its copies run the layers after it) or all-layers (the authors' scheme: each copy is one forward pass with noise on every layer's output, and every layer's gradient comes from the same per-copy losses; one K for all layers).")
+    var injection: Injection = .layerwise
 
     /// The estimator, bp when none is given.
     var kind: EstimatorKind { estimator ?? .bp }
@@ -39,6 +41,6 @@ struct EstimatorOptions: ParsableArguments {
             : try list(weightNoiseLayers, "weight-noise-layers") { Int($0) }
         return EstimatorSettings(kind: kind, copies: copyCounts, sigma: try list(sigma, "sigma") { Float($0) },
                                  antithetic: !noAntithetic, baseline: baseline, qmc: qmc, noise: noise,
-                                 weightNoiseLayers: layers)
+                                 weightNoiseLayers: layers, injection: injection)
     }
 }

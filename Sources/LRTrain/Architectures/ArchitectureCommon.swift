@@ -38,6 +38,9 @@ public struct ArchitectureLRSettings: Sendable, Codable, Equatable {
         guard s.baseline == .clean else { throw SettingError("baseline", "\(model) models use the clean baseline, got \(s.baseline.rawValue)") }
         guard s.noise == .gaussian else { throw SettingError("noise", "\(model) models use Gaussian noise, got \(s.noise.rawValue)") }
         guard !s.qmc else { throw SettingError("qmc", "\(model) models draw Philox noise, not QMC points") }
+        guard s.injection == .layerwise else {
+            throw SettingError("injection", "\(model) models inject their noise per perturbed layer (all time steps at once); all-layers is for mlp and cnn")
+        }
         guard (s.weightNoiseLayers ?? []).isEmpty else {
             throw SettingError("weight-noise-layers", "\(model) models perturb pre-activations, not weights")
         }

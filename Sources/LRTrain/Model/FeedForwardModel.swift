@@ -81,7 +81,7 @@ public final class FeedForwardModel: TrainableModel {
         let perturbed = settings.kind == .bp ? [] : spec.parametricLayers.indices.filter { settings.copies[$0] > 0 }
         return TraceModelLayout(layers: layers, inputShape: spec.inputShape, activation: nil,
                                 perturbedLayers: perturbed.map { spec.parametricLayers[$0] }, perturbedPositions: perturbed,
-                                noiseKeyLayout: 1,
+                                noiseKeyLayout: settings.kind != .bp && settings.injection == .allLayers ? 3 : 1,
                                 notes: ["weight_noise_layers": (settings.weightNoiseLayers ?? []).map(String.init).joined(separator: ",")])
     }
 

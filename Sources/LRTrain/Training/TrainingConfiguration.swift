@@ -14,6 +14,12 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var optimizer: OptimizerKind = .adam
     public var learningRate: Float = 1e-3
     public var momentum: Float = 0.9
+    /// L2 weight decay added to the gradient before the optimizer step (`g + wd * theta`, as PyTorch's SGD and Adam do;
+    /// the authors' scripts use 1e-4). nil or 0: none. Optional so configurations without it encode as before.
+    public var weightDecay: Float? = nil
+    /// "BP+": backprop on the network with N(0, s^2) noise (or Laplace of scale s, with `estimator.noise`) added to every
+    /// parametric layer's output during training (`NoisyBackprop.swift`); nil or 0: none. Evaluation stays clean.
+    public var trainNoise: Float? = nil
     public var epochs: Int = 3
     /// Samples per step; a gnn model trains on the full graph, so its batch is the graph's training nodes
     /// (`defaultBatch`).
@@ -54,6 +60,18 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         guard learningRate > 0 && learningRate.isFinite else { throw SettingError("lr", "expected a positive number, got \(learningRate)") }
         guard traceEvery >= 1 else { throw SettingError("trace-every", "expected a positive step count, got \(traceEvery)") }
         guard gradCheckEvery >= 0 else { throw SettingError("grad-check-every", "expected 0 or a positive step count, got \(gradCheckEvery)") }
+        if let wd = weightDecay {
+            guard wd >= 0 && wd.isFinite else { throw SettingError("weight-decay", "expected a number >= 0, got \(wd)") }
+        }
+        if let s = trainNoise, s != 0 {
+            guard s > 0 && s.isFinite else { throw SettingError("train-noise", "expected a noise scale >= 0, got \(s)") }
+            guard estimator.kind == .bp else {
+                throw SettingError("train-noise", "adds noise to backprop's forward pass (BP+); \(estimator.kind.rawValue) has its own noise (--sigma)")
+            }
+            guard case .feedforward = try modelSpec() else {
+                throw SettingError("train-noise", "BP+ runs on mlp and cnn models, not \(model)")
+            }
+        }
         var c = self
         c.estimator = try estimator.resolved(spec: spec)
         return (c, spec)
