@@ -53,6 +53,8 @@ struct Train: ParsableCommand {
     var weightDecay: Float = 0
     @Option(help: "BP+ (with --estimator bp): add N(0, s^2) noise (Laplace of scale s with --noise laplace) to every layer's output during training; evaluation stays noise-free.")
     var trainNoise: Float = 0
+    @Option(name: .customLong("init"), help: "Initial parameters (mlp, cnn): uniform (He/Xavier-uniform weights, zero biases) or scaled-normal (N(0,1) x 2/sqrt(fan_in + 1) weights and biases, the LR authors' scripts).")
+    var initialization: Initialization = .uniform
     @Option(help: "Passes over the training set.")
     var epochs = 3
     @Option(help: "Samples per mini-batch (default 128; a gnn trains on the full graph: its training nodes).")
@@ -91,6 +93,7 @@ struct Train: ParsableCommand {
         c.optimizer = optimizer; c.learningRate = learningRate; c.momentum = momentum
         if weightDecay != 0 { c.weightDecay = weightDecay }
         if trainNoise != 0 { c.trainNoise = trainNoise }
+        if initialization != .uniform { c.initialization = initialization }
         c.epochs = epochs; c.batch = batch ?? TrainingConfiguration.defaultBatch(model: model, data: c.data); c.seed = seed
         c.gradCheckEvery = gradCheckEvery
         c.trace = trace; c.traceEvery = traceEvery; c.traceBackprop = traceBp

@@ -18,3 +18,4 @@ extension Baseline: ExpressibleByArgument {}
 extension NoiseKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension Injection: ExpressibleByArgument {}
+extension Initialization: ExpressibleByArgument {}

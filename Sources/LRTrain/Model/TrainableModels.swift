@@ -20,7 +20,7 @@ public enum TrainableModels {
             guard spec.outputCount == train.classes else {
                 throw SettingError("model", "\(config.model) has \(spec.outputCount) outputs but \(train.name) has \(train.classes) classes")
             }
-            return try FeedForwardModel(network: Network(spec: spec, seed: config.seed), config: config, datapath: datapath)
+            return try FeedForwardModel(network: Network(spec: spec, seed: config.seed, initialization: config.initialization ?? .uniform), config: config, datapath: datapath)
         case .sequence(let s):
             guard train.featureCount == s.sampleFeatures else {
                 let reads = s.kind == .rnn ? "\(s.sampleFeatures) features per sample (\(s.steps) steps of \(s.inputs))"

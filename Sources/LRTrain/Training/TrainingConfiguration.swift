@@ -20,6 +20,8 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     /// "BP+": backprop on the network with N(0, s^2) noise (or Laplace of scale s, with `estimator.noise`) added to every
     /// parametric layer's output during training (`NoisyBackprop.swift`); nil or 0: none. Evaluation stays clean.
     public var trainNoise: Float? = nil
+    /// How an mlp or cnn starts (nil: `Initialization.uniform`).
+    public var initialization: Initialization? = nil
     public var epochs: Int = 3
     /// Samples per step; a gnn model trains on the full graph, so its batch is the graph's training nodes
     /// (`defaultBatch`).
@@ -62,6 +64,11 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         guard gradCheckEvery >= 0 else { throw SettingError("grad-check-every", "expected 0 or a positive step count, got \(gradCheckEvery)") }
         if let wd = weightDecay {
             guard wd >= 0 && wd.isFinite else { throw SettingError("weight-decay", "expected a number >= 0, got \(wd)") }
+        }
+        if let i = initialization {
+            guard case .feedforward = try modelSpec() else {
+                throw SettingError("init", "\(i.rawValue) initialises mlp and cnn models; \(model) has its own")
+            }
         }
         if let s = trainNoise, s != 0 {
             guard s > 0 && s.isFinite else { throw SettingError("train-noise", "expected a noise scale >= 0, got \(s)") }
