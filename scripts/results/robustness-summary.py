@@ -18,6 +18,7 @@ ROWS = [
     ("lr-sigmoid", "T2: LR sigmoid (all-layers, Laplace 1.0, K 10)"),
     ("lr-step", "T3: LR threshold (same, batch 32)"),
     ("lr-step-k100", "T3': LR threshold, K 100, 50 epochs"),
+    ("lr-sigmoid-50ep", "T2': LR sigmoid, 50 epochs"),
     ("alr-sigmoid", "T4: ALR sigmoid (sign of Gaussian noise)"),
     ("bp-relu", "T5: BP ReLU (control)"),
     ("bp-step", "T6: BP step (control)"),

@@ -12,7 +12,7 @@
 # Every run writes its JSON report (and checkpoint) under OUT and is skipped when its report exists, so an interrupted
 # run resumes. The summary tables and the verdict at the end are read back from the reports.
 #
-#   scripts/results/robustness.sh [OUT=results-robustness] [SEEDS="0 1 2"]      (about 1 h on 2 cores)
+#   scripts/results/robustness.sh [OUT=results-robustness] [SEEDS="0 1 2"]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-results-robustness}
@@ -22,7 +22,8 @@ swift build -c release >/dev/null
 lrsim=.build/release/lrsim
 
 D=(--data fashion-mnist)
-T=(--model mlp:784-50-10 --epochs 10)
+# The targets: the authors' 784-50-10 with their initialisation (N(0,1) x 2/sqrt(fan_in + 1), biases included).
+T=(--model mlp:784-50-10 --epochs 10 --init scaled-normal)
 SGD=(--optimizer sgd --momentum 0)
 # The authors' LR (GLR_ADV Train&Test/LRS.py, LRT.py): Laplace noise of scale 1 on every layer's output at once,
 # K = 10, score sign(z)/b, no baseline, no antithetic pairs, plain SGD lr 1e-2 with weight decay 1e-4.
@@ -46,8 +47,8 @@ evaluate() {  # evaluate REPORT ARGS...: one eval report
   "$lrsim" eval "${D[@]}" "$@" --report "$report" >/dev/null
 }
 
-targets="bp-sigmoid lr-sigmoid lr-step alr-sigmoid bp-relu bp-step bp-plus lr-sigmoid-layerwise lr-step-k100"
-for s in $seeds; do
+targets() {  # targets SEED: the substitute and the models the protocol names
+  local s=$1
   # The substitute: LR_Experiment blackModel.py (784-100-50-10 ReLU, SGD 1e-2, momentum 0.9, wd 1e-4, 10 epochs).
   train substitute "$((s + 100))" --model mlp:784-100-50-10 --activation relu --estimator bp --optimizer sgd --lr 1e-2 \
     --momentum 0.9 --weight-decay 1e-4 --batch 128 --epochs 10
@@ -66,23 +67,35 @@ for s in $seeds; do
   train bp-plus "$s" "${T[@]}" --activation sigmoid --estimator bp --train-noise 2.0 "${SGD[@]}" --lr 0.1 --batch 128
   train lr-sigmoid-layerwise "$s" "${T[@]}" --activation sigmoid --estimator lr "${LR[@]}" --injection layerwise \
     "${SGD[@]}" --batch 128
-  # LR_Experiment's LRT variant: K = 100, 50 epochs (their Adagrad is not in lrsim: SGD as above).
-  train lr-step-k100 "$s" --model mlp:784-50-10 --epochs 50 --activation step --estimator lr "${LR[@]}" --copies 100 \
-    "${SGD[@]}" --batch 32
+}
 
-  sub="$out/substitute-s$((s + 100)).ckpt"
+longer() {  # longer SEED: LR trained longer (closer to the papers' clean accuracies)
+  local s=$1
+  train lr-sigmoid-50ep "$s" "${T[@]}" --epochs 50 --activation sigmoid --estimator lr "${LR[@]}" "${SGD[@]}" --batch 128
+  # LR_Experiment's LRT variant: K = 100, 50 epochs (their Adagrad is not in lrsim: SGD as above).
+  train lr-step-k100 "$s" "${T[@]}" --epochs 50 --activation step --estimator lr "${LR[@]}" --copies 100 "${SGD[@]}" \
+    --batch 32
+}
+
+attacks() {  # attacks SEED TARGET...
+  local s=$1; shift
+  local sub="$out/substitute-s$((s + 100)).ckpt"
   for eps in $EPS; do
     # Attack A: crafted once on the substitute (its own white-box accuracy is the sanity check), saved, reused.
     evaluate "$out/adv-s$s-$eps.json" --checkpoint "$sub" --fgsm "$eps" --save-adversarial "$out/adv-s$s-$eps.lradv"
-    for t in $targets; do
+    for t in "$@"; do
       evaluate "$out/transfer-$t-s$s-$eps.json" --checkpoint "$out/$t-s$s.ckpt" --adversarial "$out/adv-s$s-$eps.lradv"
     done
   done
-  for t in $targets; do
+  for t in "$@"; do
     # Attack B: white-box FGSM and PGD (20 steps of eps/8), and SPSA (gradient-free) at eps 0.13.
     evaluate "$out/whitebox-$t-s$s.json" --checkpoint "$out/$t-s$s.ckpt" --fgsm 0.13 --pgd 0.13 --pgd-steps 20 \
       --pgd-step-size 0.01625 "${SPSA[@]}" --seed "$s"
   done
-done
+}
+
+main="bp-sigmoid lr-sigmoid lr-step alr-sigmoid bp-relu bp-step bp-plus lr-sigmoid-layerwise"
+for s in $seeds; do targets "$s"; attacks "$s" $main; done
+for s in $seeds; do longer "$s"; attacks "$s" lr-sigmoid-50ep lr-step-k100; done
 
 python3 scripts/results/robustness-summary.py "$out" $seeds

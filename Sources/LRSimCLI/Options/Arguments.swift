@@ -19,3 +19,4 @@ extension NoiseKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension Injection: ExpressibleByArgument {}
 extension Initialization: ExpressibleByArgument {}
+extension StepInjection: ExpressibleByArgument {}

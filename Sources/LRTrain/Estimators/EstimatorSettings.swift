@@ -15,6 +15,15 @@ public enum NoiseKind: String, Sendable, Codable, CaseIterable {
     case gaussian, laplace
 }
 
+/// Where an rnn's cell puts its noise in time (`--step-injection`).
+public enum StepInjection: String, Sendable, Codable, CaseIterable {
+    /// Every time step of each copy at once: K noisy trajectories per sample (T x H noise values per copy).
+    case allSteps = "all-steps"
+    /// One time step at a time: per step t, K copies start from the clean state and run only steps t...T-1 (H noise
+    /// values per copy; about T/2 times the recurrent work of all-steps for the same K).
+    case perStep = "per-step"
+}
+
 /// Every knob of the estimators, per parametric layer where it makes sense.
 public struct EstimatorSettings: Sendable, Codable, Equatable {
     public var kind: EstimatorKind
@@ -42,9 +51,12 @@ public struct EstimatorSettings: Sendable, Codable, Equatable {
     /// nil for layer-wise, so the JSON of a layer-wise run (reports, checkpoints, trace headers) is what it was before
     /// the option existed, and files written before it decode as layer-wise.
     var injectionChoice: Injection?
+    /// rnn models: the cell's noise in time; nil means all steps (and is left out of the JSON, like `injection`).
+    public var stepInjection: StepInjection?
 
     enum CodingKeys: String, CodingKey {
         case kind, copies, sigma, antithetic, baseline, qmc, noise, weightNoiseLayers, injectionChoice = "injection"
+        case stepInjection
     }
 
     public init(kind: EstimatorKind, copies: CopyCounts, sigma: [Float], antithetic: Bool = true, baseline: Baseline = .clean,

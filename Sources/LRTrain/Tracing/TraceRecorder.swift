@@ -30,6 +30,9 @@ public final class TraceRecorder {
         if case .graph = try config.modelSpec() {
             throw SettingError("trace", "gnn runs are not traced (mlp, cnn, rnn and snn runs are)")
         }
+        if config.estimator.stepInjection == .perStep {
+            throw SettingError("trace", "per-step rnn runs are not traced (their T groups of copies have no trace layout); trace an all-steps run")
+        }
         self.config = config
         tensors = model.tensors
         let layout = model.traceLayout

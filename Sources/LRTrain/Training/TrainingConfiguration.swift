@@ -65,6 +65,11 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         if let wd = weightDecay {
             guard wd >= 0 && wd.isFinite else { throw SettingError("weight-decay", "expected a number >= 0, got \(wd)") }
         }
+        if estimator.stepInjection != nil {
+            guard case .sequence(let s) = try modelSpec(), s.kind == .rnn else {
+                throw SettingError("step-injection", "places an rnn cell's noise in time; \(model) is not an rnn")
+            }
+        }
         if let i = initialization {
             guard case .feedforward = try modelSpec() else {
                 throw SettingError("init", "\(i.rawValue) initialises mlp and cnn models; \(model) has its own")
