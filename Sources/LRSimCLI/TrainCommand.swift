@@ -12,8 +12,10 @@ struct Train: ParsableCommand {
         abstract: "Train a network with backprop (bp) or forward-only estimators (lr, alr, es, aes).",
         discussion: """
         LR injects Gaussian noise of scale --sigma into one layer's outputs at a time, runs --copies noisy copies of the \
-        layers after it, and correlates each copy's loss with its noise: no backward pass. ALR keeps only the noise's \
-        sign (1 bit per neuron per copy). ES/AES put the noise on the weights instead.
+        layers after it, and correlates each copy's loss with its noise: no backward pass. With --injection all-layers \
+        each copy is one forward pass with noise on every layer's output, and every layer's gradient comes from the \
+        same losses (the LR authors' scheme). ALR keeps only the noise's sign (1 bit per neuron per copy). ES/AES put \
+        the noise on the weights instead. --train-noise with bp trains by backprop through noisy layers (BP+).
 
         Recurrent, spiking and graph models take the spellings `lrsim sim` accepts and train with lr or their backprop \
         baseline (bp: BPTT, surrogate-gradient BPTT for the snn, backprop for the gnn), one K and one sigma for both \
@@ -26,6 +28,8 @@ struct Train: ParsableCommand {
           lrsim train --estimator alr --copies 32 --sigma 0.1 --report alr.json --trace alr.lrt --trace-every 100
           lrsim train --model cnn:small --estimator lr --copies 8,8,32,32 --sigma 0.05,0.05,0.1,0.1
           lrsim train --activation step --estimator lr --copies 64 --sigma 0.3
+          lrsim train --model mlp:784-50-10 --activation sigmoid --init scaled-normal --estimator lr --injection all-layers --noise laplace --sigma 1 --copies 10 --baseline none --no-antithetic --optimizer sgd --momentum 0 --lr 1e-2 --weight-decay 1e-4 --epochs 10
+          lrsim train --model mlp:784-50-10 --activation sigmoid --estimator bp --train-noise 2 --optimizer sgd --momentum 0 --lr 0.1
           lrsim train --model rnn:28x128-10xT28 --estimator lr --copies 16 --train-samples 10000 --lr 2e-3
           lrsim train --model snn:784-256-10xT16 --estimator lr --copies 16 --sigma 0.3 --trace snn.lrt
           lrsim train --model gnn:1000-32-64-5 --estimator lr --copies 64 --epochs 200 --lr 0.01

@@ -24,6 +24,7 @@ ROWS = [
     ("bp-step", "T6: BP step (control)"),
     ("bp-plus", "T7: BP+ sigmoid, N(0, 2^2) on every logit (control)"),
     ("lr-sigmoid-layerwise", "T8: LR sigmoid, layer-wise injection (control)"),
+    ("bp-sigmoid-matched", "T9: BP sigmoid stopped at LR's clean accuracy (control)"),
 ]
 
 
@@ -58,7 +59,8 @@ def transfer(name, eps):
 def whitebox(name, attack):
     if name == "substitute":
         return [None]
-    return [r[attack]["accuracy"] if (r := load(f"whitebox-{name}-s{s}.json")) and r.get(attack) else None for s in seeds]
+    prefix = "spsa" if attack == "spsa" else "whitebox"
+    return [r[attack]["accuracy"] if (r := load(f"{prefix}-{name}-s{s}.json")) and r.get(attack) else None for s in seeds]
 
 
 print(f"Seeds {', '.join(seeds)}; accuracy in % (mean over seeds in bold, then per seed).\n")
@@ -92,7 +94,7 @@ for name in ("lr-sigmoid", "lr-step"):
     gaps_ok &= mean >= 20 and min(per) > 10
     gaps_pos &= mean > 0
     lines.append(f"gap {name} - bp-sigmoid: mean {mean:+.2f} points, per seed " + ", ".join(f"{g:+.1f}" for g in per))
-for name in ("bp-relu", "bp-step", "bp-plus", "alr-sigmoid"):
+for name in ("bp-relu", "bp-step", "bp-plus", "alr-sigmoid", "bp-sigmoid-matched", "lr-sigmoid-layerwise"):
     per = [100 * (a - b) for a, b in zip(transfer(name, "0.13"), t1)]
     if None not in per:
         lines.append(f"control gap {name} - bp-sigmoid: mean {statistics.mean(per):+.2f} points")
