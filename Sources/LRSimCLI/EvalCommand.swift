@@ -19,8 +19,9 @@ struct Eval: ParsableCommand {
 
         By default the attacks are white-box: crafted on the evaluated model. With --source they are crafted on \
         another checkpoint (the substitute) and the target is scored on the same images: a transfer attack, the \
-        protocol of the LR papers' FGSM table. --save-adversarial keeps the crafted images; --adversarial scores \
-        a saved set. Every attack is deterministic for --seed.
+        protocol of the LR papers' FGSM table. With --surrogate-sharpness K they are crafted on the checkpoint's own \
+        weights with its step activations replaced by sigmoid(K z) (BPDA). --save-adversarial keeps the crafted \
+        images; --adversarial scores a saved set. Every attack is deterministic for --seed.
 
         Examples:
           lrsim train --estimator lr --copies 32 --sigma 0.1 --checkpoint lr.ckpt
@@ -58,6 +59,8 @@ struct Eval: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Craft the attacks on this checkpoint (the substitute) and score --checkpoint on the same images (transfer).")
     var source: String?
+    @Option(help: "Craft the attacks on the checkpoint's own weights with every step activation replaced by sigmoid(K z) (BPDA: the adaptive white-box attack of threshold networks).")
+    var surrogateSharpness: Float?
     @Option(help: "Save the crafted adversarial images (of exactly one attack) to this file.")
     var saveAdversarial: String?
     @Option(help: "Score the checkpoint on adversarial images saved by --save-adversarial.")
@@ -71,6 +74,7 @@ struct Eval: ParsableCommand {
         var session = EvaluationSession(checkpoint: checkpoint, data: data.name(for:), dataDir: data.dataDir,
                                         testLimit: data.testSamples)
         session.source = source
+        session.surrogateSharpness = surrogateSharpness
         session.fgsm = fgsm
         session.pgd = pgd.map { PGDSettings(epsilon: $0, steps: pgdSteps, stepSize: pgdStepSize, randomStart: pgdRandomStart, seed: seed) }
         session.spsa = spsa.map { SPSASettings(epsilon: $0, steps: spsaSteps, samples: spsaSamples, delta: spsaDelta,
@@ -79,12 +83,13 @@ struct Eval: ParsableCommand {
         session.saveAdversarial = saveAdversarial
         let r = try session.run()
         Console.out(String(format: "test accuracy %.4f (loss %.4f) on %d samples", r.testAccuracy, r.testLoss, r.samples))
+        if let k = r.surrogateSharpness { Console.out(String(format: "attacks crafted on the sigmoid(%g z) surrogate of the step activations", k)) }
         if let s = r.source, let acc = r.sourceTestAccuracy {
             Console.out(String(format: "transfer attacks crafted on %@ (%@, test accuracy %.4f)", s, r.sourceModel ?? "?", acc))
         }
         for a in [r.fgsm, r.pgd, r.spsa, r.adversarialSet].compactMap({ $0 }) {
             let from = a.path.map { " (saved set \($0), crafted on \(a.source ?? "?"))" } ?? ""
-            let sourceNote = a.sourceAccuracy.map { String(format: "; substitute %.4f", $0) } ?? ""
+            let sourceNote = a.sourceAccuracy.map { String(format: "; crafting model %.4f", $0) } ?? ""
             Console.out(String(format: "%@ eps %.3f accuracy %.4f%@%@", a.attack.uppercased(), a.epsilon, a.accuracy, sourceNote, from))
         }
         if let path = report { try JSONReport.write(r, to: path) }

@@ -70,7 +70,8 @@ final class EvalCLITests: XCTestCase {
                                (["--pgd", "2"], "--pgd"),
                                (["--spsa", "0.1", "--spsa-samples", "0"], "--spsa-samples"),
                                (["--adversarial", "/etc/hostname"], "/etc/hostname"),
-                               (["--fgsm", "0.1", "--source", "/nonexistent.ckpt"], "/nonexistent.ckpt")] {
+                               (["--fgsm", "0.1", "--source", "/nonexistent.ckpt"], "/nonexistent.ckpt"),
+                               (["--pgd", "0.1", "--surrogate-sharpness", "4"], "has none")] {
             let r = try run(base + args)
             XCTAssertNotEqual(r.status, 0, "\(args)")
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): \(r.stderr)")

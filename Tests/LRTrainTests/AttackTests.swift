@@ -101,6 +101,21 @@ final class AttackTests: XCTestCase {
         XCTAssertLessThan(adv, clean - 0.2, "clean \(clean), SPSA \(adv)")   // measured 0.69 -> 0.26
     }
 
+    /// BPDA: the step network's weights with sigmoid(k z) for the step agree with it away from the thresholds, and PGD
+    /// crafted on that surrogate breaks the step network that its own (zero) gradient cannot move.
+    func testSmoothSurrogateAttacksAStepNetwork() throws {
+        let step = Self.trained(.lr, activation: .step)
+        let sharp = try step.smoothSurrogate(sharpness: 1000)
+        XCTAssertEqual(accuracy(sharp, Self.images), accuracy(step, Self.images), accuracy: 0.01)
+        XCTAssertEqual(sharp.parameters.count, step.parameters.count)
+        let smooth = try step.smoothSurrogate(sharpness: 4)
+        let x = withData { Evaluator(spec: smooth.spec).pgd(smooth, settings: PGDSettings(epsilon: 0.05), images: $0, labels: $1, count: $2) }
+        let clean = accuracy(step, Self.images), adv = accuracy(step, x)
+        XCTAssertLessThan(adv, clean - 0.2, "clean \(clean), surrogate PGD \(adv)")
+        XCTAssertThrowsError(try Self.bp.smoothSurrogate(sharpness: 4)) { XCTAssertTrue("\($0)".contains("has none")) }
+        XCTAssertThrowsError(try step.smoothSurrogate(sharpness: 0))
+    }
+
     func testSPSAIsDeterministicAndIndependentOfThreadCount() {
         let s = SPSASettings(epsilon: 0.05, steps: 3, samples: 8, seed: 4)
         let saved = Parallel.threads

@@ -59,18 +59,18 @@ def transfer(name, eps):
 def whitebox(name, attack):
     if name == "substitute":
         return [None]
-    prefix = "spsa" if attack == "spsa" else "whitebox"
-    return [r[attack]["accuracy"] if (r := load(f"{prefix}-{name}-s{s}.json")) and r.get(attack) else None for s in seeds]
+    prefix, key = {"spsa": ("spsa", "spsa"), "bpda": ("bpda", "pgd")}.get(attack, ("whitebox", attack))
+    return [r[key]["accuracy"] if (r := load(f"{prefix}-{name}-s{s}.json")) and r.get(key) else None for s in seeds]
 
 
 print(f"Seeds {', '.join(seeds)}; accuracy in % (mean over seeds in bold, then per seed).\n")
 print("| model | clean | transfer FGSM 0.1 | transfer FGSM 0.13 | transfer FGSM 0.2 | white-box FGSM 0.13 | "
-      "white-box PGD 0.13 | SPSA 0.13 | paper: clean / AdvFGSM |")
-print("|---|---|---|---|---|---|---|---|---|")
+      "white-box PGD 0.13 | BPDA PGD 0.13 | SPSA 0.13 | paper: clean / AdvFGSM |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for name, label in ROWS:
     paper = PAPER.get(name)
     cells = [pct(clean(name))] + [pct(transfer(name, e)) for e in EPS]
-    cells += [pct(whitebox(name, a)) for a in ("fgsm", "pgd", "spsa")]
+    cells += [pct(whitebox(name, a)) for a in ("fgsm", "pgd", "bpda", "spsa")]
     cells.append(f"{paper[0]} / {paper[1]}" if paper else "-")
     print(f"| {label} | " + " | ".join(cells) + " |")
 

@@ -7,8 +7,9 @@
 # BP step, BP+ = backprop with N(0, 2^2) noise on every logit, LR sigmoid with layer-wise injection); then
 #   A. transfer FGSM crafted on the substitute at eps 0.1 / 0.13 / 0.2 (saved once per seed and eps, every target
 #      scored on the same images: `lrsim eval --adversarial`), and
-#   B. white-box FGSM and PGD at 0.13 on every target, and the gradient-free SPSA at 0.13 on the step models (the fair
-#      test of networks whose input gradient is zero) and, to calibrate it against PGD, on BP and LR sigmoid.
+#   B. white-box FGSM and PGD at 0.13 on every target; for the step models, whose input gradient is zero, the adaptive
+#      attacks: PGD on their sigmoid surrogate (BPDA) and the gradient-free SPSA (also run on BP and LR sigmoid to
+#      calibrate it against PGD).
 # Every run writes its JSON report (and checkpoint) under OUT and is skipped when its report exists, so an interrupted
 # run resumes. The summary tables and the verdict at the end are read back from the reports.
 #
@@ -99,6 +100,12 @@ attacks() {  # attacks SEED TARGET...
     # differentiable models to calibrate it against PGD.
     case $t in
       *step*|bp-sigmoid|lr-sigmoid) evaluate "$out/spsa-$t-s$s.json" --checkpoint "$out/$t-s$s.ckpt" "${SPSA[@]}" --seed "$s" ;;
+    esac
+    # BPDA on the step models: FGSM and PGD crafted on their own weights with sigmoid(z) for the step (sharpness 1 was
+    # the strongest of 1, 4, 16, 64 on seed 0).
+    case $t in
+      *step*) evaluate "$out/bpda-$t-s$s.json" --checkpoint "$out/$t-s$s.ckpt" --fgsm 0.13 --pgd 0.13 --pgd-steps 20 \
+                --pgd-step-size 0.01625 --surrogate-sharpness 1 ;;
     esac
   done
 }

@@ -15,6 +15,9 @@ public struct EvaluationSession {
     public var testLimit: Int?
     /// Craft the attacks on this checkpoint instead of the target (transfer); nil: white-box.
     public var source: String?
+    /// Craft the attacks on the target's own weights with every step activation replaced by sigmoid(k z) (BPDA, the
+    /// adaptive attack of threshold networks; `Network.smoothSurrogate`).
+    public var surrogateSharpness: Float?
     public var fgsm: Float?
     public var pgd: PGDSettings?
     public var spsa: SPSASettings?
@@ -35,6 +38,9 @@ public struct EvaluationSession {
         try spsa?.validate()
         if source != nil && attacks == 0 {
             throw SettingError("source", "crafts the attacks on a substitute: give --fgsm, --pgd or --spsa too")
+        }
+        if surrogateSharpness != nil && (attacks == 0 || source != nil) {
+            throw SettingError("surrogate-sharpness", "crafts the attacks on the target's smoothed copy: give --fgsm, --pgd or --spsa, and no --source")
         }
         if saveAdversarial != nil && attacks != 1 {
             throw SettingError("save-adversarial", "saves the images of one attack: give exactly one of --fgsm, --pgd, --spsa (got \(attacks))")
@@ -91,8 +97,14 @@ public struct EvaluationSession {
             report.sourceModel = sc.model
             report.sourceTestAccuracy = Self.score(Evaluator(spec: sspec), crafter, test.images, test.labels).accuracy
         }
-        report.threatModel = source == nil ? "white-box" : "transfer"
-        let craftEvaluator = source == nil ? evaluator : Evaluator(spec: crafterSpec)
+        if let k = surrogateSharpness {
+            crafter = try network.smoothSurrogate(sharpness: k)
+            crafterSpec = crafter.spec
+            report.surrogateSharpness = k
+        }
+        let crafted = source != nil || surrogateSharpness != nil
+        report.threatModel = surrogateSharpness != nil ? "surrogate" : source == nil ? "white-box" : "transfer"
+        let craftEvaluator = crafted ? Evaluator(spec: crafterSpec) : evaluator
         func attack(_ name: String, epsilon: Float, settings: [String: Double],
                     _ craft: (UnsafePointer<Float>, UnsafePointer<Int32>) -> [Float]) throws -> AttackResult {
             let images = test.images.withUnsafeBufferPointer { x in
@@ -100,7 +112,7 @@ public struct EvaluationSession {
             }
             var r = AttackResult(attack: name, epsilon: epsilon, settings: settings,
                                  accuracy: Self.score(evaluator, network, images, test.labels).accuracy)
-            if source != nil { r.sourceAccuracy = Self.score(craftEvaluator, crafter, images, test.labels).accuracy }
+            if crafted { r.sourceAccuracy = Self.score(craftEvaluator, crafter, images, test.labels).accuracy }
             if let path = saveAdversarial {
                 let meta = AdversarialSet.Metadata(attack: name, epsilon: epsilon, settings: settings,
                                                    source: source ?? checkpoint, sourceModel: report.sourceModel ?? config.model,
@@ -149,7 +161,8 @@ public struct EvaluationSession {
 }
 
 /// One attack's outcome: the target's accuracy on the adversarial images (clean errors count as wrong), and for a
-/// transfer attack the substitute's own accuracy on them (how well the attack fooled the model it was crafted on).
+/// transfer or surrogate attack the crafting model's own accuracy on them (how well it fooled the model it was crafted
+/// on).
 public struct AttackResult: Codable, Equatable, Sendable {
     public var attack: String
     public var epsilon: Float
@@ -179,8 +192,10 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     public var estimator: String
     public var testAccuracy: Double
     public var testLoss: Double
-    /// white-box or transfer (nil: no attack crafted here).
+    /// white-box, transfer or surrogate (nil: no attack crafted here).
     public var threatModel: String?
+    /// The sharpness k of a surrogate attack's sigmoid(k z).
+    public var surrogateSharpness: Float?
     /// The substitute of a transfer attack, its model and clean accuracy.
     public var source: String?
     public var sourceModel: String?
