@@ -102,18 +102,19 @@ public final class SPSAAttack {
                 for r in (a &* 2 &* S)..<((a &+ 1) &* 2 &* S) { m[r] = Self.margin(z + r &* C, classes: C, label: y) }
             }
             Parallel.forRanges(count: active.count, grain: 1) { range in
-                var g = [Float](repeating: 0, count: F)
-                for a in range {
-                    let i = active[a], xi = x + i &* F, x0 = clean + i &* F
-                    for j in 0..<F { g[j] = 0 }
-                    for d in 0..<S {
-                        let w = m[(a &* S &+ d) &* 2] - m[(a &* S &+ d) &* 2 &+ 1]
-                        let dir = v + (i &* S &+ d) &* F
-                        for j in 0..<F { g[j] += w * dir[j] }
-                    }
-                    for j in 0..<F {
-                        let sgn: Float = g[j] > 0 ? 1 : (g[j] < 0 ? -1 : 0)
-                        xi[j] = min(1, max(0, min(x0[j] + eps, max(x0[j] - eps, xi[j] + alpha * sgn))))
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: F) { g in
+                    for a in range {
+                        let i = active[a], xi = x + i &* F, x0 = clean + i &* F
+                        for j in 0..<F { g[j] = 0 }
+                        for d in 0..<S {
+                            let w = m[(a &* S &+ d) &* 2] - m[(a &* S &+ d) &* 2 &+ 1]
+                            let dir = v + (i &* S &+ d) &* F
+                            for j in 0..<F { g[j] += w * dir[j] }
+                        }
+                        for j in 0..<F {
+                            let sgn: Float = g[j] > 0 ? 1 : (g[j] < 0 ? -1 : 0)
+                            xi[j] = min(1, max(0, min(x0[j] + eps, max(x0[j] - eps, xi[j] + alpha * sgn))))
+                        }
                     }
                 }
             }

@@ -25,11 +25,12 @@ extension BackpropEngine {
             ws.forward(parameters: parameters, layout: layout, from: at &+ 1, through: li, input: x, rows: rows)
             let out = ws.output(li), sigma = noise.sigma, source = noise.source, step = noise.step
             Parallel.forRanges(count: rows, grain: max(1, 16384 / max(1, d))) { range in
-                var e = [Float](repeating: 0, count: d)
-                for r in range {
-                    e.withUnsafeMutableBufferPointer { source.fill(step: step, layer: li, row: r, into: $0) }
-                    let y = out + r &* d
-                    for j in 0..<d { y[j] += sigma * e[j] }
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: d) { e in
+                    for r in range {
+                        source.fill(step: step, layer: li, row: r, into: e)
+                        let y = out + r &* d
+                        for j in 0..<d { y[j] += sigma * e[j] }
+                    }
                 }
             }
             x = UnsafePointer(out); at = li
