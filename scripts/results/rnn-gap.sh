@@ -48,7 +48,7 @@ run acc-k4-perstep "${ACC[@]}" --estimator lr --copies 4 --step-injection per-st
 run acc-k8-perstep-independent "${ACC[@]}" --estimator lr --copies 8 --step-injection per-step --no-antithetic
 run acc-k16-perstep-independent "${ACC[@]}" --estimator lr --copies 16 --step-injection per-step --no-antithetic
 # Longer: the best setting for 12 epochs against BPTT for 12.
-run acc-k16-perstep-independent-12ep --train-samples 10000 --epochs 12 --estimator lr --copies 16 \
+run acc-k8-perstep-independent-12ep --train-samples 10000 --epochs 12 --estimator lr --copies 8 \
   --step-injection per-step --no-antithetic
 run acc-bptt-12ep --train-samples 10000 --epochs 12 --estimator bp
 # All-steps with many copies, for the cost comparison (about 14 min per epoch on 2 busy cores).
