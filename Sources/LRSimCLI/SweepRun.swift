@@ -44,6 +44,9 @@ struct SweepRun: ParsableCommand {
             throw ValidationError("give --trace or --model, not both: the trace's header names its model")
         }
         if train && model == nil { throw ValidationError("--train trains a --model; give one (not --trace)") }
+        if train && estimatorOptions.injection == .allLayers {
+            throw ValidationError("--injection all-layers: --train points run the hardware model's fixed-point datapath, which injects layer-wise; sweep all-layers with sim points (drop --train)")
+        }
         if let batch, !(1...(1 << 20)).contains(batch) { throw ValidationError("--batch must be 1 ... 1048576, got \(batch)") }
         if let iterations, !(1...1_000_000).contains(iterations) {
             throw ValidationError("--iterations must be 1 ... 1000000, got \(iterations)")
