@@ -57,6 +57,12 @@ struct Sim: ParsableCommand {
     @Option(
         parsing: .unconditional, help: "Copies one task carries through a layer (the GEMM streams batch x copies rows)."
     ) var copiesPerPass: Int = 1
+    @Option(
+        help: ArgumentHelp(
+            "LR/ALR noise injection: layerwise (one layer at a time; copies run the layers after it) or all-layers "
+                + "(every layer at once; K full noisy passes, every layer's gradient from the same losses). Default: "
+                + "the trace's, else layerwise."))
+    var injection: Injection?
     @OptionGroup var scheduling: ScheduleOptions
     @Option(
         parsing: .unconditional,
@@ -108,6 +114,7 @@ struct Sim: ParsableCommand {
             trace: trace, model: model, estimator: estimator, batch: batch, copies: copies,
             antithetic: noAntithetic ? false : nil, copiesPerPass: copiesPerPass,
             iterations: iterations)
+        w.injection = injection
         scheduling.apply(to: &w)
         return w
     }

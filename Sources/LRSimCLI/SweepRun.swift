@@ -75,6 +75,11 @@ struct SweepRun: ParsableCommand {
         if let batch, !(1...(1 << 20)).contains(batch) {
             throw ValidationError("--batch must be 1 ... 1048576, got \(batch)")
         }
+        if train && estimatorOptions.injection == .allLayers {
+            throw ValidationError(
+                "--injection all-layers: --train points run the hardware model's fixed-point datapath, which injects "
+                    + "layer-wise; sweep all-layers with sim points (drop --train)")
+        }
         if let iterations, !(1...1_000_000).contains(iterations) {
             throw ValidationError("--iterations must be 1 ... 1000000, got \(iterations)")
         }
@@ -134,6 +139,8 @@ struct SweepRun: ParsableCommand {
                 batch: trace == nil ? batch ?? 32 : batch,
                 copies: trace == nil ? estimatorOptions.copyCounts : estimatorOptions.copies,
                 antithetic: estimatorOptions.noAntithetic ? false : nil, iterations: iterations ?? 4)
+            // The trained points' injection; a trace keeps its own unless all-layers is asked for.
+            if trace == nil || estimatorOptions.injection == .allLayers { options.injection = estimatorOptions.injection }
             scheduling.apply(to: &options)
             simWork = options
             kinds.append("sim")

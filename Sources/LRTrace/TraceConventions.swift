@@ -5,9 +5,9 @@ import Foundation
 enum TraceConventions {
     /// Estimator names of the format (docs/trace-format.md).
     static let estimatorNames = ["bp", "lr", "alr", "es", "aes"]
-    /// Noise-key layouts this lrsim can regenerate: 1 (LRCore's `NoiseKey`), 2 (rnn/snn time-step layers) and 3 (a
-    /// gnn's whole graph per step).
-    static let noiseKeyLayouts = [1, 2, 3]
+    /// Noise-key layouts this lrsim can regenerate: 1 (LRCore's `NoiseKey`), 2 (rnn/snn time-step layers), 3 (a
+    /// gnn's whole graph per step) and 4 (all-layer injection: every layer's noise in one pass per copy).
+    static let noiseKeyLayouts = [1, 2, 3, 4]
     /// The largest batch and copy count lrsim's trainer and simulator accept.
     static let maxBatch = 1 << 20, maxCopies = 1 << 20
     static let inputTransforms = ["identity", "u8/255"]

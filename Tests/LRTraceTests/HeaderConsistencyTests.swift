@@ -28,7 +28,7 @@ final class HeaderConsistencyTests: XCTestCase {
     func testEveryFieldTheFormatFixesIsChecked() throws {
         XCTAssertEqual(try refusal { $0.estimator.name = "xx" }, "estimator: name 'xx' is not one of bp, lr, alr, es, aes")
         XCTAssertEqual(try refusal { $0.estimator.noiseKeyLayout = 7 },
-                       "estimator: noise_key_layout 7 is not one this lrsim regenerates (1, 2, 3)")
+                       "estimator: noise_key_layout 7 is not one this lrsim regenerates (1, 2, 3, 4)")
         XCTAssertEqual(try refusal { $0.optimizer.batchSize = 1 << 40 }, "optimizer: batch_size 1099511627776 must be in 1...1048576")
         XCTAssertEqual(try refusal { $0.estimator.copies = [3, 1 << 40] }, "estimator: copies 1099511627776 must be in 1...1048576")
         XCTAssertEqual(try refusal { $0.configJSON = "{{{" }, "config_json is not a JSON object")

@@ -97,6 +97,58 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertNotEqual(few, gradient(m, .lr, x: x, labels: labels, step: 4))
     }
 
+    /// The rnn's variance-reduction variants (docs/results-architectures.md, "Closing the RNN gap") estimate the same
+    /// gradient: per-step injection, independent copies with the mean or no baseline, QMC noise.
+    func testRNNEstimatorVariantsAgreeWithBPTT() throws {
+        let B = 6
+        let x = randomInputs(B * 24, seed: 9)
+        let labels: [Int32] = [0, 1, 2, 1, 0, 2]
+        func variant(_ edit: (inout ArchitectureLRSettings) -> Void, copies: Int = 4000) throws -> ElmanRNN {
+            var lr = try ArchitectureLRSettings(copies: copies, sigma: 0.05)
+            edit(&lr)
+            return try ElmanRNN(inputSize: 4, steps: 6, hidden: 8, classes: 3, seed: 5, lr: lr)
+        }
+        let exact = gradient(try variant { _ in }, .bp, x: x, labels: labels)
+        let cases: [(String, (inout ArchitectureLRSettings) -> Void, Double)] = [
+            ("per-step", { $0.perStep = true }, 0.9),
+            ("mean baseline, independent copies", { $0.antithetic = false; $0.baseline = .mean }, 0.9),
+            ("qmc", { $0.qmc = true }, 0.9),
+            ("no baseline", { $0.baseline = .none }, 0.5),
+        ]
+        for (name, edit, bound) in cases {
+            let m = try variant(edit)
+            let est = gradient(m, .lr, x: x, labels: labels, step: 3)
+            for (tensor, range) in [("W_in", m.offWin..<m.offWhh), ("W_hh", m.offWhh..<m.offB), ("b", m.offB..<m.offWo),
+                                    ("head", m.offWo..<m.parameters.count)] {
+                let c = cosine(est, exact, range)
+                XCTAssertGreaterThan(c, bound, "\(name): \(tensor) cosine \(c)")
+            }
+        }
+        // Per-step injection at equal copies: each copy's noise has H values instead of T x H.
+        let allSteps = try variant({ _ in }, copies: 16), perStep = try variant({ $0.perStep = true }, copies: 16)
+        var a = 0.0, p = 0.0
+        for step in 0..<20 {
+            a += cosine(gradient(allSteps, .lr, x: x, labels: labels, step: step), exact, allSteps.offWhh..<allSteps.offB)
+            p += cosine(gradient(perStep, .lr, x: x, labels: labels, step: step), exact, perStep.offWhh..<perStep.offB)
+        }
+        XCTAssertGreaterThan(p, a, "W_hh mean cosine per-step \(p / 20) vs all-steps \(a / 20) at K 16")
+    }
+
+    func testRNNVariantsIndependentOfThreadCount() throws {
+        var lr = try ArchitectureLRSettings(copies: 16, sigma: 0.1)
+        lr.perStep = true; lr.qmc = true; lr.baseline = .mean
+        let m = try ElmanRNN(inputSize: 7, steps: 4, hidden: 16, classes: 4, seed: 2, lr: lr)
+        let x = randomInputs(40 * 28, seed: 4)
+        let labels = (0..<40).map { Int32($0 % 4) }
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 1
+        let one = gradient(m, .lr, x: x, labels: labels, step: 1)
+        Parallel.threads = 2
+        XCTAssertEqual(one, gradient(m, .lr, x: x, labels: labels, step: 1))
+        XCTAssertNotEqual(one, gradient(m, .lr, x: x, labels: labels, step: 2))
+    }
+
     func testRNNLikelihoodRatioIndependentOfThreadCount() throws {
         let m = try ElmanRNN(inputSize: 7, steps: 4, hidden: 16, classes: 4, seed: 2, lr: ArchitectureLRSettings(copies: 64, sigma: 0.1))
         let x = randomInputs(40 * 28, seed: 4)

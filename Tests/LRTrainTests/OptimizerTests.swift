@@ -70,6 +70,57 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(p.map(\.bitPattern), ref.map(\.bitPattern))
     }
 
+    /// Weight decay as PyTorch's SGD and Adam apply it (and the LR authors' scripts): g + wd * theta before the step.
+    /// Through the trainer: `--weight-decay` reaches the optimizer, and a run with it ends with smaller weights.
+    func testWeightDecayIsAddedToTheGradientAsPyTorchDoes() throws {
+        let n = 1031
+        let (start, gradients) = Self.vectors(n, seed: 7)
+        for kind in OptimizerKind.allCases {
+            var opt = Optimizer(kind: kind, learningRate: 0.05, momentum: 0.5, parameterCount: n)
+            opt.weightDecay = 1e-2
+            var plain = Optimizer(kind: kind, learningRate: 0.05, momentum: 0.5, parameterCount: n)
+            var p = start, q = start
+            for g in gradients {
+                g.withUnsafeBufferPointer { opt.apply(gradient: $0.baseAddress!, to: &p) }
+                // The same update without decay, fed the decayed gradient by hand.
+                let decayed = zip(g, q).map { $0 + 1e-2 * $1 }
+                decayed.withUnsafeBufferPointer { plain.apply(gradient: $0.baseAddress!, to: &q) }
+            }
+            XCTAssertEqual(p.map(\.bitPattern), q.map(\.bitPattern), "\(kind)")
+        }
+        let data = try SyntheticDataset.make(SyntheticSpec(features: 16, classes: 3, trainCount: 256, testCount: 64, seed: 2),
+                                             split: .train)
+        var c = TrainingConfiguration(estimator: EstimatorSettings(kind: .bp, copies: [8], sigma: [0.1]))
+        c.data = "synthetic"; c.model = "mlp:16-8-3"; c.epochs = 2; c.batch = 32; c.optimizer = .sgd; c.learningRate = 0.1
+        func norm(_ c: TrainingConfiguration) throws -> Double {
+            let t = try Trainer(config: c, train: data, test: data)
+            t.showProgress = false
+            try t.run()
+            XCTAssertEqual(t.optimizer.weightDecay, c.weightDecay ?? 0)
+            return VectorMath.norm(t.network.parameters)
+        }
+        let without = try norm(c)
+        c.weightDecay = 0.05
+        XCTAssertLessThan(try norm(c), without)
+    }
+
+    /// `--init scaled-normal`: N(0, 1) x 2 / sqrt(fan_in + 1) for weights and biases (the LR authors' scripts).
+    func testScaledNormalInitialisationHasTheAuthorsScale() throws {
+        let spec = try NetworkSpec.parse("mlp:784-50-10", activation: .sigmoid)
+        let net = Network(spec: spec, seed: 3, initialization: .scaledNormal)
+        for slot in net.layout.slots {
+            let w = net.parameters[slot.range].map(Double.init)
+            let mean = w.reduce(0, +) / Double(w.count)
+            let sd = (w.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(w.count)).squareRoot()
+            let expected = 2 / Double(slot.fanIn + 1).squareRoot()
+            XCTAssertEqual(sd, expected, accuracy: expected * (slot.fanIn > 100 ? 0.02 : 0.1), "layer \(slot.layer)")
+            XCTAssertEqual(mean, 0, accuracy: 4 * expected / Double(w.count).squareRoot())
+            XCTAssertTrue(net.parameters[slot.biasOffset..<(slot.biasOffset + slot.biasCount)].contains { $0 != 0 })
+        }
+        XCTAssertEqual(Network(spec: spec, seed: 3, initialization: .scaledNormal).parameters, net.parameters)
+        XCTAssertNotEqual(Network(spec: spec, seed: 3).parameters, net.parameters)
+    }
+
     /// The update is chunked over the cores and vectorized with a scalar tail; neither may change a bit.
     func testUpdatesAreBitIdenticalOnAnyThreadCount() {
         let saved = Parallel.threads

@@ -17,3 +17,6 @@ extension TraceCompression: ExpressibleByArgument {}
 extension Baseline: ExpressibleByArgument {}
 extension NoiseKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
+extension Injection: ExpressibleByArgument {}
+extension Initialization: ExpressibleByArgument {}
+extension StepInjection: ExpressibleByArgument {}

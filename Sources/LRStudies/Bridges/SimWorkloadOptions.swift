@@ -20,8 +20,8 @@ public struct SimWorkloadOptions: Sendable, Equatable, Codable {
     public var copiesPerPass: Int = 1
     /// nil: the trace's step count, else 1.
     public var iterations: Int?
-    /// LR/ALR noise injection (a trace's runs are layer-wise unless this says otherwise).
-    public var injection: Injection = .layerwise
+    /// LR/ALR noise injection; nil: the trace's (noise-key layout 4 records all-layer runs), else layer-wise.
+    public var injection: Injection?
     /// Backprop's schedule and its micro-batches (nil: 1 for serial, else the stage count).
     public var schedule: BackpropSchedule = .serial
     public var microbatches: Int?
@@ -81,7 +81,7 @@ public struct SimWorkloadOptions: Sendable, Equatable, Codable {
                 iterations: iterations ?? 1, antithetic: antithetic ?? true)
         }
         w.copiesPerPass = copiesPerPass
-        w.injection = injection
+        if let injection { w.injection = injection }
         w.schedule = schedule
         if schedule == .serial {
             if let m = microbatches, m != 1 {

@@ -39,6 +39,8 @@ extension WorkloadSpec {
                   iterations: Int((reader.steps.last?.step ?? 0) + 1), antithetic: h.estimator.antithetic)
         if case .sequence(let s) = model { sequence = s }
         if case .graph(let g) = model { graph = g }
+        // Noise-key layout 4: the run injected noise into every layer at once (docs/trace-format.md).
+        if h.estimator.noiseKeyLayout == 4 { injection = .allLayers }
     }
 }
 

@@ -71,15 +71,10 @@ public struct RecordedStep {
         try input.withUnsafeBufferPointer { x in
             try labels.withUnsafeBufferPointer { y in
                 try g.withUnsafeMutableBufferPointer { gp in
-                    if config.estimator.kind == .bp {
-                        record.loss = BackpropEngine(spec: spec).gradient(network: network, input: x.baseAddress!, labels: y.baseAddress!,
-                                                                          rows: batch, into: gp.baseAddress!)
-                    } else {
-                        let est = try LikelihoodRatioEstimator(spec: spec, settings: config.estimator, seed: config.seed,
-                                                               maxBatch: config.batch)
-                        record = try est.estimate(network: network, input: x.baseAddress!, labels: y.baseAddress!, rows: batch,
-                                                  step: step, into: gp.baseAddress!, recordLosses: true)
-                    }
+                    // The trainer's own estimator for this configuration (backprop, BP+, LR layer-wise or all-layers).
+                    let est = try EstimatorFactory.make(config, spec: spec)
+                    record = try est.estimate(network: network, input: x.baseAddress!, labels: y.baseAddress!, rows: batch,
+                                              step: step, into: gp.baseAddress!, recordLosses: true)
                 }
             }
         }

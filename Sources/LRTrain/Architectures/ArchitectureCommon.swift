@@ -11,21 +11,30 @@ extension EstimatorKind {
     }
 }
 
-/// LR settings of the rnn, snn and gnn models: K noisy copies per perturbed layer in antithetic pairs (eps, -eps),
-/// Gaussian noise of scale sigma, the clean per-sample loss as baseline.
+/// LR settings of the rnn, snn and gnn models: K noisy copies per perturbed layer, Gaussian noise of scale sigma. By
+/// default the copies come in antithetic pairs (eps, -eps) with the clean per-sample loss as baseline; the rnn also
+/// takes independent copies, the mean or no baseline, QMC noise for its cell and per-step injection (its variance
+/// study, docs/results-architectures.md).
 public struct ArchitectureLRSettings: Sendable, Codable, Equatable {
     public var copies: Int
     public var sigma: Float
+    public var antithetic = true
+    public var baseline = Baseline.clean
+    /// rnn: the cell's noise from a scrambled Sobol sequence (one point of T x H, or H per-step, dimensions per copy).
+    public var qmc = false
+    /// rnn: the cell's noise one time step at a time (`StepInjection.perStep`).
+    public var perStep = false
 
     /// K by the rule of every command (`CopyCounts.validate`, antithetic pairs) and a positive finite sigma.
-    public init(copies: Int, sigma: Float) throws(SettingError) {
-        try CopyCounts(copies).validate(layers: 1, estimator: .lr, antithetic: true)
+    public init(copies: Int, sigma: Float, antithetic: Bool = true) throws(SettingError) {
+        try CopyCounts(copies).validate(layers: 1, estimator: .lr, antithetic: antithetic)
         guard sigma.isFinite, sigma > 0 else { throw SettingError("sigma", "expected a positive finite number, got \(sigma)") }
-        self.copies = copies; self.sigma = sigma
+        self.copies = copies; self.sigma = sigma; self.antithetic = antithetic
     }
 
     /// The settings of an lr run of `model` (nil for bp). These models implement one K and one sigma for both
-    /// perturbed layers, antithetic pairs, Gaussian noise and the clean baseline; other choices are refused by name.
+    /// perturbed layers and Gaussian noise; snn and gnn also only antithetic pairs with the clean baseline. Other
+    /// choices are refused by name.
     public init?(_ s: EstimatorSettings, for model: String) throws(SettingError) {
         guard s.kind == .lr else { return nil }
         guard let k = s.copies.first, s.copies.allSatisfy({ $0 == k }) else {
@@ -34,14 +43,26 @@ public struct ArchitectureLRSettings: Sendable, Codable, Equatable {
         guard let sigma = s.sigma.first, s.sigma.allSatisfy({ $0 == sigma }) else {
             throw SettingError("sigma", "\(model) models take one sigma for both perturbed layers, got \(s.sigma.map { "\($0)" }.joined(separator: ","))")
         }
-        guard s.antithetic else { throw SettingError("no-antithetic", "\(model) models draw their copies in antithetic pairs") }
-        guard s.baseline == .clean else { throw SettingError("baseline", "\(model) models use the clean baseline, got \(s.baseline.rawValue)") }
+        let rnn = model == "rnn"
+        guard s.antithetic || rnn else { throw SettingError("no-antithetic", "\(model) models draw their copies in antithetic pairs") }
+        guard s.baseline == .clean || rnn else {
+            throw SettingError("baseline", "\(model) models use the clean baseline, got \(s.baseline.rawValue)")
+        }
         guard s.noise == .gaussian else { throw SettingError("noise", "\(model) models use Gaussian noise, got \(s.noise.rawValue)") }
-        guard !s.qmc else { throw SettingError("qmc", "\(model) models draw Philox noise, not QMC points") }
+        guard !s.qmc || rnn else { throw SettingError("qmc", "\(model) models draw Philox noise, not QMC points") }
+        guard s.stepInjection == nil || rnn else {
+            throw SettingError("step-injection", "places an rnn cell's noise in time; \(model) is not an rnn")
+        }
+        guard s.injection == .layerwise else {
+            throw SettingError("injection", "\(model) models inject their noise per perturbed layer (all time steps at once); all-layers is for mlp and cnn")
+        }
         guard (s.weightNoiseLayers ?? []).isEmpty else {
             throw SettingError("weight-noise-layers", "\(model) models perturb pre-activations, not weights")
         }
-        try self.init(copies: k, sigma: sigma)
+        try self.init(copies: k, sigma: sigma, antithetic: s.antithetic)
+        baseline = s.baseline
+        qmc = s.qmc
+        perStep = s.stepInjection == .perStep
     }
 }
 

@@ -27,8 +27,10 @@ public final class ElmanRNN: BatchClassifier {
          ParameterGroup("head", offWo..<parameters.count)]
     }
     let scratch = ArchitectureScratch()
+    /// The cell's QMC noise (`ArchitectureLRSettings.qmc`): one point of T x H dimensions per draw.
+    let sobol: SobolSequence?
     public var capturesLosses = false
-    public private(set) var capturedLosses = CapturedLosses()
+    public internal(set) var capturedLosses = CapturedLosses()
 
     public init(inputSize: Int, steps: Int, hidden: Int, classes: Int, seed: UInt64, lr: ArchitectureLRSettings?) throws {
         guard inputSize >= 1, steps >= 1, steps < ArchitectureNoise.maximumTimeSteps, hidden >= 1, hidden <= 8192,
@@ -37,6 +39,13 @@ public final class ElmanRNN: BatchClassifier {
         }
         self.inputSize = inputSize; self.steps = steps; self.hidden = hidden; self.classes = classes
         self.seed = seed; self.lr = lr
+        if let lr, lr.qmc {
+            do { sobol = try SobolSequence(dimensions: steps * hidden, seed: seed &+ 0x5EED_0A11) } catch {
+                throw ArchitectureError("rnn --qmc: \(steps) x \(hidden) noise dimensions: \(error)")
+            }
+        } else {
+            sobol = nil
+        }
         let H = hidden, D = inputSize, C = classes
         offWin = 0; offWhh = H * D; offB = offWhh + H * H; offWo = offB + H; offBo = offWo + C * H
         parameters = [Float](repeating: 0, count: offBo + C)
@@ -49,7 +58,7 @@ public final class ElmanRNN: BatchClassifier {
     }
 
     // Scratch slots.
-    private enum S: Int { case ain, hs, logits, loss0, gOut, hsN, noise, pairs, lossK, zK, e, e2, dh, da }
+    enum S: Int { case ain, hs, logits, loss0, gOut, hsN, noise, pairs, lossK, zK, e, e2, dh, da, state, pre }
 
     /// Input pre-activations `Ain [B][T][H] = x_t W_in^T + b` and the clean states `hs [T+1][B][H]`, logits `[B][C]`.
     private func cleanForward(_ p: UnsafePointer<Float>, x: UnsafePointer<Float>, rows B: Int) {
@@ -71,7 +80,7 @@ public final class ElmanRNN: BatchClassifier {
         DenseKernels.forward(x: hs + T * B * H, rows: B, inputs: H, outputs: C, weight: p + offWo, bias: p + offBo, y: logits)
     }
 
-    private func inputPreactivations(_ p: UnsafePointer<Float>, x: UnsafePointer<Float>, rows B: Int,
+    func inputPreactivations(_ p: UnsafePointer<Float>, x: UnsafePointer<Float>, rows B: Int,
                                      into ain: UnsafeMutablePointer<Float>) {
         // x viewed as [B*T, D]: row (b, t) is x_t of sample b.
         DenseKernels.forward(x: x, rows: B * steps, inputs: inputSize, outputs: hidden, weight: p + offWin,
@@ -138,25 +147,96 @@ public final class ElmanRNN: BatchClassifier {
     private func likelihoodRatio(_ p: UnsafePointer<Float>, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
                                  rows B: Int, step: Int, settings: ArchitectureLRSettings,
                                  into g: UnsafeMutablePointer<Float>) {
+        let T = steps, D = inputSize, H = hidden, K = settings.copies, sigma = settings.sigma
+        let R = B * K
+        let noise = scratch.buffer(S.noise.rawValue, T * R * max(H, classes))
+        cellNoise(step: step, samples: B, settings: settings, into: noise)
+        if settings.perStep {
+            perStepCell(p, x: x, labels: labels, rows: B, settings: settings, noise: noise, into: g)
+        } else {
+            allStepCell(p, x: x, labels: labels, rows: B, settings: settings, noise: noise, into: g)
+        }
+        _ = (D, sigma)
+        head(p, labels: labels, rows: B, step: step, settings: settings, noise: noise, into: g)
+    }
+
+    /// The cell's noise `[T][B*K][H]`: Philox rows per time step (antithetic pairs or independent copies), or with
+    /// `qmc` one scrambled Sobol point of T x H dimensions per draw (point = step x B x draws + draw; odd copies of a
+    /// pair negate it), mapped to Gaussians.
+    private func cellNoise(step: Int, samples B: Int, settings: ArchitectureLRSettings, into noise: UnsafeMutablePointer<Float>) {
+        let T = steps, H = hidden, K = settings.copies, R = B * K
+        let nd = settings.antithetic ? K / 2 : K
+        if settings.qmc {
+            let points = scratch.buffer(S.pairs.rawValue, B * nd * T * H)
+            guard var seq = sobol else { preconditionFailure("ElmanRNN: qmc settings need the sequence its init builds") }
+            // Bounded up front (`TrainableModels.make`): every step's points lie below 2^32.
+            try! seq.skip(to: UInt64(step) &* UInt64(B * nd))
+            try! seq.nextGaussian(rows: B * nd, into: UnsafeMutableBufferPointer(start: points, count: B * nd * T * H))
+            let antithetic = settings.antithetic
+            Parallel.forRanges(count: R, grain: 4) { range in
+                for row in range {
+                    let b = row / K, k = row - b * K
+                    let src = points + (antithetic ? b * nd + k / 2 : row) * T * H
+                    let sign: Float = antithetic && k & 1 == 1 ? -1 : 1
+                    for t in 0..<T {
+                        let dst = noise + (t * R + row) * H, from = src + t * H
+                        for j in 0..<H { dst[j] = sign * from[j] }
+                    }
+                }
+            }
+            return
+        }
+        for t in 0..<T {
+            let key = ArchitectureNoise.key(seed: seed, step: step, layer: 0, time: t)
+            fillNoise(key, samples: B, settings: settings, columns: H, into: noise + t * R * H)
+        }
+    }
+
+    /// Standard normals for the B x K rows of one layer and time step: antithetic pairs, or independent rows b*K+k.
+    private func fillNoise(_ key: NoiseKey, samples B: Int, settings: ArchitectureLRSettings, columns: Int,
+                           into out: UnsafeMutablePointer<Float>) {
+        let K = settings.copies
+        if settings.antithetic {
+            let pairs = scratch.buffer(S.e2.rawValue, B * K / 2 * columns)
+            ArchitectureNoise.fillAntithetic(key, samples: B, copies: K, columns: columns, pairs: pairs, into: out)
+        } else {
+            FastGaussian.fill(key, rows: 0..<UInt32(B * K), columns: columns,
+                              into: UnsafeMutableBufferPointer(start: out, count: B * K * columns))
+        }
+    }
+
+    /// Each copy's weight (L_bk - baseline_b) * scale, in place over `losses` (row b*K+k).
+    func weights(_ losses: UnsafeMutablePointer<Float>, clean loss0: UnsafePointer<Float>, samples B: Int, copies K: Int,
+                 baseline: Baseline, scale: Float) {
+        for b in 0..<B {
+            var base: Float = 0
+            switch baseline {
+            case .clean: base = loss0[b]
+            case .mean:
+                for k in 0..<K { base += losses[b * K + k] }
+                base /= Float(K)
+            case .none: base = 0
+            }
+            for k in 0..<K { losses[b * K + k] = (losses[b * K + k] - base) * scale }
+        }
+    }
+
+    /// All-step injection: K noisy trajectories per sample, each with its own noise at every time step.
+    private func allStepCell(_ p: UnsafePointer<Float>, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int,
+                             settings: ArchitectureLRSettings, noise: UnsafeMutablePointer<Float>,
+                             into g: UnsafeMutablePointer<Float>) {
         let T = steps, D = inputSize, H = hidden, C = classes, K = settings.copies, sigma = settings.sigma
         let R = B * K
         let ain = scratch.buffer(S.ain.rawValue, B * T * H)
-        let hs = scratch.buffer(S.hs.rawValue, (T + 1) * B * H)
-        let logits0 = scratch.buffer(S.logits.rawValue, B * C)
         let loss0 = scratch.buffer(S.loss0.rawValue, B)
         let hsN = scratch.buffer(S.hsN.rawValue, (T + 1) * R * H)
-        let noise = scratch.buffer(S.noise.rawValue, T * R * max(H, C))
-        let pairs = scratch.buffer(S.pairs.rawValue, R / 2 * max(H, C))
         let lossK = scratch.buffer(S.lossK.rawValue, R)
         let zK = scratch.buffer(S.zK.rawValue, R * C)
         let scale = 1 / (Float(R) * sigma)
 
-        // Recurrent layer: K noisy trajectories per sample.
         hsN.update(repeating: 0, count: R * H)
         for t in 0..<T {
             let eps = noise + t * R * H, prev = hsN + t * R * H, cur = hsN + (t + 1) * R * H
-            ArchitectureNoise.fillAntithetic(ArchitectureNoise.key(seed: seed, step: step, layer: 0, time: t),
-                                             samples: B, copies: K, columns: H, pairs: pairs, into: eps)
             Parallel.forRanges(count: R, grain: max(1, 8192 / H)) { r in
                 for row in r {
                     let a = ain + (row / K * T + t) * H, c = cur + row * H, e = eps + row * H
@@ -171,10 +251,11 @@ public final class ElmanRNN: BatchClassifier {
         DenseKernels.forward(x: hsN + T * R * H, rows: R, inputs: H, outputs: C, weight: p + offWo, bias: p + offBo, y: zK)
         SoftmaxCrossEntropy.losses(logits: zK, rows: R, classes: C, labels: labels, copiesPerLabel: K, out: lossK)
         if capturesLosses { capturedLosses.appendCopies(lossK, samples: B, copies: K) }
-        // Weight each copy's noise by (L_bk - L0_b) / (BK sigma), at every time step.
+        // Weight each copy's noise by (L_bk - baseline_b) / (BK sigma), at every time step.
+        weights(lossK, clean: loss0, samples: B, copies: K, baseline: settings.baseline, scale: scale)
         Parallel.forRanges(count: R, grain: max(1, 4096 / H)) { r in
             for row in r {
-                let w = (lossK[row] - loss0[row / K]) * scale
+                let w = lossK[row]
                 for t in 0..<T {
                     let e = noise + (t * R + row) * H
                     for j in 0..<H { e[j] *= w }
@@ -199,20 +280,32 @@ public final class ElmanRNN: BatchClassifier {
         }
         BLAS.sgemm(transA: true, m: H, n: D, k: B * T, a: e, lda: H, b: x, ldb: D, beta: 1, c: g + offWin, ldc: D)
         for i in 0..<(B * T) { for j in 0..<H { g[offB + j] += e[i * H + j] } }
+    }
 
-        // Head: noise on the clean logits.
+    /// The head (noise layer 1): noise on the clean logits, layer-wise.
+    private func head(_ p: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int, step: Int,
+                      settings: ArchitectureLRSettings, noise: UnsafeMutablePointer<Float>, into g: UnsafeMutablePointer<Float>) {
+        let T = steps, H = hidden, C = classes, K = settings.copies, sigma = settings.sigma
+        let R = B * K
+        let hs = scratch.buffer(S.hs.rawValue, (T + 1) * B * H)
+        let logits0 = scratch.buffer(S.logits.rawValue, B * C)
+        let loss0 = scratch.buffer(S.loss0.rawValue, B)
+        let lossK = scratch.buffer(S.lossK.rawValue, R)
+        let zK = scratch.buffer(S.zK.rawValue, R * C)
+        let scale = 1 / (Float(R) * sigma)
         let epsC = noise
-        ArchitectureNoise.fillAntithetic(ArchitectureNoise.key(seed: seed, step: step, layer: 1, time: 0),
-                                         samples: B, copies: K, columns: C, pairs: pairs, into: epsC)
+        fillNoise(ArchitectureNoise.key(seed: seed, step: step, layer: 1, time: 0), samples: B, settings: settings,
+                  columns: C, into: epsC)
         for row in 0..<R {
             let z = zK + row * C, z0 = logits0 + row / K * C, ep = epsC + row * C
             for c in 0..<C { z[c] = z0[c] + sigma * ep[c] }
         }
         SoftmaxCrossEntropy.losses(logits: zK, rows: R, classes: C, labels: labels, copiesPerLabel: K, out: lossK)
         if capturesLosses { capturedLosses.appendCopies(lossK, samples: B, copies: K) }
+        weights(lossK, clean: loss0, samples: B, copies: K, baseline: settings.baseline, scale: scale)
         let e2 = scratch.zeroed(S.e2.rawValue, B * C)
         for row in 0..<R {
-            let w = (lossK[row] - loss0[row / K]) * scale
+            let w = lossK[row]
             let dst = e2 + row / K * C, ep = epsC + row * C
             for c in 0..<C { dst[c] += w * ep[c] }
         }

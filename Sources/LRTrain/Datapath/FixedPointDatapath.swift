@@ -38,6 +38,9 @@ public final class FixedPointDatapath {
             throw DatapathError("the fixed-point datapath runs the lr and alr estimators; got \(settings.kind.rawValue)")
         }
         guard !settings.qmc else { throw DatapathError("the fixed-point datapath regenerates Philox noise; QMC noise is not supported") }
+        guard settings.injection == .layerwise else {
+            throw DatapathError("the fixed-point datapath injects noise one layer at a time; all-layers injection runs in float only")
+        }
         guard settings.copies.count == layout.slots.count, settings.sigma.count == layout.slots.count else {
             throw DatapathError("estimator settings name \(settings.copies.count) layers; the model has \(layout.slots.count) parametric layers")
         }

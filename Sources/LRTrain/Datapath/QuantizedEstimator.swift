@@ -31,6 +31,11 @@ public final class QuantizedEstimator: GradientEstimator {
             throw SettingError("hw", "\(hardware.name): \(e.description)")
         }
         sgd = config.optimizer == .sgd && config.momentum == 0 ? FixedPointSGD(learningRate: config.learningRate) : nil
+        if sgd != nil, let wd = config.weightDecay, wd != 0 {
+            throw SettingError(
+                "weight-decay",
+                "\(hardware.name): the fixed-point SGD update (sgd, momentum 0, on the hardware) has no weight decay")
+        }
         Self.keepLargeBlocks()
     }
 

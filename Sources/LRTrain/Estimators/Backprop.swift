@@ -10,16 +10,18 @@ public final class BackpropEngine {
 
     /// Adds d(mean loss)/d(parameters) into `gradient` and returns the mean loss. With `accumulate: false` it stores
     /// the gradient instead, writing every parameter (the caller need not zero the vector). If `inputGradient` is given,
-    /// it receives d(loss_b)/d(x_b) per sample (not divided by the batch size), for FGSM.
+    /// it receives d(loss_b)/d(x_b) per sample (not divided by the batch size), for FGSM. With `trainingNoise` (BP+) the
+    /// forward adds that noise to every parametric layer's output and the gradient is the noisy network's.
     @discardableResult
-    public func gradient(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
+    package func gradient(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
                          into gradient: UnsafeMutablePointer<Float>, accumulate: Bool = true,
-                         inputGradient: UnsafeMutablePointer<Float>? = nil) -> Double {
+                         inputGradient: UnsafeMutablePointer<Float>? = nil, trainingNoise: TrainingNoise? = nil) -> Double {
         let spec = network.spec, ws = workspace
         let classes = network.classes
         return network.parameters.withUnsafeBufferPointer { pbuf -> Double in
             let params = pbuf.baseAddress!
-            let logits = ws.forward(parameters: params, layout: network.layout, from: 0, input: input, rows: rows)
+            let logits = trainingNoise.map { noisyForward(network: network, parameters: params, input: input, rows: rows, noise: $0) }
+                ?? ws.forward(parameters: params, layout: network.layout, from: 0, input: input, rows: rows)
             let losses = lossBuffer.reserve(rows)
             SoftmaxCrossEntropy.losses(logits: logits, rows: rows, classes: classes, labels: labels, copiesPerLabel: 1, out: losses)
             var total = 0.0

@@ -15,6 +15,15 @@ public enum NoiseKind: String, Sendable, Codable, CaseIterable {
     case gaussian, laplace
 }
 
+/// Where an rnn's cell puts its noise in time (`--step-injection`).
+public enum StepInjection: String, Sendable, Codable, CaseIterable {
+    /// Every time step of each copy at once: K noisy trajectories per sample (T x H noise values per copy).
+    case allSteps = "all-steps"
+    /// One time step at a time: per step t, K copies start from the clean state and run only steps t...T-1 (H noise
+    /// values per copy; about T/2 times the recurrent work of all-steps for the same K).
+    case perStep = "per-step"
+}
+
 /// Every knob of the estimators, per parametric layer where it makes sense.
 public struct EstimatorSettings: Sendable, Codable, Equatable {
     public var kind: EstimatorKind
@@ -34,11 +43,28 @@ public struct EstimatorSettings: Sendable, Codable, Equatable {
     /// Parametric layers (by position in `parametricLayers`) that use weight noise under `lr`/`alr` instead of
     /// logit noise; nil means `automaticWeightNoiseLayers` (resolved against the network).
     public var weightNoiseLayers: [Int]?
+    /// Where lr/alr put their noise: one layer at a time, or every layer in each copy (`AllLayersInjection.swift`).
+    public var injection: Injection {
+        get { injectionChoice ?? .layerwise }
+        set { injectionChoice = newValue == .layerwise ? nil : newValue }
+    }
+    /// nil for layer-wise, so the JSON of a layer-wise run (reports, checkpoints, trace headers) is what it was before
+    /// the option existed, and files written before it decode as layer-wise.
+    var injectionChoice: Injection?
+    /// rnn models: the cell's noise in time; nil means all steps (and is left out of the JSON, like `injection`).
+    public var stepInjection: StepInjection?
+
+    enum CodingKeys: String, CodingKey {
+        case kind, copies, sigma, antithetic, baseline, qmc, noise, weightNoiseLayers, injectionChoice = "injection"
+        case stepInjection
+    }
 
     public init(kind: EstimatorKind, copies: CopyCounts, sigma: [Float], antithetic: Bool = true, baseline: Baseline = .clean,
-                qmc: Bool = false, noise: NoiseKind = .gaussian, weightNoiseLayers: [Int]? = []) {
+                qmc: Bool = false, noise: NoiseKind = .gaussian, weightNoiseLayers: [Int]? = [],
+                injection: Injection = .layerwise) {
         self.kind = kind; self.copies = copies; self.sigma = sigma; self.antithetic = antithetic
         self.baseline = baseline; self.qmc = qmc; self.noise = noise; self.weightNoiseLayers = weightNoiseLayers
+        self.injection = injection
     }
 
     /// The default choice of weight noise: convolutions with fewer parameters than outputs per sample.
@@ -58,7 +84,10 @@ public struct EstimatorSettings: Sendable, Codable, Equatable {
     /// Expands one-element lists to every parametric layer, resolves automatic choices, and checks the rest.
     public func resolved(spec: NetworkSpec) throws(SettingError) -> EstimatorSettings {
         var s = try resolved(parametricLayers: spec.parametricLayers.count)
-        if s.weightNoiseLayers == nil { s.weightNoiseLayers = Self.automaticWeightNoiseLayers(spec) }
+        if s.weightNoiseLayers == nil {
+            // All-layer injection puts logit noise on every layer (the authors' scheme): 'auto' picks no weight noise.
+            s.weightNoiseLayers = s.injection == .allLayers ? [] : Self.automaticWeightNoiseLayers(spec)
+        }
         return s
     }
 
@@ -78,8 +107,25 @@ public struct EstimatorSettings: Sendable, Codable, Equatable {
             if let bad = weightNoiseLayers?.first(where: { $0 < 0 || $0 >= n }) {
                 throw SettingError("weight-noise-layers", "layer \(bad) is not one of the \(n) parametric layers (0-based)")
             }
+            if injection == .allLayers { try s.checkAllLayers() }
         }
         return s
+    }
+
+    /// What all-layer injection cannot do: every copy is one forward pass with logit noise on every layer, so the
+    /// layers share one K, and weight noise (es, aes, weight-noise layers) and QMC points (one sequence per layer
+    /// over its own rows) have no place in it.
+    func checkAllLayers() throws(SettingError) {
+        guard !kind.usesWeightNoise else {
+            throw SettingError("injection", "all-layers injection puts noise on layer outputs (lr, alr); \(kind.rawValue) perturbs weights one layer at a time: use --injection layerwise")
+        }
+        if let layers = weightNoiseLayers, !layers.isEmpty {
+            throw SettingError("weight-noise-layers", "all-layers injection puts logit noise on every layer; got weight-noise layers \(layers.map(String.init).joined(separator: ",")) (give 'none' or leave it 'auto')")
+        }
+        guard let k = copies.first, copies.allSatisfy({ $0 == k }) else {
+            throw SettingError("copies", "all-layers injection runs one set of K noisy passes for every layer: give one K, got \(copies)")
+        }
+        guard !qmc else { throw SettingError("qmc", "all-layers injection draws Philox noise; QMC points are layer-wise only") }
     }
 
     /// The ALR scale: for Gaussian noise E[eps * sign(eps)] = sqrt(2/pi), so c * sign(eps) matches eps/sigma to first

@@ -44,8 +44,15 @@ public enum EstimatorFactory {
     public static func make(_ config: TrainingConfiguration, spec: NetworkSpec,
                             datapath: TrainingDatapath? = nil) throws -> any GradientEstimator {
         // `train --hw`: the same estimator on the hardware model's fixed-point datapath (LRTrain/Datapath).
-        if let datapath { return try QuantizedEstimator(config: config, spec: spec, datapath: datapath) }
-        if config.estimator.kind == .bp { return BackpropEstimator(spec: spec) }
+        let noisy = (config.trainNoise ?? 0) > 0
+        if let datapath {
+            if noisy { throw SettingError("train-noise", "BP+ trains in float; it has no fixed-point datapath (--hw)") }
+            return try QuantizedEstimator(config: config, spec: spec, datapath: datapath)
+        }
+        if config.estimator.kind == .bp {
+            if noisy { return NoisyBackpropEstimator(spec: spec, config: config) }
+            return BackpropEstimator(spec: spec)
+        }
         return try LikelihoodRatioEstimator(spec: spec, settings: config.estimator, seed: config.seed, maxBatch: config.batch)
     }
 }

@@ -53,6 +53,10 @@ public final class LikelihoodRatioEstimator {
     /// Adds the gradient estimate for the batch into `gradient` (zeroed by the caller) and returns what it observed.
     public func estimate(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int,
                          step: Int, into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool = false) throws -> StepRecord {
+        if settings.injection == .allLayers {
+            return try allLayersEstimate(network: network, input: input, labels: labels, rows: B, step: step, into: gradient,
+                                         recordLosses: recordLosses)
+        }
         var record = StepRecord()
         let classes = network.classes
         try network.parameters.withUnsafeBufferPointer { pbuf in

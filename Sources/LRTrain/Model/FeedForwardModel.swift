@@ -98,7 +98,7 @@ public final class FeedForwardModel: TrainableModel {
         return TraceModelLayout(
             layers: layers, inputShape: spec.inputShape, activation: nil,
             perturbedLayers: perturbed.map { spec.parametricLayers[$0] }, perturbedPositions: perturbed,
-            noiseKeyLayout: 1,
+            noiseKeyLayout: settings.kind != .bp && settings.injection == .allLayers ? 4 : 1,
             notes: ["weight_noise_layers": (settings.weightNoiseLayers ?? []).map(String.init).joined(separator: ",")])
     }
 

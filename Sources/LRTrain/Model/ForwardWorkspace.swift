@@ -40,9 +40,17 @@ public final class ForwardWorkspace {
     @discardableResult
     public func forward(parameters: UnsafePointer<Float>, layout: ParameterLayout, from start: Int,
                         input: UnsafePointer<Float>, rows: Int) -> UnsafePointer<Float> {
+        forward(parameters: parameters, layout: layout, from: start, through: spec.layers.count - 1, input: input, rows: rows)
+    }
+
+    /// Runs layers `start...end` only and returns layer `end`'s output (`output(end)`), so a caller can change it
+    /// (add noise) before the next segment reads it.
+    @discardableResult
+    public func forward(parameters: UnsafePointer<Float>, layout: ParameterLayout, from start: Int, through end: Int,
+                        input: UnsafePointer<Float>, rows: Int) -> UnsafePointer<Float> {
         self.rows = rows
         var x = input
-        for i in start..<spec.layers.count {
+        for i in stride(from: start, through: end, by: 1) {
             let y = outputs[i].reserve(rows &* sizes[i])
             let inShape = spec.inputShape(of: i)
             switch spec.layers[i] {

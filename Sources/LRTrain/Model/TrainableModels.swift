@@ -55,6 +55,17 @@ public enum TrainableModels {
                         "batch x copies x steps x hidden is \(Int(work)) noise values per layer; expected at most 4e9")
                 }
             }
+            if config.estimator.qmc, let k = config.estimator.copies.first {
+                // The rnn's Sobol points: step x batch x draws + draw must stay below 2^32 for the whole run.
+                let draws = config.estimator.antithetic ? k / 2 : k
+                let steps = Double(config.epochs) * (Double(train.count) / Double(config.batch)).rounded(.up)
+                guard steps * Double(config.batch * draws) < Double(SobolSequence.maxPoints) else {
+                    throw SettingError(
+                        "qmc",
+                        "\(Int(steps)) steps of \(config.batch) x \(draws) Sobol points exceed the sequence's 2^32 "
+                            + "points; use fewer epochs or copies")
+                }
+            }
             return try build(config, datapath: nil)
         case .graph:
             return try build(config, datapath: nil)
@@ -67,7 +78,8 @@ public enum TrainableModels {
         switch try config.modelSpec() {
         case .feedforward(let spec):
             return try FeedForwardModel(
-                network: Network(spec: spec, seed: config.seed), config: config, datapath: datapath)
+                network: Network(spec: spec, seed: config.seed, initialization: config.initialization ?? .uniform),
+                config: config, datapath: datapath)
         case .sequence(let s):
             return try SequenceModelTrainer(s, settings: config.estimator, seed: config.seed)
         case .graph(let g):

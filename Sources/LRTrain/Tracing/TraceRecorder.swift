@@ -29,6 +29,11 @@ public final class TraceRecorder {
     /// datapath the run trains on (`train --hw`), whose resolved model the header records.
     public init(path: String, config: TrainingConfiguration, model: any TrainableModel, dataset: Dataset,
                 datapath: TrainingDatapath? = nil, compression: TraceCompression = .none) throws {
+        if config.estimator.stepInjection == .perStep {
+            throw SettingError(
+                "trace",
+                "per-step rnn runs are not traced (their T groups of copies have no trace layout); trace an all-steps run")
+        }
         self.config = config
         tensors = model.tensors
         let layout = model.traceLayout

@@ -61,6 +61,7 @@ public final class Trainer {
         model = try TrainableModels.make(c, train: train, datapath: datapath)
         let count = model.parameters.count
         optimizer = Optimizer(kind: c.optimizer, learningRate: c.learningRate, momentum: c.momentum, parameterCount: count)
+        optimizer.weightDecay = c.weightDecay ?? 0
         batcher = try Batcher(sampleCount: train.count, batchSize: c.batch, seed: c.seed)
         batch = Batch(capacity: c.batch, features: train.featureCount)
         gradient = [Float](repeating: 0, count: count)

@@ -14,6 +14,14 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var optimizer: OptimizerKind = .adam
     public var learningRate: Float = 1e-3
     public var momentum: Float = 0.9
+    /// L2 weight decay added to the gradient before the optimizer step (`g + wd * theta`, as PyTorch's SGD and Adam do;
+    /// the authors' scripts use 1e-4). nil or 0: none. Optional so configurations without it encode as before.
+    public var weightDecay: Float? = nil
+    /// "BP+": backprop on the network with N(0, s^2) noise (or Laplace of scale s, with `estimator.noise`) added to every
+    /// parametric layer's output during training (`NoisyBackprop.swift`); nil or 0: none. Evaluation stays clean.
+    public var trainNoise: Float? = nil
+    /// How an mlp or cnn starts (nil: `Initialization.uniform`).
+    public var initialization: Initialization? = nil
     public var epochs: Int = 3
     /// Samples per step; a gnn model trains on the full graph, so its batch is the graph's training nodes
     /// (`defaultBatch`).
@@ -55,6 +63,28 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         guard momentum >= 0 && momentum < 1 else { throw SettingError("momentum", "expected 0 <= momentum < 1, got \(momentum)") }
         guard traceEvery >= 1 else { throw SettingError("trace-every", "expected a positive step count, got \(traceEvery)") }
         guard gradCheckEvery >= 0 else { throw SettingError("grad-check-every", "expected 0 or a positive step count, got \(gradCheckEvery)") }
+        if let wd = weightDecay {
+            guard wd >= 0 && wd.isFinite else { throw SettingError("weight-decay", "expected a number >= 0, got \(wd)") }
+        }
+        if estimator.stepInjection != nil {
+            guard case .sequence(let s) = try modelSpec(), s.kind == .rnn else {
+                throw SettingError("step-injection", "places an rnn cell's noise in time; \(model) is not an rnn")
+            }
+        }
+        if let i = initialization {
+            guard case .feedforward = try modelSpec() else {
+                throw SettingError("init", "\(i.rawValue) initialises mlp and cnn models; \(model) has its own")
+            }
+        }
+        if let s = trainNoise, s != 0 {
+            guard s > 0 && s.isFinite else { throw SettingError("train-noise", "expected a noise scale >= 0, got \(s)") }
+            guard estimator.kind == .bp else {
+                throw SettingError("train-noise", "adds noise to backprop's forward pass (BP+); \(estimator.kind.rawValue) has its own noise (--sigma)")
+            }
+            guard case .feedforward = try modelSpec() else {
+                throw SettingError("train-noise", "BP+ runs on mlp and cnn models, not \(model)")
+            }
+        }
         var c = self
         c.estimator = try estimator.resolved(spec: spec)
         return (c, spec)
