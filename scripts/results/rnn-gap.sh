@@ -54,23 +54,45 @@ run acc-bptt-12ep --train-samples 10000 --epochs 12 --estimator bp
 # (All-steps at K 64 / 256 for comparison: docs/results-architectures.md's earlier table and the cosines above.)
 
 python3 - "$out" <<'EOF'
-import glob, json, os, sys
+import glob, json, os, statistics, sys
 out = sys.argv[1]
-print("| run | W_in | W_hh | b | head | copy-steps per sample and step |")
-print("|---|---|---|---|---|---|")
+T = 28
+
+
+def setting(r):
+    e = r["config"]["estimator"]
+    if e["kind"] == "bp":
+        return "BPTT", "-", "-"
+    parts = [e.get("step_injection", "all-steps"), "antithetic" if e["antithetic"] else "independent",
+             f"baseline {e['baseline']}", f"sigma {e['sigma'][0]:g}"] + (["QMC"] if e["qmc"] else [])
+    k = e["copies"][0]
+    # Copy-steps per sample and step: all-steps runs T cell steps per copy; per-step runs, for each t, T - t steps.
+    work = k * (T * (T + 1) // 2 if e.get("step_injection") == "per-step" else T)
+    return ", ".join(parts), k, work
+
+
+def cpu(r):
+    return statistics.mean(ep["cpu_seconds"] for ep in r["epochs"])
+
+
+print("Gradient cosine to BPTT, mean over 10 steps of 128 images at initialisation (one run each):\n")
+print("| setting | K | copy-steps per sample and step | W_in | W_hh | b | head | CPU s (incl. BPTT check) |")
+print("|---|---|---|---|---|---|---|---|")
 for path in sorted(glob.glob(f"{out}/cos-*.json")):
     r = json.load(open(path))
     c = r.get("gradient_cosine_vs_bp") or []
-    e = r["config"]["estimator"]
-    k = e["copies"][0]
-    work = k * (28 * 29 // 2 if e.get("step_injection") == "per-step" else 28)
-    print(f"| {os.path.basename(path)[4:-5]} | " + " | ".join(f"{v:.3f}" for v in c) + f" | {work} |")
+    name, k, work = setting(r)
+    print(f"| {name} | {k} | {work} | " + " | ".join(f"{v:.3f}" for v in c) + f" | {cpu(r):.1f} |")
 print()
-print("| run | test accuracy per epoch | epoch s (CPU s) |")
-print("|---|---|---|")
-for path in sorted(glob.glob(f"{out}/acc-*.json")):
-    r = json.load(open(path))
+accs = {os.path.basename(p)[4:-5]: json.load(open(p)) for p in sorted(glob.glob(f"{out}/acc-*.json"))}
+bptt = cpu(accs["bptt"]) if "bptt" in accs else None
+print("Accuracy (10 000 training images, full test set):\n")
+print("| setting | K | test accuracy per epoch | CPU s per epoch (x BPTT) | wall s per epoch |")
+print("|---|---|---|---|---|")
+for name, r in accs.items():
+    label, k, _ = setting(r)
     acc = " / ".join(f'{e["test_accuracy"]:.4f}' for e in r["epochs"])
-    secs = ", ".join(f'{e["seconds"]:.0f} ({e.get("cpu_seconds", 0):.0f})' for e in r["epochs"])
-    print(f"| {os.path.basename(path)[4:-5]} | {acc} | {secs} |")
+    ratio = f" ({cpu(r) / bptt:.0f}x)" if bptt and r["config"]["estimator"]["kind"] != "bp" else ""
+    wall = ", ".join(f'{e["seconds"]:.0f}' for e in r["epochs"])
+    print(f"| {label} ({name}) | {k} | {acc} | {cpu(r):.1f}{ratio} | {wall} |")
 EOF
