@@ -21,7 +21,8 @@ struct ReportCommand: ParsableCommand {
             With --baseline BASE (another sweep, e.g. backprop over its schedules) the page opens with every point \
             set against the best BASE point that agrees on the axes both sweeps vary: iterations/s, energy per \
             iteration and peak memory as candidate / baseline ratios, charted per value of --facet (default: the \
-            first shared axis), and written to comparison.csv beside the page.
+            first shared axis), and written to comparison.csv beside the page \
+            (P-comparison.csv for a page P.html named by --out).
 
             Examples:
               lrsim report sweep-bits            # writes sweep-bits/report.html
@@ -42,7 +43,11 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let path = out ?? (directory as NSString).appendingPathComponent("report.html")
         let builder = try ReportInputs.builder(directory: directory, baseline: baseline, facet: facet)
-        let csvPath = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("comparison.csv")
+        // DIR/report.html -> DIR/comparison.csv; any other page P.html -> P-comparison.csv, so that several
+        // comparisons written to one directory keep their tables apart.
+        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let csvName = stem == "report" ? "comparison.csv" : "\(stem)-comparison.csv"
+        let csvPath = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(csvName)
         var outputs = OutputPaths()
         outputs.file("out", path)
         if builder.baseline != nil { outputs.file("comparison.csv", csvPath) }

@@ -74,6 +74,22 @@ final class OverrideTests: XCTestCase {
         XCTAssertEqual(m.energy[.dramWrite], 32, "other entries keep the file's values")
     }
 
+    func testFormatsStoredLeavesTheMACInternalSignals() throws {
+        let base = try HardwareModel.load(path: edgePath)
+        let m = try HardwareModel.load(path: edgePath, overrides: ["formats.stored.rounding=STOCHASTIC",
+                                                                    "formats.stored.overflow=WRAP"])
+        for s in Signal.allCases {
+            if s == .products || s == .accumulators {
+                XCTAssertEqual(m.formats[s].rounding, base.formats[s].rounding, s.rawValue)
+                XCTAssertEqual(m.formats[s].overflow, base.formats[s].overflow, s.rawValue)
+            } else {
+                XCTAssertEqual(m.formats[s].rounding, .stochastic, s.rawValue)
+                XCTAssertEqual(m.formats[s].overflow, .wrap, s.rawValue)
+            }
+        }
+        XCTAssertEqual(Signal.stored.count, Signal.allCases.count - 2)
+    }
+
     func testApplyingAccumulatesAndKeepsTheFileChain() throws {
         let bp = try HardwareModel.load(path: Repo.hwmodel("edge-bp.toml"))
         let a = try bp.applying(overrides: ["pe.rows=8"]).applying(overrides: ["pe.cols=4"])

@@ -10,7 +10,9 @@ import Foundation
 ///   `all_stages.array.KEY=V` (`pe.rows`, `pe.cols`, `pe.dataflow`, `pe.lanes`, `pe.kind`).
 /// - `formats.SIGNAL.bits=W` changes a format's width keeping its integer bits (`s4.12` with bits=8 -> `s4.4`);
 ///   `formats.SIGNAL.frac_bits=F` and `formats.SIGNAL.int_bits=I` change one part; `formats.SIGNAL.signed=true|false`.
-/// - `formats.all.rounding=M`, `formats.all.overflow=O` (and `formats.all.bits`, ...) apply to every signal.
+/// - `formats.all.rounding=M`, `formats.all.overflow=O` (and `formats.all.bits`, ...) apply to every signal;
+///   `formats.stored.KEY=V` to every signal written back to memory (all but the MAC-internal `products` and
+///   `accumulators`): where hardware applies stochastic rounding, once per stored value rather than per product.
 /// - `energy.COMPONENT.ACTION=PJ` sets one energy-table entry (`energy.dram.read=20`).
 enum Overrides {
     static let formatConvenienceKeys = ["bits", "int_bits", "frac_bits", "signed"]
@@ -65,8 +67,15 @@ enum Overrides {
             document["energy"] = Node(value: .array(items + [entry]), origin: origin)
             return
         }
-        if path.count == 3, path[0] == "formats", formatConvenienceKeys.contains(path[2]) || path[1] == "all" {
-            let signals: [String] = path[1] == "all" ? Signal.allCases.map(\.rawValue) : [path[1]]
+        if path.count == 3, path[0] == "formats",
+            formatConvenienceKeys.contains(path[2]) || path[1] == "all" || path[1] == "stored"
+        {
+            let signals: [String] =
+                switch path[1] {
+                case "all": Signal.allCases.map(\.rawValue)
+                case "stored": Signal.stored.map(\.rawValue)
+                default: [path[1]]
+                }
             for signal in signals {
                 if formatConvenienceKeys.contains(path[2]) {
                     try setFormatPart(path[2], of: signal, to: text, in: &document, origin: origin, field: key)

@@ -22,6 +22,9 @@ public enum Signal: String, Sendable, Hashable, Codable, CaseIterable {
     case gradients
     /// The weight update (learning rate times gradient) before it is added to the weights.
     case updates
+
+    /// The signals written back to memory: every one but the MAC-internal products and accumulators.
+    public static let stored: [Signal] = allCases.filter { $0 != .products && $0 != .accumulators }
 }
 
 /// A fixed-point number format with its rounding and overflow behaviour: `format = "s3.12"`, `rounding = "RND_CONV"`,
