@@ -26,14 +26,14 @@ struct ReportCommand: ParsableCommand {
 
             Examples:
               lrsim report sweep-bits            # writes sweep-bits/report.html
-              lrsim report study/forward-only --baseline study/backprop --facet workload.model
+              lrsim report study/forward-only --baseline study/backprop --facet workload.model,interconnect.chips
             """)
 
     @Argument(help: "Sweep or demo output directory.") var directory: String
     @Option(help: "Where to write the page (default DIR/report.html).") var out: String?
     @Option(help: "A baseline sweep directory: report every point's ratios to its best matching point.")
     var baseline: String?
-    @Option(help: "With --baseline: one chart per value of this axis (default: the first shared axis that varies).")
+    @Option(help: "With --baseline: one chart per value of this axis, or per combination of several comma-separated axes (default: the first shared axis that varies).")
     var facet: String?
 
     func validate() throws {

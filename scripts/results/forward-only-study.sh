@@ -40,9 +40,9 @@ sweep fo-mlp --hw hwmodels/multichip.toml --vary workload.model="$MLPS" "${LANES
 sweep bp-mlp --hw hwmodels/multichip-bp.toml --vary workload.model="$MLPS" "${LANES[@]}" "${BP[@]}" \
   --microbatches 8 --batch 128 --iterations 8
 # CNNs at CIFAR scale, batch 32: the batch-level split (a copy-level split leaves lanes idle when K < lanes and puts
-# the clean pass on one lane); K in {2, 8, 32} (ResNet-18 at K 128 takes a minute of simulation per point).
+# the clean pass on one lane).
 sweep fo-cnn --hw hwmodels/multichip.toml --vary workload.model="$CNNS" "${LANES[@]}" \
-  --vary mapping.split=batch "${FO[@]}" --vary workload.copies=2,8,32 --batch 32 --iterations 8
+  --vary mapping.split=batch "${FO[@]}" --vary workload.copies=2,4,8,32,128 --batch 32 --iterations 8
 sweep bp-cnn --hw hwmodels/multichip-bp.toml --vary workload.model="$CNNS" "${LANES[@]}" "${BP[@]}" \
   --microbatches 4 --batch 32 --iterations 8
 # The shipped edge model (one chip, one lane per stage), MLPs.
@@ -52,7 +52,7 @@ sweep bp-edge --hw hwmodels/edge-bp.toml --vary workload.model="$MLPS" "${BP[@]}
   --iterations 8
 
 for family in mlp cnn edge; do
-  "$lrsim" report "$out/fo-$family" --baseline "$out/bp-$family" --facet workload.model \
+  "$lrsim" report "$out/fo-$family" --baseline "$out/bp-$family" --facet workload.model,interconnect.chips,stage.replicas \
     --out "$out/report-$family.html" >/dev/null
 done
 [ -f scripts/results/forward-only-summary.py ] && python3 scripts/results/forward-only-summary.py "$out"

@@ -106,9 +106,11 @@ public struct LineChart: Sendable {
 
     public func svg() -> String {
         let lines = ChartFrame.wrap(axisNotes + notes, width: width - 24)
-        let total = height + Double(lines.count) * 16 + (lines.isEmpty ? 0 : 6)
-        var doc = SVGDocument(width: width, height: total)
         let legend = legendEntries
+        // A legend taller than the plot pushes the notes down instead of running over them.
+        let notesTop = max(height, plotBox.top + 6 + Double(legend.count) * 20 + 12)
+        let total = notesTop + Double(lines.count) * 16 + (lines.isEmpty ? 0 : 6)
+        var doc = SVGDocument(width: width, height: total)
         let legendWidth = ChartFrame.legendWidth(legend)
         let (left, top, right, bottom) = plotBox
         let (xs, ys, _) = scales(top: top, bottom: bottom, left: left, right: right)
@@ -139,7 +141,7 @@ public struct LineChart: Sendable {
             doc.polyline(step, stroke: "#000000", width: 1.5, dash: "6 4")
         }
         ChartFrame.legend(&doc, entries: legend, x: right + 22, y: top + 6, width: legendWidth)
-        ChartFrame.notes(&doc, lines, x: 12, y: height + 4)
+        ChartFrame.notes(&doc, lines, x: 12, y: notesTop + 4)
         return doc.text
     }
 }

@@ -81,6 +81,11 @@ extension SweepReportBuilder {
                 : names.dropLast().joined(separator: ", ") + " and " + names.last!
             notes.append("\(list) coincide at every point (drawn with different markers and dashes).")
         }
+        // Many coinciding groups would bury the chart under text: name a few, count the rest.
+        if notes.count > 4 {
+            let rest = notes.count - 3
+            notes = Array(notes.prefix(3)) + ["\(rest) more groups of series coincide at every point (the table lists every value)."]
+        }
         return notes
     }
 }

@@ -7,24 +7,33 @@ import LRReport
 extension SweepReportBuilder {
     var baselineSection: String { "Against the baseline" }
 
-    /// The axis charts are split by (default: the first shared axis that takes several values).
-    func facetKey(_ c: BaselineComparison) -> String? {
-        if let facet { return facet }
-        return c.shared.first { key in Set(c.candidate.points.compactMap { $0.values[key] }).count > 1 }
+    /// The axes the charts are split by: `facet`'s comma-separated keys (default: the first shared axis that takes
+    /// several values). One chart per combination of their values.
+    func facetKeys(_ c: BaselineComparison) -> [String] {
+        if let facet { return facet.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        return c.shared.first { key in Set(c.candidate.points.compactMap { $0.values[key] }).count > 1 }.map { [$0] } ?? []
     }
+
+    /// The last component of an axis key (`mapping.split` -> `split`): series names stay short enough for the legend.
+    static func leafKey(_ k: String) -> String { k.split(separator: ".").last.map(String.init) ?? k }
 
     func baselineCharts(_ c: BaselineComparison) -> [ReportChart] {
         let rows = c.rows()
         let axes = c.candidate.spec.axes
-        let facetKey = facetKey(c)
-        let candidates = axes.filter { $0.key != facetKey }
+        let facetKeys = facetKeys(c)
+        let candidates = axes.filter { !facetKeys.contains($0.key) }
         guard let xAxis = candidates.first(where: { a in c.candidateOnly.contains(a.key) && a.values.allSatisfy { Double($0) != nil } })
             ?? candidates.first(where: { c.candidateOnly.contains($0.key) }) ?? candidates.first
         else { return [] }
         let numeric = xAxis.values.allSatisfy { (Double($0) ?? 0) > 0 }
         let logX = numeric && (xAxis.values.compactMap(Double.init).max() ?? 1) / (xAxis.values.compactMap(Double.init).min() ?? 1) >= 8
-        let others = axes.filter { $0.key != xAxis.key && $0.key != facetKey }
-        let facetValues: [String?] = facetKey.map { k in axes.first { $0.key == k }!.values.map(Optional.some) } ?? [nil]
+        let others = axes.filter { $0.key != xAxis.key && !facetKeys.contains($0.key) }
+        // Every combination of the facet axes' values, in grid order ([[]]: one chart of everything).
+        var facetValues: [[String]] = [[]]
+        for k in facetKeys {
+            let values = axes.first { $0.key == k }?.values ?? []
+            facetValues = facetValues.flatMap { f in values.map { f + [$0] } }
+        }
         func x(_ v: String) -> Double? { numeric ? Double(v) : xAxis.values.firstIndex(of: v).map(Double.init) }
 
         var out: [ReportChart] = []
@@ -32,10 +41,10 @@ extension SweepReportBuilder {
             for f in facetValues {
                 var groups: [String: [(x: Double, y: Double)]] = [:], labels: [String: [String]] = [:]
                 var order: [String] = []
-                for r in rows where f == nil || r.point.values[facetKey!] == f {
+                for r in rows where facetKeys.indices.allSatisfy({ r.point.values[facetKeys[$0]] == f[$0] }) {
                     guard let v = r.point.values[xAxis.key], let xv = x(v), let y = r.ratios[ratio.key], y > 0 else { continue }
                     let name = others.isEmpty ? ratio.title
-                        : others.map { "\(Self.shortKey($0.key))=\(r.point.values[$0.key] ?? "")" }.joined(separator: " ")
+                        : others.map { "\(Self.leafKey($0.key))=\(r.point.values[$0.key] ?? "")" }.joined(separator: " ")
                     if groups[name] == nil { order.append(name) }
                     groups[name, default: []].append((xv, y))
                     let against = c.baselineOnly.map { "\($0)=\(r.references[ratio.key]?.values[$0] ?? "")" }.joined(separator: " ")
@@ -43,7 +52,7 @@ extension SweepReportBuilder {
                         + (against.isEmpty ? "" : " (baseline \(against))"))
                 }
                 guard !order.isEmpty else { continue }
-                let where_ = f.map { ", \(Self.shortKey(facetKey!))=\($0)" } ?? ""
+                let where_ = facetKeys.indices.map { ", \(Self.leafKey(facetKeys[$0]))=\(f[$0])" }.joined()
                 var chart = LineChart(title: "\(ratio.title) ratio\(where_)",
                                       xLabel: xAxis.key, yLabel: "\(ratio.title): candidate / best baseline")
                 chart.series = order.map { name in
@@ -65,7 +74,7 @@ extension SweepReportBuilder {
                 }
                 let direction = ratio.better == .higher ? "above 1 the candidate is faster" : "below 1 the candidate uses less"
                 out.append(ReportChart(
-                    name: "\(ratio.key)-vs-\(xAxis.key)\(f.map { "-\($0)" } ?? "")", svg: chart.svg(),
+                    name: "\(ratio.key)-vs-\(xAxis.key)\(f.map { "-\($0)" }.joined())", svg: chart.svg(),
                     caption: "\(ratio.title) of each candidate point over the best point of \(c.baselineName) with the same "
                         + "\(c.shared.isEmpty ? "settings (none shared: the best of all)" : c.shared.joined(separator: ", ")); "
                         + "\(direction). Log scale.",

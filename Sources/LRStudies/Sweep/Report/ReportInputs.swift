@@ -48,8 +48,9 @@ public enum ReportInputs {
             guard let other = base.table else { throw SweepError("\(baseline): holds no sweep to compare with") }
             b.baseline = try BaselineComparison(candidate: table, baseline: other,
                                                 baselineName: (baseline as NSString).lastPathComponent)
-            if let facet, !table.spec.axes.contains(where: { $0.key == facet }) {
-                throw SweepError("--facet \(facet): not an axis of \(directory) (\(table.spec.axes.map(\.key).joined(separator: ", ")))")
+            for key in facet.map({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) ?? []
+            where !table.spec.axes.contains(where: { $0.key == key }) {
+                throw SweepError("--facet \(key): not an axis of \(directory) (\(table.spec.axes.map(\.key).joined(separator: ", ")))")
             }
             b.facet = facet
             b.title = "lrsim report: \((directory as NSString).lastPathComponent) against \(b.baseline!.baselineName)"
