@@ -52,7 +52,9 @@ sweep bp-edge --hw hwmodels/edge-bp.toml --vary workload.model="$MLPS" "${BP[@]}
   --iterations 8
 
 for family in mlp cnn edge; do
-  "$lrsim" report "$out/fo-$family" --baseline "$out/bp-$family" --facet workload.model,interconnect.chips,stage.replicas \
-    --out "$out/report-$family.html" >/dev/null
+  facet=workload.model,interconnect.chips,stage.replicas
+  [ "$family" = edge ] && facet=workload.model
+  "$lrsim" report "$out/fo-$family" --baseline "$out/bp-$family" --facet "$facet" --out "$out/report-$family.html" \
+    >/dev/null
 done
 [ -f scripts/results/forward-only-summary.py ] && python3 scripts/results/forward-only-summary.py "$out"

@@ -27,7 +27,8 @@ extension SweepReportBuilder {
         else { return [] }
         let numeric = xAxis.values.allSatisfy { (Double($0) ?? 0) > 0 }
         let logX = numeric && (xAxis.values.compactMap(Double.init).max() ?? 1) / (xAxis.values.compactMap(Double.init).min() ?? 1) >= 8
-        let others = axes.filter { $0.key != xAxis.key && !facetKeys.contains($0.key) }
+        // Series: the other axes that vary (a single-valued axis would only lengthen every name).
+        let others = axes.filter { $0.key != xAxis.key && !facetKeys.contains($0.key) && $0.values.count > 1 }
         // Every combination of the facet axes' values, in grid order ([[]]: one chart of everything).
         var facetValues: [[String]] = [[]]
         for k in facetKeys {
