@@ -19,6 +19,16 @@ int lrsim_gaussian_best_isa(void);
 void lrsim_gaussian_fill(int isa, uint32_t k0, uint32_t k1, uint32_t c1, uint32_t c2, uint32_t c3, long first,
                          long count, float *out);
 
+// StochasticStream words [first, first + count) of a row: word e is lane e % 4 of Philox block e / 4 with counter
+// (e / 4, c1, c2, c3) under key (k0, k1), exactly `StochasticStream.word(e)` (one block per 4 words).
+void lrsim_philox_words(int isa, uint32_t k0, uint32_t k1, uint32_t c1, uint32_t c2, uint32_t c3, long first,
+                        long count, uint32_t *out);
+
+// The words at indices first + j * stride, j < count (index arithmetic wraps like Swift's &+ and &*): for write-backs
+// whose words lie 2n + 1 apart, one block per word but 16 (AVX-512) or 8 (AVX2) blocks per step.
+void lrsim_philox_words_strided(int isa, uint32_t k0, uint32_t k1, uint32_t c1, uint32_t c2, uint32_t c3, long first,
+                                long stride, long count, uint32_t *out);
+
 #ifdef __cplusplus
 }
 #endif

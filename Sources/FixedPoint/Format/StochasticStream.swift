@@ -35,4 +35,21 @@ public struct StochasticStream: Sendable, Hashable {
     public func block(_ blockIndex: Int) -> SIMD4<UInt32> {
         key.generator.block(key.counter(row: row, block: UInt32(truncatingIfNeeded: blockIndex)))
     }
+
+    /// Words `[start, start + count)` into `out`: `out[j] == word(start + j)`, one Philox block per four words (a
+    /// vectorised C kernel; any start, aligned or not).
+    @inlinable
+    public func words(from start: Int, count: Int, into out: UnsafeMutablePointer<UInt32>) {
+        PhiloxWords.fill(key, row: row, first: start, count: count, into: out)
+    }
+
+    /// The words at `start + j * stride`, j < count: `out[j] == word(start &+ j &* stride)` (a dot product's
+    /// write-back words, `FixedMAC.writeBackWordIndex`, lie 2n + 1 apart).
+    @inlinable
+    public func words(from start: Int, stride: Int, count: Int, into out: UnsafeMutablePointer<UInt32>) {
+        PhiloxWords.fill(key, row: row, first: start, stride: stride, count: count, into: out)
+    }
+
+    /// Words per chunk of the bulk call sites: a 2 KB stack buffer, refilled per chunk.
+    public static let chunk = 512
 }

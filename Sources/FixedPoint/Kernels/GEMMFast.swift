@@ -86,18 +86,25 @@ struct PackedGEMMBody<Lane: FixedWidthInteger & SignedInteger & Sendable, Sum: F
         let outRandom = mac.config.output.rounding == .stochastic
         let n = self.n, k = self.k
         Parallel.forRanges(count: m, grain: max(1, 65_536 / max(1, n &* k))) { rows in
-            for i in rows {
-                let x = a + i &* k
-                for j in 0..<n {
-                    let y = b + j &* k
-                    var s: Sum = 0
-                    for t in 0..<k { s &+= Sum(truncatingIfNeeded: clip(r(x[t] &* y[t]))) }
-                    let index = i &* n &+ j
-                    let acc = plan.finish(Int128(truncatingIfNeeded: s), start: preload[j])
-                    let w: UInt32 = outRandom ? stochastic.word(mac.writeBackWordIndex(index: index, count: k)) : 0
-                    c[index] = SC(truncatingIfNeeded: mac.writeBack(acc, random: w))
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: outRandom ? n : 0) { wb in
+                for i in rows {
+                    // Row i's write-back words, 2k + 1 apart, in one bulk call.
+                    if outRandom, let w = wb.baseAddress {
+                        let first = mac.writeBackWordIndex(index: i &* n, count: k)
+                        stochastic.words(from: first, stride: 2 &* k &+ 1, count: n, into: w)
+                    }
+                    let x = a + i &* k
+                    for j in 0..<n {
+                        let y = b + j &* k
+                        var s: Sum = 0
+                        for t in 0..<k { s &+= Sum(truncatingIfNeeded: clip(r(x[t] &* y[t]))) }
+                        let index = i &* n &+ j
+                        let acc = plan.finish(Int128(truncatingIfNeeded: s), start: preload[j])
+                        let w: UInt32 = outRandom ? wb[j] : 0
+                        c[index] = SC(truncatingIfNeeded: mac.writeBack(acc, random: w))
+                    }
                 }
-            }
+        }
         }
     }
 }

@@ -28,7 +28,9 @@ extension FixedMAC {
         } else {
             packAndMultiply(kernel, Int16.self, pa, la, pb, lb, sums, m: m, n: n, k: k, kp: kp, mp: mp, np: np, isa: isa)
         }
-        if writeBackFast(plan, sums, ldc: np, pc, m: m, n: n, preload: preload) { return true }
+        if writeBackFast(plan, sums, ldc: np, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic) {
+            return true
+        }
         let outRandom = config.output.rounding == .stochastic
         Parallel.forRanges(count: m, grain: max(1, 4096 / max(1, n))) { rows in
             for i in rows {
@@ -43,15 +45,19 @@ extension FixedMAC {
         return true
     }
 
-    /// The plan's finish and the write-back in Int64 lanes (`Int64Requantizer`), when the accumulator fits 62 bits
-    /// and the output rounds deterministically; false (nothing written) otherwise.
+    /// The plan's finish and the write-back in Int64 lanes (`Int64Requantizer`, or `StochasticRequantizer` with each
+    /// row's write-back words made in bulk: 2k + 1 apart), when the accumulator fits 62 bits; false (nothing written)
+    /// otherwise.
     @inlinable
     func writeBackFast<SC: FixedWidthInteger>(_ plan: FastDotPlan, _ sums: UnsafeMutablePointer<Int32>, ldc: Int,
-                                              _ pc: UnsafeMutablePointer<SC>, m: Int, n: Int, preload: [Int128]) -> Bool {
+                                              _ pc: UnsafeMutablePointer<SC>, m: Int, n: Int, k: Int, preload: [Int128],
+                                              stochastic: StochasticStream) -> Bool {
         let af = config.accumulator.format
-        guard af.width <= 62, plan.prodShift < 62,
-              let q = Int64Requantizer(fracBits: af.fracBits, bound: max(af.rawMax, 0 - af.rawMin), into: config.output)
-        else { return false }
+        guard af.width <= 62, plan.prodShift < 62 else { return false }
+        let bound = max(af.rawMax, 0 - af.rawMin)
+        let q = Int64Requantizer(fracBits: af.fracBits, bound: bound, into: config.output)
+        let sq = q == nil ? StochasticRequantizer(fracBits: af.fracBits, bound: bound, into: config.output) : nil
+        guard q != nil || sq != nil else { return false }
         let start = preload.map { Int64(truncatingIfNeeded: $0) }
         let shift = Int64(plan.prodShift), up = Int64(64 &- af.width)
         let wraps = plan.accWraps, signed = af.isSigned
@@ -60,22 +66,30 @@ extension FixedMAC {
             let s0 = st.baseAddress!
             Parallel.forRanges(count: m, grain: max(1, 8192 / max(1, n))) { rows in
                 withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 &* n) { tmp in
-                    let acc = tmp.baseAddress!, out = acc + n
-                    for i in rows {
-                        let row = sums + i &* ldc
-                        if wraps {
-                            // wrap(start + s * 2^shift) in the accumulator format (s exact modulo 2^32 suffices).
-                            for j in 0..<n {
-                                let v = (Int64(row[j]) &<< shift) &+ s0[j]
-                                acc[j] = signed ? (v &<< up) &>> up : v & mask
+                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: sq == nil ? 0 : n) { wb in
+                        let acc = tmp.baseAddress!, out = acc + n
+                        for i in rows {
+                            let row = sums + i &* ldc
+                            if wraps {
+                                // wrap(start + s * 2^shift) in the accumulator format (s exact modulo 2^32 suffices).
+                                for j in 0..<n {
+                                    let v = (Int64(row[j]) &<< shift) &+ s0[j]
+                                    acc[j] = signed ? (v &<< up) &>> up : v & mask
+                                }
+                            } else {
+                                for j in 0..<n { acc[j] = s0[j] &+ (Int64(row[j]) &<< shift) }
                             }
-                        } else {
-                            for j in 0..<n { acc[j] = s0[j] &+ (Int64(row[j]) &<< shift) }
+                            if let q {
+                                q.apply(acc, count: n, into: out)
+                            } else if let sq, let w = wb.baseAddress {
+                                stochastic.words(from: writeBackWordIndex(index: i &* n, count: k), stride: 2 &* k &+ 1,
+                                                 count: n, into: w)
+                                sq.apply(acc, words: w, count: n, into: out)
+                            }
+                            let dst = pc + i &* n
+                            for j in 0..<n { dst[j] = SC(truncatingIfNeeded: out[j]) }
                         }
-                        q.apply(acc, count: n, into: out)
-                        let dst = pc + i &* n
-                        for j in 0..<n { dst[j] = SC(truncatingIfNeeded: out[j]) }
-                    }
+                }
                 }
             }
         }

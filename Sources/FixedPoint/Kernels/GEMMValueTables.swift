@@ -70,7 +70,9 @@ extension FixedMAC {
         } else {
             sums.update(from: s, count: m &* n)
         }
-        if writeBackFast(plan, sums, ldc: n, pc, m: m, n: n, preload: preload) { return true }
+        if writeBackFast(plan, sums, ldc: n, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic) {
+            return true
+        }
         let outRandom = config.output.rounding == .stochastic
         for i in 0..<m {
             for j in 0..<n {

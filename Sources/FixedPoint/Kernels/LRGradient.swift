@@ -189,31 +189,39 @@ struct CopyReductionBody<S: FixedWidthInteger>: FastDotBody {
         let outRandom = mac.config.output.rounding == .stochastic
         Parallel.forRanges(count: batch, grain: max(1, 16_384 / max(1, K &* J))) { samples in
             withUnsafeTemporaryAllocation(of: Sum.self, capacity: J) { buffer in
-                let acc = buffer.baseAddress!
-                for b in samples {
-                    acc.update(repeating: 0, count: J)
-                    for k in 0..<K {
-                        let bits = Int64(truncatingIfNeeded: losses[b &* K &+ k])
-                        let x = ((bits &<< ua) &>> ua) & ma
-                        let row = scores + (b &* K &+ k) &* J
-                        if isSign {
-                            // Sign bytes: 0 is +1, anything else -1; both products rounded once, then selected.
-                            let plus = Sum(truncatingIfNeeded: c(r(x))), minus = Sum(truncatingIfNeeded: c(r(0 &- x)))
-                            for j in 0..<J { acc[j] &+= row[j] == 0 ? plus : minus }
-                        } else {
-                            for j in 0..<J {
-                                let y = ((Int64(truncatingIfNeeded: row[j]) &<< ub) &>> ub) & mb
-                                acc[j] &+= Sum(truncatingIfNeeded: c(r(x &* y)))
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: outRandom ? J : 0) { wb in
+                    let acc = buffer.baseAddress!
+                    for b in samples {
+                        acc.update(repeating: 0, count: J)
+                        for k in 0..<K {
+                            let bits = Int64(truncatingIfNeeded: losses[b &* K &+ k])
+                            let x = ((bits &<< ua) &>> ua) & ma
+                            let row = scores + (b &* K &+ k) &* J
+                            if isSign {
+                                // Sign bytes: 0 is +1, anything else -1; both products rounded once, then selected.
+                                let plus = Sum(truncatingIfNeeded: c(r(x)))
+                                let minus = Sum(truncatingIfNeeded: c(r(0 &- x)))
+                                for j in 0..<J { acc[j] &+= row[j] == 0 ? plus : minus }
+                            } else {
+                                for j in 0..<J {
+                                    let y = ((Int64(truncatingIfNeeded: row[j]) &<< ub) &>> ub) & mb
+                                    acc[j] &+= Sum(truncatingIfNeeded: c(r(x &* y)))
+                                }
                             }
                         }
+                        // Sample b's write-back words, 2K + 1 apart, in one bulk call.
+                        if outRandom, let w = wb.baseAddress {
+                            stochastic.words(from: mac.writeBackWordIndex(index: b &* J, count: K), stride: 2 &* K &+ 1,
+                                             count: J, into: w)
+                        }
+                        for j in 0..<J {
+                            let index = b &* J &+ j
+                            let total = plan.finish(Int128(acc[j]), start: 0)
+                            let w: UInt32 = outRandom ? wb[j] : 0
+                            out[index] = Int64(truncatingIfNeeded: mac.writeBack(total, random: w))
+                        }
                     }
-                    for j in 0..<J {
-                        let index = b &* J &+ j
-                        let total = plan.finish(Int128(acc[j]), start: 0)
-                        let w: UInt32 = outRandom ? stochastic.word(mac.writeBackWordIndex(index: index, count: K)) : 0
-                        out[index] = Int64(truncatingIfNeeded: mac.writeBack(total, random: w))
-                    }
-                }
+            }
             }
         }
     }

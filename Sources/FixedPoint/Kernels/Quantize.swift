@@ -35,17 +35,28 @@ public enum FixedKernels {
     @inlinable
     static func scalarQuantize<S: FixedWidthInteger>(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<S>,
                                                      _ r: Range<Int>, _ config: FixedConfig, _ stream: StochasticStream) {
-        let stochastic = config.rounding == .stochastic
-        var block = SIMD4<UInt32>()
-        var blockIndex = -1
-        for i in r {
-            var w: UInt32 = 0
-            if stochastic {
-                // One Philox evaluation per four elements (element i is lane i % 4 of block i / 4).
-                if i >> 2 != blockIndex { blockIndex = i >> 2; block = stream.block(blockIndex) }
-                w = block[i & 3]
+        guard config.rounding == .stochastic else {
+            for i in r { dst[i] = S(truncatingIfNeeded: FixedArithmetic.quantize(src[i], into: config, random: 0)) }
+            return
+        }
+        // Words in chunks (one Philox block per four elements, vectorised), then the Int64 form when the format allows.
+        let fast = StochasticFloatQuantizer(config)
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: StochasticStream.chunk) { buffer in
+            let w = buffer.baseAddress!
+            var i = r.lowerBound
+            while i < r.upperBound {
+                let n = min(StochasticStream.chunk, r.upperBound &- i)
+                stream.words(from: i, count: n, into: w)
+                if let fast {
+                    for j in 0..<n { dst[i &+ j] = S(truncatingIfNeeded: fast.quantize(src[i &+ j], w[j])) }
+                } else {
+                    for j in 0..<n {
+                        let q = FixedArithmetic.quantize(src[i &+ j], into: config, random: w[j])
+                        dst[i &+ j] = S(truncatingIfNeeded: q)
+                    }
+                }
+                i &+= n
             }
-            dst[i] = S(truncatingIfNeeded: FixedArithmetic.quantize(src[i], into: config, random: w))
         }
     }
 
@@ -85,10 +96,19 @@ public enum FixedKernels {
             throw FixedPointError(.shapeMismatch, "requantize: \(raw.count) inputs but room for \(out.count) outputs")
         }
         let random = config.rounding == .stochastic
-        for i in 0..<raw.count {
-            let v = format.raw(fromBits: Int64(truncatingIfNeeded: raw[i]))
-            let w: UInt32 = random ? stochastic.word(i) : 0
-            out[i] = T(truncatingIfNeeded: FixedArithmetic.quantize(v, fracBits: format.fracBits, into: config, random: w))
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: StochasticStream.chunk) { buffer in
+            let w = buffer.baseAddress!
+            var i = 0
+            while i < raw.count {
+                let n = min(StochasticStream.chunk, raw.count &- i)
+                if random { stochastic.words(from: i, count: n, into: w) }
+                for j in 0..<n {
+                    let v = format.raw(fromBits: Int64(truncatingIfNeeded: raw[i &+ j]))
+                    let q = FixedArithmetic.quantize(v, fracBits: format.fracBits, into: config, random: random ? w[j] : 0)
+                    out[i &+ j] = T(truncatingIfNeeded: q)
+                }
+                i &+= n
+            }
         }
     }
 

@@ -43,7 +43,9 @@ extension FixedPointDatapath {
         let inj = injections[p]
         // A relu right after the layer is applied to each noisy row while it is in cache (exact, like the layer).
         var reluFused = false
-        if let fast = inj.fast, let acc64 = clean.accumulators64[li], nf.format.isSigned || !antithetic {
+        let stochasticFast = inj.fast == nil ? inj.stochasticFast : nil
+        if inj.fast != nil || stochasticFast != nil, let acc64 = clean.accumulators64[li],
+           nf.format.isSigned || !antithetic {
             if li + 1 < spec.layers.count, case .activation(.relu) = spec.layers[li + 1] { reluFused = true }
             let relu = reluFused
             // Vectorised: the negated noise once per draw, then per copy one requantizer pass over the row.
@@ -65,6 +67,7 @@ extension FixedPointDatapath {
                                         let ep = signEncoded ? nil : epsb.baseAddress, up = ub.baseAddress!
                                         let sp = signEncoded ? sb.baseAddress : nil
                                         let sigma = Int64(inj.sigmaRaw)
+                                        let fast = inj.fast, ws = stream(step: step, layer: li, site: 1001)
                                         Parallel.forRanges(count: R, grain: max(1, 8192 / max(1, D))) { range in
                                             for row in range {
                                                 let b = row / K, k = row &- b &* K
@@ -73,8 +76,13 @@ extension FixedPointDatapath {
                                                 let src = (b &* nd &+ m) &* D
                                                 let noise = (negate ? np! : qp) + src
                                                 let dst = up + row &* D
-                                                fast.applySum(ap + b &* D, shiftA: inj.accShift, noise, scale: sigma,
-                                                              shiftB: inj.noiseShift, count: D, into: dst)
+                                                if let fast {
+                                                    fast.applySum(ap + b &* D, shiftA: inj.accShift, noise, scale: sigma,
+                                                                  shiftB: inj.noiseShift, count: D, into: dst)
+                                                } else if let sq = stochasticFast {
+                                                    inj.applyStochastic(sq, ap + b &* D, noise, row: row, count: D,
+                                                                        stream: ws, into: dst)
+                                                }
                                                 if relu { for j in 0..<D { dst[j] = max(dst[j], 0) } }
                                                 if let ep { (ep + row &* D).update(from: noise, count: D) }
                                                 if let sp {
@@ -129,6 +137,10 @@ extension FixedPointDatapath {
         let lc = formats.loss, lf = lc.format
         var diff = [Int64](repeating: 0, count: R)
         let bs = stream(step: step, layer: li, site: 1003)
+        // Words b * K + k for the differences and R + b for the mean baselines, in one bulk call.
+        let lossRandom = lc.rounding == .stochastic
+        var bw = [UInt32](repeating: 0, count: lossRandom ? R + B : 0)
+        if lossRandom { bw.withUnsafeMutableBufferPointer { bs.words(from: 0, count: R + B, into: $0.baseAddress!) } }
         for b in 0..<B {
             let base: Int128
             switch settings.baseline {
@@ -136,11 +148,11 @@ extension FixedPointDatapath {
             case .mean:
                 var sum = 0.0
                 for k in 0..<K { sum += FixedArithmetic.toDouble(lf.raw(fromBits: copyLosses[b * K + k]), format: lf) }
-                base = FixedArithmetic.quantize(sum / Double(K), into: lc, random: lc.rounding == .stochastic ? bs.word(R + b) : 0)
+                base = FixedArithmetic.quantize(sum / Double(K), into: lc, random: lossRandom ? bw[R + b] : 0)
             case .none: base = 0
             }
             for k in 0..<K {
-                let r: UInt32 = lc.rounding == .stochastic ? bs.word(b * K + k) : 0
+                let r: UInt32 = lossRandom ? bw[b * K + k] : 0
                 diff[b * K + k] = Int64(truncatingIfNeeded: try FixedArithmetic.subtract(
                     lf.raw(fromBits: copyLosses[b * K + k]), lf, base, lf, into: lc, random: r))
             }

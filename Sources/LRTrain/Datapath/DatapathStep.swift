@@ -194,6 +194,26 @@ extension FixedPointDatapath {
         }
         let random = act.rounding == .stochastic
         let s = stream(step: step, layer: i, site: site * 8 + 1)
+        if let q = StochasticRequantizer(fracBits: accFormat.fracBits, bound: bound, into: act) {
+            // Element e rounds with word e: words in chunks, then the Int64 stochastic requantizer.
+            acc.withUnsafeBufferPointer { a in
+                out.withUnsafeMutableBufferPointer { o in
+                    let pa = a.baseAddress!, po = o.baseAddress!
+                    Parallel.forRanges(count: acc.count, grain: 1 << 14) { r in
+                        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: StochasticStream.chunk) { wb in
+                            var e = r.lowerBound
+                            while e < r.upperBound {
+                                let n = min(StochasticStream.chunk, r.upperBound &- e)
+                                s.words(from: e, count: n, into: wb.baseAddress!)
+                                q.apply(pa + e, words: wb.baseAddress!, count: n, into: po + e)
+                                e &+= n
+                            }
+                        }
+                    }
+                }
+            }
+            return out
+        }
         for e in 0..<acc.count {
             out[e] = Int64(truncatingIfNeeded: FixedArithmetic.quantize(Int128(acc[e]), fracBits: accFormat.fracBits, into: act,
                                                                         random: random ? s.word(e) : 0))

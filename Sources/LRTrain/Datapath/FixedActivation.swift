@@ -21,11 +21,25 @@ enum FixedActivation {
         case .tanh, .sigmoid:
             let random = config.rounding == .stochastic
             let fn: (Double) -> Double = a == .tanh ? { Foundation.tanh($0) } : { 1 / (1 + Foundation.exp(-$0)) }
+            let fast = StochasticFloatQuantizer(config)
             Parallel.forRanges(count: count, grain: 1 << 14) { r in
-                for i in r {
-                    let v = FixedArithmetic.toDouble(f.raw(fromBits: x[i]), format: f)
-                    let w: UInt32 = random ? stochastic.word(i) : 0
-                    x[i] = Int64(truncatingIfNeeded: FixedArithmetic.quantize(fn(v), into: config, random: w))
+                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: StochasticStream.chunk) { wb in
+                    let w = wb.baseAddress!
+                    var i = r.lowerBound
+                    while i < r.upperBound {
+                        let n = min(StochasticStream.chunk, r.upperBound &- i)
+                        if random { stochastic.words(from: i, count: n, into: w) }
+                        for j in 0..<n {
+                            let v = fn(FixedArithmetic.toDouble(f.raw(fromBits: x[i &+ j]), format: f))
+                            if let fast {
+                                x[i &+ j] = fast.quantize(v, w[j])
+                            } else {
+                                let q = FixedArithmetic.quantize(v, into: config, random: random ? w[j] : 0)
+                                x[i &+ j] = Int64(truncatingIfNeeded: q)
+                            }
+                        }
+                        i &+= n
+                    }
                 }
             }
         }
@@ -44,8 +58,16 @@ enum LossUnit {
                        labels: UnsafePointer<Int32>, copiesPerLabel: Int, config: FixedConfig,
                        stochastic: StochasticStream, out: UnsafeMutablePointer<Int64>) {
         let random = config.rounding == .stochastic
+        let fast = StochasticFloatQuantizer(config)
         Parallel.forRanges(count: rows, grain: 512) { range in
             var z = [Double](repeating: 0, count: classes)
+            // Row r's word, for the range at once (one Philox block per four rows).
+            var words = [UInt32](repeating: 0, count: random ? range.count : 0)
+            if random {
+                words.withUnsafeMutableBufferPointer {
+                    stochastic.words(from: range.lowerBound, count: range.count, into: $0.baseAddress!)
+                }
+            }
             for r in range {
                 var m = -Double.infinity
                 for j in 0..<classes {
@@ -56,8 +78,12 @@ enum LossUnit {
                 for j in 0..<classes { s += Foundation.exp(z[j] - m) }
                 let y = Int(labels[r / copiesPerLabel])
                 let loss = (Foundation.log(s) + m) - z[y]
-                let w: UInt32 = random ? stochastic.word(r) : 0
-                out[r] = Int64(truncatingIfNeeded: FixedArithmetic.quantize(loss, into: config, random: w))
+                if let fast {
+                    out[r] = fast.quantize(loss, words[r &- range.lowerBound])
+                } else {
+                    let w: UInt32 = random ? words[r &- range.lowerBound] : 0
+                    out[r] = Int64(truncatingIfNeeded: FixedArithmetic.quantize(loss, into: config, random: w))
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 import FixedPoint
 import Foundation
+import LRCore
 
 /// Adds sigma * eps to a dense layer's accumulator and rounds the sum once into the activations format.
 ///
@@ -19,6 +20,8 @@ struct NoiseInjection: Sendable {
     /// The same sum in Int64 lanes, rounded by a vectorised requantizer (deterministic activation rounding, every
     /// aligned sum below 2^62); nil otherwise.
     let fast: Int64Requantizer?
+    /// The same for stochastic activation rounding (the words come from the caller's stream); nil otherwise.
+    let stochasticFast: StochasticRequantizer?
 
     init(sigma: Float, accumulator: FixedFormat, noise: FixedFormat, activations: FixedConfig) throws {
         guard sigma > 0, sigma.isFinite else { throw DatapathError("sigma \(sigma): expected a positive finite noise scale") }
@@ -39,8 +42,10 @@ struct NoiseInjection: Sendable {
         if accShift < 62, noiseShift < 62, accumulator.width <= 62, noise.width <= 40 {
             let bound = (magnitude(accumulator) << accShift) + ((sigmaRaw * magnitude(noise)) << noiseShift)
             fast = Int64Requantizer(fracBits: sumFrac, bound: bound, into: activations)
+            stochasticFast = StochasticRequantizer(fracBits: sumFrac, bound: bound, into: activations)
         } else {
             fast = nil
+            stochasticFast = nil
         }
     }
 
@@ -60,6 +65,24 @@ struct NoiseInjection: Sendable {
         let exact = ExactReference.value(raw: acc, format: accumulator)
         let n = Rational(raw: sigmaRaw &* eps, fracBits: sigmaFrac + noise.fracBits)
         return ExactReference.round(exact + n, into: activations, random: random)
+    }
+
+    /// One row of noisy outputs rounded by `stochasticFast`: element j of `row` uses word row * count + j of `stream`,
+    /// made in bulk per chunk on the stack.
+    @inline(__always)
+    func applyStochastic(_ q: StochasticRequantizer, _ acc: UnsafePointer<Int64>, _ eps: UnsafePointer<Int64>, row: Int,
+                         count: Int, stream: StochasticStream, into out: UnsafeMutablePointer<Int64>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: StochasticStream.chunk) { wb in
+            let w = wb.baseAddress!
+            var j = 0
+            while j < count {
+                let n = min(StochasticStream.chunk, count &- j)
+                stream.words(from: row &* count &+ j, count: n, into: w)
+                q.applySum(acc + j, shiftA: accShift, eps + j, scale: Int64(sigmaRaw), shiftB: noiseShift, words: w,
+                           count: n, into: out + j)
+                j &+= n
+            }
+        }
     }
 
     /// The value sigma is held as.
