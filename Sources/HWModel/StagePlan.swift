@@ -6,8 +6,9 @@ extension HardwareModel {
     /// - temporal: one stage named `array` (the `[stage]` template) running every layer.
     public func stagePlan(parametricLayers: Int) throws(HWModelError) -> [PlannedStage] {
         guard parametricLayers >= 1 else {
-            throw HWModelError(origin: mappingOrigin, field: "mapping",
-                               message: "expected a network with at least one parametric layer, got \(parametricLayers)")
+            throw HWModelError(
+                origin: mappingOrigin, field: "mapping",
+                message: "expected a network with at least one parametric layer, got \(parametricLayers)")
         }
         switch (mapping.kind, mapping.assign) {
         case (.temporal, _):
@@ -23,9 +24,11 @@ extension HardwareModel {
         case (.spatial, .explicit(let entries)):
             let covered = entries.reduce(0) { $0 + $1.layers.count }
             guard covered == parametricLayers else {
-                throw HWModelError(origin: mappingOrigin, field: "mapping.assign",
-                                   message: "expected the stages to cover the network's \(parametricLayers) parametric "
-                                       + "layers (0...\(parametricLayers - 1)), got \(covered) layer\(covered == 1 ? "" : "s") assigned")
+                throw HWModelError(
+                    origin: mappingOrigin, field: "mapping.assign",
+                    message: "expected the stages to cover the network's \(parametricLayers) parametric "
+                        + "layers (0...\(parametricLayers - 1)), got \(covered) layer\(covered == 1 ? "" : "s") assigned"
+                )
             }
             return entries.map { entry in
                 PlannedStage(spec: stages.first { $0.name == entry.stage } ?? stageTemplate, layers: entry.layers)

@@ -29,8 +29,9 @@ public enum BLAS {
         // OpenBLAS's own threading changes how a product is blocked with the thread count, and with it the float
         // rounding; lrsim splits large products into panels fixed by the shape instead (see `sgemm`).
         openblas_set_num_threads(1)
-        return Configuration(coreName: String(cString: openblas_get_corename()),
-                             threads: Parallel.threads, forcedCore: forced)
+        return Configuration(
+            coreName: String(cString: openblas_get_corename()),
+            threads: Parallel.threads, forcedCore: forced)
     }()
 
     /// Selects the kernels (once) and returns what was chosen. Every entry point calls it.
@@ -43,18 +44,21 @@ public enum BLAS {
     /// as a single-threaded OpenBLAS call. The panels depend on the shape alone, so every element of C is computed by
     /// the same call with the same operands whatever the thread count: results are bit-identical on 1 or 2 cores.
     @inlinable
-    public static func sgemm(transA: Bool = false, transB: Bool = false,
-                             m: Int, n: Int, k: Int, alpha: Float = 1,
-                             a: UnsafePointer<Float>, lda: Int,
-                             b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float = 0,
-                             c: UnsafeMutablePointer<Float>, ldc: Int) {
+    public static func sgemm(
+        transA: Bool = false, transB: Bool = false,
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         if m == 0 || n == 0 { return }
         _ = configure()
         let plan = GEMMPanels(m: m, n: n, k: k)
         if plan.count == 1 {
-            sgemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                        b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            sgemmSerial(
+                transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
         Parallel.forEach(chunks: plan.count) { p in
@@ -62,23 +66,28 @@ public enum BLAS {
             if plan.alongRows {
                 // Rows lo..<lo+len of C use rows lo... of op(A).
                 let aOff = transA ? lo : lo &* lda
-                sgemmSerial(transA: transA, transB: transB, m: len, n: n, k: k, alpha: alpha, a: a + aOff, lda: lda,
-                            b: b, ldb: ldb, beta: beta, c: c + lo &* ldc, ldc: ldc)
+                sgemmSerial(
+                    transA: transA, transB: transB, m: len, n: n, k: k, alpha: alpha, a: a + aOff, lda: lda,
+                    b: b, ldb: ldb, beta: beta, c: c + lo &* ldc, ldc: ldc)
             } else {
                 // Columns lo..<lo+len of C use columns lo... of op(B).
                 let bOff = transB ? lo &* ldb : lo
-                sgemmSerial(transA: transA, transB: transB, m: m, n: len, k: k, alpha: alpha, a: a, lda: lda,
-                            b: b + bOff, ldb: ldb, beta: beta, c: c + lo, ldc: ldc)
+                sgemmSerial(
+                    transA: transA, transB: transB, m: m, n: len, k: k, alpha: alpha, a: a, lda: lda,
+                    b: b + bOff, ldb: ldb, beta: beta, c: c + lo, ldc: ldc)
             }
         }
     }
 
     @inlinable
-    static func sgemmSerial(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    static func sgemmSerial(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
 
@@ -113,8 +122,9 @@ struct GEMMPanels {
         let shared = max(1, (alongRows ? n : m).multipliedReportingOverflow(by: max(1, k)).partialValue)
         let product = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: max(1, k))
         let macs = product.overflow ? Int.max : product.partialValue
-        let limit = min(Self.maximumPanels, extent / Self.minimumExtentPerPanel, macs / Self.minimumMACsPerPanel,
-                        macs / shared / Self.minimumMACsPerSharedFloat)
+        let limit = min(
+            Self.maximumPanels, extent / Self.minimumExtentPerPanel, macs / Self.minimumMACsPerPanel,
+            macs / shared / Self.minimumMACsPerSharedFloat)
         // A power of two, so that panels divide evenly over 1, 2 or 4 workers.
         (width, count) = Parallel.equalSplit(extent: extent, limit: limit)
     }
@@ -124,12 +134,12 @@ struct GEMMPanels {
 public enum CPUFeatures {
     public static let hasAVX512Core: Bool = {
         #if arch(x86_64)
-        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        guard let line = flags.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
-        let set = Set(line.split(separator: " ").map(String.init))
-        return ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(set.contains)
+            let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+            guard let line = flags.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+            let set = Set(line.split(separator: " ").map(String.init))
+            return ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(set.contains)
         #else
-        return false
+            return false
         #endif
     }()
 }

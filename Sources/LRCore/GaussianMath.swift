@@ -11,7 +11,7 @@ public enum GaussianMath {
         // x = f * 2^e with f in [sqrt(1/2), sqrt(2)); f - 1 is exact.
         let bits = x.bitPattern
         var e = Float(Int32(truncatingIfNeeded: bits >> 23) &- 126)
-        var f = Float(bitPattern: (bits & 0x807F_FFFF) | 0x3F00_0000)     // [0.5, 1)
+        var f = Float(bitPattern: (bits & 0x807F_FFFF) | 0x3F00_0000)  // [0.5, 1)
         let small = f < 0.707_106_781_186_547_524
         e = small ? e - 1 : e
         f = small ? f + f - 1 : f - 1
@@ -36,8 +36,8 @@ public enum GaussianMath {
     /// rounding is in the polynomial; more accurate than `sin(Float(k) * 2^-24 * 2 * Float.pi)`.
     @inlinable @inline(__always)
     public static func sinCos2Pi(turns24 k: Int32) -> (sin: Float, cos: Float) {
-        let quadrant = (k &+ (1 << 21)) &>> 22                  // nearest quarter turn, 0...4
-        let rest = k &- (quadrant &<< 22)                         // [-2^21, 2^21)
+        let quadrant = (k &+ (1 << 21)) &>> 22  // nearest quarter turn, 0...4
+        let rest = k &- (quadrant &<< 22)  // [-2^21, 2^21)
         let a = Float(rest) * (2 * Float.pi * 0x1p-24)
         let z = a * a
         var s: Float = -1.951_529_589_1e-4

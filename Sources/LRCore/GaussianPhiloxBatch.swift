@@ -6,9 +6,11 @@ extension Philox4x32 {
     /// 32x32->64-bit products becoming widening `vpmuludq` multiplies (checked in the generated assembly): about
     /// ten times the scalar `block` throughput. Used by `FastGaussian`; any bulk noise kind can use it.
     @inlinable @inline(__always)
-    public func blocks(first: UInt32, count: Int, c1: UInt32, c2: UInt32, c3: UInt32,
-                       w0: UnsafeMutablePointer<UInt32>, w1: UnsafeMutablePointer<UInt32>,
-                       w2: UnsafeMutablePointer<UInt32>, w3: UnsafeMutablePointer<UInt32>) {
+    public func blocks(
+        first: UInt32, count: Int, c1: UInt32, c2: UInt32, c3: UInt32,
+        w0: UnsafeMutablePointer<UInt32>, w1: UnsafeMutablePointer<UInt32>,
+        w2: UnsafeMutablePointer<UInt32>, w3: UnsafeMutablePointer<UInt32>
+    ) {
         let k0 = key.0, k1 = key.1
         for j in 0..<count {
             var x0 = first &+ UInt32(truncatingIfNeeded: j), x1 = c1, x2 = c2, x3 = c3

@@ -110,7 +110,7 @@ public enum GaussianQuantile {
     @inlinable
     static func log(_ x: Double) -> Double {
         var e = Int(x.exponent)
-        var m = x.significand                       // [1, 2)
+        var m = x.significand  // [1, 2)
         if m > 1.414_213_562_373_095_048_8 { m *= 0.5; e += 1 }
         let s = (m - 1) / (m + 1)
         let z = s * s

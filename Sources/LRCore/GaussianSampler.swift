@@ -1,4 +1,5 @@
 import CGaussian
+
 /// Standard normal noise, vectorised: the same element -> Philox-counter mapping as `NoiseSampler.gaussian`, so noise
 /// stays a pure function of (key, row, element).
 ///
@@ -22,7 +23,8 @@ public enum FastGaussian {
     public static let nativeISA: Int32 = lrsim_gaussian_best_isa()
 
     /// Standard normals for elements `[first, first + out.count)` of `row`: any sub-range regenerates the same values.
-    public static func fill(_ key: NoiseKey, row: UInt32, from first: Int, into out: UnsafeMutableBufferPointer<Float>) {
+    public static func fill(_ key: NoiseKey, row: UInt32, from first: Int, into out: UnsafeMutableBufferPointer<Float>)
+    {
         guard let base = out.baseAddress, out.count > 0 else { return }
         precondition(first >= 0, "element index must be non-negative")
         native(key, row: row, first: first, count: out.count, into: base, isa: nativeISA)
@@ -30,8 +32,10 @@ public enum FastGaussian {
 
     /// The same values from a chosen path: `isa` 0...2 the C kernel compiled for that instruction set (capped at what
     /// the CPU has), -1 the Swift loops below (tests compare them bit for bit).
-    public static func fill(_ key: NoiseKey, row: UInt32, from first: Int, into out: UnsafeMutableBufferPointer<Float>,
-                            isa: Int32) {
+    public static func fill(
+        _ key: NoiseKey, row: UInt32, from first: Int, into out: UnsafeMutableBufferPointer<Float>,
+        isa: Int32
+    ) {
         guard let base = out.baseAddress, out.count > 0 else { return }
         precondition(first >= 0, "element index must be non-negative")
         if isa >= 0 {
@@ -40,24 +44,29 @@ public enum FastGaussian {
         }
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * tileBlocks) { words in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * tileBlocks) { tile in
-                fill(key, row: row, first: first, count: out.count, into: base,
-                     words: words.baseAddress!, tile: tile.baseAddress!)
+                fill(
+                    key, row: row, first: first, count: out.count, into: base,
+                    words: words.baseAddress!, tile: tile.baseAddress!)
             }
         }
     }
 
     /// Rows `rows` of `columns` normals each, row-major into `out` (`rows.count * columns` values), on all cores.
     /// Rows are split into ranges fixed by the sizes, so the result does not depend on the thread count.
-    public static func fill(_ key: NoiseKey, rows: Range<UInt32>, columns: Int, into out: UnsafeMutableBufferPointer<Float>) {
-        precondition(out.count == rows.count * columns, "output holds \(out.count) values, expected \(rows.count) x \(columns)")
+    public static func fill(
+        _ key: NoiseKey, rows: Range<UInt32>, columns: Int, into out: UnsafeMutableBufferPointer<Float>
+    ) {
+        precondition(
+            out.count == rows.count * columns, "output holds \(out.count) values, expected \(rows.count) x \(columns)")
         guard columns > 0, let base = out.baseAddress else { return }
         let grain = max(1, (1 << 16) / columns)
         Parallel.forRanges(count: rows.count, grain: grain) { range in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * tileBlocks) { words in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * tileBlocks) { tile in
                     for r in range {
-                        native(key, row: rows.lowerBound &+ UInt32(r), first: 0, count: columns, into: base + r * columns,
-                               isa: nativeISA)
+                        native(
+                            key, row: rows.lowerBound &+ UInt32(r), first: 0, count: columns, into: base + r * columns,
+                            isa: nativeISA)
                     }
                 }
             }
@@ -67,25 +76,31 @@ public enum FastGaussian {
     /// The C kernel (`CGaussian`): the same arithmetic as the Swift loops, vectorised for the CPU's widest registers
     /// (AVX-512 doubles the lanes of the haswell build).
     @inline(__always)
-    static func native(_ key: NoiseKey, row: UInt32, first: Int, count: Int, into out: UnsafeMutablePointer<Float>, isa: Int32) {
+    static func native(
+        _ key: NoiseKey, row: UInt32, first: Int, count: Int, into out: UnsafeMutablePointer<Float>, isa: Int32
+    ) {
         let k = key.generator.key
-        lrsim_gaussian_fill(isa, k.0, k.1, row, (key.stream << 24) | (key.layer & 0x00FF_FFFF), key.step, first, count, out)
+        lrsim_gaussian_fill(
+            isa, k.0, k.1, row, (key.stream << 24) | (key.layer & 0x00FF_FFFF), key.step, first, count, out)
     }
 
     /// Elements `[first, first + count)` of `row` into `out`, using caller-provided scratch (4 * tileBlocks each).
     @inline(__always)
-    static func fill(_ key: NoiseKey, row: UInt32, first: Int, count: Int, into out: UnsafeMutablePointer<Float>,
-                     words: UnsafeMutablePointer<UInt32>, tile: UnsafeMutablePointer<Float>) {
+    static func fill(
+        _ key: NoiseKey, row: UInt32, first: Int, count: Int, into out: UnsafeMutablePointer<Float>,
+        words: UnsafeMutablePointer<UInt32>, tile: UnsafeMutablePointer<Float>
+    ) {
         let gen = key.generator
         let c2 = (key.stream << 24) | (key.layer & 0x00FF_FFFF)
         var block = UInt32(truncatingIfNeeded: first >> 2)
-        var skip = first & 3                       // variates of the first block that precede `first`
+        var skip = first & 3  // variates of the first block that precede `first`
         var done = 0
         while done < count {
             let blocks = min(tileBlocks, (skip &+ count &- done &+ 3) >> 2)
             let n = tileBlocks
-            gen.blocks(first: block, count: blocks, c1: row, c2: c2, c3: key.step,
-                       w0: words, w1: words + n, w2: words + 2 &* n, w3: words + 3 &* n)
+            gen.blocks(
+                first: block, count: blocks, c1: row, c2: c2, c3: key.step,
+                w0: words, w1: words + n, w2: words + 2 &* n, w3: words + 3 &* n)
             let produced = 4 &* blocks
             if skip == 0 && produced <= count &- done {
                 boxMuller(words, stride: n, blocks: blocks, into: out + done)
@@ -103,8 +118,10 @@ public enum FastGaussian {
 
     /// Four variates per block from word planes `w0 = words, w1 = words + stride, ...`.
     @inline(__always)
-    static func boxMuller(_ words: UnsafeMutablePointer<UInt32>, stride n: Int, blocks: Int,
-                          into out: UnsafeMutablePointer<Float>) {
+    static func boxMuller(
+        _ words: UnsafeMutablePointer<UInt32>, stride n: Int, blocks: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
         let w0 = words, w1 = words + n, w2 = words + 2 &* n, w3 = words + 3 &* n
         for j in 0..<blocks {
             let r0 = GaussianMath.radius(w0[j])

@@ -38,8 +38,10 @@ extension NetworkSpec {
             b.dense(128 * 2 * 2, 10)
         case "vgg8":
             // VGG-style, 6 convolutions and 2 dense layers: 64 P 128 P 256 256 P 512 512 P, dense 2048-256-10.
-            for (cin, cout, pool) in [(3, 64, true), (64, 128, true), (128, 256, false), (256, 256, true),
-                                      (256, 512, false), (512, 512, true)] {
+            for (cin, cout, pool) in [
+                (3, 64, true), (64, 128, true), (128, 256, false), (256, 256, true),
+                (256, 512, false), (512, 512, true),
+            ] {
                 b.conv(cin, cout)
                 if pool { b.layers.append(.pool(.max, size: 2, stride: 2)) }
             }
@@ -89,7 +91,8 @@ private struct PresetBuilder {
         conv(cin, channels, stride: stride)
         conv(channels, channels, activated: false)
         if stride != 1 || cin != channels {
-            layers.append(.projection(ConvSpec(inChannels: cin, outChannels: channels, kernel: 1, stride: stride), from: input))
+            layers.append(
+                .projection(ConvSpec(inChannels: cin, outChannels: channels, kernel: 1, stride: stride), from: input))
         } else {
             layers.append(.residual(from: input))
         }

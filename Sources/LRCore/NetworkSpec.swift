@@ -16,7 +16,9 @@ public struct NetworkSpec: Sendable, Hashable, Codable {
     /// Output shape of every layer, in order (one sample).
     public var shapes: [[Int]] {
         var s = inputShape
-        return layers.map { s = $0.outputShape(input: s); return s }
+        return layers.map {
+            s = $0.outputShape(input: s); return s
+        }
     }
 
     /// Indices (into `layers`) of the layers with parameters: the ones LR perturbs and updates.
@@ -61,19 +63,26 @@ public enum LayerSpec: Sendable, Hashable, Codable {
     case projection(ConvSpec, from: Int)
 
     public var isParametric: Bool {
-        switch self { case .dense, .conv2d, .projection: return true; default: return false }
+        switch self {
+        case .dense, .conv2d, .projection: return true;
+        default: return false
+        }
     }
 
     /// Layers only the simulator schedules (the trainer has no kernels for them yet).
     public var isSimulatorOnly: Bool {
-        switch self { case .batchNorm, .residual, .projection: return true; default: return false }
+        switch self {
+        case .batchNorm, .residual, .projection: return true;
+        default: return false
+        }
     }
 
     /// Weights plus biases.
     public var parameterCount: Int {
         switch self {
         case let .dense(i, o): return i * o + o
-        case let .conv2d(c), let .projection(c, _): return c.outChannels * c.inChannels * c.kernel * c.kernel + c.outChannels
+        case let .conv2d(c), let .projection(c, _):
+            return c.outChannels * c.inChannels * c.kernel * c.kernel + c.outChannels
         default: return 0
         }
     }
@@ -98,7 +107,8 @@ public enum LayerSpec: Sendable, Hashable, Codable {
         case let .activation(a): return a.rawValue
         case .batchNorm: return "batchnorm"
         case let .residual(from): return "add L\(from)"
-        case let .projection(c, from): return "add conv L\(from) \(c.inChannels)->\(c.outChannels) k\(c.kernel) s\(c.stride)"
+        case let .projection(c, from):
+            return "add conv L\(from) \(c.inChannels)->\(c.outChannels) k\(c.kernel) s\(c.stride)"
         }
     }
 }
@@ -111,8 +121,12 @@ public struct NetworkSpecError: Error, CustomStringConvertible, Equatable {
 extension NetworkSpec {
     /// Named CNN presets for `cnn:NAME`.
     public static let cnnPresets: [String: (inputShape: [Int], description: String)] = [
-        "small": ([1, 28, 28], "conv 1->16 3x3 p1, pool 2, conv 16->32 3x3 p1, pool 2, dense 1568->128, dense 128->10"),
-        "cifar": ([3, 32, 32], "conv 3->32 3x3 p1, pool 2, conv 32->64 3x3 p1, pool 2, dense 4096->256, dense 256->10"),
+        "small": (
+            [1, 28, 28], "conv 1->16 3x3 p1, pool 2, conv 16->32 3x3 p1, pool 2, dense 1568->128, dense 128->10"
+        ),
+        "cifar": (
+            [3, 32, 32], "conv 3->32 3x3 p1, pool 2, conv 32->64 3x3 p1, pool 2, dense 4096->256, dense 256->10"
+        ),
     ]
 
     /// Parses `mlp:784-256-10` (any depth) or `cnn:small` / `cnn:cifar`. Hidden layers get `activation`; the last
@@ -121,13 +135,17 @@ extension NetworkSpec {
         if let preset = try preset(text, activation: activation) { return preset }
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2 else {
-            throw NetworkSpecError("model '\(text)': expected 'mlp:IN-H1-...-OUT' or 'cnn:NAME' (\(cnnPresets.keys.sorted().joined(separator: ", ")))")
+            throw NetworkSpecError(
+                "model '\(text)': expected 'mlp:IN-H1-...-OUT' or 'cnn:NAME' (\(cnnPresets.keys.sorted().joined(separator: ", ")))"
+            )
         }
         switch parts[0] {
         case "mlp":
             let sizes = parts[1].split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
             guard sizes.count >= 2, sizes.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 1 << 20 }) else {
-                throw NetworkSpecError("model '\(text)': expected at least two positive layer sizes (at most 1048576 each) separated by '-', like mlp:784-256-10")
+                throw NetworkSpecError(
+                    "model '\(text)': expected at least two positive layer sizes (at most 1048576 each) separated by '-', like mlp:784-256-10"
+                )
             }
             let n = sizes.map { $0! }
             var layers: [LayerSpec] = []
@@ -139,27 +157,37 @@ extension NetworkSpec {
         case "cnn":
             switch parts[1] {
             case "small":
-                return NetworkSpec(name: text, inputShape: [1, 28, 28], layers: [
-                    .conv2d(ConvSpec(inChannels: 1, outChannels: 16, kernel: 3, padding: 1)), .activation(activation),
-                    .pool(.max, size: 2, stride: 2),
-                    .conv2d(ConvSpec(inChannels: 16, outChannels: 32, kernel: 3, padding: 1)), .activation(activation),
-                    .pool(.max, size: 2, stride: 2),
-                    .flatten,
-                    .dense(inputs: 32 * 7 * 7, outputs: 128), .activation(activation),
-                    .dense(inputs: 128, outputs: 10),
-                ])
+                return NetworkSpec(
+                    name: text, inputShape: [1, 28, 28],
+                    layers: [
+                        .conv2d(ConvSpec(inChannels: 1, outChannels: 16, kernel: 3, padding: 1)),
+                        .activation(activation),
+                        .pool(.max, size: 2, stride: 2),
+                        .conv2d(ConvSpec(inChannels: 16, outChannels: 32, kernel: 3, padding: 1)),
+                        .activation(activation),
+                        .pool(.max, size: 2, stride: 2),
+                        .flatten,
+                        .dense(inputs: 32 * 7 * 7, outputs: 128), .activation(activation),
+                        .dense(inputs: 128, outputs: 10),
+                    ])
             case "cifar":
-                return NetworkSpec(name: text, inputShape: [3, 32, 32], layers: [
-                    .conv2d(ConvSpec(inChannels: 3, outChannels: 32, kernel: 3, padding: 1)), .activation(activation),
-                    .pool(.max, size: 2, stride: 2),
-                    .conv2d(ConvSpec(inChannels: 32, outChannels: 64, kernel: 3, padding: 1)), .activation(activation),
-                    .pool(.max, size: 2, stride: 2),
-                    .flatten,
-                    .dense(inputs: 64 * 8 * 8, outputs: 256), .activation(activation),
-                    .dense(inputs: 256, outputs: 10),
-                ])
+                return NetworkSpec(
+                    name: text, inputShape: [3, 32, 32],
+                    layers: [
+                        .conv2d(ConvSpec(inChannels: 3, outChannels: 32, kernel: 3, padding: 1)),
+                        .activation(activation),
+                        .pool(.max, size: 2, stride: 2),
+                        .conv2d(ConvSpec(inChannels: 32, outChannels: 64, kernel: 3, padding: 1)),
+                        .activation(activation),
+                        .pool(.max, size: 2, stride: 2),
+                        .flatten,
+                        .dense(inputs: 64 * 8 * 8, outputs: 256), .activation(activation),
+                        .dense(inputs: 256, outputs: 10),
+                    ])
             default:
-                throw NetworkSpecError("model '\(text)': unknown CNN '\(parts[1])'; expected one of \(cnnPresets.keys.sorted().joined(separator: ", "))")
+                throw NetworkSpecError(
+                    "model '\(text)': unknown CNN '\(parts[1])'; expected one of \(cnnPresets.keys.sorted().joined(separator: ", "))"
+                )
             }
         default:
             throw NetworkSpecError("model '\(text)': unknown family '\(parts[0])'; expected 'mlp' or 'cnn'")

@@ -8,7 +8,9 @@ public enum Parallel {
     /// Worker count: `LRSIM_THREADS` if set (clamped to 1...`maximumThreads`; the command line refuses other values),
     /// else the number of active cores.
     nonisolated(unsafe) public static var threads: Int = {
-        if let s = ProcessInfo.processInfo.environment["LRSIM_THREADS"], let n = Int(s.trimmingCharacters(in: .whitespaces)) {
+        if let s = ProcessInfo.processInfo.environment["LRSIM_THREADS"],
+            let n = Int(s.trimmingCharacters(in: .whitespaces))
+        {
             return min(max(n, 1), maximumThreads)
         }
         return ProcessInfo.processInfo.activeProcessorCount

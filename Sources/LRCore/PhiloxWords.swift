@@ -6,8 +6,10 @@ import CGaussian
 public enum PhiloxWords {
     /// Words `[first, first + count)` into `out`. `isa` as `FastGaussian.fill`: 0...2 a C kernel (capped at what
     /// the CPU has), -1 one Swift `Philox4x32.block` per four words (the reference the tests compare with).
-    public static func fill(_ key: NoiseKey, row: UInt32, first: Int, count: Int,
-                            into out: UnsafeMutablePointer<UInt32>, isa: Int32 = FastGaussian.nativeISA) {
+    public static func fill(
+        _ key: NoiseKey, row: UInt32, first: Int, count: Int,
+        into out: UnsafeMutablePointer<UInt32>, isa: Int32 = FastGaussian.nativeISA
+    ) {
         guard count > 0 else { return }
         if isa >= 0 {
             let k = key.generator.key
@@ -29,13 +31,16 @@ public enum PhiloxWords {
     }
 
     /// The words at indices `first + j * stride`, j < count (write-back words of dot products, 2n + 1 apart).
-    public static func fill(_ key: NoiseKey, row: UInt32, first: Int, stride: Int, count: Int,
-                            into out: UnsafeMutablePointer<UInt32>, isa: Int32 = FastGaussian.nativeISA) {
+    public static func fill(
+        _ key: NoiseKey, row: UInt32, first: Int, stride: Int, count: Int,
+        into out: UnsafeMutablePointer<UInt32>, isa: Int32 = FastGaussian.nativeISA
+    ) {
         guard count > 0 else { return }
         if isa >= 0 {
             let k = key.generator.key
-            lrsim_philox_words_strided(isa, k.0, k.1, row, (key.stream << 24) | (key.layer & 0x00FF_FFFF), key.step,
-                                       first, stride, count, out)
+            lrsim_philox_words_strided(
+                isa, k.0, k.1, row, (key.stream << 24) | (key.layer & 0x00FF_FFFF), key.step,
+                first, stride, count, out)
             return
         }
         let gen = key.generator

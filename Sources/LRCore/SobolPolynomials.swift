@@ -25,7 +25,9 @@ package enum SobolPolynomials {
         var out: [UInt32] = []
         var p = (UInt64(1) << s) | 1
         while p < UInt64(1) << (s + 1) {
-            if powerOfX(order, modulo: p, degree: s) == 1 && cofactors.allSatisfy({ powerOfX($0, modulo: p, degree: s) != 1 }) {
+            if powerOfX(order, modulo: p, degree: s) == 1
+                && cofactors.allSatisfy({ powerOfX($0, modulo: p, degree: s) != 1 })
+            {
                 out.append(UInt32(p))
             }
             p += 2

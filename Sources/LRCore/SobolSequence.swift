@@ -43,7 +43,9 @@ public struct SobolSequence: Sendable {
 
     public init(dimensions: Int, seed: UInt64?) throws {
         guard dimensions >= 1 && dimensions <= Self.maxDimensions else {
-            throw SobolError("Sobol sequence: \(dimensions) dimensions requested; supported are 1...\(Self.maxDimensions) (primitive polynomials up to degree 19)")
+            throw SobolError(
+                "Sobol sequence: \(dimensions) dimensions requested; supported are 1...\(Self.maxDimensions) (primitive polynomials up to degree 19)"
+            )
         }
         self.dimensions = dimensions
         self.seed = seed
@@ -66,7 +68,7 @@ public struct SobolSequence: Sendable {
 
     /// The 32 direction numbers `v_k = m_k << (31 - k)` (k = 0...31) of dimension `d` (0-based).
     static func directionNumbers(dimension d: Int, polynomial: UInt32?) -> [UInt32] {
-        var m = [UInt64](repeating: 1, count: 32)          // m_1 ... m_32 stored at 0...31
+        var m = [UInt64](repeating: 1, count: 32)  // m_1 ... m_32 stored at 0...31
         if let p = polynomial {
             let s = 31 - p.leadingZeroBitCount
             // Initial values: random odd m_k < 2^k, from a fixed key ("Sobol" in ASCII) and counter (d, k).
@@ -113,7 +115,8 @@ public struct SobolSequence: Sendable {
     /// Moves to point `n` (0-based) directly: the Gray code of `n` selects the direction numbers.
     public mutating func skip(to n: UInt64) throws {
         guard n <= Self.maxPoints else {
-            throw SobolError("Sobol sequence: index \(n) is beyond the \(Self.maxPoints) points of the 32-bit construction")
+            throw SobolError(
+                "Sobol sequence: index \(n) is beyond the \(Self.maxPoints) points of the 32-bit construction")
         }
         position = n
         let gray = n ^ (n >> 1)
@@ -182,11 +185,14 @@ public struct SobolSequence: Sendable {
     /// (boundaries fixed by the sizes) each start from their own `skip(to:)`, so the values do not depend on the
     /// thread count.
     public mutating func nextGaussian(rows: Int, into out: UnsafeMutableBufferPointer<Float>) throws {
-        precondition(out.count == rows * dimensions, "buffer holds \(out.count) values, expected \(rows) x \(dimensions)")
+        precondition(
+            out.count == rows * dimensions, "buffer holds \(out.count) values, expected \(rows) x \(dimensions)")
         guard rows > 0 else { return }
         let first = index
         guard UInt64(rows) <= Self.maxPoints - first else {
-            throw SobolError("Sobol sequence: \(rows) more points requested at index \(first); the 32-bit construction has \(Self.maxPoints)")
+            throw SobolError(
+                "Sobol sequence: \(rows) more points requested at index \(first); the 32-bit construction has \(Self.maxPoints)"
+            )
         }
         let dims = dimensions
         // At least 2^18 values per block, so the 32 x dims XORs of each block's skip stay a small overhead.

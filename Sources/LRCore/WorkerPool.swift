@@ -29,8 +29,8 @@ final class WorkerPool: @unchecked Sendable {
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wakeup = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var sleepers = 0              // guarded by mutex
-    private var started = 0               // workers 1...started exist; only the caller holding `busy` touches it
+    private var sleepers = 0  // guarded by mutex
+    private var started = 0  // workers 1...started exist; only the caller holding `busy` touches it
 
     // The current region (valid while a region runs; written before the posts that publish it).
     private var body: ((Int) -> Void)?

@@ -1,10 +1,11 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // Free functions, so the static methods named `open`/`read` below can call the C functions.
@@ -52,7 +53,8 @@ public enum InputFile {
         let (fd, size) = try open(path)
         defer { close(fd) }
         guard size <= limit, size <= UInt64(Int.max) else {
-            throw FileError(path: path, problem: "it is \(size) bytes, more than the \(limit) bytes such a file can hold")
+            throw FileError(
+                path: path, problem: "it is \(size) bytes, more than the \(limit) bytes such a file can hold")
         }
         var data = Data(count: Int(size))
         var done = 0

@@ -1,10 +1,11 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 private func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }
@@ -27,10 +28,10 @@ public enum OutputFile {
     /// that exists and is not a regular file, or if the links loop.
     public static func destination(for path: String) throws(FileError) -> String {
         var current = path
-        for _ in 0..<40 {   // Linux's own limit on links followed in one lookup
+        for _ in 0..<40 {  // Linux's own limit on links followed in one lookup
             var st = stat()
             guard lstat(current, &st) == 0 else {
-                if errno == ENOENT { return current }   // created by the rename
+                if errno == ENOENT { return current }  // created by the rename
                 throw FileError.system(named(path, current), "cannot inspect the destination")
             }
             let kind = FileKind(mode: st.st_mode)
@@ -50,16 +51,20 @@ public enum OutputFile {
     /// first K that is free, opened with O_EXCL, after removing the temporaries of `destination` that killed runs left
     /// (`TemporaryFiles.removeStale`). `path` (the name the caller was given) names the file in errors.
     public static func createTemporary(for destination: String, path: String) throws(FileError)
-        -> (path: String, descriptor: Int32) {
+        -> (path: String, descriptor: Int32)
+    {
         TemporaryFiles.removeStale(of: destination)
         let pid = getpid()
         for k in 0..<1000 {
             let candidate = TemporaryFiles.name(of: destination, pid: pid, index: k)
             let fd = openDescriptor(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd >= 0 { return (candidate, fd) }
-            if errno != EEXIST { throw FileError.system(path, "cannot create a temporary file in \(directory(of: destination))") }
+            if errno != EEXIST {
+                throw FileError.system(path, "cannot create a temporary file in \(directory(of: destination))")
+            }
         }
-        throw FileError(path: path, problem: "cannot create a temporary file in \(directory(of: destination)): 1000 names in use")
+        throw FileError(
+            path: path, problem: "cannot create a temporary file in \(directory(of: destination)): 1000 names in use")
     }
 
     /// Renames the finished `temporary` onto `destination` (the resolved path), checking again that the destination is
@@ -138,7 +143,9 @@ public enum OutputFile {
     }
 
     static func describe(_ error: Error) -> String {
-        if let e = error as? CocoaError, let u = e.underlying as? POSIXError { return String(cString: strerror(u.code.rawValue)) }
+        if let e = error as? CocoaError, let u = e.underlying as? POSIXError {
+            return String(cString: strerror(u.code.rawValue))
+        }
         return (error as NSError).localizedDescription
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The temporary files `OutputFile` writes before renaming: `.NAME.tmp-PID-K` in the destination's directory (hidden,
@@ -29,8 +30,10 @@ public enum TemporaryFiles {
         let prefix = ".\(name).tmp-"
         guard file.hasPrefix(prefix) else { return nil }
         let parts = file.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let pid = Int32(parts[0]), pid > 0, UInt64(parts[1]) != nil else { return nil }
+        guard parts.count == 2,
+            parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let pid = Int32(parts[0]), pid > 0, UInt64(parts[1]) != nil
+        else { return nil }
         return pid
     }
 

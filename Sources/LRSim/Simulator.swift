@@ -1,4 +1,3 @@
-import LRCore
 import Foundation
 import HWModel
 import LRCore
@@ -11,7 +10,9 @@ import LRCore
 ///     print(result.report.throughput.iterationsPerSecond)
 public enum Simulator {
     /// Simulates `spec` on `hardware`. `record` keeps the activity needed for VCD and timeline output.
-    public static func run(_ spec: WorkloadSpec, on hardware: HardwareModel, record: Bool = false) throws -> SimulationResult {
+    public static func run(_ spec: WorkloadSpec, on hardware: HardwareModel, record: Bool = false) throws
+        -> SimulationResult
+    {
         let start = DispatchTime.now().uptimeNanoseconds
         var source = try WorkloadBuilder(spec: spec, hardware: hardware)
         let engine = try Engine(recordActivity: record).run(source: &source)
@@ -37,21 +38,25 @@ public enum Simulator {
                 arrayMACs &+= macs; arrayPEs &+= u.width
                 macUtilization = e.cycles > 0 ? Double(macs) / (Double(e.cycles) * Double(u.width)) : 0
             }
-            return .init(name: u.name, kind: u.kind.rawValue, stage: u.stage, busy: c.busy, starved: c.starved,
-                         blocked: c.blocked, idle: c.idle, utilization: c.utilization, macUtilization: macUtilization,
-                         tasks: e.unitTasks[i], macs: macs, stalls: stalls)
+            return .init(
+                name: u.name, kind: u.kind.rawValue, stage: u.stage, busy: c.busy, starved: c.starved,
+                blocked: c.blocked, idle: c.idle, utilization: c.utilization, macUtilization: macUtilization,
+                tasks: e.unitTasks[i], macs: macs, stalls: stalls)
         }
         let dram = e.dramCycles
         for (c, busy) in e.dramBusyCycles.enumerated() {
-            stages.append(.init(name: g.memories[c].name, kind: "dram", stage: "", busy: busy, starved: 0, blocked: 0,
-                                idle: max(0, e.cycles - busy), utilization: e.cycles > 0 ? Double(busy) / Double(e.cycles) : 0,
-                                macUtilization: 0, tasks: 0, macs: 0, stalls: [:]))
+            stages.append(
+                .init(
+                    name: g.memories[c].name, kind: "dram", stage: "", busy: busy, starved: 0, blocked: 0,
+                    idle: max(0, e.cycles - busy), utilization: e.cycles > 0 ? Double(busy) / Double(e.cycles) : 0,
+                    macUtilization: 0, tasks: 0, macs: 0, stalls: [:]))
         }
         let buffers: [SimReport.BufferReport] = g.buffers.indices.map { i in
             let b = g.buffers[i]
-            return .init(name: b.name, stage: b.stage, role: b.role.rawValue, capacityBytes: b.capacityBytes,
-                         peakBytes: e.bufferPeakBytes[i], peakDemandBytes: e.bufferPeakDemandBytes[i],
-                         spilledBytes: e.bufferSpilledBytes[i])
+            return .init(
+                name: b.name, stage: b.stage, role: b.role.rawValue, capacityBytes: b.capacityBytes,
+                peakBytes: e.bufferPeakBytes[i], peakDemandBytes: e.bufferPeakDemandBytes[i],
+                spilledBytes: e.bufferSpilledBytes[i])
         }
         var byRole: [String: Int] = [:]
         for b in buffers { byRole[b.role, default: 0] += b.peakDemandBytes }
@@ -61,8 +66,11 @@ public enum Simulator {
             spilledBytes: buffers.reduce(0) { $0 + $1.spilledBytes },
             perBuffer: Dictionary(uniqueKeysWithValues: buffers.map { ($0.name, $0.peakBytes) }),
             peakDemandByRole: byRole, buffers: buffers,
-            fifos: g.fifos.indices.map { .init(name: g.fifos[$0].name, capacityWords: g.fifos[$0].capacityWords,
-                                               peakWords: e.fifoPeakWords[$0]) })
+            fifos: g.fifos.indices.map {
+                .init(
+                    name: g.fifos[$0].name, capacityWords: g.fifos[$0].capacityWords,
+                    peakWords: e.fifoPeakWords[$0])
+            })
         let iterations = spec.iterations
         let period = SteadyState(iterationEnd: e.iterationEnd, cycles: e.cycles)
         let expected = g.totals
@@ -72,34 +80,41 @@ public enum Simulator {
         }
         let replicas = built.stagesReplicas.max() ?? 1
         return SimReport(
-            hardware: .init(name: hw.name, silicon: hw.silicon, mapping: hw.mapping.kind.rawValue,
-                            pipeline: hw.pipeline.mode.rawValue, staleness: hw.pipeline.staleness,
-                            timing: GemmTimingConvention(hw.timing.systolic).rawValue, chips: hw.interconnect.chips,
-                            replicas: replicas, lanes: hw.interconnect.chips * replicas,
-                            split: hw.mapping.split.rawValue, collective: hw.interconnect.collective.rawValue,
-                            tiles: hw.timing.tiles),
-            workload: .init(model: spec.network.name, estimator: spec.method.rawValue, batch: spec.batch,
-                            copies: spec.method.isForwardOnly ? built.layers.indices.map { spec.copies(ofLayer: $0) } : [],
-                            antithetic: spec.antithetic, copiesPerPass: spec.copiesPerPass,
-                            injection: spec.method.isForwardOnly ? spec.injection.rawValue : "",
-                            schedule: spec.method == .bp ? spec.schedule.rawValue : "",
-                            microbatches: spec.method == .bp ? spec.microbatches : 0,
-                            layers: built.layers.map(\.summary), tasks: g.taskCount),
+            hardware: .init(
+                name: hw.name, silicon: hw.silicon, mapping: hw.mapping.kind.rawValue,
+                pipeline: hw.pipeline.mode.rawValue, staleness: hw.pipeline.staleness,
+                timing: GemmTimingConvention(hw.timing.systolic).rawValue, chips: hw.interconnect.chips,
+                replicas: replicas, lanes: hw.interconnect.chips * replicas,
+                split: hw.mapping.split.rawValue, collective: hw.interconnect.collective.rawValue,
+                tiles: hw.timing.tiles),
+            workload: .init(
+                model: spec.network.name, estimator: spec.method.rawValue, batch: spec.batch,
+                copies: spec.method.isForwardOnly ? built.layers.indices.map { spec.copies(ofLayer: $0) } : [],
+                antithetic: spec.antithetic, copiesPerPass: spec.copiesPerPass,
+                injection: spec.method.isForwardOnly ? spec.injection.rawValue : "",
+                schedule: spec.method == .bp ? spec.schedule.rawValue : "",
+                microbatches: spec.method == .bp ? spec.microbatches : 0,
+                layers: built.layers.map(\.summary), tasks: g.taskCount),
             cycles: e.cycles, clockHz: hz, iterations: iterations, seconds: seconds,
             cyclesPerIteration: Double(e.cycles) / Double(iterations),
             steadyStateCyclesPerIteration: period.cyclesPerIteration, fillCycles: period.fillCycles,
             periodIterations: period.iterations,
             throughput: throughput(period.cyclesPerIteration),
             averageThroughput: throughput(Double(e.cycles) / Double(iterations)),
-            macUtilization: arrayPEs > 0 && e.cycles > 0 ? Double(arrayMACs) / (Double(e.cycles) * Double(arrayPEs)) : 0,
+            macUtilization: arrayPEs > 0 && e.cycles > 0
+                ? Double(arrayMACs) / (Double(e.cycles) * Double(arrayPEs)) : 0,
             stages: stages, memory: memory,
-            dram: .init(devices: e.dramBusyCycles.count, readBytes: e.dramReadBytes, writeBytes: e.dramWriteBytes,
-                        spillReadBytes: e.spillReadBytes, spillWriteBytes: e.spillWriteBytes, busyCycles: dram.busy,
-                        utilization: e.cycles > 0 ? Double(dram.busy) / (Double(e.cycles) * Double(max(1, e.dramBusyCycles.count))) : 0),
-            energyPj: EnergyModel.report(counts: e.executed, dramRead: e.dramReadBytes, dramWrite: e.dramWriteBytes,
-                                         cycles: e.cycles, iterations: iterations, graph: g, hardware: hw),
-            work: .init(executed: e.executed, expected: expected, conserved: e.executed == expected,
-                        tasks: e.tasksExecuted, peakLiveTasks: e.peakLiveTasks),
+            dram: .init(
+                devices: e.dramBusyCycles.count, readBytes: e.dramReadBytes, writeBytes: e.dramWriteBytes,
+                spillReadBytes: e.spillReadBytes, spillWriteBytes: e.spillWriteBytes, busyCycles: dram.busy,
+                utilization: e.cycles > 0
+                    ? Double(dram.busy) / (Double(e.cycles) * Double(max(1, e.dramBusyCycles.count))) : 0),
+            energyPj: EnergyModel.report(
+                counts: e.executed, dramRead: e.dramReadBytes, dramWrite: e.dramWriteBytes,
+                cycles: e.cycles, iterations: iterations, graph: g, hardware: hw),
+            work: .init(
+                executed: e.executed, expected: expected, conserved: e.executed == expected,
+                tasks: e.tasksExecuted, peakLiveTasks: e.peakLiveTasks),
             wallSeconds: wallSeconds,
             simulatedCyclesPerSecond: wallSeconds > 0 ? Double(e.cycles) / wallSeconds : 0,
             warnings: g.warnings)

@@ -35,12 +35,16 @@ struct Demo: ParsableCommand {
     @Option(parsing: .unconditional, help: "Noisy copies K per layer (ALR and LR; even, at most 1024).") var copies:
         CopyCounts = [32]
     @Option(parsing: .unconditional, help: "Noise scale.") var sigma: Float = 0.1
-    @Option(parsing: .unconditional, help: "Training samples of each quantized-training run in the sweep (and of its float reference).")
+    @Option(
+        parsing: .unconditional,
+        help: "Training samples of each quantized-training run in the sweep (and of its float reference).")
     var sweepTrainSamples = DemoOptions().sweepTrainSamples
     @Option(parsing: .unconditional, help: "Test samples each quantized-training run in the sweep is evaluated on.")
     var sweepTestSamples = DemoOptions().sweepTestSamples
     @Option(help: "Activation bit widths the sweep tries.") var sweepActivationBits = DemoOptions().sweepActivationBits
-    @Option(help: "Accumulator bit widths the sweep tries (16 = s16.0 collapses to chance and is slow: see docs/sweeps.md).") var sweepAccumulatorBits = DemoOptions().sweepAccumulatorBits
+    @Option(
+        help: "Accumulator bit widths the sweep tries (16 = s16.0 collapses to chance and is slow: see docs/sweeps.md)."
+    ) var sweepAccumulatorBits = DemoOptions().sweepAccumulatorBits
 
     var options: DemoOptions {
         var o = DemoOptions()

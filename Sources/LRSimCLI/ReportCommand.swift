@@ -33,11 +33,16 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Where to write the page (default DIR/report.html).") var out: String?
     @Option(help: "A baseline sweep directory: report every point's ratios to its best matching point.")
     var baseline: String?
-    @Option(help: "With --baseline: one chart per value of this axis, or per combination of several comma-separated axes (default: the first shared axis that varies).")
+    @Option(
+        help:
+            "With --baseline: one chart per value of this axis, or per combination of several comma-separated axes (default: the first shared axis that varies)."
+    )
     var facet: String?
 
     func validate() throws {
-        if facet != nil && baseline == nil { throw ValidationError("--facet splits the --baseline charts; give --baseline") }
+        if facet != nil && baseline == nil {
+            throw ValidationError("--facet splits the --baseline charts; give --baseline")
+        }
     }
 
     func run() throws {
@@ -54,6 +59,8 @@ struct ReportCommand: ParsableCommand {
         try outputs.prepare()
         try AtomicFile.write(builder.html(), to: path)
         if let b = builder.baseline { try b.csv.write(to: csvPath) }
-        Console.out("report: \(path) (\(builder.charts().count) charts)" + (builder.baseline == nil ? "" : "; ratios \(csvPath)"))
+        Console.out(
+            "report: \(path) (\(builder.charts().count) charts)"
+                + (builder.baseline == nil ? "" : "; ratios \(csvPath)"))
     }
 }

@@ -137,4 +137,3 @@ struct Sim: ParsableCommand {
         }
     }
 }
-

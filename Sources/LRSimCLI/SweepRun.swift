@@ -140,7 +140,9 @@ struct SweepRun: ParsableCommand {
                 copies: trace == nil ? estimatorOptions.copyCounts : estimatorOptions.copies,
                 antithetic: estimatorOptions.noAntithetic ? false : nil, iterations: iterations ?? 4)
             // The trained points' injection; a trace keeps its own unless all-layers is asked for.
-            if trace == nil || estimatorOptions.injection == .allLayers { options.injection = estimatorOptions.injection }
+            if trace == nil || estimatorOptions.injection == .allLayers {
+                options.injection = estimatorOptions.injection
+            }
             scheduling.apply(to: &options)
             simWork = options
             kinds.append("sim")
@@ -192,7 +194,10 @@ struct SweepRun: ParsableCommand {
                     let c = try w.applied(to: config)
                     _ = try c.resolved()
                     guard data.name(for: c.model) == config.data else {
-                        throw SettingError("vary", "\(c.model) trains on \(data.name(for: c.model)), the sweep's data is \(config.data): vary models of one dataset")
+                        throw SettingError(
+                            "vary",
+                            "\(c.model) trains on \(data.name(for: c.model)), the sweep's data is \(config.data): vary models of one dataset"
+                        )
                     }
                 }
             } catch {

@@ -11,30 +11,30 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network with backprop (bp) or forward-only estimators (lr, alr, es, aes).",
         discussion: """
-        LR injects Gaussian noise of scale --sigma into one layer's outputs at a time, runs --copies noisy copies of the \
-        layers after it, and correlates each copy's loss with its noise: no backward pass. With --injection all-layers \
-        each copy is one forward pass with noise on every layer's output, and every layer's gradient comes from the \
-        same losses (the LR authors' scheme). ALR keeps only the noise's sign (1 bit per neuron per copy). ES/AES put \
-        the noise on the weights instead. --train-noise with bp trains by backprop through noisy layers (BP+).
+            LR injects Gaussian noise of scale --sigma into one layer's outputs at a time, runs --copies noisy copies of the \
+            layers after it, and correlates each copy's loss with its noise: no backward pass. With --injection all-layers \
+            each copy is one forward pass with noise on every layer's output, and every layer's gradient comes from the \
+            same losses (the LR authors' scheme). ALR keeps only the noise's sign (1 bit per neuron per copy). ES/AES put \
+            the noise on the weights instead. --train-noise with bp trains by backprop through noisy layers (BP+).
 
-        Recurrent, spiking and graph models take the spellings `lrsim sim` accepts and train with lr or their backprop \
-        baseline (bp: BPTT, surrogate-gradient BPTT for the snn, backprop for the gnn), one K and one sigma for both \
-        perturbed layers: rnn:DxH-C[xT<steps>] reads each image as T steps of D pixels; snn:D-H-C[xT<steps>] is a \
-        leaky integrate-and-fire network on rate-coded input; gnn:N-F-H-C trains on a generated stochastic-block-model \
-        graph (--data sbm:p_in=P,p_out=P,signal=S,train=N,seed=S), one full-graph step per epoch.
+            Recurrent, spiking and graph models take the spellings `lrsim sim` accepts and train with lr or their backprop \
+            baseline (bp: BPTT, surrogate-gradient BPTT for the snn, backprop for the gnn), one K and one sigma for both \
+            perturbed layers: rnn:DxH-C[xT<steps>] reads each image as T steps of D pixels; snn:D-H-C[xT<steps>] is a \
+            leaky integrate-and-fire network on rate-coded input; gnn:N-F-H-C trains on a generated stochastic-block-model \
+            graph (--data sbm:p_in=P,p_out=P,signal=S,train=N,seed=S), one full-graph step per epoch.
 
-        Examples:
-          lrsim train --data fashion-mnist --model mlp:784-256-10 --estimator bp --epochs 3 --batch 128 --lr 1e-3 --seed 0
-          lrsim train --estimator alr --copies 32 --sigma 0.1 --report alr.json --trace alr.lrt --trace-every 100
-          lrsim train --model cnn:small --estimator lr --copies 8,8,32,32 --sigma 0.05,0.05,0.1,0.1
-          lrsim train --activation step --estimator lr --copies 64 --sigma 0.3
-          lrsim train --model mlp:784-50-10 --activation sigmoid --init scaled-normal --estimator lr --injection all-layers --noise laplace --sigma 1 --copies 10 --baseline none --no-antithetic --optimizer sgd --momentum 0 --lr 1e-2 --weight-decay 1e-4 --epochs 10
-          lrsim train --model mlp:784-50-10 --activation sigmoid --estimator bp --train-noise 2 --optimizer sgd --momentum 0 --lr 0.1
-          lrsim train --model rnn:28x128-10xT28 --estimator lr --copies 16 --train-samples 10000 --lr 2e-3
-          lrsim train --model snn:784-256-10xT16 --estimator lr --copies 16 --sigma 0.3 --trace snn.lrt
-          lrsim train --model gnn:1000-32-64-5 --estimator lr --copies 64 --epochs 200 --lr 0.01
-        Per-layer values (--copies, --sigma) are comma-separated, one per parametric layer, or one value for all.
-        """
+            Examples:
+              lrsim train --data fashion-mnist --model mlp:784-256-10 --estimator bp --epochs 3 --batch 128 --lr 1e-3 --seed 0
+              lrsim train --estimator alr --copies 32 --sigma 0.1 --report alr.json --trace alr.lrt --trace-every 100
+              lrsim train --model cnn:small --estimator lr --copies 8,8,32,32 --sigma 0.05,0.05,0.1,0.1
+              lrsim train --activation step --estimator lr --copies 64 --sigma 0.3
+              lrsim train --model mlp:784-50-10 --activation sigmoid --init scaled-normal --estimator lr --injection all-layers --noise laplace --sigma 1 --copies 10 --baseline none --no-antithetic --optimizer sgd --momentum 0 --lr 1e-2 --weight-decay 1e-4 --epochs 10
+              lrsim train --model mlp:784-50-10 --activation sigmoid --estimator bp --train-noise 2 --optimizer sgd --momentum 0 --lr 0.1
+              lrsim train --model rnn:28x128-10xT28 --estimator lr --copies 16 --train-samples 10000 --lr 2e-3
+              lrsim train --model snn:784-256-10xT16 --estimator lr --copies 16 --sigma 0.3 --trace snn.lrt
+              lrsim train --model gnn:1000-32-64-5 --estimator lr --copies 64 --epochs 200 --lr 0.01
+            Per-layer values (--copies, --sigma) are comma-separated, one per parametric layer, or one value for all.
+            """
     )
 
     @OptionGroup var data: DataOptions
@@ -60,11 +60,21 @@ struct Train: ParsableCommand {
     var learningRate: Float = 1e-3
     @Option(parsing: .unconditional, help: "SGD momentum.")
     var momentum: Float = 0.9
-    @Option(help: "L2 weight decay added to the gradient before each update (g + wd * theta, as PyTorch's SGD and Adam do; the LR authors use 1e-4).")
+    @Option(
+        help:
+            "L2 weight decay added to the gradient before each update (g + wd * theta, as PyTorch's SGD and Adam do; the LR authors use 1e-4)."
+    )
     var weightDecay: Float = 0
-    @Option(help: "BP+ (with --estimator bp): add N(0, s^2) noise (Laplace of scale s with --noise laplace) to every layer's output during training; evaluation stays noise-free.")
+    @Option(
+        help:
+            "BP+ (with --estimator bp): add N(0, s^2) noise (Laplace of scale s with --noise laplace) to every layer's output during training; evaluation stays noise-free."
+    )
     var trainNoise: Float = 0
-    @Option(name: .customLong("init"), help: "Initial parameters (mlp, cnn): uniform (He/Xavier-uniform weights, zero biases) or scaled-normal (N(0,1) x 2/sqrt(fan_in + 1) weights and biases, the LR authors' scripts).")
+    @Option(
+        name: .customLong("init"),
+        help:
+            "Initial parameters (mlp, cnn): uniform (He/Xavier-uniform weights, zero biases) or scaled-normal (N(0,1) x 2/sqrt(fan_in + 1) weights and biases, the LR authors' scripts)."
+    )
     var initialization: Initialization = .uniform
     @Option(parsing: .unconditional, help: "Passes over the training set.")
     var epochs = 3

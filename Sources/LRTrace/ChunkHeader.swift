@@ -66,8 +66,10 @@ struct ChunkHeader: Equatable {
         b.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
     }
 
-    init(kind: ChunkKind, flags: Flags, index: UInt32, step: UInt64?, storedLength: UInt64, rawLength: UInt64,
-         payloadCRC: UInt32) {
+    init(
+        kind: ChunkKind, flags: Flags, index: UInt32, step: UInt64?, storedLength: UInt64, rawLength: UInt64,
+        payloadCRC: UInt32
+    ) {
         self.kind = kind; self.flags = flags; self.index = index; self.step = step
         self.storedLength = storedLength; self.rawLength = rawLength; self.payloadCRC = payloadCRC
     }

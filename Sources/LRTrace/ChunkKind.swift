@@ -15,14 +15,18 @@ public struct ChunkKind: Hashable, Sendable, CustomStringConvertible {
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.bytes == b.bytes }
-    public func hash(into h: inout Hasher) { h.combine(bytes.0); h.combine(bytes.1); h.combine(bytes.2); h.combine(bytes.3) }
+    public func hash(into h: inout Hasher) {
+        h.combine(bytes.0); h.combine(bytes.1); h.combine(bytes.2); h.combine(bytes.3)
+    }
 
     var array: [UInt8] { [bytes.0, bytes.1, bytes.2, bytes.3] }
 
     /// The code as text; bytes that are not printable ASCII (damage) are shown as `\xNN`.
     public var description: String {
-        array.map { $0 >= 0x20 && $0 < 0x7F && $0 != 0x27 && $0 != 0x5C
-            ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true).leftPadded(to: 2) }.joined()
+        array.map {
+            $0 >= 0x20 && $0 < 0x7F && $0 != 0x27 && $0 != 0x5C
+                ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true).leftPadded(to: 2)
+        }.joined()
     }
 
     /// The trace's metadata (JSON): always chunk 0.

@@ -14,11 +14,16 @@ struct ChunkReader {
         var end: UInt64 { offset &+ header.totalLength }
     }
 
-    func error(_ ordinal: Int?, _ offset: UInt64, kind: ChunkKind? = nil, step: UInt64? = nil, tensor: String? = nil,
-               _ category: TraceError.Category, _ problem: String) -> TraceError {
-        TraceError(file: path, location: .chunk(index: ordinal, kind: kind?.description, step: step, tensor: tensor,
-                                                offset: offset),
-                   category: category, problem: problem)
+    func error(
+        _ ordinal: Int?, _ offset: UInt64, kind: ChunkKind? = nil, step: UInt64? = nil, tensor: String? = nil,
+        _ category: TraceError.Category, _ problem: String
+    ) -> TraceError {
+        TraceError(
+            file: path,
+            location: .chunk(
+                index: ordinal, kind: kind?.description, step: step, tensor: tensor,
+                offset: offset),
+            category: category, problem: problem)
     }
 
     func error(_ c: Located, tensor: String? = nil, _ category: TraceError.Category, _ problem: String) -> TraceError {
@@ -34,21 +39,26 @@ struct ChunkReader {
             if file.size < UInt64(Preamble.magic.count) {
                 let head = try file.read(at: 0, count: Int(file.size))
                 if head != Array(Preamble.magic.prefix(head.count)) {
-                    throw fail(.notATrace, "not an lrsim trace (the file does not start with the trace magic 89 4C 52 54 0D 0A 1A 0A)")
+                    throw fail(
+                        .notATrace,
+                        "not an lrsim trace (the file does not start with the trace magic 89 4C 52 54 0D 0A 1A 0A)")
                 }
             }
-            throw fail(.truncated, "truncated: the file has \(file.size) bytes, fewer than the \(Preamble.size)-byte preamble")
+            throw fail(
+                .truncated, "truncated: the file has \(file.size) bytes, fewer than the \(Preamble.size)-byte preamble")
         }
         let b = try file.read(at: 0, count: Preamble.size)
         guard Array(b[0..<8]) == Preamble.magic else {
-            throw fail(.notATrace, "not an lrsim trace (the file does not start with the trace magic 89 4C 52 54 0D 0A 1A 0A)")
+            throw fail(
+                .notATrace, "not an lrsim trace (the file does not start with the trace magic 89 4C 52 54 0D 0A 1A 0A)")
         }
         let stored = ChunkHeader.le32(b, 12)
         let computed = b.withUnsafeBytes { Zlib.crc32(UnsafeRawBufferPointer(rebasing: $0[0..<12])) }
         guard stored == computed else {
             throw fail(.checksum, "checksum mismatch (stored \(hex(stored)), computed \(hex(computed)))")
         }
-        let version = TraceFormatVersion(major: UInt16(b[8]) | UInt16(b[9]) << 8, minor: UInt16(b[10]) | UInt16(b[11]) << 8)
+        let version = TraceFormatVersion(
+            major: UInt16(b[8]) | UInt16(b[9]) << 8, minor: UInt16(b[10]) | UInt16(b[11]) << 8)
         if case let .refused(reason) = version.readability() {
             throw TraceError(file: path, location: .file, category: .unsupportedVersion, problem: reason)
         }
@@ -62,35 +72,49 @@ struct ChunkReader {
         let ordinal = expected
         let left = file.size &- min(offset, file.size)
         guard left >= UInt64(ChunkHeader.size) else {
-            throw error(ordinal, offset, .truncated,
-                        "truncated: the chunk header needs \(ChunkHeader.size) bytes but the file ends after \(left)")
+            throw error(
+                ordinal, offset, .truncated,
+                "truncated: the chunk header needs \(ChunkHeader.size) bytes but the file ends after \(left)")
         }
         let raw = try file.read(at: offset, count: ChunkHeader.size)
         let (stored, computed) = ChunkHeader.crcs(raw)
         guard stored == computed else {
-            throw error(ordinal, offset, .checksum,
-                        "chunk header checksum mismatch (stored \(hex(stored)), computed \(hex(computed)))")
+            throw error(
+                ordinal, offset, .checksum,
+                "chunk header checksum mismatch (stored \(hex(stored)), computed \(hex(computed)))")
         }
         let h = ChunkHeader(decoding: raw)
         let c = Located(header: h, offset: offset, ordinal: expected ?? Int(h.index))
         guard Int(h.index) == c.ordinal else {
-            throw error(c, .malformed, "chunk says it is number \(h.index) but is number \(c.ordinal) in the file (chunks missing or out of order)")
+            throw error(
+                c, .malformed,
+                "chunk says it is number \(h.index) but is number \(c.ordinal) in the file (chunks missing or out of order)"
+            )
         }
         guard h.flags.isSubset(of: .all) else {
-            throw error(c, .malformed, "unknown flag bits \(hex(h.flags.rawValue & ~ChunkHeader.Flags.all.rawValue)) (this lrsim knows compressed=1, optional=2)")
+            throw error(
+                c, .malformed,
+                "unknown flag bits \(hex(h.flags.rawValue & ~ChunkHeader.Flags.all.rawValue)) (this lrsim knows compressed=1, optional=2)"
+            )
         }
         let payloadLeft = left &- UInt64(ChunkHeader.size)
         guard h.storedLength <= payloadLeft else {
-            throw error(c, .truncated,
-                        "truncated: the payload needs \(h.storedLength) bytes but the file ends after \(payloadLeft)")
+            throw error(
+                c, .truncated,
+                "truncated: the payload needs \(h.storedLength) bytes but the file ends after \(payloadLeft)")
         }
         if h.flags.contains(.compressed) {
             guard h.rawLength <= h.storedLength &* Zlib.maxExpansionRatio &+ 64 else {
-                throw error(c, .malformed, "uncompressed length \(h.rawLength) is impossible for \(h.storedLength) compressed bytes (zlib expands at most \(Zlib.maxExpansionRatio):1)")
+                throw error(
+                    c, .malformed,
+                    "uncompressed length \(h.rawLength) is impossible for \(h.storedLength) compressed bytes (zlib expands at most \(Zlib.maxExpansionRatio):1)"
+                )
             }
         } else {
             guard h.rawLength == h.storedLength else {
-                throw error(c, .malformed, "uncompressed chunk has stored length \(h.storedLength) but raw length \(h.rawLength)")
+                throw error(
+                    c, .malformed,
+                    "uncompressed chunk has stored length \(h.storedLength) but raw length \(h.rawLength)")
             }
         }
         guard h.storedLength <= UInt64(Int.max / 2) else {
@@ -104,7 +128,8 @@ struct ChunkReader {
         let stored = try file.read(at: c.payloadOffset, count: Int(c.header.storedLength))
         let crc = Zlib.crc32(stored)
         guard crc == c.header.payloadCRC else {
-            throw error(c, .checksum, "payload checksum mismatch (stored \(hex(c.header.payloadCRC)), computed \(hex(crc)))")
+            throw error(
+                c, .checksum, "payload checksum mismatch (stored \(hex(c.header.payloadCRC)), computed \(hex(crc)))")
         }
         guard c.header.flags.contains(.compressed) else { return stored }
         do {
@@ -125,7 +150,8 @@ struct ChunkReader {
             done &+= UInt64(n)
         }
         guard crc == c.header.payloadCRC else {
-            throw error(c, .checksum, "payload checksum mismatch (stored \(hex(c.header.payloadCRC)), computed \(hex(crc)))")
+            throw error(
+                c, .checksum, "payload checksum mismatch (stored \(hex(c.header.payloadCRC)), computed \(hex(crc)))")
         }
     }
 

@@ -43,8 +43,10 @@ enum Payloads {
             scalars.append(TraceScalar(name, try r.f64("scalar '\(name)' value")))
         }
         try r.expectEnd("STEP payload")
-        return (TraceStepInfo(step: step, epoch: epoch, noiseSeed: seed, noiseStep: noiseStep, scalars: scalars),
-                tensorCount)
+        return (
+            TraceStepInfo(step: step, epoch: epoch, noiseSeed: seed, noiseStep: noiseStep, scalars: scalars),
+            tensorCount
+        )
     }
 
     // MARK: TENS
@@ -66,7 +68,9 @@ enum Payloads {
         nameSink = name
         let code = try r.u8("dtype")
         guard let dtype = TraceDType(rawValue: code) else {
-            throw PayloadError("unknown dtype code \(code) (this lrsim knows \(TraceDType.allCases.map { "\($0.rawValue)=\($0)" }.joined(separator: ", ")))")
+            throw PayloadError(
+                "unknown dtype code \(code) (this lrsim knows \(TraceDType.allCases.map { "\($0.rawValue)=\($0)" }.joined(separator: ", ")))"
+            )
         }
         let rank = Int(try r.u8("rank"))
         guard rank <= TraceLimits.maxRank else {
@@ -117,7 +121,8 @@ enum Payloads {
         var r = ByteReader(payload)
         let count = try r.u64("entry count")
         guard count <= UInt64(r.remaining / indexEntrySize), Int(count) &* indexEntrySize == r.remaining else {
-            throw PayloadError("entry count \(count) does not match the \(r.remaining) bytes of entries (\(indexEntrySize) each)")
+            throw PayloadError(
+                "entry count \(count) does not match the \(r.remaining) bytes of entries (\(indexEntrySize) each)")
         }
         var entries: [TraceStepEntry] = []
         entries.reserveCapacity(Int(count))
@@ -129,8 +134,10 @@ enum Payloads {
             let offset = try r.u64("entry \(i) offset")
             let stored = try r.u64("entry \(i) stored bytes")
             let raw = try r.u64("entry \(i) raw bytes")
-            entries.append(TraceStepEntry(step: step, epoch: epoch, tensorCount: tensors, offset: offset,
-                                          storedBytes: stored, rawBytes: raw, chunkIndex: chunk))
+            entries.append(
+                TraceStepEntry(
+                    step: step, epoch: epoch, tensorCount: tensors, offset: offset,
+                    storedBytes: stored, rawBytes: raw, chunkIndex: chunk))
         }
         return entries
     }
@@ -159,8 +166,9 @@ enum Payloads {
 
     static func decodeTrailer(_ payload: [UInt8]) throws -> Trailer {
         var r = ByteReader(payload)
-        let t = Trailer(indexOffset: try r.u64("index offset"), chunkCount: try r.u64("chunk count"),
-                        stepCount: try r.u64("step count"), fileLength: try r.u64("file length"))
+        let t = Trailer(
+            indexOffset: try r.u64("index offset"), chunkCount: try r.u64("chunk count"),
+            stepCount: try r.u64("step count"), fileLength: try r.u64("file length"))
         try r.expectEnd("TEND payload")
         return t
     }

@@ -1,10 +1,11 @@
 import LRIO
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Thin wrappers over open/pread/write/rename that turn errno into `TraceError`s naming the file.
@@ -42,8 +43,9 @@ final class MemorySource: ByteSource {
     func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         guard count > 0 else { return [] }
         guard offset <= size, UInt64(count) <= size &- offset else {
-            throw TraceError(file: path, location: .file, category: .truncated,
-                             problem: "read of \(count) bytes at byte offset \(offset) is past the end (\(size) bytes)")
+            throw TraceError(
+                file: path, location: .file, category: .truncated,
+                problem: "read of \(count) bytes at byte offset \(offset) is past the end (\(size) bytes)")
         }
         return Array(bytes[Int(offset)..<(Int(offset) &+ count)])
     }
@@ -78,8 +80,9 @@ final class ReadableFile: ByteSource {
                     throw Posix.ioError(path, "read failed at byte offset \(offset &+ UInt64(done))")
                 }
                 if n == 0 {
-                    throw TraceError(file: path, location: .file, category: .truncated,
-                                     problem: "file shrank while reading: ends at byte offset \(offset &+ UInt64(done))")
+                    throw TraceError(
+                        file: path, location: .file, category: .truncated,
+                        problem: "file shrank while reading: ends at byte offset \(offset &+ UInt64(done))")
                 }
                 done &+= n
             }

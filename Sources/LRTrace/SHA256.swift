@@ -42,7 +42,9 @@ public struct SHA256: Sendable {
         totalBytes = savedTotal
         var out: [UInt8] = []
         for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
-            for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
+            for shift in stride(from: 24, through: 0, by: -8) {
+                out.append(UInt8(truncatingIfNeeded: word >> UInt32(shift)))
+            }
         }
         return out
     }
@@ -68,7 +70,8 @@ public struct SHA256: Sendable {
     private mutating func compressBlock() {
         var w = [UInt32](repeating: 0, count: 64)
         for i in 0..<16 {
-            w[i] = UInt32(block[4 &* i]) << 24 | UInt32(block[4 &* i &+ 1]) << 16
+            w[i] =
+                UInt32(block[4 &* i]) << 24 | UInt32(block[4 &* i &+ 1]) << 16
                 | UInt32(block[4 &* i &+ 2]) << 8 | UInt32(block[4 &* i &+ 3])
         }
         for i in 16..<64 {
@@ -86,8 +89,10 @@ public struct SHA256: Sendable {
             let t2 = s0 &+ maj
             h = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
         }
-        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
-                 state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
+        state = (
+            state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
+            state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
+        )
     }
 
     @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 &- n)) }

@@ -35,7 +35,9 @@ enum TraceConventions {
         }
         let e = h.estimator
         if e.copies.count != e.perturbedLayers.count || e.sigma.count != e.perturbedLayers.count {
-            problems.append("estimator: perturbed_layers (\(e.perturbedLayers.count)), copies (\(e.copies.count)) and sigma (\(e.sigma.count)) must have one entry each per perturbed layer")
+            problems.append(
+                "estimator: perturbed_layers (\(e.perturbedLayers.count)), copies (\(e.copies.count)) and sigma (\(e.sigma.count)) must have one entry each per perturbed layer"
+            )
         }
         for l in e.perturbedLayers where !h.model.layers.indices.contains(l) || h.model.layers[l].parameters.isEmpty {
             problems.append("estimator: perturbed layer \(l) is not a layer with parameters in model.layers")
@@ -43,19 +45,29 @@ enum TraceConventions {
         if !estimatorNames.contains(e.name) {
             problems.append("estimator: name '\(e.name)' is not one of \(estimatorNames.joined(separator: ", "))")
         } else if (e.name == "bp") != e.perturbedLayers.isEmpty {
-            problems.append(e.name == "bp" ? "estimator: bp perturbs no layer, but perturbed_layers is \(e.perturbedLayers)"
-                                           : "estimator: \(e.name) perturbs at least one layer, but perturbed_layers is empty")
+            problems.append(
+                e.name == "bp"
+                    ? "estimator: bp perturbs no layer, but perturbed_layers is \(e.perturbedLayers)"
+                    : "estimator: \(e.name) perturbs at least one layer, but perturbed_layers is empty")
         }
         if !noiseKeyLayouts.contains(e.noiseKeyLayout) {
-            problems.append("estimator: noise_key_layout \(e.noiseKeyLayout) is not one this lrsim regenerates (\(noiseKeyLayouts.map(String.init).joined(separator: ", ")))")
+            problems.append(
+                "estimator: noise_key_layout \(e.noiseKeyLayout) is not one this lrsim regenerates (\(noiseKeyLayouts.map(String.init).joined(separator: ", ")))"
+            )
         }
-        if let k = e.copies.first(where: { $0 < 1 || $0 > maxCopies }) { problems.append("estimator: copies \(k) must be in 1...\(maxCopies)") }
-        if let s = e.sigma.first(where: { !$0.isFinite || $0 < 0 }) { problems.append("estimator: sigma \(s) must be finite and >= 0") }
+        if let k = e.copies.first(where: { $0 < 1 || $0 > maxCopies }) {
+            problems.append("estimator: copies \(k) must be in 1...\(maxCopies)")
+        }
+        if let s = e.sigma.first(where: { !$0.isFinite || $0 < 0 }) {
+            problems.append("estimator: sigma \(s) must be finite and >= 0")
+        }
         if h.optimizer.batchSize < 1 || h.optimizer.batchSize > maxBatch {
             problems.append("optimizer: batch_size \(h.optimizer.batchSize) must be in 1...\(maxBatch)")
         }
         if !inputTransforms.contains(h.dataset.inputTransform) {
-            problems.append("dataset: input_transform '\(h.dataset.inputTransform)' is not one of \(inputTransforms.joined(separator: ", "))")
+            problems.append(
+                "dataset: input_transform '\(h.dataset.inputTransform)' is not one of \(inputTransforms.joined(separator: ", "))"
+            )
         }
         if h.traceEvery < 1 { problems.append("trace_every \(h.traceEvery) must be at least 1") }
         return problems
@@ -81,10 +93,15 @@ enum TraceConventions {
             func parameter(_ n: String) -> [Int]? { layer.parameters.first { $0.name == n }?.shape }
             switch layer.kind {
             case "dense" where parameter("weight") != [outs, ins] || parameter("bias") != [outs]:
-                return ["\(name): a dense layer \(ins)->\(outs) has weight [\(outs), \(ins)] and bias [\(outs)], the table says \(layer.parameters.map { "\($0.name) \($0.shape)" }.joined(separator: ", "))"]
-            case "conv2d" where parameter("weight")?.prefix(2) != [layer.outputShape[0], layer.inputShape[0]][...]
+                return [
+                    "\(name): a dense layer \(ins)->\(outs) has weight [\(outs), \(ins)] and bias [\(outs)], the table says \(layer.parameters.map { "\($0.name) \($0.shape)" }.joined(separator: ", "))"
+                ]
+            case "conv2d"
+            where parameter("weight")?.prefix(2) != [layer.outputShape[0], layer.inputShape[0]][...]
                 || parameter("bias") != [layer.outputShape[0]]:
-                return ["\(name): a conv layer \(layer.inputShape[0])->\(layer.outputShape[0]) channels has weight [\(layer.outputShape[0]), \(layer.inputShape[0]), k, k] and bias [\(layer.outputShape[0])], the table says \(layer.parameters.map { "\($0.name) \($0.shape)" }.joined(separator: ", "))"]
+                return [
+                    "\(name): a conv layer \(layer.inputShape[0])->\(layer.outputShape[0]) channels has weight [\(layer.outputShape[0]), \(layer.inputShape[0]), k, k] and bias [\(layer.outputShape[0])], the table says \(layer.parameters.map { "\($0.name) \($0.shape)" }.joined(separator: ", "))"
+                ]
             default: break
             }
             previous = layer.outputShape
@@ -111,33 +128,52 @@ enum TraceConventions {
             // A gnn step records its whole graph: every node's features, of which batch_size are training nodes.
             let wholeGraph = h.model.spec.hasPrefix("gnn:")
             if t.shape[0] < 1 || (!wholeGraph && t.shape[0] > h.optimizer.batchSize) {
-                return ["input holds \(t.shape[0]) samples, but optimizer.batch_size is \(h.optimizer.batchSize) (a batch has 1...batch_size)"]
+                return [
+                    "input holds \(t.shape[0]) samples, but optimizer.batch_size is \(h.optimizer.batchSize) (a batch has 1...batch_size)"
+                ]
             }
         case .labels:
             if t.dtype != .i32 { return ["labels must be i32, is \(t.dtype)"] }
             if t.shape.count != 1 { return ["labels shape \(t.shape) must be [B]"] }
-            if let b = batch, t.shape[0] != b { return ["labels shape \(t.shape) does not match the batch size \(b) of input"] }
+            if let b = batch, t.shape[0] != b {
+                return ["labels shape \(t.shape) does not match the batch size \(b) of input"]
+            }
         case .cleanLosses:
             if t.shape.count != 1 { return ["clean_losses shape \(t.shape) must be [B]"] }
-            if let b = batch, t.shape[0] != b { return ["clean_losses shape \(t.shape) does not match the batch size \(b) of input"] }
+            if let b = batch, t.shape[0] != b {
+                return ["clean_losses shape \(t.shape) does not match the batch size \(b) of input"]
+            }
         case let .parameter(l, name), let .gradient(l, name), let .backprop(l, name):
             if let p = layerExists(l) { return [p] }
             guard let shape = parameterShape(l, name) else {
-                return ["layer \(l) has no parameter '\(name)' in the header (it has \(layers[l].parameters.map(\.name)))"]
+                return [
+                    "layer \(l) has no parameter '\(name)' in the header (it has \(layers[l].parameters.map(\.name)))"
+                ]
             }
-            if t.shape != shape { return ["shape \(t.shape) does not match layer \(l)'s parameter '\(name)' shape \(shape) in the header"] }
-            if t.dtype != .f32 && t.dtype != .f64 { return ["parameters and gradients must be f32 or f64, is \(t.dtype)"] }
+            if t.shape != shape {
+                return ["shape \(t.shape) does not match layer \(l)'s parameter '\(name)' shape \(shape) in the header"]
+            }
+            if t.dtype != .f32 && t.dtype != .f64 {
+                return ["parameters and gradients must be f32 or f64, is \(t.dtype)"]
+            }
         case let .losses(l):
             if let p = layerExists(l) { return [p] }
             if !h.estimator.perturbedLayers.isEmpty, !h.estimator.perturbedLayers.contains(l) {
-                return ["layer \(l) is not a perturbed layer (estimator.perturbed_layers \(h.estimator.perturbedLayers))"]
+                return [
+                    "layer \(l) is not a perturbed layer (estimator.perturbed_layers \(h.estimator.perturbedLayers))"
+                ]
             }
             if t.shape.count != 2 || t.shape[0] < 1 { return ["losses shape \(t.shape) must be [copies, B]"] }
             if let i = h.estimator.perturbedLayers.firstIndex(of: l), i < h.estimator.copies.count,
-               t.shape[0] != h.estimator.copies[i] {
-                return ["losses shape \(t.shape) holds \(t.shape[0]) copies, but estimator.copies gives layer \(l) \(h.estimator.copies[i])"]
+                t.shape[0] != h.estimator.copies[i]
+            {
+                return [
+                    "losses shape \(t.shape) holds \(t.shape[0]) copies, but estimator.copies gives layer \(l) \(h.estimator.copies[i])"
+                ]
             }
-            if let b = batch, t.shape[1] != b { return ["losses shape \(t.shape) does not match the batch size \(b) of input"] }
+            if let b = batch, t.shape[1] != b {
+                return ["losses shape \(t.shape) does not match the batch size \(b) of input"]
+            }
         case let .otherLayerTensor(l):
             if let p = layerExists(l) { return [p] }
         case .other:

@@ -89,10 +89,11 @@ public struct TraceDumpReport: Codable, Sendable {
         }
         let finite = all.filter(\.isFinite)
         let sum = finite.reduce(0, +)
-        return TensorDump(name: t.name, dtype: t.dtype.description, shape: t.shape, count: all.count,
-                          min: finite.min(), max: finite.max(), mean: finite.isEmpty ? nil : sum / Double(finite.count),
-                          l2: finite.isEmpty ? nil : finite.reduce(0) { $0 + $1 * $1 }.squareRoot(),
-                          nonFinite: all.count - finite.count, values: values, truncated: n < all.count)
+        return TensorDump(
+            name: t.name, dtype: t.dtype.description, shape: t.shape, count: all.count,
+            min: finite.min(), max: finite.max(), mean: finite.isEmpty ? nil : sum / Double(finite.count),
+            l2: finite.isEmpty ? nil : finite.reduce(0) { $0 + $1 * $1 }.squareRoot(),
+            nonFinite: all.count - finite.count, values: values, truncated: n < all.count)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -23,13 +23,18 @@ public struct TraceFormatVersion: Comparable, Hashable, Sendable, CustomStringCo
     public static func < (a: Self, b: Self) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
 
     /// Whether a reader that supports `supported` can read a file of this version; the reason if not.
-    public func readability(supported: TraceFormatVersion = .current,
-                            oldestMajor: UInt16 = TraceFormatVersion.oldestReadableMajor) -> Readability {
+    public func readability(
+        supported: TraceFormatVersion = .current,
+        oldestMajor: UInt16 = TraceFormatVersion.oldestReadableMajor
+    ) -> Readability {
         if major > supported.major {
-            return .refused("trace format version \(self) is newer than this lrsim supports (max \(supported)); upgrade lrsim")
+            return .refused(
+                "trace format version \(self) is newer than this lrsim supports (max \(supported)); upgrade lrsim")
         }
         if major < oldestMajor {
-            return .refused("trace format version \(self) is older than this lrsim reads (oldest \(oldestMajor).0); use an older lrsim to convert it")
+            return .refused(
+                "trace format version \(self) is older than this lrsim reads (oldest \(oldestMajor).0); use an older lrsim to convert it"
+            )
         }
         if major == supported.major, minor > supported.minor { return .readableNewerMinor }
         return .readable

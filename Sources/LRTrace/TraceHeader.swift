@@ -17,8 +17,10 @@ public struct TraceHeader: Codable, Equatable, Sendable {
     /// Free-form extras (host, command line, ...). Keep determinism in mind: no timestamps unless asked for.
     public var notes: [String: String]
 
-    public init(producer: String, configJSON: String, model: TraceModel, estimator: TraceEstimator,
-                optimizer: TraceOptimizer, dataset: TraceDataset, traceEvery: Int, notes: [String: String] = [:]) {
+    public init(
+        producer: String, configJSON: String, model: TraceModel, estimator: TraceEstimator,
+        optimizer: TraceOptimizer, dataset: TraceDataset, traceEvery: Int, notes: [String: String] = [:]
+    ) {
         self.producer = producer
         self.configJSON = configJSON
         self.configHash = Self.hash(ofConfig: configJSON)
@@ -67,8 +69,10 @@ public struct TraceLayer: Codable, Equatable, Sendable {
     /// Parameter tensors in the order the trainer stores them, e.g. `weight` [256, 784] and `bias` [256].
     public var parameters: [TraceParameter]
 
-    public init(index: Int, kind: String, summary: String, inputShape: [Int], outputShape: [Int],
-                parameters: [TraceParameter]) {
+    public init(
+        index: Int, kind: String, summary: String, inputShape: [Int], outputShape: [Int],
+        parameters: [TraceParameter]
+    ) {
         self.index = index; self.kind = kind; self.summary = summary
         self.inputShape = inputShape; self.outputShape = outputShape; self.parameters = parameters
     }
@@ -108,8 +112,10 @@ public struct TraceEstimator: Codable, Equatable, Sendable {
     /// Version of the mapping from (seed, step, layer, row, element) to Philox counters (LRCore's `NoiseKey`).
     public var noiseKeyLayout: Int
 
-    public init(name: String, perturbedLayers: [Int], copies: [Int], sigma: [Double], antithetic: Bool,
-                baseline: String, signEncoding: String, noise: String, qmc: Bool, seed: UInt64, noiseKeyLayout: Int) {
+    public init(
+        name: String, perturbedLayers: [Int], copies: [Int], sigma: [Double], antithetic: Bool,
+        baseline: String, signEncoding: String, noise: String, qmc: Bool, seed: UInt64, noiseKeyLayout: Int
+    ) {
         self.name = name; self.perturbedLayers = perturbedLayers; self.copies = copies; self.sigma = sigma
         self.antithetic = antithetic; self.baseline = baseline; self.signEncoding = signEncoding
         self.noise = noise; self.qmc = qmc; self.seed = seed; self.noiseKeyLayout = noiseKeyLayout

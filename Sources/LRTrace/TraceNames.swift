@@ -46,7 +46,8 @@ public enum TraceNames {
         let rest = name.dropFirst(5)
         let digits = rest.prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty, digits.count <= 9, let layer = Int(digits),
-              rest.dropFirst(digits.count).first == "." else { return .other }
+            rest.dropFirst(digits.count).first == "."
+        else { return .other }
         let tail = String(rest.dropFirst(digits.count + 1))
         if tail == "losses" { return .losses(layer: layer) }
         if tail.hasPrefix("grad."), tail.count > 5 { return .gradient(layer: layer, name: String(tail.dropFirst(5))) }

@@ -43,8 +43,10 @@ public final class TraceReader: @unchecked Sendable {
             let (entries, count, idx) = try Self.readTrailerAndIndex(chunks)
             steps = entries
             chunkCount = count
-            metadataChunkBytes = (head.header.totalLength &+ idx.header.totalLength,
-                                  2 &* UInt64(ChunkHeader.size) &+ head.header.rawLength &+ idx.header.rawLength)
+            metadataChunkBytes = (
+                head.header.totalLength &+ idx.header.totalLength,
+                2 &* UInt64(ChunkHeader.size) &+ head.header.rawLength &+ idx.header.rawLength
+            )
         } catch let first as TraceError {
             // Find the first real damage by scanning; fall back to what went wrong here.
             throw TraceVerification.firstFramingError(source: file) ?? first
@@ -54,8 +56,9 @@ public final class TraceReader: @unchecked Sendable {
     /// The step at `position` in `steps` (0-based), with all its tensors.
     public func readStep(at position: Int) throws -> TraceStep {
         guard steps.indices.contains(position) else {
-            throw TraceError(file: path, location: .file, category: .notFound,
-                             problem: "step position \(position) is outside 0..<\(steps.count)")
+            throw TraceError(
+                file: path, location: .file, category: .notFound,
+                problem: "step position \(position) is outside 0..<\(steps.count)")
         }
         return try readStep(entry: steps[position], tensorFilter: nil).step
     }
@@ -80,8 +83,9 @@ public final class TraceReader: @unchecked Sendable {
     public func readTensor(step: UInt64, name: String) throws -> TraceTensor {
         let entry = steps[try position(of: step)]
         guard let t = try readStep(entry: entry, tensorFilter: { $0 == name }).step.tensors.first else {
-            throw TraceError(file: path, location: .file, category: .notFound,
-                             problem: "step \(step) has no tensor named '\(name)'")
+            throw TraceError(
+                file: path, location: .file, category: .notFound,
+                problem: "step \(step) has no tensor named '\(name)'")
         }
         return t
     }
@@ -96,8 +100,9 @@ public final class TraceReader: @unchecked Sendable {
         guard lo < steps.count, steps[lo].step == step else {
             let listed = steps.prefix(12).map { String($0.step) }.joined(separator: ", ")
             let more = steps.count > 12 ? ", ... \(steps.last.map { String($0.step) } ?? "")" : ""
-            throw TraceError(file: path, location: .file, category: .notFound,
-                             problem: "step \(step) is not in the trace; recorded steps: \(listed)\(more)")
+            throw TraceError(
+                file: path, location: .file, category: .notFound,
+                problem: "step \(step) is not in the trace; recorded steps: \(listed)\(more)")
         }
         return lo
     }
@@ -105,8 +110,9 @@ public final class TraceReader: @unchecked Sendable {
     /// Storage details of every tensor chunk of a step (reads and checks the chunks).
     public func tensorStorage(at position: Int) throws -> [TraceTensorStorage] {
         guard steps.indices.contains(position) else {
-            throw TraceError(file: path, location: .file, category: .notFound,
-                             problem: "step position \(position) is outside 0..<\(steps.count)")
+            throw TraceError(
+                file: path, location: .file, category: .notFound,
+                problem: "step position \(position) is outside 0..<\(steps.count)")
         }
         return try readStep(entry: steps[position], tensorFilter: nil).storage
     }
@@ -122,12 +128,16 @@ public final class TraceReader: @unchecked Sendable {
     func readStep(entry: TraceStepEntry, tensorFilter: ((String) -> Bool)?) throws -> StepRead {
         let c = try chunks.readHeader(at: entry.offset, ordinal: entry.chunkIndex)
         guard c.header.kind == .step, c.header.step == entry.step else {
-            throw chunks.error(c, .malformed, "the index points here for step \(entry.step), but this is not that step's STEP chunk")
+            throw chunks.error(
+                c, .malformed, "the index points here for step \(entry.step), but this is not that step's STEP chunk")
         }
         let payload = try chunks.readPayload(c)
         let (info, count) = try chunks.decode(c) { try Payloads.decodeStep(payload) }
         guard info.step == entry.step, count == entry.tensorCount else {
-            throw chunks.error(c, .malformed, "STEP payload (step \(info.step), \(count) tensors) disagrees with the index (step \(entry.step), \(entry.tensorCount) tensors)")
+            throw chunks.error(
+                c, .malformed,
+                "STEP payload (step \(info.step), \(count) tensors) disagrees with the index (step \(entry.step), \(entry.tensorCount) tensors)"
+            )
         }
         var tensors: [TraceTensor] = []
         var storage: [TraceTensorStorage] = []
@@ -140,15 +150,24 @@ public final class TraceReader: @unchecked Sendable {
             ordinal += 1
             if t.header.kind != .tensor {
                 if !ChunkKind.known.contains(t.header.kind), t.header.flags.contains(.optional) { continue }
-                throw chunks.error(t, .malformed, "expected tensor \(storage.count + 1) of \(count) of step \(entry.step), found a '\(t.header.kind)' chunk")
+                throw chunks.error(
+                    t, .malformed,
+                    "expected tensor \(storage.count + 1) of \(count) of step \(entry.step), found a '\(t.header.kind)' chunk"
+                )
             }
             guard t.header.step == entry.step else {
-                throw chunks.error(t, .malformed, "tensor chunk belongs to step \(t.header.step.map(String.init) ?? "none"), expected step \(entry.step)")
+                throw chunks.error(
+                    t, .malformed,
+                    "tensor chunk belongs to step \(t.header.step.map(String.init) ?? "none"), expected step \(entry.step)"
+                )
             }
             if let filter = tensorFilter, !t.header.flags.contains(.compressed),
-               let name = try? peekTensorName(t), !filter(name) {
-                storage.append(TraceTensorStorage(name: name, dtype: nil, shape: nil, storedBytes: t.header.totalLength,
-                                                  rawBytes: UInt64(ChunkHeader.size) &+ t.header.rawLength, compressed: false))
+                let name = try? peekTensorName(t), !filter(name)
+            {
+                storage.append(
+                    TraceTensorStorage(
+                        name: name, dtype: nil, shape: nil, storedBytes: t.header.totalLength,
+                        rawBytes: UInt64(ChunkHeader.size) &+ t.header.rawLength, compressed: false))
                 continue
             }
             let payload = try chunks.readPayload(t)
@@ -159,12 +178,15 @@ public final class TraceReader: @unchecked Sendable {
                 }
             }
             guard names.insert(tensor.name).inserted else {
-                throw chunks.error(t, tensor: tensor.name, .malformed, "tensor name appears twice in step \(entry.step)")
+                throw chunks.error(
+                    t, tensor: tensor.name, .malformed, "tensor name appears twice in step \(entry.step)")
             }
-            storage.append(TraceTensorStorage(name: tensor.name, dtype: tensor.dtype, shape: tensor.shape,
-                                              storedBytes: t.header.totalLength,
-                                              rawBytes: UInt64(ChunkHeader.size) &+ t.header.rawLength,
-                                              compressed: t.header.flags.contains(.compressed)))
+            storage.append(
+                TraceTensorStorage(
+                    name: tensor.name, dtype: tensor.dtype, shape: tensor.shape,
+                    storedBytes: t.header.totalLength,
+                    rawBytes: UInt64(ChunkHeader.size) &+ t.header.rawLength,
+                    compressed: t.header.flags.contains(.compressed)))
             if tensorFilter?(tensor.name) ?? true { tensors.append(tensor) }
         }
         return StepRead(step: TraceStep(info: info, tensors: tensors), storage: storage)
@@ -202,8 +224,9 @@ public final class TraceReader: @unchecked Sendable {
         let size = chunks.file.size
         let tailOffset = size &- min(size, UInt64(Payloads.trailerChunkSize))
         guard size >= UInt64(Preamble.size + ChunkHeader.size + Payloads.trailerChunkSize) else {
-            throw TraceError(file: chunks.path, location: .file, category: .truncated,
-                             problem: "truncated: too short to hold a trailer")
+            throw TraceError(
+                file: chunks.path, location: .file, category: .truncated,
+                problem: "truncated: too short to hold a trailer")
         }
         let tail = try chunks.readHeader(at: tailOffset, ordinal: nil)
         guard tail.header.kind == .trailer, tail.end == size else {
@@ -211,24 +234,37 @@ public final class TraceReader: @unchecked Sendable {
         }
         let trailer = try chunks.decode(tail) { try Payloads.decodeTrailer(try chunks.readPayload(tail)) }
         guard trailer.fileLength == size, trailer.chunkCount == UInt64(tail.ordinal) &+ 1,
-              trailer.indexOffset >= UInt64(Preamble.size), trailer.indexOffset < tailOffset else {
-            throw chunks.error(tail, .malformed, "trailer (file length \(trailer.fileLength), \(trailer.chunkCount) chunks, index at \(trailer.indexOffset)) disagrees with the file (\(size) bytes, trailer is chunk \(tail.ordinal))")
+            trailer.indexOffset >= UInt64(Preamble.size), trailer.indexOffset < tailOffset
+        else {
+            throw chunks.error(
+                tail, .malformed,
+                "trailer (file length \(trailer.fileLength), \(trailer.chunkCount) chunks, index at \(trailer.indexOffset)) disagrees with the file (\(size) bytes, trailer is chunk \(tail.ordinal))"
+            )
         }
         let idx = try chunks.readHeader(at: trailer.indexOffset, ordinal: nil)
         guard idx.header.kind == .index, idx.ordinal < tail.ordinal, idx.end <= tailOffset else {
-            throw chunks.error(idx, .malformed, "the trailer points here for the index, but this is not an 'INDX' chunk before the trailer")
+            throw chunks.error(
+                idx, .malformed,
+                "the trailer points here for the index, but this is not an 'INDX' chunk before the trailer")
         }
         let entries = try chunks.decode(idx) { try Payloads.decodeIndex(try chunks.readPayload(idx)) }
         guard UInt64(entries.count) == trailer.stepCount else {
-            throw chunks.error(idx, .malformed, "index lists \(entries.count) steps, the trailer says \(trailer.stepCount)")
+            throw chunks.error(
+                idx, .malformed, "index lists \(entries.count) steps, the trailer says \(trailer.stepCount)")
         }
         var previous: TraceStepEntry?
         for (i, e) in entries.enumerated() {
-            let ok = e.offset >= UInt64(Preamble.size) && e.offset < idx.offset
+            let ok =
+                e.offset >= UInt64(Preamble.size) && e.offset < idx.offset
                 && e.storedBytes <= idx.offset &- e.offset && e.chunkIndex > 0 && e.chunkIndex < idx.ordinal
-                && previous.map { e.step > $0.step && e.offset >= $0.offset &+ $0.storedBytes && e.chunkIndex > $0.chunkIndex } ?? true
+                && previous.map {
+                    e.step > $0.step && e.offset >= $0.offset &+ $0.storedBytes && e.chunkIndex > $0.chunkIndex
+                } ?? true
             guard ok else {
-                throw chunks.error(idx, .malformed, "index entry \(i) (step \(e.step), offset \(e.offset), \(e.storedBytes) bytes, chunk \(e.chunkIndex)) is out of order or outside the steps area")
+                throw chunks.error(
+                    idx, .malformed,
+                    "index entry \(i) (step \(e.step), offset \(e.offset), \(e.storedBytes) bytes, chunk \(e.chunkIndex)) is out of order or outside the steps area"
+                )
             }
             previous = e
         }

@@ -55,6 +55,7 @@ public struct TraceStepEntry: Equatable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case step, epoch, offset
-        case tensorCount = "tensor_count", storedBytes = "stored_bytes", rawBytes = "raw_bytes", chunkIndex = "chunk_index"
+        case tensorCount = "tensor_count", storedBytes = "stored_bytes", rawBytes = "raw_bytes", chunkIndex =
+            "chunk_index"
     }
 }

@@ -48,16 +48,21 @@ public struct TraceTensor: Equatable, Sendable {
     /// Checks that the shape and byte count agree; used by every initializer.
     public init(name: String, dtype: TraceDType, shape: [Int], bytes: [UInt8]) throws {
         guard let count = TraceLimits.elementCount(shape), let need = dtype.byteCount(elements: count) else {
-            throw TraceError(file: "<memory>", location: .file, category: .usage,
-                             problem: "tensor '\(name)': shape \(shape) is invalid (negative, rank > \(TraceLimits.maxRank) or too many elements)")
+            throw TraceError(
+                file: "<memory>", location: .file, category: .usage,
+                problem:
+                    "tensor '\(name)': shape \(shape) is invalid (negative, rank > \(TraceLimits.maxRank) or too many elements)"
+            )
         }
         guard need == bytes.count else {
-            throw TraceError(file: "<memory>", location: .file, category: .usage,
-                             problem: "tensor '\(name)': shape \(shape) of \(dtype) needs \(need) bytes, got \(bytes.count)")
+            throw TraceError(
+                file: "<memory>", location: .file, category: .usage,
+                problem: "tensor '\(name)': shape \(shape) of \(dtype) needs \(need) bytes, got \(bytes.count)")
         }
         if dtype == .u1, count % 8 != 0, let last = bytes.last, last >> UInt8(count % 8) != 0 {
-            throw TraceError(file: "<memory>", location: .file, category: .usage,
-                             problem: "tensor '\(name)': unused bits of the last u1 byte must be zero")
+            throw TraceError(
+                file: "<memory>", location: .file, category: .usage,
+                problem: "tensor '\(name)': unused bits of the last u1 byte must be zero")
         }
         self.name = name; self.dtype = dtype; self.shape = shape; self.bytes = bytes
     }
@@ -83,8 +88,9 @@ public struct TraceTensor: Equatable, Sendable {
         var packed = [UInt8](repeating: 0, count: (values.count &+ 7) / 8)
         for (i, b) in values.enumerated() where b { packed[i >> 3] |= 1 << UInt8(i & 7) }
         guard TraceLimits.elementCount(shape) == values.count else {
-            throw TraceError(file: "<memory>", location: .file, category: .usage,
-                             problem: "tensor '\(name)': shape \(shape) does not hold \(values.count) bits")
+            throw TraceError(
+                file: "<memory>", location: .file, category: .usage,
+                problem: "tensor '\(name)': shape \(shape) does not hold \(values.count) bits")
         }
         try self.init(name: name, dtype: .u1, shape: shape, bytes: packed)
     }

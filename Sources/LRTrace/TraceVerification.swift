@@ -7,8 +7,10 @@ import Foundation
 /// Framing damage (a bad chunk header, a truncated file) stops the scan, since nothing after it can be located.
 /// Damage inside a payload is recorded and the scan continues with the next chunk.
 public enum TraceVerification {
-    public static func verify(path: String, stepVerifier: (any TraceStepVerifier)? = nil,
-                              maxProblems: Int = 50) -> TraceVerificationReport {
+    public static func verify(
+        path: String, stepVerifier: (any TraceStepVerifier)? = nil,
+        maxProblems: Int = 50
+    ) -> TraceVerificationReport {
         var scan = Scan(path: path, stepVerifier: stepVerifier, maxProblems: max(1, maxProblems))
         do {
             scan.run(try ReadableFile(path: path))
@@ -21,8 +23,10 @@ public enum TraceVerification {
     }
 
     /// Verifies a trace held in memory; `name` stands for the path in messages.
-    public static func verify(bytes: [UInt8], name: String, stepVerifier: (any TraceStepVerifier)? = nil,
-                              maxProblems: Int = 50) -> TraceVerificationReport {
+    public static func verify(
+        bytes: [UInt8], name: String, stepVerifier: (any TraceStepVerifier)? = nil,
+        maxProblems: Int = 50
+    ) -> TraceVerificationReport {
         var scan = Scan(path: name, stepVerifier: stepVerifier, maxProblems: max(1, maxProblems))
         scan.run(MemorySource(name: name, bytes: bytes))
         return scan.report
@@ -82,13 +86,17 @@ public struct TraceVerificationReport: Codable, Sendable {
     /// The one-line summary `lrsim trace verify` prints.
     public var summary: String {
         // "OK" only when everything that ran passed: a failed recomputation fails the file.
-        let structure = problems.isEmpty
+        let structure =
+            problems.isEmpty
             ? "\(file): \(ok ? "OK" : "FAILED"): \(chunks) chunks, \(steps) steps, \(tensors) tensors, \(fileBytes) bytes; every checksum, length and cross-reference verified"
             : "\(file): FAILED: \(problems.count) problem(s) in \(chunks) chunks read"
         let recompute: String
         switch recomputation.status {
-        case "passed": recompute = "\(recomputation.check ?? "recomputation") passed on \(recomputation.stepsChecked) step(s)"
-        case "failed": recompute = "\(recomputation.check ?? "recomputation") FAILED on \(recomputation.stepsFailed) of \(recomputation.stepsChecked) step(s)"
+        case "passed":
+            recompute = "\(recomputation.check ?? "recomputation") passed on \(recomputation.stepsChecked) step(s)"
+        case "failed":
+            recompute =
+                "\(recomputation.check ?? "recomputation") FAILED on \(recomputation.stepsFailed) of \(recomputation.stepsChecked) step(s)"
         default: recompute = "gradient recomputation NOT RUN (\(recomputation.messages.first ?? "no step verifier"))"
         }
         return structure + "; " + recompute
@@ -97,7 +105,7 @@ public struct TraceVerificationReport: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case file, ok, producer, chunks, steps, tensors, problems, recomputation
         case formatVersion = "format_version", fileBytes = "file_bytes", storedBytes = "stored_bytes",
-             rawBytes = "raw_bytes", skippedChunks = "skipped_chunks"
+            rawBytes = "raw_bytes", skippedChunks = "skipped_chunks"
     }
 }
 
@@ -139,8 +147,9 @@ private struct Scan {
         report = TraceVerificationReport(
             file: path, ok: false, formatVersion: nil, producer: nil, fileBytes: 0, chunks: 0, steps: 0, tensors: 0,
             storedBytes: 0, rawBytes: 0, skippedChunks: [], problems: [],
-            recomputation: .init(status: "not_run", check: stepVerifier?.checkName, stepsChecked: 0, stepsFailed: 0,
-                                 messages: []))
+            recomputation: .init(
+                status: "not_run", check: stepVerifier?.checkName, stepsChecked: 0, stepsFailed: 0,
+                messages: []))
     }
 
     var full: Bool { errors.count >= maxProblems }
@@ -176,7 +185,8 @@ private struct Scan {
         report.recomputation.stepsChecked = stepsChecked
         report.recomputation.stepsFailed = stepsFailed
         report.recomputation.messages = Array(recomputeMessages.prefix(20))
-        report.recomputation.status = stepVerifier == nil || stepsChecked == 0 ? "not_run" : stepsFailed == 0 ? "passed" : "failed"
+        report.recomputation.status =
+            stepVerifier == nil || stepsChecked == 0 ? "not_run" : stepsFailed == 0 ? "passed" : "failed"
         report.ok = errors.isEmpty && report.recomputation.status != "failed"
     }
 
@@ -211,15 +221,18 @@ private struct Scan {
             ordinal += 1
         }
         if full { return }
-        let problem = "truncated: the file ends without the trailer chunk 'TEND' (the writer did not finish)" + lastGoodChunk()
-        throw TraceError(file: path, location: .chunk(index: ordinal, kind: nil, step: nil, tensor: nil, offset: offset),
-                         category: .truncated, problem: problem)
+        let problem =
+            "truncated: the file ends without the trailer chunk 'TEND' (the writer did not finish)" + lastGoodChunk()
+        throw TraceError(
+            file: path, location: .chunk(index: ordinal, kind: nil, step: nil, tensor: nil, offset: offset),
+            category: .truncated, problem: problem)
     }
 
     func lastGoodChunk() -> String {
         guard let c = lastComplete else { return "" }
         let step = c.header.step.map { ", step \($0)" } ?? ""
-        return "; the last complete chunk is chunk \(c.ordinal) (kind '\(c.header.kind)'\(step)) ending at byte offset \(c.end)"
+        return
+            "; the last complete chunk is chunk \(c.ordinal) (kind '\(c.header.kind)'\(step)) ending at byte offset \(c.end)"
     }
 
     /// Reads a payload, recording (not throwing) checksum and decompression failures.
@@ -253,19 +266,28 @@ private struct Scan {
             }
         case .step:
             if index != nil { record(r.error(c, .malformed, "a 'STEP' chunk after the index")) }
-            var o = OpenStep(chunk: c, entry: TraceStepEntry(step: c.header.step ?? 0, epoch: 0, tensorCount: 0,
-                                                             offset: c.offset, storedBytes: c.header.totalLength,
-                                                             rawBytes: UInt64(ChunkHeader.size) &+ c.header.rawLength,
-                                                             chunkIndex: c.ordinal))
+            var o = OpenStep(
+                chunk: c,
+                entry: TraceStepEntry(
+                    step: c.header.step ?? 0, epoch: 0, tensorCount: 0,
+                    offset: c.offset, storedBytes: c.header.totalLength,
+                    rawBytes: UInt64(ChunkHeader.size) &+ c.header.rawLength,
+                    chunkIndex: c.ordinal))
             if let last = scanned.last, let s = c.header.step, s <= last.step {
                 record(r.error(c, .malformed, "step \(s) does not come after step \(last.step)"))
             }
-            if c.header.step == nil { record(r.error(c, .malformed, "STEP chunk without a step number")); o.damaged = true }
+            if c.header.step == nil {
+                record(r.error(c, .malformed, "STEP chunk without a step number")); o.damaged = true
+            }
             if let bytes = payload(c, r) {
                 do {
                     let (info, count) = try r.decode(c) { try Payloads.decodeStep(bytes) }
                     if info.step != c.header.step {
-                        record(r.error(c, .malformed, "payload says step \(info.step), the chunk header says \(c.header.step.map(String.init) ?? "none")"))
+                        record(
+                            r.error(
+                                c, .malformed,
+                                "payload says step \(info.step), the chunk header says \(c.header.step.map(String.init) ?? "none")"
+                            ))
                         o.damaged = true
                     }
                     o.info = info
@@ -282,7 +304,11 @@ private struct Scan {
             open = o
         case .tensor:
             guard var o = open, o.chunk.header.step != nil, c.header.step == o.chunk.header.step else {
-                record(r.error(c, .malformed, "tensor chunk outside its step (the preceding STEP chunk is for step \(open?.chunk.header.step.map(String.init) ?? "none"))"))
+                record(
+                    r.error(
+                        c, .malformed,
+                        "tensor chunk outside its step (the preceding STEP chunk is for step \(open?.chunk.header.step.map(String.init) ?? "none"))"
+                    ))
                 _ = payload(c, r)
                 return
             }
@@ -291,7 +317,9 @@ private struct Scan {
             o.entry.rawBytes &+= UInt64(ChunkHeader.size) &+ c.header.rawLength
             report.tensors += 1
             if let expected = o.expected, o.seen > expected {
-                record(r.error(c, .malformed, "step \(o.entry.step) declares \(expected) tensors, this is tensor \(o.seen)"))
+                record(
+                    r.error(
+                        c, .malformed, "step \(o.entry.step) declares \(expected) tensors, this is tensor \(o.seen)"))
                 o.damaged = true
             }
             if let bytes = payload(c, r) {
@@ -301,7 +329,8 @@ private struct Scan {
                     if o.names.insert(t.name).inserted {
                         o.tensors.append((t, c))
                     } else {
-                        record(r.error(c, tensor: t.name, .malformed, "tensor name appears twice in step \(o.entry.step)"))
+                        record(
+                            r.error(c, tensor: t.name, .malformed, "tensor name appears twice in step \(o.entry.step)"))
                         o.damaged = true
                     }
                 } catch let e as PayloadError {
@@ -325,18 +354,29 @@ private struct Scan {
                 index = (c, nil)
             }
             if let entries = index?.entries, entries != scanned {
-                let firstDiff = zip(entries, scanned).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(entries.count, scanned.count)
-                record(r.error(c, .malformed, "index (\(entries.count) steps) disagrees with the steps in the file (\(scanned.count)) from entry \(firstDiff) on"))
+                let firstDiff =
+                    zip(entries, scanned).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                    ?? min(entries.count, scanned.count)
+                record(
+                    r.error(
+                        c, .malformed,
+                        "index (\(entries.count) steps) disagrees with the steps in the file (\(scanned.count)) from entry \(firstDiff) on"
+                    ))
             }
         case .trailer:
             guard let bytes = payload(c, r) else { return }
             do {
                 let t = try r.decode(c) { try Payloads.decodeTrailer(bytes) }
                 if index == nil { record(r.error(c, .malformed, "no 'INDX' chunk before the trailer")) }
-                let expected = Payloads.Trailer(indexOffset: index?.chunk.offset ?? 0, chunkCount: UInt64(c.ordinal) &+ 1,
-                                                stepCount: UInt64(scanned.count), fileLength: r.file.size)
+                let expected = Payloads.Trailer(
+                    indexOffset: index?.chunk.offset ?? 0, chunkCount: UInt64(c.ordinal) &+ 1,
+                    stepCount: UInt64(scanned.count), fileLength: r.file.size)
                 if index != nil, t != expected {
-                    record(r.error(c, .malformed, "trailer (index at \(t.indexOffset), \(t.chunkCount) chunks, \(t.stepCount) steps, \(t.fileLength) bytes) disagrees with the file (index at \(expected.indexOffset), \(expected.chunkCount) chunks, \(expected.stepCount) steps, \(expected.fileLength) bytes)"))
+                    record(
+                        r.error(
+                            c, .malformed,
+                            "trailer (index at \(t.indexOffset), \(t.chunkCount) chunks, \(t.stepCount) steps, \(t.fileLength) bytes) disagrees with the file (index at \(expected.indexOffset), \(expected.chunkCount) chunks, \(expected.stepCount) steps, \(expected.fileLength) bytes)"
+                        ))
                 }
             } catch let e as TraceError {
                 record(e)
@@ -346,7 +386,11 @@ private struct Scan {
                 do { try r.checkPayloadCRC(c) } catch let e as TraceError { record(e) }
                 report.skippedChunks.append(.init(index: c.ordinal, kind: kind.description, offset: c.offset))
             } else {
-                record(r.error(c, .malformed, "unknown required chunk kind '\(kind)' (this lrsim understands \(ChunkKind.known.map(\.description).joined(separator: ", "))); written by a newer lrsim?"))
+                record(
+                    r.error(
+                        c, .malformed,
+                        "unknown required chunk kind '\(kind)' (this lrsim understands \(ChunkKind.known.map(\.description).joined(separator: ", "))); written by a newer lrsim?"
+                    ))
                 do { try r.checkPayloadCRC(c) } catch let e as TraceError { record(e) }
             }
         }
@@ -359,7 +403,8 @@ private struct Scan {
         scanned.append(o.entry)
         var sound = !o.damaged
         if let expected = o.expected, o.seen < expected {
-            record(r.error(o.chunk, .malformed, "step \(o.entry.step) declares \(expected) tensors but \(o.seen) follow"))
+            record(
+                r.error(o.chunk, .malformed, "step \(o.entry.step) declares \(expected) tensors but \(o.seen) follow"))
             sound = false
         }
         if let header {

@@ -65,8 +65,9 @@ public final class TraceWriter {
         self.path = path
         self.options = options
         guard (1...9).contains(options.compressionLevel) else {
-            throw TraceError(file: path, location: .file, category: .usage,
-                             problem: "compression level \(options.compressionLevel) is outside 1...9")
+            throw TraceError(
+                file: path, location: .file, category: .usage,
+                problem: "compression level \(options.compressionLevel) is outside 1...9")
         }
         let json = try Self.encode(header, path: path)
         do {
@@ -93,24 +94,32 @@ public final class TraceWriter {
     public func beginStep(_ info: TraceStepInfo, tensorCount: Int) throws {
         try ensureWritable()
         if let open {
-            throw usage("step \(open.entry.step) still expects \(open.remaining) more tensor(s); cannot begin step \(info.step)")
+            throw usage(
+                "step \(open.entry.step) still expects \(open.remaining) more tensor(s); cannot begin step \(info.step)"
+            )
         }
         if let lastStep, info.step <= lastStep {
             throw usage("step \(info.step) does not come after step \(lastStep); steps must be strictly increasing")
         }
-        guard tensorCount >= 0, tensorCount <= Int(UInt32.max) else { throw usage("tensor count \(tensorCount) is invalid") }
+        guard tensorCount >= 0, tensorCount <= Int(UInt32.max) else {
+            throw usage("tensor count \(tensorCount) is invalid")
+        }
         guard info.scalars.count <= Int(UInt32.max) else { throw usage("too many scalars") }
         var seen = Set<String>()
         for s in info.scalars {
             try checkName(s.name, what: "scalar")
-            guard seen.insert(s.name).inserted else { throw usage("scalar '\(s.name)' appears twice in step \(info.step)") }
+            guard seen.insert(s.name).inserted else {
+                throw usage("scalar '\(s.name)' appears twice in step \(info.step)")
+            }
         }
-        let entry = TraceStepEntry(step: info.step, epoch: info.epoch, tensorCount: tensorCount, offset: bytesWritten,
-                                   storedBytes: 0, rawBytes: 0, chunkIndex: Int(chunkCount))
+        let entry = TraceStepEntry(
+            step: info.step, epoch: info.epoch, tensorCount: tensorCount, offset: bytesWritten,
+            storedBytes: 0, rawBytes: 0, chunkIndex: Int(chunkCount))
         open = OpenStep(entry: entry, remaining: tensorCount, names: [])
         lastStep = info.step
-        let (stored, raw) = try writeChunk(kind: .step, flags: [], step: info.step,
-                                           prefix: Payloads.encodeStep(info, tensorCount: tensorCount), data: nil)
+        let (stored, raw) = try writeChunk(
+            kind: .step, flags: [], step: info.step,
+            prefix: Payloads.encodeStep(info, tensorCount: tensorCount), data: nil)
         try account(stored: stored, raw: raw)
     }
 
@@ -131,9 +140,13 @@ public final class TraceWriter {
         try ensureWritable()
         guard var step = open else { throw usage("tensor '\(name)' appended outside a step; call beginStep first") }
         try checkName(name, what: "tensor")
-        guard !step.names.contains(name) else { throw usage("tensor '\(name)' appears twice in step \(step.entry.step)") }
+        guard !step.names.contains(name) else {
+            throw usage("tensor '\(name)' appears twice in step \(step.entry.step)")
+        }
         guard let count = TraceLimits.elementCount(shape), let need = dtype.byteCount(elements: count) else {
-            throw usage("tensor '\(name)': shape \(shape) is invalid (negative, rank > \(TraceLimits.maxRank) or too many elements)")
+            throw usage(
+                "tensor '\(name)': shape \(shape) is invalid (negative, rank > \(TraceLimits.maxRank) or too many elements)"
+            )
         }
         guard need == data.count else {
             throw usage("tensor '\(name)': shape \(shape) of \(dtype) needs \(need) bytes, got \(data.count)")
@@ -144,9 +157,10 @@ public final class TraceWriter {
         step.names.insert(name)
         step.remaining -= 1
         open = step
-        let (stored, raw) = try writeChunk(kind: .tensor, flags: [], step: step.entry.step,
-                                           prefix: Payloads.encodeTensorPrefix(name: name, dtype: dtype, shape: shape),
-                                           data: data)
+        let (stored, raw) = try writeChunk(
+            kind: .tensor, flags: [], step: step.entry.step,
+            prefix: Payloads.encodeTensorPrefix(name: name, dtype: dtype, shape: shape),
+            data: data)
         try account(stored: stored, raw: raw)
     }
 
@@ -174,11 +188,13 @@ public final class TraceWriter {
         do {
             let indexOffset = bytesWritten
             _ = try writeChunk(kind: .index, flags: [], step: nil, prefix: Payloads.encodeIndex(index), data: nil)
-            let trailer = Payloads.Trailer(indexOffset: indexOffset, chunkCount: UInt64(chunkCount) &+ 1,
-                                           stepCount: UInt64(index.count),
-                                           fileLength: bytesWritten &+ UInt64(Payloads.trailerChunkSize))
-            _ = try writeChunk(kind: .trailer, flags: [], step: nil, prefix: Payloads.encodeTrailer(trailer), data: nil,
-                               allowCompression: false)
+            let trailer = Payloads.Trailer(
+                indexOffset: indexOffset, chunkCount: UInt64(chunkCount) &+ 1,
+                stepCount: UInt64(index.count),
+                fileLength: bytesWritten &+ UInt64(Payloads.trailerChunkSize))
+            _ = try writeChunk(
+                kind: .trailer, flags: [], step: nil, prefix: Payloads.encodeTrailer(trailer), data: nil,
+                allowCompression: false)
             try file?.close()
             file = nil
             do { try OutputFile.commit(temporary: temporaryPath, to: destination, path: path) } catch {
@@ -243,8 +259,10 @@ public final class TraceWriter {
     /// Writes one chunk whose payload is `prefix` followed by `data`. Returns (stored, raw) sizes including the
     /// chunk header. On an I/O error the writer cancels itself.
     @discardableResult
-    private func writeChunk(kind: ChunkKind, flags: ChunkHeader.Flags, step: UInt64?, prefix: [UInt8],
-                            data: UnsafeRawBufferPointer?, allowCompression: Bool = true) throws -> (UInt64, UInt64) {
+    private func writeChunk(
+        kind: ChunkKind, flags: ChunkHeader.Flags, step: UInt64?, prefix: [UInt8],
+        data: UnsafeRawBufferPointer?, allowCompression: Bool = true
+    ) throws -> (UInt64, UInt64) {
         let dataCount = data?.count ?? 0
         let rawLength = prefix.count &+ dataCount
         var flags = flags
@@ -267,8 +285,9 @@ public final class TraceWriter {
             crc = data.map { Zlib.crc32($0, continuing: c) } ?? c
         }
         let storedLength = compressedCount ?? rawLength
-        let header = ChunkHeader(kind: kind, flags: flags, index: chunkCount, step: step,
-                                 storedLength: UInt64(storedLength), rawLength: UInt64(rawLength), payloadCRC: crc)
+        let header = ChunkHeader(
+            kind: kind, flags: flags, index: chunkCount, step: step,
+            storedLength: UInt64(storedLength), rawLength: UInt64(rawLength), payloadCRC: crc)
         do {
             try emit(header.encoded())
             if let n = compressedCount {
@@ -292,11 +311,15 @@ public final class TraceWriter {
             return String(decoding: try encoder.encode(header), as: UTF8.self)
         } catch let EncodingError.invalidValue(value, context) {
             let field = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
-            throw TraceError(file: path, location: .file, category: .usage,
-                             problem: "cannot encode the trace header as JSON: field '\(field.drop { $0 == "." })' has the value \(value), which JSON cannot hold")
+            throw TraceError(
+                file: path, location: .file, category: .usage,
+                problem:
+                    "cannot encode the trace header as JSON: field '\(field.drop { $0 == "." })' has the value \(value), which JSON cannot hold"
+            )
         } catch {
-            throw TraceError(file: path, location: .file, category: .usage,
-                             problem: "cannot encode the trace header as JSON: \(error)")
+            throw TraceError(
+                file: path, location: .file, category: .usage,
+                problem: "cannot encode the trace header as JSON: \(error)")
         }
     }
 }

@@ -29,8 +29,9 @@ enum Zlib {
         if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
         var destLength = uLongf(bound)
         let status = output.withUnsafeMutableBytes { out in
-            compress2(out.baseAddress!.assumingMemoryBound(to: Bytef.self), &destLength,
-                      source.baseAddress!.assumingMemoryBound(to: Bytef.self), uLong(source.count), level)
+            compress2(
+                out.baseAddress!.assumingMemoryBound(to: Bytef.self), &destLength,
+                source.baseAddress!.assumingMemoryBound(to: Bytef.self), uLong(source.count), level)
         }
         guard status == Z_OK, Int(destLength) < source.count else { return nil }
         return Int(destLength)
@@ -45,8 +46,9 @@ enum Zlib {
         var destLength = uLongf(expectedCount)
         let status = output.withUnsafeMutableBytes { out in
             source.withUnsafeBytes { src in
-                uncompress(out.baseAddress!.assumingMemoryBound(to: Bytef.self), &destLength,
-                           src.baseAddress!.assumingMemoryBound(to: Bytef.self), uLong(src.count))
+                uncompress(
+                    out.baseAddress!.assumingMemoryBound(to: Bytef.self), &destLength,
+                    src.baseAddress!.assumingMemoryBound(to: Bytef.self), uLong(src.count))
             }
         }
         switch status {

@@ -22,13 +22,24 @@ final class ForgedTraceCLITests: XCTestCase {
     }
 
     func testSimAndReplayRefuseForgedHeaders() throws {
-        guard LRSimProcess.executable != nil else { throw XCTSkip("the lrsim executable is not built next to the tests") }
+        guard LRSimProcess.executable != nil else {
+            throw XCTSkip("the lrsim executable is not built next to the tests")
+        }
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let cases = [
-            (try forged(dir, "f3.lrt") { $0.optimizer.batchSize = 99 }, "header: field 'optimizer.batch_size' is 99, but config_json gives 32"),
-            (try forged(dir, "f1.lrt") { $0.model.spec = "mlp:784-99-10" }, "header: field 'model.spec' is 'mlp:784-99-10', but config_json gives 'mlp:784-16-10'"),
-            (try forged(dir, "f5.lrt") { $0.estimator.name = "xx" }, "header: estimator: name 'xx' is not one of bp, lr, alr, es, aes"),
+            (
+                try forged(dir, "f3.lrt") { $0.optimizer.batchSize = 99 },
+                "header: field 'optimizer.batch_size' is 99, but config_json gives 32"
+            ),
+            (
+                try forged(dir, "f1.lrt") { $0.model.spec = "mlp:784-99-10" },
+                "header: field 'model.spec' is 'mlp:784-99-10', but config_json gives 'mlp:784-16-10'"
+            ),
+            (
+                try forged(dir, "f5.lrt") { $0.estimator.name = "xx" },
+                "header: estimator: name 'xx' is not one of bp, lr, alr, es, aes"
+            ),
         ]
         for (path, message) in cases {
             for command in [["sim", "--trace", path], ["replay", "--trace", path, "--quiet"]] {

@@ -1,6 +1,7 @@
 import Foundation
 import LRTestSupport
 import XCTest
+
 @testable import LRSimCLI
 
 /// `fx quantize` with long value lists (reliability report D18: quadratic in the value count inside the argument
@@ -10,9 +11,11 @@ final class FxCLITests: XCTestCase {
 
     func testLongValueListsAreMovedIntoOneArgumentAndBack() {
         let v = values(100) + ["-1/3", "-0x1p-13", "-.5", "abc", ""]
-        let out = FxValueList.rewritten(["fx", "quantize", "--format", "s3.12"] + v + ["--json", "--seed=4", "--mode", "RND"])
+        let out = FxValueList.rewritten(
+            ["fx", "quantize", "--format", "s3.12"] + v + ["--json", "--seed=4", "--mode", "RND"])
         XCTAssertEqual(out.count, 10)
-        XCTAssertEqual(Array(out.prefix(8)), ["fx", "quantize", "--format", "s3.12", "--json", "--seed=4", "--mode", "RND"])
+        XCTAssertEqual(
+            Array(out.prefix(8)), ["fx", "quantize", "--format", "s3.12", "--json", "--seed=4", "--mode", "RND"])
         XCTAssertEqual(out[8], "--value-list")
         XCTAssertEqual(FxValueList.split(out[9]), v, "the same values in the same order")
     }
@@ -29,7 +32,9 @@ final class FxCLITests: XCTestCase {
     }
 
     func run(_ args: [String]) throws -> (LRSimProcess.Result, Double) {
-        guard LRSimProcess.executable != nil else { throw XCTSkip("the lrsim executable is not built next to the tests") }
+        guard LRSimProcess.executable != nil else {
+            throw XCTSkip("the lrsim executable is not built next to the tests")
+        }
         let t0 = Date()
         let r = try LRSimProcess.run(args)
         return (r, Date().timeIntervalSince(t0))

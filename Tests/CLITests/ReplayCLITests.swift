@@ -1,6 +1,7 @@
 import Foundation
 import LRTestSupport
 import XCTest
+
 @testable import LRSimCLI
 
 final class ReplayCLITests: XCTestCase {
@@ -17,7 +18,9 @@ final class ReplayCLITests: XCTestCase {
     func testReportFieldsAndDeterminism() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let args = ["--hw", path("hwmodels/edge-wide.toml"), "--trace", path("traces/replay-mlp-lr-sgd.lrt"), "--no-wall-clock"]
+        let args = [
+            "--hw", path("hwmodels/edge-wide.toml"), "--trace", path("traces/replay-mlp-lr-sgd.lrt"), "--no-wall-clock",
+        ]
         try replay(args + ["--report", dir.path("a.json")])
         try replay(args + ["--report", dir.path("b.json")])
         let a = try Data(contentsOf: URL(fileURLWithPath: dir.path("a.json")))
@@ -52,9 +55,13 @@ final class ReplayCLITests: XCTestCase {
     func testSetOverridesAndStepSelection() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        try replay(["--hw", path("hwmodels/edge-wide.toml"), "--trace", path("traces/mlp16-lr.lrt"), "--steps", "0",
-                    "--set", "formats.products.format=s8.8", "--report", dir.path("r.json")])
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("r.json")))) as? [String: Any])
+        try replay([
+            "--hw", path("hwmodels/edge-wide.toml"), "--trace", path("traces/mlp16-lr.lrt"), "--steps", "0",
+            "--set", "formats.products.format=s8.8", "--report", dir.path("r.json"),
+        ])
+        let json = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("r.json"))))
+                as? [String: Any])
         let steps = try XCTUnwrap(json["steps"] as? [[String: Any]])
         XCTAssertEqual(steps.map { $0["step"] as? Int }, [0])
         let summary = try XCTUnwrap(json["summary"] as? [String: Any])
@@ -65,8 +72,11 @@ final class ReplayCLITests: XCTestCase {
 
     func testBadInputsFailWithOneLineErrors() throws {
         XCTAssertThrowsError(try replay(["--hw", path("hwmodels/edge.toml"), "--trace", "/nonexistent/x.lrt"]))
-        XCTAssertThrowsError(try replay(["--hw", path("hwmodels/edge.toml"), "--trace", path("traces/mlp16-lr.lrt"),
-                                         "--steps", "12345"]))
+        XCTAssertThrowsError(
+            try replay([
+                "--hw", path("hwmodels/edge.toml"), "--trace", path("traces/mlp16-lr.lrt"),
+                "--steps", "12345",
+            ]))
         XCTAssertThrowsError(try LRSimCommand.parseAsRoot(["replay", "--trace", "x.lrt", "--steps", "a,b"]))
     }
 }

@@ -8,13 +8,17 @@ final class SweepCLITests: XCTestCase {
         .deletingLastPathComponent().path
 
     func run(_ args: [String]) throws -> LRSimProcess.Result {
-        guard LRSimProcess.executable != nil else { throw XCTSkip("the lrsim executable is not built next to the tests") }
+        guard LRSimProcess.executable != nil else {
+            throw XCTSkip("the lrsim executable is not built next to the tests")
+        }
         return try LRSimProcess.run(args)
     }
 
     var small: [String] {
-        ["--hw", Self.root + "/hwmodels/edge.toml", "--vary", "pe.rows=8,16", "--vary", "pe.cols=8,16,32",
-         "--model", "mlp:784-32-10", "--estimator", "alr", "--copies", "4", "--batch", "4", "--iterations", "2"]
+        [
+            "--hw", Self.root + "/hwmodels/edge.toml", "--vary", "pe.rows=8,16", "--vary", "pe.cols=8,16,32",
+            "--model", "mlp:784-32-10", "--estimator", "alr", "--copies", "4", "--batch", "4", "--iterations", "2",
+        ]
     }
 
     func testShardedSweepMergesToTheUnshardedTableAndReportRenders() throws {
@@ -32,8 +36,9 @@ final class SweepCLITests: XCTestCase {
         let m = try run(["sweep", "merge"] + shards + ["--out", tmp.path("merged")])
         XCTAssertEqual(m.status, 0, m.stderr)
         for f in ["sweep.csv", "sweep.json"] {
-            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: tmp.path("whole/\(f)"))),
-                           try Data(contentsOf: URL(fileURLWithPath: tmp.path("merged/\(f)"))), f)
+            XCTAssertEqual(
+                try Data(contentsOf: URL(fileURLWithPath: tmp.path("whole/\(f)"))),
+                try Data(contentsOf: URL(fileURLWithPath: tmp.path("merged/\(f)"))), f)
         }
         let again = try run(["sweep"] + small + ["--out", tmp.path("whole")])
         XCTAssertTrue(again.stderr.contains("0 run, 6 skipped"), again.stderr)
@@ -51,11 +56,19 @@ final class SweepCLITests: XCTestCase {
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr, file: file, line: line)
             XCTAssertTrue(r.stderr.contains(needle), r.stderr, file: file, line: line)
         }
-        try oneLine(["sweep", "--vary", "pe.rowz=8,16", "--model", "mlp:784-32-10", "--estimator", "alr", "--out", tmp.path("a")],
-                    "pe.rowz")
-        try oneLine(["sweep", "--vary", "pe.rows", "--model", "mlp:784-32-10", "--out", tmp.path("b")], "expected KEY=V1,V2")
-        try oneLine(["sweep", "--vary", "pe.rows=8", "--model", "mlp:784-32-10", "--estimator", "alr", "--shard", "2/2",
-                     "--out", tmp.path("c")], "--shard: '2/2'")
+        try oneLine(
+            [
+                "sweep", "--vary", "pe.rowz=8,16", "--model", "mlp:784-32-10", "--estimator", "alr", "--out",
+                tmp.path("a"),
+            ],
+            "pe.rowz")
+        try oneLine(
+            ["sweep", "--vary", "pe.rows", "--model", "mlp:784-32-10", "--out", tmp.path("b")], "expected KEY=V1,V2")
+        try oneLine(
+            [
+                "sweep", "--vary", "pe.rows=8", "--model", "mlp:784-32-10", "--estimator", "alr", "--shard", "2/2",
+                "--out", tmp.path("c"),
+            ], "--shard: '2/2'")
         try oneLine(["sweep", "merge", tmp.path("nothing"), "--out", tmp.path("d")], "sweep-spec.json")
         try oneLine(["report", tmp.path("nothing")], "no such directory")
     }
@@ -63,8 +76,10 @@ final class SweepCLITests: XCTestCase {
     /// A point whose override is invalid fails alone; the sweep finishes and records the error.
     func testFailedPointIsRecorded() throws {
         let tmp = try TemporaryDirectory(); defer { tmp.cleanup() }
-        let r = try run(["sweep", "--hw", Self.root + "/hwmodels/edge.toml", "--vary", "pe.rows=8,0", "--model", "mlp:784-32-10",
-                         "--estimator", "alr", "--copies", "4", "--batch", "4", "--iterations", "1", "--out", tmp.path("o")])
+        let r = try run([
+            "sweep", "--hw", Self.root + "/hwmodels/edge.toml", "--vary", "pe.rows=8,0", "--model", "mlp:784-32-10",
+            "--estimator", "alr", "--copies", "4", "--batch", "4", "--iterations", "1", "--out", tmp.path("o"),
+        ])
         let csv = try String(contentsOfFile: tmp.path("o/sweep.csv"), encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(csv.count, 3, "\(r.stderr)")
         XCTAssertTrue(csv[1].contains(",ok,8,"))

@@ -8,8 +8,11 @@ import XCTest
 final class SweepSlurmTests: XCTestCase {
     func testFourTaskArrayMergesToTheUnshardedTable() throws {
         if ProcessInfo.processInfo.environment["LRSIM_SKIP_SLURM"] == "1" { throw XCTSkip("LRSIM_SKIP_SLURM=1") }
-        guard let exe = LRSimProcess.executable else { throw XCTSkip("the lrsim executable is not built next to the tests") }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        guard let exe = LRSimProcess.executable else {
+            throw XCTSkip("the lrsim executable is not built next to the tests")
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         p.arguments = [root.appendingPathComponent("scripts/slurm/integration-test.sh").path, exe.path]

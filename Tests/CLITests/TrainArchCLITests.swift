@@ -6,7 +6,9 @@ import XCTest
 /// contract's fields, one-line errors on bad input naming its own options.
 final class TrainArchCLITests: XCTestCase {
     func run(_ args: [String]) throws -> LRSimProcess.Result {
-        guard LRSimProcess.executable != nil else { throw XCTSkip("the lrsim executable is not built next to the tests") }
+        guard LRSimProcess.executable != nil else {
+            throw XCTSkip("the lrsim executable is not built next to the tests")
+        }
         return try LRSimProcess.run(args)
     }
 
@@ -33,14 +35,18 @@ final class TrainArchCLITests: XCTestCase {
     func testReportsHaveTheContractFields() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let gnn = try run(["train-arch", "--arch", "gnn", "--nodes", "200", "--train-nodes", "100", "--hidden", "8",
-                           "--copies", "8", "--epochs", "5", "--lr", "0.01", "--grad-check-every", "2",
-                           "--report", dir.path("gnn.json"), "--quiet"])
+        let gnn = try run([
+            "train-arch", "--arch", "gnn", "--nodes", "200", "--train-nodes", "100", "--hidden", "8",
+            "--copies", "8", "--epochs", "5", "--lr", "0.01", "--grad-check-every", "2",
+            "--report", dir.path("gnn.json"), "--quiet",
+        ])
         XCTAssertEqual(gnn.status, 0, gnn.stderr)
         XCTAssertEqual(gnn.stderr, "")
-        let snn = try run(["train-arch", "--arch", "snn", "--data", "synthetic:features=784,classes=3,train=64,test=32",
-                           "--hidden", "16", "--steps", "4", "--copies", "4", "--sigma", "0.3", "--epochs", "1",
-                           "--batch", "16", "--report", dir.path("snn.json")])
+        let snn = try run([
+            "train-arch", "--arch", "snn", "--data", "synthetic:features=784,classes=3,train=64,test=32",
+            "--hidden", "16", "--steps", "4", "--copies", "4", "--sigma", "0.3", "--epochs", "1",
+            "--batch", "16", "--report", dir.path("snn.json"),
+        ])
         XCTAssertEqual(snn.status, 0, snn.stderr)
         XCTAssertTrue(snn.stderr.contains("epoch 1: test accuracy"), snn.stderr)
         for (name, epochs) in [("gnn.json", 5), ("snn.json", 1)] {
@@ -54,9 +60,12 @@ final class TrainArchCLITests: XCTestCase {
             let list = try XCTUnwrap(json["epochs"] as? [[String: Any]])
             XCTAssertEqual(list.count, epochs)
             XCTAssertNotNil(list.first?["seconds"] as? Double)
-            XCTAssertEqual(((json["config"] as? [String: Any])?["estimator"] as? [String: Any])?["kind"] as? String, "lr")
+            XCTAssertEqual(
+                ((json["config"] as? [String: Any])?["estimator"] as? [String: Any])?["kind"] as? String, "lr")
         }
-        let g = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("gnn.json")))) as? [String: Any]
+        let g =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("gnn.json"))))
+            as? [String: Any]
         XCTAssertEqual((g?["gradient_checks"] as? [Any])?.count, 3)
         XCTAssertEqual(g?["gradient_groups"] as? [String], ["layer1", "layer2"])
         XCTAssertEqual((g?["gradient_cosine_vs_bp"] as? [Double])?.count, 2)
@@ -66,15 +75,21 @@ final class TrainArchCLITests: XCTestCase {
     func testAliasEqualsTheTrainCommand() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let alias = try run(["train-arch", "--arch", "gnn", "--nodes", "200", "--train-nodes", "100", "--hidden", "8",
-                             "--copies", "8", "--epochs", "4", "--lr", "0.01", "--report", dir.path("alias.json")])
+        let alias = try run([
+            "train-arch", "--arch", "gnn", "--nodes", "200", "--train-nodes", "100", "--hidden", "8",
+            "--copies", "8", "--epochs", "4", "--lr", "0.01", "--report", dir.path("alias.json"),
+        ])
         XCTAssertEqual(alias.status, 0, alias.stderr)
         XCTAssertTrue(alias.stderr.contains("this run is: lrsim train --model gnn:200-32-8-5"), alias.stderr)
-        let train = try run(["train", "--model", "gnn:200-32-8-5", "--estimator", "lr", "--copies", "8", "--epochs", "4",
-                             "--lr", "0.01", "--data", "sbm:train=100", "--quiet", "--report", dir.path("train.json")])
+        let train = try run([
+            "train", "--model", "gnn:200-32-8-5", "--estimator", "lr", "--copies", "8", "--epochs", "4",
+            "--lr", "0.01", "--data", "sbm:train=100", "--quiet", "--report", dir.path("train.json"),
+        ])
         XCTAssertEqual(train.status, 0, train.stderr)
         func epochs(_ name: String) throws -> [[Double]] {
-            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path(name)))) as? [String: Any])
+            let json = try XCTUnwrap(
+                JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path(name))))
+                    as? [String: Any])
             return try XCTUnwrap(json["epochs"] as? [[String: Any]]).map { e in
                 ["test_accuracy", "test_loss", "train_loss"].map { (e[$0] as? Double) ?? .nan }
             }

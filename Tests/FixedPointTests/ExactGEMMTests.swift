@@ -1,5 +1,5 @@
-import XCTest
 import FixedPoint
+import XCTest
 
 /// The exact float32 and fixed-point GEMMs equal plain Rational arithmetic.
 final class ExactGEMMTests: XCTestCase {
@@ -8,14 +8,18 @@ final class ExactGEMMTests: XCTestCase {
         for _ in 0..<30 {
             let m = g.int(1...4), n = g.int(1...4), k = g.int(0...6)
             func f() -> Float {
-                [Float(0), Float(bitPattern: g.word() & 0x807F_FFFF), Float(g.int(-99_999...99_999)) * Float(sign: .plus, exponent: g.int(-60...30), significand: 1)][g.int(0...2)]
+                [
+                    Float(0), Float(bitPattern: g.word() & 0x807F_FFFF),
+                    Float(g.int(-99_999...99_999)) * Float(sign: .plus, exponent: g.int(-60...30), significand: 1),
+                ][g.int(0...2)]
             }
             let a = (0..<(m * k)).map { _ in f() }, b = (0..<(k * n)).map { _ in f() }
             let c = try ExactReference.gemm(a: a, b: b, m: m, n: n, k: k)
             for i in 0..<m {
                 for j in 0..<n {
-                    let want = try ExactReference.dot((0..<k).map { Rational(exactly: a[i * k + $0])! },
-                                                      (0..<k).map { Rational(exactly: b[$0 * n + j])! })
+                    let want = try ExactReference.dot(
+                        (0..<k).map { Rational(exactly: a[i * k + $0])! },
+                        (0..<k).map { Rational(exactly: b[$0 * n + j])! })
                     XCTAssertEqual(c.value(i, j), want)
                 }
             }
@@ -37,8 +41,9 @@ final class ExactGEMMTests: XCTestCase {
                 for j in 0..<n {
                     let want = Rational(0)
                     for t in 0..<k {
-                        want.formSum(ExactReference.value(raw: fa.raw(fromBits: a[i * k + t]), format: fa)
-                                     * ExactReference.value(raw: fb.raw(fromBits: b[t * n + j]), format: fb))
+                        want.formSum(
+                            ExactReference.value(raw: fa.raw(fromBits: a[i * k + t]), format: fa)
+                                * ExactReference.value(raw: fb.raw(fromBits: b[t * n + j]), format: fb))
                     }
                     XCTAssertEqual(c.value(i, j), want)
                 }

@@ -1,5 +1,5 @@
-import XCTest
 import FixedPoint
+import XCTest
 
 /// The Int64 fast path of `FixedMAC.accumulateDot` equals the step-by-step datapath (and the GMP model) bit for bit.
 final class FastDotTests: XCTestCase {
@@ -17,8 +17,9 @@ final class FastDotTests: XCTestCase {
         case 1, 2:
             let cut = g.int(1...6)
             let w = max(1, exact.width - cut + g.int(-4...4))
-            pf = try! FixedFormat(signed: g.bool() || exact.isSigned && g.int(0...3) > 0,
-                                  intBits: w - (exact.fracBits - cut), fracBits: exact.fracBits - cut)
+            pf = try! FixedFormat(
+                signed: g.bool() || exact.isSigned && g.int(0...3) > 0,
+                intBits: w - (exact.fracBits - cut), fracBits: exact.fracBits - cut)
         default: pf = g.format(widths: 1...64)
         }
         var pc = g.config(pf)
@@ -28,9 +29,11 @@ final class FastDotTests: XCTestCase {
         let accWidth = g.int(0...2) == 0 ? g.int(1...40) : g.int(40...128)
         let accSigned = g.int(0...4) > 0
         guard accWidth <= (accSigned ? 128 : 127),
-              let af = try? FixedFormat(signed: accSigned, intBits: accWidth - accFrac, fracBits: accFrac) else { return nil }
-        let ac = FixedConfig(af, rounding: Quantization.allCases.randomElement(using: &g.rng)!,
-                             overflow: g.int(0...1) == 0 ? .wrap : Overflow.allCases.randomElement(using: &g.rng)!)
+            let af = try? FixedFormat(signed: accSigned, intBits: accWidth - accFrac, fracBits: accFrac)
+        else { return nil }
+        let ac = FixedConfig(
+            af, rounding: Quantization.allCases.randomElement(using: &g.rng)!,
+            overflow: g.int(0...1) == 0 ? .wrap : Overflow.allCases.randomElement(using: &g.rng)!)
         let of = g.config(g.format(widths: 1...40))
         return try? FixedMAC(a: a, b: b, config: MACConfig(product: pc, accumulator: ac, output: of))
     }
@@ -61,15 +64,20 @@ final class FastDotTests: XCTestCase {
             let start = g.bool() ? 0 : g.raw(in: mac.config.accumulator.format)
             let (fast, slow) = xa.withUnsafeBufferPointer { pa in
                 xb.withUnsafeBufferPointer { pb in
-                    (mac.accumulateDot(pa.baseAddress!, strideA: sa, pb.baseAddress!, strideB: sb, count: n, start: start),
-                     mac.accumulateDotStepByStep(pa.baseAddress!, strideA: sa, pb.baseAddress!, strideB: sb, count: n, start: start))
+                    (
+                        mac.accumulateDot(
+                            pa.baseAddress!, strideA: sa, pb.baseAddress!, strideB: sb, count: n, start: start),
+                        mac.accumulateDotStepByStep(
+                            pa.baseAddress!, strideA: sa, pb.baseAddress!, strideB: sb, count: n, start: start)
+                    )
                 }
             }
             XCTAssertEqual(fast, slow, "trial \(trial): \(mac.a) x \(mac.b) via \(mac.config), start \(start)")
             if fast != slow { return }
             let viaFast = xa.withUnsafeBufferPointer { pa in
                 xb.withUnsafeBufferPointer { pb in
-                    mac.accumulateDotFast(pa.baseAddress!, strideA: sa, pb.baseAddress!, strideB: sb, count: n, start: start)
+                    mac.accumulateDotFast(
+                        pa.baseAddress!, strideA: sa, pb.baseAddress!, strideB: sb, count: n, start: start)
                 }
             }
             if let viaFast {
@@ -78,7 +86,8 @@ final class FastDotTests: XCTestCase {
             }
             // The GMP model on a share of the cases (it is slow).
             if trial % 4 == 0 {
-                let model = ExactReference.macDatapath(a: ra, b: rb, mac: mac, start: start, random: { StochasticStream.default.word($0) })
+                let model = ExactReference.macDatapath(
+                    a: ra, b: rb, mac: mac, start: start, random: { StochasticStream.default.word($0) })
                 XCTAssertEqual(fast, model.accumulator, "GMP, trial \(trial): \(mac.a) x \(mac.b) via \(mac.config)")
                 if fast != model.accumulator { return }
             }
@@ -102,28 +111,38 @@ final class FastDotTests: XCTestCase {
                 for narrow in [0, 3] {
                     for signed in [true, false] {
                         let w = max(1, exact.width - cut - narrow)
-                        let pf = try FixedFormat(signed: signed, intBits: w - (exact.fracBits - cut), fracBits: exact.fracBits - cut)
+                        let pf = try FixedFormat(
+                            signed: signed, intBits: w - (exact.fracBits - cut), fracBits: exact.fracBits - cut)
                         for mode in Quantization.allCases where mode != .stochastic {
                             for o in Overflow.allCases {
-                                let acc = try FixedFormat(signed: true, intBits: 72 - (pf.fracBits + 2), fracBits: pf.fracBits + 2)
-                                let mac = try FixedMAC(a: a, b: b, config: MACConfig(
-                                    product: FixedConfig(pf, rounding: mode, overflow: o),
-                                    accumulator: FixedConfig(acc, overflow: g.bool() ? .wrap : .saturate),
-                                    output: FixedConfig(acc)))
+                                let acc = try FixedFormat(
+                                    signed: true, intBits: 72 - (pf.fracBits + 2), fracBits: pf.fracBits + 2)
+                                let mac = try FixedMAC(
+                                    a: a, b: b,
+                                    config: MACConfig(
+                                        product: FixedConfig(pf, rounding: mode, overflow: o),
+                                        accumulator: FixedConfig(acc, overflow: g.bool() ? .wrap : .saturate),
+                                        output: FixedConfig(acc)))
                                 XCTAssertTrue(mac.hasFastDotPath, "\(mac.config)")
                                 // Single terms show each rounding; sums show the accumulation.
                                 for n in [1, 1, 1, 1, 7, 33] {
                                     let xs = (0..<n).map { _ in g.raw(in: a) }, ys = (0..<n).map { _ in g.raw(in: b) }
-                                    let a64 = xs.map { Int64(truncatingIfNeeded: $0) }, b64 = ys.map { Int64(truncatingIfNeeded: $0) }
+                                    let a64 = xs.map { Int64(truncatingIfNeeded: $0) },
+                                        b64 = ys.map { Int64(truncatingIfNeeded: $0) }
                                     let (fast, slow) = a64.withUnsafeBufferPointer { pa in
                                         b64.withUnsafeBufferPointer { pb in
-                                            (mac.accumulateDot(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: n),
-                                             mac.accumulateDotStepByStep(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: n))
+                                            (
+                                                mac.accumulateDot(
+                                                    pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: n),
+                                                mac.accumulateDotStepByStep(
+                                                    pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: n)
+                                            )
                                         }
                                     }
                                     let taken = a64.withUnsafeBufferPointer { pa in
                                         b64.withUnsafeBufferPointer { pb in
-                                            mac.accumulateDotFast(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: n)
+                                            mac.accumulateDotFast(
+                                                pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: n)
                                         }
                                     }
                                     if taken != nil { fastCount += 1 }
@@ -132,12 +151,14 @@ final class FastDotTests: XCTestCase {
                                     try a64.withUnsafeBufferPointer { pa in
                                         try b64.withUnsafeBufferPointer { pb in
                                             try c.withUnsafeMutableBufferPointer {
-                                                try mac.gemm(a: pa, MatrixLayout(rows: 1, columns: n), b: pb,
-                                                             MatrixLayout(rows: n, columns: 1), into: $0)
+                                                try mac.gemm(
+                                                    a: pa, MatrixLayout(rows: 1, columns: n), b: pb,
+                                                    MatrixLayout(rows: n, columns: 1), into: $0)
                                             }
                                         }
                                     }
-                                    XCTAssertEqual(c[0], mac.writeBack(slow), "GEMM: \(fa) x \(fb) via \(mac.config): \(xs) \(ys)")
+                                    XCTAssertEqual(
+                                        c[0], mac.writeBack(slow), "GEMM: \(fa) x \(fb) via \(mac.config): \(xs) \(ys)")
                                     let model = ExactReference.macDatapath(a: xs, b: ys, mac: mac).accumulator
                                     XCTAssertEqual(fast, slow, "\(fa) x \(fb) via \(mac.config): \(xs) \(ys)")
                                     XCTAssertEqual(fast, model, "GMP: \(fa) x \(fb) via \(mac.config): \(xs) \(ys)")
@@ -159,9 +180,11 @@ final class FastDotTests: XCTestCase {
     func testNarrowStorageTypes() throws {
         var g = RandomCases(seed: 0x5707)
         let a = try FixedFormat.parse("s4.4"), b = try FixedFormat.parse("s2.0")
-        let mac = try FixedMAC(a: a, b: b, config: MACConfig(
-            product: FixedConfig(try .parse("s3.3"), rounding: .roundHalfToEven, overflow: .saturate),
-            accumulator: FixedConfig(try .parse("s8.8"), overflow: .wrap), output: FixedConfig(try .parse("s8.8"))))
+        let mac = try FixedMAC(
+            a: a, b: b,
+            config: MACConfig(
+                product: FixedConfig(try .parse("s3.3"), rounding: .roundHalfToEven, overflow: .saturate),
+                accumulator: FixedConfig(try .parse("s8.8"), overflow: .wrap), output: FixedConfig(try .parse("s8.8"))))
         XCTAssertTrue(mac.hasFastDotPath)
         for _ in 0..<500 {
             let n = g.int(1...64)
@@ -169,12 +192,21 @@ final class FastDotTests: XCTestCase {
             let y16 = (0..<n).map { _ in Int16(truncatingIfNeeded: g.int(-40_000...40_000)) }
             let y32 = y16.map { Int32($0) &* 65_537 }
             let ref = (0..<n).map { Int64(xs[$0]) }, ry = (0..<n).map { Int64(y16[$0]) }
-            let want = ref.withUnsafeBufferPointer { pa in ry.withUnsafeBufferPointer { pb in
-                mac.accumulateDotStepByStep(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: n) } }
-            let got16 = xs.withUnsafeBufferPointer { pa in y16.withUnsafeBufferPointer { pb in
-                mac.accumulateDot(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: n) } }
-            let got32 = xs.withUnsafeBufferPointer { pa in y32.withUnsafeBufferPointer { pb in
-                mac.accumulateDot(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: n) } }
+            let want = ref.withUnsafeBufferPointer { pa in
+                ry.withUnsafeBufferPointer { pb in
+                    mac.accumulateDotStepByStep(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: n)
+                }
+            }
+            let got16 = xs.withUnsafeBufferPointer { pa in
+                y16.withUnsafeBufferPointer { pb in
+                    mac.accumulateDot(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: n)
+                }
+            }
+            let got32 = xs.withUnsafeBufferPointer { pa in
+                y32.withUnsafeBufferPointer { pb in
+                    mac.accumulateDot(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: n)
+                }
+            }
             XCTAssertEqual(got16, want)
             XCTAssertEqual(got32, want)
         }
@@ -204,8 +236,9 @@ final class FastDotTests: XCTestCase {
                 try bv.withUnsafeBufferPointer { pb in
                     try bias.withUnsafeBufferPointer { pbias in
                         try c.withUnsafeMutableBufferPointer {
-                            try mac.gemm(a: pa, la, b: pb, lb, into: $0, bias: useBias ? pbias : nil,
-                                         biasFormat: useBias ? biasFormat : nil, stochastic: stream)
+                            try mac.gemm(
+                                a: pa, la, b: pb, lb, into: $0, bias: useBias ? pbias : nil,
+                                biasFormat: useBias ? biasFormat : nil, stochastic: stream)
                         }
                     }
                 }
@@ -216,17 +249,26 @@ final class FastDotTests: XCTestCase {
                     let ys = (0..<k).map { bv[lb.transposed ? j * k + $0 : $0 * n + j] }
                     let start = useBias ? mac.preload(biasFormat.raw(fromBits: bias[j]), format: biasFormat) : 0
                     let index = i * n + j
-                    let acc = k == 0 ? start : xs.withUnsafeBufferPointer { pa in ys.withUnsafeBufferPointer { pb in
-                        mac.accumulateDotStepByStep(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k,
-                                                    start: start, stochastic: stream, index: index) } }
-                    let r: UInt32 = mac.config.output.rounding == .stochastic
+                    let acc =
+                        k == 0
+                        ? start
+                        : xs.withUnsafeBufferPointer { pa in
+                            ys.withUnsafeBufferPointer { pb in
+                                mac.accumulateDotStepByStep(
+                                    pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k,
+                                    start: start, stochastic: stream, index: index)
+                            }
+                        }
+                    let r: UInt32 =
+                        mac.config.output.rounding == .stochastic
                         ? stream.word(mac.writeBackWordIndex(index: index, count: k)) : 0
                     let want = mac.writeBack(acc, random: r)
                     XCTAssertEqual(c[index], want, "trial \(trial) (\(i),\(j)): \(mac.a) x \(mac.b) via \(mac.config)")
                     if c[index] != want { return }
                     if trial % 8 == 0 {
-                        let model = ExactReference.macDatapath(a: xs.map { mac.a.raw(fromBits: $0) }, b: ys.map { mac.b.raw(fromBits: $0) },
-                                                               mac: mac, start: start, index: index, random: { stream.word($0) })
+                        let model = ExactReference.macDatapath(
+                            a: xs.map { mac.a.raw(fromBits: $0) }, b: ys.map { mac.b.raw(fromBits: $0) },
+                            mac: mac, start: start, index: index, random: { stream.word($0) })
                         XCTAssertEqual(c[index], model.output, "GMP trial \(trial) (\(i),\(j))")
                     }
                 }

@@ -1,6 +1,6 @@
-import XCTest
-import Foundation
 import FixedPoint
+import Foundation
+import XCTest
 
 final class FormatTests: XCTestCase {
     func testSpellings() throws {
@@ -22,8 +22,10 @@ final class FormatTests: XCTestCase {
     }
 
     func testInvalidFormatsAreRejectedWithClearErrors() {
-        for bad in ["", "s3", "x3.12", "s3.x", "s0.0", "u0.0", "s100.100", "u64.64", "s-3.2", "Q", "ac_fixed<8,4,maybe>",
-                    "s99999.1", "s3.12.1"] {
+        for bad in [
+            "", "s3", "x3.12", "s3.x", "s0.0", "u0.0", "s100.100", "u64.64", "s-3.2", "Q", "ac_fixed<8,4,maybe>",
+            "s99999.1", "s3.12.1",
+        ] {
             XCTAssertThrowsError(try FixedFormat.parse(bad), bad) { e in
                 guard let err = e as? FixedPointError else { return XCTFail("\(bad): \(e)") }
                 XCTAssertEqual(err.kind, .invalidFormat, bad)
@@ -54,8 +56,9 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(defaults.overflow, .wrap)
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
-        XCTAssertEqual(String(decoding: try enc.encode(c), as: UTF8.self),
-                       #"{"format":"s3.12","overflow":"SAT","rounding":"RND_CONV"}"#)
+        XCTAssertEqual(
+            String(decoding: try enc.encode(c), as: UTF8.self),
+            #"{"format":"s3.12","overflow":"SAT","rounding":"RND_CONV"}"#)
         XCTAssertThrowsError(try JSONDecoder().decode(FixedConfig.self, from: Data(#"{"format":"s3.x"}"#.utf8)))
     }
 }

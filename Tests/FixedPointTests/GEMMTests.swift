@@ -1,5 +1,5 @@
-import XCTest
 import FixedPoint
+import XCTest
 
 /// GEMMs through the datapath equal GMP: the int16 SIMD kernel, the generic path, layouts, bias preload.
 final class GEMMTests: XCTestCase {
@@ -11,16 +11,20 @@ final class GEMMTests: XCTestCase {
             var c = [Int32](repeating: 7, count: m * n)
             try a.withUnsafeBufferPointer { pa in
                 try b.withUnsafeBufferPointer { pb in
-                    try c.withUnsafeMutableBufferPointer { try FixedKernels.gemmInt16Wrapping(a: pa, b: pb, m: m, n: n, k: k, into: $0) }
+                    try c.withUnsafeMutableBufferPointer {
+                        try FixedKernels.gemmInt16Wrapping(a: pa, b: pb, m: m, n: n, k: k, into: $0)
+                    }
                 }
             }
             let s32 = try FixedFormat.parse("s32.0"), s16 = try FixedFormat.parse("s16.0")
             for i in 0..<m {
                 for j in 0..<n {
-                    let exact = ExactReference.exactDot(a: (0..<k).map { Int128(a[i * k + $0]) }, aFormat: s16,
-                                                        b: (0..<k).map { Int128(b[$0 * n + j]) }, bFormat: s16)
-                    XCTAssertEqual(Int128(c[i * n + j]), ExactReference.round(exact, into: FixedConfig(s32, overflow: .wrap)),
-                                   "(\(i),\(j)) of \(m)x\(n)x\(k)")
+                    let exact = ExactReference.exactDot(
+                        a: (0..<k).map { Int128(a[i * k + $0]) }, aFormat: s16,
+                        b: (0..<k).map { Int128(b[$0 * n + j]) }, bFormat: s16)
+                    XCTAssertEqual(
+                        Int128(c[i * n + j]), ExactReference.round(exact, into: FixedConfig(s32, overflow: .wrap)),
+                        "(\(i),\(j)) of \(m)x\(n)x\(k)")
                 }
             }
         }
@@ -38,14 +42,16 @@ final class GEMMTests: XCTestCase {
             let exactP = try FixedFormat.exactProduct(a, b)
             let acc: FixedConfig
             if int16Case {
-                acc = FixedConfig(try FixedFormat(signed: true, intBits: 32 - exactP.fracBits, fracBits: exactP.fracBits),
-                                  overflow: trial % 4 == 0 ? .wrap : .saturate)
+                acc = FixedConfig(
+                    try FixedFormat(signed: true, intBits: 32 - exactP.fracBits, fracBits: exactP.fracBits),
+                    overflow: trial % 4 == 0 ? .wrap : .saturate)
             } else {
                 acc = g.config(g.format(widths: 1...48))
             }
             let prod = int16Case ? FixedConfig(exactP) : g.config(g.bool() ? exactP : g.format(widths: 1...24))
             let out = g.config(g.format(widths: 1...16))
-            guard let mac = try? FixedMAC(a: a, b: b, config: MACConfig(product: prod, accumulator: acc, output: out)) else { continue }
+            guard let mac = try? FixedMAC(a: a, b: b, config: MACConfig(product: prod, accumulator: acc, output: out))
+            else { continue }
             let m = g.int(1...9), n = g.int(1...9), k = g.int(0...40)
             let la = MatrixLayout(rows: m, columns: k, transposed: g.bool())
             let lb = MatrixLayout(rows: k, columns: n, transposed: g.bool())
@@ -60,21 +66,31 @@ final class GEMMTests: XCTestCase {
                 try bv.withUnsafeBufferPointer { pb in
                     try bias.withUnsafeBufferPointer { pbias in
                         try c.withUnsafeMutableBufferPointer {
-                            try mac.gemm(a: pa, la, b: pb, lb, into: $0, bias: useBias ? pbias : nil,
-                                         biasFormat: useBias ? biasFormat : nil, stochastic: stream)
+                            try mac.gemm(
+                                a: pa, la, b: pb, lb, into: $0, bias: useBias ? pbias : nil,
+                                biasFormat: useBias ? biasFormat : nil, stochastic: stream)
                         }
                     }
                 }
             }
-            func elemA(_ i: Int, _ t: Int) -> Int128 { a.raw(fromBits: Int64(la.transposed ? av[t * m + i] : av[i * k + t])) }
-            func elemB(_ t: Int, _ j: Int) -> Int128 { b.raw(fromBits: Int64(lb.transposed ? bv[j * k + t] : bv[t * n + j])) }
+            func elemA(_ i: Int, _ t: Int) -> Int128 {
+                a.raw(fromBits: Int64(la.transposed ? av[t * m + i] : av[i * k + t]))
+            }
+            func elemB(_ t: Int, _ j: Int) -> Int128 {
+                b.raw(fromBits: Int64(lb.transposed ? bv[j * k + t] : bv[t * n + j]))
+            }
             for i in 0..<m {
                 for j in 0..<n {
-                    let start = useBias ? ExactReference.round(ExactReference.value(raw: biasFormat.raw(fromBits: bias[j]), format: biasFormat),
-                                                               into: acc) : 0
-                    let model = ExactReference.macDatapath(a: (0..<k).map { elemA(i, $0) }, b: (0..<k).map { elemB($0, j) },
-                                                           mac: mac, start: start, index: i * n + j, random: { stream.word($0) })
-                    XCTAssertEqual(out.format.raw(fromBits: Int64(c[i * n + j])), model.output, "trial \(trial) (\(i),\(j))")
+                    let start =
+                        useBias
+                        ? ExactReference.round(
+                            ExactReference.value(raw: biasFormat.raw(fromBits: bias[j]), format: biasFormat),
+                            into: acc) : 0
+                    let model = ExactReference.macDatapath(
+                        a: (0..<k).map { elemA(i, $0) }, b: (0..<k).map { elemB($0, j) },
+                        mac: mac, start: start, index: i * n + j, random: { stream.word($0) })
+                    XCTAssertEqual(
+                        out.format.raw(fromBits: Int64(c[i * n + j])), model.output, "trial \(trial) (\(i),\(j))")
                 }
             }
             ran += 1
@@ -84,18 +100,32 @@ final class GEMMTests: XCTestCase {
 
     func testShapeErrors() throws {
         let f = try FixedFormat.parse("s1.15")
-        let mac = try FixedMAC(a: f, b: f, config: MACConfig(product: FixedConfig(try .parse("s2.30")),
-                                                            accumulator: FixedConfig(try .parse("s2.30")), output: FixedConfig(f)))
+        let mac = try FixedMAC(
+            a: f, b: f,
+            config: MACConfig(
+                product: FixedConfig(try .parse("s2.30")),
+                accumulator: FixedConfig(try .parse("s2.30")), output: FixedConfig(f)))
         let a = [Int16](repeating: 1, count: 6), b = [Int16](repeating: 1, count: 6)
         var c = [Int16](repeating: 0, count: 4)
-        XCTAssertThrowsError(try a.withUnsafeBufferPointer { pa in try b.withUnsafeBufferPointer { pb in
-            try c.withUnsafeMutableBufferPointer {
-                try mac.gemm(a: pa, MatrixLayout(rows: 2, columns: 3), b: pb, MatrixLayout(rows: 2, columns: 3), into: $0)
-            } } }) { e in XCTAssertEqual((e as? FixedPointError)?.kind, .shapeMismatch) }
+        XCTAssertThrowsError(
+            try a.withUnsafeBufferPointer { pa in
+                try b.withUnsafeBufferPointer { pb in
+                    try c.withUnsafeMutableBufferPointer {
+                        try mac.gemm(
+                            a: pa, MatrixLayout(rows: 2, columns: 3), b: pb, MatrixLayout(rows: 2, columns: 3), into: $0
+                        )
+                    }
+                }
+            }
+        ) { e in XCTAssertEqual((e as? FixedPointError)?.kind, .shapeMismatch) }
         var c32 = [Int32](repeating: 0, count: 4)
-        XCTAssertThrowsError(try a.withUnsafeBufferPointer { pa in try b.withUnsafeBufferPointer { pb in
-            try c32.withUnsafeMutableBufferPointer {
-                try FixedKernels.gemmInt16Wrapping(a: pa, b: pb, m: -2, n: 2, k: -3, into: $0)
-            } } })
+        XCTAssertThrowsError(
+            try a.withUnsafeBufferPointer { pa in
+                try b.withUnsafeBufferPointer { pb in
+                    try c32.withUnsafeMutableBufferPointer {
+                        try FixedKernels.gemmInt16Wrapping(a: pa, b: pb, m: -2, n: 2, k: -3, into: $0)
+                    }
+                }
+            })
     }
 }

@@ -1,5 +1,5 @@
-import XCTest
 import FixedPoint
+import XCTest
 
 /// The integer SIMD kernels (`FixedMAC.gemm` on int16 / int32 lanes, `gemmInt16Wrapping`) equal the step-by-step
 /// datapath and the GMP model bit for bit, on every instruction set this machine runs (AVX-512 VNNI, AVX2, scalar).
@@ -17,16 +17,21 @@ final class IntKernelTests: XCTestCase {
         } else {
             let cut = g.int(1...6)
             let w = max(1, exact.width - cut + g.int(-3...1))
-            pf = try! FixedFormat(signed: exact.isSigned || g.int(0...4) == 0, intBits: w - (exact.fracBits - cut),
-                                  fracBits: exact.fracBits - cut)
+            pf = try! FixedFormat(
+                signed: exact.isSigned || g.int(0...4) == 0, intBits: w - (exact.fracBits - cut),
+                fracBits: exact.fracBits - cut)
         }
         let modes = Quantization.allCases.filter { $0 != .stochastic }
-        let pc = FixedConfig(pf, rounding: modes[g.int(0...modes.count - 1)],
-                             overflow: [Overflow.wrap, .saturate, .saturateSymmetric][g.int(0...2)])
+        let pc = FixedConfig(
+            pf, rounding: modes[g.int(0...modes.count - 1)],
+            overflow: [Overflow.wrap, .saturate, .saturateSymmetric][g.int(0...2)])
         let accFrac = pf.fracBits + g.int(0...4)
         let accWidth = g.bool() ? 32 : g.int(33...64)
-        guard let af = try? FixedFormat(signed: true, intBits: accWidth - accFrac, fracBits: accFrac) else { return nil }
-        let ac = FixedConfig(af, rounding: .truncate, overflow: accWidth == 32 ? .wrap : [.wrap, .saturate][g.int(0...1)])
+        guard let af = try? FixedFormat(signed: true, intBits: accWidth - accFrac, fracBits: accFrac) else {
+            return nil
+        }
+        let ac = FixedConfig(
+            af, rounding: .truncate, overflow: accWidth == 32 ? .wrap : [.wrap, .saturate][g.int(0...1)])
         let of = g.config(g.format(widths: 1...40))
         return try? FixedMAC(a: a, b: b, config: MACConfig(product: pc, accumulator: ac, output: of))
     }
@@ -58,23 +63,32 @@ final class IntKernelTests: XCTestCase {
                 results.append(c)
             }
             for (p, c) in results.enumerated() where c != results[0] {
-                XCTFail("trial \(trial): \(paths[p]) differs from \(paths[0]) for \(mac.a) x \(mac.b) via \(mac.config)")
+                XCTFail(
+                    "trial \(trial): \(paths[p]) differs from \(paths[0]) for \(mac.a) x \(mac.b) via \(mac.config)")
                 return
             }
             for i in 0..<m {
                 for j in 0..<n {
                     let xs = (0..<k).map { av[la.transposed ? $0 * m + i : i * k + $0] }
                     let ys = (0..<k).map { bv[lb.transposed ? j * k + $0 : $0 * n + j] }
-                    let acc = xs.withUnsafeBufferPointer { pa in ys.withUnsafeBufferPointer { pb in
-                        mac.accumulateDotStepByStep(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k) } }
-                    let r: UInt32 = mac.config.output.rounding == .stochastic
+                    let acc = xs.withUnsafeBufferPointer { pa in
+                        ys.withUnsafeBufferPointer { pb in
+                            mac.accumulateDotStepByStep(
+                                pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k)
+                        }
+                    }
+                    let r: UInt32 =
+                        mac.config.output.rounding == .stochastic
                         ? StochasticStream.default.word(mac.writeBackWordIndex(index: i * n + j, count: k)) : 0
                     let want = mac.writeBack(acc, random: r)
-                    XCTAssertEqual(results[0][i * n + j], want, "trial \(trial) (\(i),\(j)): \(mac.a) x \(mac.b) via \(mac.config)")
+                    XCTAssertEqual(
+                        results[0][i * n + j], want, "trial \(trial) (\(i),\(j)): \(mac.a) x \(mac.b) via \(mac.config)"
+                    )
                     if results[0][i * n + j] != want { return }
                     if trial % 10 == 0 {
-                        let model = ExactReference.macDatapath(a: xs.map { Int128($0) }, b: ys.map { Int128($0) }, mac: mac,
-                                                               index: i * n + j, random: { StochasticStream.default.word($0) })
+                        let model = ExactReference.macDatapath(
+                            a: xs.map { Int128($0) }, b: ys.map { Int128($0) }, mac: mac,
+                            index: i * n + j, random: { StochasticStream.default.word($0) })
                         XCTAssertEqual(want, model.output, "GMP trial \(trial) (\(i),\(j))")
                     }
                 }
@@ -88,17 +102,23 @@ final class IntKernelTests: XCTestCase {
     /// Lane limits: the extreme products of 8-bit datapaths with rounding (|a b| = 2^14 in int16 lanes), exact
     /// int16 x int16 products (-2^15 * -2^15 pairs wrap in vpmaddwd), SAT products at their bounds.
     func testLaneBoundariesEveryInstructionSet() throws {
-        let s44 = try FixedFormat.parse("s4.4"), s26 = try FixedFormat.parse("s2.6"), s16 = try FixedFormat.parse("s16.0")
+        let s44 = try FixedFormat.parse("s4.4"), s26 = try FixedFormat.parse("s2.6"),
+            s16 = try FixedFormat.parse("s16.0")
         let cases: [(FixedFormat, FixedFormat, FixedConfig)] = [
             (s44, s26, FixedConfig(try FixedFormat.parse("s8.8"), rounding: .roundHalfToEven, overflow: .wrap)),
             (s44, s26, FixedConfig(try FixedFormat.parse("s3.8"), rounding: .roundHalfUp, overflow: .saturate)),
-            (s44, s26, FixedConfig(try FixedFormat.parse("s3.8"), rounding: .truncateToZero, overflow: .saturateSymmetric)),
+            (
+                s44, s26,
+                FixedConfig(try FixedFormat.parse("s3.8"), rounding: .truncateToZero, overflow: .saturateSymmetric)
+            ),
             (s44, s26, FixedConfig(try FixedFormat.parse("s2.8"), rounding: .roundHalfAwayFromZero, overflow: .wrap)),
             (s16, s16, FixedConfig(try FixedFormat.parse("s32.0"), rounding: .truncate, overflow: .wrap)),
         ]
         for (a, b, pc) in cases {
-            let acc = FixedConfig(try FixedFormat(signed: true, intBits: 32 - max(pc.format.fracBits, 0), fracBits: max(pc.format.fracBits, 0)),
-                                  overflow: .wrap)
+            let acc = FixedConfig(
+                try FixedFormat(
+                    signed: true, intBits: 32 - max(pc.format.fracBits, 0), fracBits: max(pc.format.fracBits, 0)),
+                overflow: .wrap)
             let mac = try FixedMAC(a: a, b: b, config: MACConfig(product: pc, accumulator: acc, output: acc))
             XCTAssertNotNil(mac.integerKernelLanes(terms: 70), "\(a) x \(b) via \(pc)")
             // Every combination of the extremes (and their neighbours) over 70 terms.
@@ -112,15 +132,17 @@ final class IntKernelTests: XCTestCase {
                 try av.withUnsafeBufferPointer { pa in
                     try bv.withUnsafeBufferPointer { pb in
                         try c.withUnsafeMutableBufferPointer {
-                            try mac.gemm(a: pa, MatrixLayout(rows: m, columns: k), b: pb, MatrixLayout(rows: k, columns: n),
-                                         into: $0, isa: isa)
+                            try mac.gemm(
+                                a: pa, MatrixLayout(rows: m, columns: k), b: pb, MatrixLayout(rows: k, columns: n),
+                                into: $0, isa: isa)
                         }
                     }
                 }
                 for i in 0..<m {
                     for j in 0..<n {
-                        let model = ExactReference.macDatapath(a: (0..<k).map { Int128(av[i * k + $0]) },
-                                                               b: (0..<k).map { Int128(bv[$0 * n + j]) }, mac: mac)
+                        let model = ExactReference.macDatapath(
+                            a: (0..<k).map { Int128(av[i * k + $0]) },
+                            b: (0..<k).map { Int128(bv[$0 * n + j]) }, mac: mac)
                         XCTAssertEqual(c[i * n + j], model.output, "\(isa): \(a) x \(b) via \(pc) at (\(i),\(j))")
                     }
                 }
@@ -140,7 +162,9 @@ final class IntKernelTests: XCTestCase {
         // 2039 * 16 + 2^7 <= 32767 (int16 lanes); 2041 * 16 + 2^7 > 32767 (int32 lanes).
         for bound in [Int128(2039), 2041, 300] {
             let m = 6, n = 9, k = 40
-            let av = (0..<(m * k)).map { i in Int64(i % 7 == 0 ? (i % 2 == 0 ? bound : -bound) : Int128(g.int(-Int(bound)...Int(bound)))) }
+            let av = (0..<(m * k)).map { i in
+                Int64(i % 7 == 0 ? (i % 2 == 0 ? bound : -bound) : Int128(g.int(-Int(bound)...Int(bound))))
+            }
             let bv = (0..<(k * n)).map { i in Int64(i % 5 == 0 ? 16 : g.int(0...16)) }
             var results: [[Int128]] = []
             for isa in IntKernelISA.supported {
@@ -148,8 +172,9 @@ final class IntKernelTests: XCTestCase {
                 try av.withUnsafeBufferPointer { pa in
                     try bv.withUnsafeBufferPointer { pb in
                         try c.withUnsafeMutableBufferPointer {
-                            try mac.gemm(a: pa, MatrixLayout(rows: m, columns: k), b: pb, MatrixLayout(rows: k, columns: n),
-                                         into: $0, isa: isa)
+                            try mac.gemm(
+                                a: pa, MatrixLayout(rows: m, columns: k), b: pb, MatrixLayout(rows: k, columns: n),
+                                into: $0, isa: isa)
                         }
                     }
                 }
@@ -158,10 +183,16 @@ final class IntKernelTests: XCTestCase {
             for i in 0..<m {
                 for j in 0..<n {
                     let xs = (0..<k).map { av[i * k + $0] }, ys = (0..<k).map { bv[$0 * n + j] }
-                    let want = mac.writeBack(xs.withUnsafeBufferPointer { pa in ys.withUnsafeBufferPointer { pb in
-                        mac.accumulateDotStepByStep(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k) } })
+                    let want = mac.writeBack(
+                        xs.withUnsafeBufferPointer { pa in
+                            ys.withUnsafeBufferPointer { pb in
+                                mac.accumulateDotStepByStep(
+                                    pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k)
+                            }
+                        })
                     for (p, c) in results.enumerated() {
-                        XCTAssertEqual(c[i * n + j], want, "bound \(bound), \(IntKernelISA.supported[p]) at (\(i),\(j))")
+                        XCTAssertEqual(
+                            c[i * n + j], want, "bound \(bound), \(IntKernelISA.supported[p]) at (\(i),\(j))")
                     }
                 }
             }
@@ -179,26 +210,47 @@ final class IntKernelTests: XCTestCase {
             let la = MatrixLayout(rows: m, columns: k, transposed: g.bool())
             let lb = MatrixLayout(rows: k, columns: n, transposed: g.bool())
             // Narrow operands draw from a few values (extremes included), as pixels do: then the tables pay off.
-            let pa = (0..<4).map { _ in Int64(truncatingIfNeeded: g.raw(in: mac.a)) } + [Int64(mac.a.rawMin), Int64(mac.a.rawMax)]
-            let pb = (0..<4).map { _ in Int64(truncatingIfNeeded: g.raw(in: mac.b)) } + [Int64(mac.b.rawMin), Int64(mac.b.rawMax)]
-            let av = (0..<(m * k)).map { _ in g.int(0...2) == 0 ? 0 : mac.a.width <= 8 ? pa[g.int(0...5)] : Int64(truncatingIfNeeded: g.raw(in: mac.a)) }
-            let bv = (0..<(k * n)).map { _ in g.int(0...2) == 0 ? 0 : mac.b.width <= 8 ? pb[g.int(0...5)] : Int64(truncatingIfNeeded: g.raw(in: mac.b)) }
+            let pa =
+                (0..<4).map { _ in Int64(truncatingIfNeeded: g.raw(in: mac.a)) } + [
+                    Int64(mac.a.rawMin), Int64(mac.a.rawMax),
+                ]
+            let pb =
+                (0..<4).map { _ in Int64(truncatingIfNeeded: g.raw(in: mac.b)) } + [
+                    Int64(mac.b.rawMin), Int64(mac.b.rawMax),
+                ]
+            let av = (0..<(m * k)).map { _ in
+                g.int(0...2) == 0
+                    ? 0 : mac.a.width <= 8 ? pa[g.int(0...5)] : Int64(truncatingIfNeeded: g.raw(in: mac.a))
+            }
+            let bv = (0..<(k * n)).map { _ in
+                g.int(0...2) == 0
+                    ? 0 : mac.b.width <= 8 ? pb[g.int(0...5)] : Int64(truncatingIfNeeded: g.raw(in: mac.b))
+            }
             let stream = StochasticStream(seed: UInt64(trial), row: 3)
             var c = [Int128](repeating: 0, count: m * n)
             try av.withUnsafeBufferPointer { pa in
                 try bv.withUnsafeBufferPointer { pb in
-                    try c.withUnsafeMutableBufferPointer { try mac.gemm(a: pa, la, b: pb, lb, into: $0, stochastic: stream) }
+                    try c.withUnsafeMutableBufferPointer {
+                        try mac.gemm(a: pa, la, b: pb, lb, into: $0, stochastic: stream)
+                    }
                 }
             }
             for i in 0..<m {
                 for j in 0..<n {
                     let xs = (0..<k).map { av[la.transposed ? $0 * m + i : i * k + $0] }
                     let ys = (0..<k).map { bv[lb.transposed ? j * k + $0 : $0 * n + j] }
-                    let acc = xs.withUnsafeBufferPointer { pa in ys.withUnsafeBufferPointer { pb in
-                        mac.accumulateDotStepByStep(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k) } }
-                    let r: UInt32 = mac.config.output.rounding == .stochastic
+                    let acc = xs.withUnsafeBufferPointer { pa in
+                        ys.withUnsafeBufferPointer { pb in
+                            mac.accumulateDotStepByStep(
+                                pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k)
+                        }
+                    }
+                    let r: UInt32 =
+                        mac.config.output.rounding == .stochastic
                         ? stream.word(mac.writeBackWordIndex(index: i * n + j, count: k)) : 0
-                    XCTAssertEqual(c[i * n + j], mac.writeBack(acc, random: r), "trial \(trial) (\(i),\(j)): \(mac.a) x \(mac.b) via \(mac.config)")
+                    XCTAssertEqual(
+                        c[i * n + j], mac.writeBack(acc, random: r),
+                        "trial \(trial) (\(i),\(j)): \(mac.a) x \(mac.b) via \(mac.config)")
                     if c[i * n + j] != mac.writeBack(acc, random: r) { return }
                 }
             }
@@ -212,9 +264,13 @@ final class IntKernelTests: XCTestCase {
         for _ in 0..<40 {
             let m = g.int(1...13), n = g.int(1...13), k = g.int(1...300)
             let a = (0..<(m * k)).map { _ in Int16(truncatingIfNeeded: g.int(-32768...32767)) }
-            let b = (0..<(k * n)).map { _ in g.int(0...5) == 0 ? Int16.min : Int16(truncatingIfNeeded: g.int(-32768...32767)) }
+            let b = (0..<(k * n)).map { _ in
+                g.int(0...5) == 0 ? Int16.min : Int16(truncatingIfNeeded: g.int(-32768...32767))
+            }
             var want = [Int32](repeating: 0, count: m * n)
-            for i in 0..<m { for j in 0..<n { for t in 0..<k { want[i * n + j] &+= Int32(a[i * k + t]) &* Int32(b[t * n + j]) } } }
+            for i in 0..<m {
+                for j in 0..<n { for t in 0..<k { want[i * n + j] &+= Int32(a[i * k + t]) &* Int32(b[t * n + j]) } }
+            }
             for isa in IntKernelISA.supported {
                 var c = [Int32](repeating: 0, count: m * n)
                 try a.withUnsafeBufferPointer { pa in
@@ -232,7 +288,7 @@ final class IntKernelTests: XCTestCase {
     func testDispatchDetectsThisMachine() {
         // The kernels must run whatever the CPU; on this project's x86 machines AVX2 is always there.
         #if arch(x86_64)
-        XCTAssertGreaterThanOrEqual(IntKernelISA.best.rawValue, IntKernelISA.avx2.rawValue)
+            XCTAssertGreaterThanOrEqual(IntKernelISA.best.rawValue, IntKernelISA.avx2.rawValue)
         #endif
         XCTAssertEqual(IntKernelISA.supported.first, .scalar)
         XCTAssertEqual(IntKernelISA.supported.last, IntKernelISA.best)

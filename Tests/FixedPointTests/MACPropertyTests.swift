@@ -1,5 +1,5 @@
-import XCTest
 import FixedPoint
+import XCTest
 
 /// Dot products through random MAC datapaths equal the step-by-step GMP model bit for bit.
 final class MACPropertyTests: XCTestCase {
@@ -27,8 +27,9 @@ final class MACPropertyTests: XCTestCase {
             let fast = try a.withUnsafeBufferPointer { pa in
                 try b.withUnsafeBufferPointer { pb in try mac.dot(pa, pb, stochastic: stream, index: index) }
             }
-            let exact = ExactReference.macDatapath(a: a.map { mac.a.raw(fromBits: $0) }, b: b.map { mac.b.raw(fromBits: $0) },
-                                                   mac: mac, index: index, random: { stream.word($0) })
+            let exact = ExactReference.macDatapath(
+                a: a.map { mac.a.raw(fromBits: $0) }, b: b.map { mac.b.raw(fromBits: $0) },
+                mac: mac, index: index, random: { stream.word($0) })
             XCTAssertEqual(fast, exact.output, "trial \(trial): \(mac.a) x \(mac.b) via \(mac.config)")
             if fast != exact.output { return }
             checked += 1
@@ -50,8 +51,10 @@ final class MACPropertyTests: XCTestCase {
             let fAcc = a.fracBits + b.fracBits
             let exactP = try FixedFormat.exactProduct(a, b)
             func mac(width: Int, overflow: Overflow) throws -> FixedMAC {
-                let acc = FixedConfig(try FixedFormat(signed: true, intBits: width - fAcc, fracBits: fAcc), overflow: overflow)
-                return try FixedMAC(a: a, b: b, config: MACConfig(product: FixedConfig(exactP), accumulator: acc, output: acc))
+                let acc = FixedConfig(
+                    try FixedFormat(signed: true, intBits: width - fAcc, fracBits: fAcc), overflow: overflow)
+                return try FixedMAC(
+                    a: a, b: b, config: MACConfig(product: FixedConfig(exactP), accumulator: acc, output: acc))
             }
             let worst = (Array(repeating: a.rawMin, count: n), Array(repeating: b.rawMin, count: n))
             let random = ((0..<n).map { _ in g.raw(in: a) }, (0..<n).map { _ in g.raw(in: b) })
@@ -59,7 +62,8 @@ final class MACPropertyTests: XCTestCase {
                 let exact = ExactReference.exactDot(a: xs, aFormat: a, b: ys, bFormat: b)
                 let wide = try mac(width: w, overflow: .saturate)
                 let got = try dot(wide, xs, ys)
-                XCTAssertEqual(ExactReference.value(raw: got, format: wide.config.output.format), exact, "trial \(trial)")
+                XCTAssertEqual(
+                    ExactReference.value(raw: got, format: wide.config.output.format), exact, "trial \(trial)")
             }
             if w - 1 >= 1 {
                 for o in [Overflow.wrap, .saturate] {
@@ -68,8 +72,9 @@ final class MACPropertyTests: XCTestCase {
                     let model = ExactReference.macDatapath(a: worst.0, b: worst.1, mac: narrow).output
                     XCTAssertEqual(got, model, "narrow \(o.rawValue) trial \(trial)")
                     let exact = ExactReference.exactDot(a: worst.0, aFormat: a, b: worst.1, bFormat: b)
-                    XCTAssertNotEqual(ExactReference.value(raw: got, format: narrow.config.output.format), exact,
-                                      "one bit under the bound must overflow on the worst case")
+                    XCTAssertNotEqual(
+                        ExactReference.value(raw: got, format: narrow.config.output.format), exact,
+                        "one bit under the bound must overflow on the worst case")
                 }
             }
         }
@@ -85,8 +90,11 @@ final class MACPropertyTests: XCTestCase {
             let xs = (0..<n).map { _ in g.raw(in: a) }, ys = (0..<n).map { _ in g.raw(in: b) }
             for o in Overflow.allCases {
                 let acc = FixedConfig(try FixedFormat(signed: true, intBits: width - 14, fracBits: 14), overflow: o)
-                let mac = try FixedMAC(a: a, b: b, config: MACConfig(product: FixedConfig(try .exactProduct(a, b)),
-                                                                     accumulator: acc, output: acc))
+                let mac = try FixedMAC(
+                    a: a, b: b,
+                    config: MACConfig(
+                        product: FixedConfig(try .exactProduct(a, b)),
+                        accumulator: acc, output: acc))
                 let got = try dot(mac, xs, ys)
                 XCTAssertEqual(got, ExactReference.macDatapath(a: xs, b: ys, mac: mac).output, "\(o) trial \(trial)")
                 if o == .wrap {
@@ -104,12 +112,19 @@ final class MACPropertyTests: XCTestCase {
 
     func testInvalidDatapathsAreRejected() throws {
         let big = try FixedFormat.parse("u64.0")
-        XCTAssertThrowsError(try FixedMAC(a: big, b: big, config: MACConfig(product: FixedConfig(big), accumulator: FixedConfig(big), output: FixedConfig(big))))
+        XCTAssertThrowsError(
+            try FixedMAC(
+                a: big, b: big,
+                config: MACConfig(product: FixedConfig(big), accumulator: FixedConfig(big), output: FixedConfig(big))))
         let s = try FixedFormat.parse("s1.7")
-        let cfg = MACConfig(product: FixedConfig(try .parse("s2.14")), accumulator: FixedConfig(try .parse("s2.14")), output: FixedConfig(s))
+        let cfg = MACConfig(
+            product: FixedConfig(try .parse("s2.14")), accumulator: FixedConfig(try .parse("s2.14")),
+            output: FixedConfig(s))
         let mac = try FixedMAC(a: s, b: s, config: cfg)
         let x: [Int64] = [1, 2, 3], y: [Int64] = [1, 2]
-        XCTAssertThrowsError(try x.withUnsafeBufferPointer { pa in try y.withUnsafeBufferPointer { try mac.dot(pa, $0) } }) { e in
+        XCTAssertThrowsError(
+            try x.withUnsafeBufferPointer { pa in try y.withUnsafeBufferPointer { try mac.dot(pa, $0) } }
+        ) { e in
             XCTAssertEqual((e as? FixedPointError)?.kind, .shapeMismatch)
         }
     }

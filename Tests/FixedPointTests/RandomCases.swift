@@ -20,8 +20,9 @@ struct RandomCases {
     }
 
     mutating func config(_ f: FixedFormat) -> FixedConfig {
-        FixedConfig(f, rounding: Quantization.allCases[int(0...Quantization.allCases.count - 1)],
-                    overflow: Overflow.allCases[int(0...Overflow.allCases.count - 1)])
+        FixedConfig(
+            f, rounding: Quantization.allCases[int(0...Quantization.allCases.count - 1)],
+            overflow: Overflow.allCases[int(0...Overflow.allCases.count - 1)])
     }
 
     /// A random Int128 whose magnitude has a random number of bits (up to `maxBits`).
@@ -44,7 +45,9 @@ struct RandomCases {
         case 2: return 0
         default:
             let span = UInt128(truncatingIfNeeded: f.rawMax &- f.rawMin)
-            let r = (UInt128(UInt64.random(in: 0...UInt64.max, using: &rng)) << 64) | UInt128(UInt64.random(in: 0...UInt64.max, using: &rng))
+            let r =
+                (UInt128(UInt64.random(in: 0...UInt64.max, using: &rng)) << 64)
+                | UInt128(UInt64.random(in: 0...UInt64.max, using: &rng))
             let off = span == UInt128.max ? r : r % (span &+ 1)
             return f.rawMin &+ Int128(truncatingIfNeeded: off)
         }

@@ -1,5 +1,5 @@
-import XCTest
 import FixedPoint
+import XCTest
 
 /// No input traps: garbage text, extreme formats and extreme values give errors or well-defined results.
 final class RobustnessTests: XCTestCase {
@@ -25,12 +25,16 @@ final class RobustnessTests: XCTestCase {
     }
 
     func testExtremeFormatsAndValues() throws {
-        let formats = [try FixedFormat(signed: true, intBits: -4000, fracBits: 4001),
-                       try FixedFormat(signed: false, intBits: 4096, fracBits: -3969),
-                       try FixedFormat.parse("s128.0"), try FixedFormat.parse("s1.127"), try FixedFormat.parse("u127.0"),
-                       try FixedFormat.parse("s1.0"), try FixedFormat.parse("u1.0")]
-        let values: [Double] = [0, -0.0, 1, -1, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude,
-                                -.greatestFiniteMagnitude, .infinity, -.infinity, .nan, 0.5, -0.5]
+        let formats = [
+            try FixedFormat(signed: true, intBits: -4000, fracBits: 4001),
+            try FixedFormat(signed: false, intBits: 4096, fracBits: -3969),
+            try FixedFormat.parse("s128.0"), try FixedFormat.parse("s1.127"), try FixedFormat.parse("u127.0"),
+            try FixedFormat.parse("s1.0"), try FixedFormat.parse("u1.0"),
+        ]
+        let values: [Double] = [
+            0, -0.0, 1, -1, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude,
+            -.greatestFiniteMagnitude, .infinity, -.infinity, .nan, 0.5, -0.5,
+        ]
         for f in formats {
             for q in Quantization.allCases {
                 for o in Overflow.allCases {
@@ -45,7 +49,9 @@ final class RobustnessTests: XCTestCase {
                     for v in [Int128.min, Int128.max, 0, -1, 1] {
                         for frac in [-5000, -128, -1, 0, 1, 127, 128, 5000] {
                             let r = FixedArithmetic.quantize(v, fracBits: frac, into: c)
-                            XCTAssertEqual(r, ExactReference.round(Rational(raw: v, fracBits: frac), into: c), "\(v)*2^-\(frac) into \(c)")
+                            XCTAssertEqual(
+                                r, ExactReference.round(Rational(raw: v, fracBits: frac), into: c),
+                                "\(v)*2^-\(frac) into \(c)")
                         }
                     }
                 }
@@ -61,12 +67,16 @@ final class RobustnessTests: XCTestCase {
             var out = [Int32](repeating: 0, count: raw.count)
             let stream = StochasticStream(seed: UInt64(trial))
             try raw.withUnsafeBufferPointer { r in
-                try out.withUnsafeMutableBufferPointer { try FixedKernels.requantize(r, from: from, into: $0, config: to, stochastic: stream) }
+                try out.withUnsafeMutableBufferPointer {
+                    try FixedKernels.requantize(r, from: from, into: $0, config: to, stochastic: stream)
+                }
             }
             for i in raw.indices {
-                XCTAssertEqual(to.format.raw(fromBits: Int64(out[i])),
-                               ExactReference.round(ExactReference.value(raw: from.raw(fromBits: raw[i]), format: from),
-                                                    into: to, random: stream.word(i)))
+                XCTAssertEqual(
+                    to.format.raw(fromBits: Int64(out[i])),
+                    ExactReference.round(
+                        ExactReference.value(raw: from.raw(fromBits: raw[i]), format: from),
+                        into: to, random: stream.word(i)))
             }
         }
     }

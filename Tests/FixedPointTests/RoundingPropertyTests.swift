@@ -1,5 +1,5 @@
-import XCTest
 import FixedPoint
+import XCTest
 
 /// Every fast-path rounding equals GMP's exact rounding, bit for bit, over random formats, modes and values.
 final class RoundingPropertyTests: XCTestCase {
@@ -26,7 +26,7 @@ final class RoundingPropertyTests: XCTestCase {
             let cfg = g.config(g.format(widths: 1...64))
             let s = g.int(1...60)
             let q = g.int128(maxBits: 66)
-            let v = (q << s) &+ (Int128(1) << (s - 1))        // (q + 1/2) ULPs
+            let v = (q << s) &+ (Int128(1) << (s - 1))  // (q + 1/2) ULPs
             let frac = cfg.format.fracBits + s
             let r = g.word()
             let fast = FixedArithmetic.quantize(v, fracBits: frac, into: cfg, random: r)
@@ -50,7 +50,9 @@ final class RoundingPropertyTests: XCTestCase {
                 x = (k + 0.5) * Double(sign: .plus, exponent: -cfg.format.fracBits, significand: 1)
             case 2: x = Double(Float(bitPattern: g.word()))
             default:
-                x = Double(g.int(-1_000_000...1_000_000)) * Double(sign: .plus, exponent: g.int(-40...10), significand: 1)
+                x =
+                    Double(g.int(-1_000_000...1_000_000))
+                    * Double(sign: .plus, exponent: g.int(-40...10), significand: 1)
             }
             guard x.isFinite else { continue }
             let r = g.word()
@@ -59,8 +61,9 @@ final class RoundingPropertyTests: XCTestCase {
             XCTAssertEqual(fast, exact, "case \(i): \(x) into \(cfg)")
             let f = Float(x)
             if f.isFinite {
-                XCTAssertEqual(FixedArithmetic.quantize(f, into: cfg, random: r),
-                               ExactReference.round(Rational(exactly: f)!, into: cfg, random: r), "float \(f) into \(cfg)")
+                XCTAssertEqual(
+                    FixedArithmetic.quantize(f, into: cfg, random: r),
+                    ExactReference.round(Rational(exactly: f)!, into: cfg, random: r), "float \(f) into \(cfg)")
             }
             if fast != exact { return }
         }
@@ -68,8 +71,10 @@ final class RoundingPropertyTests: XCTestCase {
 
     func testNonFiniteInputsDoNotTrap() throws {
         let f = try FixedFormat.parse("s3.12")
-        for (o, inf, negInf) in [(Overflow.saturate, f.rawMax, f.rawMin), (.saturateSymmetric, f.rawMax, -f.rawMax),
-                                 (.saturateToZero, 0, 0), (.wrap, 0, 0)] as [(Overflow, Int128, Int128)] {
+        for (o, inf, negInf) in [
+            (Overflow.saturate, f.rawMax, f.rawMin), (.saturateSymmetric, f.rawMax, -f.rawMax),
+            (.saturateToZero, 0, 0), (.wrap, 0, 0),
+        ] as [(Overflow, Int128, Int128)] {
             let c = FixedConfig(f, rounding: .roundHalfToEven, overflow: o)
             XCTAssertEqual(FixedArithmetic.quantize(Double.infinity, into: c), inf)
             XCTAssertEqual(FixedArithmetic.quantize(-Float.infinity, into: c), negInf)
@@ -81,7 +86,7 @@ final class RoundingPropertyTests: XCTestCase {
     func testStochasticRoundingMeanAndDeterminism() throws {
         let cfg = FixedConfig(try .parse("s8.0"), rounding: .stochastic, overflow: .saturate)
         let stream = StochasticStream(seed: 7)
-        let x = 2.3   // rounds to 3 with probability ~0.3
+        let x = 2.3  // rounds to 3 with probability ~0.3
         var sum = 0
         let n = 20_000
         for i in 0..<n { sum += Int(FixedArithmetic.quantize(x, into: cfg, random: stream.word(i))) }

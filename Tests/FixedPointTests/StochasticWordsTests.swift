@@ -1,6 +1,6 @@
-import XCTest
 import FixedPoint
 import LRCore
+import XCTest
 
 /// Stochastic rounding in bulk: the bulk words equal `StochasticStream.word` on every instruction set, and the Int64
 /// stochastic requantizers equal `FixedArithmetic.quantize` (and GMP's exact rounding) bit for bit.
@@ -31,11 +31,14 @@ final class StochasticWordsTests: XCTestCase {
                 got.withUnsafeMutableBufferPointer {
                     PhiloxWords.fill(s.key, row: s.row, first: start, count: count, into: $0.baseAddress!, isa: isa)
                 }
-                XCTAssertEqual(Array(got[0..<count]), want, "trial \(trial), isa \(isa), start \(start), count \(count)")
+                XCTAssertEqual(
+                    Array(got[0..<count]), want, "trial \(trial), isa \(isa), start \(start), count \(count)")
                 XCTAssertEqual(got[count], 0xDEAD_BEEF, "trial \(trial), isa \(isa): wrote past the end")
             }
             var bulk = [UInt32](repeating: 0, count: count)
-            bulk.withUnsafeMutableBufferPointer { if count > 0 { s.words(from: start, count: count, into: $0.baseAddress!) } }
+            bulk.withUnsafeMutableBufferPointer {
+                if count > 0 { s.words(from: start, count: count, into: $0.baseAddress!) }
+            }
             XCTAssertEqual(bulk, want, "trial \(trial): StochasticStream.words")
         }
     }
@@ -50,10 +53,12 @@ final class StochasticWordsTests: XCTestCase {
             for isa in Int32(-1)...2 {
                 var got = [UInt32](repeating: 0xDEAD_BEEF, count: count + 1)
                 got.withUnsafeMutableBufferPointer {
-                    PhiloxWords.fill(s.key, row: s.row, first: start, stride: stride, count: count, into: $0.baseAddress!,
-                                     isa: isa)
+                    PhiloxWords.fill(
+                        s.key, row: s.row, first: start, stride: stride, count: count, into: $0.baseAddress!,
+                        isa: isa)
                 }
-                XCTAssertEqual(Array(got[0..<count]), want, "trial \(trial), isa \(isa), start \(start), stride \(stride)")
+                XCTAssertEqual(
+                    Array(got[0..<count]), want, "trial \(trial), isa \(isa), start \(start), stride \(stride)")
                 XCTAssertEqual(got[count], 0xDEAD_BEEF, "trial \(trial), isa \(isa): wrote past the end")
             }
             var bulk = [UInt32](repeating: 0, count: count)
@@ -66,8 +71,9 @@ final class StochasticWordsTests: XCTestCase {
 
     /// A stochastic config of at most 62 bits, every overflow mode.
     func stochasticConfig(_ g: inout RandomCases) -> FixedConfig {
-        FixedConfig(g.format(widths: 1...62), rounding: .stochastic,
-                    overflow: Overflow.allCases[g.int(0...Overflow.allCases.count - 1)])
+        FixedConfig(
+            g.format(widths: 1...62), rounding: .stochastic,
+            overflow: Overflow.allCases[g.int(0...Overflow.allCases.count - 1)])
     }
 
     func testStochasticRequantizerMatchesRoundShiftAndGMP() {
@@ -96,7 +102,8 @@ final class StochasticWordsTests: XCTestCase {
                 let want = FixedArithmetic.quantize(Int128(x[j]), fracBits: frac, into: cfg, random: w[j])
                 XCTAssertEqual(Int128(out[j]), want, "trial \(trial): \(x[j]) * 2^-\(frac) into \(cfg), word \(w[j])")
                 if j < 4 {
-                    let exact = ExactReference.round(Rational(raw: Int128(x[j]), fracBits: frac), into: cfg, random: w[j])
+                    let exact = ExactReference.round(
+                        Rational(raw: Int128(x[j]), fracBits: frac), into: cfg, random: w[j])
                     XCTAssertEqual(want, exact, "trial \(trial): roundShift vs GMP")
                     checked += 1
                 }
@@ -128,8 +135,9 @@ final class StochasticWordsTests: XCTestCase {
                 b.withUnsafeBufferPointer { bb in
                     w.withUnsafeBufferPointer { wb in
                         out.withUnsafeMutableBufferPointer {
-                            q.applySum(ab.baseAddress!, shiftA: shiftA, bb.baseAddress!, scale: scale, shiftB: shiftB,
-                                       words: wb.baseAddress!, count: n, into: $0.baseAddress!)
+                            q.applySum(
+                                ab.baseAddress!, shiftA: shiftA, bb.baseAddress!, scale: scale, shiftB: shiftB,
+                                words: wb.baseAddress!, count: n, into: $0.baseAddress!)
                         }
                     }
                 }
@@ -146,11 +154,19 @@ final class StochasticWordsTests: XCTestCase {
     /// Nil where the fast form does not apply (deterministic rounding, nothing dropped, too wide, too large a bound).
     func testStochasticRequantizerDeclines() {
         let f = try! FixedFormat(signed: true, intBits: 4, fracBits: 8)
-        XCTAssertNil(StochasticRequantizer(fracBits: 12, bound: 100, into: FixedConfig(f, rounding: .roundHalfToEven, overflow: .saturate)))
-        XCTAssertNil(StochasticRequantizer(fracBits: 8, bound: 100, into: FixedConfig(f, rounding: .stochastic, overflow: .saturate)))
-        XCTAssertNil(StochasticRequantizer(fracBits: 12, bound: Int128(1) << 62, into: FixedConfig(f, rounding: .stochastic, overflow: .wrap)))
+        XCTAssertNil(
+            StochasticRequantizer(
+                fracBits: 12, bound: 100, into: FixedConfig(f, rounding: .roundHalfToEven, overflow: .saturate)))
+        XCTAssertNil(
+            StochasticRequantizer(
+                fracBits: 8, bound: 100, into: FixedConfig(f, rounding: .stochastic, overflow: .saturate)))
+        XCTAssertNil(
+            StochasticRequantizer(
+                fracBits: 12, bound: Int128(1) << 62, into: FixedConfig(f, rounding: .stochastic, overflow: .wrap)))
         let wide = try! FixedFormat(signed: true, intBits: 40, fracBits: 30)
-        XCTAssertNil(StochasticRequantizer(fracBits: 40, bound: 100, into: FixedConfig(wide, rounding: .stochastic, overflow: .wrap)))
+        XCTAssertNil(
+            StochasticRequantizer(
+                fracBits: 40, bound: 100, into: FixedConfig(wide, rounding: .stochastic, overflow: .wrap)))
     }
 
     func testStochasticFloatQuantizerMatchesQuantizeAndGMP() {
@@ -167,7 +183,9 @@ final class StochasticWordsTests: XCTestCase {
             default:
                 // Near the format's range and grid: a few integer bits above, fraction bits below.
                 let e = g.int(-cfg.format.fracBits - 40...(cfg.format.width - cfg.format.fracBits + 3))
-                d = Double(Int64(truncatingIfNeeded: g.int128(maxBits: 53))) * Double(sign: .plus, exponent: e - 52, significand: 1)
+                d =
+                    Double(Int64(truncatingIfNeeded: g.int128(maxBits: 53)))
+                    * Double(sign: .plus, exponent: e - 52, significand: 1)
             }
             let got = fq.quantize(d, w)
             let want = FixedArithmetic.quantize(d, into: cfg, random: w)
@@ -177,7 +195,8 @@ final class StochasticWordsTests: XCTestCase {
             let wantF = FixedArithmetic.quantize(f, into: cfg, random: w)
             XCTAssertEqual(Int128(gotF), wantF, "trial \(trial): Float \(f) into \(cfg), word \(w)")
             if d.isFinite && trial % 4 == 0 {
-                XCTAssertEqual(want, ExactReference.round(Rational(exactly: d)!, into: cfg, random: w), "trial \(trial): GMP")
+                XCTAssertEqual(
+                    want, ExactReference.round(Rational(exactly: d)!, into: cfg, random: w), "trial \(trial): GMP")
             }
             fastCases += 1
             if Int128(got) != want || Int128(gotF) != wantF { return }

@@ -1,18 +1,18 @@
-import XCTest
 import FixedPoint
+import XCTest
 
 /// Hand-checked ties for every rounding mode (values in ULPs; the same table is in docs/fixed-point.md).
 final class TieTableTests: XCTestCase {
     //                                          2.5  3.5  -2.5  -3.5   2.25  -2.75
     static let table: [(Quantization, [Int128])] = [
-        (.truncate,              [2, 3, -3, -4, 2, -3]),
-        (.truncateToZero,        [2, 3, -2, -3, 2, -2]),
-        (.roundHalfUp,           [3, 4, -2, -3, 2, -3]),
-        (.roundHalfToZero,       [2, 3, -2, -3, 2, -3]),
+        (.truncate, [2, 3, -3, -4, 2, -3]),
+        (.truncateToZero, [2, 3, -2, -3, 2, -2]),
+        (.roundHalfUp, [3, 4, -2, -3, 2, -3]),
+        (.roundHalfToZero, [2, 3, -2, -3, 2, -3]),
         (.roundHalfAwayFromZero, [3, 4, -3, -4, 2, -3]),
-        (.roundHalfDown,         [2, 3, -3, -4, 2, -3]),
-        (.roundHalfToEven,       [2, 4, -2, -4, 2, -3]),
-        (.roundHalfToOdd,        [3, 3, -3, -3, 2, -3]),
+        (.roundHalfDown, [2, 3, -3, -4, 2, -3]),
+        (.roundHalfToEven, [2, 4, -2, -4, 2, -3]),
+        (.roundHalfToOdd, [3, 3, -3, -3, 2, -3]),
     ]
     static let inputs: [Double] = [2.5, 3.5, -2.5, -3.5, 2.25, -2.75]
 
@@ -22,7 +22,8 @@ final class TieTableTests: XCTestCase {
             let cfg = FixedConfig(f, rounding: mode, overflow: .saturate)
             for (x, want) in zip(Self.inputs, expected) {
                 XCTAssertEqual(FixedArithmetic.quantize(x, into: cfg), want, "\(mode.rawValue) of \(x)")
-                XCTAssertEqual(ExactReference.round(Rational(exactly: x)!, into: cfg), want, "GMP \(mode.rawValue) of \(x)")
+                XCTAssertEqual(
+                    ExactReference.round(Rational(exactly: x)!, into: cfg), want, "GMP \(mode.rawValue) of \(x)")
             }
         }
     }
@@ -33,7 +34,8 @@ final class TieTableTests: XCTestCase {
         for (mode, expected) in Self.table {
             let cfg = FixedConfig(f, rounding: mode, overflow: .saturate)
             for (x, want) in zip(Self.inputs, expected) {
-                XCTAssertEqual(FixedArithmetic.quantize(Float(x / 4096), into: cfg), want, "\(mode.rawValue) of \(x) ULPs")
+                XCTAssertEqual(
+                    FixedArithmetic.quantize(Float(x / 4096), into: cfg), want, "\(mode.rawValue) of \(x) ULPs")
             }
         }
     }
@@ -43,8 +45,8 @@ final class TieTableTests: XCTestCase {
         let f = try FixedFormat.parse("s3.0")
         let cases: [(Overflow, [Int128])] = [
             //            5   -5   -4   9
-            (.wrap,     [-3,  3,  -4,  1]),
-            (.saturate, [ 3, -4,  -4,  3]),
+            (.wrap, [-3, 3, -4, 1]),
+            (.saturate, [3, -4, -4, 3]),
             (.saturateToZero, [0, 0, -4, 0]),
             (.saturateSymmetric, [3, -3, -3, 3]),
         ]

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import HWModel
 
 /// The scanner that finds each key's line (TOMLKit gives positions only for syntax errors).
@@ -26,8 +27,10 @@ final class KeyLineIndexTests: XCTestCase {
             k = 1                           # 19
             """
         // Line 11-12 is not valid TOML 1.0 (newline inside an inline table); drop it for the real index.
-        let valid = text.replacingOccurrences(of: "{ stage = \"b\",                # 11 (inline tables are one line in TOML 1.0, so this is the element line)\n    layers = [1] },             # 12",
-                                              with: "{ stage = \"b\", layers = [1] }, # 11\n  # 12")
+        let valid = text.replacingOccurrences(
+            of:
+                "{ stage = \"b\",                # 11 (inline tables are one line in TOML 1.0, so this is the element line)\n    layers = [1] },             # 12",
+            with: "{ stage = \"b\", layers = [1] }, # 11\n  # 12")
         let index = KeyLineIndex(text: valid)
         XCTAssertEqual(index.line(of: "name"), 1)
         XCTAssertEqual(index.line(of: "stage.array"), 2)
@@ -42,7 +45,8 @@ final class KeyLineIndexTests: XCTestCase {
         XCTAssertEqual(index.line(of: "energy[1]"), 16)
         XCTAssertEqual(index.line(of: "energy[1].component"), 17)
         XCTAssertEqual(index.line(of: "energy[1].sub.k"), 19)
-        XCTAssertEqual(index.line(of: "stage.array.unknown.deeper"), 2, "unknown paths fall back to the nearest ancestor")
+        XCTAssertEqual(
+            index.line(of: "stage.array.unknown.deeper"), 2, "unknown paths fall back to the nearest ancestor")
         XCTAssertEqual(index.line(of: "nothing"), 0)
     }
 
@@ -80,7 +84,10 @@ final class KeyLineIndexTests: XCTestCase {
             energy_pj = "lots"
             """
         XCTAssertThrowsError(try HardwareModel.parse(text: text, file: "m.toml")) { error in
-            XCTAssertEqual("\(error)", "m.toml:9: field 'energy[1].energy_pj': expected a number >= 0.0 and <= 1000000000.0, got string \"lots\"")
+            XCTAssertEqual(
+                "\(error)",
+                "m.toml:9: field 'energy[1].energy_pj': expected a number >= 0.0 and <= 1000000000.0, got string \"lots\""
+            )
         }
     }
 }
@@ -95,10 +102,14 @@ final class KeyLineIndexOnShippedModelsTests: XCTestCase {
             var checked = 0
             func visit(_ table: Table) {
                 for (key, node) in table.entries {
-                    guard case .file(_, let line) = node.origin else { XCTFail("\(path): \(key) has no file origin"); continue }
+                    guard case .file(_, let line) = node.origin else {
+                        XCTFail("\(path): \(key) has no file origin"); continue
+                    }
                     XCTAssertTrue((1...lines.count).contains(line), "\(path): '\(key)' at line \(line)")
                     if (1...lines.count).contains(line) {
-                        XCTAssertTrue(lines[line - 1].contains(key), "\(path):\(line): expected '\(key)' on \"\(lines[line - 1])\"")
+                        XCTAssertTrue(
+                            lines[line - 1].contains(key),
+                            "\(path):\(line): expected '\(key)' on \"\(lines[line - 1])\"")
                         checked += 1
                     }
                     switch node.value {

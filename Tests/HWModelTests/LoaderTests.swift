@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import HWModel
 
 /// Loading: defaults, base files, the [stage] template, resolved output and error collection.
@@ -27,15 +28,20 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(m.stages.first?.array.cols, 8)
         XCTAssertEqual(m.stages.first?.array.lanes, 16)
         let toml = m.resolvedTOML()
-        XCTAssertTrue(toml.contains("[stages.a.array]\nkind = \"systolic\"  # default\nrows = 32  # from [stage]\ncols = 8\n"), toml)
-        XCTAssertTrue(toml.contains("[stage.array]\nkind = \"systolic\"  # default\nrows = 32\ncols = 16  # default\n"), toml)
+        XCTAssertTrue(
+            toml.contains("[stages.a.array]\nkind = \"systolic\"  # default\nrows = 32  # from [stage]\ncols = 8\n"),
+            toml)
+        XCTAssertTrue(
+            toml.contains("[stage.array]\nkind = \"systolic\"  # default\nrows = 32\ncols = 16  # default\n"), toml)
         XCTAssertEqual(m.source.source(of: "stages.a.array.rows"), .template)
         XCTAssertEqual(m.source.source(of: "stages.a.array.cols"), .explicit(.file(path: "t.toml", line: 6)))
     }
 
     func testBaseFilesMergeTablesAndAccumulateEnergy() throws {
         let scratch = try Scratch()
-        _ = try scratch.write("base.toml", """
+        _ = try scratch.write(
+            "base.toml",
+            """
             name = "base"
             energy = [{ component = "pe", action = "mac", energy_pj = 1.0 },
                       { component = "dram", action = "read", energy_pj = 50.0 }]
@@ -45,8 +51,11 @@ final class LoaderTests: XCTestCase {
             rows = 4
             cols = 4
             """)
-        try FileManager.default.createDirectory(at: scratch.dir.appendingPathComponent("v"), withIntermediateDirectories: true)
-        let variant = try scratch.write("v/variant.toml", """
+        try FileManager.default.createDirectory(
+            at: scratch.dir.appendingPathComponent("v"), withIntermediateDirectories: true)
+        let variant = try scratch.write(
+            "v/variant.toml",
+            """
             base = "../base.toml"
             energy = [{ component = "dram", action = "read", energy_pj = 10.0 }]
             [stage.array]
@@ -60,15 +69,20 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(m.energy[.peMAC], 1.0)
         XCTAssertEqual(m.energy[.dramRead], 10.0, "the variant's entry overrides the base's")
         XCTAssertEqual(m.energy[.dramWrite], EnergyTable.defaults[.dramWrite])
-        XCTAssertEqual(m.source.files.map { URL(fileURLWithPath: $0).lastPathComponent }, ["variant.toml", "base.toml"])
-        XCTAssertEqual(m.source.source(of: "clock.hz"), .explicit(.file(path: scratch.dir.appendingPathComponent("v/../base.toml").path, line: 5)))
+        XCTAssertEqual(
+            m.source.files.map { URL(fileURLWithPath: $0).lastPathComponent }, ["variant.toml", "base.toml"])
+        XCTAssertEqual(
+            m.source.source(of: "clock.hz"),
+            .explicit(.file(path: scratch.dir.appendingPathComponent("v/../base.toml").path, line: 5)))
     }
 
     func testSelfBaseIsACycle() throws {
         let scratch = try Scratch()
         let path = try scratch.write("self.toml", "base = \"self.toml\"\n")
         XCTAssertThrowsError(try HardwareModel.load(path: path)) { error in
-            XCTAssertEqual("\(error)", "\(path):1: field 'base': expected a chain of base files without cycles, got self.toml -> self.toml")
+            XCTAssertEqual(
+                "\(error)",
+                "\(path):1: field 'base': expected a chain of base files without cycles, got self.toml -> self.toml")
         }
     }
 
@@ -82,20 +96,25 @@ final class LoaderTests: XCTestCase {
             """
         XCTAssertThrowsError(try HardwareModel.parse(text: text, file: "m.toml")) { error in
             let e = error as? HWModelError
-            XCTAssertEqual(e?.diagnostics.map(\.description), [
-                "m.toml:2: field 'stage.array.rows': expected an integer in 1...65536, got 0",
-                "m.toml:3: field 'stage.array.cols': expected an integer in 1...65536, got -1",
-                "m.toml:4: field 'stage.array.dataflow': expected one of \"ws\", \"os\", \"is\", got \"diagonal\"",
-                "m.toml:5: field 'clok': unknown key; did you mean 'clock'?",
-            ])
-            XCTAssertEqual(e?.description, "m.toml:2: field 'stage.array.rows': expected an integer in 1...65536, got 0 (and 3 more problems)")
+            XCTAssertEqual(
+                e?.diagnostics.map(\.description),
+                [
+                    "m.toml:2: field 'stage.array.rows': expected an integer in 1...65536, got 0",
+                    "m.toml:3: field 'stage.array.cols': expected an integer in 1...65536, got -1",
+                    "m.toml:4: field 'stage.array.dataflow': expected one of \"ws\", \"os\", \"is\", got \"diagonal\"",
+                    "m.toml:5: field 'clok': unknown key; did you mean 'clock'?",
+                ])
+            XCTAssertEqual(
+                e?.description,
+                "m.toml:2: field 'stage.array.rows': expected an integer in 1...65536, got 0 (and 3 more problems)")
         }
     }
 
     func testModelBuiltInCodeShowsAndAcceptsOverrides() throws {
         var m = HardwareModel(name: "coded", clock: ClockSpec(hz: 3e8))
         m.stageTemplate.array.rows = 12
-        m.formats.weights = NumberFormatSpec(signed: true, intBits: 3, fracBits: 5, rounding: .truncate, overflow: .wrap)
+        m.formats.weights = NumberFormatSpec(
+            signed: true, intBits: 3, fracBits: 5, rounding: .truncate, overflow: .wrap)
         m.energy[.dramRead] = 7
         m.mapping = MappingSpec(kind: .spatial, assign: .explicit([StageLayers(stage: "only", layers: [0])]))
         m.stages = [StageSpec(name: "only", array: ArraySpec(kind: .vector, lanes: 64))]

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import HWModel
 
 /// Every file in Malformed/ starts with `# expect: MESSAGE`: loading it must fail with exactly that one-line message

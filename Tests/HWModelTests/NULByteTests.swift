@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import HWModel
 
 /// TOML forbids NUL bytes, and toml++ reads its input as a C string: a NUL must be refused at its line and column, not
@@ -21,8 +22,9 @@ final class NULByteTests: XCTestCase {
             let model = try HardwareModel.parse(text: text, file: file)
             XCTFail("loaded '\(model.name)' despite a NUL byte", line: line)
         } catch {
-            XCTAssertTrue(error.description.hasPrefix("\(file):\(l):\(c): TOML syntax error: expected text without NUL bytes"),
-                          error.description, line: line)
+            XCTAssertTrue(
+                error.description.hasPrefix("\(file):\(l):\(c): TOML syntax error: expected text without NUL bytes"),
+                error.description, line: line)
             XCTAssertFalse(error.description.contains("\n"), line: line)
         }
     }
@@ -55,8 +57,9 @@ final class NULByteTests: XCTestCase {
         let top = try scratch.write("b.toml", "base = \"nulend.toml\"\n")
         let (l, c) = position(of: Self.edgeText.unicodeScalars.count, in: Self.edgeText + "\0")
         XCTAssertThrowsError(try HardwareModel.load(path: top)) { error in
-            XCTAssertTrue("\(error)".hasPrefix("\(base):\(l):\(c): TOML syntax error: expected text without NUL bytes"),
-                          "\(error)")
+            XCTAssertTrue(
+                "\(error)".hasPrefix("\(base):\(l):\(c): TOML syntax error: expected text without NUL bytes"),
+                "\(error)")
         }
         XCTAssertThrowsError(try HardwareModel.load(path: base))
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LRTestSupport
 import XCTest
+
 @testable import HWModel
 
 /// A hardware model or `base =` file that is a FIFO or a directory is refused by kind, at once (reliability report D10
@@ -18,14 +19,19 @@ final class NonRegularFileTests: XCTestCase {
         }
         XCTAssertLessThan(seconds, 1)
         XCTAssertEqual(direct, "\(fifo): expected a readable hardware-model file (it is a FIFO, not a regular file)")
-        XCTAssertEqual(viaBase, "\(top):1: field 'base': expected a readable hardware-model file, got '\(fifo)' (it is a FIFO, not a regular file)")
+        XCTAssertEqual(
+            viaBase,
+            "\(top):1: field 'base': expected a readable hardware-model file, got '\(fifo)' (it is a FIFO, not a regular file)"
+        )
     }
 
     func testADirectoryIsNamedAsOne() throws {
         let scratch = try Scratch()
         let top = try scratch.write("top.toml", "base = \".\"\n")
         XCTAssertThrowsError(try HardwareModel.load(path: scratch.dir.path)) { error in
-            XCTAssertEqual("\(error)", "\(scratch.dir.path): expected a readable hardware-model file (it is a directory, not a regular file)")
+            XCTAssertEqual(
+                "\(error)",
+                "\(scratch.dir.path): expected a readable hardware-model file (it is a directory, not a regular file)")
         }
         XCTAssertThrowsError(try HardwareModel.load(path: top)) { error in
             XCTAssertTrue("\(error)".hasSuffix("(it is a directory, not a regular file)"), "\(error)")

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import HWModel
 
 /// `--set KEY=VALUE` and `applying(overrides:)`: plain dotted keys, the convenience keys sweeps use, and their errors.
@@ -6,9 +7,12 @@ final class OverrideTests: XCTestCase {
     let edgePath = Repo.hwmodel("edge.toml")
 
     func testPlainKeysAreTypedByTheSchema() throws {
-        let m = try HardwareModel.load(path: edgePath, overrides: [
-            "clock.hz=8e8", "stage.array.dataflow=os", "dram.latency_cycles=120", "name=123", "stage.buffers.weights.capacity_bytes=128 KiB",
-        ])
+        let m = try HardwareModel.load(
+            path: edgePath,
+            overrides: [
+                "clock.hz=8e8", "stage.array.dataflow=os", "dram.latency_cycles=120", "name=123",
+                "stage.buffers.weights.capacity_bytes=128 KiB",
+            ])
         XCTAssertEqual(m.clock.hz, 8e8)
         XCTAssertEqual(m.stageTemplate.array.dataflow, .os)
         XCTAssertEqual(m.dram.latencyCycles, 120)
@@ -19,7 +23,9 @@ final class OverrideTests: XCTestCase {
 
     func testPeKeysSetEveryStage() throws {
         let scratch = try Scratch()
-        let path = try scratch.write("two.toml", """
+        let path = try scratch.write(
+            "two.toml",
+            """
             [mapping]
             assign = [{ stage = "a", layers = [0] }, { stage = "b", layers = [1, 2] }]
             [stages.a]
@@ -36,10 +42,12 @@ final class OverrideTests: XCTestCase {
     }
 
     func testArrayValuedOverridesAreParsedAsTOML() throws {
-        let m = try HardwareModel.load(path: edgePath, overrides: [
-            "mapping.assign=[{ stage = \"a\", layers = [0, 1] }]", "stages.a.array.rows=4",
-            "all_stages.buffers.fifo_out.depth_words=256",
-        ])
+        let m = try HardwareModel.load(
+            path: edgePath,
+            overrides: [
+                "mapping.assign=[{ stage = \"a\", layers = [0, 1] }]", "stages.a.array.rows=4",
+                "all_stages.buffers.fifo_out.depth_words=256",
+            ])
         XCTAssertEqual(m.mapping.assign, .explicit([StageLayers(stage: "a", layers: [0, 1])]))
         XCTAssertEqual(m.stages.first?.array.rows, 4)
         XCTAssertEqual(m.stages.first?.array.cols, 16, "inherited from the file's [stage]")
@@ -56,7 +64,9 @@ final class OverrideTests: XCTestCase {
             XCTAssertEqual(m.formats.activations.totalBits, bits)
             XCTAssertEqual(m.formats.weights, edge.formats.weights, "other signals are untouched")
         }
-        let f = try edge.applying(overrides: ["formats.noise.frac_bits=9", "formats.loss.int_bits=7", "formats.inputs.signed=false"])
+        let f = try edge.applying(overrides: [
+            "formats.noise.frac_bits=9", "formats.loss.int_bits=7", "formats.inputs.signed=false",
+        ])
         XCTAssertEqual(f.formats.noise.format, "s3.9")
         XCTAssertEqual(f.formats.loss.format, "s7.11")
         XCTAssertEqual(f.formats.inputs.format, "u4.4")
@@ -66,8 +76,12 @@ final class OverrideTests: XCTestCase {
     }
 
     func testFormatsAllAndEnergyKeys() throws {
-        let m = try HardwareModel.load(path: edgePath, overrides: ["formats.all.rounding=STOCHASTIC", "energy.dram.read=20",
-                                                                    "energy.pe.mac=0.5"])
+        let m = try HardwareModel.load(
+            path: edgePath,
+            overrides: [
+                "formats.all.rounding=STOCHASTIC", "energy.dram.read=20",
+                "energy.pe.mac=0.5",
+            ])
         for s in Signal.allCases { XCTAssertEqual(m.formats[s].rounding, .stochastic, s.rawValue) }
         XCTAssertEqual(m.energy[.dramRead], 20)
         XCTAssertEqual(m.energy[.peMAC], 0.5)
@@ -76,8 +90,12 @@ final class OverrideTests: XCTestCase {
 
     func testFormatsStoredLeavesTheMACInternalSignals() throws {
         let base = try HardwareModel.load(path: edgePath)
-        let m = try HardwareModel.load(path: edgePath, overrides: ["formats.stored.rounding=STOCHASTIC",
-                                                                    "formats.stored.overflow=WRAP"])
+        let m = try HardwareModel.load(
+            path: edgePath,
+            overrides: [
+                "formats.stored.rounding=STOCHASTIC",
+                "formats.stored.overflow=WRAP",
+            ])
         for s in Signal.allCases {
             if s == .products || s == .accumulators {
                 XCTAssertEqual(m.formats[s].rounding, base.formats[s].rounding, s.rawValue)
@@ -111,21 +129,43 @@ final class OverrideTests: XCTestCase {
     func testOverrideErrorsNameTheArgument() {
         let cases: [(String, String)] = [
             ("pe.rowz=3", "--set 'pe.rowz=3': field 'stage.array.rowz': unknown key; did you mean 'stage.array.rows'?"),
-            ("clock.hz=fast", "--set 'clock.hz=fast': field 'clock.hz': expected a number >= 1000.0 and <= 100000000000.0, got 'fast'"),
-            ("stage.array.rows=0", "--set 'stage.array.rows=0': field 'stage.array.rows': expected an integer in 1...65536, got 0"),
-            ("pipeline.mode=overlapped",
-             "--set 'pipeline.mode=overlapped': field 'pipeline.staleness': expected at least 1 with mode = \"overlapped\" (the next forward starts before the update lands), got 0"),
+            (
+                "clock.hz=fast",
+                "--set 'clock.hz=fast': field 'clock.hz': expected a number >= 1000.0 and <= 100000000000.0, got 'fast'"
+            ),
+            (
+                "stage.array.rows=0",
+                "--set 'stage.array.rows=0': field 'stage.array.rows': expected an integer in 1...65536, got 0"
+            ),
+            (
+                "pipeline.mode=overlapped",
+                "--set 'pipeline.mode=overlapped': field 'pipeline.staleness': expected at least 1 with mode = \"overlapped\" (the next forward starts before the update lands), got 0"
+            ),
             ("rows", "--set 'rows': expected KEY=VALUE (for example pe.rows=32), got no '='"),
-            ("clock.hz.x=1", "--set 'clock.hz.x=1': field 'clock.hz.x': expected 'hz' to be a table to set a key inside it, got float 500000000.0"),
-            ("formats.activation.bits=8",
-             "--set 'formats.activation.bits=8': field 'formats.activation.bits': unknown key; expected formats.SIGNAL.bits with SIGNAL one of weights, activations, inputs, noise, sign, loss, products, accumulators, gradients, updates; did you mean 'formats.activations.bits'?"),
-            ("formats.activations.bits=3",
-             "--set 'formats.activations.bits=3': field 'formats.activations.bits': expected at least the 4 integer bits of s4.4 (bits keeps the integer bits), got 3"),
-            ("formats.activations.bits=70",
-             "--set 'formats.activations.bits=70': field 'formats.activations.bits': expected a total width I+F in 1...64, got s4.66"),
-            ("energy.pe.macc=1",
-             "--set 'energy.pe.macc=1': field 'energy.pe.macc': expected a known component.action (see docs/hwmodel.md), got 'pe.macc'; did you mean 'pe.mac'?"),
-            ("base=other.toml", "--set 'base=other.toml': field 'base': expected a field of the model (base can only be set in a file), got 'base'"),
+            (
+                "clock.hz.x=1",
+                "--set 'clock.hz.x=1': field 'clock.hz.x': expected 'hz' to be a table to set a key inside it, got float 500000000.0"
+            ),
+            (
+                "formats.activation.bits=8",
+                "--set 'formats.activation.bits=8': field 'formats.activation.bits': unknown key; expected formats.SIGNAL.bits with SIGNAL one of weights, activations, inputs, noise, sign, loss, products, accumulators, gradients, updates; did you mean 'formats.activations.bits'?"
+            ),
+            (
+                "formats.activations.bits=3",
+                "--set 'formats.activations.bits=3': field 'formats.activations.bits': expected at least the 4 integer bits of s4.4 (bits keeps the integer bits), got 3"
+            ),
+            (
+                "formats.activations.bits=70",
+                "--set 'formats.activations.bits=70': field 'formats.activations.bits': expected a total width I+F in 1...64, got s4.66"
+            ),
+            (
+                "energy.pe.macc=1",
+                "--set 'energy.pe.macc=1': field 'energy.pe.macc': expected a known component.action (see docs/hwmodel.md), got 'pe.macc'; did you mean 'pe.mac'?"
+            ),
+            (
+                "base=other.toml",
+                "--set 'base=other.toml': field 'base': expected a field of the model (base can only be set in a file), got 'base'"
+            ),
         ]
         for (argument, expected) in cases {
             XCTAssertThrowsError(try HardwareModel.load(path: edgePath, overrides: [argument]), argument) { error in

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import HWModel
 
 /// Damaged files give errors, never traps: deterministic random edits of a shipped model must load or fail cleanly with
@@ -58,12 +59,30 @@ final class RobustnessTests: XCTestCase {
     /// Inputs that abort inside toml++ without the preflight: each must give a syntax error with line and column.
     func testInputsThatTripTomlPlusPlusAssertionsGiveSyntaxErrors() {
         let cases: [(String, String)] = [
-            ("[=us]\n", "t.toml:1:2: TOML syntax error: Error while parsing table header: expected bare key starting character or string delimiter, saw '='"),
-            ("name = \"x\"\n[\n", "t.toml:2:2: TOML syntax error: Error while parsing table header: expected bare key starting character or string delimiter, saw '\\n'"),
-            ("[[[a]]]\n", "t.toml:1:3: TOML syntax error: Error while parsing table header: expected bare key starting character or string delimiter, saw '['"),
-            ("  [ #]\n", "t.toml:1:5: TOML syntax error: Error while parsing table header: expected bare key starting character or string delimiter, saw '#'"),
-            ("x = [1,}]\n", "t.toml:1:8: TOML syntax error: Error while parsing array: expected a value, comma or closing ']', saw '}'"),
-            ("x = [\n  { a = 1 },\n}]\n", "t.toml:3:1: TOML syntax error: Error while parsing array: expected a value, comma or closing ']', saw '}'"),
+            (
+                "[=us]\n",
+                "t.toml:1:2: TOML syntax error: Error while parsing table header: expected bare key starting character or string delimiter, saw '='"
+            ),
+            (
+                "name = \"x\"\n[\n",
+                "t.toml:2:2: TOML syntax error: Error while parsing table header: expected bare key starting character or string delimiter, saw '\\n'"
+            ),
+            (
+                "[[[a]]]\n",
+                "t.toml:1:3: TOML syntax error: Error while parsing table header: expected bare key starting character or string delimiter, saw '['"
+            ),
+            (
+                "  [ #]\n",
+                "t.toml:1:5: TOML syntax error: Error while parsing table header: expected bare key starting character or string delimiter, saw '#'"
+            ),
+            (
+                "x = [1,}]\n",
+                "t.toml:1:8: TOML syntax error: Error while parsing array: expected a value, comma or closing ']', saw '}'"
+            ),
+            (
+                "x = [\n  { a = 1 },\n}]\n",
+                "t.toml:3:1: TOML syntax error: Error while parsing array: expected a value, comma or closing ']', saw '}'"
+            ),
         ]
         for (text, expected) in cases {
             XCTAssertThrowsError(try HardwareModel.parse(text: text, file: "t.toml"), text) { error in

@@ -1,5 +1,6 @@
 import FixedPoint
 import XCTest
+
 @testable import HWModel
 
 /// The models in hwmodels/: they load, mean what their comments say, and compare on equal silicon.
@@ -36,8 +37,10 @@ final class ShippedModelsTests: XCTestCase {
 
     /// Backprop variants configure the same silicon: identical compute, clock, memory system and total SRAM per stage.
     func testBackpropVariantsRunOnEqualSilicon() throws {
-        for (lr, bp) in [("edge.toml", "edge-bp.toml"), ("datacenter.toml", "datacenter-bp.toml"),
-                         ("multichip.toml", "multichip-bp.toml")] {
+        for (lr, bp) in [
+            ("edge.toml", "edge-bp.toml"), ("datacenter.toml", "datacenter-bp.toml"),
+            ("multichip.toml", "multichip-bp.toml"),
+        ] {
             let a = try HardwareModel.load(path: Repo.hwmodel(lr))
             let b = try HardwareModel.load(path: Repo.hwmodel(bp))
             XCTAssertEqual(a.silicon, b.silicon, bp)
@@ -83,7 +86,8 @@ final class ShippedModelsTests: XCTestCase {
         XCTAssertLessThanOrEqual(try FixedFormat.exactSum(acc, products).width, 128)
         // The plain edge design is NOT exact: its 16-bit products drop bits of loss x noise already.
         let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
-        let edgeScore = try FixedFormat.exactProduct(try edge.formats.loss.fixedFormat(), try edge.formats.noise.fixedFormat())
+        let edgeScore = try FixedFormat.exactProduct(
+            try edge.formats.loss.fixedFormat(), try edge.formats.noise.fixedFormat())
         XCTAssertLessThan(try edge.formats.products.fixedFormat().fracBits, edgeScore.fracBits)
     }
 
@@ -99,7 +103,8 @@ final class ShippedModelsTests: XCTestCase {
             // [stage], a DRAM preset, and the note explaining the preset mark) may differ.
             func values(_ toml: String) -> [String] {
                 toml.split(separator: "\n").filter { !$0.hasPrefix("#") }.dropFirst(1).map { line in
-                    var l = line.replacingOccurrences(of: "  # default", with: "").replacingOccurrences(of: "  # from [stage]", with: "")
+                    var l = line.replacingOccurrences(of: "  # default", with: "").replacingOccurrences(
+                        of: "  # from [stage]", with: "")
                     if let r = l.range(of: "  # from preset") { l = String(l[..<r.lowerBound]) }
                     return l
                 }
@@ -125,11 +130,13 @@ final class ShippedModelsTests: XCTestCase {
         }
         // The model stores FixedPoint's own modes: every ac_fixed spelling loads as the mode of that name.
         for mode in Quantization.allCases {
-            let m = try HardwareModel.load(path: Repo.shippedModels[0], overrides: ["formats.weights.rounding=\(mode.rawValue)"])
+            let m = try HardwareModel.load(
+                path: Repo.shippedModels[0], overrides: ["formats.weights.rounding=\(mode.rawValue)"])
             XCTAssertEqual(m.formats.weights.rounding, mode)
         }
         for mode in Overflow.allCases {
-            let m = try HardwareModel.load(path: Repo.shippedModels[0], overrides: ["formats.loss.overflow=\(mode.rawValue)"])
+            let m = try HardwareModel.load(
+                path: Repo.shippedModels[0], overrides: ["formats.loss.overflow=\(mode.rawValue)"])
             XCTAssertEqual(m.formats.loss.overflow, mode)
         }
     }
@@ -140,9 +147,12 @@ final class DifferenceTests: XCTestCase {
     func testEdgeBackpropVariantChangesOnlyItsConfiguration() throws {
         let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
         let bp = try HardwareModel.load(path: Repo.hwmodel("edge-bp.toml"))
-        XCTAssertEqual(edge.differences(to: bp).map(\.field),
-                       ["name", "description", "configured_for", "stage.buffers.inputs.capacity_bytes",
-                        "stage.buffers.noise.capacity_bytes"])
+        XCTAssertEqual(
+            edge.differences(to: bp).map(\.field),
+            [
+                "name", "description", "configured_for", "stage.buffers.inputs.capacity_bytes",
+                "stage.buffers.noise.capacity_bytes",
+            ])
         let capacity = edge.differences(to: bp).first { $0.field == "stage.buffers.inputs.capacity_bytes" }
         XCTAssertEqual(capacity?.description, "stage.buffers.inputs.capacity_bytes: 32768 -> 49152")
         XCTAssertEqual(edge.differences(to: edge), [])
@@ -150,7 +160,9 @@ final class DifferenceTests: XCTestCase {
 
     func testFieldsOfNamedStagesPresentOnOneSide() throws {
         let edge = try HardwareModel.load(path: Repo.hwmodel("edge.toml"))
-        let split = try edge.applying(overrides: ["mapping.assign=[{ stage = \"a\", layers = [0] }]", "stages.a.array.rows=4"])
+        let split = try edge.applying(overrides: [
+            "mapping.assign=[{ stage = \"a\", layers = [0] }]", "stages.a.array.rows=4",
+        ])
         let d = edge.differences(to: split)
         XCTAssertEqual(d.first?.field, "mapping.assign")
         XCTAssertTrue(d.contains(FieldDifference(field: "stages.a.array.rows", old: nil, new: "4")))

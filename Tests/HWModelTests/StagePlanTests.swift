@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import HWModel
 
 /// Fitting a model to a network's parametric layers.
@@ -34,7 +35,10 @@ final class StagePlanTests: XCTestCase {
         XCTAssertEqual(plan.map(\.spec.array.kind), [.systolic, .vector])
         XCTAssertEqual(plan[0].spec.array.rows, 32)
         XCTAssertThrowsError(try m.stagePlan(parametricLayers: 4)) { error in
-            XCTAssertEqual("\(error)", "split.toml:2: field 'mapping.assign': expected the stages to cover the network's 4 parametric layers (0...3), got 3 layers assigned")
+            XCTAssertEqual(
+                "\(error)",
+                "split.toml:2: field 'mapping.assign': expected the stages to cover the network's 4 parametric layers (0...3), got 3 layers assigned"
+            )
         }
         XCTAssertThrowsError(try m.stagePlan(parametricLayers: 0))
     }
@@ -46,10 +50,11 @@ final class UnitTimingTests: XCTestCase {
         let lpddr = DRAMSpec(bytesPerCycle: 25.6, latencyCycles: 80)
         XCTAssertEqual(lpddr.transferCycles(bytes: 0), 0)
         XCTAssertEqual(lpddr.transferCycles(bytes: 1), 81)
-        XCTAssertEqual(lpddr.transferCycles(bytes: 256), 90)        // 256 / 25.6 = 10 exactly
+        XCTAssertEqual(lpddr.transferCycles(bytes: 256), 90)  // 256 / 25.6 = 10 exactly
         XCTAssertEqual(lpddr.transferCycles(bytes: 257), 91)
-        XCTAssertEqual(DRAMSpec(bytesPerCycle: 0.001, latencyCycles: 5).transferCycles(bytes: Int.max), Int.max,
-                       "saturates instead of trapping")
+        XCTAssertEqual(
+            DRAMSpec(bytesPerCycle: 0.001, latencyCycles: 5).transferCycles(bytes: Int.max), Int.max,
+            "saturates instead of trapping")
     }
 
     func testLossUnitCyclesPerCopy() {

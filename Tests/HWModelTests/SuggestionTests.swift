@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import HWModel
 
 final class SuggestionTests: XCTestCase {

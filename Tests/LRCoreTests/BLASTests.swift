@@ -1,6 +1,7 @@
-@testable import LRCore
 import LRTestSupport
 import XCTest
+
+@testable import LRCore
 
 final class BLASTests: XCTestCase {
     /// Shapes the trainer runs (MLP forward of 32 noisy copies, weight gradient, CNN im2col) and odd ones whose panels
@@ -20,7 +21,8 @@ final class BLASTests: XCTestCase {
             if plan.count > 1 {
                 // Every panel amortizes re-packing the operand the panels share.
                 let shared = (plan.alongRows ? s.n : s.m) * s.k
-                XCTAssertGreaterThanOrEqual(s.m * s.n * s.k / plan.count / shared, GEMMPanels.minimumMACsPerSharedFloat, "\(s)")
+                XCTAssertGreaterThanOrEqual(
+                    s.m * s.n * s.k / plan.count / shared, GEMMPanels.minimumMACsPerSharedFloat, "\(s)")
             }
         }
         // The MLP's products: X W^T in column panels (only 128 rows), dY^T X in row panels (256 contiguous rows each).
@@ -45,15 +47,17 @@ final class BLASTests: XCTestCase {
                     Parallel.threads = threads
                     var c = c0
                     c.withUnsafeMutableBufferPointer { cp in
-                        BLAS.sgemm(transA: ta, transB: tb, m: s.m, n: s.n, k: s.k, alpha: 0.5,
-                                   a: a, lda: ta ? s.m : s.k, b: b, ldb: tb ? s.k : s.n,
-                                   beta: 2, c: cp.baseAddress!, ldc: s.n)
+                        BLAS.sgemm(
+                            transA: ta, transB: tb, m: s.m, n: s.n, k: s.k, alpha: 0.5,
+                            a: a, lda: ta ? s.m : s.k, b: b, ldb: tb ? s.k : s.n,
+                            beta: 2, c: cp.baseAddress!, ldc: s.n)
                     }
                     return c
                 }
                 let one = run(threads: 1)
                 for t in [2, 3] {
-                    XCTAssertEqual(run(threads: t).map(\.bitPattern), one.map(\.bitPattern), "\(s) ta=\(ta) tb=\(tb) t=\(t)")
+                    XCTAssertEqual(
+                        run(threads: t).map(\.bitPattern), one.map(\.bitPattern), "\(s) ta=\(ta) tb=\(tb) t=\(t)")
                 }
                 // Spot-check values against a double-precision evaluation of the same formula.
                 for probe in 0..<16 {
@@ -65,7 +69,8 @@ final class BLASTests: XCTestCase {
                         sum += Double(av) * Double(bv)
                     }
                     let want = 0.5 * sum + 2 * Double(c0[i * s.n + j])
-                    XCTAssertEqual(Double(one[i * s.n + j]), want, accuracy: 1e-5 * Double(s.k) + 1e-5, "\(s) (\(i),\(j))")
+                    XCTAssertEqual(
+                        Double(one[i * s.n + j]), want, accuracy: 1e-5 * Double(s.k) + 1e-5, "\(s) (\(i),\(j))")
                 }
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
-import XCTest
 import LRTestSupport
+import XCTest
+
 @testable import LRCore
 
 /// FastGaussian: same counters as NoiseSampler.gaussian, normal distribution, pure function of (key, row, element).
@@ -19,8 +20,9 @@ final class FastGaussianTests: XCTestCase {
             var planes = [UInt32](repeating: 0, count: 4 * count)
             planes.withUnsafeMutableBufferPointer { w in
                 let p = w.baseAddress!
-                gen.blocks(first: first, count: count, c1: 7, c2: 0x0100_0002, c3: 99,
-                           w0: p, w1: p + count, w2: p + 2 * count, w3: p + 3 * count)
+                gen.blocks(
+                    first: first, count: count, c1: 7, c2: 0x0100_0002, c3: 99,
+                    w0: p, w1: p + count, w2: p + 2 * count, w3: p + 3 * count)
             }
             for j in 0..<count {
                 let b = gen.block(SIMD4(first &+ UInt32(j), 7, 0x0100_0002, 99))
@@ -59,8 +61,9 @@ final class FastGaussianTests: XCTestCase {
     func testAnySubrangeRegeneratesTheSameValues() {
         let whole = fast(key, row: 5, count: 1000)
         for (first, count) in [(0, 1), (1, 3), (3, 2), (5, 300), (256, 256), (255, 258), (999, 1), (640, 360)] {
-            XCTAssertEqual(fast(key, row: 5, from: first, count: count), Array(whole[first..<(first + count)]),
-                           "elements \(first)..<\(first + count)")
+            XCTAssertEqual(
+                fast(key, row: 5, from: first, count: count), Array(whole[first..<(first + count)]),
+                "elements \(first)..<\(first + count)")
         }
         XCTAssertNotEqual(fast(key, row: 6, count: 10), Array(whole.prefix(10)))
     }
@@ -119,7 +122,7 @@ final class FastGaussianTests: XCTestCase {
             }
             k = k &* 3 / 2 + 1
         }
-        XCTAssertLessThan(worstLog, 3e-7, "relative error of log")       // about 2.5 ulp of Float
+        XCTAssertLessThan(worstLog, 3e-7, "relative error of log")  // about 2.5 ulp of Float
         XCTAssertLessThan(worstTrig, 2.5e-7, "absolute error of sin/cos")
     }
 }
@@ -170,8 +173,10 @@ final class NativeGaussianTests: XCTestCase {
         var rng = SeededRandom(seed: 0x6A55)
         var compared = 0
         for trial in 0..<300 {
-            let key = NoiseKey(seed: UInt64.random(in: 0...UInt64.max, using: &rng), step: UInt32.random(in: 0...UInt32.max, using: &rng),
-                               layer: UInt32(trial % 5), stream: .logitNoise)
+            let key = NoiseKey(
+                seed: UInt64.random(in: 0...UInt64.max, using: &rng),
+                step: UInt32.random(in: 0...UInt32.max, using: &rng),
+                layer: UInt32(trial % 5), stream: .logitNoise)
             let row = UInt32.random(in: 0...UInt32.max, using: &rng)
             let first = trial % 3 == 0 ? 0 : Int.random(in: 0...700, using: &rng)
             let count = trial % 50 == 0 ? 20_000 : Int.random(in: 1...700, using: &rng)
@@ -180,7 +185,9 @@ final class NativeGaussianTests: XCTestCase {
             for isa in Int32(0)...2 {
                 var got = [Float](repeating: .nan, count: count)
                 got.withUnsafeMutableBufferPointer { FastGaussian.fill(key, row: row, from: first, into: $0, isa: isa) }
-                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "isa \(isa), trial \(trial), first \(first), count \(count)")
+                XCTAssertEqual(
+                    got.map(\.bitPattern), want.map(\.bitPattern),
+                    "isa \(isa), trial \(trial), first \(first), count \(count)")
                 if got.map(\.bitPattern) != want.map(\.bitPattern) { return }
                 compared += count
             }

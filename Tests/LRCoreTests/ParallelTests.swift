@@ -1,6 +1,7 @@
 import Foundation
-@testable import LRCore
 import XCTest
+
+@testable import LRCore
 
 /// `Parallel` on the persistent worker pool: every chunk runs exactly once, whatever the thread count; nested and
 /// concurrent regions complete; sleeping workers wake up.
@@ -22,8 +23,9 @@ final class ParallelTests: XCTestCase {
     func testEveryChunkRunsExactlyOnceForAnyThreadCount() {
         for threads in [1, 2, 3, 5, 8] {
             for chunks in [0, 1, 2, 3, 7, 64, 1000] {
-                XCTAssertEqual(runCounts(chunks: chunks, threads: threads), [Int](repeating: 1, count: chunks),
-                               "\(chunks) chunks on \(threads) threads")
+                XCTAssertEqual(
+                    runCounts(chunks: chunks, threads: threads), [Int](repeating: 1, count: chunks),
+                    "\(chunks) chunks on \(threads) threads")
             }
         }
     }
@@ -49,7 +51,8 @@ final class ParallelTests: XCTestCase {
         Parallel.forEach(chunks: outer) { o in
             Parallel.forEach(chunks: inner) { i in counts[o * inner + i] += 1 }
         }
-        XCTAssertEqual(Array(UnsafeBufferPointer(start: counts, count: outer * inner)), [Int](repeating: 1, count: outer * inner))
+        XCTAssertEqual(
+            Array(UnsafeBufferPointer(start: counts, count: outer * inner)), [Int](repeating: 1, count: outer * inner))
     }
 
     func testRegionsFromTwoThreadsAtOnceBothComplete() {
@@ -84,7 +87,9 @@ final class ParallelTests: XCTestCase {
         for count in [0, 1, 15, 16, 17, 65_535, 65_536, 131_072, 203_530, 1_000_003] {
             var ranges = [Range<Int>]()
             let lock = NSLock()
-            Parallel.forEqualRanges(count: count, minimum: 1 << 16) { r in lock.lock(); ranges.append(r); lock.unlock() }
+            Parallel.forEqualRanges(count: count, minimum: 1 << 16) { r in
+                lock.lock(); ranges.append(r); lock.unlock()
+            }
             ranges.sort { $0.lowerBound < $1.lowerBound }
             XCTAssertEqual(ranges.reduce(0) { $0 + $1.count }, count, "\(count)")
             for (i, r) in ranges.enumerated() {

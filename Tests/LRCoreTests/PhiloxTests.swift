@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import LRCore
 
 /// Known-answer vectors from Random123's kat_vectors file (philox4x32, 10 rounds).
@@ -6,10 +7,14 @@ final class PhiloxTests: XCTestCase {
     func testRandom123KnownAnswers() {
         let cases: [(ctr: SIMD4<UInt32>, key: (UInt32, UInt32), out: SIMD4<UInt32>)] = [
             (SIMD4(0, 0, 0, 0), (0, 0), SIMD4(0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8)),
-            (SIMD4(0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff), (0xffff_ffff, 0xffff_ffff),
-             SIMD4(0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd)),
-            (SIMD4(0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344), (0xa409_3822, 0x299f_31d0),
-             SIMD4(0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1)),
+            (
+                SIMD4(0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff), (0xffff_ffff, 0xffff_ffff),
+                SIMD4(0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd)
+            ),
+            (
+                SIMD4(0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344), (0xa409_3822, 0x299f_31d0),
+                SIMD4(0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1)
+            ),
         ]
         for c in cases {
             XCTAssertEqual(Philox4x32(key: c.key).block(c.ctr), c.out)

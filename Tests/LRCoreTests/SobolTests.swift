@@ -1,24 +1,29 @@
 import Foundation
 import XCTest
+
 @testable import LRCore
 
 final class SobolTests: XCTestCase {
     /// Number of primitive polynomials of degree s is phi(2^s - 1) / s (OEIS A011260).
     func testPrimitivePolynomialCountsAndFirstValues() {
         let counts = [1, 1, 2, 2, 6, 6, 18, 16, 48, 60, 176, 144]
-        for (i, c) in counts.enumerated() { XCTAssertEqual(SobolPolynomials.primitive(degree: i + 1).count, c, "degree \(i + 1)") }
+        for (i, c) in counts.enumerated() {
+            XCTAssertEqual(SobolPolynomials.primitive(degree: i + 1).count, c, "degree \(i + 1)")
+        }
         // x+1; x^2+x+1; x^3+x+1, x^3+x^2+1; x^4+x+1, x^4+x^3+1; the six of degree 5.
         XCTAssertEqual(SobolPolynomials.first(12), [3, 7, 11, 13, 19, 25, 37, 41, 47, 55, 59, 61])
-        XCTAssertFalse(SobolPolynomials.primitive(degree: 4).contains(0b11111))   // irreducible, order 5: not primitive
+        XCTAssertFalse(SobolPolynomials.primitive(degree: 4).contains(0b11111))  // irreducible, order 5: not primitive
     }
 
-    func digits(_ u: Double) -> Double { u - 0x1p-33 }   // undo the half-cell centring of the output
+    func digits(_ u: Double) -> Double { u - 0x1p-33 }  // undo the half-cell centring of the output
 
     /// Hand-computed: dimension 1 is van der Corput in Gray-code order; dimension 2 has m = 1, 3, 5, 15, ...
     func testFirstUnscrambledPoints() throws {
         var s = try SobolSequence(dimensions: 2, seed: nil)
-        let expected: [(Double, Double)] = [(0, 0), (0.5, 0.5), (0.75, 0.25), (0.25, 0.75), (0.375, 0.375),
-                                            (0.875, 0.875), (0.625, 0.125), (0.125, 0.625)]
+        let expected: [(Double, Double)] = [
+            (0, 0), (0.5, 0.5), (0.75, 0.25), (0.25, 0.75), (0.375, 0.375),
+            (0.875, 0.875), (0.625, 0.125), (0.125, 0.625),
+        ]
         var p = [Double](repeating: 0, count: 2)
         for (n, e) in expected.enumerated() {
             XCTAssertEqual(s.index, UInt64(n))
@@ -91,7 +96,8 @@ final class SobolTests: XCTestCase {
             }
             return r
         }
-        for t in 0...m where (0...(m - t)).allSatisfy({ d1 in
+        for t in 0...m
+        where (0...(m - t)).allSatisfy({ d1 in
             rank(Array(ra.prefix(d1)) + Array(rb.prefix(m - t - d1))) == m - t
         }) { return t }
         return m
@@ -128,13 +134,14 @@ final class SobolTests: XCTestCase {
     }
 
     func testRowBlocksMatchSequentialPointsWhateverTheThreadCount() throws {
-        let dims = 3000, rows = 200          // several parallel blocks of rows
+        let dims = 3000, rows = 200  // several parallel blocks of rows
         var sequential = try SobolSequence(dimensions: dims, seed: 8)
         try sequential.skip(to: 5)
         var expected = [Float](repeating: 0, count: rows * dims)
         try expected.withUnsafeMutableBufferPointer { buf in
             for r in 0..<rows {
-                try sequential.nextGaussian(into: UnsafeMutableBufferPointer(rebasing: buf[(r * dims)..<((r + 1) * dims)]))
+                try sequential.nextGaussian(
+                    into: UnsafeMutableBufferPointer(rebasing: buf[(r * dims)..<((r + 1) * dims)]))
             }
         }
         let saved = Parallel.threads
@@ -185,7 +192,9 @@ final class SobolTests: XCTestCase {
         let dims = 6, n = 1024, replicates = 12
         let a = (1...dims).map { 0.4 / Double($0) }
         let exact = Foundation.exp(a.reduce(0) { $0 + $1 * $1 } / 2)
-        func f(_ z: UnsafeBufferPointer<Float>) -> Double { Foundation.exp((0..<dims).reduce(0.0) { $0 + a[$1] * Double(z[$1]) }) }
+        func f(_ z: UnsafeBufferPointer<Float>) -> Double {
+            Foundation.exp((0..<dims).reduce(0.0) { $0 + a[$1] * Double(z[$1]) })
+        }
         var qmcSquaredError = 0.0, mcSquaredError = 0.0
         var z = [Float](repeating: 0, count: dims)
         var block = [Float](repeating: 0, count: n * dims)
@@ -198,7 +207,9 @@ final class SobolTests: XCTestCase {
             }
             qmcSquaredError += pow(sum / Double(n) - exact, 2)
             let key = NoiseKey(seed: UInt64(100 + r), step: 0, layer: 0, stream: .other)
-            block.withUnsafeMutableBufferPointer { FastGaussian.fill(key, rows: 0..<UInt32(n), columns: dims, into: $0) }
+            block.withUnsafeMutableBufferPointer {
+                FastGaussian.fill(key, rows: 0..<UInt32(n), columns: dims, into: $0)
+            }
             var mc = 0.0
             block.withUnsafeBufferPointer { b in
                 for i in 0..<n { mc += f(UnsafeBufferPointer(rebasing: b[(i * dims)..<((i + 1) * dims)])) }
@@ -217,7 +228,7 @@ final class SobolTests: XCTestCase {
         for d in 0..<16 {
             var m1 = 0.0, m2 = 0.0
             for i in 0..<4096 { let v = Double(block[i * 16 + d]); m1 += v; m2 += v * v }
-            XCTAssertEqual(m1 / 4096, 0, accuracy: 0.003, "dimension \(d + 1)")   // MC standard error would be 0.016
+            XCTAssertEqual(m1 / 4096, 0, accuracy: 0.003, "dimension \(d + 1)")  // MC standard error would be 0.016
             XCTAssertEqual(m2 / 4096, 1, accuracy: 0.01, "dimension \(d + 1)")
         }
         XCTAssertEqual(s.index, 4096)

@@ -27,7 +27,9 @@ final class AtomicFileTests: XCTestCase {
         let fifo = dir.path("ff")
         XCTAssertEqual(mkfifo(fifo, 0o644), 0)
         XCTAssertThrowsError(try AtomicFile.write("{}\n", to: fifo)) { error in
-            XCTAssertEqual("\(error)", "\(fifo): cannot write: it is a FIFO, not a regular file (give a regular file or a new path)")
+            XCTAssertEqual(
+                "\(error)",
+                "\(fifo): cannot write: it is a FIFO, not a regular file (give a regular file or a new path)")
         }
         var st = stat()
         XCTAssertEqual(lstat(fifo, &st), 0)

@@ -1,6 +1,7 @@
 import Foundation
 import LRTestSupport
 import XCTest
+
 @testable import LRIO
 
 /// Inputs are regular files only (reliability report D10: `trace verify FIFO` blocked in open(2) for ever).
@@ -39,8 +40,9 @@ final class InputFileTests: XCTestCase {
     }
 
     func testDevicesDirectoriesAndMissingFilesAreRefusedByName() {
-        XCTAssertEqual(refusal("/dev/zero")?.description, "/dev/zero: it is a character device, not a regular file",
-                       "a device that never ends is not read")
+        XCTAssertEqual(
+            refusal("/dev/zero")?.description, "/dev/zero: it is a character device, not a regular file",
+            "a device that never ends is not read")
         XCTAssertEqual(refusal(dir.url.path)?.kind, .directory)
         let missing = refusal(dir.path("nope"))
         XCTAssertEqual(missing?.description, "\(dir.path("nope")): cannot open: No such file or directory")
@@ -50,7 +52,9 @@ final class InputFileTests: XCTestCase {
 
     func testAFileLargerThanTheLimitIsRefusedBeforeReading() throws {
         try Data(count: 100).write(to: URL(fileURLWithPath: dir.path("big")))
-        XCTAssertEqual(refusal(dir.path("big"), limit: 99)?.problem, "it is 100 bytes, more than the 99 bytes such a file can hold")
+        XCTAssertEqual(
+            refusal(dir.path("big"), limit: 99)?.problem, "it is 100 bytes, more than the 99 bytes such a file can hold"
+        )
         XCTAssertNil(refusal(dir.path("big"), limit: 100))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LRTestSupport
 import XCTest
+
 @testable import LRIO
 
 /// Output destinations (reliability report D2): a symbolic link is written through to its target, anything at the
@@ -30,8 +31,9 @@ final class OutputFileTests: XCTestCase {
         XCTAssertEqual(text(dir.path("sub/new.json")), "one\n", "missing directories are created")
         try OutputFile.write(Data("two\n".utf8), to: dir.path("sub/new.json"))
         XCTAssertEqual(text(dir.path("sub/new.json")), "two\n")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path("sub")), ["new.json"],
-                       "no temporary left behind")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path("sub")), ["new.json"],
+            "no temporary left behind")
     }
 
     func testAFIFOIsRefusedAndKept() throws {
@@ -46,11 +48,12 @@ final class OutputFileTests: XCTestCase {
 
     func testADeviceNodeIsRefusedAndKept() throws {
         let node = dir.path("fake")
-        guard mknod(node, S_IFCHR | 0o600, dev_t(1 << 8 | 7)) == 0 else {   // the /dev/full device, made here
+        guard mknod(node, S_IFCHR | 0o600, dev_t(1 << 8 | 7)) == 0 else {  // the /dev/full device, made here
             throw XCTSkip("mknod needs root")
         }
-        XCTAssertEqual(refusal(node)?.description,
-                       "\(node): it is a character device, not a regular file (give a regular file or a new path)")
+        XCTAssertEqual(
+            refusal(node)?.description,
+            "\(node): it is a character device, not a regular file (give a regular file or a new path)")
         XCTAssertEqual(kind(node), .characterDevice)
     }
 
@@ -63,15 +66,16 @@ final class OutputFileTests: XCTestCase {
     func testASymbolicLinkIsWrittenThroughAndKept() throws {
         try FileManager.default.createDirectory(atPath: dir.path("targets"), withIntermediateDirectories: false)
         try Data("{}\n".utf8).write(to: URL(fileURLWithPath: dir.path("targets/t.json")))
-        XCTAssertEqual(symlink("targets/t.json", dir.path("l.json")), 0)   // relative to the link's directory
-        XCTAssertEqual(symlink("l.json", dir.path("ll.json")), 0)           // a chain of two
+        XCTAssertEqual(symlink("targets/t.json", dir.path("l.json")), 0)  // relative to the link's directory
+        XCTAssertEqual(symlink("l.json", dir.path("ll.json")), 0)  // a chain of two
         try OutputFile.write(Data("new\n".utf8), to: dir.path("ll.json"))
         XCTAssertEqual(kind(dir.path("ll.json")), .symbolicLink)
         XCTAssertEqual(kind(dir.path("l.json")), .symbolicLink)
         XCTAssertEqual(text(dir.path("targets/t.json")), "new\n")
         XCTAssertEqual(try OutputFile.destination(for: dir.path("ll.json")), dir.path("targets/t.json"))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path("targets")), ["t.json"],
-                       "the temporary was made next to the target and renamed onto it")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path("targets")), ["t.json"],
+            "the temporary was made next to the target and renamed onto it")
     }
 
     func testADanglingLinkCreatesItsTarget() throws {
@@ -84,8 +88,10 @@ final class OutputFileTests: XCTestCase {
     func testALinkToAFIFOAndALinkLoopAreRefused() throws {
         XCTAssertEqual(mkfifo(dir.path("ff"), 0o644), 0)
         XCTAssertEqual(symlink("ff", dir.path("l")), 0)
-        XCTAssertEqual(refusal(dir.path("l"))?.description,
-                       "\(dir.path("l")) -> \(dir.path("ff")): it is a FIFO, not a regular file (give a regular file or a new path)")
+        XCTAssertEqual(
+            refusal(dir.path("l"))?.description,
+            "\(dir.path("l")) -> \(dir.path("ff")): it is a FIFO, not a regular file (give a regular file or a new path)"
+        )
         XCTAssertEqual(kind(dir.path("l")), .symbolicLink)
         XCTAssertEqual(symlink("b", dir.path("a")), 0)
         XCTAssertEqual(symlink("a", dir.path("b")), 0)

@@ -1,6 +1,7 @@
 import Foundation
 import LRTestSupport
 import XCTest
+
 @testable import LRIO
 
 /// Temporaries left by killed runs (reliability report D17) are removed when the same destination is written again,
@@ -33,12 +34,15 @@ final class TemporaryFilesTests: XCTestCase {
         XCTAssertEqual(TemporaryFiles.name(of: "run.lrt", pid: 42, index: 0), ".run.lrt.tmp-42-0")
         XCTAssertEqual(TemporaryFiles.pid(inTemporary: ".run.lrt.tmp-42-3", of: "run.lrt"), 42)
         XCTAssertEqual(TemporaryFiles.pid(inTemporary: ".run.lrt.tmp-42-3868112233", of: "run.lrt"), 42)
-        for other in [".run.lrt.tmp-42", ".run.lrt.tmp-42-3-1", ".run.lrt.tmp-x-3", ".run.lrt.tmp--3", ".run.lrt.tmp-0-3",
-                      ".run.lrt.tmp-42-", "run.lrt.tmp-42-3", ".run.lrt2.tmp-42-3", ".xrun.lrt.tmp-42-3", ".run.lrt.tmp-٤٢-3"] {
+        for other in [
+            ".run.lrt.tmp-42", ".run.lrt.tmp-42-3-1", ".run.lrt.tmp-x-3", ".run.lrt.tmp--3", ".run.lrt.tmp-0-3",
+            ".run.lrt.tmp-42-", "run.lrt.tmp-42-3", ".run.lrt2.tmp-42-3", ".xrun.lrt.tmp-42-3", ".run.lrt.tmp-٤٢-3",
+        ] {
             XCTAssertNil(TemporaryFiles.pid(inTemporary: other, of: "run.lrt"), other)
         }
-        XCTAssertNil(TemporaryFiles.pid(inTemporary: ".run.lrt.tmp-1.tmp-42-3", of: "run.lrt"),
-                     "a temporary of another destination whose name starts like this one")
+        XCTAssertNil(
+            TemporaryFiles.pid(inTemporary: ".run.lrt.tmp-1.tmp-42-3", of: "run.lrt"),
+            "a temporary of another destination whose name starts like this one")
     }
 
     func testOnlyDeadWritersTemporariesOfThisDestinationAreRemoved() throws {
@@ -48,18 +52,27 @@ final class TemporaryFilesTests: XCTestCase {
         XCTAssertTrue(TemporaryFiles.isAlive(1))
         try touch(".run.lrt.tmp-\(Self.deadPID)-0")
         try touch(".run.lrt.tmp-\(Self.deadPID)-17")
-        try touch(".run.lrt.tmp-1-0")                        // PID 1 is alive: someone may be writing
-        try touch(".run.lrt.tmp-\(getpid())-0")               // this process's own writer
-        try touch(".other.lrt.tmp-\(Self.deadPID)-0")         // another destination
-        try touch(".run.lrt.tmp-\(Self.deadPID)-x")           // not a temporary name
+        try touch(".run.lrt.tmp-1-0")  // PID 1 is alive: someone may be writing
+        try touch(".run.lrt.tmp-\(getpid())-0")  // this process's own writer
+        try touch(".other.lrt.tmp-\(Self.deadPID)-0")  // another destination
+        try touch(".run.lrt.tmp-\(Self.deadPID)-x")  // not a temporary name
         try touch("run.lrt")
-        try FileManager.default.createDirectory(atPath: dir.path(".run.lrt.tmp-\(Self.deadPID)-5"),
-                                                withIntermediateDirectories: false)   // not a regular file
+        try FileManager.default.createDirectory(
+            atPath: dir.path(".run.lrt.tmp-\(Self.deadPID)-5"),
+            withIntermediateDirectories: false)  // not a regular file
         let removed = TemporaryFiles.removeStale(of: dir.path("run.lrt")).sorted()
-        XCTAssertEqual(removed, [dir.path(".run.lrt.tmp-\(Self.deadPID)-0"), dir.path(".run.lrt.tmp-\(Self.deadPID)-17"),
-                                 dir.path(".run.lrt.tmp-\(exited)-0")].sorted())
-        XCTAssertEqual(try files(), [".other.lrt.tmp-\(Self.deadPID)-0", ".run.lrt.tmp-1-0", ".run.lrt.tmp-\(Self.deadPID)-5",
-                                     ".run.lrt.tmp-\(Self.deadPID)-x", ".run.lrt.tmp-\(getpid())-0", "run.lrt"].sorted())
+        XCTAssertEqual(
+            removed,
+            [
+                dir.path(".run.lrt.tmp-\(Self.deadPID)-0"), dir.path(".run.lrt.tmp-\(Self.deadPID)-17"),
+                dir.path(".run.lrt.tmp-\(exited)-0"),
+            ].sorted())
+        XCTAssertEqual(
+            try files(),
+            [
+                ".other.lrt.tmp-\(Self.deadPID)-0", ".run.lrt.tmp-1-0", ".run.lrt.tmp-\(Self.deadPID)-5",
+                ".run.lrt.tmp-\(Self.deadPID)-x", ".run.lrt.tmp-\(getpid())-0", "run.lrt",
+            ].sorted())
     }
 
     func testWritingTheDestinationAgainRemovesAKilledRunsTemporary() throws {

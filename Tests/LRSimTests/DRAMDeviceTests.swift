@@ -1,6 +1,7 @@
 import HWModel
 import LRTestSupport
 import XCTest
+
 @testable import LRSim
 
 /// The memory devices as the engine sees them: `SimpleChannel` is the engine's former DRAM formula, `StructuredDRAM`'s
@@ -9,8 +10,9 @@ final class DRAMDeviceTests: XCTestCase {
     func testSimpleChannelIsTheFormerFormula() {
         // edge.toml's channel: 25.6 B/cycle, 80 cycles. The review's run loads a 100,608 B batch in 4,010 cycles.
         var c = SimpleChannel(bytesPerCycle: 25.6, latencyCycles: 80)
-        XCTAssertEqual(c.service(MemoryRequest(address: 0, bytes: 100_608, isWrite: false), arrival: 0),
-                       MemoryService(start: 0, finish: 3930 + 80))
+        XCTAssertEqual(
+            c.service(MemoryRequest(address: 0, bytes: 100_608, isWrite: false), arrival: 0),
+            MemoryService(start: 0, finish: 3930 + 80))
         // Random sequences: start = max(arrival, channel free), busy ceil(bytes / B), finish busy end + latency, the
         // channel free again after the busy part.
         var rng = SeededRandom(seed: 15)
@@ -23,8 +25,9 @@ final class DRAMDeviceTests: XCTestCase {
             for _ in 0..<40 {
                 now += Int.random(in: 0...300, using: &rng)
                 let bytes = Int.random(in: 0...5000, using: &rng)
-                let r = device.service(MemoryRequest(address: 0, bytes: bytes, isWrite: Bool.random(using: &rng)),
-                                       arrival: now)
+                let r = device.service(
+                    MemoryRequest(address: 0, bytes: bytes, isWrite: Bool.random(using: &rng)),
+                    arrival: now)
                 let start = max(now, free)
                 let occupancy = bytes == 0 ? 0 : Int((Double(bytes) / bandwidth).rounded(.up))
                 free = start + occupancy
@@ -58,9 +61,11 @@ final class DRAMDeviceTests: XCTestCase {
                 for i in 0..<300 {
                     now += [0, 0, 1, 7, 50, 400][Int.random(in: 0...5, using: &rng)]
                     let sequential = Bool.random(using: &rng)
-                    let bytes = sequential ? Int.random(in: 1...20_000, using: &rng) : Int.random(in: 1...300, using: &rng)
-                    let request = MemoryRequest(address: Int.random(in: 0..<region, using: &rng), bytes: bytes,
-                                                isWrite: Int.random(in: 0..<4, using: &rng) == 0)
+                    let bytes =
+                        sequential ? Int.random(in: 1...20_000, using: &rng) : Int.random(in: 1...300, using: &rng)
+                    let request = MemoryRequest(
+                        address: Int.random(in: 0..<region, using: &rng), bytes: bytes,
+                        isWrite: Int.random(in: 0..<4, using: &rng) == 0)
                     let a = fast.service(request, arrival: now), b = slow.service(request, arrival: now)
                     XCTAssertEqual(a, b, "\(spec.preset) at \(acceleratorHz) Hz, request \(i)")
                     XCTAssertGreaterThanOrEqual(a.start, now)
@@ -98,11 +103,14 @@ final class DRAMDeviceTests: XCTestCase {
             for i in 0..<40 {
                 now += [0, 10, 3000, 40_000][Int.random(in: 0...3, using: &rng)]
                 let long = Int.random(in: 0..<3, using: &rng) > 0
-                let bytes = long ? Int.random(in: 100_000...2_000_000, using: &rng) : Int.random(in: 1...5000, using: &rng)
-                let address = long ? Int.random(in: 0..<64, using: &rng) * 4096 : Int.random(in: 0..<(1 << 30), using: &rng)
+                let bytes =
+                    long ? Int.random(in: 100_000...2_000_000, using: &rng) : Int.random(in: 1...5000, using: &rng)
+                let address =
+                    long ? Int.random(in: 0..<64, using: &rng) * 4096 : Int.random(in: 0..<(1 << 30), using: &rng)
                 let request = MemoryRequest(address: address, bytes: bytes, isWrite: Bool.random(using: &rng))
-                XCTAssertEqual(fast.service(request, arrival: now), slow.service(request, arrival: now),
-                               "\(spec.preset) \(spec.mapping) request \(i)")
+                XCTAssertEqual(
+                    fast.service(request, arrival: now), slow.service(request, arrival: now),
+                    "\(spec.preset) \(spec.mapping) request \(i)")
                 // The whole state, open rows included (a wrong open row shows only on a later access).
                 XCTAssertEqual(Self.state(fast), Self.state(slow), "\(spec.preset) \(spec.mapping) request \(i)")
             }
@@ -111,7 +119,8 @@ final class DRAMDeviceTests: XCTestCase {
                 // After every refresh its 8 banks open closed rows for 8 x 512 cycles; then tREFI (6247) is near.
                 XCTAssertEqual(fast.storage.runsJumped, 0)
             } else {
-                XCTAssertGreaterThan(fast.storage.runsJumped, 1000, "\(spec.preset) \(spec.mapping): the jump is exercised")
+                XCTAssertGreaterThan(
+                    fast.storage.runsJumped, 1000, "\(spec.preset) \(spec.mapping): the jump is exercised")
             }
             XCTAssertEqual(slow.storage.runsJumped, 0)
         }
@@ -165,8 +174,9 @@ final class DRAMDeviceTests: XCTestCase {
             let refreshShare = Double(t.rfc + t.rp + t.rcd + t.rtp) / Double(t.refi)
             XCTAssertLessThanOrEqual(sustained, peak, "\(preset)")
             XCTAssertGreaterThan(sustained, peak * (1 - refreshShare) * 0.99, "\(preset)")
-            XCTAssertEqual(d.statistics.total.rowConflicts + d.statistics.total.rowMisses,
-                           d.statistics.total.refreshes + bytes / s.rowBytes, "one activate per row and per refresh")
+            XCTAssertEqual(
+                d.statistics.total.rowConflicts + d.statistics.total.rowMisses,
+                d.statistics.total.refreshes + bytes / s.rowBytes, "one activate per row and per refresh")
         }
     }
 
@@ -181,9 +191,11 @@ final class DRAMDeviceTests: XCTestCase {
         // lpddr4-3200: 32 B bursts (5 offset bits), then channel (1 bit), column (6), bank (3), row.
         let decoder = DRAMAddressDecoder(DRAMPreset.lpddr4_3200.spec)
         let channelBits = 1, columnBits = 6, bankBits = 3
-        let burst = UInt(1) | 5 << channelBits | 3 << (channelBits + columnBits) | 7 << (channelBits + columnBits + bankBits)
+        let burst =
+            UInt(1) | 5 << channelBits | 3 << (channelBits + columnBits) | 7 << (channelBits + columnBits + bankBits)
         XCTAssertEqual(decoder.offsetBits, 5)
-        XCTAssertEqual([decoder.channel(burst), decoder.column(burst), decoder.bank(burst), decoder.row(burst)], [1, 5, 3, 7])
+        XCTAssertEqual(
+            [decoder.channel(burst), decoder.column(burst), decoder.bank(burst), decoder.row(burst)], [1, 5, 3, 7])
         XCTAssertTrue(decoder.runsStayInOneBank)
         XCTAssertEqual(decoder.columnStride, 2)
         // hbm2: 64 B bursts, channel (3 bits), column (4), bank group (2), bank (2), row.
@@ -218,10 +230,13 @@ final class DRAMDeviceTests: XCTestCase {
     }
 
     func testEmptyRequestTakesNoTimeAndDevicesComeFromTheModel() throws {
-        var hw = try HardwareModel.parse(text: "[clock]\nhz = 5e8\n[dram]\nmodel = \"structured\"\npreset = \"lpddr4-3200\"\n")
+        var hw = try HardwareModel.parse(
+            text: "[clock]\nhz = 5e8\n[dram]\nmodel = \"structured\"\npreset = \"lpddr4-3200\"\n")
         var d = hw.dram.makeDevice(acceleratorHz: hw.clock.hz)
         XCTAssertTrue(d is StructuredDRAM)
-        XCTAssertEqual(d.service(MemoryRequest(address: 64, bytes: 0, isWrite: true), arrival: 9), MemoryService(start: 9, finish: 9))
+        XCTAssertEqual(
+            d.service(MemoryRequest(address: 64, bytes: 0, isWrite: true), arrival: 9),
+            MemoryService(start: 9, finish: 9))
         XCTAssertEqual(d.statistics.writeRequests, 0)
         hw = try HardwareModel.parse(text: "")
         XCTAssertTrue(hw.dram.makeDevice(acceleratorHz: hw.clock.hz) is SimpleChannel)

@@ -1,5 +1,6 @@
 import HWModel
 import XCTest
+
 @testable import LRSim
 
 /// `StructuredDRAM` against closed forms written from the timing parameters (JEDEC command sequences). Unless a test
@@ -16,8 +17,12 @@ final class DRAMTimingTests: XCTestCase {
         StructuredDRAM(s, acceleratorHz: acceleratorHz ?? s.clockHz)
     }
 
-    func read(_ address: Int, _ bytes: Int) -> MemoryRequest { MemoryRequest(address: address, bytes: bytes, isWrite: false) }
-    func write(_ address: Int, _ bytes: Int) -> MemoryRequest { MemoryRequest(address: address, bytes: bytes, isWrite: true) }
+    func read(_ address: Int, _ bytes: Int) -> MemoryRequest {
+        MemoryRequest(address: address, bytes: bytes, isWrite: false)
+    }
+    func write(_ address: Int, _ bytes: Int) -> MemoryRequest {
+        MemoryRequest(address: address, bytes: bytes, isWrite: true)
+    }
 
     func testFirstAccessIsActivateThenReadLatency() {
         let s = lpddr4()
@@ -151,7 +156,9 @@ final class DRAMTimingTests: XCTestCase {
 
     func testStreamCrossingARefreshPrechargesRefreshesAndReopens() {
         // One long row (1024 bursts) so that the stream meets the refresh inside the row.
-        let s = lpddr4 { $0.channels = 1; $0.columns = 16384 }
+        let s = lpddr4 {
+            $0.channels = 1; $0.columns = 16384
+        }
         let t = s.timing, burst = s.burstLength / 2, n = 1000
         var d = device(s)
         let r = d.service(read(0, n * s.bytesPerBurst), arrival: 0)
@@ -163,8 +170,9 @@ final class DRAMTimingTests: XCTestCase {
         let refreshEnd = lastBefore + t.rtp + t.rp + t.rfc
         let resumed = refreshEnd + t.rcd
         XCTAssertEqual(r.finish, resumed + (n - 1 - j) * t.ccdL + t.cl + burst)
-        XCTAssertEqual(r.finish - (t.rcd + (n - 1) * t.ccdL + t.cl + burst),
-                       lastBefore + t.rtp - pending + t.rp + t.rfc + t.rcd, "the refresh's cost to the stream")
+        XCTAssertEqual(
+            r.finish - (t.rcd + (n - 1) * t.ccdL + t.cl + burst),
+            lastBefore + t.rtp - pending + t.rp + t.rfc + t.rcd, "the refresh's cost to the stream")
         let st = d.statistics.total
         XCTAssertEqual([st.refreshes, st.rowMisses, st.rowHits], [1, 2, n - 2])
         XCTAssertEqual(st.refreshStallCycles, refreshEnd - pending)
@@ -177,12 +185,14 @@ final class DRAMTimingTests: XCTestCase {
         s.channels = 1
         let t = s.timing, burst = s.burstLength / 2
         var d = device(s)
-        XCTAssertEqual(d.service(read(0, s.rowBytes), arrival: 0).finish,
-                       t.rcd + (s.burstsPerRow - 1) * max(burst, t.ccdL) + t.cl + burst)
+        XCTAssertEqual(
+            d.service(read(0, s.rowBytes), arrival: 0).finish,
+            t.rcd + (s.burstsPerRow - 1) * max(burst, t.ccdL) + t.cl + burst)
         s.timing.ccdL = 4
         var slow = device(s)
-        XCTAssertEqual(slow.service(read(0, s.rowBytes), arrival: 0).finish,
-                       t.rcd + (s.burstsPerRow - 1) * 4 + t.cl + burst)
+        XCTAssertEqual(
+            slow.service(read(0, s.rowBytes), arrival: 0).finish,
+            t.rcd + (s.burstsPerRow - 1) * 4 + t.cl + burst)
         // Bursts alternating two bank groups: 2 x 16 bursts; the second group activates tRRD_S after the first.
         s.bankGroups = 2
         s.mapping = DRAMAddressMapping([.row, .bank, .column, .bankGroup, .channel])

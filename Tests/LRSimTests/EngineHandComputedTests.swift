@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import LRSim
 
 /// Small task graphs whose cycle counts are computed by hand in the comments: the engine must match to the cycle.
@@ -10,7 +11,8 @@ final class EngineHandComputedTests: XCTestCase {
         let u = g.addUnit("s0", kind: .array)
         var prev: TaskID? = nil
         for c in [5, 7, 11] {
-            prev = g.addTask(TaskDescriptor(unit: u, kind: .forward, cycles: c), after: prev.map { [($0, .data)] } ?? [])
+            prev = g.addTask(
+                TaskDescriptor(unit: u, kind: .forward, cycles: c), after: prev.map { [($0, .data)] } ?? [])
         }
         let r = try run(g)
         // 5 + 7 + 11 back to back.
@@ -92,7 +94,8 @@ final class EngineHandComputedTests: XCTestCase {
         let buf = g.addBuffer("s0.inputs", stage: "s0", role: .inputs, capacityBytes: 100)
         let block = g.addAllocation(in: buf, bytes: 160)
         let p = g.addTask(TaskDescriptor(unit: u, kind: .forward, cycles: 5), allocates: [block])
-        g.addTask(TaskDescriptor(unit: u, kind: .gradient, cycles: 3), after: [(p, .data)], reads: [block], frees: [block])
+        g.addTask(
+            TaskDescriptor(unit: u, kind: .gradient, cycles: 3), after: [(p, .data)], reads: [block], frees: [block])
         let r = try run(g)
         XCTAssertEqual(r.cycles, 28)
         XCTAssertEqual(r.dramWriteBytes, 60)
@@ -116,11 +119,13 @@ final class EngineHandComputedTests: XCTestCase {
             let f = g.addFIFO("s0.fifo_out", capacityWords: 4, wordBytes: 4)
             var pt = TaskDescriptor(unit: array, kind: .perturb, cycles: 10); pt.fifoOut = f; pt.fifoOutWords = 2
             let perturb = g.addTask(pt)
-            var lt = TaskDescriptor(unit: loss, kind: .loss, cycles: 4); lt.latency = 6; lt.fifoIn = f; lt.fifoInWords = 2
+            var lt = TaskDescriptor(unit: loss, kind: .loss, cycles: 4); lt.latency = 6; lt.fifoIn = f;
+            lt.fifoInWords = 2
             let l = g.addTask(lt)
             var bt = TaskDescriptor(unit: bus, kind: .broadcast, cycles: 2); bt.latency = busLatency
             let b = g.addTask(bt, after: [(l, .data)])
-            g.addTask(TaskDescriptor(unit: vector, kind: .accumulate, cycles: 5), after: [(b, .data), (perturb, .data)])
+            g.addTask(
+                TaskDescriptor(unit: vector, kind: .accumulate, cycles: 5), after: [(b, .data), (perturb, .data)])
             return g
         }
         let r = try run(graph(busLatency: 3))
@@ -128,7 +133,7 @@ final class EngineHandComputedTests: XCTestCase {
         XCTAssertEqual(r.unitCycles[1].starved, 25)
         XCTAssertEqual(r.unitCycles[1].busy, 5)
         XCTAssertEqual(r.unitCycles[3].busy, 2)
-        XCTAssertEqual(r.unitCycles[2].starved, 10)   // the loss unit waits for the logits
+        XCTAssertEqual(r.unitCycles[2].starved, 10)  // the loss unit waits for the logits
         XCTAssertEqual(try run(graph(busLatency: 10)).cycles, 37)
     }
 

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import LRSim
 
 /// Tile-granular behaviour of the engine, with cycle counts worked out by hand in the comments: streaming between
@@ -120,18 +121,22 @@ final class EngineTileTests: XCTestCase {
         let a = g.addUnit("A", kind: .array), b = g.addUnit("B", kind: .array), n = g.addUnit("N", kind: .noise)
         let f = g.addFIFO("A->B", capacityWords: 2, wordBytes: 4)
         for _ in 0..<3 {
-            var pt = TaskDescriptor(unit: a, kind: .perturb, cycles: 12); pt.tiles = 3; pt.fifoOut = f; pt.fifoOutWords = 6
+            var pt = TaskDescriptor(unit: a, kind: .perturb, cycles: 12); pt.tiles = 3; pt.fifoOut = f;
+            pt.fifoOutWords = 6
             pt.noiseUnit = n; pt.noiseCycles = 60; pt.dramReadBytes = 90
             g.addTask(pt)
-            var ct = TaskDescriptor(unit: b, kind: .forward, cycles: 300); ct.tiles = 2; ct.fifoIn = f; ct.fifoInWords = 6
+            var ct = TaskDescriptor(unit: b, kind: .forward, cycles: 300); ct.tiles = 2; ct.fifoIn = f;
+            ct.fifoInWords = 6
             g.addTask(ct)
         }
         let r = try run(g)
         for (i, c) in r.unitCycles.enumerated() {
             XCTAssertEqual(c.total, r.cycles, "unit \(i)")
             XCTAssertEqual(c.byReason.reduce(0, +), r.cycles, "unit \(i)")
-            XCTAssertEqual(c.blocked, c.cycles(.dram) + c.cycles(.sram) + c.cycles(.fifoFull) + c.cycles(.noise)
-                           + c.cycles(.interconnect), "unit \(i)")
+            XCTAssertEqual(
+                c.blocked,
+                c.cycles(.dram) + c.cycles(.sram) + c.cycles(.fifoFull) + c.cycles(.noise)
+                    + c.cycles(.interconnect), "unit \(i)")
             XCTAssertEqual(c.starved, c.cycles(.dependency) + c.cycles(.fifoEmpty), "unit \(i)")
         }
         XCTAssertGreaterThan(r.unitCycles[0].cycles(.noise), 0)

@@ -1,25 +1,31 @@
 import HWModel
 import LRCore
 import XCTest
+
 @testable import LRSim
 
 /// Graph convolutional workloads (`gnn:` models): aggregation by `A_hat` as scheduled work, checked against closed
 /// forms and on the shipped hardware models.
 final class GraphWorkloadTests: XCTestCase {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     func roomy() -> HardwareModel {
         var m = HardwareModel(name: "test")
         let big = BufferSpec(capacityBytes: 1 << 30)
-        m.stageTemplate.buffers = BufferSet(weights: big, inputs: big, noise: big, accumulators: big,
-                                            fifoOut: FIFOSpec(depthWords: 1 << 20))
+        m.stageTemplate.buffers = BufferSet(
+            weights: big, inputs: big, noise: big, accumulators: big,
+            fifoOut: FIFOSpec(depthWords: 1 << 20))
         return m
     }
 
-    func spec(_ model: String, _ method: EstimatorKind, copies: CopyCounts = [2], batch: Int? = nil, iterations: Int = 1) throws -> WorkloadSpec {
+    func spec(
+        _ model: String, _ method: EstimatorKind, copies: CopyCounts = [2], batch: Int? = nil, iterations: Int = 1
+    ) throws -> WorkloadSpec {
         let g = try XCTUnwrap(try GraphModel.parse(model))
-        var w = WorkloadSpec(network: g.network, method: method, batch: batch ?? g.nodes, copies: method == .bp ? [] : copies,
-                             iterations: iterations)
+        var w = WorkloadSpec(
+            network: g.network, method: method, batch: batch ?? g.nodes, copies: method == .bp ? [] : copies,
+            iterations: iterations)
         w.graph = g
         return w
     }
@@ -34,8 +40,11 @@ final class GraphWorkloadTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(try GraphModel.parse("gnn:4-3-2-2e0")).nonZeros, 4)
         XCTAssertNil(try GraphModel.parse("mlp:784-10"))
         // 4 nodes have at most 6 edges.
-        for bad in ["gnn:4-3-2", "gnn:4-3-2-2e", "gnn:4-3-0-2", "gnn:4-3-2-2e7", "gnn:4-3-2-2ex", "gnn:4-3-2-2-1", "gnn:a-b-c-d",
-                    "gnn:4-3-2-2e-1"] {
+        for bad in [
+            "gnn:4-3-2", "gnn:4-3-2-2e", "gnn:4-3-0-2", "gnn:4-3-2-2e7", "gnn:4-3-2-2ex", "gnn:4-3-2-2-1",
+            "gnn:a-b-c-d",
+            "gnn:4-3-2-2e-1",
+        ] {
             XCTAssertThrowsError(try GraphModel.parse(bad), bad) { e in
                 XCTAssertFalse("\(e)".contains("\n"), bad)
                 XCTAssertTrue("\(e)".contains("gnn:N-F-H-C"), bad)
@@ -98,10 +107,12 @@ final class GraphWorkloadTests: XCTestCase {
         XCTAssertEqual(with.engine.executed.adds - without.engine.executed.adds, 12)
         // The batch load carries A_hat in CSR: per non-zero a 4-byte column index and a weight-format value.
         let w = (roomy().formats.weights.totalBits + 7) / 8
-        func load(_ r: SimulationResult) -> Int { r.engine.dramReadBytes - r.engine.spillReadBytes }   // only loads read DRAM here
+        func load(_ r: SimulationResult) -> Int { r.engine.dramReadBytes - r.engine.spillReadBytes }  // only loads read DRAM here
         XCTAssertEqual(load(with) - load(without), 6 * (4 + w))
-        XCTAssertEqual(load(without), 4 * (3 * ((roomy().formats.inputs.totalBits + 7) / 8) + (roomy().formats.loss.totalBits + 7) / 8)
-                       + 5 * 4 + 4 * (4 + w))
+        XCTAssertEqual(
+            load(without),
+            4 * (3 * ((roomy().formats.inputs.totalBits + 7) / 8) + (roomy().formats.loss.totalBits + 7) / 8)
+                + 5 * 4 + 4 * (4 + w))
         XCTAssertGreaterThan(with.report.cycles, without.report.cycles)
     }
 

@@ -1,6 +1,7 @@
 import HWModel
 import LRCore
 import XCTest
+
 @testable import LRSim
 
 /// The papers' networks as simulator workloads: their layer plans against hand-counted shapes and MACs.
@@ -16,7 +17,7 @@ final class NetworkPresetTests: XCTestCase {
             expected += size * size * cout * cin * 9 + 3 * size * size * cout * cout * 9 + size * size * cout * cin
         }
         expected += 512 * 10
-        XCTAssertEqual(expected, 555_422_720)   // the usual "0.56 GMAC" of ResNet-18 on CIFAR
+        XCTAssertEqual(expected, 555_422_720)  // the usual "0.56 GMAC" of ResNet-18 on CIFAR
         XCTAssertEqual(plan.reduce(0) { $0 + $1.forwardGemm(rows: 1).macs }, expected)
         // Parameters: 11.17 M (convolutions with biases here, batch norm not counted).
         let parameters = plan.reduce(0) { $0 + $1.parameterCount }

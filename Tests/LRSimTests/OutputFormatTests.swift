@@ -14,12 +14,15 @@ final class OutputFormatTests: XCTestCase {
 
     /// `lrsim sim` with every output, through the library call the command makes.
     func simulate(in dir: TemporaryDirectory) throws {
-        var run = SimulationRun(hardware: try HardwareModel.load(path: Self.repo.appendingPathComponent("hwmodels/edge.toml").path),
-                                workload: SimWorkloadOptions(model: "mlp:32-16-10", estimator: .alr, batch: 4, copies: [4],
-                                                             iterations: 2))
+        var run = SimulationRun(
+            hardware: try HardwareModel.load(path: Self.repo.appendingPathComponent("hwmodels/edge.toml").path),
+            workload: SimWorkloadOptions(
+                model: "mlp:32-16-10", estimator: .alr, batch: 4, copies: [4],
+                iterations: 2))
         run.wallClock = false
-        run.outputs = .init(vcd: dir.path("run.vcd"), timeline: dir.path("run.trace.json"), csv: dir.path("csv"),
-                            report: dir.path("report.json"))
+        run.outputs = .init(
+            vcd: dir.path("run.vcd"), timeline: dir.path("run.trace.json"), csv: dir.path("csv"),
+            report: dir.path("report.json"))
         _ = try run.run()
     }
 
@@ -47,12 +50,18 @@ final class OutputFormatTests: XCTestCase {
     func testReportFieldsAndCSV() throws {
         let dir = try TemporaryDirectory(); defer { dir.cleanup() }
         try simulate(in: dir)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("report.json"))) as! [String: Any]
-        for key in ["cycles", "clock_hz", "iterations", "wall_seconds", "simulated_cycles_per_second"] { XCTAssertNotNil(json[key], key) }
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("report.json")))
+            as! [String: Any]
+        for key in ["cycles", "clock_hz", "iterations", "wall_seconds", "simulated_cycles_per_second"] {
+            XCTAssertNotNil(json[key], key)
+        }
         let tp = json["throughput"] as! [String: Any]
         XCTAssertNotNil(tp["samples_per_second"]); XCTAssertNotNil(tp["iterations_per_second"])
         let stages = json["stages"] as! [[String: Any]]
-        for key in ["name", "busy", "starved", "blocked", "idle", "utilization"] { XCTAssertNotNil(stages[0][key], key) }
+        for key in ["name", "busy", "starved", "blocked", "idle", "utilization"] {
+            XCTAssertNotNil(stages[0][key], key)
+        }
         XCTAssertNotNil((json["memory"] as! [String: Any])["peak_bytes"])
         XCTAssertNotNil((json["memory"] as! [String: Any])["per_buffer"])
         XCTAssertNotNil((json["dram"] as! [String: Any])["read_bytes"])
@@ -68,14 +77,18 @@ final class OutputFormatTests: XCTestCase {
         defer { a.cleanup(); b.cleanup() }
         try simulate(in: a); try simulate(in: b)
         for f in ["report.json", "run.vcd", "run.trace.json", "csv/stages.csv", "csv/buffers.csv"] {
-            XCTAssertEqual(try Data(contentsOf: a.url.appendingPathComponent(f)), try Data(contentsOf: b.url.appendingPathComponent(f)), f)
+            XCTAssertEqual(
+                try Data(contentsOf: a.url.appendingPathComponent(f)),
+                try Data(contentsOf: b.url.appendingPathComponent(f)), f)
         }
     }
 
     func testChromeTraceIsValidWithOneTrackPerUnit() throws {
         let dir = try TemporaryDirectory(); defer { dir.cleanup() }
         try simulate(in: dir)
-        let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("run.trace.json"))) as! [String: Any]
+        let obj =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("run.trace.json")))
+            as! [String: Any]
         XCTAssertEqual(obj["displayTimeUnit"] as? String, "ns")
         XCTAssertNotNil((obj["otherData"] as? [String: Any])?["microseconds_per_cycle"])
         let events = obj["traceEvents"] as! [[String: Any]]
@@ -85,7 +98,9 @@ final class OutputFormatTests: XCTestCase {
             XCTAssertNil(names[tid], "two names for track \(tid)")
             names[tid] = (e["args"] as! [String: Any])["name"] as? String
         }
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("report.json"))) as! [String: Any]
+        let report =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("report.json")))
+            as! [String: Any]
         let units = (report["stages"] as! [[String: Any]]).map { $0["name"] as! String }.filter { $0 != "dram" }
         XCTAssertEqual(Set(names.values), Set(units))
         let spans = events.filter { $0["ph"] as? String == "X" }
@@ -97,33 +112,39 @@ final class OutputFormatTests: XCTestCase {
     }
 
     func testVCDParsesWithVcdvcd() throws {
-        guard let python = which("python3") else { throw XCTSkip("python3 not found: install it and `pip install vcdvcd` to run this check") }
+        guard let python = which("python3") else {
+            throw XCTSkip("python3 not found: install it and `pip install vcdvcd` to run this check")
+        }
         let (probe, _) = try shell(python, ["-c", "import vcdvcd"])
         guard probe == 0 else { throw XCTSkip("Python package vcdvcd missing: `pip install vcdvcd` to run this check") }
         let dir = try TemporaryDirectory(); defer { dir.cleanup() }
         try simulate(in: dir)
         let script = """
-        import sys, vcdvcd
-        v = vcdvcd.VCDVCD(sys.argv[1])
-        sigs = v.signals
-        busy = [s for s in sigs if s.endswith('stage0_array_busy')]
-        assert busy, sigs
-        tv = v[busy[0]].tv
-        assert any(val == '1' for _, val in tv), tv
-        st = [s for s in sigs if s.endswith('stage0_array_state')][0]
-        assert all(int(val, 2) in (0, 1, 2, 3) for _, val in v[st].tv)
-        print(len(sigs), v.endtime)
-        """
+            import sys, vcdvcd
+            v = vcdvcd.VCDVCD(sys.argv[1])
+            sigs = v.signals
+            busy = [s for s in sigs if s.endswith('stage0_array_busy')]
+            assert busy, sigs
+            tv = v[busy[0]].tv
+            assert any(val == '1' for _, val in tv), tv
+            st = [s for s in sigs if s.endswith('stage0_array_state')][0]
+            assert all(int(val, 2) in (0, 1, 2, 3) for _, val in v[st].tv)
+            print(len(sigs), v.endtime)
+            """
         let (status, out) = try shell(python, ["-c", script, dir.path("run.vcd")])
         XCTAssertEqual(status, 0, out)
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("report.json"))) as! [String: Any]
+        let report =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("report.json")))
+            as! [String: Any]
         let cycles = report["cycles"] as! Int
         // edge runs at 500 MHz: 2000 ps per cycle; the dump ends at the last cycle.
         XCTAssertTrue(out.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(" \(cycles * 2000)"), out)
     }
 
     func testVCDLoadsInGTKWaveConverter() throws {
-        guard let vcd2fst = which("vcd2fst") else { throw XCTSkip("GTKWave's vcd2fst not found: `apt-get install gtkwave` to run this check") }
+        guard let vcd2fst = which("vcd2fst") else {
+            throw XCTSkip("GTKWave's vcd2fst not found: `apt-get install gtkwave` to run this check")
+        }
         let dir = try TemporaryDirectory(); defer { dir.cleanup() }
         try simulate(in: dir)
         let (status, out) = try shell(vcd2fst, [dir.path("run.vcd"), dir.path("run.fst")])

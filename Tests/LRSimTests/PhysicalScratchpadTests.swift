@@ -1,5 +1,6 @@
 import HWModel
 import XCTest
+
 @testable import LRSim
 
 /// The simulator's scratchpad streaming (`GemmTileProgram`, physical demand order) and `lrsim gemm --memory-order
@@ -26,15 +27,19 @@ final class PhysicalScratchpadTests: XCTestCase {
     func testFillCountsFollowTheLoopNest() throws {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<300 {
-            let g = GemmShape(m: Int.random(in: 1...400, using: &rng), n: Int.random(in: 1...300, using: &rng),
-                              k: Int.random(in: 1...500, using: &rng))
-            let a = SystolicArray(rows: Int.random(in: 2...32, using: &rng), cols: Int.random(in: 2...32, using: &rng),
-                                  dataflow: Dataflow.allCases.randomElement(using: &rng)!)
-            let c = ScratchpadConfig(ifmapWords: Int.random(in: 2...20_000, using: &rng),
-                                     filterWords: Int.random(in: 2...20_000, using: &rng), ofmapWords: 1024,
-                                     ifmapBandwidth: 1, filterBandwidth: 1, ofmapBandwidth: 1)
-            let spec = GemmTileSpec(shape: g, array: a, config: c, ifmapBuffer: nil, filterBuffer: nil,
-                                    ifmapWordBytes: 1, filterWordBytes: 1)
+            let g = GemmShape(
+                m: Int.random(in: 1...400, using: &rng), n: Int.random(in: 1...300, using: &rng),
+                k: Int.random(in: 1...500, using: &rng))
+            let a = SystolicArray(
+                rows: Int.random(in: 2...32, using: &rng), cols: Int.random(in: 2...32, using: &rng),
+                dataflow: Dataflow.allCases.randomElement(using: &rng)!)
+            let c = ScratchpadConfig(
+                ifmapWords: Int.random(in: 2...20_000, using: &rng),
+                filterWords: Int.random(in: 2...20_000, using: &rng), ofmapWords: 1024,
+                ifmapBandwidth: 1, filterBandwidth: 1, ofmapBandwidth: 1)
+            let spec = GemmTileSpec(
+                shape: g, array: a, config: c, ifmapBuffer: nil, filterBuffer: nil,
+                ifmapWordBytes: 1, filterWordBytes: 1)
             let p = try GemmTileProgram(spec, maxTiles: 64)
             let (pa, pb) = passes(g, a)
             XCTAssertEqual(p.ifmapFills.reduce(0, +), fills(g.m * g.k, pa, c.ifmapWords), "\(g) \(a) \(c)")
@@ -52,8 +57,9 @@ final class PhysicalScratchpadTests: XCTestCase {
         let g = GemmShape(m: 32, n: 256, k: 4096), a = SystolicArray(rows: 16, cols: 16, dataflow: .ws)
         let compute = a.timing(g).cycles
         func config(_ bw: Int) -> ScratchpadConfig {
-            ScratchpadConfig(ifmapWords: 32 << 10, filterWords: 64 << 10, ofmapWords: 64 << 10,
-                             ifmapBandwidth: bw, filterBandwidth: bw, ofmapBandwidth: bw)
+            ScratchpadConfig(
+                ifmapWords: 32 << 10, filterWords: 64 << 10, ofmapWords: 64 << 10,
+                ifmapBandwidth: bw, filterBandwidth: bw, ofmapBandwidth: bw)
         }
         // A: 32 x 4096 words read once per column fold (16); B: 4096 x 256 read once.
         let trafficA = 16 << 10 + fills(32 * 4096, 16, 32 << 10) * (16 << 10)
@@ -76,12 +82,15 @@ final class PhysicalScratchpadTests: XCTestCase {
         var graph = TaskGraph(dram: DRAMDescriptor(bytesPerCycle: 4, latencyCycles: 10))
         let u = graph.addUnit("s0.array", kind: .array, width: 256)
         let weights = graph.addBuffer("s0.weights", stage: "s0", role: .weights, capacityBytes: 0)
-        let w = graph.addAllocation(in: weights, bytes: 2048 * 64 * 2, resident: true)   // 16-bit weights
-        let config = ScratchpadConfig(ifmapWords: 4096, filterWords: 8192, ofmapWords: 4096,
-                                      ifmapBandwidth: 1, filterBandwidth: 1, ofmapBandwidth: 1)
+        let w = graph.addAllocation(in: weights, bytes: 2048 * 64 * 2, resident: true)  // 16-bit weights
+        let config = ScratchpadConfig(
+            ifmapWords: 4096, filterWords: 8192, ofmapWords: 4096,
+            ifmapBandwidth: 1, filterBandwidth: 1, ofmapBandwidth: 1)
         var t = TaskDescriptor(unit: u, kind: .forward, cycles: a.timing(g).cycles)
-        t.gemm = graph.gemmIndex(GemmTileSpec(shape: g, array: a, config: config, ifmapBuffer: nil,
-                                              filterBuffer: weights, ifmapWordBytes: 1, filterWordBytes: 2))
+        t.gemm = graph.gemmIndex(
+            GemmTileSpec(
+                shape: g, array: a, config: config, ifmapBuffer: nil,
+                filterBuffer: weights, ifmapWordBytes: 1, filterWordBytes: 2))
         graph.addTask(t, reads: [w])
         let r = try Engine(graph: graph).run()
         XCTAssertEqual(r.spillReadBytes, (4096 + fills(2048 * 64, 1, 8192) * 4096) * 2)

@@ -1,6 +1,7 @@
 import Foundation
 import HWModel
 import XCTest
+
 @testable import LRSim
 
 /// lrsim's double-buffered scratchpad model against SCALE-Sim v3.0.0 itself: every case of the committed table
@@ -13,15 +14,19 @@ final class ScratchpadAgreementTests: XCTestCase {
             $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         }
         let header = lines[0]
-        return lines.dropFirst().filter { $0.count == header.count }.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+        return lines.dropFirst().filter { $0.count == header.count }.map {
+            Dictionary(uniqueKeysWithValues: zip(header, $0))
+        }
     }
 
     static func timing(_ row: [String: String]) throws -> ScratchpadTiming {
         func int(_ k: String) -> Int { Int(row[k]!)! }
         let array = SystolicArray(rows: int("rows"), cols: int("cols"), dataflow: Dataflow(rawValue: row["dataflow"]!)!)
-        let config = ScratchpadConfig(ifmapKiB: int("ifmap_kb"), filterKiB: int("filter_kb"), ofmapKiB: int("ofmap_kb"),
-                                      bandwidth: int("bandwidth"))
-        let pad = try GemmScratchpad(gemm: GemmShape(m: int("M"), n: int("N"), k: int("K")), array: array, config: config)
+        let config = ScratchpadConfig(
+            ifmapKiB: int("ifmap_kb"), filterKiB: int("filter_kb"), ofmapKiB: int("ofmap_kb"),
+            bandwidth: int("bandwidth"))
+        let pad = try GemmScratchpad(
+            gemm: GemmShape(m: int("M"), n: int("N"), k: int("K")), array: array, config: config)
         return ScaleSimMemoryTimer.run(pad)
     }
 
@@ -45,14 +50,18 @@ final class ScratchpadAgreementTests: XCTestCase {
     func testStallFreeTableThroughMemoryModel() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/scalesim/scalesim_cycles.csv")
-        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ",").map(String.init)
+        }
         let header = lines[0]
         var checked = 0
         for row in lines.dropFirst() where row.count == header.count {
             let r = Dictionary(uniqueKeysWithValues: zip(header, row))
-            let array = SystolicArray(rows: Int(r["rows"]!)!, cols: Int(r["cols"]!)!, dataflow: Dataflow(rawValue: r["dataflow"]!)!)
-            let pad = try GemmScratchpad(gemm: GemmShape(m: Int(r["M"]!)!, n: Int(r["N"]!)!, k: Int(r["K"]!)!), array: array,
-                                         config: ScratchpadConfig(ifmapKiB: 65536, filterKiB: 65536, ofmapKiB: 65536, bandwidth: 1000))
+            let array = SystolicArray(
+                rows: Int(r["rows"]!)!, cols: Int(r["cols"]!)!, dataflow: Dataflow(rawValue: r["dataflow"]!)!)
+            let pad = try GemmScratchpad(
+                gemm: GemmShape(m: Int(r["M"]!)!, n: Int(r["N"]!)!, k: Int(r["K"]!)!), array: array,
+                config: ScratchpadConfig(ifmapKiB: 65536, filterKiB: 65536, ofmapKiB: 65536, bandwidth: 1000))
             let t = ScaleSimMemoryTimer.run(pad)
             XCTAssertEqual(t.cycles, Int(r["total_cycles"]!)!, r["name"]!)
             XCTAssertEqual(t.stallCycles, Int(r["stall_cycles"]!)!, r["name"]!)

@@ -1,5 +1,6 @@
 import HWModel
 import XCTest
+
 @testable import LRSim
 
 /// The fast scratchpad model (fold/fill/drain events, closed forms) against a literal element-by-element replay of
@@ -23,15 +24,23 @@ final class ScratchpadModelTests: XCTestCase {
         var stalled = 0
         for i in 0..<360 {
             let df: Dataflow = [.ws, .os, .is][i % 3]
-            let array = SystolicArray(rows: Int.random(in: 1...9, using: &rng), cols: Int.random(in: 1...9, using: &rng),
-                                      dataflow: df)
-            let dim = { (r: inout SplitMix) in Bool.random(using: &r) ? Int.random(in: 1...12, using: &r) : Int.random(in: 1...40, using: &r) }
+            let array = SystolicArray(
+                rows: Int.random(in: 1...9, using: &rng), cols: Int.random(in: 1...9, using: &rng),
+                dataflow: df)
+            let dim = { (r: inout SplitMix) in
+                Bool.random(using: &r) ? Int.random(in: 1...12, using: &r) : Int.random(in: 1...40, using: &r)
+            }
             let g = GemmShape(m: dim(&rng), n: dim(&rng), k: dim(&rng))
-            let words = { (r: inout SplitMix) in [Int.random(in: 2...40, using: &r), Int.random(in: 2...400, using: &r),
-                                                  Int.random(in: 100...3000, using: &r)].randomElement(using: &r)! }
+            let words = { (r: inout SplitMix) in
+                [
+                    Int.random(in: 2...40, using: &r), Int.random(in: 2...400, using: &r),
+                    Int.random(in: 100...3000, using: &r),
+                ].randomElement(using: &r)!
+            }
             let bw = { (r: inout SplitMix) in [1, 1, 2, 3, 5, 8, 17].randomElement(using: &r)! }
-            let config = ScratchpadConfig(ifmapWords: words(&rng), filterWords: words(&rng), ofmapWords: words(&rng),
-                                          ifmapBandwidth: bw(&rng), filterBandwidth: bw(&rng), ofmapBandwidth: bw(&rng))
+            let config = ScratchpadConfig(
+                ifmapWords: words(&rng), filterWords: words(&rng), ofmapWords: words(&rng),
+                ifmapBandwidth: bw(&rng), filterBandwidth: bw(&rng), ofmapBandwidth: bw(&rng))
             let fast = ScaleSimMemoryTimer.run(try GemmScratchpad(gemm: g, array: array, config: config))
             let replay = ScratchpadReplay(gemm: g, array: array).run(config)
             let what = "case \(i): \(g) on \(array.rows)x\(array.cols) \(df.rawValue), \(config)"
@@ -49,27 +58,31 @@ final class ScratchpadModelTests: XCTestCase {
         var rng = SplitMix(state: 4)
         for i in 0..<90 {
             let df: Dataflow = [.ws, .os, .is][i % 3]
-            let array = SystolicArray(rows: Int.random(in: 1...6, using: &rng), cols: Int.random(in: 1...6, using: &rng),
-                                      dataflow: df)
-            let g = GemmShape(m: Int.random(in: 1...30, using: &rng), n: Int.random(in: 1...30, using: &rng),
-                              k: Int.random(in: 1...30, using: &rng))
-            let config = ScratchpadConfig(ifmapWords: Int.random(in: 2...200, using: &rng),
-                                          filterWords: Int.random(in: 2...200, using: &rng), ofmapWords: 64,
-                                          ifmapBandwidth: 1, filterBandwidth: 1, ofmapBandwidth: 1)
+            let array = SystolicArray(
+                rows: Int.random(in: 1...6, using: &rng), cols: Int.random(in: 1...6, using: &rng),
+                dataflow: df)
+            let g = GemmShape(
+                m: Int.random(in: 1...30, using: &rng), n: Int.random(in: 1...30, using: &rng),
+                k: Int.random(in: 1...30, using: &rng))
+            let config = ScratchpadConfig(
+                ifmapWords: Int.random(in: 2...200, using: &rng),
+                filterWords: Int.random(in: 2...200, using: &rng), ofmapWords: 64,
+                ifmapBandwidth: 1, filterBandwidth: 1, ofmapBandwidth: 1)
             let pad = try GemmScratchpad(gemm: g, array: array, config: config)
             var ifmap = Array(repeating: 0, count: pad.lines), filter = ifmap
             var next = 0, words = 0
             for step in pad.steps() {
                 switch step {
                 case .compute(let lines, let w):
-                    XCTAssertEqual(lines.lowerBound, next); XCTAssertFalse(lines.isEmpty); next = lines.upperBound; words += w
+                    XCTAssertEqual(lines.lowerBound, next); XCTAssertFalse(lines.isEmpty); next = lines.upperBound;
+                    words += w
                 case .fill(let line, let fi, let ff, let w):
                     XCTAssertEqual(line, next); XCTAssertGreaterThan(fi + ff, 0); next = line + 1; words += w
                     ifmap[line] = fi; filter[line] = ff
                 }
             }
             XCTAssertEqual(next, pad.lines)
-            XCTAssertEqual(words, g.m * g.n * (df == .os ? 1 : ceilDiv(g.k, array.rows)))   // ws, is rewrite per row fold
+            XCTAssertEqual(words, g.m * g.n * (df == .os ? 1 : ceilDiv(g.k, array.rows)))  // ws, is rewrite per row fold
             let replay = ScratchpadReplay(gemm: g, array: array).fillsPerLine(config)
             XCTAssertEqual(ifmap, replay.ifmap, "case \(i) ifmap: \(g) \(df)")
             XCTAssertEqual(filter, replay.filter, "case \(i) filter: \(g) \(df)")
@@ -79,21 +92,28 @@ final class ScratchpadModelTests: XCTestCase {
     /// The demand line layout of the OFMAP and the rank order of the prefetch matrices against the replay's matrices.
     func testClosedFormLayoutsMatchSCALESimMatrices() throws {
         for df in [Dataflow.ws, .os, .is] {
-            for (r, c, g) in [(4, 3, GemmShape(m: 7, n: 5, k: 10)), (3, 5, GemmShape(m: 11, n: 13, k: 2)),
-                              (2, 2, GemmShape(m: 1, n: 3, k: 5))] {
+            for (r, c, g) in [
+                (4, 3, GemmShape(m: 7, n: 5, k: 10)), (3, 5, GemmShape(m: 11, n: 13, k: 2)),
+                (2, 2, GemmShape(m: 1, n: 3, k: 5)),
+            ] {
                 let array = SystolicArray(rows: r, cols: c, dataflow: df)
-                let pad = try GemmScratchpad(gemm: g, array: array, config: ScratchpadConfig(ifmapKiB: 1, filterKiB: 1, ofmapKiB: 1, bandwidth: 1))
+                let pad = try GemmScratchpad(
+                    gemm: g, array: array,
+                    config: ScratchpadConfig(ifmapKiB: 1, filterKiB: 1, ofmapKiB: 1, bandwidth: 1))
                 let replay = ScratchpadReplay(gemm: g, array: array)
                 XCTAssertEqual(pad.lines, replay.ofmapDemand.count)
                 for line in 0..<pad.lines {
-                    XCTAssertEqual(pad.output.words(onLine: line), replay.ofmapDemand[line].filter { $0 != -1 }.count,
-                                   "\(df) \(g) line \(line)")
+                    XCTAssertEqual(
+                        pad.output.words(onLine: line), replay.ofmapDemand[line].filter { $0 != -1 }.count,
+                        "\(df) \(g) line \(line)")
                 }
                 XCTAssertEqual(pad.output.totalWords, replay.ofmapDemand.joined().filter { $0 != -1 }.count)
                 // Ranks: every valid element of the stacked prefetch matrix has, as its rank, its position among the
                 // valid elements of SCALE-Sim's prefetch order.
-                for (demand, prefetch, stack) in [(pad.ifmapDemand, replay.ifmapPrefetch, replay.ifmapStack),
-                                                  (pad.filterDemand, replay.filterPrefetch, replay.filterStack)] {
+                for (demand, prefetch, stack) in [
+                    (pad.ifmapDemand, replay.ifmapPrefetch, replay.ifmapStack),
+                    (pad.filterDemand, replay.filterPrefetch, replay.filterStack),
+                ] {
                     let l = demand.layout
                     let valid = prefetch.filter { $0 != -1 }
                     XCTAssertEqual(valid.count, l.validElements)
@@ -120,13 +140,13 @@ final class ScratchpadModelTests: XCTestCase {
     /// SCALE-Sim's stall rule by hand: fills complete at L_k = -1 + k*(ceil(P/B)+1); a line at cycle c starts at
     /// x = c + 1 and each fill maps x -> L + max(0, L - x).
     func testFillClockByHand() {
-        var clock = FillClock(fillCycles: 10)          // L_1 = 9, L_2 = 19, L_3 = 29
+        var clock = FillClock(fillCycles: 10)  // L_1 = 9, L_2 = 19, L_3 = 29
         // Line at cycle 3 needs one fill: x = 4 -> 9 + 5 = 14: stall 14 - 3 - 1 = 10 (twice the 5-cycle wait).
         XCTAssertEqual(clock.stall(fills: 1, atCycle: 3), 10)
         // Line at cycle 40 needs two fills (L = 19, 29, both done): x = 41 -> 19 -> 29 + 10 = 39: stall -2.
         XCTAssertEqual(clock.stall(fills: 2, atCycle: 40), -2)
         XCTAssertEqual(clock.fills, 3)
-        var c2 = FillClock(fillCycles: 4)              // L = 3, 7, 11, 15
+        var c2 = FillClock(fillCycles: 4)  // L = 3, 7, 11, 15
         // c = 0: x = 1 -> 3 + 2 = 5 -> 7 + 2 = 9 -> 11 + 2 = 13 -> 15 + 2 = 17: stall 16.
         XCTAssertEqual(c2.stall(fills: 4, atCycle: 0), 16)
     }
@@ -145,24 +165,34 @@ final class ScratchpadModelTests: XCTestCase {
     /// Everything fits: no fill, no drain event before the end, zero stalls (the committed stall-free cases).
     func testNoStallsWhenOperandsFit() throws {
         let array = SystolicArray(rows: 32, cols: 32, dataflow: .ws)
-        let pad = try GemmScratchpad(gemm: GemmShape(m: 3025, n: 96, k: 363), array: array,
-                                     config: ScratchpadConfig(ifmapKiB: 65536, filterKiB: 65536, ofmapKiB: 65536, bandwidth: 1000))
+        let pad = try GemmScratchpad(
+            gemm: GemmShape(m: 3025, n: 96, k: 363), array: array,
+            config: ScratchpadConfig(ifmapKiB: 65536, filterKiB: 65536, ofmapKiB: 65536, bandwidth: 1000))
         let t = ScaleSimMemoryTimer.run(pad)
         XCTAssertEqual([t.cycles, t.stallCycles, t.ifmapFills, t.filterFills], [112283, 0, 0, 0])
     }
 
     func testBadConfigurationsAreOneLineErrors() {
         let array = SystolicArray(rows: 4, cols: 4, dataflow: .ws)
-        XCTAssertThrowsError(try GemmScratchpad(gemm: GemmShape(m: 4, n: 4, k: 4), array: array,
-                                                config: ScratchpadConfig(ifmapKiB: 1, filterKiB: 1, ofmapKiB: 1, bandwidth: 0))) {
+        XCTAssertThrowsError(
+            try GemmScratchpad(
+                gemm: GemmShape(m: 4, n: 4, k: 4), array: array,
+                config: ScratchpadConfig(ifmapKiB: 1, filterKiB: 1, ofmapKiB: 1, bandwidth: 0))
+        ) {
             XCTAssertEqual("\($0)", "ifmap bandwidth: expected 1 ... 2^30 words per cycle, got 0")
         }
-        XCTAssertThrowsError(try GemmScratchpad(gemm: GemmShape(m: 1 << 30, n: 1 << 30, k: 4), array: array,
-                                                config: ScratchpadConfig(ifmapKiB: 1, filterKiB: 1, ofmapKiB: 1, bandwidth: 1))) {
+        XCTAssertThrowsError(
+            try GemmScratchpad(
+                gemm: GemmShape(m: 1 << 30, n: 1 << 30, k: 4), array: array,
+                config: ScratchpadConfig(ifmapKiB: 1, filterKiB: 1, ofmapKiB: 1, bandwidth: 1))
+        ) {
             XCTAssertEqual("\($0)", "GEMM 1073741824x1073741824x4: M*N exceeds 2^50 words")
         }
-        XCTAssertThrowsError(try ScratchpadConfig.resolve(hardware: nil, ifmapKiB: 1, filterKiB: nil, ofmapKiB: 1, bandwidth: 2)) {
-            XCTAssertEqual("\($0)", "the memory model needs --filter-sram-kb (or --hw FILE to take them from a hardware model)")
+        XCTAssertThrowsError(
+            try ScratchpadConfig.resolve(hardware: nil, ifmapKiB: 1, filterKiB: nil, ofmapKiB: 1, bandwidth: 2)
+        ) {
+            XCTAssertEqual(
+                "\($0)", "the memory model needs --filter-sram-kb (or --hw FILE to take them from a hardware model)")
         }
     }
 }

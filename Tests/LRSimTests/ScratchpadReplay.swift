@@ -1,4 +1,5 @@
 import HWModel
+
 @testable import LRSim
 
 /// A literal, element-by-element transcription of SCALE-Sim v3.0.0's memory simulation for one GEMM, for checking the
@@ -19,7 +20,9 @@ struct ScratchpadReplay {
         guard let w = m.first?.count else { return [] }
         return (0..<w).map { c in m.map { $0[c] } }
     }
-    static func empty(_ rows: Int, _ cols: Int) -> Matrix { Array(repeating: Array(repeating: -1, count: cols), count: rows) }
+    static func empty(_ rows: Int, _ cols: Int) -> Matrix {
+        Array(repeating: Array(repeating: -1, count: cols), count: rows)
+    }
     static func skew(_ m: Matrix) -> Matrix {
         let rows = m.count, cols = m[0].count
         var out = empty(rows + cols - 1, cols)
@@ -55,11 +58,14 @@ struct ScratchpadReplay {
             for b in chunks(N, C) { fp += Self.block(filter, rows: 0..<K, cols: b, padRows: K, padCols: C) }
             for fc in chunks(N, C) {
                 for fr in chunks(K, R) {
-                    id += Self.skew(Self.empty(R, R) + Self.block(ifmap, rows: 0..<M, cols: fr, padRows: M, padCols: R)
-                                    + Self.empty(C - 1, R))
-                    fd += Array(Self.block(filter, rows: fr, cols: fc, padRows: R, padCols: C).reversed())
+                    id += Self.skew(
+                        Self.empty(R, R) + Self.block(ifmap, rows: 0..<M, cols: fr, padRows: M, padCols: R)
+                            + Self.empty(C - 1, R))
+                    fd +=
+                        Array(Self.block(filter, rows: fr, cols: fc, padRows: R, padCols: C).reversed())
                         + Self.empty(R + C + M - 2, C)
-                    od += Self.skew(Self.empty(2 * R - 1, C) + Self.block(ofmap, rows: 0..<M, cols: fc, padRows: M, padCols: C))
+                    od += Self.skew(
+                        Self.empty(2 * R - 1, C) + Self.block(ofmap, rows: 0..<M, cols: fc, padRows: M, padCols: C))
                 }
             }
             ifmapPrefetch = Self.diagonal(ip); filterPrefetch = fp.flatMap { $0 }
@@ -69,10 +75,13 @@ struct ScratchpadReplay {
             for b in chunks(N, C) { fp += Self.block(filter, rows: 0..<K, cols: b, padRows: K, padCols: C) }
             for fc in chunks(N, C) {
                 for fr in chunks(M, R) {
-                    id += Self.skew(Self.block(it, rows: 0..<K, cols: fr, padRows: K, padCols: R) + Self.empty(C - 1, R))
-                    fd += Self.skew(Self.block(filter, rows: 0..<K, cols: fc, padRows: K, padCols: C) + Self.empty(R - 1, C))
-                    od += Self.skew(Self.empty(K - 1, C)
-                                    + Array(Self.block(ofmap, rows: fr, cols: fc, padRows: R, padCols: C).reversed()))
+                    id += Self.skew(
+                        Self.block(it, rows: 0..<K, cols: fr, padRows: K, padCols: R) + Self.empty(C - 1, R))
+                    fd += Self.skew(
+                        Self.block(filter, rows: 0..<K, cols: fc, padRows: K, padCols: C) + Self.empty(R - 1, C))
+                    od += Self.skew(
+                        Self.empty(K - 1, C)
+                            + Array(Self.block(ofmap, rows: fr, cols: fc, padRows: R, padCols: C).reversed()))
                 }
             }
             ifmapPrefetch = Self.diagonal(ip); filterPrefetch = Self.diagonal(fp)
@@ -84,12 +93,15 @@ struct ScratchpadReplay {
             }
             for fc in chunks(M, C) {
                 for fr in chunks(K, R) {
-                    id += Array(Self.block(it, rows: fr, cols: fc, padRows: R, padCols: C).reversed())
+                    id +=
+                        Array(Self.block(it, rows: fr, cols: fc, padRows: R, padCols: C).reversed())
                         + Self.empty(R + C + N - 2, C)
-                    fd += Self.skew(Self.empty(R, R)
-                                    + Self.transpose(Self.block(filter, rows: fr, cols: 0..<N, padRows: R, padCols: N))
-                                    + Self.empty(C - 1, R))
-                    od += Self.skew(Self.empty(2 * R - 1, C) + Self.block(ot, rows: 0..<N, cols: fc, padRows: N, padCols: C))
+                    fd += Self.skew(
+                        Self.empty(R, R)
+                            + Self.transpose(Self.block(filter, rows: fr, cols: 0..<N, padRows: R, padCols: N))
+                            + Self.empty(C - 1, R))
+                    od += Self.skew(
+                        Self.empty(2 * R - 1, C) + Self.block(ot, rows: 0..<N, cols: fc, padRows: N, padCols: C))
                 }
             }
             ifmapPrefetch = ip.flatMap { $0 }; filterPrefetch = Self.diagonal(fp)

@@ -1,25 +1,31 @@
 import HWModel
 import LRCore
 import XCTest
+
 @testable import LRSim
 
 /// Recurrent and spiking workloads (`rnn:` / `snn:` models): time steps as scheduled work, checked against closed
 /// forms and on the shipped hardware models.
 final class SequenceWorkloadTests: XCTestCase {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     func roomy() -> HardwareModel {
         var m = HardwareModel(name: "test")
         let big = BufferSpec(capacityBytes: 1 << 30)
-        m.stageTemplate.buffers = BufferSet(weights: big, inputs: big, noise: big, accumulators: big,
-                                            fifoOut: FIFOSpec(depthWords: 1 << 20))
+        m.stageTemplate.buffers = BufferSet(
+            weights: big, inputs: big, noise: big, accumulators: big,
+            fifoOut: FIFOSpec(depthWords: 1 << 20))
         return m
     }
 
-    func spec(_ model: String, _ method: EstimatorKind, copies: CopyCounts = [2], batch: Int = 2, iterations: Int = 1) throws -> WorkloadSpec {
+    func spec(_ model: String, _ method: EstimatorKind, copies: CopyCounts = [2], batch: Int = 2, iterations: Int = 1)
+        throws -> WorkloadSpec
+    {
         let s = try XCTUnwrap(try SequenceModel.parse(model))
-        var w = WorkloadSpec(network: s.network, method: method, batch: batch, copies: method == .bp ? [] : copies,
-                             iterations: iterations)
+        var w = WorkloadSpec(
+            network: s.network, method: method, batch: batch, copies: method == .bp ? [] : copies,
+            iterations: iterations)
         w.sequence = s
         return w
     }

@@ -1,6 +1,7 @@
 import HWModel
 import LRCore
 import XCTest
+
 @testable import LRSim
 
 /// The steady-state period is measured over the middle iterations, so it does not depend on how many iterations run.
@@ -28,10 +29,12 @@ final class SteadyStateTests: XCTestCase {
             let short = try Simulator.run(s, on: model).report
             s.iterations = 64
             let long = try Simulator.run(s, on: model).report
-            XCTAssertEqual(short.steadyStateCyclesPerIteration, long.steadyStateCyclesPerIteration,
-                           accuracy: 0.01 * long.steadyStateCyclesPerIteration, "\(spec.method) on \(model.name)")
-            XCTAssertEqual(long.throughput.iterationsPerSecond, model.clock.hz / long.steadyStateCyclesPerIteration,
-                           accuracy: 1e-9 * long.throughput.iterationsPerSecond)
+            XCTAssertEqual(
+                short.steadyStateCyclesPerIteration, long.steadyStateCyclesPerIteration,
+                accuracy: 0.01 * long.steadyStateCyclesPerIteration, "\(spec.method) on \(model.name)")
+            XCTAssertEqual(
+                long.throughput.iterationsPerSecond, model.clock.hz / long.steadyStateCyclesPerIteration,
+                accuracy: 1e-9 * long.throughput.iterationsPerSecond)
             XCTAssertEqual(long.periodIterations, 64 - 1 - 2 * 16)
         }
     }

@@ -1,6 +1,7 @@
 import HWModel
 import LRCore
 import XCTest
+
 @testable import LRSim
 
 /// Builder-level properties: conservation of work against closed forms, the sequential schedule as a sum of task
@@ -14,16 +15,20 @@ final class WorkloadTests: XCTestCase {
             // Roomy and wide: 64 ports of 4096-bit words, so SRAM ports never bound a task (EngineHandComputedTests
             // checks port-bound timing on its own).
             let big = BufferSpec(capacityBytes: 1 << 30, readPorts: 64, writePorts: 64, wordBits: 4096)
-            m.stageTemplate.buffers = BufferSet(weights: big, inputs: big, noise: big, accumulators: big,
-                                                fifoOut: FIFOSpec(depthWords: 1 << 20))
+            m.stageTemplate.buffers = BufferSet(
+                weights: big, inputs: big, noise: big, accumulators: big,
+                fifoOut: FIFOSpec(depthWords: 1 << 20))
         }
         return m
     }
 
-    func spec(_ method: EstimatorKind, copies: CopyCounts = [4], iterations: Int = 2, batch: Int = 3,
-              net: String = "mlp:8-6-4") throws -> WorkloadSpec {
-        WorkloadSpec(network: try NetworkSpec.parse(net), method: method, batch: batch, copies: copies,
-                     iterations: iterations)
+    func spec(
+        _ method: EstimatorKind, copies: CopyCounts = [4], iterations: Int = 2, batch: Int = 3,
+        net: String = "mlp:8-6-4"
+    ) throws -> WorkloadSpec {
+        WorkloadSpec(
+            network: try NetworkSpec.parse(net), method: method, batch: batch, copies: copies,
+            iterations: iterations)
     }
 
     func testConservationLRClosedForm() throws {
@@ -93,7 +98,9 @@ final class WorkloadTests: XCTestCase {
         XCTAssertLessThanOrEqual(over.report.cycles, pipe.report.cycles)
         for r in [seq, pipe, over] {
             XCTAssertTrue(r.report.work.conserved)
-            for st in r.report.stages { XCTAssertEqual(st.busy + st.starved + st.blocked + st.idle, r.report.cycles, st.name) }
+            for st in r.report.stages {
+                XCTAssertEqual(st.busy + st.starved + st.blocked + st.idle, r.report.cycles, st.name)
+            }
         }
     }
 
@@ -102,7 +109,8 @@ final class WorkloadTests: XCTestCase {
         let lr = try Simulator.run(try spec(.lr, copies: [8], iterations: 1, batch: 1, net: "mlp:8-8-8"), on: model())
         let alr = try Simulator.run(try spec(.alr, copies: [8], iterations: 1, batch: 1, net: "mlp:8-8-8"), on: model())
         let bp = try Simulator.run(try spec(.bp, copies: [], iterations: 1, batch: 1, net: "mlp:8-8-8"), on: model())
-        let lrNoise = lr.report.memory.peakDemandByRole["noise"]!, alrNoise = alr.report.memory.peakDemandByRole["noise"]!
+        let lrNoise = lr.report.memory.peakDemandByRole["noise"]!,
+            alrNoise = alr.report.memory.peakDemandByRole["noise"]!
         XCTAssertGreaterThan(alrNoise, 0)
         XCTAssertEqual(lrNoise, 16 * alrNoise)
         XCTAssertEqual(bp.report.memory.peakDemandByRole["noise"], 0)
@@ -147,7 +155,8 @@ final class WorkloadTests: XCTestCase {
 
     func testInvalidWorkloadIsOneLineError() throws {
         XCTAssertThrowsError(try Simulator.run(try spec(.lr, copies: [1, 2, 3]), on: model())) { e in
-            XCTAssertEqual("\(e)", "workload: copies: expected 1 or 2 comma-separated values (one per parametric layer), got 3")
+            XCTAssertEqual(
+                "\(e)", "workload: copies: expected 1 or 2 comma-separated values (one per parametric layer), got 3")
         }
     }
 }

@@ -6,6 +6,7 @@ import LRStudies
 import LRTestSupport
 import LRTrace
 import XCTest
+
 @testable import LRTrain
 
 /// `lrsim replay` of rnn, snn and gnn traces (`ArchitectureDatapath`): exact against GMP on a wide datapath, the float
@@ -14,11 +15,15 @@ final class ArchitectureReplayTests: XCTestCase {
     enum Arch: String, CaseIterable { case rnn, snn, gnn }
 
     static func config(_ arch: Arch) -> TrainingConfiguration {
-        var c = TrainingConfiguration(estimator: EstimatorSettings(kind: .lr, copies: [4], sigma: [arch == .snn ? 0.3 : 0.1],
-                                                                   weightNoiseLayers: []))
+        var c = TrainingConfiguration(
+            estimator: EstimatorSettings(
+                kind: .lr, copies: [4], sigma: [arch == .snn ? 0.3 : 0.1],
+                weightNoiseLayers: []))
         switch arch {
-        case .rnn: c.model = "rnn:112x8-3xT7"; c.data = "synthetic:features=784,classes=3,train=64,test=32"; c.batch = 16
-        case .snn: c.model = "snn:784-16-3xT4"; c.data = "synthetic:features=784,classes=3,train=64,test=32"; c.batch = 16
+        case .rnn:
+            c.model = "rnn:112x8-3xT7"; c.data = "synthetic:features=784,classes=3,train=64,test=32"; c.batch = 16
+        case .snn:
+            c.model = "snn:784-16-3xT4"; c.data = "synthetic:features=784,classes=3,train=64,test=32"; c.batch = 16
         case .gnn: c.model = "gnn:120-8-12-4"; c.data = "sbm:p_in=0.1,p_out=0.01,train=60,seed=5"; c.batch = 60
         }
         c.seed = 3; c.epochs = arch == .gnn ? 3 : 1; c.learningRate = 1e-2; c.traceEvery = 2; c.traceBackprop = true
@@ -28,7 +33,8 @@ final class ArchitectureReplayTests: XCTestCase {
     /// Trains `arch` with a trace (every 2nd step and the last, with backprop's gradient) into `dir`.
     static func trace(_ arch: Arch, in dir: TemporaryDirectory) throws -> String {
         let c = config(arch)
-        let (train, test) = try DatasetCatalog.load(name: c.data, dataDir: nil, model: c.modelSpec(), trainLimit: nil, testLimit: nil)
+        let (train, test) = try DatasetCatalog.load(
+            name: c.data, dataDir: nil, model: c.modelSpec(), trainLimit: nil, testLimit: nil)
         let t = try Trainer(config: c, train: train, test: test)
         t.showProgress = false
         let path = dir.path("\(arch).lrt")
@@ -63,7 +69,8 @@ final class ArchitectureReplayTests: XCTestCase {
                     XCTAssertLessThanOrEqual(bound.outer, l.accumulatorBits, "edge-wide's accumulators hold every sum")
                 }
             }
-            XCTAssertEqual(r.workload.model, arch == .gnn ? "gnn:120-8-12-4e\(try graphEdges())" : Self.config(arch).model)
+            XCTAssertEqual(
+                r.workload.model, arch == .gnn ? "gnn:120-8-12-4e\(try graphEdges())" : Self.config(arch).model)
             XCTAssertGreaterThan(r.cycles, 0, "the sim timing of the same work")
         }
     }
@@ -79,12 +86,15 @@ final class ArchitectureReplayTests: XCTestCase {
             for s in r.steps {
                 XCTAssertLessThan(abs(try XCTUnwrap(s.lossRelativeErrorVsFloat)), 1e-5, "\(arch) step \(s.step)")
                 for l in s.layers {
-                    XCTAssertGreaterThan(try XCTUnwrap(l.cosineVsFloat), 0.99999, "\(arch) step \(s.step) layer \(l.layer)")
-                    XCTAssertLessThan(try XCTUnwrap(l.copyLossMeanAbsErrorVsFloat), 1e-5, "\(arch) step \(s.step) layer \(l.layer)")
+                    XCTAssertGreaterThan(
+                        try XCTUnwrap(l.cosineVsFloat), 0.99999, "\(arch) step \(s.step) layer \(l.layer)")
+                    XCTAssertLessThan(
+                        try XCTUnwrap(l.copyLossMeanAbsErrorVsFloat), 1e-5, "\(arch) step \(s.step) layer \(l.layer)")
                 }
             }
-            XCTAssertTrue(r.summary.verdict?.hasPrefix("the datapath's gradient follows the float trainer's") == true,
-                          r.summary.verdict ?? "no verdict")
+            XCTAssertTrue(
+                r.summary.verdict?.hasPrefix("the datapath's gradient follows the float trainer's") == true,
+                r.summary.verdict ?? "no verdict")
         }
     }
 
@@ -103,8 +113,9 @@ final class ArchitectureReplayTests: XCTestCase {
             }
             let at = try XCTUnwrap(r.steps.first { $0.step == r.summary.worstCosineVsFloatStep })
             XCTAssertEqual(at.layers.first { $0.layer == r.summary.worstCosineVsFloatLayer }?.cosineVsFloat, worst)
-            XCTAssertTrue(r.summary.verdict?.contains(String(format: "worst %.4f at step %d", worst, at.step)) == true,
-                          r.summary.verdict ?? "")
+            XCTAssertTrue(
+                r.summary.verdict?.contains(String(format: "worst %.4f at step %d", worst, at.step)) == true,
+                r.summary.verdict ?? "")
         }
     }
 
@@ -132,7 +143,8 @@ final class ArchitectureReplayTests: XCTestCase {
         XCTAssertEqual(reader.header.estimator.perturbedLayers, [0, 2])
         XCTAssertEqual(reader.header.estimator.noiseKeyLayout, 3)
         XCTAssertEqual(reader.header.notes[GraphModelTrainer.trainNodesNote], "60")
-        XCTAssertEqual(reader.steps.map(\.step), [0, 2], "3 epochs of one full-graph step: steps 0, 2 (every 2nd, the last)")
+        XCTAssertEqual(
+            reader.steps.map(\.step), [0, 2], "3 epochs of one full-graph step: steps 0, 2 (every 2nd, the last)")
         let s = try reader.readStep(step: 0)
         XCTAssertEqual(s.tensor(TraceNames.input)?.shape, [120, 8])
         XCTAssertEqual(s.tensor(TraceNames.labels)?.shape, [120])
@@ -157,8 +169,9 @@ final class ArchitectureReplayTests: XCTestCase {
         XCTAssertEqual(m.potential(v, current: i, eps: nil, random: 0), 90111)
         // eps = 1.0 (raw 32 in s3.5): + 0.5 = 32768 raw -> 122879.5 -> 122879.
         XCTAssertEqual(m.potential(v, current: i, eps: 32, random: 0), 122879)
-        let rounded = try FixedMembrane(beta: 0.9, register: FixedConfig(acc.format, rounding: .roundHalfToEven, overflow: .wrap),
-                                        sigma: inj, noise: noise)
+        let rounded = try FixedMembrane(
+            beta: 0.9, register: FixedConfig(acc.format, rounding: .roundHalfToEven, overflow: .wrap),
+            sigma: inj, noise: noise)
         XCTAssertEqual(rounded.potential(v, current: i, eps: nil, random: 0), 90112)
         XCTAssertTrue(m.fires(65536)); XCTAssertFalse(m.fires(65535))
         XCTAssertEqual(m.reset(104857), 104857 - 65536)
@@ -169,8 +182,10 @@ final class ArchitectureReplayTests: XCTestCase {
         let dir = try TemporaryDirectory(); defer { dir.cleanup() }
         // A spike (1) must be an input value, and the threshold (1) a membrane value.
         let snn = try Self.trace(.snn, in: dir)
-        for (override, expected) in [("formats.inputs.format=s1.7", "a spike (1) is not a value of the inputs format s1.7"),
-                                     ("formats.accumulators.format=s1.15", "the threshold 1 is not a value of the accumulators format s1.15")] {
+        for (override, expected) in [
+            ("formats.inputs.format=s1.7", "a spike (1) is not a value of the inputs format s1.7"),
+            ("formats.accumulators.format=s1.15", "the threshold 1 is not a value of the accumulators format s1.15"),
+        ] {
             XCTAssertThrowsError(try replay(snn, try hardware("edge.toml", [override]))) { e in
                 XCTAssertTrue("\(e)".contains(expected), "\(e)")
                 XCTAssertTrue("\(e)".hasPrefix(snn), "names the trace: \(e)")
@@ -180,30 +195,43 @@ final class ArchitectureReplayTests: XCTestCase {
         // The datapath checks what it is handed.
         let c = Self.config(.rnn)
         let (resolved, _) = try c.resolved()
-        let d = try ArchitectureDatapaths.make(model: try c.modelSpec(), settings: resolved.estimator, seed: 3,
-                                               formats: try DatapathFormats(try hardware("edge.toml")))
+        let d = try ArchitectureDatapaths.make(
+            model: try c.modelSpec(), settings: resolved.estimator, seed: 3,
+            formats: try DatapathFormats(try hardware("edge.toml")))
         let params = [Float](repeating: 0.1, count: d.parameterCount)
         XCTAssertThrowsError(try d.run(parameters: params, input: [0.5], labels: [0], step: 0)) { e in
             XCTAssertEqual("\(e)", "input: expected 1 x 784 values, got 1")
         }
-        XCTAssertThrowsError(try d.run(parameters: params, input: [Float](repeating: 0, count: 784), labels: [7], step: 0)) { e in
+        XCTAssertThrowsError(
+            try d.run(parameters: params, input: [Float](repeating: 0, count: 784), labels: [7], step: 0)
+        ) { e in
             XCTAssertEqual("\(e)", "labels[0] = 7: expected a class in 0...2")
         }
-        XCTAssertThrowsError(try d.run(parameters: [1], input: [Float](repeating: 0, count: 784), labels: [0], step: 0)) { e in
+        XCTAssertThrowsError(try d.run(parameters: [1], input: [Float](repeating: 0, count: 784), labels: [0], step: 0))
+        { e in
             XCTAssertEqual("\(e)", "parameters: expected \(d.parameterCount) values, got 1")
         }
         // A step too large to hold is refused before anything is allocated.
         var big = c
         big.model = "rnn:1x4096-2xT4095"; big.estimator.copies = [64]
-        let huge = try ArchitectureDatapaths.make(model: try big.modelSpec(), settings: try big.resolved().0.estimator, seed: 3,
-                                                  formats: try DatapathFormats(try hardware("edge.toml")))
-        XCTAssertThrowsError(try huge.run(parameters: [], input: [Float](repeating: 0, count: 4095), labels: [0], step: 0)) { e in
-            XCTAssertEqual("\(e)", "the rnn step's noisy trajectories (T+1) x B x K x H = 4096 x 1 x 64 x 4096 values; the replay datapath holds at most 2^28 (2 GiB) per step")
+        let huge = try ArchitectureDatapaths.make(
+            model: try big.modelSpec(), settings: try big.resolved().0.estimator, seed: 3,
+            formats: try DatapathFormats(try hardware("edge.toml")))
+        XCTAssertThrowsError(
+            try huge.run(parameters: [], input: [Float](repeating: 0, count: 4095), labels: [0], step: 0)
+        ) { e in
+            XCTAssertEqual(
+                "\(e)",
+                "the rnn step's noisy trajectories (T+1) x B x K x H = 4096 x 1 x 64 x 4096 values; the replay datapath holds at most 2^28 (2 GiB) per step"
+            )
         }
         var bp = c
         bp.estimator.kind = .bp
-        XCTAssertThrowsError(try ArchitectureDatapaths.make(model: try c.modelSpec(), settings: try bp.resolved().0.estimator, seed: 3,
-                                                            formats: try DatapathFormats(try hardware("edge.toml")))) { e in
+        XCTAssertThrowsError(
+            try ArchitectureDatapaths.make(
+                model: try c.modelSpec(), settings: try bp.resolved().0.estimator, seed: 3,
+                formats: try DatapathFormats(try hardware("edge.toml")))
+        ) { e in
             XCTAssertTrue("\(e)".contains("replays the lr estimator"), "\(e)")
         }
         // A gnn trace whose graph is not the one its configuration generates.
@@ -221,7 +249,10 @@ final class ArchitectureReplayTests: XCTestCase {
         }
         try w.finish()
         XCTAssertThrowsError(try replay(tampered, try hardware("edge.toml"))) { e in
-            XCTAssertTrue("\(e)".contains("step 0: tensor 'graph.columns' differs from the graph the configuration's data 'sbm:p_in=0.1,p_out=0.01,train=60,seed=5' generates"), "\(e)")
+            XCTAssertTrue(
+                "\(e)".contains(
+                    "step 0: tensor 'graph.columns' differs from the graph the configuration's data 'sbm:p_in=0.1,p_out=0.01,train=60,seed=5' generates"
+                ), "\(e)")
         }
     }
 

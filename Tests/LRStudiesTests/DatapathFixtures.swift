@@ -1,8 +1,9 @@
 import Foundation
 import HWModel
 import LRCore
-import LRTrace
 import LRStudies
+import LRTrace
+
 @testable import LRTrain
 
 /// Paths and trace builders for the datapath tests.
@@ -45,7 +46,8 @@ enum DatapathFixtures {
 
     /// Trains `c` and records its sampled steps into `path`; returns the trainer.
     @discardableResult
-    static func record(_ c: TrainingConfiguration, to path: String, datapath: TrainingDatapath? = nil) throws -> Trainer {
+    static func record(_ c: TrainingConfiguration, to path: String, datapath: TrainingDatapath? = nil) throws -> Trainer
+    {
         let (train, test) = try datasets(c)
         let trainer = try Trainer(config: c, train: train, test: test, datapath: datapath)
         trainer.showProgress = false

@@ -2,10 +2,11 @@ import FixedPoint
 import Foundation
 import HWModel
 import LRCore
-import LRTrace
-import LRTestSupport
 import LRStudies
+import LRTestSupport
+import LRTrace
 import XCTest
+
 @testable import LRTrain
 
 final class DatapathTests: XCTestCase {
@@ -26,8 +27,12 @@ final class DatapathTests: XCTestCase {
                 let r = try RecordedStep(step: try reader.readStep(step: entry.step), header: reader.header)
                 let replayed = try d.replay(r, exact: true)
                 for c in replayed.checks {
-                    XCTAssertTrue(c.bitExact, "\(name) step \(entry.step) layer \(c.layer): \(c.weight.bitExactCount)/\(c.weight.count) bit-exact, max error \(c.maxAbsError)")
-                    XCTAssertEqual(c.maxAbsError, 0, "edge-wide's gradient format holds the exact sums: no rounding at all")
+                    XCTAssertTrue(
+                        c.bitExact,
+                        "\(name) step \(entry.step) layer \(c.layer): \(c.weight.bitExactCount)/\(c.weight.count) bit-exact, max error \(c.maxAbsError)"
+                    )
+                    XCTAssertEqual(
+                        c.maxAbsError, 0, "edge-wide's gradient format holds the exact sums: no rounding at all")
                 }
             }
         }
@@ -50,9 +55,11 @@ final class DatapathTests: XCTestCase {
     /// Must-show 3 (and a check of noise regeneration, row numbering, antithetic pairs and baselines): a 32-bit-wide
     /// datapath gives the float trainer's gradient to cosine >= 0.999 on every layer, for lr and alr, both baselines.
     func testWide32DatapathMatchesFloatTrainer() throws {
-        let wide = ["formats.all.overflow=SAT", "formats.weights.format=s8.24", "formats.activations.format=s8.24",
-                    "formats.inputs.format=s8.24", "formats.noise.format=s8.24", "formats.loss.format=s8.24",
-                    "formats.products.format=s16.48", "formats.accumulators.format=s40.48", "formats.gradients.format=s16.48"]
+        let wide = [
+            "formats.all.overflow=SAT", "formats.weights.format=s8.24", "formats.activations.format=s8.24",
+            "formats.inputs.format=s8.24", "formats.noise.format=s8.24", "formats.loss.format=s8.24",
+            "formats.products.format=s16.48", "formats.accumulators.format=s40.48", "formats.gradients.format=s16.48",
+        ]
         let hw = try hardware("edge-wide.toml", wide)
         for name in DatapathFixtures.shipped {
             let reader = try TraceReader(path: DatapathFixtures.path(name))
@@ -69,8 +76,9 @@ final class DatapathTests: XCTestCase {
                 _ = try r.input.withUnsafeBufferPointer { x in
                     try r.labels.withUnsafeBufferPointer { y in
                         try g.withUnsafeMutableBufferPointer {
-                            try est.estimate(network: r.network, input: x.baseAddress!, labels: y.baseAddress!, rows: r.batch,
-                                             step: r.step, into: $0.baseAddress!)
+                            try est.estimate(
+                                network: r.network, input: x.baseAddress!, labels: y.baseAddress!, rows: r.batch,
+                                step: r.step, into: $0.baseAddress!)
                         }
                     }
                 }
@@ -93,7 +101,8 @@ final class DatapathTests: XCTestCase {
         c.traceBackprop = false
         c.learningRate = 2
         let path = dir.path("hw.lrt")
-        let trainer = try DatapathFixtures.record(c, to: path, datapath: TrainingDatapath(hardware: hardware("edge-wide.toml")))
+        let trainer = try DatapathFixtures.record(
+            c, to: path, datapath: TrainingDatapath(hardware: hardware("edge-wide.toml")))
         let reader = try TraceReader(path: path)
         XCTAssertEqual(reader.steps.count, 4)
         let hw = try hardware("edge-wide.toml")
@@ -105,15 +114,17 @@ final class DatapathTests: XCTestCase {
             let s = try reader.readStep(step: entry.step)
             let r = try RecordedStep(step: s, header: reader.header)
             if let previousUpdate {
-                XCTAssertEqual(previousUpdate.map(\.bitPattern), r.network.parameters.map(\.bitPattern),
-                               "step \(entry.step): the weights train --hw used are replay's update of the step before")
+                XCTAssertEqual(
+                    previousUpdate.map(\.bitPattern), r.network.parameters.map(\.bitPattern),
+                    "step \(entry.step): the weights train --hw used are replay's update of the step before")
             }
             let replayed = try d.replay(r, exact: false)
             // `trace verify` recomputes a train --hw step through the datapath of the model stored in the header.
             let check = try GradientRecomputation().verify(step: s, header: reader.header)
             XCTAssertTrue(check.passed, check.detail)
             for slot in r.network.layout.slots {
-                let recorded = (s.tensor(TraceNames.gradient(slot.layer, "weight"))?.float32 ?? [])
+                let recorded =
+                    (s.tensor(TraceNames.gradient(slot.layer, "weight"))?.float32 ?? [])
                     + (s.tensor(TraceNames.gradient(slot.layer, "bias"))?.float32 ?? [])
                 XCTAssertEqual(Array(replayed.gradient[slot.range]).map(\.bitPattern), recorded.map(\.bitPattern))
             }
@@ -132,7 +143,8 @@ final class DatapathTests: XCTestCase {
         c.trainLimit = 128
         c.learningRate = 2
         let (train, test) = try DatapathFixtures.datasets(c)
-        let trainer = try Trainer(config: c, train: train, test: test, datapath: TrainingDatapath(hardware: hardware("edge.toml")))
+        let trainer = try Trainer(
+            config: c, train: train, test: test, datapath: TrainingDatapath(hardware: hardware("edge.toml")))
         trainer.showProgress = false
         let report = try trainer.run()
         let epoch = try XCTUnwrap(report.epochs.last)
@@ -140,7 +152,8 @@ final class DatapathTests: XCTestCase {
         XCTAssertEqual(floatAccuracy, trainer.evaluate().accuracy)
         let (resolved, spec) = try c.resolved()
         let d = try FixedPointDatapath(config: resolved, spec: spec, hardware: try hardware("edge.toml"))
-        let w = try d.quantizeParameters(trainer.network.parameters, step: trainer.completedEpochs * trainer.stepsPerEpoch)
+        let w = try d.quantizeParameters(
+            trainer.network.parameters, step: trainer.completedEpochs * trainer.stepsPerEpoch)
         XCTAssertEqual(epoch.testAccuracy, try d.accuracy(weights: w, images: test.images, labels: test.labels))
         XCTAssertEqual(report.final.testAccuracy, epoch.testAccuracy)
     }
@@ -151,8 +164,9 @@ final class DatapathTests: XCTestCase {
         let s44 = FixedConfig(try FixedFormat.parse("s4.4"), rounding: .roundHalfToEven, overflow: .saturate)
         let s26 = FixedConfig(try FixedFormat.parse("s2.6"), rounding: .roundHalfToEven, overflow: .saturate)
         let wide = FixedConfig(try FixedFormat.parse("s32.32"), rounding: .truncate, overflow: .wrap)
-        let f = DatapathFormats(weights: s26, activations: s44, inputs: s44, noise: s44, loss: s44, products: wide,
-                                accumulators: wide, gradients: wide, updates: s26)
+        let f = DatapathFormats(
+            weights: s26, activations: s44, inputs: s44, noise: s44, loss: s44, products: wide,
+            accumulators: wide, gradients: wide, updates: s26)
         let settings = try EstimatorSettings(kind: .lr, copies: [2], sigma: [0.5]).resolved(spec: spec)
         let d = try FixedPointDatapath(formats: f, spec: spec, settings: settings, seed: 1)
         // W = [[0.5, -0.25], [1.0, 0.75]], b = [0.125, -1]; x = [1.5, 0.3] -> x_q = [1.5, 0.3125]

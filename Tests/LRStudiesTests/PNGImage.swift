@@ -12,7 +12,9 @@ struct PNGImage {
 
     init(data: Data) throws {
         let b = [UInt8](data)
-        guard b.count > 8, b[0..<8] == [137, 80, 78, 71, 13, 10, 26, 10] else { throw Failure(description: "not a PNG") }
+        guard b.count > 8, b[0..<8] == [137, 80, 78, 71, 13, 10, 26, 10] else {
+            throw Failure(description: "not a PNG")
+        }
         var pos = 8
         var w = 0, h = 0, colorType = 0
         var idat: [UInt8] = []
@@ -26,7 +28,11 @@ struct PNGImage {
                 w = be32(pos + 8); h = be32(pos + 12)
                 guard body[8] == 8, body[12] == 0 else { throw Failure(description: "only 8-bit non-interlaced PNGs") }
                 colorType = Int(body[9])
-            } else if type == "IDAT" { idat += body } else if type == "IEND" { break }
+            } else if type == "IDAT" {
+                idat += body
+            } else if type == "IEND" {
+                break
+            }
             pos += 12 + len
         }
         let channels = colorType == 6 ? 4 : colorType == 2 ? 3 : 0
@@ -61,7 +67,9 @@ struct PNGImage {
             }
         }
         width = w; height = h
-        if channels == 4 { pixels = out } else {
+        if channels == 4 {
+            pixels = out
+        } else {
             var rgba = [UInt8](); rgba.reserveCapacity(w * h * 4)
             for i in 0..<(w * h) { rgba += [out[3 * i], out[3 * i + 1], out[3 * i + 2], 255] }
             pixels = rgba

@@ -2,6 +2,7 @@ import Foundation
 import HWModel
 import LRTestSupport
 import XCTest
+
 @testable import LRStudies
 
 /// A point.json that contradicts the grid is evaluated again by resume and refused by merge, with the file and field
@@ -13,16 +14,21 @@ final class PointFileValidationTests: XCTestCase {
         SweepSpec(hw: Self.edge, axes: [try SweepAxis.parse("pe.rows=8,16")], kinds: ["fake"])
     }
 
-    func run(_ dir: String, _ fake: FakeEvaluator, log: @escaping (String) -> Void = { _ in }) throws -> SweepRunner.Summary {
+    func run(_ dir: String, _ fake: FakeEvaluator, log: @escaping (String) -> Void = { _ in }) throws
+        -> SweepRunner.Summary
+    {
         let s = try spec()
-        return try SweepRunner(spec: s, grid: try SweepGrid(axes: s.axes), hardware: try HardwareModel.load(path: Self.edge),
-                               evaluators: [fake], store: SweepStore(directory: dir), log: log).run()
+        return try SweepRunner(
+            spec: s, grid: try SweepGrid(axes: s.axes), hardware: try HardwareModel.load(path: Self.edge),
+            evaluators: [fake], store: SweepStore(directory: dir), log: log
+        ).run()
     }
 
     /// Edits point 1's point.json as a JSON object.
     func edit(_ dir: String, _ change: (inout [String: Any]) -> Void) throws -> String {
         let path = SweepStore(directory: dir).pointPath(SweepPoint(index: 1, overrides: ["pe.rows=16"]).id)
-        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var object = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         change(&object)
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
         return path
@@ -32,7 +38,10 @@ final class PointFileValidationTests: XCTestCase {
         let edits: [(String, (inout [String: Any]) -> Void)] = [
             ("field 'index' is 99, but point pe-rows-16-", { $0["index"] = 99 }),
             ("field 'overrides' is [\"pe.rows=999\"], but point pe-rows-16-", { $0["overrides"] = ["pe.rows=999"] }),
-            ("field 'id' is 'elsewhere', but the file is in the directory of point pe-rows-16-", { $0["id"] = "elsewhere" }),
+            (
+                "field 'id' is 'elsewhere', but the file is in the directory of point pe-rows-16-",
+                { $0["id"] = "elsewhere" }
+            ),
             ("metric 'other.x' is not one of the sweep's evaluators (fake)", { $0["metrics"] = ["other.x": 1.0] }),
             ("status 'ok' with an error", { $0["error"] = "boom" }),
             ("not a point result (", { $0["metrics"] = ["fake.rows": "1"] }),
@@ -52,8 +61,11 @@ final class PointFileValidationTests: XCTestCase {
             let summary = try run(out, again, log: { lines.append($0) })
             XCTAssertEqual(again.calls, 1, message)
             XCTAssertEqual(summary.skipped, 1)
-            XCTAssertTrue(lines.contains { $0.contains("\(path): \(message)") && $0.hasSuffix("evaluating it again") }, "\(lines)")
-            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/sweep.csv")), clean, "the table is the clean run's")
+            XCTAssertTrue(
+                lines.contains { $0.contains("\(path): \(message)") && $0.hasSuffix("evaluating it again") }, "\(lines)"
+            )
+            XCTAssertEqual(
+                try Data(contentsOf: URL(fileURLWithPath: out + "/sweep.csv")), clean, "the table is the clean run's")
             try SweepMerge.merge([out], into: tmp.path("merged"))
         }
     }

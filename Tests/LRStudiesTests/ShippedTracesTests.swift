@@ -1,7 +1,8 @@
 import Foundation
 import LRStudies
-import XCTest
 import LRTrace
+import XCTest
+
 @testable import LRTrain
 
 /// Every trace under traces/ verifies: checksums, lengths, cross-references, and the float gradient recomputed from
@@ -23,7 +24,9 @@ final class ShippedTracesTests: XCTestCase {
             XCTAssertGreaterThan(report.recomputation.stepsChecked, 0, "\(f)")
         }
         let total = try files.reduce(0) {
-            $0 + (try FileManager.default.attributesOfItem(atPath: Self.tracesDirectory.appendingPathComponent($1).path)[.size] as! Int)
+            $0
+                + (try FileManager.default.attributesOfItem(
+                    atPath: Self.tracesDirectory.appendingPathComponent($1).path)[.size] as! Int)
         }
         XCTAssertLessThan(total, 2 << 20, "shipped traces must stay under 2 MB in total")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LRTestSupport
 import XCTest
+
 @testable import LRStudies
 
 /// Sweep files that are FIFOs are refused at once, by kind, instead of read as missing (reliability report D10).

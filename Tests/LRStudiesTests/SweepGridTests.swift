@@ -1,13 +1,16 @@
 import XCTest
+
 @testable import LRStudies
 
 final class SweepGridTests: XCTestCase {
     func testCanonicalOrderFirstAxisSlowest() throws {
         let grid = try SweepGrid(axes: [SweepAxis.parse("a.bits=4,8"), SweepAxis.parse("pe.rows=16,32,64")])
-        XCTAssertEqual(grid.points.map(\.overrides), [
-            ["a.bits=4", "pe.rows=16"], ["a.bits=4", "pe.rows=32"], ["a.bits=4", "pe.rows=64"],
-            ["a.bits=8", "pe.rows=16"], ["a.bits=8", "pe.rows=32"], ["a.bits=8", "pe.rows=64"],
-        ])
+        XCTAssertEqual(
+            grid.points.map(\.overrides),
+            [
+                ["a.bits=4", "pe.rows=16"], ["a.bits=4", "pe.rows=32"], ["a.bits=4", "pe.rows=64"],
+                ["a.bits=8", "pe.rows=16"], ["a.bits=8", "pe.rows=32"], ["a.bits=8", "pe.rows=64"],
+            ])
         XCTAssertEqual(grid.points.map(\.index), Array(0..<6))
     }
 
@@ -47,9 +50,11 @@ final class SweepGridTests: XCTestCase {
         XCTAssertTrue(message { _ = try SweepAxis.parse("pe.rows=1,1") }.contains("listed twice"))
         XCTAssertTrue(message { _ = try SweepShard.parse("4/4") }.contains("0 <= I < N"))
         XCTAssertTrue(message { _ = try SweepShard.parse("x") }.contains("I/N"))
-        XCTAssertTrue(message { _ = try SweepGrid(axes: [.init(key: "a", values: ["1"]), .init(key: "a", values: ["2"])]) }
-            .contains("varied twice"))
+        XCTAssertTrue(
+            message { _ = try SweepGrid(axes: [.init(key: "a", values: ["1"]), .init(key: "a", values: ["2"])]) }
+                .contains("varied twice"))
         let big = SweepAxis(key: "a", values: (0..<400).map(String.init))
-        XCTAssertTrue(message { _ = try SweepGrid(axes: [big, SweepAxis(key: "b", values: big.values)]) }.contains("more than"))
+        XCTAssertTrue(
+            message { _ = try SweepGrid(axes: [big, SweepAxis(key: "b", values: big.values)]) }.contains("more than"))
     }
 }

@@ -4,6 +4,7 @@ import LRCore
 import LRSim
 import LRTestSupport
 import XCTest
+
 @testable import LRStudies
 
 /// A deterministic evaluator: metrics from the overrides, one chosen point fails, calls are counted.
@@ -27,14 +28,17 @@ final class SweepRunnerTests: XCTestCase {
     static var edge: String { root + "/hwmodels/edge.toml" }
 
     func makeSpec() throws -> SweepSpec {
-        SweepSpec(hw: Self.edge, axes: [try SweepAxis.parse("pe.rows=8,16,32"), try SweepAxis.parse("pe.cols=8,16")],
-                  kinds: ["fake"])
+        SweepSpec(
+            hw: Self.edge, axes: [try SweepAxis.parse("pe.rows=8,16,32"), try SweepAxis.parse("pe.cols=8,16")],
+            kinds: ["fake"])
     }
 
     func run(_ dir: String, shard: SweepShard = .all, evaluator: FakeEvaluator) throws -> SweepRunner.Summary {
         let spec = try makeSpec()
-        return try SweepRunner(spec: spec, grid: try SweepGrid(axes: spec.axes), hardware: try HardwareModel.load(path: Self.edge),
-                               evaluators: [evaluator], store: SweepStore(directory: dir), shard: shard).run()
+        return try SweepRunner(
+            spec: spec, grid: try SweepGrid(axes: spec.axes), hardware: try HardwareModel.load(path: Self.edge),
+            evaluators: [evaluator], store: SweepStore(directory: dir), shard: shard
+        ).run()
     }
 
     func testFailedPointIsRecordedAndTheRestRun() throws {
@@ -79,7 +83,10 @@ final class SweepRunnerTests: XCTestCase {
             let b = try Data(contentsOf: URL(fileURLWithPath: tmp.path("merged/\(f)")))
             XCTAssertEqual(a, b, f)
         }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: tmp.path("merged/points/\(SweepPoint(index: 0, overrides: ["pe.rows=8", "pe.cols=8"]).id)/point.csv")))
+        XCTAssertTrue(
+            FileManager.default.fileExists(
+                atPath: tmp.path(
+                    "merged/points/\(SweepPoint(index: 0, overrides: ["pe.rows=8", "pe.cols=8"]).id)/point.csv")))
     }
 
     func testADifferentSweepInTheSameDirectoryIsRefused() throws {
@@ -87,8 +94,12 @@ final class SweepRunnerTests: XCTestCase {
         _ = try run(tmp.path("out"), evaluator: FakeEvaluator(failing: "none"))
         var other = try makeSpec()
         other.axes[0].values = ["8", "64"]
-        XCTAssertThrowsError(try SweepRunner(spec: other, grid: try SweepGrid(axes: other.axes), hardware: try HardwareModel.load(path: Self.edge),
-                                             evaluators: [], store: SweepStore(directory: tmp.path("out"))).run()) { e in
+        XCTAssertThrowsError(
+            try SweepRunner(
+                spec: other, grid: try SweepGrid(axes: other.axes), hardware: try HardwareModel.load(path: Self.edge),
+                evaluators: [], store: SweepStore(directory: tmp.path("out"))
+            ).run()
+        ) { e in
             XCTAssertTrue("\(e)".contains("holds a different sweep"), "\(e)")
         }
     }
@@ -99,8 +110,10 @@ final class SweepRunnerTests: XCTestCase {
         let work = try options.workload()
         let spec = SweepSpec(hw: Self.edge, axes: [try SweepAxis.parse("pe.rows=8,16")], kinds: ["sim"], sim: options)
         let base = try HardwareModel.load(path: Self.edge)
-        _ = try SweepRunner(spec: spec, grid: try SweepGrid(axes: spec.axes), hardware: base,
-                            evaluators: [SimPointEvaluator(options: options)], store: SweepStore(directory: tmp.path("o"))).run()
+        _ = try SweepRunner(
+            spec: spec, grid: try SweepGrid(axes: spec.axes), hardware: base,
+            evaluators: [SimPointEvaluator(options: options)], store: SweepStore(directory: tmp.path("o"))
+        ).run()
         let table = try SweepTable.read(from: tmp.path("o"))
         for (i, rows) in ["8", "16"].enumerated() {
             let direct = try Simulator.run(work, on: try base.applying(overrides: ["pe.rows=\(rows)"])).report
@@ -110,7 +123,8 @@ final class SweepRunnerTests: XCTestCase {
             XCTAssertEqual(m["sim.energy_uj_per_iteration"], direct.energyPj.perIteration / 1e6)
             XCTAssertEqual(m["sim.memory_peak_bytes"], Double(direct.memory.peakBytes))
         }
-        XCTAssertLessThan(table.points[1].metrics["sim.cycles_per_iteration"]!, table.points[0].metrics["sim.cycles_per_iteration"]!,
-                          "twice the rows: fewer cycles")
+        XCTAssertLessThan(
+            table.points[1].metrics["sim.cycles_per_iteration"]!, table.points[0].metrics["sim.cycles_per_iteration"]!,
+            "twice the rows: fewer cycles")
     }
 }

@@ -74,12 +74,18 @@ final class TraceRecomputationTests: XCTestCase {
         let r = try RecordedStep(step: step, header: reader.header)
         var layerwise = r.config.estimator
         layerwise.injection = .layerwise
-        let est = try LikelihoodRatioEstimator(spec: r.spec, settings: layerwise, seed: r.config.seed, maxBatch: r.batch)
+        let est = try LikelihoodRatioEstimator(
+            spec: r.spec, settings: layerwise, seed: r.config.seed, maxBatch: r.batch)
         var g = [Float](repeating: 0, count: r.network.layout.count)
-        try r.input.withUnsafeBufferPointer { x in try r.labels.withUnsafeBufferPointer { y in try g.withUnsafeMutableBufferPointer {
-            _ = try est.estimate(network: r.network, input: x.baseAddress!, labels: y.baseAddress!, rows: r.batch, step: r.step,
-                                 into: $0.baseAddress!)
-        } } }
+        try r.input.withUnsafeBufferPointer { x in
+            try r.labels.withUnsafeBufferPointer { y in
+                try g.withUnsafeMutableBufferPointer {
+                    _ = try est.estimate(
+                        network: r.network, input: x.baseAddress!, labels: y.baseAddress!, rows: r.batch, step: r.step,
+                        into: $0.baseAddress!)
+                }
+            }
+        }
         let slot = r.network.layout.slots[0]
         let recorded = try XCTUnwrap(step.tensor(TraceNames.gradient(slot.layer, "weight"))?.float32)
         XCTAssertNotEqual(Array(g[slot.weightOffset..<(slot.weightOffset + slot.weightCount)]), recorded)

@@ -5,6 +5,7 @@ import LRSim
 import LRTestSupport
 import LRTrain
 import XCTest
+
 @testable import LRStudies
 
 /// `workload.*` sweep axes: they split from the hardware-model overrides, are checked when parsed, and each point

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Named pipes for tests of input refusal (reliability report D10: opening a FIFO with no writer blocked for ever).
@@ -17,7 +18,7 @@ public enum FIFOSupport {
         let done = DispatchSemaphore(value: 0)
         let unblocker = Thread {
             while done.wait(timeout: .now() + unblockAfter) == .timedOut {
-                let fd = open(path, O_WRONLY | O_NONBLOCK)   // succeeds only while a reader is blocked in open
+                let fd = open(path, O_WRONLY | O_NONBLOCK)  // succeeds only while a reader is blocked in open
                 if fd >= 0 { close(fd) }
             }
         }

@@ -20,8 +20,10 @@ public enum LRSimProcess {
     }
 
     /// Runs `lrsim ARGUMENTS` in `directory` (default: the test's working directory).
-    public static func run(_ arguments: [String], in directory: String? = nil,
-                           environment: [String: String]? = nil) throws -> Result {
+    public static func run(
+        _ arguments: [String], in directory: String? = nil,
+        environment: [String: String]? = nil
+    ) throws -> Result {
         guard let exe = executable else { throw CocoaError(.fileNoSuchFile) }
         let p = Process()
         p.executableURL = exe
@@ -35,7 +37,8 @@ public enum LRSimProcess {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 }

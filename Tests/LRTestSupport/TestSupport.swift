@@ -18,7 +18,8 @@ public struct SeededRandom: RandomNumberGenerator {
     private var counter: UInt64 = 0
     public init(seed: UInt64) { gen = Philox4x32(seed: seed) }
     public mutating func next() -> UInt64 {
-        let b = gen.block(SIMD4(UInt32(truncatingIfNeeded: counter), UInt32(truncatingIfNeeded: counter >> 32), 0xC0FFEE, 0))
+        let b = gen.block(
+            SIMD4(UInt32(truncatingIfNeeded: counter), UInt32(truncatingIfNeeded: counter >> 32), 0xC0FFEE, 0))
         counter &+= 1
         return UInt64(b[0]) << 32 | UInt64(b[1])
     }

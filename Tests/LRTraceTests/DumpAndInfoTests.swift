@@ -1,6 +1,7 @@
 import LRIO
-import XCTest
 import LRTestSupport
+import XCTest
+
 @testable import LRTrace
 
 final class DumpAndInfoTests: XCTestCase {
@@ -11,21 +12,26 @@ final class DumpAndInfoTests: XCTestCase {
     func smallTrace() throws -> String {
         let path = dir.path("dump.lrt")
         let w = try TraceWriter(path: path, header: Fixtures.header())
-        try w.appendStep(TraceStep(
-            info: TraceStepInfo(step: 10, epoch: 2, noiseSeed: 42, noiseStep: 10, scalars: [TraceScalar("loss", 0.5)]),
-            tensors: [
-                try TraceTensor(name: "layer0.bias", shape: [3], float32: [0.1, -2, 3.5]),
-                try TraceTensor(name: "layer2.bias", shape: [2], float32: [1, .nan]),
-                try TraceTensor(name: "labels", shape: [2], int32: [7, -1]),
-            ]))
+        try w.appendStep(
+            TraceStep(
+                info: TraceStepInfo(
+                    step: 10, epoch: 2, noiseSeed: 42, noiseStep: 10, scalars: [TraceScalar("loss", 0.5)]),
+                tensors: [
+                    try TraceTensor(name: "layer0.bias", shape: [3], float32: [0.1, -2, 3.5]),
+                    try TraceTensor(name: "layer2.bias", shape: [2], float32: [1, .nan]),
+                    try TraceTensor(name: "labels", shape: [2], int32: [7, -1]),
+                ]))
         try w.finish()
         return path
     }
 
     func testDumpOfOneLayerAsText() throws {
         let r = try TraceReader(path: try smallTrace())
-        let dump = TraceDumpReport(file: r.path, step: try r.readStep(step: 10), select: { $0.hasPrefix("layer0.") }, limit: 2)
-        XCTAssertEqual(dump.text(), """
+        let dump = TraceDumpReport(
+            file: r.path, step: try r.readStep(step: 10), select: { $0.hasPrefix("layer0.") }, limit: 2)
+        XCTAssertEqual(
+            dump.text(),
+            """
             step 10 (epoch 2), noise key seed 42 step 10
               loss = 0.5
             layer0.bias  f32 [3]  3 values  min -2.0  max 3.5  mean 0.5333333338300387  l2 4.032369030768145
@@ -40,8 +46,11 @@ final class DumpAndInfoTests: XCTestCase {
 
     func testDumpAsJSONKeepsTypesAndNonFiniteValues() throws {
         let r = try TraceReader(path: try smallTrace())
-        let json = try JSONReport.text(TraceDumpReport(file: "f", step: try r.readStep(step: 10), select: { $0 != "layer0.bias" }, limit: nil))
-        XCTAssertEqual(json, """
+        let json = try JSONReport.text(
+            TraceDumpReport(file: "f", step: try r.readStep(step: 10), select: { $0 != "layer0.bias" }, limit: nil))
+        XCTAssertEqual(
+            json,
+            """
             {
               "epoch" : 2,
               "file" : "f",
@@ -120,12 +129,15 @@ final class DumpAndInfoTests: XCTestCase {
 
 final class SHA256Tests: XCTestCase {
     func testNISTExamples() {
-        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(
+            SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         XCTAssertEqual(SHA256.hex([UInt8]()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        XCTAssertEqual(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)),
-                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        XCTAssertEqual(
+            SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(
+            SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
         // Streaming in uneven pieces gives the same digest.
         var h = SHA256()
         let data = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
@@ -149,7 +161,10 @@ final class TraceNamesTests: XCTestCase {
         XCTAssertEqual(TraceNames.role(of: TraceNames.losses(2)), .losses(layer: 2))
         XCTAssertEqual(TraceNames.role(of: "layer4.noise.signs"), .otherLayerTensor(layer: 4))
         XCTAssertEqual(TraceNames.role(of: "layer4.grad."), .otherLayerTensor(layer: 4))
-        for other in ["layerX.weight", "layer.weight", "layer1", "layer1weight", "layer99999999999.weight", "extra", "Layer0.weight"] {
+        for other in [
+            "layerX.weight", "layer.weight", "layer1", "layer1weight", "layer99999999999.weight", "extra",
+            "Layer0.weight",
+        ] {
             XCTAssertEqual(TraceNames.role(of: other), .other, other)
         }
     }

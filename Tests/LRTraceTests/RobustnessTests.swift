@@ -1,5 +1,6 @@
-import XCTest
 import LRTestSupport
+import XCTest
+
 @testable import LRTrace
 
 /// Damage of every kind is reported as an error naming the place, never a crash and never a silent wrong read.
@@ -26,8 +27,10 @@ final class RobustnessTests: XCTestCase {
 
     func testTruncationAtEveryByteOffsetIsReportedNamingTheChunk() throws {
         for compression in TraceCompression.allCases {
-            let full = try Fixtures.bytes(try Fixtures.write(dir.path("full-\(compression).lrt"), steps: [0, 5],
-                                                              compression: compression, extras: false))
+            let full = try Fixtures.bytes(
+                try Fixtures.write(
+                    dir.path("full-\(compression).lrt"), steps: [0, 5],
+                    compression: compression, extras: false))
             XCTAssertLessThan(full.count, 4000, "keep the fixture small so this test stays fast")
             let cut = "cut.lrt"
             for length in 0..<full.count {
@@ -45,7 +48,9 @@ final class RobustnessTests: XCTestCase {
                     XCTAssertTrue(e.description.contains("truncated"), e.description)
                 }
                 if case let .chunk(index, _, _, _, _) = e.location, (index ?? 0) > 0 {
-                    XCTAssertTrue(e.description.contains("; the last complete chunk is chunk \((index ?? 0) - 1) (kind '"), e.description)
+                    XCTAssertTrue(
+                        e.description.contains("; the last complete chunk is chunk \((index ?? 0) - 1) (kind '"),
+                        e.description)
                 }
                 let report = TraceVerification.verify(bytes: bytes, name: cut)
                 XCTAssertFalse(report.ok)
@@ -62,22 +67,29 @@ final class RobustnessTests: XCTestCase {
         let stepEnd = Int(r.steps[0].offset + r.steps[0].storedBytes)
         try Fixtures.save(Array(full[0..<stepEnd]), path)
         let e = readEverything(path)
-        XCTAssertEqual(e?.description,
-                       "\(path): chunk 10 at byte offset \(stepEnd): truncated: the file ends without the trailer chunk 'TEND' (the writer did not finish); the last complete chunk is chunk 9 (kind 'TENS', step 0) ending at byte offset \(stepEnd)")
+        XCTAssertEqual(
+            e?.description,
+            "\(path): chunk 10 at byte offset \(stepEnd): truncated: the file ends without the trailer chunk 'TEND' (the writer did not finish); the last complete chunk is chunk 9 (kind 'TENS', step 0) ending at byte offset \(stepEnd)"
+        )
         // Cut in the middle of chunk 4's payload.
-        let c4 = ChunkReader(file: try ReadableFile(path: try Fixtures.write(dir.path("t2.lrt"), steps: [0], extras: false)))
+        let c4 = ChunkReader(
+            file: try ReadableFile(path: try Fixtures.write(dir.path("t2.lrt"), steps: [0], extras: false)))
         var offset = UInt64(Preamble.size)
         for i in 0..<4 { offset = try c4.readHeader(at: offset, ordinal: i).end }
         let chunk4 = try c4.readHeader(at: offset, ordinal: 4)
         try Fixtures.save(Array(full[0..<Int(offset) + 50]), path)
-        XCTAssertEqual(readEverything(path)?.description,
-                       "\(path): chunk 4 (kind 'TENS', step 0) at byte offset \(offset): truncated: the payload needs \(chunk4.header.storedLength) bytes but the file ends after 6; the last complete chunk is chunk 3 (kind 'TENS', step 0) ending at byte offset \(offset)")
+        XCTAssertEqual(
+            readEverything(path)?.description,
+            "\(path): chunk 4 (kind 'TENS', step 0) at byte offset \(offset): truncated: the payload needs \(chunk4.header.storedLength) bytes but the file ends after 6; the last complete chunk is chunk 3 (kind 'TENS', step 0) ending at byte offset \(offset)"
+        )
     }
 
     func testSeededRandomBitFlipsAreAllDetected() throws {
         for compression in TraceCompression.allCases {
-            let original = try Fixtures.bytes(try Fixtures.write(dir.path("flip-\(compression).lrt"), steps: [0, 5],
-                                                                  compression: compression))
+            let original = try Fixtures.bytes(
+                try Fixtures.write(
+                    dir.path("flip-\(compression).lrt"), steps: [0, 5],
+                    compression: compression))
             let path = "flipped.lrt"
             var rng = SeededRandom(seed: compression == .none ? 2024 : 2025)
             var byCategory: [TraceError.Category: Int] = [:]
@@ -86,7 +98,8 @@ final class RobustnessTests: XCTestCase {
                 let bit = Int.random(in: 0..<(bytes.count * 8), using: &rng)
                 bytes[bit / 8] ^= 1 << UInt8(bit % 8)
                 let report = TraceVerification.verify(bytes: bytes, name: path)
-                XCTAssertFalse(report.ok, "trial \(trial): flip of bit \(bit) (byte \(bit / 8)) went unnoticed by verify")
+                XCTAssertFalse(
+                    report.ok, "trial \(trial): flip of bit \(bit) (byte \(bit / 8)) went unnoticed by verify")
                 XCTAssertFalse(report.problems.isEmpty)
                 // The reader either refuses or fails on the damaged step: never returns different values silently.
                 if let e = readEverything(bytes: bytes, name: path) {
@@ -133,7 +146,10 @@ final class RobustnessTests: XCTestCase {
         let report = TraceVerification.verify(path: path)
         XCTAssertEqual(report.problems.count, 2, "\(report.problems)")
         for (problem, c) in zip(report.problems, damaged) {
-            XCTAssertTrue(problem.hasPrefix("\(path): chunk \(c.ordinal) (kind 'TENS', step \(c.header.step!)) at byte offset \(c.offset): payload checksum mismatch (stored 0x"), problem)
+            XCTAssertTrue(
+                problem.hasPrefix(
+                    "\(path): chunk \(c.ordinal) (kind 'TENS', step \(c.header.step!)) at byte offset \(c.offset): payload checksum mismatch (stored 0x"
+                ), problem)
         }
         XCTAssertEqual(report.steps, 2)
         XCTAssertNotNil(traceError { _ = try TraceReader(path: path).readStep(step: 5) })
@@ -149,44 +165,61 @@ final class RobustnessTests: XCTestCase {
         var bytes = try Fixtures.bytes(path)
         var payload = Payloads.encodeTensorPrefix(name: "input", dtype: .f32, shape: [1 << 31, 1 << 31])
         payload += [UInt8](repeating: 0, count: Int(t.header.storedLength) - payload.count)
-        let forged = ChunkHeader(kind: .tensor, flags: [], index: t.header.index, step: 0,
-                                 storedLength: t.header.storedLength, rawLength: t.header.rawLength,
-                                 payloadCRC: Zlib.crc32(payload))
+        let forged = ChunkHeader(
+            kind: .tensor, flags: [], index: t.header.index, step: 0,
+            storedLength: t.header.storedLength, rawLength: t.header.rawLength,
+            payloadCRC: Zlib.crc32(payload))
         bytes.replaceSubrange(Int(t.offset)..<Int(t.end), with: forged.encoded() + payload)
         try Fixtures.save(bytes, path)
         let e = traceError { _ = try TraceReader(path: path).readStep(at: 0) }
-        XCTAssertEqual(e?.description, "\(path): chunk \(t.ordinal) (kind 'TENS', step 0, tensor 'input') at byte offset \(t.offset): shape [2147483648, 2147483648] has more than \(TraceLimits.maxElements) elements")
+        XCTAssertEqual(
+            e?.description,
+            "\(path): chunk \(t.ordinal) (kind 'TENS', step 0, tensor 'input') at byte offset \(t.offset): shape [2147483648, 2147483648] has more than \(TraceLimits.maxElements) elements"
+        )
 
         // A chunk header claiming a payload of 2^60 bytes (valid header CRC) is a truncation, found before reading.
         var bytes2 = try Fixtures.bytes(try Fixtures.write(dir.path("huge.lrt"), steps: [0], extras: false))
-        let huge = ChunkHeader(kind: .tensor, flags: [], index: t.header.index, step: 0, storedLength: 1 << 60,
-                               rawLength: 1 << 60, payloadCRC: 0)
+        let huge = ChunkHeader(
+            kind: .tensor, flags: [], index: t.header.index, step: 0, storedLength: 1 << 60,
+            rawLength: 1 << 60, payloadCRC: 0)
         bytes2.replaceSubrange(Int(t.offset)..<Int(t.offset) + ChunkHeader.size, with: huge.encoded())
         try Fixtures.save(bytes2, path)
         let e2 = traceError { _ = try TraceReader(path: path).readStep(at: 0) }
         XCTAssertEqual(e2?.category, .truncated)
-        XCTAssertTrue(e2?.description.contains("chunk \(t.ordinal) (kind 'TENS', step 0) at byte offset \(t.offset): truncated: the payload needs 1152921504606846976 bytes") ?? false, e2?.description ?? "")
+        XCTAssertTrue(
+            e2?.description.contains(
+                "chunk \(t.ordinal) (kind 'TENS', step 0) at byte offset \(t.offset): truncated: the payload needs 1152921504606846976 bytes"
+            ) ?? false, e2?.description ?? "")
 
         // A compressed chunk claiming an impossible expansion.
         var bytes3 = try Fixtures.bytes(try Fixtures.write(dir.path("ratio.lrt"), steps: [0], extras: false))
-        let ratio = ChunkHeader(kind: .tensor, flags: [.compressed], index: t.header.index, step: 0,
-                                storedLength: t.header.storedLength, rawLength: 1 << 50, payloadCRC: t.header.payloadCRC)
+        let ratio = ChunkHeader(
+            kind: .tensor, flags: [.compressed], index: t.header.index, step: 0,
+            storedLength: t.header.storedLength, rawLength: 1 << 50, payloadCRC: t.header.payloadCRC)
         bytes3.replaceSubrange(Int(t.offset)..<Int(t.offset) + ChunkHeader.size, with: ratio.encoded())
         try Fixtures.save(bytes3, path)
-        XCTAssertTrue(traceError { _ = try TraceReader(path: path).readStep(at: 0) }?.description.contains("is impossible for \(t.header.storedLength) compressed bytes") ?? false)
+        XCTAssertTrue(
+            traceError { _ = try TraceReader(path: path).readStep(at: 0) }?.description.contains(
+                "is impossible for \(t.header.storedLength) compressed bytes") ?? false)
     }
 
     func testNotATraceAndEmptyFileAndDirectory() throws {
         let path = dir.path("text.lrt")
         try Fixtures.save(Array("hello, this is not a trace at all".utf8), path)
-        XCTAssertEqual(traceError { _ = try TraceReader(path: path) }?.description,
-                       "\(path): file preamble at byte offset 0: not an lrsim trace (the file does not start with the trace magic 89 4C 52 54 0D 0A 1A 0A)")
+        XCTAssertEqual(
+            traceError { _ = try TraceReader(path: path) }?.description,
+            "\(path): file preamble at byte offset 0: not an lrsim trace (the file does not start with the trace magic 89 4C 52 54 0D 0A 1A 0A)"
+        )
         try Fixtures.save([], path)
-        XCTAssertEqual(traceError { _ = try TraceReader(path: path) }?.description,
-                       "\(path): file preamble at byte offset 0: truncated: the file has 0 bytes, fewer than the 16-byte preamble")
-        XCTAssertEqual(traceError { _ = try TraceReader(path: dir.url.path) }?.description, "\(dir.url.path): it is a directory, not a regular file")
-        XCTAssertEqual(traceError { _ = try TraceReader(path: dir.path("missing.lrt")) }?.description,
-                       "\(dir.path("missing.lrt")): cannot open: No such file or directory")
+        XCTAssertEqual(
+            traceError { _ = try TraceReader(path: path) }?.description,
+            "\(path): file preamble at byte offset 0: truncated: the file has 0 bytes, fewer than the 16-byte preamble")
+        XCTAssertEqual(
+            traceError { _ = try TraceReader(path: dir.url.path) }?.description,
+            "\(dir.url.path): it is a directory, not a regular file")
+        XCTAssertEqual(
+            traceError { _ = try TraceReader(path: dir.path("missing.lrt")) }?.description,
+            "\(dir.path("missing.lrt")): cannot open: No such file or directory")
         XCTAssertFalse(TraceVerification.verify(path: dir.path("missing.lrt")).ok)
     }
 

@@ -1,5 +1,6 @@
-import XCTest
 import LRTestSupport
+import XCTest
+
 @testable import LRTrace
 
 final class RoundTripTests: XCTestCase {
@@ -9,7 +10,8 @@ final class RoundTripTests: XCTestCase {
 
     func testWriteThenReadGivesIdenticalValuesForEveryDtype() throws {
         for compression in TraceCompression.allCases {
-            let path = try Fixtures.write(dir.path("rt-\(compression).lrt"), steps: [0, 5, 10, 13], compression: compression)
+            let path = try Fixtures.write(
+                dir.path("rt-\(compression).lrt"), steps: [0, 5, 10, 13], compression: compression)
             let r = try TraceReader(path: path)
             XCTAssertEqual(r.header, Fixtures.header())
             XCTAssertEqual(r.formatVersion, .current)
@@ -23,11 +25,14 @@ final class RoundTripTests: XCTestCase {
             }
             // Typed accessors give back the exact values, bit for bit.
             let s5 = try r.readStep(step: 5)
-            XCTAssertEqual(s5.tensor("layer2.grad.bias")?.float32?.map(\.bitPattern),
-                           [Float.nan.bitPattern, (-Float.infinity).bitPattern])
-            XCTAssertEqual(s5.tensor("extra.f64")?.float64?.map(\.bitPattern),
-                           [(1.0 / 3.0).bitPattern, (-0.0).bitPattern, Double.greatestFiniteMagnitude.bitPattern])
-            XCTAssertEqual(s5.tensor("extra.bits")?.bits, [true, false, true, true, false, false, false, true, true, false, true])
+            XCTAssertEqual(
+                s5.tensor("layer2.grad.bias")?.float32?.map(\.bitPattern),
+                [Float.nan.bitPattern, (-Float.infinity).bitPattern])
+            XCTAssertEqual(
+                s5.tensor("extra.f64")?.float64?.map(\.bitPattern),
+                [(1.0 / 3.0).bitPattern, (-0.0).bitPattern, Double.greatestFiniteMagnitude.bitPattern])
+            XCTAssertEqual(
+                s5.tensor("extra.bits")?.bits, [true, false, true, true, false, false, false, true, true, false, true])
             XCTAssertEqual(s5.tensor("extra.bits")?.bytes, [0b1000_1101, 0b0000_0101])
             XCTAssertEqual(s5.tensor("extra.u8")?.uint8, [0, 1, 127, 128, 255])
             XCTAssertEqual(s5.tensor("extra.scalar")?.int32, [Int32.min])
@@ -36,7 +41,8 @@ final class RoundTripTests: XCTestCase {
             XCTAssertEqual(s5.info.scalar("loss"), 2.302585)
             XCTAssertTrue(s5.info.scalar("odd")?.isNaN ?? false)
             // One tensor without the rest.
-            XCTAssertEqual(try r.readTensor(step: 10, name: "layer0.weight"), try Fixtures.step(10).tensor("layer0.weight"))
+            XCTAssertEqual(
+                try r.readTensor(step: 10, name: "layer0.weight"), try Fixtures.step(10).tensor("layer0.weight"))
             XCTAssertEqual(TraceVerification.verify(path: path).problems, [])
         }
     }
@@ -48,10 +54,13 @@ final class RoundTripTests: XCTestCase {
         let w = try TraceWriter(path: path, header: header, options: .init(compression: .zlib))
         var rng = SeededRandom(seed: 7)
         let noise = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        try w.appendStep(TraceStep(info: TraceStepInfo(step: 0, epoch: 0, noiseSeed: 1, noiseStep: 0), tensors: [
-            try TraceTensor(name: "zeros", shape: [4096], float32: [Float](repeating: 0, count: 4096)),
-            try TraceTensor(name: "noise", shape: [4096], uint8: noise),
-        ]))
+        try w.appendStep(
+            TraceStep(
+                info: TraceStepInfo(step: 0, epoch: 0, noiseSeed: 1, noiseStep: 0),
+                tensors: [
+                    try TraceTensor(name: "zeros", shape: [4096], float32: [Float](repeating: 0, count: 4096)),
+                    try TraceTensor(name: "noise", shape: [4096], uint8: noise),
+                ]))
         try w.finish()
         let r = try TraceReader(path: path)
         let storage = try r.tensorStorage(at: 0)
@@ -69,7 +78,9 @@ final class RoundTripTests: XCTestCase {
             let w = try TraceWriter(path: path, header: Fixtures.header())
             try w.beginStep(TraceStepInfo(step: 3, epoch: 0, noiseSeed: 42, noiseStep: 3), tensorCount: 1)
             if zeroCopy {
-                try values.withUnsafeBufferPointer { try w.appendTensor(name: "layer0.weight", shape: [3, 4], float32: $0) }
+                try values.withUnsafeBufferPointer {
+                    try w.appendTensor(name: "layer0.weight", shape: [3, 4], float32: $0)
+                }
             } else {
                 try w.appendTensor(TraceTensor(name: "layer0.weight", shape: [3, 4], float32: values))
             }
@@ -95,7 +106,9 @@ final class RoundTripTests: XCTestCase {
 
         let path = dir.path("zero.lrt")
         let w = try TraceWriter(path: path, header: Fixtures.header())
-        try w.beginStep(TraceStepInfo(step: 7, epoch: 1, noiseSeed: 42, noiseStep: 7, scalars: [TraceScalar("loss", 1)]), tensorCount: 0)
+        try w.beginStep(
+            TraceStepInfo(step: 7, epoch: 1, noiseSeed: 42, noiseStep: 7, scalars: [TraceScalar("loss", 1)]),
+            tensorCount: 0)
         try w.finish()
         let step = try TraceReader(path: path).readStep(step: 7)
         XCTAssertEqual(step.tensors, [])
@@ -107,8 +120,9 @@ final class RoundTripTests: XCTestCase {
         let e = traceError { _ = try r.readStep(step: 3) }
         XCTAssertEqual(e?.category, .notFound)
         XCTAssertEqual(e?.description, "\(r.path): step 3 is not in the trace; recorded steps: 0, 5")
-        XCTAssertEqual(traceError { _ = try r.readTensor(step: 5, name: "nope") }?.description,
-                       "\(r.path): step 5 has no tensor named 'nope'")
+        XCTAssertEqual(
+            traceError { _ = try r.readTensor(step: 5, name: "nope") }?.description,
+            "\(r.path): step 5 has no tensor named 'nope'")
     }
 
     func testHeaderJSONIsCanonicalAndHashIsSHA256OfConfig() throws {

@@ -1,5 +1,6 @@
-import XCTest
 import LRTestSupport
+import XCTest
+
 @testable import LRTrace
 
 /// Issue 4's size budget: one sampled step of the Fashion-MNIST MLP 784-256-10, B=128, K=32 fits in 2 MB
@@ -18,7 +19,9 @@ final class SizeTests: XCTestCase {
         let b = batch, k = copies
         var t: [TraceTensor] = []
         if inputAsBytes {
-            t.append(try TraceTensor(name: "input", shape: [b, 784], uint8: (0..<(b * 784)).map { UInt8(truncatingIfNeeded: $0 &* 37) }))
+            t.append(
+                try TraceTensor(
+                    name: "input", shape: [b, 784], uint8: (0..<(b * 784)).map { UInt8(truncatingIfNeeded: $0 &* 37) }))
         } else {
             t.append(try TraceTensor(name: "input", shape: [b, 784], float32: floats(b * 784)))
         }
@@ -28,20 +31,26 @@ final class SizeTests: XCTestCase {
             var roles = ["", "grad."]
             if backprop { roles.append("bp.") }
             for role in roles {
-                t.append(try TraceTensor(name: "layer\(l).\(role)weight", shape: [fanOut, fanIn], float32: floats(fanOut * fanIn)))
+                t.append(
+                    try TraceTensor(
+                        name: "layer\(l).\(role)weight", shape: [fanOut, fanIn], float32: floats(fanOut * fanIn)))
                 t.append(try TraceTensor(name: "layer\(l).\(role)bias", shape: [fanOut], float32: floats(fanOut)))
             }
             t.append(try TraceTensor(name: "layer\(l).losses", shape: [k, b], float32: floats(k * b)))
         }
-        return TraceStep(info: TraceStepInfo(step: step, epoch: 0, noiseSeed: 1, noiseStep: step,
-                                             scalars: [TraceScalar("loss", 0.5), TraceScalar("learning_rate", 1e-3)]),
-                         tensors: t)
+        return TraceStep(
+            info: TraceStepInfo(
+                step: step, epoch: 0, noiseSeed: 1, noiseStep: step,
+                scalars: [TraceScalar("loss", 0.5), TraceScalar("learning_rate", 1e-3)]),
+            tensors: t)
     }
 
     /// Exact size of a step under the format: STEP chunk + one chunk per tensor, 44-byte headers, no padding.
     static func expectedBytes(_ s: TraceStep) -> Int {
         let stepPayload = 40 + s.info.scalars.reduce(0) { $0 + 2 + $1.name.utf8.count + 8 }
-        let tensors = s.tensors.reduce(0) { $0 + ChunkHeader.size + 2 + $1.name.utf8.count + 2 + 8 * $1.shape.count + $1.bytes.count }
+        let tensors = s.tensors.reduce(0) {
+            $0 + ChunkHeader.size + 2 + $1.name.utf8.count + 2 + 8 * $1.shape.count + $1.bytes.count
+        }
         return ChunkHeader.size + stepPayload + tensors
     }
 
@@ -51,7 +60,7 @@ final class SizeTests: XCTestCase {
         try w.appendStep(step)
         try w.finish()
         let r = try TraceReader(path: path)
-        XCTAssertEqual(r.steps[0].storedBytes, r.steps[0].rawBytes) // uncompressed
+        XCTAssertEqual(r.steps[0].storedBytes, r.steps[0].rawBytes)  // uncompressed
         return r.steps[0].storedBytes
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LRTestSupport
+
 @testable import LRTrace
 
 /// Small, fully known traces for the tests.
@@ -7,22 +8,27 @@ enum Fixtures {
     /// A 4-3-2 MLP: dense 4->3, relu, dense 3->2.
     static func header(producer: String = "lrsim 0.1.0", seed: UInt64 = 42) -> TraceHeader {
         let layers = [
-            TraceLayer(index: 0, kind: "dense", summary: "dense 4->3", inputShape: [4], outputShape: [3],
-                       parameters: [TraceParameter(name: "weight", shape: [3, 4]), TraceParameter(name: "bias", shape: [3])]),
+            TraceLayer(
+                index: 0, kind: "dense", summary: "dense 4->3", inputShape: [4], outputShape: [3],
+                parameters: [TraceParameter(name: "weight", shape: [3, 4]), TraceParameter(name: "bias", shape: [3])]),
             TraceLayer(index: 1, kind: "relu", summary: "relu", inputShape: [3], outputShape: [3], parameters: []),
-            TraceLayer(index: 2, kind: "dense", summary: "dense 3->2", inputShape: [3], outputShape: [2],
-                       parameters: [TraceParameter(name: "weight", shape: [2, 3]), TraceParameter(name: "bias", shape: [2])]),
+            TraceLayer(
+                index: 2, kind: "dense", summary: "dense 3->2", inputShape: [3], outputShape: [2],
+                parameters: [TraceParameter(name: "weight", shape: [2, 3]), TraceParameter(name: "bias", shape: [2])]),
         ]
         return TraceHeader(
             producer: producer,
             configJSON: #"{"batch":2,"model":"mlp:4-3-2","seed":42}"#,
             model: TraceModel(spec: "mlp:4-3-2", activation: "relu", inputShape: [4], layers: layers),
-            estimator: TraceEstimator(name: "lr", perturbedLayers: [0, 2], copies: [3, 3], sigma: [0.1, 0.05],
-                                      antithetic: true, baseline: "mean", signEncoding: "none", noise: "gaussian",
-                                      qmc: false, seed: seed, noiseKeyLayout: 1),
-            optimizer: TraceOptimizer(name: "sgd", learningRate: 0.01, batchSize: 2, epochs: 1, settings: ["momentum": 0.9]),
-            dataset: TraceDataset(name: "synthetic", split: "train", samples: 8, digest: "sha256:" + String(repeating: "ab", count: 32),
-                                  inputTransform: "identity"),
+            estimator: TraceEstimator(
+                name: "lr", perturbedLayers: [0, 2], copies: [3, 3], sigma: [0.1, 0.05],
+                antithetic: true, baseline: "mean", signEncoding: "none", noise: "gaussian",
+                qmc: false, seed: seed, noiseKeyLayout: 1),
+            optimizer: TraceOptimizer(
+                name: "sgd", learningRate: 0.01, batchSize: 2, epochs: 1, settings: ["momentum": 0.9]),
+            dataset: TraceDataset(
+                name: "synthetic", split: "train", samples: 8, digest: "sha256:" + String(repeating: "ab", count: 32),
+                inputTransform: "identity"),
             traceEvery: 5)
     }
 
@@ -44,23 +50,31 @@ enum Fixtures {
             tensors += [
                 try TraceTensor(name: "extra.f64", shape: [3], float64: [1.0 / 3.0, -0.0, .greatestFiniteMagnitude]),
                 try TraceTensor(name: "extra.u8", shape: [5], uint8: [0, 1, 127, 128, 255]),
-                try TraceTensor(name: "extra.bits", shape: [11], bits: [true, false, true, true, false, false, false, true, true, false, true]),
+                try TraceTensor(
+                    name: "extra.bits", shape: [11],
+                    bits: [true, false, true, true, false, false, false, true, true, false, true]),
                 try TraceTensor(name: "extra.scalar", shape: [], int32: [Int32.min]),
                 try TraceTensor(name: "extra.empty", shape: [0, 3], float32: []),
             ]
         }
-        let info = TraceStepInfo(step: step, epoch: step / 4, noiseSeed: 42, noiseStep: step,
-                                 scalars: [TraceScalar("loss", 2.302585), TraceScalar("learning_rate", 0.01),
-                                           TraceScalar("odd", .nan)])
+        let info = TraceStepInfo(
+            step: step, epoch: step / 4, noiseSeed: 42, noiseStep: step,
+            scalars: [
+                TraceScalar("loss", 2.302585), TraceScalar("learning_rate", 0.01),
+                TraceScalar("odd", .nan),
+            ])
         return TraceStep(info: info, tensors: tensors)
     }
 
     /// Writes a trace with the given steps and returns its path.
     @discardableResult
-    static func write(_ path: String, steps: [UInt64] = [0, 5], compression: TraceCompression = .none,
-                      version: TraceFormatVersion = .current, header: TraceHeader = header(),
-                      extras: Bool = true, beforeFinish: ((TraceWriter) throws -> Void)? = nil) throws -> String {
-        let w = try TraceWriter(path: path, header: header, options: .init(compression: compression), formatVersion: version)
+    static func write(
+        _ path: String, steps: [UInt64] = [0, 5], compression: TraceCompression = .none,
+        version: TraceFormatVersion = .current, header: TraceHeader = header(),
+        extras: Bool = true, beforeFinish: ((TraceWriter) throws -> Void)? = nil
+    ) throws -> String {
+        let w = try TraceWriter(
+            path: path, header: header, options: .init(compression: compression), formatVersion: version)
         for s in steps { try w.appendStep(try step(s, includeExtras: extras)) }
         try beforeFinish?(w)
         try w.finish()

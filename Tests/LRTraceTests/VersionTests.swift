@@ -1,5 +1,6 @@
-import XCTest
 import LRTestSupport
+import XCTest
+
 @testable import LRTrace
 
 final class VersionTests: XCTestCase {
@@ -12,15 +13,18 @@ final class VersionTests: XCTestCase {
         let path = try Fixtures.write(dir.path("v2.lrt"), version: newer)
         let e = traceError { _ = try TraceReader(path: path) }
         XCTAssertEqual(e?.category, .unsupportedVersion)
-        XCTAssertEqual(e?.description,
-                       "\(path): trace format version \(newer) is newer than this lrsim supports (max \(TraceFormatVersion.current)); upgrade lrsim")
+        XCTAssertEqual(
+            e?.description,
+            "\(path): trace format version \(newer) is newer than this lrsim supports (max \(TraceFormatVersion.current)); upgrade lrsim"
+        )
         let report = TraceVerification.verify(path: path)
         XCTAssertFalse(report.ok)
         XCTAssertEqual(report.problems, [e?.description ?? ""])
     }
 
     func testNewerMinorIsReadAndNoted() throws {
-        let newer = TraceFormatVersion(major: TraceFormatVersion.current.major, minor: TraceFormatVersion.current.minor + 7)
+        let newer = TraceFormatVersion(
+            major: TraceFormatVersion.current.major, minor: TraceFormatVersion.current.minor + 7)
         // A newer minor may add optional chunks: this one carries one after the steps.
         let path = try Fixtures.write(dir.path("v1-7.lrt"), steps: [0], version: newer) { w in
             try w.appendExtensionChunk(kind: ChunkKind("NOTE")!, payload: Array("from the future".utf8), optional: true)
@@ -41,14 +45,23 @@ final class VersionTests: XCTestCase {
             TraceFormatVersion(major: major, minor: minor).readability(supported: supported, oldestMajor: 2)
         }
         XCTAssertEqual(check(3, 4), .readable)
-        XCTAssertEqual(check(3, 0), .readable)            // older minor
-        XCTAssertEqual(check(2, 9), .readable)            // older major still supported
+        XCTAssertEqual(check(3, 0), .readable)  // older minor
+        XCTAssertEqual(check(2, 9), .readable)  // older major still supported
         XCTAssertEqual(check(3, 5), .readableNewerMinor)  // newer minor: extras skipped
-        XCTAssertEqual(check(4, 0), .refused("trace format version 4.0 is newer than this lrsim supports (max 3.4); upgrade lrsim"))
-        XCTAssertEqual(check(1, 7), .refused("trace format version 1.7 is older than this lrsim reads (oldest 2.0); use an older lrsim to convert it"))
+        XCTAssertEqual(
+            check(4, 0), .refused("trace format version 4.0 is newer than this lrsim supports (max 3.4); upgrade lrsim")
+        )
+        XCTAssertEqual(
+            check(1, 7),
+            .refused(
+                "trace format version 1.7 is older than this lrsim reads (oldest 2.0); use an older lrsim to convert it"
+            ))
         // Major 0 was never written: the oldest readable major today is 1.
-        XCTAssertEqual(TraceFormatVersion(major: 0, minor: 9).readability(),
-                       .refused("trace format version 0.9 is older than this lrsim reads (oldest 1.0); use an older lrsim to convert it"))
+        XCTAssertEqual(
+            TraceFormatVersion(major: 0, minor: 9).readability(),
+            .refused(
+                "trace format version 0.9 is older than this lrsim reads (oldest 1.0); use an older lrsim to convert it"
+            ))
     }
 
     func testOtherProducerVersionIsAcceptedAndShown() throws {
@@ -78,10 +91,14 @@ final class VersionTests: XCTestCase {
         XCTAssertFalse(bad.ok)
         XCTAssertEqual(bad.problems.count, 1)
         XCTAssertTrue(bad.problems[0].contains("(kind 'MUST') at byte offset"), bad.problems[0])
-        XCTAssertTrue(bad.problems[0].hasSuffix("unknown required chunk kind 'MUST' (this lrsim understands HEAD, STEP, TENS, INDX, TEND); written by a newer lrsim?"), bad.problems[0])
+        XCTAssertTrue(
+            bad.problems[0].hasSuffix(
+                "unknown required chunk kind 'MUST' (this lrsim understands HEAD, STEP, TENS, INDX, TEND); written by a newer lrsim?"
+            ), bad.problems[0])
         // Reserved kinds cannot be forged through the extension API.
         let w = try TraceWriter(path: dir.path("r.lrt"), header: Fixtures.header())
-        XCTAssertEqual(traceError { try w.appendExtensionChunk(kind: .step, payload: [], optional: true) }?.category, .usage)
+        XCTAssertEqual(
+            traceError { try w.appendExtensionChunk(kind: .step, payload: [], optional: true) }?.category, .usage)
         w.cancel()
     }
 
@@ -95,7 +112,9 @@ final class VersionTests: XCTestCase {
         var bytes = try Fixtures.bytes(path)
         bytes.replaceSubrange(Int(t.offset)..<Int(t.offset) + ChunkHeader.size, with: t.header.encoded())
         try Fixtures.save(bytes, path)
-        XCTAssertEqual(traceError { _ = try TraceReader(path: path).readStep(at: 0) }?.description,
-                       "\(path): chunk \(t.ordinal) (kind 'WHAT', step 0) at byte offset \(t.offset): expected tensor 1 of 13 of step 0, found a 'WHAT' chunk")
+        XCTAssertEqual(
+            traceError { _ = try TraceReader(path: path).readStep(at: 0) }?.description,
+            "\(path): chunk \(t.ordinal) (kind 'WHAT', step 0) at byte offset \(t.offset): expected tensor 1 of 13 of step 0, found a 'WHAT' chunk"
+        )
     }
 }

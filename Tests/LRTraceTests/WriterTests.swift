@@ -1,5 +1,6 @@
-import XCTest
 import LRTestSupport
+import XCTest
+
 @testable import LRTrace
 
 final class WriterTests: XCTestCase {
@@ -49,22 +50,38 @@ final class WriterTests: XCTestCase {
         XCTAssertEqual(traceError { try w.appendTensor(t) }?.problem, "tensor 'x' appears twice in step 4")
         XCTAssertEqual(traceError { try w.finish() }?.problem, "cannot finish: step 4 still expects 1 more tensor(s)")
         [Float](repeating: 0, count: 3).withUnsafeBufferPointer { buf in
-            XCTAssertEqual(traceError { try w.appendTensor(name: "y", shape: [2, 2], float32: buf) }?.problem,
-                           "tensor 'y': shape [2, 2] of f32 needs 16 bytes, got 12")
+            XCTAssertEqual(
+                traceError { try w.appendTensor(name: "y", shape: [2, 2], float32: buf) }?.problem,
+                "tensor 'y': shape [2, 2] of f32 needs 16 bytes, got 12")
         }
-        XCTAssertEqual(traceError { try w.appendTensor(name: "z", dtype: .u8, shape: [-1], data: UnsafeRawBufferPointer(start: nil, count: 0)) }?.category, .usage)
+        XCTAssertEqual(
+            traceError {
+                try w.appendTensor(
+                    name: "z", dtype: .u8, shape: [-1], data: UnsafeRawBufferPointer(start: nil, count: 0))
+            }?.category, .usage)
         try w.appendTensor(TraceTensor(name: "y", shape: [1], float32: [2]))
-        XCTAssertEqual(traceError { try w.beginStep(TraceStepInfo(step: 4, epoch: 0, noiseSeed: 0, noiseStep: 4), tensorCount: 0) }?.problem,
-                       "step 4 does not come after step 4; steps must be strictly increasing")
-        XCTAssertEqual(traceError { try w.beginStep(TraceStepInfo(step: 5, epoch: 0, noiseSeed: 0, noiseStep: 5, scalars: [TraceScalar("a", 1), TraceScalar("a", 2)]), tensorCount: 0) }?.problem,
-                       "scalar 'a' appears twice in step 5")
+        XCTAssertEqual(
+            traceError {
+                try w.beginStep(TraceStepInfo(step: 4, epoch: 0, noiseSeed: 0, noiseStep: 4), tensorCount: 0)
+            }?.problem,
+            "step 4 does not come after step 4; steps must be strictly increasing")
+        XCTAssertEqual(
+            traceError {
+                try w.beginStep(
+                    TraceStepInfo(
+                        step: 5, epoch: 0, noiseSeed: 0, noiseStep: 5,
+                        scalars: [TraceScalar("a", 1), TraceScalar("a", 2)]), tensorCount: 0)
+            }?.problem,
+            "scalar 'a' appears twice in step 5")
         try w.finish()
         XCTAssertEqual(traceError { try w.finish() }?.category, .usage)
         XCTAssertEqual(try TraceReader(path: dir.path("misuse.lrt")).readStep(step: 4).tensors.map(\.name), ["x", "y"])
         // Tensor values are validated when built.
-        XCTAssertEqual(traceError { _ = try TraceTensor(name: "b", dtype: .u1, shape: [3], bytes: [0b1000]) }?.problem,
-                       "tensor 'b': unused bits of the last u1 byte must be zero")
-        XCTAssertEqual(traceError { _ = try TraceTensor(name: "b", shape: [1 << 40, 1 << 40], float32: []) }?.category, .usage)
+        XCTAssertEqual(
+            traceError { _ = try TraceTensor(name: "b", dtype: .u1, shape: [3], bytes: [0b1000]) }?.problem,
+            "tensor 'b': unused bits of the last u1 byte must be zero")
+        XCTAssertEqual(
+            traceError { _ = try TraceTensor(name: "b", shape: [1 << 40, 1 << 40], float32: []) }?.category, .usage)
     }
 
     func testHeaderThatCannotBeEncodedLeavesNoFile() throws {
@@ -72,7 +89,10 @@ final class WriterTests: XCTestCase {
         header.estimator.sigma = [.nan, 0.1]
         let e = traceError { _ = try TraceWriter(path: dir.path("nan.lrt"), header: header) }
         XCTAssertEqual(e?.category, .usage)
-        XCTAssertEqual(e?.problem, "cannot encode the trace header as JSON: field 'estimator.sigma[0]' has the value nan, which JSON cannot hold")
+        XCTAssertEqual(
+            e?.problem,
+            "cannot encode the trace header as JSON: field 'estimator.sigma[0]' has the value nan, which JSON cannot hold"
+        )
         XCTAssertEqual(try files(), [])
     }
 
@@ -80,8 +100,10 @@ final class WriterTests: XCTestCase {
         let path = dir.path("no/such/dir/run.lrt")
         let e = traceError { _ = try TraceWriter(path: path, header: Fixtures.header()) }
         XCTAssertEqual(e?.category, .io)
-        XCTAssertTrue(e?.description.hasPrefix("\(path): cannot create a temporary file in \(dir.path("no/such/dir")): ") ?? false,
-                      e?.description ?? "")
+        XCTAssertTrue(
+            e?.description.hasPrefix("\(path): cannot create a temporary file in \(dir.path("no/such/dir")): ")
+                ?? false,
+            e?.description ?? "")
     }
 
     /// Reliability report D2: the rename replaced a FIFO or device at the destination, and replaced a symbolic link

@@ -1,15 +1,19 @@
-import XCTest
 import Foundation
 import LRCore
+import XCTest
+
 @testable import LRTrain
 
 /// All-layer injection (`--injection all-layers`): the estimate against an independent double-precision evaluation of
 /// its formula from the regenerated noise, against backprop and the smoothed gradient, determinism, and refusals.
 final class AllLayersInjectionTests: XCTestCase {
-    func settings(_ kind: EstimatorKind = .lr, K: Int, sigma: [Float] = [0.1], antithetic: Bool = true,
-                  baseline: Baseline = .clean, noise: NoiseKind = .gaussian) -> EstimatorSettings {
-        EstimatorSettings(kind: kind, copies: [K], sigma: sigma, antithetic: antithetic, baseline: baseline, noise: noise,
-                          injection: .allLayers)
+    func settings(
+        _ kind: EstimatorKind = .lr, K: Int, sigma: [Float] = [0.1], antithetic: Bool = true,
+        baseline: Baseline = .clean, noise: NoiseKind = .gaussian
+    ) -> EstimatorSettings {
+        EstimatorSettings(
+            kind: kind, copies: [K], sigma: sigma, antithetic: antithetic, baseline: baseline, noise: noise,
+            injection: .allLayers)
     }
 
     /// dW_l = (1/BK) sum_n (L_n - baseline_n) s(z_{n,l}) (outer) x_{n,l}, written out in Double for an MLP: every copy
@@ -61,11 +65,14 @@ final class AllLayersInjectionTests: XCTestCase {
                 let d = spec.shapes[slot.layer].reduce(1, *)
                 e[slot.layer] = (0..<nd).map { m in
                     var row = [Float](repeating: 0, count: d)
-                    row.withUnsafeMutableBufferPointer { source.fill(step: step, layer: slot.layer, row: b * nd + m, into: $0) }
+                    row.withUnsafeMutableBufferPointer {
+                        source.fill(step: step, layer: slot.layer, row: b * nd + m, into: $0)
+                    }
                     return row
                 }
             }
-            let sigmaOf = Dictionary(uniqueKeysWithValues: layout.slots.enumerated().map { ($1.layer, Double(s.sigma[$0])) })
+            let sigmaOf = Dictionary(
+                uniqueKeysWithValues: layout.slots.enumerated().map { ($1.layer, Double(s.sigma[$0])) })
             func unit(_ layer: Int, _ k: Int, _ j: Int) -> Double {
                 let m = s.antithetic ? k / 2 : k
                 let v = Double(e[layer]![m][j])
@@ -102,7 +109,10 @@ final class AllLayersInjectionTests: XCTestCase {
     func testEstimateEqualsItsFormulaEvaluatedIndependently() {
         let cases: [(String, Activation, EstimatorSettings)] = [
             ("mlp:6-5-4-3", .tanh, settings(K: 4)),
-            ("mlp:6-5-4-3", .sigmoid, settings(K: 6, sigma: [0.5, 0.2, 1.0], antithetic: false, baseline: .none, noise: .laplace)),
+            (
+                "mlp:6-5-4-3", .sigmoid,
+                settings(K: 6, sigma: [0.5, 0.2, 1.0], antithetic: false, baseline: .none, noise: .laplace)
+            ),
             ("mlp:6-5-3", .step, settings(.alr, K: 5, sigma: [0.3], antithetic: false, baseline: .mean)),
             ("mlp:6-5-3", .relu, settings(.alr, K: 8, sigma: [0.2], baseline: .clean, noise: .laplace)),
         ]
@@ -166,9 +176,10 @@ final class AllLayersInjectionTests: XCTestCase {
             bed.labels.withUnsafeBufferPointer { y in
                 for step in 0..<passes {
                     g.withUnsafeMutableBufferPointer { gp in
-                        _ = engine.gradient(network: bed.network, input: x.baseAddress!, labels: y.baseAddress!, rows: bed.rows,
-                                            into: gp.baseAddress!, accumulate: false,
-                                            trainingNoise: TrainingNoise(source: source, sigma: sigma, step: step))
+                        _ = engine.gradient(
+                            network: bed.network, input: x.baseAddress!, labels: y.baseAddress!, rows: bed.rows,
+                            into: gp.baseAddress!, accumulate: false,
+                            trainingNoise: TrainingNoise(source: source, sigma: sigma, step: step))
                     }
                     for i in smoothed.indices { smoothed[i] += g[i] / Float(passes) }
                 }

@@ -1,7 +1,8 @@
-import XCTest
 import Foundation
 import LRCore
 import LRTestSupport
+import XCTest
+
 @testable import LRTrain
 
 /// Issue 8: LR for recurrent, graph and spiking networks, checked against their backprop baselines.
@@ -15,14 +16,22 @@ final class ArchitectureTests: XCTestCase {
 
     func gradient(_ m: BatchClassifier, _ e: EstimatorKind, x: [Float], labels: [Int32], step: Int = 0) -> [Float] {
         var g = [Float](repeating: 0, count: m.parameters.count)
-        x.withUnsafeBufferPointer { xp in labels.withUnsafeBufferPointer { yp in g.withUnsafeMutableBufferPointer { gp in
-            _ = m.gradient(e, x: xp.baseAddress!, labels: yp.baseAddress!, rows: labels.count, step: step, into: gp.baseAddress!)
-        } } }
+        x.withUnsafeBufferPointer { xp in
+            labels.withUnsafeBufferPointer { yp in
+                g.withUnsafeMutableBufferPointer { gp in
+                    _ = m.gradient(
+                        e, x: xp.baseAddress!, labels: yp.baseAddress!, rows: labels.count, step: step,
+                        into: gp.baseAddress!)
+                }
+            }
+        }
         return g
     }
 
     func cosine(_ a: [Float], _ b: [Float], _ r: Range<Int>) -> Double {
-        a[r].withContiguousStorageIfAvailable { ap in b[r].withContiguousStorageIfAvailable { bp in VectorMath.cosine(ap, bp) }! }!
+        a[r].withContiguousStorageIfAvailable { ap in
+            b[r].withContiguousStorageIfAvailable { bp in VectorMath.cosine(ap, bp) }!
+        }!
     }
 
     // MARK: RNN
@@ -71,7 +80,8 @@ final class ArchitectureTests: XCTestCase {
             worst = max(worst, abs(fd - Double(g[i]))); scale = max(scale, abs(fd))
         }
         XCTAssertGreaterThan(scale, 1e-3, "the gradient should not vanish on this net")
-        XCTAssertLessThan(worst, 1e-4 + 1e-3 * scale, "BPTT differs from central differences by \(worst) (max |g| \(scale))")
+        XCTAssertLessThan(
+            worst, 1e-4 + 1e-3 * scale, "BPTT differs from central differences by \(worst) (max |g| \(scale))")
     }
 
     func testRNNLikelihoodRatioAgreesWithBPTT() throws {
@@ -111,15 +121,22 @@ final class ArchitectureTests: XCTestCase {
         let exact = gradient(try variant { _ in }, .bp, x: x, labels: labels)
         let cases: [(String, (inout ArchitectureLRSettings) -> Void, Double)] = [
             ("per-step", { $0.perStep = true }, 0.9),
-            ("mean baseline, independent copies", { $0.antithetic = false; $0.baseline = .mean }, 0.9),
+            (
+                "mean baseline, independent copies",
+                {
+                    $0.antithetic = false; $0.baseline = .mean
+                }, 0.9
+            ),
             ("qmc", { $0.qmc = true }, 0.9),
             ("no baseline", { $0.baseline = .none }, 0.5),
         ]
         for (name, edit, bound) in cases {
             let m = try variant(edit)
             let est = gradient(m, .lr, x: x, labels: labels, step: 3)
-            for (tensor, range) in [("W_in", m.offWin..<m.offWhh), ("W_hh", m.offWhh..<m.offB), ("b", m.offB..<m.offWo),
-                                    ("head", m.offWo..<m.parameters.count)] {
+            for (tensor, range) in [
+                ("W_in", m.offWin..<m.offWhh), ("W_hh", m.offWhh..<m.offB), ("b", m.offB..<m.offWo),
+                ("head", m.offWo..<m.parameters.count),
+            ] {
                 let c = cosine(est, exact, range)
                 XCTAssertGreaterThan(c, bound, "\(name): \(tensor) cosine \(c)")
             }
@@ -128,7 +145,8 @@ final class ArchitectureTests: XCTestCase {
         let allSteps = try variant({ _ in }, copies: 16), perStep = try variant({ $0.perStep = true }, copies: 16)
         var a = 0.0, p = 0.0
         for step in 0..<20 {
-            a += cosine(gradient(allSteps, .lr, x: x, labels: labels, step: step), exact, allSteps.offWhh..<allSteps.offB)
+            a += cosine(
+                gradient(allSteps, .lr, x: x, labels: labels, step: step), exact, allSteps.offWhh..<allSteps.offB)
             p += cosine(gradient(perStep, .lr, x: x, labels: labels, step: step), exact, perStep.offWhh..<perStep.offB)
         }
         XCTAssertGreaterThan(p, a, "W_hh mean cosine per-step \(p / 20) vs all-steps \(a / 20) at K 16")
@@ -150,7 +168,8 @@ final class ArchitectureTests: XCTestCase {
     }
 
     func testRNNLikelihoodRatioIndependentOfThreadCount() throws {
-        let m = try ElmanRNN(inputSize: 7, steps: 4, hidden: 16, classes: 4, seed: 2, lr: ArchitectureLRSettings(copies: 64, sigma: 0.1))
+        let m = try ElmanRNN(
+            inputSize: 7, steps: 4, hidden: 16, classes: 4, seed: 2, lr: ArchitectureLRSettings(copies: 64, sigma: 0.1))
         let x = randomInputs(40 * 28, seed: 4)
         let labels = (0..<40).map { Int32($0 % 4) }
         let saved = Parallel.threads
@@ -162,10 +181,12 @@ final class ArchitectureTests: XCTestCase {
     }
 
     func testSNNAndGNNLikelihoodRatioIndependentOfThreadCount() throws {
-        let snn = try SpikingNetwork(inputs: 64, hidden: 32, classes: 4, steps: 5, seed: 2, lr: ArchitectureLRSettings(copies: 32, sigma: 0.2))
+        let snn = try SpikingNetwork(
+            inputs: 64, hidden: 32, classes: 4, steps: 5, seed: 2, lr: ArchitectureLRSettings(copies: 32, sigma: 0.2))
         let x = randomInputs(40 * 64, seed: 6)
         let labels = (0..<40).map { Int32($0 % 4) }
-        let gcn = try GraphConvNetwork(graph: try smallGraph(), hidden: 16, seed: 3, lr: ArchitectureLRSettings(copies: 16, sigma: 0.1))
+        let gcn = try GraphConvNetwork(
+            graph: try smallGraph(), hidden: 16, seed: 3, lr: ArchitectureLRSettings(copies: 16, sigma: 0.1))
         func graphGradient() -> [Float] {
             var g = [Float](repeating: 0, count: gcn.parameters.count)
             _ = g.withUnsafeMutableBufferPointer { gcn.gradient(.lr, step: 2, into: $0.baseAddress!) }
@@ -183,8 +204,9 @@ final class ArchitectureTests: XCTestCase {
     // MARK: SNN
 
     func testSNNReadoutLRGradientMatchesExact() throws {
-        let m = try SpikingNetwork(inputs: 20, hidden: 12, classes: 3, steps: 6, seed: 3,
-                                   lr: ArchitectureLRSettings(copies: 2000, sigma: 0.1))
+        let m = try SpikingNetwork(
+            inputs: 20, hidden: 12, classes: 3, steps: 6, seed: 3,
+            lr: ArchitectureLRSettings(copies: 2000, sigma: 0.1))
         let B = 8
         let x = randomInputs(B * 20, seed: 12)
         let labels = (0..<B).map { Int32($0 % 3) }
@@ -210,7 +232,8 @@ final class ArchitectureTests: XCTestCase {
         let before = t.evaluate().accuracy
         let report = try t.run()
         let after = report.final.testAccuracy
-        XCTAssertGreaterThan(after, 0.6, "LR-trained SNN test accuracy \(after) (chance 0.25, before training \(before))")
+        XCTAssertGreaterThan(
+            after, 0.6, "LR-trained SNN test accuracy \(after) (chance 0.25, before training \(before))")
         XCTAssertGreaterThan(after, before + 0.1)
         let snn = try XCTUnwrap((t.model as? SequenceModelTrainer)?.model as? SpikingNetwork)
         XCTAssertGreaterThan(snn.lastHiddenRate, 0.0)
@@ -218,7 +241,9 @@ final class ArchitectureTests: XCTestCase {
 
     // MARK: GNN
 
-    func smallGraph(nodes: Int = 200, classes: Int = 3, features: Int = 8, train: Int = 100) throws -> StochasticBlockGraph {
+    func smallGraph(nodes: Int = 200, classes: Int = 3, features: Int = 8, train: Int = 100) throws
+        -> StochasticBlockGraph
+    {
         var o = StochasticBlockGraph.Options()
         o.nodes = nodes; o.classes = classes; o.features = features; o.trainCount = train
         o.pIn = 0.06; o.pOut = 0.01; o.seed = 7
@@ -232,7 +257,9 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertGreaterThan(a.homophily, 0.5, "pIn >> pOut should give mostly same-class edges")
         // A_hat is symmetric: entry (i, j) equals entry (j, i).
         var entries = [Int: Float]()
-        for i in 0..<a.nodes { for e in a.rowStart[i]..<a.rowStart[i + 1] { entries[i * a.nodes + Int(a.columns[e])] = a.values[e] } }
+        for i in 0..<a.nodes {
+            for e in a.rowStart[i]..<a.rowStart[i + 1] { entries[i * a.nodes + Int(a.columns[e])] = a.values[e] }
+        }
         for (ij, v) in entries { XCTAssertEqual(entries[(ij % a.nodes) * a.nodes + ij / a.nodes], v) }
         var o = a.options; o.seed = 8
         XCTAssertNotEqual(try StochasticBlockGraph(o).columns, a.columns)
@@ -242,7 +269,8 @@ final class ArchitectureTests: XCTestCase {
 
     func testGNNLikelihoodRatioAgreesWithBackprop() throws {
         let graph = try smallGraph()
-        let m = try GraphConvNetwork(graph: graph, hidden: 16, seed: 3, lr: ArchitectureLRSettings(copies: 1000, sigma: 0.05))
+        let m = try GraphConvNetwork(
+            graph: graph, hidden: 16, seed: 3, lr: ArchitectureLRSettings(copies: 1000, sigma: 0.05))
         var exact = [Float](repeating: 0, count: m.parameters.count), est = exact
         _ = exact.withUnsafeMutableBufferPointer { m.gradient(.bp, step: 0, into: $0.baseAddress!) }
         _ = est.withUnsafeMutableBufferPointer { m.gradient(.lr, step: 0, into: $0.baseAddress!) }
@@ -257,7 +285,8 @@ final class ArchitectureTests: XCTestCase {
         var c = TrainingConfiguration(estimator: EstimatorSettings(kind: .lr, copies: [32], sigma: [0.1]))
         c.model = "gnn:400-16-16-4"; c.data = "sbm:p_in=0.06,p_out=0.01,train=200,seed=7"
         c.epochs = 40; c.batch = 200; c.learningRate = 0.02; c.gradCheckEvery = 10; c.seed = 1
-        let (train, test) = try DatasetCatalog.load(name: c.data, dataDir: nil, model: c.modelSpec(), trainLimit: nil, testLimit: nil)
+        let (train, test) = try DatasetCatalog.load(
+            name: c.data, dataDir: nil, model: c.modelSpec(), trainLimit: nil, testLimit: nil)
         XCTAssertEqual(train.count, 200)
         let t = try Trainer(config: c, train: train, test: test)
         t.showProgress = false

@@ -1,6 +1,7 @@
-import XCTest
 import LRCore
 import LRTestSupport
+import XCTest
+
 @testable import LRTrain
 
 /// The attacks of `lrsim eval` on small trained networks (synthetic data, fixed seeds).
@@ -32,7 +33,8 @@ final class AttackTests: XCTestCase {
     func accuracy(_ n: Network, _ images: [Float]) -> Double {
         images.withUnsafeBufferPointer { x in
             Self.test.labels.withUnsafeBufferPointer { y in
-                Evaluator(spec: n.spec).accuracy(n, images: x.baseAddress!, labels: y.baseAddress!, count: y.count).accuracy
+                Evaluator(spec: n.spec).accuracy(n, images: x.baseAddress!, labels: y.baseAddress!, count: y.count)
+                    .accuracy
             }
         }
     }
@@ -41,8 +43,12 @@ final class AttackTests: XCTestCase {
         let e = Evaluator(spec: Self.bp.spec)
         for eps: Float in [0.05, 0.13, 0.3] {
             let (f, p) = withData { x, y, n in
-                (e.fgsm(Self.bp, epsilon: eps, images: x, labels: y, count: n),
-                 e.pgd(Self.bp, settings: PGDSettings(epsilon: eps, steps: 1, stepSize: eps), images: x, labels: y, count: n))
+                (
+                    e.fgsm(Self.bp, epsilon: eps, images: x, labels: y, count: n),
+                    e.pgd(
+                        Self.bp, settings: PGDSettings(epsilon: eps, steps: 1, stepSize: eps), images: x, labels: y,
+                        count: n)
+                )
             }
             XCTAssertEqual(f.map(\.bitPattern), p.map(\.bitPattern), "eps \(eps)")
             XCTAssertNotEqual(f, Self.images)
@@ -81,7 +87,12 @@ final class AttackTests: XCTestCase {
         let s = SPSASettings(epsilon: 0.03, steps: 10, samples: 32, delta: 0.01, seed: 1)
         let x = withData { SPSAAttack(network: Self.bp).craft(settings: s, images: $0, labels: $1, count: $2) }
         let adv = accuracy(Self.bp, x)
-        let pgd = accuracy(Self.bp, withData { Evaluator(spec: Self.bp.spec).pgd(Self.bp, settings: PGDSettings(epsilon: 0.03), images: $0, labels: $1, count: $2) })
+        let pgd = accuracy(
+            Self.bp,
+            withData {
+                Evaluator(spec: Self.bp.spec).pgd(
+                    Self.bp, settings: PGDSettings(epsilon: 0.03), images: $0, labels: $1, count: $2)
+            })
         XCTAssertGreaterThan(clean, 0.75)
         // Measured: clean 0.82, SPSA 0.51, PGD (which has the gradient) 0.48.
         XCTAssertLessThan(adv, clean - 0.2, "clean \(clean), SPSA \(adv), PGD \(pgd)")
@@ -97,8 +108,9 @@ final class AttackTests: XCTestCase {
         let fgsm = withData { Evaluator(spec: step.spec).fgsm(step, epsilon: 0.1, images: $0, labels: $1, count: $2) }
         XCTAssertEqual(fgsm, Self.images)
         let s = SPSASettings(epsilon: 0.05, steps: 10, samples: 32, delta: 0.05, seed: 1)
-        let adv = accuracy(step, withData { SPSAAttack(network: step).craft(settings: s, images: $0, labels: $1, count: $2) })
-        XCTAssertLessThan(adv, clean - 0.2, "clean \(clean), SPSA \(adv)")   // measured 0.69 -> 0.26
+        let adv = accuracy(
+            step, withData { SPSAAttack(network: step).craft(settings: s, images: $0, labels: $1, count: $2) })
+        XCTAssertLessThan(adv, clean - 0.2, "clean \(clean), SPSA \(adv)")  // measured 0.69 -> 0.26
     }
 
     /// BPDA: the step network's weights with sigmoid(k z) for the step agree with it away from the thresholds, and PGD
@@ -109,7 +121,10 @@ final class AttackTests: XCTestCase {
         XCTAssertEqual(accuracy(sharp, Self.images), accuracy(step, Self.images), accuracy: 0.01)
         XCTAssertEqual(sharp.parameters.count, step.parameters.count)
         let smooth = try step.smoothSurrogate(sharpness: 4)
-        let x = withData { Evaluator(spec: smooth.spec).pgd(smooth, settings: PGDSettings(epsilon: 0.05), images: $0, labels: $1, count: $2) }
+        let x = withData {
+            Evaluator(spec: smooth.spec).pgd(
+                smooth, settings: PGDSettings(epsilon: 0.05), images: $0, labels: $1, count: $2)
+        }
         let clean = accuracy(step, Self.images), adv = accuracy(step, x)
         XCTAssertLessThan(adv, clean - 0.2, "clean \(clean), surrogate PGD \(adv)")
         XCTAssertThrowsError(try Self.bp.smoothSurrogate(sharpness: 4)) { XCTAssertTrue("\($0)".contains("has none")) }
@@ -126,16 +141,20 @@ final class AttackTests: XCTestCase {
         let two = withData { SPSAAttack(network: Self.bp).craft(settings: s, images: $0, labels: $1, count: $2) }
         XCTAssertEqual(one.map(\.bitPattern), two.map(\.bitPattern))
         var other = s; other.seed = 5
-        XCTAssertNotEqual(one, withData { SPSAAttack(network: Self.bp).craft(settings: other, images: $0, labels: $1, count: $2) })
+        XCTAssertNotEqual(
+            one, withData { SPSAAttack(network: Self.bp).craft(settings: other, images: $0, labels: $1, count: $2) })
     }
 
     func testAdversarialSetRoundTripsAndRejectsDamage() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let x = withData { Evaluator(spec: Self.bp.spec).fgsm(Self.bp, epsilon: 0.13, images: $0, labels: $1, count: $2) }
-        let meta = AdversarialSet.Metadata(attack: "fgsm", epsilon: 0.13, settings: ["steps": 1], source: "s.ckpt",
-                                           sourceModel: "mlp:32-24-4", dataset: "synthetic", datasetDigest: "00ff",
-                                           count: Self.test.count, features: 32)
+        let x = withData {
+            Evaluator(spec: Self.bp.spec).fgsm(Self.bp, epsilon: 0.13, images: $0, labels: $1, count: $2)
+        }
+        let meta = AdversarialSet.Metadata(
+            attack: "fgsm", epsilon: 0.13, settings: ["steps": 1], source: "s.ckpt",
+            sourceModel: "mlp:32-24-4", dataset: "synthetic", datasetDigest: "00ff",
+            count: Self.test.count, features: 32)
         let set = try AdversarialSet(metadata: meta, labels: Self.test.labels, images: x)
         let path = dir.path("adv.lradv")
         try set.write(to: path)
@@ -151,7 +170,9 @@ final class AttackTests: XCTestCase {
         }
         try Data(bytes.prefix(100)).write(to: URL(fileURLWithPath: dir.path("short")))
         XCTAssertThrowsError(try AdversarialSet.read(from: dir.path("short")))
-        XCTAssertThrowsError(try AdversarialSet.read(from: "/etc/hostname")) { XCTAssertTrue("\($0)".contains("bad magic")) }
+        XCTAssertThrowsError(try AdversarialSet.read(from: "/etc/hostname")) {
+            XCTAssertTrue("\($0)".contains("bad magic"))
+        }
         XCTAssertThrowsError(try AdversarialSet(metadata: meta, labels: [1], images: x))
     }
 }

@@ -1,6 +1,7 @@
-import XCTest
 import LRCore
 import LRTestSupport
+import XCTest
+
 @testable import LRTrain
 
 /// CRC-valid checkpoints whose fields are out of range are refused, naming the checkpoint and the field (reliability
@@ -49,17 +50,38 @@ final class CheckpointValidationTests: XCTestCase {
         cases.append(("field 'epoch': expected 0...2 (completed epochs of a 2-epoch run), got 99", { $0.epoch = 99 }))
         cases.append(("field 'epochs': expected 2 records (one per completed epoch), got 1", { $0.epoch = 2 }))
         cases.append(("field 'epochs[0].epoch': expected 1, got 7", { $0.epochs[0].epoch = 7 }))
-        cases.append(("field 'optimizer_steps': expected at least 1 (one step per completed epoch or more), got -3",
-                      { $0.optimizerSteps = -3 }))
-        cases.append(("field 'parameters': value 5 of \(good.parameters.count) is nan, expected finite numbers",
-                      { $0.parameters[5] = .nan }))
-        cases.append(("field 'optimizer second moment': value 0 of \(good.parameters.count) is inf, expected finite numbers",
-                      { $0.optimizerSecond[0] = .infinity }))
-        cases.append(("field 'optimizer second moment': value 2 of \(good.parameters.count) is -1.0, expected >= 0 (a mean of squares)",
-                      { $0.optimizerSecond[2] = -1 }))
-        cases.append(("field 'optimizer': adam keeps \(good.parameters.count) + \(good.parameters.count) moment values for \(good.parameters.count) parameters, got \(good.parameters.count) + 0",
-                      { $0.optimizerSecond = [] }))
-        cases.append(("field 'config' holds invalid settings: epochs: expected 1...100000, got 0", { $0.config.epochs = 0; $0.epoch = 0; $0.epochs = []; $0.optimizerSteps = 0 }))
+        cases.append(
+            (
+                "field 'optimizer_steps': expected at least 1 (one step per completed epoch or more), got -3",
+                { $0.optimizerSteps = -3 }
+            ))
+        cases.append(
+            (
+                "field 'parameters': value 5 of \(good.parameters.count) is nan, expected finite numbers",
+                { $0.parameters[5] = .nan }
+            ))
+        cases.append(
+            (
+                "field 'optimizer second moment': value 0 of \(good.parameters.count) is inf, expected finite numbers",
+                { $0.optimizerSecond[0] = .infinity }
+            ))
+        cases.append(
+            (
+                "field 'optimizer second moment': value 2 of \(good.parameters.count) is -1.0, expected >= 0 (a mean of squares)",
+                { $0.optimizerSecond[2] = -1 }
+            ))
+        cases.append(
+            (
+                "field 'optimizer': adam keeps \(good.parameters.count) + \(good.parameters.count) moment values for \(good.parameters.count) parameters, got \(good.parameters.count) + 0",
+                { $0.optimizerSecond = [] }
+            ))
+        cases.append(
+            (
+                "field 'config' holds invalid settings: epochs: expected 1...100000, got 0",
+                {
+                    $0.config.epochs = 0; $0.epoch = 0; $0.epochs = []; $0.optimizerSteps = 0
+                }
+            ))
         for (message, edit) in cases {
             var k = good
             edit(&k)

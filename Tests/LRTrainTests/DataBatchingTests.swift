@@ -1,5 +1,6 @@
 import LRCore
 import XCTest
+
 @testable import LRTrain
 
 /// Shuffling, batching and the synthetic data set.
@@ -10,10 +11,13 @@ final class DataBatchingTests: XCTestCase {
         XCTAssertEqual(Set(e0).count, 1000)
         XCTAssertEqual(e0.sorted(), (0..<1000).map(Int32.init))
         XCTAssertEqual(e0, b.order(epoch: 0))
-        XCTAssertEqual(e0, try Batcher(sampleCount: 1000, batchSize: 7, seed: 9).order(epoch: 0), "order must not depend on batch size")
+        XCTAssertEqual(
+            e0, try Batcher(sampleCount: 1000, batchSize: 7, seed: 9).order(epoch: 0),
+            "order must not depend on batch size")
         XCTAssertNotEqual(e0, b.order(epoch: 1))
         XCTAssertNotEqual(e0, try Batcher(sampleCount: 1000, batchSize: 64, seed: 10).order(epoch: 0))
-        XCTAssertEqual(try Batcher(sampleCount: 5, batchSize: 2, seed: 9, shuffle: false).order(epoch: 3), [0, 1, 2, 3, 4])
+        XCTAssertEqual(
+            try Batcher(sampleCount: 5, batchSize: 2, seed: 9, shuffle: false).order(epoch: 3), [0, 1, 2, 3, 4])
     }
 
     /// Where sample 0 lands is uniform over positions (chi-square over 5000 epochs, 6 positions, 5 d.o.f.).
@@ -29,10 +33,12 @@ final class DataBatchingTests: XCTestCase {
         }
         let expected = Double(epochs) / 6
         let chi2 = counts.reduce(0) { $0 + ($1 - expected) * ($1 - expected) / expected }
-        XCTAssertLessThan(chi2, 20.5, "p < 0.001 at 5 d.o.f.")   // fixed seed: a deterministic check
+        XCTAssertLessThan(chi2, 20.5, "p < 0.001 at 5 d.o.f.")  // fixed seed: a deterministic check
         // Ordered pairs at the first two positions: 30 possible, each 1/30.
         let e2 = Double(epochs) / 30
-        let chi2b = pairs.enumerated().filter { $0.offset / 6 != $0.offset % 6 }.reduce(0) { $0 + ($1.element - e2) * ($1.element - e2) / e2 }
+        let chi2b = pairs.enumerated().filter { $0.offset / 6 != $0.offset % 6 }.reduce(0) {
+            $0 + ($1.element - e2) * ($1.element - e2) / e2
+        }
         XCTAssertLessThan(chi2b, 58.3, "p < 0.001 at 29 d.o.f.")
     }
 
@@ -48,7 +54,8 @@ final class DataBatchingTests: XCTestCase {
 
     func testGatherCopiesTheRightRows() throws {
         let images = (0..<(10 * 3)).map { Float($0) / 255 }
-        let d = try Dataset(name: "t", split: .train, shape: [3], classes: 10, images: images, labels: (0..<10).map { Int32($0) })
+        let d = try Dataset(
+            name: "t", split: .train, shape: [3], classes: 10, images: images, labels: (0..<10).map { Int32($0) })
         let batcher = try Batcher(sampleCount: 10, batchSize: 4, seed: 3)
         let order = batcher.order(epoch: 2)
         var batch = Batch(capacity: 4, features: 3)
@@ -83,7 +90,10 @@ final class DataBatchingTests: XCTestCase {
         // Nearest class mean (fit on train) classifies the test split well: the task is learnable, and not trivial.
         var means = [Double](repeating: 0, count: 5 * 20)
         for i in 0..<train.count {
-            for j in 0..<20 { means[Int(train.labels[i]) * 20 + j] += Double(train.images[i * 20 + j]) / Double(histogram[Int(train.labels[i])]) }
+            for j in 0..<20 {
+                means[Int(train.labels[i]) * 20 + j] +=
+                    Double(train.images[i * 20 + j]) / Double(histogram[Int(train.labels[i])])
+            }
         }
         var correct = 0
         for i in 0..<test.count {
@@ -97,7 +107,8 @@ final class DataBatchingTests: XCTestCase {
         let accuracy = Double(correct) / Double(test.count)
         XCTAssertGreaterThan(accuracy, 0.85)
         XCTAssertLessThan(accuracy, 1.0)
-        let cat = try DatasetCatalog.load(name: "synthetic:features=20,classes=5,train=2000,test=500,seed=7", dataDir: nil, split: .test)
+        let cat = try DatasetCatalog.load(
+            name: "synthetic:features=20,classes=5,train=2000,test=500,seed=7", dataDir: nil, split: .test)
         XCTAssertEqual(cat.digest, test.digest)
     }
 }

@@ -4,8 +4,10 @@ import LRTestSupport
 
 /// Writers for small IDX / CIFAR files (valid and deliberately damaged) used by the data-loading tests.
 enum DataTestFiles {
-    static func idxImages(count: Int, rows: Int, cols: Int, magic: UInt32 = 0x0000_0803,
-                          pixel: (Int, Int) -> UInt8) -> [UInt8] {
+    static func idxImages(
+        count: Int, rows: Int, cols: Int, magic: UInt32 = 0x0000_0803,
+        pixel: (Int, Int) -> UInt8
+    ) -> [UInt8] {
         var bytes = bigEndian(magic) + bigEndian(UInt32(count)) + bigEndian(UInt32(rows)) + bigEndian(UInt32(cols))
         for i in 0..<count { for p in 0..<(rows * cols) { bytes.append(pixel(i, p)) } }
         return bytes
@@ -31,8 +33,10 @@ enum DataTestFiles {
     /// gzip-compresses with zlib (deflate, gzip wrapper).
     static func gzip(_ data: [UInt8]) -> [UInt8] {
         var stream = z_stream()
-        precondition(deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                                   Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+        precondition(
+            deflateInit2_(
+                &stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                Int32(MemoryLayout<z_stream>.size)) == Z_OK)
         defer { deflateEnd(&stream) }
         var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(data.count))) + 64)
         var input = data

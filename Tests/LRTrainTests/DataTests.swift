@@ -1,7 +1,8 @@
 import Foundation
+import LRCore
 import LRTestSupport
 import XCTest
-import LRCore
+
 @testable import LRTrain
 
 /// Loading IDX (raw and gzip) and CIFAR-10 files written here, and the one-line errors for damaged ones.
@@ -41,7 +42,8 @@ final class DataLoadingTests: XCTestCase {
             }
             digests.append(d.digest)
             // The public initialiser (pixels rounded back to bytes) defines the same digest.
-            let rebuilt = try Dataset(name: "t", split: .train, shape: d.shape, classes: 10, images: d.images, labels: d.labels)
+            let rebuilt = try Dataset(
+                name: "t", split: .train, shape: d.shape, classes: 10, images: d.images, labels: d.labels)
             XCTAssertEqual(rebuilt.digest, d.digest)
             XCTAssertEqual(d.digestHex.count, 16)
         }
@@ -86,7 +88,8 @@ final class DataLoadingTests: XCTestCase {
         let lab2 = dir.path("labels2")
         try DataTestFiles.write(DataTestFiles.idxLabels(labelBytes), to: lab2)
         let e2 = loadError(lab2, lp, file: lab2)
-        XCTAssertEqual(e2?.description, "\(lab2): expected IDX magic 0x00000803, got 0x00000801 (is this a label file?)")
+        XCTAssertEqual(
+            e2?.description, "\(lab2): expected IDX magic 0x00000803, got 0x00000801 (is this a label file?)")
     }
 
     func testNotAnIDXFile() throws {
@@ -142,14 +145,20 @@ final class DataLoadingTests: XCTestCase {
     func testHugeDimensionsAreRejectedBeforeAllocating() throws {
         // 2^30 images of 2^10 x 2^10 would be 2^50 bytes: refused by size, never allocated.
         var bytes = DataTestFiles.idxImages(count: 1, rows: 1, cols: 1) { _, _ in 0 }
-        bytes.replaceSubrange(4..<16, with: DataTestFiles.bigEndian(1 << 30) + DataTestFiles.bigEndian(1 << 10) + DataTestFiles.bigEndian(1 << 10))
+        bytes.replaceSubrange(
+            4..<16,
+            with: DataTestFiles.bigEndian(1 << 30) + DataTestFiles.bigEndian(1 << 10) + DataTestFiles.bigEndian(1 << 10)
+        )
         let ip = dir.path("huge.gz")
         try DataTestFiles.write(DataTestFiles.gzip(bytes), to: ip)
         let lp = dir.path("l")
         try DataTestFiles.write(DataTestFiles.idxLabels([UInt8](repeating: 0, count: 1)), to: lp)
         let e = loadError(ip, lp, file: ip)
         XCTAssertEqual(e?.kind, .truncated)
-        XCTAssertTrue(e?.message.contains("more than a \(try FileManager.default.attributesOfItem(atPath: ip)[.size]!)-byte gzip file can hold") ?? false, e?.message ?? "")
+        XCTAssertTrue(
+            e?.message.contains(
+                "more than a \(try FileManager.default.attributesOfItem(atPath: ip)[.size]!)-byte gzip file can hold")
+                ?? false, e?.message ?? "")
     }
 
     func testLabelOutOfRange() throws {
@@ -206,12 +215,14 @@ final class DataLoadingTests: XCTestCase {
             let n = b == 3 ? 1 : 2
             let labels = (0..<n).map { UInt8((sample + $0) % 10) }
             let base = sample
-            try DataTestFiles.write(DataTestFiles.cifar(labels: labels) { i, p in self.cifarPixel(base + i, p) },
-                                    to: nested + "/data_batch_\(b).bin")
+            try DataTestFiles.write(
+                DataTestFiles.cifar(labels: labels) { i, p in self.cifarPixel(base + i, p) },
+                to: nested + "/data_batch_\(b).bin")
             expectedLabels += labels.map(Int32.init)
             sample += n
         }
-        try DataTestFiles.write(DataTestFiles.cifar(labels: [9]) { i, p in self.cifarPixel(i, p) }, to: nested + "/test_batch.bin")
+        try DataTestFiles.write(
+            DataTestFiles.cifar(labels: [9]) { i, p in self.cifarPixel(i, p) }, to: nested + "/test_batch.bin")
 
         let train = try DatasetCatalog.load(name: "cifar10", dataDir: dir.url.path, split: .train)
         XCTAssertEqual(train.shape, [3, 32, 32])
@@ -232,17 +243,23 @@ final class DataLoadingTests: XCTestCase {
         var bytes = DataTestFiles.cifar(labels: [1, 2]) { i, q in self.cifarPixel(i, q) }
         try DataTestFiles.write(Array(bytes.dropLast(5)), to: p)
         func error() -> DatasetError? {
-            do { _ = try CIFARLoader.load(paths: [p], split: .train); XCTFail("expected an error"); return nil }
-            catch { return error as? DatasetError }
+            do { _ = try CIFARLoader.load(paths: [p], split: .train); XCTFail("expected an error"); return nil } catch {
+                return error as? DatasetError
+            }
         }
         XCTAssertEqual(error()?.kind, .badHeader)
-        XCTAssertEqual(error()?.description, "\(p): expected a whole number of 3073-byte records (1 label + 3072 pixels), got 6141 bytes (1 records and 3068 extra bytes)")
+        XCTAssertEqual(
+            error()?.description,
+            "\(p): expected a whole number of 3073-byte records (1 label + 3072 pixels), got 6141 bytes (1 records and 3068 extra bytes)"
+        )
         bytes[3073] = 10
         try DataTestFiles.write(bytes, to: p)
         XCTAssertEqual(error()?.description, "\(p): label 10 in record 1 is outside 0..<10")
         try DataTestFiles.write(DataTestFiles.gzip(bytes), to: p)
         XCTAssertEqual(error()?.kind, .badMagic)
-        do { _ = try DatasetCatalog.load(name: "cifar10", dataDir: dir.path("empty"), split: .test); XCTFail() } catch let e as DatasetError {
+        do {
+            _ = try DatasetCatalog.load(name: "cifar10", dataDir: dir.path("empty"), split: .test); XCTFail()
+        } catch let e as DatasetError {
             XCTAssertEqual(e.kind, .missingFile)
             XCTAssertTrue(e.description.contains("test_batch.bin: not found"), e.description)
         }
@@ -252,8 +269,9 @@ final class DataLoadingTests: XCTestCase {
 
     func testCatalogErrors() {
         func error(_ name: String, _ dataDir: String?) -> DatasetError? {
-            do { _ = try DatasetCatalog.load(name: name, dataDir: dataDir, split: .train); return nil }
-            catch { return error as? DatasetError }
+            do { _ = try DatasetCatalog.load(name: name, dataDir: dataDir, split: .train); return nil } catch {
+                return error as? DatasetError
+            }
         }
         XCTAssertEqual(error("imagenet", nil)?.kind, .invalidArgument)
         // mnist without a directory: the missing setting is named (the CLI shows it as --data-dir).
@@ -271,7 +289,8 @@ final class DataLoadingTests: XCTestCase {
     func testCatalogFindsRawMNISTFiles() throws {
         let img = DataTestFiles.idxImages(count: count, rows: rows, cols: cols, pixel: pixel)
         try DataTestFiles.write(img, to: dir.path("t10k-images-idx3-ubyte"))
-        try DataTestFiles.write(DataTestFiles.gzip(DataTestFiles.idxLabels(labelBytes)), to: dir.path("t10k-labels-idx1-ubyte.gz"))
+        try DataTestFiles.write(
+            DataTestFiles.gzip(DataTestFiles.idxLabels(labelBytes)), to: dir.path("t10k-labels-idx1-ubyte.gz"))
         let d = try DatasetCatalog.load(name: "mnist", dataDir: dir.url.path, split: .test)
         XCTAssertEqual(d.count, count)
         XCTAssertEqual(d.name, "mnist")
@@ -288,7 +307,9 @@ final class FashionMNISTTests: XCTestCase {
         let start = Date()
         let train = try DatasetCatalog.load(name: "fashion-mnist", dataDir: nil, split: .train)
         let seconds = Date().timeIntervalSince(start)
-        print("fashion-mnist train: \(train.count) images in \(String(format: "%.3f", seconds)) s (debug build), digest \(train.digestHex)")
+        print(
+            "fashion-mnist train: \(train.count) images in \(String(format: "%.3f", seconds)) s (debug build), digest \(train.digestHex)"
+        )
         let test = try DatasetCatalog.load(name: "fashion-mnist", dataDir: nil, split: .test)
         XCTAssertEqual(train.count, 60000)
         XCTAssertEqual(test.count, 10000)

@@ -1,5 +1,6 @@
-import XCTest
 import LRCore
+import XCTest
+
 @testable import LRTrain
 
 /// Statistical properties of the LR-family estimators against exact backprop, with fixed seeds
@@ -7,9 +8,12 @@ import LRCore
 final class EstimatorStatisticsTests: XCTestCase {
     let bed = EstimatorTestbed()
 
-    func settings(_ kind: EstimatorKind = .lr, K: Int, antithetic: Bool, baseline: Baseline, noise: NoiseKind = .gaussian,
-                  sigma: Float = 0.1) -> EstimatorSettings {
-        EstimatorSettings(kind: kind, copies: [K], sigma: [sigma], antithetic: antithetic, baseline: baseline, noise: noise)
+    func settings(
+        _ kind: EstimatorKind = .lr, K: Int, antithetic: Bool, baseline: Baseline, noise: NoiseKind = .gaussian,
+        sigma: Float = 0.1
+    ) -> EstimatorSettings {
+        EstimatorSettings(
+            kind: kind, copies: [K], sigma: [sigma], antithetic: antithetic, baseline: baseline, noise: noise)
     }
 
     func testCosineRisesWithCopies() {
@@ -52,7 +56,8 @@ final class EstimatorStatisticsTests: XCTestCase {
 
     func testLaplaceSignEstimatorConvergesToBackprop() {
         let bp = bed.backprop()
-        let est = bed.estimate(settings(.alr, K: 4000, antithetic: true, baseline: .clean, noise: .laplace, sigma: 0.05))
+        let est = bed.estimate(
+            settings(.alr, K: 4000, antithetic: true, baseline: .clean, noise: .laplace, sigma: 0.05))
         let cos = bed.layerCosines(est, bp)
         for c in cos { XCTAssertGreaterThan(c, 0.97, "\(cos)") }
         for r in bed.layerNormRatios(est, bp) { XCTAssertEqual(r, 1, accuracy: 0.1) }
@@ -64,8 +69,11 @@ final class EstimatorStatisticsTests: XCTestCase {
     func testWeightNoiseESConvergesTowardsBackprop() {
         let bp = bed.backprop()
         let es = { (K: Int) in
-            self.bed.layerCosines(self.bed.estimate(EstimatorSettings(kind: .es, copies: [K], sigma: [0.01],
-                                                                      antithetic: true, baseline: .clean)), bp)
+            self.bed.layerCosines(
+                self.bed.estimate(
+                    EstimatorSettings(
+                        kind: .es, copies: [K], sigma: [0.01],
+                        antithetic: true, baseline: .clean)), bp)
         }
         let small = es(200), large = es(2000)
         for l in 0..<3 {

@@ -1,4 +1,5 @@
 import LRCore
+
 @testable import LRTrain
 
 /// A small network and batch with a fixed seed, and helpers to compare estimators with exact backprop.
@@ -23,7 +24,9 @@ struct EstimatorTestbed {
             i += 4; block += 1
         }
         input = x
-        labels = (0..<rows).map { Int32(truncatingIfNeeded: rng.block(SIMD4(UInt32($0), 1, 0, 0))[0] % UInt32(spec.outputCount)) }
+        labels = (0..<rows).map {
+            Int32(truncatingIfNeeded: rng.block(SIMD4(UInt32($0), 1, 0, 0))[0] % UInt32(spec.outputCount))
+        }
         _ = rng
     }
 
@@ -33,7 +36,9 @@ struct EstimatorTestbed {
         input.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
                 g.withUnsafeMutableBufferPointer { gp in
-                    engine.gradient(network: network, input: x.baseAddress!, labels: y.baseAddress!, rows: rows, into: gp.baseAddress!)
+                    engine.gradient(
+                        network: network, input: x.baseAddress!, labels: y.baseAddress!, rows: rows,
+                        into: gp.baseAddress!)
                 }
             }
         }
@@ -47,8 +52,9 @@ struct EstimatorTestbed {
         input.withUnsafeBufferPointer { x in
             labels.withUnsafeBufferPointer { y in
                 g.withUnsafeMutableBufferPointer { gp in
-                    _ = try! est.estimate(network: network, input: x.baseAddress!, labels: y.baseAddress!, rows: rows, step: step,
-                                     into: gp.baseAddress!)
+                    _ = try! est.estimate(
+                        network: network, input: x.baseAddress!, labels: y.baseAddress!, rows: rows, step: step,
+                        into: gp.baseAddress!)
                 }
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import LRTestSupport
 import XCTest
+
 @testable import LRTrain
 
 /// Checkpoints and data set files that are FIFOs are refused at once, by kind (reliability report D10).

@@ -1,7 +1,8 @@
 import LRCore
-@testable import LRTrain
 import LRTestSupport
 import XCTest
+
+@testable import LRTrain
 
 /// The optimizers against independent double-precision evaluations of their textbook definitions, and the
 /// determinism of their chunked, vectorized loops.
@@ -14,7 +15,9 @@ final class OptimizerTests: XCTestCase {
         let params = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
         // Gradients of mixed scales, including exact zeros, as a real network produces.
         let gradients = (0..<5).map { _ in
-            (0..<n).map { i -> Float in i % 17 == 0 ? 0 : Float.random(in: -1...1, using: &rng) * (i % 3 == 0 ? 1e-4 : 1e-1) }
+            (0..<n).map { i -> Float in
+                i % 17 == 0 ? 0 : Float.random(in: -1...1, using: &rng) * (i % 3 == 0 ? 1e-4 : 1e-1)
+            }
         }
         return (params, gradients)
     }
@@ -48,8 +51,9 @@ final class OptimizerTests: XCTestCase {
         gradients[0].withUnsafeBufferPointer { fresh.apply(gradient: $0.baseAddress!, to: &first) }
         for i in 0..<n {
             let g = Double(gradients[0][i])
-            XCTAssertEqual(Double(start[i]) - Double(first[i]), 1e-3 * g / (abs(g) + eps),
-                           accuracy: Double(start[i].ulp) + 1e-9, "parameter \(i)")
+            XCTAssertEqual(
+                Double(start[i]) - Double(first[i]), 1e-3 * g / (abs(g) + eps),
+                accuracy: Double(start[i].ulp) + 1e-9, "parameter \(i)")
         }
     }
 
@@ -88,10 +92,12 @@ final class OptimizerTests: XCTestCase {
             }
             XCTAssertEqual(p.map(\.bitPattern), q.map(\.bitPattern), "\(kind)")
         }
-        let data = try SyntheticDataset.make(SyntheticSpec(features: 16, classes: 3, trainCount: 256, testCount: 64, seed: 2),
-                                             split: .train)
+        let data = try SyntheticDataset.make(
+            SyntheticSpec(features: 16, classes: 3, trainCount: 256, testCount: 64, seed: 2),
+            split: .train)
         var c = TrainingConfiguration(estimator: EstimatorSettings(kind: .bp, copies: [8], sigma: [0.1]))
-        c.data = "synthetic"; c.model = "mlp:16-8-3"; c.epochs = 2; c.batch = 32; c.optimizer = .sgd; c.learningRate = 0.1
+        c.data = "synthetic"; c.model = "mlp:16-8-3"; c.epochs = 2; c.batch = 32; c.optimizer = .sgd;
+        c.learningRate = 0.1
         func norm(_ c: TrainingConfiguration) throws -> Double {
             let t = try Trainer(config: c, train: data, test: data)
             t.showProgress = false
@@ -135,7 +141,9 @@ final class OptimizerTests: XCTestCase {
                 return p + opt.first + opt.second
             }
             let one = run(threads: 1)
-            for t in [2, 3] { XCTAssertEqual(run(threads: t).map(\.bitPattern), one.map(\.bitPattern), "\(kind), \(t) threads") }
+            for t in [2, 3] {
+                XCTAssertEqual(run(threads: t).map(\.bitPattern), one.map(\.bitPattern), "\(kind), \(t) threads")
+            }
         }
     }
 

@@ -1,7 +1,8 @@
-import XCTest
 import LRCore
 import LRTestSupport
 import LRTrace
+import XCTest
+
 @testable import LRTrain
 
 /// The training loop end to end on a small synthetic task: learning, determinism, resume, checkpoints.

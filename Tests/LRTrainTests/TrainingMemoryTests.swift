@@ -1,12 +1,15 @@
-import XCTest
 import LRCore
+import XCTest
+
 @testable import LRTrain
 
 /// A network whose layers are each valid but whose total cannot fit is refused before allocation, naming the size
 /// and the limit (reliability report D4: `mlp:784-1048576-1048576-10` trapped asking for 4.4 TB).
 final class TrainingMemoryTests: XCTestCase {
-    func config(_ kind: EstimatorKind, model: String, batch: Int = 2, copies: Int = 4,
-                optimizer: OptimizerKind = .adam) -> TrainingConfiguration {
+    func config(
+        _ kind: EstimatorKind, model: String, batch: Int = 2, copies: Int = 4,
+        optimizer: OptimizerKind = .adam
+    ) -> TrainingConfiguration {
         var c = TrainingConfiguration(estimator: EstimatorSettings(kind: kind, copies: [copies], sigma: [0.1]))
         c.model = model; c.batch = batch; c.optimizer = optimizer
         return c
@@ -25,7 +28,8 @@ final class TrainingMemoryTests: XCTestCase {
         XCTAssertEqual(bp.activationFloats, 3 * 2 * 8)
         XCTAssertEqual(bp.bytes, 4 * (23 * 5 + 48))
         XCTAssertEqual(try memory(config(.bp, model: "mlp:4-3-2", optimizer: .sgd)).parameterArrays, 4)
-        XCTAssertEqual(try memory(config(.es, model: "mlp:4-3-2")).parameterArrays, 7, "plus a perturbed copy and draws")
+        XCTAssertEqual(
+            try memory(config(.es, model: "mlp:4-3-2")).parameterArrays, 7, "plus a perturbed copy and draws")
         // LR: both samples' 4 copies fit the 2^23-float chunk: 2 buffers x 2 rows x 4 copies x 8 floats more.
         XCTAssertEqual(try memory(config(.lr, model: "mlp:4-3-2")).activationFloats, 48 + 2 * 2 * 4 * 8)
         // Wider than the chunk budget: one sample's copies at a time (784-1048576-10, K 32: 2^23 / (32 * 2^20) < 1).
@@ -41,8 +45,13 @@ final class TrainingMemoryTests: XCTestCase {
         let m = try memory(config(.lr, model: "mlp:4-3-2"))
         XCTAssertEqual(m.bytes, 4 * (23 * 5 + 48 + 128))
         XCTAssertNoThrow(try m.check(model: "mlp:4-3-2", batch: 2, limit: .init(bytes: 1164, source: "test memory")))
-        XCTAssertThrowsError(try m.check(model: "mlp:4-3-2", batch: 2, limit: .init(bytes: 1163, source: "test memory"))) {
-            XCTAssertEqual("\($0)", "--model mlp:4-3-2 with --batch 2: training needs at least 1.2 KB (23 parameters x 5 arrays for weights, gradients and optimizer state, plus activations), more than the 1.2 KB of test memory")
+        XCTAssertThrowsError(
+            try m.check(model: "mlp:4-3-2", batch: 2, limit: .init(bytes: 1163, source: "test memory"))
+        ) {
+            XCTAssertEqual(
+                "\($0)",
+                "--model mlp:4-3-2 with --batch 2: training needs at least 1.2 KB (23 parameters x 5 arrays for weights, gradients and optimizer state, plus activations), more than the 1.2 KB of test memory"
+            )
         }
     }
 
@@ -54,7 +63,10 @@ final class TrainingMemoryTests: XCTestCase {
         c.data = "synthetic"
         XCTAssertThrowsError(try Trainer(config: c, train: train, test: test)) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.hasPrefix("--model mlp:784-1048576-1048576-10 with --batch 8: training needs at least 22.0 TB (1.1e+12 parameters"), text)
+            XCTAssertTrue(
+                text.hasPrefix(
+                    "--model mlp:784-1048576-1048576-10 with --batch 8: training needs at least 22.0 TB (1.1e+12 parameters"
+                ), text)
             XCTAssertFalse(text.contains("\n"))
         }
     }

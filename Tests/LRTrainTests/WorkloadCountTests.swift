@@ -1,6 +1,7 @@
 import LRCore
-@testable import LRTrain
 import XCTest
+
+@testable import LRTrain
 
 /// The GFLOP/s figures of training reports count the work the trainer executes.
 final class WorkloadCountTests: XCTestCase {

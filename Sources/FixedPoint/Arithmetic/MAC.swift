@@ -65,8 +65,9 @@ public struct FixedMAC: Sendable, Hashable {
             productMin = Int128.min
             productMax = Int128.max
         }
-        fastDot = FastDotPlan(a: a, b: b, exactProduct: exactProduct, config: config,
-                              accumulateIsUnrounded: accumulateIsUnrounded)
+        fastDot = FastDotPlan(
+            a: a, b: b, exactProduct: exactProduct, config: config,
+            accumulateIsUnrounded: accumulateIsUnrounded)
     }
 
     /// Whether `accumulateDot` may take the Int64 fast path (for some term counts and start values).
@@ -126,7 +127,9 @@ public struct FixedMAC: Sendable, Hashable {
     /// sum equals the step-by-step datapath for every overflow mode (starting from an accumulator value `start`).
     @inlinable
     public func sumIsExact(terms: Int, start: Int128 = 0) -> Bool {
-        guard productIsExact && accumulateIsUnrounded, productMax != Int128.max, productMin != Int128.min else { return false }
+        guard productIsExact && accumulateIsUnrounded, productMax != Int128.max, productMin != Int128.min else {
+            return false
+        }
         let n = Int128(terms)
         let (hi, o1) = productMax.multipliedReportingOverflow(by: n)
         let (lo, o2) = productMin.multipliedReportingOverflow(by: n)

@@ -103,7 +103,9 @@ public enum FixedArithmetic {
 
     /// The overflow result for a value known to lie outside the range, given its sign and its low 128 bits.
     @inlinable
-    public static func overflowBeyondRange(negative: Bool, lowBits: UInt128, format: FixedFormat, mode: Overflow) -> Int128 {
+    public static func overflowBeyondRange(negative: Bool, lowBits: UInt128, format: FixedFormat, mode: Overflow)
+        -> Int128
+    {
         switch mode {
         case .wrap: return wrap(lowBits, format: format)
         case .saturateToZero: return 0

@@ -36,9 +36,14 @@ public final class BigInt: CustomStringConvertible, Comparable, Hashable, @unche
     public convenience init?(_ text: String, radix: Int = 10) {
         var digits = Substring(text)
         var negative = false
-        if digits.first == "-" { negative = true; digits = digits.dropFirst() } else if digits.first == "+" { digits = digits.dropFirst() }
+        if digits.first == "-" {
+            negative = true; digits = digits.dropFirst()
+        } else if digits.first == "+" {
+            digits = digits.dropFirst()
+        }
         guard !digits.isEmpty, (2...36).contains(radix),
-              digits.allSatisfy({ $0.isASCII && $0.isHexDigit || ($0.isASCII && $0.isLetter && radix > 16) }) else { return nil }
+            digits.allSatisfy({ $0.isASCII && $0.isHexDigit || ($0.isASCII && $0.isLetter && radix > 16) })
+        else { return nil }
         self.init()
         let ok = String(digits).withCString { __gmpz_set_str(z, $0, Int32(radix)) }
         guard ok == 0 else { return nil }

@@ -11,7 +11,8 @@ extension ExactReference {
     /// The exact dot product.
     public static func dot(_ a: [Rational], _ b: [Rational]) throws -> Rational {
         guard a.count == b.count else {
-            throw FixedPointError(.shapeMismatch, "dot product: operands have \(a.count) and \(b.count) elements; expected equal lengths")
+            throw FixedPointError(
+                .shapeMismatch, "dot product: operands have \(a.count) and \(b.count) elements; expected equal lengths")
         }
         let s = Rational(0)
         for i in a.indices { s.formSum(a[i] * b[i]) }
@@ -21,8 +22,10 @@ extension ExactReference {
     /// What the MAC datapath computes for one dot product of raw operands, step by step: each product rounded into
     /// the product config, each sum into the accumulator config, then the write-back. `random(i)` supplies the
     /// stochastic word with index i, numbered as `FixedMAC` documents. Returns (accumulator, written-back output).
-    public static func macDatapath(a: [Int128], b: [Int128], mac: FixedMAC, start: Int128 = 0,
-                                   index: Int = 0, random: (Int) -> UInt32 = { _ in 0 }) -> (accumulator: Int128, output: Int128) {
+    public static func macDatapath(
+        a: [Int128], b: [Int128], mac: FixedMAC, start: Int128 = 0,
+        index: Int = 0, random: (Int) -> UInt32 = { _ in 0 }
+    ) -> (accumulator: Int128, output: Int128) {
         let cfg = mac.config
         let n = a.count
         let base = index * (2 * n + 1)

@@ -24,22 +24,27 @@ extension ExactReference {
     }
 
     /// C = A B exactly for raw fixed-point operands (A m x k in `fa`, B k x n in `fb`, stored in their low bits).
-    public static func gemm(a: [Int64], _ fa: FixedFormat, b: [Int64], _ fb: FixedFormat,
-                            m: Int, n: Int, k: Int) throws -> DyadicMatrix {
+    public static func gemm(
+        a: [Int64], _ fa: FixedFormat, b: [Int64], _ fb: FixedFormat,
+        m: Int, n: Int, k: Int
+    ) throws -> DyadicMatrix {
         try LRGradientDatapath.requireCount(a.count, [m, k], "gemm A (m x k)")
         try LRGradientDatapath.requireCount(b.count, [k, n], "gemm B (k x n)")
-        return integerGEMM(a.map { BigInt(fa.raw(fromBits: $0)) }, b.map { BigInt(fb.raw(fromBits: $0)) },
-                           m: m, n: n, k: k, fracBits: fa.fracBits + fb.fracBits)
+        return integerGEMM(
+            a.map { BigInt(fa.raw(fromBits: $0)) }, b.map { BigInt(fb.raw(fromBits: $0)) },
+            m: m, n: n, k: k, fracBits: fa.fracBits + fb.fracBits)
     }
 
     /// Dyadic values brought to their finest common scale: (integers, fraction bits).
     static func scaledMantissas(_ xs: [(mantissa: Int128, frac: Int?)]) -> ([BigInt], Int) {
         let f = xs.compactMap(\.frac).max() ?? 0
-        return (xs.map { v, vf in
-            let r = BigInt(v)
-            if let vf { r.formShiftLeft(f - vf) }
-            return r
-        }, f)
+        return (
+            xs.map { v, vf in
+                let r = BigInt(v)
+                if let vf { r.formShiftLeft(f - vf) }
+                return r
+            }, f
+        )
     }
 
     /// Integer GEMM with mpz addmul, rows split over cores; the BigInt arrays keep the values alive.

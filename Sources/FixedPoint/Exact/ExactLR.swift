@@ -9,12 +9,18 @@ extension ExactReference {
     ///
     /// Every operand is brought to a common power-of-two scale and the sums run as GMP integer multiply-adds, split over
     /// output rows by `Parallel`.
-    public static func lrGradient(losses: [Float], signs: [UInt8]? = nil, noise: [Float]? = nil, inputs: [Float],
-                                  batch: Int, copies: Int, outputs: Int, inputCount: Int) throws -> DyadicMatrix {
+    public static func lrGradient(
+        losses: [Float], signs: [UInt8]? = nil, noise: [Float]? = nil, inputs: [Float],
+        batch: Int, copies: Int, outputs: Int, inputCount: Int
+    ) throws -> DyadicMatrix {
         try LRGradientDatapath.requireCount(losses.count, [batch, copies], "losses (B x K)")
         try LRGradientDatapath.requireCount(inputs.count, [batch, inputCount], "inputs (B x I)")
-        if let s = signs { try LRGradientDatapath.requireCount(s.count, [batch, copies, outputs], "signs (B x K x J)") }
-        if let z = noise { try LRGradientDatapath.requireCount(z.count, [batch, copies, outputs], "noise (B x K x J)") }
+        if let s = signs {
+            try LRGradientDatapath.requireCount(s.count, [batch, copies, outputs], "signs (B x K x J)")
+        }
+        if let z = noise {
+            try LRGradientDatapath.requireCount(z.count, [batch, copies, outputs], "noise (B x K x J)")
+        }
         guard (signs == nil) != (noise == nil) else {
             throw FixedPointError(.invalidValue, "lrGradient: give exactly one of signs (ALR) or noise (LR)")
         }
@@ -24,8 +30,9 @@ extension ExactReference {
             }
         }
         if batch == 0 || outputs == 0 || inputCount == 0 {
-            return DyadicMatrix(rows: outputs, columns: inputCount,
-                                mantissas: (0..<(outputs * inputCount)).map { _ in BigInt(0) }, fracBits: 0)
+            return DyadicMatrix(
+                rows: outputs, columns: inputCount,
+                mantissas: (0..<(outputs * inputCount)).map { _ in BigInt(0) }, fracBits: 0)
         }
         // Step 1: w[b, j] exactly, each at its own scale (the finest of its terms), then all at the finest one.
         // Each term is an odd float mantissa (<= 24 bits) times +-1 or another mantissa: it fits an Int64 exactly.
@@ -103,9 +110,11 @@ extension ExactReference {
 
     /// The exact gradient of fixed-point operands (raw losses B x K, scores B x K x J as sign bytes or raw noise,
     /// raw inputs B x I), with no rounding anywhere: what a wide-enough datapath must produce.
-    public static func lrGradient<S: FixedWidthInteger>(datapath d: LRGradientDatapath, losses: [Int64], scores: [S],
-                                                        inputs: [Int64], batch: Int, copies: Int, outputs: Int,
-                                                        inputCount: Int) -> DyadicMatrix {
+    public static func lrGradient<S: FixedWidthInteger>(
+        datapath d: LRGradientDatapath, losses: [Int64], scores: [S],
+        inputs: [Int64], batch: Int, copies: Int, outputs: Int,
+        inputCount: Int
+    ) -> DyadicMatrix {
         let scoreFormat = d.reduction.b
         var w = [BigInt]()
         w.reserveCapacity(batch * outputs)
@@ -116,7 +125,11 @@ extension ExactReference {
                     let lv = BigInt(d.lossFormat.raw(fromBits: losses[b * copies + k]))
                     let sv = scores[(b * copies + k) * outputs + j]
                     let s: Int128
-                    if case .sign = d.encoding { s = sv == 0 ? 1 : -1 } else { s = scoreFormat.raw(fromBits: Int64(truncatingIfNeeded: sv)) }
+                    if case .sign = d.encoding {
+                        s = sv == 0 ? 1 : -1
+                    } else {
+                        s = scoreFormat.raw(fromBits: Int64(truncatingIfNeeded: sv))
+                    }
                     acc.formSumOfProduct(lv, BigInt(s))
                 }
                 w.append(acc)
@@ -128,22 +141,26 @@ extension ExactReference {
             for i in 0..<inputCount {
                 let acc = BigInt(0)
                 for b in 0..<batch {
-                    acc.formSumOfProduct(w[b * outputs + j], BigInt(d.inputFormat.raw(fromBits: inputs[b * inputCount + i])))
+                    acc.formSumOfProduct(
+                        w[b * outputs + j], BigInt(d.inputFormat.raw(fromBits: inputs[b * inputCount + i])))
                 }
                 out.append(acc)
             }
         }
-        return DyadicMatrix(rows: outputs, columns: inputCount, mantissas: out,
-                            fracBits: d.lossFormat.fracBits + scoreFormat.fracBits + d.inputFormat.fracBits)
+        return DyadicMatrix(
+            rows: outputs, columns: inputCount, mantissas: out,
+            fracBits: d.lossFormat.fracBits + scoreFormat.fracBits + d.inputFormat.fracBits)
     }
 
     /// What the datapath computes, step by step on rationals: each w[b, j] through `macDatapath` with the reduction
     /// MAC, then each dW[j, i] through `macDatapath` with the outer MAC (raw results, row-major J x I). The stochastic
     /// words follow `LRGradientDatapath.gradient` (rows `stream.row` and `stream.row + 1`).
-    public static func lrGradientDatapath<S: FixedWidthInteger>(datapath d: LRGradientDatapath, losses: [Int64],
-                                                                scores: [S], inputs: [Int64], batch: Int, copies: Int,
-                                                                outputs: Int, inputCount: Int,
-                                                                stochastic: StochasticStream = .default) -> [Int128] {
+    public static func lrGradientDatapath<S: FixedWidthInteger>(
+        datapath d: LRGradientDatapath, losses: [Int64],
+        scores: [S], inputs: [Int64], batch: Int, copies: Int,
+        outputs: Int, inputCount: Int,
+        stochastic: StochasticStream = .default
+    ) -> [Int128] {
         var w = [Int128](repeating: 0, count: batch * outputs)
         for b in 0..<batch {
             let l = (0..<copies).map { d.lossFormat.raw(fromBits: losses[b * copies + $0]) }
@@ -153,8 +170,11 @@ extension ExactReference {
                     if case .sign = d.encoding { return sv == 0 ? 1 : -1 }
                     return d.reduction.b.raw(fromBits: Int64(truncatingIfNeeded: sv))
                 }
-                w[b * outputs + j] = macDatapath(a: l, b: s, mac: d.reduction, index: b * outputs + j,
-                                                 random: { stochastic.word($0) }).output
+                w[b * outputs + j] =
+                    macDatapath(
+                        a: l, b: s, mac: d.reduction, index: b * outputs + j,
+                        random: { stochastic.word($0) }
+                    ).output
             }
         }
         var second = stochastic
@@ -164,8 +184,11 @@ extension ExactReference {
             let wj = (0..<batch).map { w[$0 * outputs + j] }
             for i in 0..<inputCount {
                 let xi = (0..<batch).map { d.inputFormat.raw(fromBits: inputs[$0 * inputCount + i]) }
-                out[j * inputCount + i] = macDatapath(a: wj, b: xi, mac: d.outer, index: j * inputCount + i,
-                                                      random: { second.word($0) }).output
+                out[j * inputCount + i] =
+                    macDatapath(
+                        a: wj, b: xi, mac: d.outer, index: j * inputCount + i,
+                        random: { second.word($0) }
+                    ).output
             }
         }
         return out

@@ -9,17 +9,20 @@ import LRCore
 extension ExactReference {
     /// dW[j, i] = sum_b (sum_k L[b, k] * s[b, k, j]) * x[b, i] exactly, for raw operands in the datapath's formats
     /// (losses B x K, scores B x K x J as sign bytes or raw noise, inputs B x I). No rounding anywhere.
-    public static func lrGradientRaw<S: FixedWidthInteger>(datapath d: LRGradientDatapath, losses: [Int64], scores: [S],
-                                                           inputs: [Int64], batch: Int, copies: Int, outputs: Int,
-                                                           inputCount: Int) throws -> DyadicMatrix {
+    public static func lrGradientRaw<S: FixedWidthInteger>(
+        datapath d: LRGradientDatapath, losses: [Int64], scores: [S],
+        inputs: [Int64], batch: Int, copies: Int, outputs: Int,
+        inputCount: Int
+    ) throws -> DyadicMatrix {
         try LRGradientDatapath.requireCount(losses.count, [batch, copies], "losses (B x K)")
         try LRGradientDatapath.requireCount(scores.count, [batch, copies, outputs], "scores (B x K x J)")
         try LRGradientDatapath.requireCount(inputs.count, [batch, inputCount], "inputs (B x I)")
         let scoreFormat = d.reduction.b
         if batch == 0 || outputs == 0 || inputCount == 0 {
-            return DyadicMatrix(rows: outputs, columns: inputCount,
-                                mantissas: (0..<(outputs * inputCount)).map { _ in BigInt(0) },
-                                fracBits: d.lossFormat.fracBits + scoreFormat.fracBits + d.inputFormat.fracBits)
+            return DyadicMatrix(
+                rows: outputs, columns: inputCount,
+                mantissas: (0..<(outputs * inputCount)).map { _ in BigInt(0) },
+                fracBits: d.lossFormat.fracBits + scoreFormat.fracBits + d.inputFormat.fracBits)
         }
         let isSign: Bool
         if case .sign = d.encoding { isSign = true } else { isSign = false }
@@ -40,7 +43,9 @@ extension ExactReference {
                             for k in 0..<copies {
                                 setRaw(l.z, d.lossFormat.raw(fromBits: losses[b * copies + k]))
                                 let sv = scores[(b * copies + k) * outputs + j]
-                                let sr: Int128 = isSign ? (sv == 0 ? 1 : -1)
+                                let sr: Int128 =
+                                    isSign
+                                    ? (sv == 0 ? 1 : -1)
                                     : scoreFormat.raw(fromBits: Int64(truncatingIfNeeded: sv))
                                 setRaw(s.z, sr)
                                 __gmpz_addmul(acc, l.z, s.z)
@@ -50,7 +55,9 @@ extension ExactReference {
                 }
             }
             for b in 0..<batch {
-                for i in 0..<inputCount { setRaw(xz[i * batch + b], d.inputFormat.raw(fromBits: inputs[b * inputCount + i])) }
+                for i in 0..<inputCount {
+                    setRaw(xz[i * batch + b], d.inputFormat.raw(fromBits: inputs[b * inputCount + i]))
+                }
             }
             wz.withUnsafeBufferPointer { wb in
                 xz.withUnsafeBufferPointer { xb in
@@ -62,7 +69,8 @@ extension ExactReference {
                                 for i in 0..<inputCount {
                                     let xi = xp + i * batch
                                     let acc = op[j * inputCount + i]
-                                    for b in 0..<batch where wj[b].pointee._mp_size != 0 && xi[b].pointee._mp_size != 0 {
+                                    for b in 0..<batch where wj[b].pointee._mp_size != 0 && xi[b].pointee._mp_size != 0
+                                    {
                                         __gmpz_addmul(acc, wj[b], xi[b])
                                     }
                                 }
@@ -72,13 +80,16 @@ extension ExactReference {
                 }
             }
         }
-        return DyadicMatrix(rows: outputs, columns: inputCount, mantissas: out,
-                            fracBits: d.lossFormat.fracBits + scoreFormat.fracBits + d.inputFormat.fracBits)
+        return DyadicMatrix(
+            rows: outputs, columns: inputCount, mantissas: out,
+            fracBits: d.lossFormat.fracBits + scoreFormat.fracBits + d.inputFormat.fracBits)
     }
 
     @inline(__always)
     static func setRaw(_ z: UnsafeMutablePointer<__mpz_struct>, _ v: Int128) {
-        if let small = Int(exactly: v) { __gmpz_set_si(z, small) } else {
+        if let small = Int(exactly: v) {
+            __gmpz_set_si(z, small)
+        } else {
             lrsim_mpz_set_i128(z, Int64(truncatingIfNeeded: v >> 64), UInt64(truncatingIfNeeded: v))
         }
     }
@@ -99,7 +110,8 @@ extension ExactReference {
     /// Rounds every exact element once into `config` (with `ExactReference.round`) and measures the datapath's error.
     public static func compare(datapath raw: [Int128], config: FixedConfig, exact: DyadicMatrix) throws -> Comparison {
         guard raw.count == exact.mantissas.count else {
-            throw FixedPointError(.shapeMismatch, "compare: \(raw.count) datapath values but \(exact.mantissas.count) exact values")
+            throw FixedPointError(
+                .shapeMismatch, "compare: \(raw.count) datapath values but \(exact.mantissas.count) exact values")
         }
         let n = raw.count
         if n == 0 { return Comparison(exactRounded: [], bitExactCount: 0, maxAbsError: 0, meanAbsError: 0) }
@@ -133,6 +145,7 @@ extension ExactReference {
             maxE = max(maxE, errors[e])
             sum += errors[e]
         }
-        return Comparison(exactRounded: rounded, bitExactCount: same, maxAbsError: maxE, meanAbsError: n > 0 ? sum / Double(n) : 0)
+        return Comparison(
+            exactRounded: rounded, bitExactCount: same, maxAbsError: maxE, meanAbsError: n > 0 ? sum / Double(n) : 0)
     }
 }

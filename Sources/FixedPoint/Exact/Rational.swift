@@ -95,7 +95,9 @@ public final class Rational: CustomStringConvertible, Comparable, Hashable, @unc
             let point = digits.index(digits.endIndex, offsetBy: -k)
             let fracAll = digits[point...]
             // Trailing zeros dropped in one pass (dropLast in a loop is quadratic on long expansions).
-            let frac = fracAll.lastIndex(where: { $0 != "0" }).map { fracAll[...$0] } ?? fracAll[fracAll.startIndex..<fracAll.startIndex]
+            let frac =
+                fracAll.lastIndex(where: { $0 != "0" }).map { fracAll[...$0] }
+                ?? fracAll[fracAll.startIndex..<fracAll.startIndex]
             digits = String(digits[..<point]) + (frac.isEmpty ? "" : "." + frac)
         }
         return (negative ? "-" : "") + digits
@@ -105,9 +107,15 @@ public final class Rational: CustomStringConvertible, Comparable, Hashable, @unc
     public static func < (a: Rational, b: Rational) -> Bool { __gmpq_cmp(a.q, b.q) < 0 }
     public func hash(into h: inout Hasher) { h.combine(description) }
 
-    public static func + (a: Rational, b: Rational) -> Rational { let r = Rational(); __gmpq_add(r.q, a.q, b.q); return r }
-    public static func - (a: Rational, b: Rational) -> Rational { let r = Rational(); __gmpq_sub(r.q, a.q, b.q); return r }
-    public static func * (a: Rational, b: Rational) -> Rational { let r = Rational(); __gmpq_mul(r.q, a.q, b.q); return r }
+    public static func + (a: Rational, b: Rational) -> Rational {
+        let r = Rational(); __gmpq_add(r.q, a.q, b.q); return r
+    }
+    public static func - (a: Rational, b: Rational) -> Rational {
+        let r = Rational(); __gmpq_sub(r.q, a.q, b.q); return r
+    }
+    public static func * (a: Rational, b: Rational) -> Rational {
+        let r = Rational(); __gmpq_mul(r.q, a.q, b.q); return r
+    }
     public static prefix func - (a: Rational) -> Rational { let r = Rational(); lrsim_mpq_neg(r.q, a.q); return r }
 
     /// a / b; throws on division by zero.

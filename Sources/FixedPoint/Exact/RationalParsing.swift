@@ -23,12 +23,18 @@ extension Rational {
     }
 
     static func parseLiteral(_ s: String, whole: String) throws -> Rational {
-        func fail(_ why: String = "expected a decimal (0.1, 1e-3), a hex float (0x1.8p-3) or a rational (1/3)") -> FixedPointError {
+        func fail(_ why: String = "expected a decimal (0.1, 1e-3), a hex float (0x1.8p-3) or a rational (1/3)")
+            -> FixedPointError
+        {
             FixedPointError(.invalidValue, "invalid number '\(whole)': \(why)")
         }
         var body = Substring(s.trimmingWhitespace())
         var negative = false
-        if body.first == "-" { negative = true; body = body.dropFirst() } else if body.first == "+" { body = body.dropFirst() }
+        if body.first == "-" {
+            negative = true; body = body.dropFirst()
+        } else if body.first == "+" {
+            body = body.dropFirst()
+        }
         let hex = body.lowercased().hasPrefix("0x")
         if hex { body = body.dropFirst(2) }
         let expMarker: Set<Character> = hex ? ["p", "P"] : ["e", "E"]
@@ -49,7 +55,8 @@ extension Rational {
             fracDigits = mantissa[mantissa.index(after: dot)...]
         }
         let isDigit: (Character) -> Bool = hex ? { $0.isASCII && $0.isHexDigit } : { $0.isASCII && $0.isNumber }
-        guard !(intDigits.isEmpty && fracDigits.isEmpty), intDigits.allSatisfy(isDigit), fracDigits.allSatisfy(isDigit) else {
+        guard !(intDigits.isEmpty && fracDigits.isEmpty), intDigits.allSatisfy(isDigit), fracDigits.allSatisfy(isDigit)
+        else {
             throw fail()
         }
         let digits = String(intDigits) + String(fracDigits)

@@ -15,8 +15,9 @@ public struct FixedConfig: Hashable, Sendable, Codable, CustomStringConvertible 
 
     /// Parses the three spellings (`"s3.12"`, `"RND_CONV"`, `"SAT"`).
     public init(format: String, rounding: String = "TRN", overflow: String = "WRAP") throws {
-        self.init(try FixedFormat.parse(format), rounding: try Quantization.parse(rounding),
-                  overflow: try Overflow.parse(overflow))
+        self.init(
+            try FixedFormat.parse(format), rounding: try Quantization.parse(rounding),
+            overflow: try Overflow.parse(overflow))
     }
 
     enum CodingKeys: String, CodingKey { case format, rounding, overflow }

@@ -28,14 +28,18 @@ public struct FixedFormat: Hashable, Sendable, CustomStringConvertible {
     public init(signed: Bool, intBits: Int, fracBits: Int) throws {
         let limit = FixedFormat.maxBinaryPointOffset
         guard (-limit...limit).contains(intBits), (-limit...limit).contains(fracBits) else {
-            throw FixedPointError(.invalidFormat,
-                "fixed-point format \(FixedFormat.spell(signed, intBits, fracBits)): integer and fraction bits must lie in -\(limit)...\(limit)")
+            throw FixedPointError(
+                .invalidFormat,
+                "fixed-point format \(FixedFormat.spell(signed, intBits, fracBits)): integer and fraction bits must lie in -\(limit)...\(limit)"
+            )
         }
         let w = intBits + fracBits
         let maxW = signed ? FixedFormat.maxAccumulatorWidth : FixedFormat.maxAccumulatorWidth - 1
         guard w >= 1 && w <= maxW else {
-            throw FixedPointError(.invalidFormat,
-                "fixed-point format \(FixedFormat.spell(signed, intBits, fracBits)) is \(w) bits wide: expected a width (integer + fraction bits) in 1...\(maxW)")
+            throw FixedPointError(
+                .invalidFormat,
+                "fixed-point format \(FixedFormat.spell(signed, intBits, fracBits)) is \(w) bits wide: expected a width (integer + fraction bits) in 1...\(maxW)"
+            )
         }
         self.isSigned = signed
         self.intBits = intBits
@@ -45,7 +49,8 @@ public struct FixedFormat: Hashable, Sendable, CustomStringConvertible {
     /// The ac_fixed<W, I, S> spelling: total width and integer bits.
     public init(width: Int, intBits: Int, signed: Bool) throws {
         guard (-FixedFormat.maxBinaryPointOffset...FixedFormat.maxBinaryPointOffset).contains(width) else {
-            throw FixedPointError(.invalidFormat, "fixed-point width \(width): expected 1...\(FixedFormat.maxAccumulatorWidth)")
+            throw FixedPointError(
+                .invalidFormat, "fixed-point width \(width): expected 1...\(FixedFormat.maxAccumulatorWidth)")
         }
         try self.init(signed: signed, intBits: intBits, fracBits: width - intBits)
     }
@@ -60,8 +65,10 @@ public struct FixedFormat: Hashable, Sendable, CustomStringConvertible {
     /// Throws unless the format can hold operand values (width <= 64), naming `role` in the message.
     public func requireValueFormat(_ role: String = "value") throws {
         guard width <= FixedFormat.maxValueWidth else {
-            throw FixedPointError(.invalidFormat,
-                "\(role) format \(self) is \(width) bits wide: value formats hold at most \(FixedFormat.maxValueWidth) bits (only accumulators may be wider)")
+            throw FixedPointError(
+                .invalidFormat,
+                "\(role) format \(self) is \(width) bits wide: value formats hold at most \(FixedFormat.maxValueWidth) bits (only accumulators may be wider)"
+            )
         }
     }
 
@@ -98,7 +105,8 @@ extension FixedFormat {
         let signed = a.isSigned || b.isSigned
         let w = a.width + b.width
         guard w <= (signed ? 128 : 127) else {
-            throw FixedPointError(.unsupported,
+            throw FixedPointError(
+                .unsupported,
                 "exact product of \(a) and \(b) needs \(w) bits: the datapath carries at most \(signed ? 128 : 127)")
         }
         return try FixedFormat(signed: signed, intBits: a.intBits + b.intBits, fracBits: a.fracBits + b.fracBits)
@@ -110,8 +118,10 @@ extension FixedFormat {
         // Unsigned minus unsigned can go negative, so sums are signed whenever a subtraction may happen.
         let i = max(a.intBits + (a.isSigned ? 0 : 1), b.intBits + (b.isSigned ? 0 : 1)) + 1
         guard i + f <= 128 else {
-            throw FixedPointError(.unsupported,
-                "exact sum of \(a) and \(b) needs \(i + f) bits after aligning binary points: the datapath carries at most 128")
+            throw FixedPointError(
+                .unsupported,
+                "exact sum of \(a) and \(b) needs \(i + f) bits after aligning binary points: the datapath carries at most 128"
+            )
         }
         return try FixedFormat(signed: true, intBits: i, fracBits: f)
     }

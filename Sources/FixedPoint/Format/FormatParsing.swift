@@ -43,7 +43,8 @@ extension FixedFormat {
         guard let first = lower.first, first == "s" || first == "u" else { throw fail() }
         let body = lower.dropFirst()
         guard let dot = body.firstIndex(of: "."), let i = Int(body[..<dot]),
-              let f = Int(body[body.index(after: dot)...]) else { throw fail() }
+            let f = Int(body[body.index(after: dot)...])
+        else { throw fail() }
         return try FixedFormat(signed: first == "s", intBits: i, fracBits: f)
     }
 }

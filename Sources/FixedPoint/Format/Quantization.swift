@@ -29,8 +29,10 @@ public enum Quantization: String, CaseIterable, Sendable, Codable {
         if n.hasPrefix("AC_") { n.removeFirst(3) }
         if n == "SR" || n == "STOCH" { return .stochastic }
         guard let q = Quantization(rawValue: n) else {
-            throw FixedPointError(.invalidMode,
-                "unknown rounding mode '\(name)': expected one of \(Quantization.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw FixedPointError(
+                .invalidMode,
+                "unknown rounding mode '\(name)': expected one of \(Quantization.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         return q
     }
@@ -52,8 +54,10 @@ public enum Overflow: String, CaseIterable, Sendable, Codable {
         var n = name.trimmingWhitespace().uppercased()
         if n.hasPrefix("AC_") { n.removeFirst(3) }
         guard let o = Overflow(rawValue: n) else {
-            throw FixedPointError(.invalidMode,
-                "unknown overflow mode '\(name)': expected one of \(Overflow.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw FixedPointError(
+                .invalidMode,
+                "unknown overflow mode '\(name)': expected one of \(Overflow.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         return o
     }

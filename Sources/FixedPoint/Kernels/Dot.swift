@@ -26,8 +26,9 @@ extension FixedMAC {
             }
             return finishExactSum(s, start: start)
         }
-        return accumulateDotStepByStep(a, strideA: strideA, b, strideB: strideB, count: count, start: start,
-                                       stochastic: stochastic, index: index)
+        return accumulateDotStepByStep(
+            a, strideA: strideA, b, strideB: strideB, count: count, start: start,
+            stochastic: stochastic, index: index)
     }
 
     /// The Int64 fast path of `accumulateDot` (see `FastDotPlan`), or nil when it cannot prove its result equal to the
@@ -83,14 +84,17 @@ extension FixedMAC {
     /// A full dot product, written back into the output format.
     @inlinable
     public func dot<S: FixedWidthInteger, T: FixedWidthInteger>(
-        _ a: UnsafeBufferPointer<S>, _ b: UnsafeBufferPointer<T>, stochastic: StochasticStream = .default, index: Int = 0
+        _ a: UnsafeBufferPointer<S>, _ b: UnsafeBufferPointer<T>, stochastic: StochasticStream = .default,
+        index: Int = 0
     ) throws -> Int128 {
         guard a.count == b.count else {
-            throw FixedPointError(.shapeMismatch, "dot product: operands have \(a.count) and \(b.count) elements; expected equal lengths")
+            throw FixedPointError(
+                .shapeMismatch, "dot product: operands have \(a.count) and \(b.count) elements; expected equal lengths")
         }
         guard let pa = a.baseAddress, let pb = b.baseAddress else { return writeBack(0) }
         let acc = accumulateDot(pa, strideA: 1, pb, strideB: 1, count: a.count, stochastic: stochastic, index: index)
-        let r: UInt32 = config.output.rounding == .stochastic
+        let r: UInt32 =
+            config.output.rounding == .stochastic
             ? stochastic.word(writeBackWordIndex(index: index, count: a.count)) : 0
         return writeBack(acc, random: r)
     }

@@ -94,11 +94,15 @@ struct FastDotPlan: Sendable, Hashable {
             case .saturateToZero: clip = .zero
             }
         }
-        guard let l64 = FastLaneParams<Int64>(s: s, mode: pc.rounding, maxProduct: maxProduct,
-                                              clipFormat: clipFormat, lo: fLo, hi: fHi) else { return nil }
+        guard
+            let l64 = FastLaneParams<Int64>(
+                s: s, mode: pc.rounding, maxProduct: maxProduct,
+                clipFormat: clipFormat, lo: fLo, hi: fHi)
+        else { return nil }
         lanes64 = l64
-        lanes32 = FastLaneParams<Int32>(s: s, mode: pc.rounding, maxProduct: maxProduct,
-                                        clipFormat: clipFormat, lo: fLo, hi: fHi)
+        lanes32 = FastLaneParams<Int32>(
+            s: s, mode: pc.rounding, maxProduct: maxProduct,
+            clipFormat: clipFormat, lo: fLo, hi: fHi)
         upA = Int64(64 - a.width)
         maskA = a.isSigned ? -1 : (Int64(1) << a.width) - 1
         upB = Int64(64 - b.width)
@@ -133,7 +137,9 @@ struct FastDotPlan: Sendable, Hashable {
     @inlinable
     func neverOverflows(terms: Int, start: Int128) -> Bool {
         let n = Int128(terms)
-        guard let up = scaled(n * Int128(max(pMax, 0))), let down = scaled(n * Int128(min(pMin, 0))) else { return false }
+        guard let up = scaled(n * Int128(max(pMax, 0))), let down = scaled(n * Int128(min(pMin, 0))) else {
+            return false
+        }
         let (hiSum, o1) = start.addingReportingOverflow(up)
         let (loSum, o2) = start.addingReportingOverflow(down)
         return !o1 && !o2 && hiSum <= accHi && loSum >= accLo
@@ -236,7 +242,8 @@ struct FastDotPlan: Sendable, Hashable {
     @usableFromInline let up: Lane
     @inlinable init(_ p: FastLaneParams<Lane>) { up = p.up }
     @inlinable @inline(__always) func callAsFunction(_ q: Lane) -> Lane {
-        Lane(truncatingIfNeeded: Lane.Magnitude(truncatingIfNeeded: q &<< up) &>> Lane.Magnitude(truncatingIfNeeded: up))
+        Lane(
+            truncatingIfNeeded: Lane.Magnitude(truncatingIfNeeded: q &<< up) &>> Lane.Magnitude(truncatingIfNeeded: up))
     }
 }
 
@@ -348,8 +355,10 @@ struct StridedDotBody<S: FixedWidthInteger, T: FixedWidthInteger>: FastDotBody {
     @usableFromInline let wide: Bool
 
     @inlinable
-    init(_ a: UnsafePointer<S>, _ strideA: Int, _ b: UnsafePointer<T>, _ strideB: Int, _ count: Int,
-         plan: FastDotPlan, wide: Bool) {
+    init(
+        _ a: UnsafePointer<S>, _ strideA: Int, _ b: UnsafePointer<T>, _ strideB: Int, _ count: Int,
+        plan: FastDotPlan, wide: Bool
+    ) {
         (self.a, self.strideA, self.b, self.strideB, self.count) = (a, strideA, b, strideB, count)
         (upA, maskA, upB, maskB) = (plan.upA, plan.maskA, plan.upB, plan.maskB)
         self.wide = wide

@@ -44,7 +44,8 @@ extension FixedMAC {
     ) throws {
         let m = la.rows, k = la.columns, n = lb.columns
         guard lb.rows == k else {
-            throw FixedPointError(.shapeMismatch, "gemm: A is \(m)x\(k) but B is \(lb.rows)x\(n); inner dimensions must match")
+            throw FixedPointError(
+                .shapeMismatch, "gemm: A is \(m)x\(k) but B is \(lb.rows)x\(n); inner dimensions must match")
         }
         try FixedKernels.requireShape(a: a.count, b: b.count, c: c.count, m: m, n: n, k: k)
         try FixedKernels.requireStorage(SA.self, holds: self.a, role: "gemm A")
@@ -63,13 +64,18 @@ extension FixedMAC {
             for i in 0..<m { for j in 0..<n { c[i &* n &+ j] = SC(truncatingIfNeeded: writeBack(preload[j])) } }
             return
         }
-        if let plan = fastDot, gemmViaValueTables(plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload,
-                                                    stochastic: stochastic) {
+        if let plan = fastDot,
+            gemmViaValueTables(
+                plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload,
+                stochastic: stochastic)
+        {
             return
         }
         if let plan = fastDot,
-           gemmViaIntKernel(plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic,
-                            isa: isa) {
+            gemmViaIntKernel(
+                plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic,
+                isa: isa)
+        {
             return
         }
         if SA.self == Int16.self && SB.self == Int16.self, int16KernelApplies(terms: k, preload: preload) {
@@ -77,7 +83,8 @@ extension FixedMAC {
             return
         }
         if let plan = fastDot,
-           gemmViaFastPlan(plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic) {
+            gemmViaFastPlan(plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic)
+        {
             return
         }
         let outRandom = config.output.rounding == .stochastic
@@ -88,8 +95,9 @@ extension FixedMAC {
                 for j in 0..<n {
                     let (bb, bstep) = lb.columnAccess(j)
                     let index = i &* n &+ j
-                    let acc = accumulateDot(pa + ab, strideA: astep, pb + bb, strideB: bstep, count: k,
-                                            start: preload[j], stochastic: stochastic, index: index)
+                    let acc = accumulateDot(
+                        pa + ab, strideA: astep, pb + bb, strideB: bstep, count: k,
+                        start: preload[j], stochastic: stochastic, index: index)
                     let r: UInt32 = outRandom ? stochastic.word(writeBackWordIndex(index: index, count: k)) : 0
                     pc[index] = SC(truncatingIfNeeded: writeBack(acc, random: r))
                 }
@@ -102,7 +110,8 @@ extension FixedMAC {
     func int16KernelApplies(terms: Int, preload: [Int128]) -> Bool {
         let fitsInt16 = { (f: FixedFormat) in f.isSigned ? f.width <= 16 : f.width <= 15 }
         guard fitsInt16(a), fitsInt16(b), productIsExact, accumulateIsUnrounded,
-              config.accumulator.format.width <= 32 else { return false }
+            config.accumulator.format.width <= 32
+        else { return false }
         if sumWrapsModularly { return true }
         return preload.allSatisfy { sumIsExact(terms: terms, start: $0) }
     }
@@ -117,16 +126,24 @@ extension FixedMAC {
         var b16 = [Int16](repeating: 0, count: k &* n)
         for i in 0..<m {
             let (base, step) = la.rowAccess(i)
-            for t in 0..<k { a16[i &* k &+ t] = Int16(truncatingIfNeeded: a.raw(fromBits: Int64(truncatingIfNeeded: pa[base &+ t &* step]))) }
+            for t in 0..<k {
+                a16[i &* k &+ t] = Int16(
+                    truncatingIfNeeded: a.raw(fromBits: Int64(truncatingIfNeeded: pa[base &+ t &* step])))
+            }
         }
         for j in 0..<n {
             let (base, step) = lb.columnAccess(j)
-            for t in 0..<k { b16[t &* n &+ j] = Int16(truncatingIfNeeded: b.raw(fromBits: Int64(truncatingIfNeeded: pb[base &+ t &* step]))) }
+            for t in 0..<k {
+                b16[t &* n &+ j] = Int16(
+                    truncatingIfNeeded: b.raw(fromBits: Int64(truncatingIfNeeded: pb[base &+ t &* step])))
+            }
         }
         var sums = [Int32](repeating: 0, count: m &* n)
         try a16.withUnsafeBufferPointer { x in
             try b16.withUnsafeBufferPointer { y in
-                try sums.withUnsafeMutableBufferPointer { try FixedKernels.gemmInt16Wrapping(a: x, b: y, m: m, n: n, k: k, into: $0) }
+                try sums.withUnsafeMutableBufferPointer {
+                    try FixedKernels.gemmInt16Wrapping(a: x, b: y, m: m, n: n, k: k, into: $0)
+                }
             }
         }
         let outRandom = config.output.rounding == .stochastic

@@ -16,11 +16,16 @@ extension FixedMAC {
             wide = wide || w
         }
         if let l32 = plan.lanes32, plan.sumFits32(terms: k) {
-            packAndRun(plan, l32, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic, Int32.self)
+            packAndRun(
+                plan, l32, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic, Int32.self)
         } else if wide {
-            packAndRun(plan, plan.lanes64, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic, Int128.self)
+            packAndRun(
+                plan, plan.lanes64, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic,
+                Int128.self)
         } else {
-            packAndRun(plan, plan.lanes64, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic, Int64.self)
+            packAndRun(
+                plan, plan.lanes64, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic,
+                Int64.self)
         }
         return true
     }
@@ -53,8 +58,9 @@ extension FixedMAC {
             }
         }
         preload.withUnsafeBufferPointer { pre in
-            let body = PackedGEMMBody<L, Sum, SC>(mac: self, plan: plan, a: ap, b: bt, c: pc, m: m, n: n, k: k,
-                                                  preload: pre.baseAddress!, stochastic: stochastic)
+            let body = PackedGEMMBody<L, Sum, SC>(
+                mac: self, plan: plan, a: ap, b: bt, c: pc, m: m, n: n, k: k,
+                preload: pre.baseAddress!, stochastic: stochastic)
             plan.dispatch(lanes, body)
         }
     }
@@ -62,7 +68,9 @@ extension FixedMAC {
 
 /// All outputs of a packed GEMM for one (rounding, overflow) combination.
 @usableFromInline
-struct PackedGEMMBody<Lane: FixedWidthInteger & SignedInteger & Sendable, Sum: FixedWidthInteger, SC: FixedWidthInteger>: FastDotBody {
+struct PackedGEMMBody<
+    Lane: FixedWidthInteger & SignedInteger & Sendable, Sum: FixedWidthInteger, SC: FixedWidthInteger
+>: FastDotBody {
     @usableFromInline let mac: FixedMAC
     @usableFromInline let plan: FastDotPlan
     @usableFromInline let a: UnsafePointer<Lane>
@@ -73,8 +81,11 @@ struct PackedGEMMBody<Lane: FixedWidthInteger & SignedInteger & Sendable, Sum: F
     @usableFromInline let stochastic: StochasticStream
 
     @inlinable
-    init(mac: FixedMAC, plan: FastDotPlan, a: UnsafeMutablePointer<Lane>, b: UnsafeMutablePointer<Lane>,
-         c: UnsafeMutablePointer<SC>, m: Int, n: Int, k: Int, preload: UnsafePointer<Int128>, stochastic: StochasticStream) {
+    init(
+        mac: FixedMAC, plan: FastDotPlan, a: UnsafeMutablePointer<Lane>, b: UnsafeMutablePointer<Lane>,
+        c: UnsafeMutablePointer<SC>, m: Int, n: Int, k: Int, preload: UnsafePointer<Int128>,
+        stochastic: StochasticStream
+    ) {
         self.mac = mac; self.plan = plan
         self.a = UnsafePointer(a); self.b = UnsafePointer(b); self.c = c
         self.m = m; self.n = n; self.k = k
@@ -86,7 +97,7 @@ struct PackedGEMMBody<Lane: FixedWidthInteger & SignedInteger & Sendable, Sum: F
         let outRandom = mac.config.output.rounding == .stochastic
         let n = self.n, k = self.k
         Parallel.forRanges(count: m, grain: max(1, 65_536 / max(1, n &* k))) { rows in
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: outRandom ? n : 0) { wb in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: outRandom ? n : 0) { wb in
                 for i in rows {
                     // Row i's write-back words, 2k + 1 apart, in one bulk call.
                     if outRandom, let w = wb.baseAddress {
@@ -104,7 +115,7 @@ struct PackedGEMMBody<Lane: FixedWidthInteger & SignedInteger & Sendable, Sum: F
                         c[index] = SC(truncatingIfNeeded: mac.writeBack(acc, random: w))
                     }
                 }
-        }
+            }
         }
     }
 }

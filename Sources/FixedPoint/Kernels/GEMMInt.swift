@@ -12,10 +12,15 @@ extension FixedMAC {
         isa: IntKernelISA
     ) -> Bool {
         guard k > 0, plan.sumFits32(terms: k), var kernel = IntDotKernel(mac: self, plan: plan) else { return false }
-        if kernel.wide, let narrow = IntDotKernel(mac: self, plan: plan,
-                                                  magnitudes: (FixedKernels.largestMagnitude(pa, count: m &* k, format: a),
-                                                               FixedKernels.largestMagnitude(pb, count: k &* n, format: b))),
-           !narrow.wide {
+        if kernel.wide,
+            let narrow = IntDotKernel(
+                mac: self, plan: plan,
+                magnitudes: (
+                    FixedKernels.largestMagnitude(pa, count: m &* k, format: a),
+                    FixedKernels.largestMagnitude(pb, count: k &* n, format: b)
+                )),
+            !narrow.wide
+        {
             // The values present are narrower than their formats (e.g. weighted losses times 8-bit inputs).
             kernel = narrow
         }
@@ -24,9 +29,11 @@ extension FixedMAC {
         let sums = UnsafeMutablePointer<Int32>.allocate(capacity: mp &* np)
         defer { sums.deallocate() }
         if kernel.wide {
-            packAndMultiply(kernel, Int32.self, pa, la, pb, lb, sums, m: m, n: n, k: k, kp: kp, mp: mp, np: np, isa: isa)
+            packAndMultiply(
+                kernel, Int32.self, pa, la, pb, lb, sums, m: m, n: n, k: k, kp: kp, mp: mp, np: np, isa: isa)
         } else {
-            packAndMultiply(kernel, Int16.self, pa, la, pb, lb, sums, m: m, n: n, k: k, kp: kp, mp: mp, np: np, isa: isa)
+            packAndMultiply(
+                kernel, Int16.self, pa, la, pb, lb, sums, m: m, n: n, k: k, kp: kp, mp: mp, np: np, isa: isa)
         }
         if writeBackFast(plan, sums, ldc: np, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic) {
             return true
@@ -49,9 +56,11 @@ extension FixedMAC {
     /// row's write-back words made in bulk: 2k + 1 apart), when the accumulator fits 62 bits; false (nothing written)
     /// otherwise.
     @inlinable
-    func writeBackFast<SC: FixedWidthInteger>(_ plan: FastDotPlan, _ sums: UnsafeMutablePointer<Int32>, ldc: Int,
-                                              _ pc: UnsafeMutablePointer<SC>, m: Int, n: Int, k: Int, preload: [Int128],
-                                              stochastic: StochasticStream) -> Bool {
+    func writeBackFast<SC: FixedWidthInteger>(
+        _ plan: FastDotPlan, _ sums: UnsafeMutablePointer<Int32>, ldc: Int,
+        _ pc: UnsafeMutablePointer<SC>, m: Int, n: Int, k: Int, preload: [Int128],
+        stochastic: StochasticStream
+    ) -> Bool {
         let af = config.accumulator.format
         guard af.width <= 62, plan.prodShift < 62 else { return false }
         let bound = max(af.rawMax, 0 - af.rawMin)
@@ -66,7 +75,7 @@ extension FixedMAC {
             let s0 = st.baseAddress!
             Parallel.forRanges(count: m, grain: max(1, 8192 / max(1, n))) { rows in
                 withUnsafeTemporaryAllocation(of: Int64.self, capacity: 2 &* n) { tmp in
-                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: sq == nil ? 0 : n) { wb in
+                    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: sq == nil ? 0 : n) { wb in
                         let acc = tmp.baseAddress!, out = acc + n
                         for i in rows {
                             let row = sums + i &* ldc
@@ -82,14 +91,15 @@ extension FixedMAC {
                             if let q {
                                 q.apply(acc, count: n, into: out)
                             } else if let sq, let w = wb.baseAddress {
-                                stochastic.words(from: writeBackWordIndex(index: i &* n, count: k), stride: 2 &* k &+ 1,
-                                                 count: n, into: w)
+                                stochastic.words(
+                                    from: writeBackWordIndex(index: i &* n, count: k), stride: 2 &* k &+ 1,
+                                    count: n, into: w)
                                 sq.apply(acc, words: w, count: n, into: out)
                             }
                             let dst = pc + i &* n
                             for j in 0..<n { dst[j] = SC(truncatingIfNeeded: out[j]) }
                         }
-                }
+                    }
                 }
             }
         }
@@ -106,13 +116,15 @@ extension FixedMAC {
         let bp = UnsafeMutablePointer<L>.allocate(capacity: np &* kp)
         defer { ap.deallocate(); bp.deallocate() }
         FixedKernels.packRows(pa, la.rowAccess, rows: m, paddedRows: mp, depth: k, paddedDepth: kp, format: a, into: ap)
-        FixedKernels.packRows(pb, lb.columnAccess, rows: n, paddedRows: np, depth: k, paddedDepth: kp, format: b, into: bp)
+        FixedKernels.packRows(
+            pb, lb.columnAccess, rows: n, paddedRows: np, depth: k, paddedDepth: kp, format: b, into: bp)
         // Row pairs of A over the workers; each call writes its own rows of the sums.
         let pairs = mp / 2
         Parallel.forRanges(count: pairs, grain: max(1, (1 << 18) / max(1, np &* kp))) { range in
             let i0 = range.lowerBound &* 2
-            kernel.run(isa: isa, a: UnsafeRawPointer(ap + i0 &* kp), b: UnsafeRawPointer(bp), c: sums + i0 &* np,
-                       m: range.count &* 2, n: np, kp: kp, ldc: np)
+            kernel.run(
+                isa: isa, a: UnsafeRawPointer(ap + i0 &* kp), b: UnsafeRawPointer(bp), c: sums + i0 &* np,
+                m: range.count &* 2, n: np, kp: kp, ldc: np)
         }
     }
 }
@@ -120,7 +132,8 @@ extension FixedMAC {
 extension FixedKernels {
     /// max |raw value| over `count` stored elements of `format` (each read as `FixedFormat.raw(fromBits:)`).
     @inlinable
-    static func largestMagnitude<S: FixedWidthInteger>(_ p: UnsafePointer<S>, count: Int, format: FixedFormat) -> Int128 {
+    static func largestMagnitude<S: FixedWidthInteger>(_ p: UnsafePointer<S>, count: Int, format: FixedFormat) -> Int128
+    {
         let up = Int64(64 &- format.width), mask: Int64 = format.isSigned ? -1 : (Int64(1) << format.width) &- 1
         var hi: Int64 = 0, lo: Int64 = 0
         for i in 0..<count {
@@ -165,8 +178,10 @@ extension FixedMAC {
     /// The lane width (16 or 32 bits) of the integer SIMD kernel `gemm` runs this datapath on for sums of `terms`
     /// products from a zero accumulator, or nil when it takes a Swift path.
     public func integerKernelLanes(terms: Int) -> Int? {
-        guard terms > 0, let plan = fastDot, plan.sumFits32(terms: terms), plan.sumNeeds128(terms: terms, start: 0) != nil,
-              let kernel = IntDotKernel(mac: self, plan: plan) else { return nil }
+        guard terms > 0, let plan = fastDot, plan.sumFits32(terms: terms),
+            plan.sumNeeds128(terms: terms, start: 0) != nil,
+            let kernel = IntDotKernel(mac: self, plan: plan)
+        else { return nil }
         return kernel.wide ? 32 : 16
     }
 }

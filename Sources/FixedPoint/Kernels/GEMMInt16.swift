@@ -51,8 +51,10 @@ extension FixedKernels {
         let (kn, o2) = k.multipliedReportingOverflow(by: n)
         let (mn, o3) = m.multipliedReportingOverflow(by: n)
         guard !o1, !o2, !o3, a == mk, b == kn, c == mn else {
-            throw FixedPointError(.shapeMismatch,
-                "gemm: expected A with m*k = \(m)*\(k), B with k*n = \(k)*\(n), C with m*n = \(m)*\(n) elements; got \(a), \(b), \(c)")
+            throw FixedPointError(
+                .shapeMismatch,
+                "gemm: expected A with m*k = \(m)*\(k), B with k*n = \(k)*\(n), C with m*n = \(m)*\(n) elements; got \(a), \(b), \(c)"
+            )
         }
     }
 }

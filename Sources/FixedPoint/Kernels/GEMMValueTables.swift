@@ -34,12 +34,16 @@ extension FixedMAC {
         defer { pt.deallocate(); qv.deallocate(); s.deallocate(); sums.deallocate() }
         if useB {
             // P^T = A^T: row t holds A(0..<m, t); Q = B: row t holds B(t, 0..<n).
-            FixedKernels.packRows(pa, la.columnAccess, rows: k, paddedRows: k, depth: m, paddedDepth: m, format: a, into: pt)
-            FixedKernels.packRows(pb, lb.rowAccess, rows: k, paddedRows: k, depth: n, paddedDepth: n, format: b, into: qv)
+            FixedKernels.packRows(
+                pa, la.columnAccess, rows: k, paddedRows: k, depth: m, paddedDepth: m, format: a, into: pt)
+            FixedKernels.packRows(
+                pb, lb.rowAccess, rows: k, paddedRows: k, depth: n, paddedDepth: n, format: b, into: qv)
         } else {
             // P^T = B: row t holds B(t, 0..<n); Q = A^T: row t holds A(0..<m, t).
-            FixedKernels.packRows(pb, lb.rowAccess, rows: k, paddedRows: k, depth: n, paddedDepth: n, format: b, into: pt)
-            FixedKernels.packRows(pa, la.columnAccess, rows: k, paddedRows: k, depth: m, paddedDepth: m, format: a, into: qv)
+            FixedKernels.packRows(
+                pb, lb.rowAccess, rows: k, paddedRows: k, depth: n, paddedDepth: n, format: b, into: pt)
+            FixedKernels.packRows(
+                pa, la.columnAccess, rows: k, paddedRows: k, depth: m, paddedDepth: m, format: a, into: qv)
         }
         // Cost model (vector operations, 256-bit units): tables of Int64 products (4 lanes, ~15 operations each) plus
         // row additions (8 lanes, load-add-store) against the SIMD kernel's rounded products (int16 or int32 lanes,
@@ -62,7 +66,8 @@ extension FixedMAC {
         let lanes = kernel.map { $0.wide ? 16.0 : 32.0 } ?? 8.0
         let directCost = Double(k) * Double(rows) * Double(cols) / lanes * 10 * 2
         guard tableCost * 2 < directCost else { return false }
-        let body = ValueTableBody(pt: pt, qv: qv, s: s, rows: rows, cols: cols, k: k, qMin: Int64(q.rawMin), values: values)
+        let body = ValueTableBody(
+            pt: pt, qv: qv, s: s, rows: rows, cols: cols, k: k, qMin: Int64(q.rawMin), values: values)
         plan.dispatch(plan.lanes64, body)
         // S is cols x rows: C^T when the tables came from B, C itself otherwise.
         if useB {
@@ -98,8 +103,10 @@ struct ValueTableBody: FastDotBody {
     @usableFromInline let values: Int
 
     @inlinable
-    init(pt: UnsafeMutablePointer<Int64>, qv: UnsafeMutablePointer<Int64>, s: UnsafeMutablePointer<Int32>, rows: Int,
-         cols: Int, k: Int, qMin: Int64, values: Int) {
+    init(
+        pt: UnsafeMutablePointer<Int64>, qv: UnsafeMutablePointer<Int64>, s: UnsafeMutablePointer<Int32>, rows: Int,
+        cols: Int, k: Int, qMin: Int64, values: Int
+    ) {
         self.pt = pt; self.qv = qv; self.s = s; self.rows = rows; self.cols = cols; self.k = k
         self.qMin = qMin; self.values = values
     }

@@ -54,15 +54,16 @@ struct IntDotKernel: Sendable {
             case Int32(LRSIM_ROUND_SHIFT_LEFT): ok = l.shift < 15 && (maxProduct << Int(l.shift)) <= limit
             default: ok = l.shift <= 14 && maxProduct + (Int128(1) << Int(l.shift)) <= limit
             }
-            if clipKind == Int32(LRSIM_CLIP_SIGN_EXTEND) { ok = ok && l.up >= 48 }          // product format <= 16 bits
+            if clipKind == Int32(LRSIM_CLIP_SIGN_EXTEND) { ok = ok && l.up >= 48 }  // product format <= 16 bits
             if clipKind == Int32(LRSIM_CLIP_CLAMP) {
                 ok = ok && l.lo >= Int64(Int16.min) && l.hi <= Int64(Int16.max)
             }
             if ok {
                 wide = false
-                rounding = lrsim_int_rounding(kind: kind, clip: clipKind, shift: Int32(l.shift), bias: Int32(l.bias),
-                                              sign_bias: Int32(l.signBias), up: clipKind == Int32(LRSIM_CLIP_SIGN_EXTEND) ? Int32(l.up - 48) : 0,
-                                              lo: Int32(l.lo), hi: Int32(l.hi))
+                rounding = lrsim_int_rounding(
+                    kind: kind, clip: clipKind, shift: Int32(l.shift), bias: Int32(l.bias),
+                    sign_bias: Int32(l.signBias), up: clipKind == Int32(LRSIM_CLIP_SIGN_EXTEND) ? Int32(l.up - 48) : 0,
+                    lo: Int32(l.lo), hi: Int32(l.hi))
                 return
             }
         }
@@ -70,8 +71,9 @@ struct IntDotKernel: Sendable {
         guard let l32 = plan.lanes32, fits32(a), fits32(b) else { return nil }
         if kind == Int32(LRSIM_ROUND_EXACT) { kind = Int32(LRSIM_ROUND_SHIFT_LEFT) }
         wide = true
-        rounding = lrsim_int_rounding(kind: kind, clip: clipKind, shift: l32.shift, bias: l32.bias, sign_bias: l32.signBias,
-                                      up: clipKind == Int32(LRSIM_CLIP_SIGN_EXTEND) ? l32.up : 0, lo: l32.lo, hi: l32.hi)
+        rounding = lrsim_int_rounding(
+            kind: kind, clip: clipKind, shift: l32.shift, bias: l32.bias, sign_bias: l32.signBias,
+            up: clipKind == Int32(LRSIM_CLIP_SIGN_EXTEND) ? l32.up : 0, lo: l32.lo, hi: l32.hi)
     }
 
     /// Values per row of the packed operands: a multiple of one 512-bit vector.
@@ -79,15 +81,19 @@ struct IntDotKernel: Sendable {
 
     /// c[i * ldc + j] = sum_t r(a[i * kp + t] * b[j * kp + t]) mod 2^32 for i < m (a multiple of 2), j < n (of 4).
     @inlinable
-    func run(isa: IntKernelISA, a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutablePointer<Int32>,
-             m: Int, n: Int, kp: Int, ldc: Int) {
+    func run(
+        isa: IntKernelISA, a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutablePointer<Int32>,
+        m: Int, n: Int, kp: Int, ldc: Int
+    ) {
         withUnsafePointer(to: rounding) { r in
             if wide {
-                lrsim_int_dot32(isa.rawValue, a.assumingMemoryBound(to: Int32.self), b.assumingMemoryBound(to: Int32.self),
-                                c, m, n, kp, ldc, r)
+                lrsim_int_dot32(
+                    isa.rawValue, a.assumingMemoryBound(to: Int32.self), b.assumingMemoryBound(to: Int32.self),
+                    c, m, n, kp, ldc, r)
             } else {
-                lrsim_int_dot16(isa.rawValue, a.assumingMemoryBound(to: Int16.self), b.assumingMemoryBound(to: Int16.self),
-                                c, m, n, kp, ldc, r)
+                lrsim_int_dot16(
+                    isa.rawValue, a.assumingMemoryBound(to: Int16.self), b.assumingMemoryBound(to: Int16.self),
+                    c, m, n, kp, ldc, r)
             }
         }
     }

@@ -1,8 +1,9 @@
 import CIntKernels
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The integer instruction sets the datapath's SIMD kernels are compiled for, chosen at run time with CPUID
@@ -21,7 +22,7 @@ public enum IntKernelISA: Int32, CaseIterable, Sendable, CustomStringConvertible
     /// (to compare paths from the command line; results are identical).
     public static let preferred: IntKernelISA = {
         guard let raw = getenv("LRSIM_INT_ISA").map({ String(cString: $0) }),
-              let isa = allCases.first(where: { $0.description == raw.lowercased() }), isa.rawValue <= best.rawValue
+            let isa = allCases.first(where: { $0.description == raw.lowercased() }), isa.rawValue <= best.rawValue
         else { return best }
         return isa
     }()

@@ -27,8 +27,10 @@ public struct LRGradientDatapath: Sendable, Hashable {
     /// The format of the +-1 "operand" of sign encoding.
     public static let signFormat = try! FixedFormat(signed: true, intBits: 2, fracBits: 0)
 
-    public init(lossFormat: FixedFormat, inputFormat: FixedFormat, encoding: Encoding,
-                reduction: MACConfig, outer: MACConfig) throws {
+    public init(
+        lossFormat: FixedFormat, inputFormat: FixedFormat, encoding: Encoding,
+        reduction: MACConfig, outer: MACConfig
+    ) throws {
         try lossFormat.requireValueFormat("loss")
         try inputFormat.requireValueFormat("layer input")
         try reduction.output.format.requireValueFormat("weighted loss")
@@ -67,8 +69,9 @@ public struct LRGradientDatapath: Sendable, Hashable {
         if case .sign = encoding { isSign = true } else { isSign = false }
         let mac = reduction
         if let plan = mac.fastDot, copies > 0, outputs > 0, plan.sumNeeds128(terms: copies, start: 0) == false {
-            reduceCopiesFast(plan, pl, ps, isSign: isSign, batch: batch, copies: copies, outputs: outputs, into: pw,
-                             stochastic: stochastic)
+            reduceCopiesFast(
+                plan, pl, ps, isSign: isSign, batch: batch, copies: copies, outputs: outputs, into: pw,
+                stochastic: stochastic)
             return
         }
         let outRandom = mac.config.output.rounding == .stochastic
@@ -82,12 +85,14 @@ public struct LRGradientDatapath: Sendable, Hashable {
                     if isSign {
                         for k in 0..<copies { signs[k] = ps[(b &* copies &+ k) &* outputs &+ j] == 0 ? 1 : -1 }
                         acc = signs.withUnsafeBufferPointer {
-                            mac.accumulateDot(pl + b &* copies, strideA: 1, $0.baseAddress!, strideB: 1, count: copies,
-                                              stochastic: stochastic, index: index)
+                            mac.accumulateDot(
+                                pl + b &* copies, strideA: 1, $0.baseAddress!, strideB: 1, count: copies,
+                                stochastic: stochastic, index: index)
                         }
                     } else {
-                        acc = mac.accumulateDot(pl + b &* copies, strideA: 1, ps + (b &* copies &* outputs &+ j),
-                                                strideB: outputs, count: copies, stochastic: stochastic, index: index)
+                        acc = mac.accumulateDot(
+                            pl + b &* copies, strideA: 1, ps + (b &* copies &* outputs &+ j),
+                            strideB: outputs, count: copies, stochastic: stochastic, index: index)
                     }
                     let r: UInt32 = outRandom ? stochastic.word(mac.writeBackWordIndex(index: index, count: copies)) : 0
                     pw[index] = Int64(truncatingIfNeeded: mac.writeBack(acc, random: r))
@@ -103,18 +108,22 @@ public struct LRGradientDatapath: Sendable, Hashable {
         _ plan: FastDotPlan, _ pl: UnsafePointer<Int64>, _ ps: UnsafePointer<S>, isSign: Bool, batch: Int, copies: Int,
         outputs: Int, into pw: UnsafeMutablePointer<Int64>, stochastic: StochasticStream
     ) {
-        let body = CopyReductionBody(plan: plan, mac: reduction, losses: pl, scores: ps, isSign: isSign, batch: batch,
-                                     copies: copies, outputs: outputs, out: pw, stochastic: stochastic)
+        let body = CopyReductionBody(
+            plan: plan, mac: reduction, losses: pl, scores: ps, isSign: isSign, batch: batch,
+            copies: copies, outputs: outputs, out: pw, stochastic: stochastic)
         plan.dispatch(plan.lanes64, body)
     }
 
     /// Step 2: dW (J x I, raw in the gradient format) = w^T x, with w B x J and x B x I.
     @inlinable
-    public func outerProduct(weightedLosses w: UnsafeBufferPointer<Int64>, inputs x: UnsafeBufferPointer<Int64>,
-                             batch: Int, outputs: Int, inputCount: Int,
-                             into dW: UnsafeMutableBufferPointer<Int64>, stochastic: StochasticStream = .default) throws {
-        try outer.gemm(a: w, MatrixLayout(rows: outputs, columns: batch, transposed: true),
-                       b: x, MatrixLayout(rows: batch, columns: inputCount), into: dW, stochastic: stochastic)
+    public func outerProduct(
+        weightedLosses w: UnsafeBufferPointer<Int64>, inputs x: UnsafeBufferPointer<Int64>,
+        batch: Int, outputs: Int, inputCount: Int,
+        into dW: UnsafeMutableBufferPointer<Int64>, stochastic: StochasticStream = .default
+    ) throws {
+        try outer.gemm(
+            a: w, MatrixLayout(rows: outputs, columns: batch, transposed: true),
+            b: x, MatrixLayout(rows: batch, columns: inputCount), into: dW, stochastic: stochastic)
     }
 
     /// Both steps: dW (J x I) from losses (B x K), scores (B x K x J) and inputs (B x I). The two steps draw stochastic
@@ -128,14 +137,16 @@ public struct LRGradientDatapath: Sendable, Hashable {
         try LRGradientDatapath.requireCount(inputs.count, [batch, inputCount], "inputs (B x I)")
         var w = [Int64](repeating: 0, count: batch * outputs)
         try w.withUnsafeMutableBufferPointer {
-            try reduceCopies(losses: losses, scores: scores, batch: batch, copies: copies, outputs: outputs,
-                             into: $0, stochastic: stochastic)
+            try reduceCopies(
+                losses: losses, scores: scores, batch: batch, copies: copies, outputs: outputs,
+                into: $0, stochastic: stochastic)
         }
         var second = stochastic
         second.row &+= 1
         try w.withUnsafeBufferPointer {
-            try outerProduct(weightedLosses: $0, inputs: inputs, batch: batch, outputs: outputs, inputCount: inputCount,
-                             into: dW, stochastic: second)
+            try outerProduct(
+                weightedLosses: $0, inputs: inputs, batch: batch, outputs: outputs, inputCount: inputCount,
+                into: dW, stochastic: second)
         }
     }
 
@@ -149,8 +160,10 @@ public struct LRGradientDatapath: Sendable, Hashable {
             expected = p
         }
         guard count == expected else {
-            throw FixedPointError(.shapeMismatch,
-                "\(what): expected \(dims.map(String.init).joined(separator: " x ")) = \(expected) elements, got \(count)")
+            throw FixedPointError(
+                .shapeMismatch,
+                "\(what): expected \(dims.map(String.init).joined(separator: " x ")) = \(expected) elements, got \(count)"
+            )
         }
     }
 }
@@ -169,8 +182,10 @@ struct CopyReductionBody<S: FixedWidthInteger>: FastDotBody {
     @usableFromInline let stochastic: StochasticStream
 
     @inlinable
-    init(plan: FastDotPlan, mac: FixedMAC, losses: UnsafePointer<Int64>, scores: UnsafePointer<S>, isSign: Bool,
-         batch: Int, copies: Int, outputs: Int, out: UnsafeMutablePointer<Int64>, stochastic: StochasticStream) {
+    init(
+        plan: FastDotPlan, mac: FixedMAC, losses: UnsafePointer<Int64>, scores: UnsafePointer<S>, isSign: Bool,
+        batch: Int, copies: Int, outputs: Int, out: UnsafeMutablePointer<Int64>, stochastic: StochasticStream
+    ) {
         self.plan = plan; self.mac = mac; self.losses = losses; self.scores = scores; self.isSign = isSign
         self.batch = batch; self.copies = copies; self.outputs = outputs; self.out = out; self.stochastic = stochastic
     }
@@ -189,7 +204,7 @@ struct CopyReductionBody<S: FixedWidthInteger>: FastDotBody {
         let outRandom = mac.config.output.rounding == .stochastic
         Parallel.forRanges(count: batch, grain: max(1, 16_384 / max(1, K &* J))) { samples in
             withUnsafeTemporaryAllocation(of: Sum.self, capacity: J) { buffer in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: outRandom ? J : 0) { wb in
+                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: outRandom ? J : 0) { wb in
                     let acc = buffer.baseAddress!
                     for b in samples {
                         acc.update(repeating: 0, count: J)
@@ -211,8 +226,9 @@ struct CopyReductionBody<S: FixedWidthInteger>: FastDotBody {
                         }
                         // Sample b's write-back words, 2K + 1 apart, in one bulk call.
                         if outRandom, let w = wb.baseAddress {
-                            stochastic.words(from: mac.writeBackWordIndex(index: b &* J, count: K), stride: 2 &* K &+ 1,
-                                             count: J, into: w)
+                            stochastic.words(
+                                from: mac.writeBackWordIndex(index: b &* J, count: K), stride: 2 &* K &+ 1,
+                                count: J, into: w)
                         }
                         for j in 0..<J {
                             let index = b &* J &+ j
@@ -221,7 +237,7 @@ struct CopyReductionBody<S: FixedWidthInteger>: FastDotBody {
                             out[index] = Int64(truncatingIfNeeded: mac.writeBack(total, random: w))
                         }
                     }
-            }
+                }
             }
         }
     }

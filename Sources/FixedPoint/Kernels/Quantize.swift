@@ -33,8 +33,10 @@ public enum FixedKernels {
     }
 
     @inlinable
-    static func scalarQuantize<S: FixedWidthInteger>(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<S>,
-                                                     _ r: Range<Int>, _ config: FixedConfig, _ stream: StochasticStream) {
+    static func scalarQuantize<S: FixedWidthInteger>(
+        _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<S>,
+        _ r: Range<Int>, _ config: FixedConfig, _ stream: StochasticStream
+    ) {
         guard config.rounding == .stochastic else {
             for i in r { dst[i] = S(truncatingIfNeeded: FixedArithmetic.quantize(src[i], into: config, random: 0)) }
             return
@@ -78,7 +80,8 @@ public enum FixedKernels {
             }
         } else {
             for i in 0..<raw.count {
-                dst[i] = Float(FixedArithmetic.toDouble(format.raw(fromBits: Int64(truncatingIfNeeded: src[i])), format: format))
+                dst[i] = Float(
+                    FixedArithmetic.toDouble(format.raw(fromBits: Int64(truncatingIfNeeded: src[i])), format: format))
             }
         }
     }
@@ -104,7 +107,8 @@ public enum FixedKernels {
                 if random { stochastic.words(from: i, count: n, into: w) }
                 for j in 0..<n {
                     let v = format.raw(fromBits: Int64(truncatingIfNeeded: raw[i &+ j]))
-                    let q = FixedArithmetic.quantize(v, fracBits: format.fracBits, into: config, random: random ? w[j] : 0)
+                    let q = FixedArithmetic.quantize(
+                        v, fracBits: format.fracBits, into: config, random: random ? w[j] : 0)
                     out[i &+ j] = T(truncatingIfNeeded: q)
                 }
                 i &+= n
@@ -113,10 +117,14 @@ public enum FixedKernels {
     }
 
     /// Convenience: quantize an array into raw values stored as Int64.
-    public static func quantize(_ x: [Float], config: FixedConfig, stochastic: StochasticStream = .default) throws -> [Int64] {
+    public static func quantize(_ x: [Float], config: FixedConfig, stochastic: StochasticStream = .default) throws
+        -> [Int64]
+    {
         var out = [Int64](repeating: 0, count: x.count)
         try x.withUnsafeBufferPointer { src in
-            try out.withUnsafeMutableBufferPointer { try quantize(src, into: $0, config: config, stochastic: stochastic) }
+            try out.withUnsafeMutableBufferPointer {
+                try quantize(src, into: $0, config: config, stochastic: stochastic)
+            }
         }
         return out
     }
@@ -124,7 +132,9 @@ public enum FixedKernels {
     @usableFromInline
     static func requireStorage<S: FixedWidthInteger>(_: S.Type, holds format: FixedFormat, role: String) throws {
         guard S.bitWidth >= format.width else {
-            throw FixedPointError(.invalidFormat, "\(role): \(S.self) storage (\(S.bitWidth) bits) cannot hold \(format) (\(format.width) bits)")
+            throw FixedPointError(
+                .invalidFormat,
+                "\(role): \(S.self) storage (\(S.bitWidth) bits) cannot hold \(format) (\(format.width) bits)")
         }
     }
 }

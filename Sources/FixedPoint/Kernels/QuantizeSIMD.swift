@@ -36,7 +36,7 @@ struct QuantizeSIMD {
     @inlinable @inline(__always)
     func convert16<S: FixedWidthInteger>(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<S>) -> Bool {
         var y = UnsafeRawPointer(src).loadUnaligned(as: V.self) * scale
-        y = Self.select(y .!= y, V(), y)   // NaN -> 0
+        y = Self.select(y .!= y, V(), y)  // NaN -> 0
         var r: V
         switch rounding {
         case .truncate: r = y.rounded(.down)
@@ -51,7 +51,7 @@ struct QuantizeSIMD {
             case .roundHalfUp: up = d .>= 0.5
             case .roundHalfDown: up = d .> 0.5
             case .roundHalfToZero: up = (d .> 0.5) .| ((d .== 0.5) .& (y .< 0))
-            default: // .roundHalfToOdd
+            default:  // .roundHalfToOdd
                 let even = (f * 0.5).rounded(.down) * 2 .== f
                 up = (d .> 0.5) .| ((d .== 0.5) .& even)
             }
@@ -67,7 +67,7 @@ struct QuantizeSIMD {
             // r mod 2^W, exactly: floor(r / 2^W) * 2^W is a float, and the difference, an integer below 2^W, is too.
             let m = V(repeating: modulus)
             var u = r - (r * inverseModulus).rounded(.down) * m
-            u = Self.select(u .!= u, V(), u)            // +-infinity wraps to 0
+            u = Self.select(u .!= u, V(), u)  // +-infinity wraps to 0
             if signed { u = Self.select(u .>= m * 0.5, u - m, u) }
             r = u
         }

@@ -32,8 +32,11 @@ public struct Int64Requantizer: Sendable {
         case .saturate, .saturateSymmetric: clip = .clamp
         case .saturateToZero: clip = .zero
         }
-        guard let l = FastLaneParams<Int64>(s: s, mode: s > 0 ? config.rounding : .truncate, maxProduct: max(bound, 1),
-                                            clipFormat: f, lo: lo, hi: hi) else { return nil }
+        guard
+            let l = FastLaneParams<Int64>(
+                s: s, mode: s > 0 ? config.rounding : .truncate, maxProduct: max(bound, 1),
+                clipFormat: f, lo: lo, hi: hi)
+        else { return nil }
         lanes = l
     }
 
@@ -44,9 +47,13 @@ public struct Int64Requantizer: Sendable {
 
     /// out[j] = quantize((a[j] << shiftA) + ((scale * b[j]) << shiftB)) — a sum of two aligned terms rounded once
     /// (noise injection: the accumulator plus sigma times the noise). The caller bounds the sum by `bound`.
-    public func applySum(_ a: UnsafePointer<Int64>, shiftA: Int, _ b: UnsafePointer<Int64>, scale: Int64, shiftB: Int,
-                         count: Int, into out: UnsafeMutablePointer<Int64>) {
-        dispatch(RequantizeBody(a: a, shiftA: Int64(shiftA), b: b, scale: scale, shiftB: Int64(shiftB), count: count, out: out))
+    public func applySum(
+        _ a: UnsafePointer<Int64>, shiftA: Int, _ b: UnsafePointer<Int64>, scale: Int64, shiftB: Int,
+        count: Int, into out: UnsafeMutablePointer<Int64>
+    ) {
+        dispatch(
+            RequantizeBody(
+                a: a, shiftA: Int64(shiftA), b: b, scale: scale, shiftB: Int64(shiftB), count: count, out: out))
     }
 
     func dispatch(_ body: RequantizeBody) {

@@ -33,8 +33,11 @@ public struct StochasticRequantizer: Sendable {
         case .saturateToZero: clip = .zero
         }
         // The lane parameters of the clip (the floor shift is ours; TRN only makes the initialiser accept s > 0).
-        guard let l = FastLaneParams<Int64>(s: s, mode: .truncate, maxProduct: max(bound, 1), clipFormat: f, lo: lo,
-                                            hi: hi) else { return nil }
+        guard
+            let l = FastLaneParams<Int64>(
+                s: s, mode: .truncate, maxProduct: max(bound, 1), clipFormat: f, lo: lo,
+                hi: hi)
+        else { return nil }
         lanes = l
     }
 
@@ -47,19 +50,27 @@ public struct StochasticRequantizer: Sendable {
 
     /// out[j] = quantize(x[j], random: words[j]) for j < count.
     @inlinable
-    public func apply(_ x: UnsafePointer<Int64>, words: UnsafePointer<UInt32>, count: Int,
-                      into out: UnsafeMutablePointer<Int64>) {
-        dispatch(StochasticRequantizeBody(q: self, a: x, shiftA: 0, b: nil, scale: 0, shiftB: 0, words: words,
-                                          count: count, out: out))
+    public func apply(
+        _ x: UnsafePointer<Int64>, words: UnsafePointer<UInt32>, count: Int,
+        into out: UnsafeMutablePointer<Int64>
+    ) {
+        dispatch(
+            StochasticRequantizeBody(
+                q: self, a: x, shiftA: 0, b: nil, scale: 0, shiftB: 0, words: words,
+                count: count, out: out))
     }
 
     /// out[j] = quantize((a[j] << shiftA) + ((scale * b[j]) << shiftB), random: words[j]): `Int64Requantizer`'s
     /// `applySum` (noise injection) with stochastic rounding. The caller bounds the sum by `bound`.
     @inlinable
-    public func applySum(_ a: UnsafePointer<Int64>, shiftA: Int, _ b: UnsafePointer<Int64>, scale: Int64, shiftB: Int,
-                         words: UnsafePointer<UInt32>, count: Int, into out: UnsafeMutablePointer<Int64>) {
-        dispatch(StochasticRequantizeBody(q: self, a: a, shiftA: Int64(shiftA), b: b, scale: scale,
-                                          shiftB: Int64(shiftB), words: words, count: count, out: out))
+    public func applySum(
+        _ a: UnsafePointer<Int64>, shiftA: Int, _ b: UnsafePointer<Int64>, scale: Int64, shiftB: Int,
+        words: UnsafePointer<UInt32>, count: Int, into out: UnsafeMutablePointer<Int64>
+    ) {
+        dispatch(
+            StochasticRequantizeBody(
+                q: self, a: a, shiftA: Int64(shiftA), b: b, scale: scale,
+                shiftB: Int64(shiftB), words: words, count: count, out: out))
     }
 
     @inlinable
@@ -86,8 +97,10 @@ struct StochasticRequantizeBody {
     @usableFromInline let out: UnsafeMutablePointer<Int64>
 
     @inlinable
-    init(q: StochasticRequantizer, a: UnsafePointer<Int64>, shiftA: Int64, b: UnsafePointer<Int64>?, scale: Int64,
-         shiftB: Int64, words: UnsafePointer<UInt32>, count: Int, out: UnsafeMutablePointer<Int64>) {
+    init(
+        q: StochasticRequantizer, a: UnsafePointer<Int64>, shiftA: Int64, b: UnsafePointer<Int64>?, scale: Int64,
+        shiftB: Int64, words: UnsafePointer<UInt32>, count: Int, out: UnsafeMutablePointer<Int64>
+    ) {
         self.q = q; self.a = a; self.shiftA = shiftA; self.b = b; self.scale = scale; self.shiftB = shiftB
         self.words = words; self.count = count; self.out = out
     }

@@ -12,20 +12,24 @@ extension ModelDecoder {
         let defined = m.stages.map(\.name)
         switch (m.mapping.kind, m.mapping.assign) {
         case (.temporal, .explicit):
-            context.problem(context.place("mapping.assign", "mapping.kind"), "mapping.assign",
-                            "expected \"auto\" (or no assign) for a temporal mapping (one array runs every layer), got a stage list")
+            context.problem(
+                context.place("mapping.assign", "mapping.kind"), "mapping.assign",
+                "expected \"auto\" (or no assign) for a temporal mapping (one array runs every layer), got a stage list"
+            )
         case (.temporal, .auto):
             if let first = defined.first {
-                context.problem(context.place("stages.\(first)", "mapping.kind"), "stages.\(first)",
-                                "expected no [stages.NAME] tables with a temporal mapping (one array, the [stage] "
-                                    + "template, runs every layer), got [stages.\(first)]")
+                context.problem(
+                    context.place("stages.\(first)", "mapping.kind"), "stages.\(first)",
+                    "expected no [stages.NAME] tables with a temporal mapping (one array, the [stage] "
+                        + "template, runs every layer), got [stages.\(first)]")
             }
         case (.spatial, .auto):
             // Auto stages are named stage0, stage1, ...: a [stages.stageK] table overrides the template for stage K.
             for name in defined where HardwareModel.autoStageIndex(name) == nil {
-                context.problem(context.place("stages.\(name)", "mapping.assign"), "stages.\(name)",
-                                "expected [stages.stageK] tables (K = 0, 1, ...: overrides of the template for the K-th "
-                                    + "parametric layer's stage) when mapping.assign is \"auto\", got [stages.\(name)]")
+                context.problem(
+                    context.place("stages.\(name)", "mapping.assign"), "stages.\(name)",
+                    "expected [stages.stageK] tables (K = 0, 1, ...: overrides of the template for the K-th "
+                        + "parametric layer's stage) when mapping.assign is \"auto\", got [stages.\(name)]")
             }
         case (.spatial, .explicit(let entries)):
             var seen: [String] = []
@@ -34,8 +38,10 @@ extension ModelDecoder {
                 let field = "mapping.assign[\(i)]"
                 let place = context.place("mapping.assign")
                 if !defined.contains(e.stage) {
-                    context.problem(place, field, "expected the name of a [stages.NAME] table (\(defined.isEmpty ? "none defined" : defined.joined(separator: ", "))), got '\(e.stage)'"
-                                        + Suggestion.hint(for: e.stage, in: defined))
+                    context.problem(
+                        place, field,
+                        "expected the name of a [stages.NAME] table (\(defined.isEmpty ? "none defined" : defined.joined(separator: ", "))), got '\(e.stage)'"
+                            + Suggestion.hint(for: e.stage, in: defined))
                 }
                 if seen.contains(e.stage) {
                     context.problem(place, field, "expected each stage once, got '\(e.stage)' again")
@@ -43,16 +49,19 @@ extension ModelDecoder {
                 seen.append(e.stage)
                 for layer in e.layers {
                     if layer != next {
-                        context.problem(place, field, "expected parametric layer \(next) next (layers are assigned in order "
-                                            + "0, 1, 2, ... without gaps or repeats), got \(layer)")
+                        context.problem(
+                            place, field,
+                            "expected parametric layer \(next) next (layers are assigned in order "
+                                + "0, 1, 2, ... without gaps or repeats), got \(layer)")
                         return
                     }
                     next += 1
                 }
             }
             for name in defined where !seen.contains(name) {
-                context.problem(context.place("stages.\(name)"), "stages.\(name)",
-                                "expected every defined stage to appear in mapping.assign, got '\(name)' unassigned")
+                context.problem(
+                    context.place("stages.\(name)"), "stages.\(name)",
+                    "expected every defined stage to appear in mapping.assign, got '\(name)' unassigned")
             }
         }
     }
@@ -61,16 +70,21 @@ extension ModelDecoder {
         let p = m.pipeline
         switch p.mode {
         case .sequential where p.staleness != 0:
-            context.problem(context.place("pipeline.staleness", "pipeline.mode"), "pipeline.staleness",
-                            "expected 0 with mode = \"sequential\" (each iteration sees the previous update), got \(p.staleness)")
+            context.problem(
+                context.place("pipeline.staleness", "pipeline.mode"), "pipeline.staleness",
+                "expected 0 with mode = \"sequential\" (each iteration sees the previous update), got \(p.staleness)")
         case .overlapped where p.staleness < 1:
-            context.problem(context.place("pipeline.staleness", "pipeline.mode"), "pipeline.staleness",
-                            "expected at least 1 with mode = \"overlapped\" (the next forward starts before the update lands), got \(p.staleness)")
+            context.problem(
+                context.place("pipeline.staleness", "pipeline.mode"), "pipeline.staleness",
+                "expected at least 1 with mode = \"overlapped\" (the next forward starts before the update lands), got \(p.staleness)"
+            )
         default: break
         }
         if m.mapping.kind == .temporal && p.mode != .sequential {
-            context.problem(context.place("pipeline.mode", "mapping.kind"), "pipeline.mode",
-                            "expected \"sequential\" with a temporal mapping (one array cannot pipeline layers), got \"\(p.mode.rawValue)\"")
+            context.problem(
+                context.place("pipeline.mode", "mapping.kind"), "pipeline.mode",
+                "expected \"sequential\" with a temporal mapping (one array cannot pipeline layers), got \"\(p.mode.rawValue)\""
+            )
         }
     }
 
@@ -87,9 +101,10 @@ extension ModelDecoder {
             ]
             for (buffer, bits, signal) in checks where bits < m.formats[signal].totalBits {
                 let field = "\(path).buffers.\(buffer).word_bits"
-                context.problem(context.place(field, "formats.\(signal.rawValue).format"), field,
-                                "expected at least \(m.formats[signal].totalBits) bits to hold one \(signal.rawValue) value "
-                                    + "(formats.\(signal.rawValue) = \(m.formats[signal].format)), got \(bits)")
+                context.problem(
+                    context.place(field, "formats.\(signal.rawValue).format"), field,
+                    "expected at least \(m.formats[signal].totalBits) bits to hold one \(signal.rawValue) value "
+                        + "(formats.\(signal.rawValue) = \(m.formats[signal].format)), got \(bits)")
             }
         }
     }

@@ -11,15 +11,17 @@ struct DocumentLoader {
     /// Parses TOML text; `file` names it in errors.
     static func parse(text: String, file: String) throws(HWModelError) -> Table {
         if let problem = TOMLPreflight.check(text) {
-            throw HWModelError(origin: .file(path: file, line: problem.line), field: "",
-                               message: "TOML syntax error: \(problem.message)", column: problem.column)
+            throw HWModelError(
+                origin: .file(path: file, line: problem.line), field: "",
+                message: "TOML syntax error: \(problem.message)", column: problem.column)
         }
         let parsed: TOMLTable
         do {
             parsed = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw HWModelError(origin: .file(path: file, line: error.source.begin.line), field: "",
-                               message: "TOML syntax error: \(error.description)", column: error.source.begin.column)
+            throw HWModelError(
+                origin: .file(path: file, line: error.source.begin.line), field: "",
+                message: "TOML syntax error: \(error.description)", column: error.source.begin.column)
         } catch {
             throw HWModelError(origin: .file(path: file, line: 0), field: "", message: "TOML syntax error: \(error)")
         }
@@ -32,23 +34,29 @@ struct DocumentLoader {
     mutating func load(path: String, chain: [String] = [], requestedAt: Origin? = nil) throws(HWModelError) -> Table {
         let canonical = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         if let requestedAt, chain.contains(canonical) {
-            let cycle = (chain + [canonical]).map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " -> ")
-            throw HWModelError(origin: requestedAt, field: "base",
-                               message: "expected a chain of base files without cycles, got \(cycle)")
+            let cycle = (chain + [canonical]).map { URL(fileURLWithPath: $0).lastPathComponent }.joined(
+                separator: " -> ")
+            throw HWModelError(
+                origin: requestedAt, field: "base",
+                message: "expected a chain of base files without cycles, got \(cycle)")
         }
         func unreadable(_ reason: String) -> HWModelError {
             if let requestedAt {
-                return HWModelError(origin: requestedAt, field: "base",
-                                    message: "expected a readable hardware-model file, got '\(path)' (\(reason))")
+                return HWModelError(
+                    origin: requestedAt, field: "base",
+                    message: "expected a readable hardware-model file, got '\(path)' (\(reason))")
             }
-            return HWModelError(origin: .file(path: path, line: 0), field: "",
-                                message: "expected a readable hardware-model file (\(reason))")
+            return HWModelError(
+                origin: .file(path: path, line: 0), field: "",
+                message: "expected a readable hardware-model file (\(reason))")
         }
         let data: Data
         do { data = try InputFile.read(path, limit: Self.maximumFileBytes) } catch {
             throw unreadable(error.isMissing ? "no such file" : error.problem)
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw unreadable("could not read it as UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw unreadable("could not read it as UTF-8 text")
+        }
         return try load(text: text, file: path, chain: chain + [canonical])
     }
 
@@ -63,11 +71,13 @@ struct DocumentLoader {
         guard let baseNode = table["base"] else { return table }
         table["base"] = nil
         guard case .string(let baseName) = baseNode.value, !baseName.isEmpty else {
-            throw HWModelError(origin: baseNode.origin, field: "base",
-                               message: "expected the path of another hardware-model file (a string), got \(baseNode.described)")
+            throw HWModelError(
+                origin: baseNode.origin, field: "base",
+                message: "expected the path of another hardware-model file (a string), got \(baseNode.described)")
         }
-        let base = try load(path: DocumentLoader.resolve(baseName, relativeTo: file), chain: chain,
-                            requestedAt: baseNode.origin)
+        let base = try load(
+            path: DocumentLoader.resolve(baseName, relativeTo: file), chain: chain,
+            requestedAt: baseNode.origin)
         return DocumentLoader.merge(base: base, over: table)
     }
 

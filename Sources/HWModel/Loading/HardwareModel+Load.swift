@@ -14,7 +14,8 @@ extension HardwareModel {
 
     /// Parses a model from TOML text (`file` names it in errors; a `base` is resolved relative to `file`).
     public static func parse(text: String, file: String = "<string>", overrides: [String] = []) throws(HWModelError)
-        -> HardwareModel {
+        -> HardwareModel
+    {
         var loader = DocumentLoader()
         let canonical = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
         let document = try loader.load(text: text, file: file, chain: [canonical])

@@ -56,9 +56,13 @@ struct KeyLineIndex: Sendable {
         /// Skips whitespace, newlines and comments (inside arrays).
         mutating func skipBlank() {
             while let c = peek {
-                if c == " " || c == "\t" || c == "\n" || c == "\r" { advance() }
-                else if c == "#" { skipComment() }
-                else { return }
+                if c == " " || c == "\t" || c == "\n" || c == "\r" {
+                    advance()
+                } else if c == "#" {
+                    skipComment()
+                } else {
+                    return
+                }
             }
         }
 

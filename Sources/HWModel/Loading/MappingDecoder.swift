@@ -2,10 +2,13 @@
 extension ModelDecoder {
     func decodeMapping(_ r: TableReader) -> MappingSpec {
         let d = MappingSpec()
-        let kind = r.read("kind", fallback: d.kind, literal: { .string($0.rawValue) }, parse: Parse.choice(MappingKind.self))
-        let assign = r.read("assign", fallback: d.assign, literal: Self.assignLiteral,
-                            parse: { self.parseAssign($0, field: r.field("assign")) })
-        let split = r.read("split", fallback: d.split, literal: { .string($0.rawValue) }, parse: Parse.choice(WorkSplit.self))
+        let kind = r.read(
+            "kind", fallback: d.kind, literal: { .string($0.rawValue) }, parse: Parse.choice(MappingKind.self))
+        let assign = r.read(
+            "assign", fallback: d.assign, literal: Self.assignLiteral,
+            parse: { self.parseAssign($0, field: r.field("assign")) })
+        let split = r.read(
+            "split", fallback: d.split, literal: { .string($0.rawValue) }, parse: Parse.choice(WorkSplit.self))
         r.finish()
         return MappingSpec(kind: kind, assign: assign, split: split)
     }
@@ -14,7 +17,8 @@ extension ModelDecoder {
         switch a {
         case .auto: return .string("auto")
         case .explicit(let entries):
-            return .array(entries.map { .table([("stage", .string($0.stage)), ("layers", .array($0.layers.map(Literal.int)))]) })
+            return .array(
+                entries.map { .table([("stage", .string($0.stage)), ("layers", .array($0.layers.map(Literal.int)))]) })
         }
     }
 
@@ -33,11 +37,15 @@ extension ModelDecoder {
                 }
                 let r = TableReader(context: context, path: "\(field)[\(i)]", table: t, origin: item.origin)
                 let stage = r.read("stage", fallback: "", literal: Literal.string, parse: Self.parseStageName)
-                let layers = r.read("layers", fallback: [Int](), literal: { .array($0.map(Literal.int)) },
-                                    parse: Self.parseLayers)
-                if !r.has("stage") { context.problem(item.origin, r.field("stage"), "expected a stage name, got nothing") }
+                let layers = r.read(
+                    "layers", fallback: [Int](), literal: { .array($0.map(Literal.int)) },
+                    parse: Self.parseLayers)
+                if !r.has("stage") {
+                    context.problem(item.origin, r.field("stage"), "expected a stage name, got nothing")
+                }
                 if !r.has("layers") {
-                    context.problem(item.origin, r.field("layers"), "expected an array of parametric-layer indices, got nothing")
+                    context.problem(
+                        item.origin, r.field("layers"), "expected an array of parametric-layer indices, got nothing")
                 }
                 r.finish()
                 entries.append(StageLayers(stage: stage, layers: layers))
@@ -52,7 +60,8 @@ extension ModelDecoder {
     /// Stage names are bare TOML keys (letters, digits, `_`, `-`), so `[stages.NAME]` can name them.
     static func parseStageName(_ node: Node) -> Result<String, Rejection> {
         Parse.string(nonEmpty: true)(node).flatMap { name in
-            HardwareModel.tomlKey(name) == name ? .success(name)
+            HardwareModel.tomlKey(name) == name
+                ? .success(name)
                 : .failure(Rejection("expected a stage name of letters, digits, '_' and '-', got \"\(name)\""))
         }
     }

@@ -13,7 +13,8 @@ struct ModelEncoder {
     }
 
     private mutating func put(_ path: [String], _ value: Node.Value) {
-        try? Overrides.set(Node(value: value, origin: .builtin), at: path, in: &root, field: path.joined(separator: "."))
+        try? Overrides.set(
+            Node(value: value, origin: .builtin), at: path, in: &root, field: path.joined(separator: "."))
     }
 
     private mutating func put<T: Equatable>(_ path: [String], _ value: T, _ reference: T, _ node: (T) -> Node.Value) {
@@ -33,12 +34,19 @@ struct ModelEncoder {
         put(["mapping", "kind"], m.mapping.kind.rawValue, MappingSpec().kind.rawValue, Node.Value.string)
         put(["mapping", "split"], m.mapping.split.rawValue, MappingSpec().split.rawValue, Node.Value.string)
         if case .explicit(let entries) = m.mapping.assign {
-            put(["mapping", "assign"], .array(entries.map { e in
-                Node(value: .table(Table(entries: [
-                    "stage": Node(value: .string(e.stage), origin: .builtin),
-                    "layers": Node(value: .array(e.layers.map { Node(value: .int($0), origin: .builtin) }), origin: .builtin),
-                ])), origin: .builtin)
-            }))
+            put(
+                ["mapping", "assign"],
+                .array(
+                    entries.map { e in
+                        Node(
+                            value: .table(
+                                Table(entries: [
+                                    "stage": Node(value: .string(e.stage), origin: .builtin),
+                                    "layers": Node(
+                                        value: .array(e.layers.map { Node(value: .int($0), origin: .builtin) }),
+                                        origin: .builtin),
+                                ])), origin: .builtin)
+                    }))
         }
         encodeStage(m.stageTemplate, path: ["stage"], reference: StageSpec(name: StageSpec.templateName))
         for s in m.stages { encodeStage(s, path: ["stages", s.name], reference: m.stageTemplate) }
@@ -53,9 +61,13 @@ struct ModelEncoder {
         put(["pipeline", "staleness"], m.pipeline.staleness, PipelineSpec().staleness, Node.Value.int)
         let ic = InterconnectSpec()
         put(["interconnect", "chips"], m.interconnect.chips, ic.chips, Node.Value.int)
-        put(["interconnect", "collective"], m.interconnect.collective.rawValue, ic.collective.rawValue, Node.Value.string)
-        for (name, link, reference) in [("on_chip", m.interconnect.onChip, ic.onChip),
-                                        ("chip_to_chip", m.interconnect.chipToChip, ic.chipToChip)] {
+        put(
+            ["interconnect", "collective"], m.interconnect.collective.rawValue, ic.collective.rawValue,
+            Node.Value.string)
+        for (name, link, reference) in [
+            ("on_chip", m.interconnect.onChip, ic.onChip),
+            ("chip_to_chip", m.interconnect.chipToChip, ic.chipToChip),
+        ] {
             let p = ["interconnect", name]
             put(p + ["bytes_per_cycle"], link.bytesPerCycle, reference.bytesPerCycle, Node.Value.double)
             put(p + ["latency_cycles"], link.latencyCycles, reference.latencyCycles, Node.Value.int)
@@ -71,11 +83,14 @@ struct ModelEncoder {
         }
         var energy: [Node] = []
         for action in EnergyAction.allCases where m.energy[action] != EnergyTable.defaults[action] {
-            energy.append(Node(value: .table(Table(entries: [
-                "component": Node(value: .string(action.component), origin: .builtin),
-                "action": Node(value: .string(action.action), origin: .builtin),
-                "energy_pj": Node(value: .double(m.energy[action]), origin: .builtin),
-            ])), origin: .builtin))
+            energy.append(
+                Node(
+                    value: .table(
+                        Table(entries: [
+                            "component": Node(value: .string(action.component), origin: .builtin),
+                            "action": Node(value: .string(action.action), origin: .builtin),
+                            "energy_pj": Node(value: .double(m.energy[action]), origin: .builtin),
+                        ])), origin: .builtin))
         }
         if !energy.isEmpty { put(["energy"], .array(energy)) }
     }

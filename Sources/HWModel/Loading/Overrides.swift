@@ -24,22 +24,28 @@ enum Overrides {
     static func apply(_ argument: String, to document: inout Table) throws(HWModelError) {
         let origin = Origin.override(argument)
         guard let eq = argument.firstIndex(of: "=") else {
-            throw HWModelError(origin: origin, field: "", message: "expected KEY=VALUE (for example pe.rows=32), got no '='")
+            throw HWModelError(
+                origin: origin, field: "", message: "expected KEY=VALUE (for example pe.rows=32), got no '='")
         }
         let key = argument[..<eq].trimmingCharacters(in: .whitespaces)
         let text = argument[argument.index(after: eq)...].trimmingCharacters(in: .whitespaces)
         var path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !key.isEmpty, !path.contains(where: \.isEmpty) else {
-            throw HWModelError(origin: origin, field: key, message: "expected a dotted key such as stage.array.rows, got '\(key)'")
+            throw HWModelError(
+                origin: origin, field: key, message: "expected a dotted key such as stage.array.rows, got '\(key)'")
         }
         let value = try node(text, origin: origin, field: key)
         if path[0] == "base" {
-            throw HWModelError(origin: origin, field: key, message: "expected a field of the model (base can only be set in a file), got 'base'")
+            throw HWModelError(
+                origin: origin, field: key,
+                message: "expected a field of the model (base can only be set in a file), got 'base'")
         }
         if path[0] == "pe" { path = ["all_stages", "array"] + path.dropFirst() }
         if path[0] == "all_stages" {
             guard path.count >= 2 else {
-                throw HWModelError(origin: origin, field: key, message: "expected all_stages.PATH (for example all_stages.array.rows), got '\(key)'")
+                throw HWModelError(
+                    origin: origin, field: key,
+                    message: "expected all_stages.PATH (for example all_stages.array.rows), got '\(key)'")
             }
             let rest = Array(path.dropFirst())
             try set(value, at: ["stage"] + rest, in: &document, field: key)
@@ -50,17 +56,23 @@ enum Overrides {
         }
         if path[0] == "energy" {
             guard path.count == 3 else {
-                throw HWModelError(origin: origin, field: key, message: "expected energy.COMPONENT.ACTION (for example energy.pe.mac), got '\(key)'")
+                throw HWModelError(
+                    origin: origin, field: key,
+                    message: "expected energy.COMPONENT.ACTION (for example energy.pe.mac), got '\(key)'")
             }
-            let entry = Node(value: .table(Table(entries: [
-                "component": Node(value: .string(path[1]), origin: origin),
-                "action": Node(value: .string(path[2]), origin: origin),
-                "energy_pj": value,
-            ])), origin: origin)
+            let entry = Node(
+                value: .table(
+                    Table(entries: [
+                        "component": Node(value: .string(path[1]), origin: origin),
+                        "action": Node(value: .string(path[2]), origin: origin),
+                        "energy_pj": value,
+                    ])), origin: origin)
             var items: [Node] = []
             if let existing = document["energy"] {
                 guard case .array(let a) = existing.value else {
-                    throw HWModelError(origin: origin, field: key, message: "expected the model's energy to be an array, got \(existing.described)")
+                    throw HWModelError(
+                        origin: origin, field: key,
+                        message: "expected the model's energy to be an array, got \(existing.described)")
                 }
                 items = a
             }
@@ -95,7 +107,8 @@ enum Overrides {
         do {
             parsed = try DocumentLoader.parse(text: "v = \(text)", file: "--set")
         } catch {
-            throw HWModelError(origin: origin, field: field, message: "expected a TOML array or inline table, got '\(text)'")
+            throw HWModelError(
+                origin: origin, field: field, message: "expected a TOML array or inline table, got '\(text)'")
         }
         guard let v = parsed["v"] else { return Node(value: .text(text), origin: origin) }
         return v.withOrigin(origin)
@@ -107,8 +120,9 @@ enum Overrides {
         var child = Table()
         if let existing = table[head] {
             guard case .table(let t) = existing.value else {
-                throw HWModelError(origin: value.origin, field: field,
-                                   message: "expected '\(head)' to be a table to set a key inside it, got \(existing.described)")
+                throw HWModelError(
+                    origin: value.origin, field: field,
+                    message: "expected '\(head)' to be a table to set a key inside it, got \(existing.described)")
             }
             child = t
         }
@@ -117,13 +131,18 @@ enum Overrides {
     }
 
     /// `bits`, `int_bits`, `frac_bits` or `signed` of `formats.SIGNAL`, rewritten into its `format` string.
-    static func setFormatPart(_ part: String, of signal: String, to text: String, in document: inout Table,
-                              origin: Origin, field: String) throws(HWModelError) {
+    static func setFormatPart(
+        _ part: String, of signal: String, to text: String, in document: inout Table,
+        origin: Origin, field: String
+    ) throws(HWModelError) {
         guard let s = Signal(rawValue: signal) else {
             let names = Signal.allCases.map(\.rawValue)
             let hint = Suggestion.nearest(to: signal, in: names).map { "; did you mean 'formats.\($0).\(part)'?" } ?? ""
-            throw HWModelError(origin: origin, field: field,
-                               message: "unknown key; expected formats.SIGNAL.\(part) with SIGNAL one of \(names.joined(separator: ", "))\(hint)")
+            throw HWModelError(
+                origin: origin, field: field,
+                message:
+                    "unknown key; expected formats.SIGNAL.\(part) with SIGNAL one of \(names.joined(separator: ", "))\(hint)"
+            )
         }
         var current = NumberFormats()[s]
         switch document["formats"]?.table?[signal]?.table?["format"]?.value {
@@ -147,20 +166,26 @@ enum Overrides {
             switch part {
             case "bits":
                 guard n >= current.intBits else {
-                    throw HWModelError(origin: origin, field: field,
-                                       message: "expected at least the \(current.intBits) integer bits of \(current.format) (bits keeps the integer bits), got \(n)")
+                    throw HWModelError(
+                        origin: origin, field: field,
+                        message:
+                            "expected at least the \(current.intBits) integer bits of \(current.format) (bits keeps the integer bits), got \(n)"
+                    )
                 }
                 current.fracBits = n - current.intBits
             case "int_bits": current.intBits = n
             default: current.fracBits = n
             }
         }
-        if let problem = Parse.formatProblem(signed: current.signed, intBits: current.intBits, fracBits: current.fracBits,
-                                             maxBits: maxBits) {
+        if let problem = Parse.formatProblem(
+            signed: current.signed, intBits: current.intBits, fracBits: current.fracBits,
+            maxBits: maxBits)
+        {
             throw HWModelError(origin: origin, field: field, message: "\(problem), got \(current.format)")
         }
-        try set(Node(value: .text(current.format), origin: origin), at: ["formats", signal, "format"], in: &document,
-                field: field)
+        try set(
+            Node(value: .text(current.format), origin: origin), at: ["formats", signal, "format"], in: &document,
+            field: field)
     }
 }
 

@@ -27,7 +27,8 @@ enum Parse {
     /// A finite number in `range`; integers are accepted too.
     static func double(_ range: ClosedRange<Double>) -> (Node) -> Result<Double, Rejection> {
         { node in
-            let expected = "expected a number >= \(Literal.format(range.lowerBound)) and <= \(Literal.format(range.upperBound))"
+            let expected =
+                "expected a number >= \(Literal.format(range.lowerBound)) and <= \(Literal.format(range.upperBound))"
             let value: Double
             switch node.value {
             case .int(let i): value = Double(i)
@@ -89,7 +90,9 @@ enum Parse {
             switch node.value {
             case .int(let i): value = i
             case .string(let s), .text(let s):
-                guard let v = parseByteCount(s) else { return .failure(Rejection("\(expected), got \(node.described)")) }
+                guard let v = parseByteCount(s) else {
+                    return .failure(Rejection("\(expected), got \(node.described)"))
+                }
                 value = v
             default: return .failure(Rejection("\(expected), got \(node.described)"))
             }
@@ -118,7 +121,8 @@ enum Parse {
     /// A fixed-point format: `sI.F` / `uI.F` (or FixedPoint's `Qm.n`, `ac_fixed<W,I,S>`) with 1 <= W <= maxBits.
     static func format(maxBits: Int) -> (Node) -> Result<(signed: Bool, intBits: Int, fracBits: Int), Rejection> {
         { node in
-            let expected = "expected a format \"sI.F\" or \"uI.F\" (I integer bits, sign included; F fraction bits; "
+            let expected =
+                "expected a format \"sI.F\" or \"uI.F\" (I integer bits, sign included; F fraction bits; "
                 + "1 <= I+F <= \(maxBits))"
             let text: String
             switch node.value {
@@ -127,12 +131,16 @@ enum Parse {
             }
             guard let f = try? FixedFormat.parse(text) else {
                 if let p = NumberFormatSpec.parseFormat(text),
-                   let problem = formatProblem(signed: p.signed, intBits: p.intBits, fracBits: p.fracBits, maxBits: maxBits) {
+                    let problem = formatProblem(
+                        signed: p.signed, intBits: p.intBits, fracBits: p.fracBits, maxBits: maxBits)
+                {
                     return .failure(Rejection("\(problem), got \"\(text)\""))
                 }
                 return .failure(Rejection("\(expected), got \"\(text)\""))
             }
-            if let problem = formatProblem(signed: f.isSigned, intBits: f.intBits, fracBits: f.fracBits, maxBits: maxBits) {
+            if let problem = formatProblem(
+                signed: f.isSigned, intBits: f.intBits, fracBits: f.fracBits, maxBits: maxBits)
+            {
                 return .failure(Rejection("\(problem), got \"\(text)\""))
             }
             return .success((f.isSigned, f.intBits, f.fracBits))
@@ -145,7 +153,8 @@ enum Parse {
         let limit = signed ? maxBits : min(maxBits, FixedFormat.maxAccumulatorWidth - 1)
         if overflow || w < 1 || w > limit { return "expected a total width I+F in 1...\(limit)" }
         if (try? FixedFormat(signed: signed, intBits: intBits, fracBits: fracBits)) == nil {
-            return "expected integer and fraction bits in -\(FixedFormat.maxBinaryPointOffset)...\(FixedFormat.maxBinaryPointOffset)"
+            return
+                "expected integer and fraction bits in -\(FixedFormat.maxBinaryPointOffset)...\(FixedFormat.maxBinaryPointOffset)"
         }
         return nil
     }

@@ -9,7 +9,8 @@ extension HardwareModel {
         if !source.files.isEmpty { out += " from \(source.files.joined(separator: " <- base "))" }
         out += "\n"
         if !source.overrides.isEmpty { out += "# overrides: \(source.overrides.joined(separator: " "))\n" }
-        out += "# '# default' marks built-in defaults; '# from [stage]' marks values inherited from the [stage] template.\n"
+        out +=
+            "# '# default' marks built-in defaults; '# from [stage]' marks values inherited from the [stage] template.\n"
         let entries = resolvedEntries
         if entries.contains(where: { if case .preset = $0.source { return true } else { return false } }) {
             out += "# '# from preset \"NAME\"' marks values the [dram] preset gives.\n"
@@ -25,14 +26,17 @@ extension HardwareModel {
             out += "energy = [\n"
             for e in energy {
                 let parts = e.key.split(separator: ".", maxSplits: 1).map(String.init)
-                let entry = Literal.table([("component", .string(parts.first ?? "")), ("action", .string(parts.last ?? "")),
-                                           ("energy_pj", e.literal)])
+                let entry = Literal.table([
+                    ("component", .string(parts.first ?? "")), ("action", .string(parts.last ?? "")),
+                    ("energy_pj", e.literal),
+                ])
                 out += "  \(entry.toml),\(mark(e.source))\n"
             }
             out += "]\n"
         }
         for table in tables where table != "" && table != "energy" {
-            out += "\n[\(table.split(separator: ".").map { HardwareModel.tomlKey(String($0)) }.joined(separator: "."))]\n"
+            out +=
+                "\n[\(table.split(separator: ".").map { HardwareModel.tomlKey(String($0)) }.joined(separator: "."))]\n"
             for e in byTable[table] ?? [] { out += line(e) }
         }
         return out
@@ -53,8 +57,11 @@ extension HardwareModel {
             "files": source.files,
             "overrides": source.overrides,
         ]
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]),
-              let text = String(data: data, encoding: .utf8) else { return "{}" }
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]),
+            let text = String(data: data, encoding: .utf8)
+        else { return "{}" }
         return text + "\n"
     }
 
@@ -79,9 +86,12 @@ extension HardwareModel {
 
     /// A key as TOML spells it: bare when it can be, quoted otherwise.
     static func tomlKey(_ key: String) -> String {
-        let bare = !key.isEmpty && key.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
-        }
+        let bare =
+            !key.isEmpty
+            && key.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+                    || $0 == "-"
+            }
         return bare ? key : Literal.quote(key)
     }
 

@@ -20,11 +20,13 @@ extension ModelDecoder {
     }
 
     func decodeArray(_ r: TableReader, defaults d: ArraySpec) -> ArraySpec {
-        let kind = r.read("kind", fallback: d.kind, literal: { .string($0.rawValue) }, parse: Parse.choice(ArrayKind.self))
+        let kind = r.read(
+            "kind", fallback: d.kind, literal: { .string($0.rawValue) }, parse: Parse.choice(ArrayKind.self))
         let rows = r.read("rows", fallback: d.rows, literal: Literal.int, parse: Parse.int(1...65536))
         let cols = r.read("cols", fallback: d.cols, literal: Literal.int, parse: Parse.int(1...65536))
-        let dataflow = r.read("dataflow", fallback: d.dataflow, literal: { .string($0.rawValue) },
-                              parse: Parse.choice(Dataflow.self))
+        let dataflow = r.read(
+            "dataflow", fallback: d.dataflow, literal: { .string($0.rawValue) },
+            parse: Parse.choice(Dataflow.self))
         let lanes = r.read("lanes", fallback: d.lanes, literal: Literal.int, parse: Parse.int(1...65536))
         r.finish()
         return ArraySpec(kind: kind, rows: rows, cols: cols, dataflow: dataflow, lanes: lanes)
@@ -33,8 +35,9 @@ extension ModelDecoder {
     static let maxBytes = 1 << 40
 
     func decodeBuffer(_ r: TableReader, defaults d: BufferSpec) -> BufferSpec {
-        let capacity = r.read("capacity_bytes", fallback: d.capacityBytes, literal: Literal.int,
-                              parse: Parse.bytes(max: Self.maxBytes))
+        let capacity = r.read(
+            "capacity_bytes", fallback: d.capacityBytes, literal: Literal.int,
+            parse: Parse.bytes(max: Self.maxBytes))
         let readPorts = r.read("read_ports", fallback: d.readPorts, literal: Literal.int, parse: Parse.int(1...64))
         let writePorts = r.read("write_ports", fallback: d.writePorts, literal: Literal.int, parse: Parse.int(1...64))
         let wordBits = r.read("word_bits", fallback: d.wordBits, literal: Literal.int, parse: Self.wordBits)
@@ -58,12 +61,16 @@ extension ModelDecoder {
     }
 
     func decodeNoise(_ r: TableReader, defaults d: NoiseGeneratorSpec) -> NoiseGeneratorSpec {
-        let kind = r.read("kind", fallback: d.kind, literal: { .string($0.rawValue) },
-                          parse: Parse.choice(NoiseGeneratorKind.self))
-        let numbers = r.read("numbers_per_cycle", fallback: d.numbersPerCycle, literal: Literal.int,
-                             parse: Parse.int(1...65536))
-        let bits = r.read("bits_per_cycle", fallback: d.bitsPerCycle, literal: Literal.int, parse: Parse.int(1...1_048_576))
-        let latency = r.read("latency_cycles", fallback: d.latencyCycles, literal: Literal.int, parse: Parse.int(0...1024))
+        let kind = r.read(
+            "kind", fallback: d.kind, literal: { .string($0.rawValue) },
+            parse: Parse.choice(NoiseGeneratorKind.self))
+        let numbers = r.read(
+            "numbers_per_cycle", fallback: d.numbersPerCycle, literal: Literal.int,
+            parse: Parse.int(1...65536))
+        let bits = r.read(
+            "bits_per_cycle", fallback: d.bitsPerCycle, literal: Literal.int, parse: Parse.int(1...1_048_576))
+        let latency = r.read(
+            "latency_cycles", fallback: d.latencyCycles, literal: Literal.int, parse: Parse.int(0...1024))
         r.finish()
         return NoiseGeneratorSpec(kind: kind, numbersPerCycle: numbers, bitsPerCycle: bits, latencyCycles: latency)
     }

@@ -18,8 +18,8 @@ enum TOMLPreflight {
         if let nul = firstNUL(text) { return nul }
         let s = Array(text.unicodeScalars)
         var i = 0, line = 1, column = 1
-        var open: [Unicode.Scalar] = []   // open arrays `[` / inline tables `{` inside a value
-        var lineHasContent = false   // anything but whitespace seen on this line
+        var open: [Unicode.Scalar] = []  // open arrays `[` / inline tables `{` inside a value
+        var lineHasContent = false  // anything but whitespace seen on this line
 
         func peek(_ k: Int = 0) -> Unicode.Scalar? { i + k < s.count ? s[i + k] : nil }
         func advance() {
@@ -50,18 +50,23 @@ enum TOMLPreflight {
                 while let d = peek(), d == " " || d == "\t" { advance() }
                 if let d = peek(), !(isBareKey(d) || d == "\"" || d == "'" || d == "]") {
                     let shown = d == "\n" ? "\\n" : d == "\r" ? "\\r" : String(d)
-                    return Problem(line: line, column: column, message:
-                        "Error while parsing table header: expected bare key starting character or string delimiter, saw '\(shown)'")
+                    return Problem(
+                        line: line, column: column,
+                        message:
+                            "Error while parsing table header: expected bare key starting character or string delimiter, saw '\(shown)'"
+                    )
                 }
-                while i < s.count, s[i] != "\n" {           // the rest of the header line
+                while i < s.count, s[i] != "\n" {  // the rest of the header line
                     if s[i] == "\"" || s[i] == "'" { skipString(s[i]) } else if s[i] == "#" { break } else { advance() }
                 }
                 continue
             }
             lineHasContent = true
             if c == "}" && open.last == "[" {
-                return Problem(line: line, column: column, message:
-                    "Error while parsing array: expected a value, comma or closing ']', saw '}'")
+                return Problem(
+                    line: line, column: column,
+                    message:
+                        "Error while parsing array: expected a value, comma or closing ']', saw '}'")
             }
             if c == "[" || c == "{" { open.append(c) } else if c == "]" || c == "}" { _ = open.popLast() }
             advance()
@@ -74,8 +79,11 @@ enum TOMLPreflight {
         var line = 1, column = 1
         for c in text.unicodeScalars {
             if c == "\0" {
-                return Problem(line: line, column: column, message:
-                    "expected text without NUL bytes (TOML forbids control characters; the file may be binary or corrupted), saw a NUL byte")
+                return Problem(
+                    line: line, column: column,
+                    message:
+                        "expected text without NUL bytes (TOML forbids control characters; the file may be binary or corrupted), saw a NUL byte"
+                )
             }
             if c == "\n" { line += 1; column = 1 } else { column += 1 }
         }

@@ -33,15 +33,18 @@ final class TableReader {
         known.append(key)
         let templateChild = template ?? templatePath.map { "\($0).\(key)" }
         guard let node = table[key] else {
-            return TableReader(context: context, path: field(key), table: Table(), origin: origin, templatePath: templateChild)
+            return TableReader(
+                context: context, path: field(key), table: Table(), origin: origin, templatePath: templateChild)
         }
         context.tableOrigins[field(key)] = node.origin
         guard case .table(let t) = node.value else {
             context.problem(node.origin, field(key), "expected a table, got \(node.described)")
-            return TableReader(context: context, path: field(key), table: Table(), origin: node.origin,
-                               templatePath: templateChild)
+            return TableReader(
+                context: context, path: field(key), table: Table(), origin: node.origin,
+                templatePath: templateChild)
         }
-        return TableReader(context: context, path: field(key), table: t, origin: node.origin, templatePath: templateChild)
+        return TableReader(
+            context: context, path: field(key), table: t, origin: node.origin, templatePath: templateChild)
     }
 
     /// Marks `key` as known without reading it (for sections decoded by hand).
@@ -49,8 +52,10 @@ final class TableReader {
 
     /// Reads `key` with `parse`, falling back to `fallback` when absent or invalid. `fallbackSource` says where the
     /// fallback comes from when it is not the built-in default (a `[dram]` preset).
-    func read<T>(_ key: String, fallback: T, fallbackSource: ValueSource = .builtin, literal: (T) -> Literal,
-                 parse: (Node) -> Result<T, Rejection>) -> T {
+    func read<T>(
+        _ key: String, fallback: T, fallbackSource: ValueSource = .builtin, literal: (T) -> Literal,
+        parse: (Node) -> Result<T, Rejection>
+    ) -> T {
         known.append(key)
         guard let node = table[key] else {
             var source = fallbackSource

@@ -11,11 +11,13 @@ public struct BufferSet: Sendable, Equatable, Codable {
     /// `fifo_out`: the FIFO from this stage to the next.
     public var fifoOut: FIFOSpec
 
-    public init(weights: BufferSpec = .init(capacityBytes: 64 << 10),
-                inputs: BufferSpec = .init(capacityBytes: 64 << 10),
-                noise: BufferSpec = .init(capacityBytes: 16 << 10),
-                accumulators: BufferSpec = .init(capacityBytes: 32 << 10),
-                fifoOut: FIFOSpec = .init()) {
+    public init(
+        weights: BufferSpec = .init(capacityBytes: 64 << 10),
+        inputs: BufferSpec = .init(capacityBytes: 64 << 10),
+        noise: BufferSpec = .init(capacityBytes: 16 << 10),
+        accumulators: BufferSpec = .init(capacityBytes: 32 << 10),
+        fifoOut: FIFOSpec = .init()
+    ) {
         self.weights = weights; self.inputs = inputs; self.noise = noise; self.accumulators = accumulators
         self.fifoOut = fifoOut
     }

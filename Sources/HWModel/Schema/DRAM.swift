@@ -67,8 +67,10 @@ public struct StructuredDRAMSpec: Sendable, Equatable, Codable {
     /// `[dram.timing]`.
     public var timing: DRAMTiming
 
-    public init(preset: DRAMPreset, clockHz: Double, channels: Int, bankGroups: Int, banksPerGroup: Int, rows: Int,
-                columns: Int, busBits: Int, burstLength: Int, mapping: DRAMAddressMapping, timing: DRAMTiming) {
+    public init(
+        preset: DRAMPreset, clockHz: Double, channels: Int, bankGroups: Int, banksPerGroup: Int, rows: Int,
+        columns: Int, busBits: Int, burstLength: Int, mapping: DRAMAddressMapping, timing: DRAMTiming
+    ) {
         self.preset = preset; self.clockHz = clockHz; self.channels = channels; self.bankGroups = bankGroups
         self.banksPerGroup = banksPerGroup; self.rows = rows; self.columns = columns; self.busBits = busBits
         self.burstLength = burstLength; self.mapping = mapping; self.timing = timing
@@ -90,23 +92,29 @@ public struct StructuredDRAMSpec: Sendable, Equatable, Codable {
     /// file and line; this is for specs built in code).
     public var problem: String? {
         let counts: [(String, Int, ClosedRange<Int>)] = [
-            ("channels", channels, 1...1024), ("bank_groups", bankGroups, 1...64), ("banks_per_group", banksPerGroup, 1...256),
+            ("channels", channels, 1...1024), ("bank_groups", bankGroups, 1...64),
+            ("banks_per_group", banksPerGroup, 1...256),
             ("rows", rows, 1...(1 << 24)), ("columns", columns, 1...65536), ("bus_bits", busBits, 8...4096),
             ("burst_length", burstLength, 2...64),
         ]
         for (name, value, range) in counts where !range.contains(value) || !value.isPowerOfTwo {
             return "\(name) must be a power of two in \(range.lowerBound)...\(range.upperBound), got \(value)"
         }
-        guard clockHz.isFinite, (1e6...1e11).contains(clockHz) else { return "clock_hz must be in 1e6...1e11, got \(clockHz)" }
+        guard clockHz.isFinite, (1e6...1e11).contains(clockHz) else {
+            return "clock_hz must be in 1e6...1e11, got \(clockHz)"
+        }
         guard columns % burstLength == 0 else { return "columns must be a multiple of burst_length" }
-        guard DRAMAddressMapping.parse(mapping.description) == .success(mapping) else { return "mapping \"\(mapping)\" is malformed" }
+        guard DRAMAddressMapping.parse(mapping.description) == .success(mapping) else {
+            return "mapping \"\(mapping)\" is malformed"
+        }
         guard bankGroups == 1 || mapping.fields.contains(.bankGroup) else { return "mapping needs bank_group" }
         let t = timing
         for (key, path) in DRAMTiming.fields where !(0...1_000_000).contains(t[keyPath: path]) {
             return "timing.\(key) must be in 0...1000000, got \(t[keyPath: path])"
         }
         guard t.ccdS >= 1, t.ccdL >= t.ccdS, t.rrdL >= t.rrdS, t.wtrL >= t.wtrS, t.ras >= t.rcd, t.refi > t.rfc else {
-            return "timing must satisfy ccd_s >= 1, ccd_l >= ccd_s, rrd_l >= rrd_s, wtr_l >= wtr_s, ras >= rcd, refi > rfc"
+            return
+                "timing must satisfy ccd_s >= 1, ccd_l >= ccd_s, rrd_l >= rrd_s, wtr_l >= wtr_s, ras >= rcd, refi > rfc"
         }
         return nil
     }
@@ -159,8 +167,10 @@ public struct DRAMTiming: Sendable, Equatable, Codable {
     /// Refresh interval (tREFI).
     public var refi: Int
 
-    public init(cl: Int, cwl: Int, rcd: Int, rp: Int, ras: Int, rtp: Int, wr: Int, wtrS: Int, wtrL: Int, rtw: Int,
-                ccdS: Int, ccdL: Int, rrdS: Int, rrdL: Int, faw: Int, rfc: Int, refi: Int) {
+    public init(
+        cl: Int, cwl: Int, rcd: Int, rp: Int, ras: Int, rtp: Int, wr: Int, wtrS: Int, wtrL: Int, rtw: Int,
+        ccdS: Int, ccdL: Int, rrdS: Int, rrdL: Int, faw: Int, rfc: Int, refi: Int
+    ) {
         self.cl = cl; self.cwl = cwl; self.rcd = rcd; self.rp = rp; self.ras = ras; self.rtp = rtp; self.wr = wr
         self.wtrS = wtrS; self.wtrL = wtrL; self.rtw = rtw; self.ccdS = ccdS; self.ccdL = ccdL; self.rrdS = rrdS
         self.rrdL = rrdL; self.faw = faw; self.rfc = rfc; self.refi = refi

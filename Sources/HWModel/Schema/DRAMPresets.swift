@@ -32,8 +32,9 @@ public enum DRAMPreset: String, Sendable, Hashable, Codable, CaseIterable {
         preset: .lpddr4_3200, clockHz: 1.6e9, channels: 2, bankGroups: 1, banksPerGroup: 8, rows: 32768,
         columns: 1024, busBits: 16, burstLength: 16,
         mapping: DRAMAddressMapping([.row, .bank, .column, .channel]),
-        timing: DRAMTiming(cl: 32, cwl: 18, rcd: 29, rp: 27, ras: 68, rtp: 14, wr: 28, wtrS: 16, wtrL: 16, rtw: 26,
-                           ccdS: 8, ccdL: 8, rrdS: 16, rrdL: 16, faw: 64, rfc: 288, refi: 6247))
+        timing: DRAMTiming(
+            cl: 32, cwl: 18, rcd: 29, rp: 27, ras: 68, rtp: 14, wr: 28, wtrS: 16, wtrL: 16, rtw: 26,
+            ccdS: 8, ccdL: 8, rrdS: 16, rrdL: 16, faw: 64, rfc: 288, refi: 6247))
 
     /// DRAMsim3's HBM2 configuration (umd-memsys/DRAMsim3, configs/HBM2_8Gb_x128.ini: tCK 1 ns, CL 14, CWL 4,
     /// tRCDRD = tRCDWR 14, tRP 14, tRAS 34, tRTP_L 6, tWR 16, tWTR_S/L 6/8, tCCD_S/L 1/2, tRRD_S/L 4/6, tFAW 30,
@@ -45,8 +46,9 @@ public enum DRAMPreset: String, Sendable, Hashable, Codable, CaseIterable {
         preset: .hbm2_2000, clockHz: 1e9, channels: 8, bankGroups: 4, banksPerGroup: 4, rows: 32768, columns: 64,
         busBits: 128, burstLength: 4,
         mapping: DRAMAddressMapping([.row, .bank, .bankGroup, .column, .channel]),
-        timing: DRAMTiming(cl: 14, cwl: 4, rcd: 14, rp: 14, ras: 34, rtp: 6, wr: 16, wtrS: 6, wtrL: 8, rtw: 14,
-                           ccdS: 1, ccdL: 2, rrdS: 4, rrdL: 6, faw: 30, rfc: 260, refi: 3900))
+        timing: DRAMTiming(
+            cl: 14, cwl: 4, rcd: 14, rp: 14, ras: 34, rtp: 6, wr: 16, wtrS: 6, wtrL: 8, rtw: 14,
+            ccdS: 1, ccdL: 2, rrdS: 4, rrdL: 6, faw: 30, rfc: 260, refi: 3900))
 
     /// HBM2e at 3.2 Gb/s: no public simulator ships a speed bin for it, so this is HBM2's organization with HBM2's
     /// timing kept in nanoseconds and re-counted at tCK = 0.625 ns (ceil(ns / 0.625): cl 23, cwl 7, rcd 23, rp 23,
@@ -57,6 +59,7 @@ public enum DRAMPreset: String, Sendable, Hashable, Codable, CaseIterable {
         preset: .hbm2e_3200, clockHz: 1.6e9, channels: 8, bankGroups: 4, banksPerGroup: 4, rows: 32768, columns: 64,
         busBits: 128, burstLength: 4,
         mapping: DRAMAddressMapping([.row, .bank, .bankGroup, .column, .channel]),
-        timing: DRAMTiming(cl: 23, cwl: 7, rcd: 23, rp: 23, ras: 55, rtp: 10, wr: 26, wtrS: 10, wtrL: 13, rtw: 20,
-                           ccdS: 1, ccdL: 2, rrdS: 7, rrdL: 10, faw: 48, rfc: 416, refi: 6240))
+        timing: DRAMTiming(
+            cl: 23, cwl: 7, rcd: 23, rp: 23, ras: 55, rtp: 10, wr: 26, wtrS: 10, wtrL: 13, rtw: 20,
+            ccdS: 1, ccdL: 2, rrdS: 7, rrdL: 10, faw: 48, rfc: 416, refi: 6240))
 }

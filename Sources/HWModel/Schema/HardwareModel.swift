@@ -41,12 +41,14 @@ public struct HardwareModel: Sendable, Equatable {
     /// equal when they describe the same hardware.
     public internal(set) var source: ModelSource = .builtIn
 
-    public init(name: String, description: String = "", silicon: String? = nil, configuredFor: ConfiguredFor = .any,
-                clock: ClockSpec = .init(), timing: TimingSpec = .init(), mapping: MappingSpec = .init(),
-                stageTemplate: StageSpec = .init(name: StageSpec.templateName), stages: [StageSpec] = [],
-                loss: LossUnitSpec = .init(), bus: BroadcastBusSpec = .init(), dram: DRAMSpec = .init(),
-                pipeline: PipelineSpec = .init(), interconnect: InterconnectSpec = .init(),
-                formats: NumberFormats = .init(), energy: EnergyTable = .defaults) {
+    public init(
+        name: String, description: String = "", silicon: String? = nil, configuredFor: ConfiguredFor = .any,
+        clock: ClockSpec = .init(), timing: TimingSpec = .init(), mapping: MappingSpec = .init(),
+        stageTemplate: StageSpec = .init(name: StageSpec.templateName), stages: [StageSpec] = [],
+        loss: LossUnitSpec = .init(), bus: BroadcastBusSpec = .init(), dram: DRAMSpec = .init(),
+        pipeline: PipelineSpec = .init(), interconnect: InterconnectSpec = .init(),
+        formats: NumberFormats = .init(), energy: EnergyTable = .defaults
+    ) {
         self.name = name; self.description = description; self.silicon = silicon ?? name
         self.configuredFor = configuredFor; self.clock = clock; self.timing = timing; self.mapping = mapping
         self.stageTemplate = stageTemplate; self.stages = stages; self.loss = loss; self.bus = bus; self.dram = dram

@@ -14,8 +14,10 @@ public struct InterconnectSpec: Sendable, Equatable, Codable {
     /// `[interconnect.chip_to_chip]`: the ring joining the chips.
     public var chipToChip: LinkSpec
 
-    public init(chips: Int = 1, collective: CollectiveAlgorithm = .ring, onChip: LinkSpec = .ideal,
-                chipToChip: LinkSpec = .init(bytesPerCycle: 50, latencyCycles: 500, energyPjPerByte: 10)) {
+    public init(
+        chips: Int = 1, collective: CollectiveAlgorithm = .ring, onChip: LinkSpec = .ideal,
+        chipToChip: LinkSpec = .init(bytesPerCycle: 50, latencyCycles: 500, energyPjPerByte: 10)
+    ) {
         self.chips = chips; self.collective = collective; self.onChip = onChip; self.chipToChip = chipToChip
     }
 }

@@ -9,8 +9,10 @@ public struct NoiseGeneratorSpec: Sendable, Equatable, Codable {
     /// `latency_cycles` (0 ... 1024): cycles from request to first number (pipeline fill).
     public var latencyCycles: Int
 
-    public init(kind: NoiseGeneratorKind = .philox, numbersPerCycle: Int = 4, bitsPerCycle: Int = 128,
-                latencyCycles: Int = 10) {
+    public init(
+        kind: NoiseGeneratorKind = .philox, numbersPerCycle: Int = 4, bitsPerCycle: Int = 128,
+        latencyCycles: Int = 10
+    ) {
         self.kind = kind; self.numbersPerCycle = numbersPerCycle; self.bitsPerCycle = bitsPerCycle
         self.latencyCycles = latencyCycles
     }

@@ -44,8 +44,10 @@ public struct NumberFormatSpec: Sendable, Hashable, Codable, CustomStringConvert
     public var rounding: Quantization
     public var overflow: Overflow
 
-    public init(signed: Bool, intBits: Int, fracBits: Int, rounding: Quantization = .roundHalfToEven,
-                overflow: Overflow = .saturate) {
+    public init(
+        signed: Bool, intBits: Int, fracBits: Int, rounding: Quantization = .roundHalfToEven,
+        overflow: Overflow = .saturate
+    ) {
         self.signed = signed; self.intBits = intBits; self.fracBits = fracBits
         self.rounding = rounding; self.overflow = overflow
     }
@@ -63,7 +65,9 @@ public struct NumberFormatSpec: Sendable, Hashable, Codable, CustomStringConvert
         let parts = text.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
         func number(_ p: Substring) -> Int? {
             let digits = p.hasPrefix("-") ? p.dropFirst() : p
-            guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            guard !digits.isEmpty, digits.count <= 6, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                return nil
+            }
             return Int(p)
         }
         guard parts.count == 2, let i = number(parts[0]), let f = number(parts[1]) else { return nil }
@@ -76,7 +80,9 @@ public struct NumberFormatSpec: Sendable, Hashable, Codable, CustomStringConvert
         do {
             return try FixedFormat(signed: signed, intBits: intBits, fracBits: fracBits)
         } catch {
-            throw HWModelError(origin: .builtin, field: "format", message: "expected a valid fixed-point format, got \(format) (\(error))")
+            throw HWModelError(
+                origin: .builtin, field: "format",
+                message: "expected a valid fixed-point format, got \(format) (\(error))")
         }
     }
 

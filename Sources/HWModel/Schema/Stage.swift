@@ -15,8 +15,10 @@ public struct StageSpec: Sendable, Equatable, Codable {
 
     public static let templateName = "stage"
 
-    public init(name: String, array: ArraySpec = .init(), buffers: BufferSet = .init(),
-                noise: NoiseGeneratorSpec = .init(), replicas: Int = 1) {
+    public init(
+        name: String, array: ArraySpec = .init(), buffers: BufferSet = .init(),
+        noise: NoiseGeneratorSpec = .init(), replicas: Int = 1
+    ) {
         self.name = name; self.array = array; self.buffers = buffers; self.noise = noise; self.replicas = replicas
     }
 
@@ -49,7 +51,8 @@ public struct ArraySpec: Sendable, Equatable, Codable {
     /// the elementwise work (activation, noise add, scaling, updates) of a `systolic` stage.
     public var lanes: Int
 
-    public init(kind: ArrayKind = .systolic, rows: Int = 16, cols: Int = 16, dataflow: Dataflow = .ws, lanes: Int = 16) {
+    public init(kind: ArrayKind = .systolic, rows: Int = 16, cols: Int = 16, dataflow: Dataflow = .ws, lanes: Int = 16)
+    {
         self.kind = kind; self.rows = rows; self.cols = cols; self.dataflow = dataflow; self.lanes = lanes
     }
 }

@@ -37,12 +37,14 @@ public struct BarChart: Sendable {
         let widest = Double(labels.map(\.count).max() ?? 0) * 6.2
         let slanted = widest > slot - 4
         let bottom = height - 58 - (slanted ? min(100, widest * 0.57) : 0)
-        let totals: [Double] = stacked
+        let totals: [Double] =
+            stacked
             ? categories.indices.map { c in series.reduce(0) { $0 + (c < $1.values.count ? max(0, $1.values[c]) : 0) } }
             : series.flatMap(\.values)
         let ys = PlotScale(values: totals, pixels: (bottom, top), includeZero: true)
-        ChartFrame.draw(&doc, title: title, xLabel: slanted ? "" : xLabel, yLabel: yLabel, xs: nil, ys: ys,
-                        box: (left, top, right, bottom))
+        ChartFrame.draw(
+            &doc, title: title, xLabel: slanted ? "" : xLabel, yLabel: yLabel, xs: nil, ys: ys,
+            box: (left, top, right, bottom))
         if slanted && !xLabel.isEmpty {
             doc.text(xLabel, x: (left + right) / 2, y: height - 14, size: 13, anchor: .middle)
         }
@@ -56,11 +58,14 @@ public struct BarChart: Sendable {
                 let color = SeriesStyle.default(s).color
                 let x = stacked ? x0 : x0 + Double(s) * barWidth
                 let y1 = ys(stacked ? base + v : v), y0 = ys(stacked ? base : 0)
-                doc.rect(x, min(y0, y1), barWidth - (stacked ? 0 : 1), abs(y0 - y1), fill: color,
-                         title: "\(name) \(ser.name): \(PlotScale.label(v))")
+                doc.rect(
+                    x, min(y0, y1), barWidth - (stacked ? 0 : 1), abs(y0 - y1), fill: color,
+                    title: "\(name) \(ser.name): \(PlotScale.label(v))")
                 if stacked { base += v }
             }
-            doc.line(left + Double(c) * slot + slot / 2, bottom, left + Double(c) * slot + slot / 2, bottom + 5, stroke: "#333333")
+            doc.line(
+                left + Double(c) * slot + slot / 2, bottom, left + Double(c) * slot + slot / 2, bottom + 5,
+                stroke: "#333333")
             let cx = left + Double(c) * slot + slot / 2
             if slanted {
                 doc.text(labels[c], x: cx + 3, y: bottom + 14, size: 11, anchor: .end, rotate: -35)

@@ -2,9 +2,11 @@
 /// legend.
 enum ChartFrame {
     /// `xTickLabels`: labels for the x ticks in order (a categorical axis); nil: the tick values.
-    static func draw(_ doc: inout SVGDocument, title: String, xLabel: String, yLabel: String, xs: PlotScale?,
-                     ys: PlotScale, box: (left: Double, top: Double, right: Double, bottom: Double),
-                     xTickLabels: [String]? = nil) {
+    static func draw(
+        _ doc: inout SVGDocument, title: String, xLabel: String, yLabel: String, xs: PlotScale?,
+        ys: PlotScale, box: (left: Double, top: Double, right: Double, bottom: Double),
+        xTickLabels: [String]? = nil
+    ) {
         // Centred over the plot, unless that would run off the left edge (a long title beside a wide legend).
         let centre = (box.left + box.right) / 2
         if centre - textWidth(title, size: 15) / 2 >= 8 {

@@ -20,8 +20,10 @@ public struct LineChart: Sendable {
         public var style: SeriesStyle?
         /// false: a line only (a reference level).
         public var markers: Bool
-        public init(name: String, points: [(x: Double, y: Double)], labels: [String] = [], connect: Bool = true,
-                    style: SeriesStyle? = nil, markers: Bool = true) {
+        public init(
+            name: String, points: [(x: Double, y: Double)], labels: [String] = [], connect: Bool = true,
+            style: SeriesStyle? = nil, markers: Bool = true
+        ) {
             self.name = name; self.points = points; self.labels = labels; self.connect = connect; self.style = style
             self.markers = markers
         }
@@ -71,30 +73,37 @@ public struct LineChart: Sendable {
         let all = series.flatMap(\.points)
         var out: [String] = []
         if ys.excludesZero(values: all.map(\.y)) {
-            out.append("The y axis starts at \(PlotScale.label(ys.ticks.first ?? ys.lower)), not at 0 (marked on the axis).")
+            out.append(
+                "The y axis starts at \(PlotScale.label(ys.ticks.first ?? ys.lower)), not at 0 (marked on the axis).")
         }
         if xTicks == nil, xs.excludesZero(values: all.map(\.x)) {
-            out.append("The x axis starts at \(PlotScale.label(xs.ticks.first ?? xs.lower)), not at 0 (marked on the axis).")
+            out.append(
+                "The x axis starts at \(PlotScale.label(xs.ticks.first ?? xs.lower)), not at 0 (marked on the axis).")
         }
         return out
     }
 
     func scales(top: Double, bottom: Double, left: Double, right: Double) -> (PlotScale, PlotScale, [Double]) {
         let all = series.flatMap(\.points)
-        let xs = xTicks.map { PlotScale(ticks: $0, pixels: (left, right), logarithmic: xLogarithmic) }
+        let xs =
+            xTicks.map { PlotScale(ticks: $0, pixels: (left, right), logarithmic: xLogarithmic) }
             ?? PlotScale(values: all.map(\.x), pixels: (left, right), logarithmic: xLogarithmic)
-        let ys = PlotScale(values: all.map(\.y), pixels: (bottom, top), logarithmic: yLogarithmic,
-                           includeZero: yIncludesZero)
+        let ys = PlotScale(
+            values: all.map(\.y), pixels: (bottom, top), logarithmic: yLogarithmic,
+            includeZero: yIncludesZero)
         return (xs, ys, all.map(\.y))
     }
 
     var legendEntries: [ChartFrame.LegendEntry] {
         var legend = series.indices.map {
-            ChartFrame.LegendEntry(name: series[$0].name, style: style($0), line: series[$0].connect, marker: series[$0].markers)
+            ChartFrame.LegendEntry(
+                name: series[$0].name, style: style($0), line: series[$0].connect, marker: series[$0].markers)
         }
         if pareto != nil {
-            legend.append(.init(name: "Pareto front (\(frontPoints.count), numbered)",
-                                style: SeriesStyle(color: "#000000", marker: .circle, dash: "6 4"), marker: false))
+            legend.append(
+                .init(
+                    name: "Pareto front (\(frontPoints.count), numbered)",
+                    style: SeriesStyle(color: "#000000", marker: .circle, dash: "6 4"), marker: false))
         }
         return legend
     }
@@ -115,16 +124,20 @@ public struct LineChart: Sendable {
         let (left, top, right, bottom) = plotBox
         let (xs, ys, _) = scales(top: top, bottom: bottom, left: left, right: right)
         let all = series.flatMap(\.points)
-        ChartFrame.draw(&doc, title: title, xLabel: xLabel, yLabel: yLabel, xs: xs, ys: ys,
-                        box: (left, top, right, bottom), xTickLabels: xTickLabels)
+        ChartFrame.draw(
+            &doc, title: title, xLabel: xLabel, yLabel: yLabel, xs: xs, ys: ys,
+            box: (left, top, right, bottom), xTickLabels: xTickLabels)
         if ys.excludesZero(values: all.map(\.y)) { ChartFrame.breakMark(&doc, vertical: true, at: (left, bottom - 12)) }
-        if xTicks == nil, xs.excludesZero(values: all.map(\.x)) { ChartFrame.breakMark(&doc, vertical: false, at: (left + 16, bottom)) }
+        if xTicks == nil, xs.excludesZero(values: all.map(\.x)) {
+            ChartFrame.breakMark(&doc, vertical: false, at: (left + 16, bottom))
+        }
         for (i, s) in series.enumerated() {
             let st = style(i)
             let pts = s.points.filter { $0.x.isFinite && $0.y.isFinite }.map { (xs($0.x), ys($0.y)) }
             if s.connect { doc.polyline(pts, stroke: st.color, width: 2, dash: st.dash) }
             for (j, p) in s.points.enumerated() where s.markers && p.x.isFinite && p.y.isFinite {
-                let label = j < s.labels.count ? s.labels[j] : "\(s.name): (\(PlotScale.label(p.x)), \(PlotScale.label(p.y)))"
+                let label =
+                    j < s.labels.count ? s.labels[j] : "\(s.name): (\(PlotScale.label(p.x)), \(PlotScale.label(p.y)))"
                 st.marker.draw(&doc, xs(p.x), ys(p.y), r: 4.5, fill: st.color, title: label)
             }
         }

@@ -62,10 +62,13 @@ public struct SVGDocument: Sendable {
         body.append(title.map { open + "><title>\(Self.escape($0))</title></circle>" } ?? open + "/>")
     }
 
-    public mutating func polygon(_ points: [(Double, Double)], fill: String, stroke: String? = nil, strokeWidth: Double = 1,
-                                 title: String? = nil) {
+    public mutating func polygon(
+        _ points: [(Double, Double)], fill: String, stroke: String? = nil, strokeWidth: Double = 1,
+        title: String? = nil
+    ) {
         let p = points.map { "\(Self.n($0.0)),\(Self.n($0.1))" }.joined(separator: " ")
-        let open = "<polygon points=\"\(p)\" fill=\"\(fill)\""
+        let open =
+            "<polygon points=\"\(p)\" fill=\"\(fill)\""
             + (stroke.map { " stroke=\"\($0)\" stroke-width=\"\(Self.n(strokeWidth))\"" } ?? "")
         body.append(title.map { open + "><title>\(Self.escape($0))</title></polygon>" } ?? open + "/>")
     }

@@ -63,8 +63,11 @@ extension EngineRun {
         if task.dramReadBytes > 0 {
             let bytes = part(ti, task.dramReadBytes, i)
             let address = rt[ti].explicitAddress &+ upTo(ti, task.dramReadBytes, i)
-            ready = max(ready, request(chip: g.units[task.unit.index].chip, address: address, bytes: bytes, write: false,
-                                       spill: false))
+            ready = max(
+                ready,
+                request(
+                    chip: g.units[task.unit.index].chip, address: address, bytes: bytes, write: false,
+                    spill: false))
         }
         for r in task.reads {
             let acc = g.store.accesses[r &- g.store.accessBase]
@@ -82,8 +85,11 @@ extension EngineRun {
             }
             guard bytes > 0 else { continue }
             let address = p.address &+ p.onChip &+ offset % max(1, p.spilled)
-            ready = max(ready, request(chip: g.buffers[p.buffer].chip, address: address, bytes: bytes, write: false,
-                                       spill: true))
+            ready = max(
+                ready,
+                request(
+                    chip: g.buffers[p.buffer].chip, address: address, bytes: bytes, write: false,
+                    spill: true))
         }
         return ready
     }
@@ -119,8 +125,11 @@ extension EngineRun {
         if task.dramWriteBytes > 0 {
             let bytes = part(ti, task.dramWriteBytes, i)
             let address = rt[ti].explicitAddress &+ upTo(ti, task.dramWriteBytes, i)
-            done = max(done, request(chip: g.units[task.unit.index].chip, address: address, bytes: bytes, write: true,
-                                     spill: false))
+            done = max(
+                done,
+                request(
+                    chip: g.units[task.unit.index].chip, address: address, bytes: bytes, write: true,
+                    spill: false))
         }
         for list in [task.allocates, task.writes] {
             for w in list {
@@ -131,8 +140,11 @@ extension EngineRun {
                 let bytes = part(ti, spilledTraffic, i)
                 guard bytes > 0 else { continue }
                 let address = p.address &+ p.onChip &+ upTo(ti, spilledTraffic, i) % max(1, p.spilled)
-                done = max(done, request(chip: g.buffers[p.buffer].chip, address: address, bytes: bytes, write: true,
-                                         spill: true))
+                done = max(
+                    done,
+                    request(
+                        chip: g.buffers[p.buffer].chip, address: address, bytes: bytes, write: true,
+                        spill: true))
             }
         }
         return done
@@ -147,7 +159,9 @@ extension EngineRun {
         } else {
             dramRead &+= bytes; if spill { spillRead &+= bytes }
         }
-        if record { rec.dramTraffic.append(.init(cycle: now, index: write ? 1 : 0, value: write ? dramWrite : dramRead)) }
+        if record {
+            rec.dramTraffic.append(.init(cycle: now, index: write ? 1 : 0, value: write ? dramWrite : dramRead))
+        }
         return s.finish
     }
 

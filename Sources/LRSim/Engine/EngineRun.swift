@@ -145,8 +145,10 @@ struct EngineRun {
         let end = now
         if record {
             // Generators' intervals were recorded when requested (ahead of time): put every change in cycle order.
-            rec.states = rec.states.enumerated().sorted { ($0.element.cycle, $0.offset) < ($1.element.cycle, $1.offset) }
-                .map(\.element)
+            rec.states = rec.states.enumerated().sorted {
+                ($0.element.cycle, $0.offset) < ($1.element.cycle, $1.offset)
+            }
+            .map(\.element)
         }
         for u in units.indices {
             if g.units[u].kind == .noise { continue }
@@ -227,7 +229,9 @@ struct EngineRun {
     mutating func registerNewTasks() {
         // FIFOs between replicas are created when a schedule first uses them.
         if fifos.count < g.fifos.count {
-            if record { for f in fifos.count..<g.fifos.count { rec.fifoLevels.append(.init(cycle: now, index: f, value: 0)) } }
+            if record {
+                for f in fifos.count..<g.fifos.count { rec.fifoLevels.append(.init(cycle: now, index: f, value: 0)) }
+            }
             fifos.append(contentsOf: repeatElement(FIFORT(), count: g.fifos.count &- fifos.count))
         }
         let end = g.taskCount
@@ -244,7 +248,8 @@ struct EngineRun {
                 case .data: r.pendingData &+= 1
                 case .resource:
                     r.pendingResource &+= 1
-                    r.resourceReason = Self.reason(waitingOn: g.units[g.store.tasks[src &- g.store.base].unit.index].kind)
+                    r.resourceReason = Self.reason(
+                        waitingOn: g.units[g.store.tasks[src &- g.store.base].unit.index].kind)
                 case .control: r.pendingControl &+= 1
                 }
                 edgeTarget.append(id); edgeKind.append(kind); edgeSource.append(src)
@@ -289,7 +294,8 @@ struct EngineRun {
         let dropTasks = lowestIncomplete &- g.store.base
         guard dropTasks >= 1024 && dropTasks &* 2 >= g.store.tasks.count else { return }
         while lowestLiveAllocation &- g.store.allocationBase < allocFreed.count
-                && allocFreed[lowestLiveAllocation &- g.store.allocationBase] {
+            && allocFreed[lowestLiveAllocation &- g.store.allocationBase]
+        {
             lowestLiveAllocation &+= 1
         }
         let dropAllocs = lowestLiveAllocation &- g.store.allocationBase
@@ -316,7 +322,8 @@ struct EngineRun {
         for u in units.indices where units[u].head < units[u].queue.count || units[u].running >= 0 {
             let t = units[u].running >= 0 ? units[u].running : units[u].queue[units[u].head]
             let name = t >= g.store.base ? g.store.tasks[t &- g.store.base].name : "task \(t)"
-            parts.append("\(g.units[u].name) waits in '\(name)' (\(t >= g.store.base ? "\(rt[t &- g.store.base].phase)" : "?"))")
+            parts.append(
+                "\(g.units[u].name) waits in '\(name)' (\(t >= g.store.base ? "\(rt[t &- g.store.base].phase)" : "?"))")
             if parts.count == 12 { break }
         }
         return "\(completed) of \(g.taskCount) tasks completed at cycle \(now); " + parts.joined(separator: ", ")

@@ -11,9 +11,13 @@ extension EngineRun {
             let t = units[u].queue[units[u].head]
             let r = rt[t &- g.store.base]
             if r.pendingTotal > 0 {
-                if r.pendingControl > 0 { setState(u, .idle, .control) }
-                else if r.pendingData > 0 { setState(u, .starved, .dependency) }
-                else { setState(u, .blocked, r.resourceReason) }
+                if r.pendingControl > 0 {
+                    setState(u, .idle, .control)
+                } else if r.pendingData > 0 {
+                    setState(u, .starved, .dependency)
+                } else {
+                    setState(u, .blocked, r.resourceReason)
+                }
                 return
             }
             units[u].head &+= 1
@@ -40,8 +44,9 @@ extension EngineRun {
             }
         }
         if task.dramReadBytes > 0 || task.dramWriteBytes > 0 {
-            rt[ti].explicitAddress = reserveDRAM(bytes: max(task.dramReadBytes, task.dramWriteBytes),
-                                                 chip: g.units[u].chip)
+            rt[ti].explicitAddress = reserveDRAM(
+                bytes: max(task.dramReadBytes, task.dramWriteBytes),
+                chip: g.units[u].chip)
         }
         rt[ti].tiles = Int32(task.tiles)
         if task.gemm >= 0, let p = program(for: task) {

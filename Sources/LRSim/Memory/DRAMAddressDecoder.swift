@@ -53,7 +53,8 @@ struct DRAMAddressDecoder: Sendable {
         runsStayInOneBank = below.allSatisfy { $0 == .channel || (bits[$0] ?? 0) == 0 }
         columnStride = below.contains(.channel) ? 1 << (bits[.channel] ?? 0) : 1
         let above = spec.mapping.fields.prefix { $0 != .column }.filter { (bits[$0] ?? 0) > 0 }
-        let streams = runsStayInOneBank && (above.first ?? .row) == .row
+        let streams =
+            runsStayInOneBank && (above.first ?? .row) == .row
             && above.dropFirst().allSatisfy { $0 == .bank || $0 == .bankGroup }
         cycleRuns = streams ? spec.banksPerChannel : 0
         cycleShift = (shifts[.column] ?? 0) + (bits[.column] ?? 0)
@@ -72,7 +73,9 @@ struct DRAMAddressDecoder: Sendable {
         jumpPeriod = cycleRuns == 0 ? 0 : (rotates ? 1 : cycleRuns)
     }
 
-    @inline(__always) func channel(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> channelShift) & channelMask) }
+    @inline(__always) func channel(_ burst: UInt) -> Int {
+        Int(truncatingIfNeeded: (burst >> channelShift) & channelMask)
+    }
     @inline(__always) func group(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> groupShift) & groupMask) }
     @inline(__always) func bank(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> bankShift) & bankMask) }
     @inline(__always) func row(_ burst: UInt) -> Int { Int(truncatingIfNeeded: (burst >> rowShift) & rowMask) }

@@ -6,8 +6,10 @@ extension StructuredDRAM {
     /// Issues one burst: (refresh,) precharge and activate if needed, then its column command. Returns the column
     /// command's cycle. Works on copies of the channel, group and bank state and writes them back once: through
     /// the storage pointers the compiler must reload every field after every store.
-    mutating func issue(channel ch: Int, group gi: Int, bank bi: Int, row: Int, write: Bool,
-                        span: inout Span) -> Int {
+    mutating func issue(
+        channel ch: Int, group gi: Int, bank bi: Int, row: Int, write: Bool,
+        span: inout Span
+    ) -> Int {
         var c = storage.channels[ch], g = storage.groups[gi], bank = storage.banks[bi]
         var floor = max(span.arrival, c.floor)
         var first: Int
@@ -61,8 +63,10 @@ extension StructuredDRAM {
     /// `count` more row hits in the bank and row of a column command at `previous`, same direction, none reaching a
     /// refresh: each follows the previous one by `runStep` (tCCD_S, tCCD_L and the data bus; the bank, turnaround
     /// and arrival constraints held already for the first). Returns the last column command's cycle.
-    mutating func continueRun(channel ch: Int, group gi: Int, bank bi: Int, write: Bool, after previous: Int,
-                              count: Int, span: inout Span) -> Int {
+    mutating func continueRun(
+        channel ch: Int, group gi: Int, bank bi: Int, write: Bool, after previous: Int,
+        count: Int, span: inout Span
+    ) -> Int {
         let last = previous &+ count &* runStep
         var c = storage.channels[ch], g = storage.groups[gi], bank = storage.banks[bi], stats = storage.stats[ch]
         stats.rowHits &+= count
@@ -72,9 +76,11 @@ extension StructuredDRAM {
     }
 
     /// Books `count` column commands of one bank, the last at `last`.
-    private func recordColumns(_ c: inout ChannelTiming, _ g: inout GroupTiming, _ bank: inout BankTiming,
-                               _ stats: inout MemoryChannelStatistics, write: Bool, last: Int, count: Int,
-                               span: inout Span) {
+    private func recordColumns(
+        _ c: inout ChannelTiming, _ g: inout GroupTiming, _ bank: inout BankTiming,
+        _ stats: inout MemoryChannelStatistics, write: Bool, last: Int, count: Int,
+        span: inout Span
+    ) {
         let dataEnd = last &+ (write ? t.cwl : t.cl) &+ burst
         c.lastColumn = last
         c.busFree = dataEnd

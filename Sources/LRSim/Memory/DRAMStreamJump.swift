@@ -25,8 +25,10 @@ enum StreamJump {
 
     /// Snapshot layout: the channel (13 words, the activate window oldest first), its bank groups (3 each), its banks
     /// (4 each), its counters (10). Groups and banks are listed from the current one backwards.
-    static let channelKinds: [Kind] = [.time, .time, .time, .equal, .time, .time, .time, .time, .time, .time, .equal,
-                                       .equal, .equal]
+    static let channelKinds: [Kind] = [
+        .time, .time, .time, .equal, .time, .time, .time, .time, .time, .time, .equal,
+        .equal, .equal,
+    ]
     static let groupKinds: [Kind] = [.time, .time, .time]
     static let bankKinds: [Kind] = [.row, .time, .time, .time]
     static let countWords = 10
@@ -136,7 +138,8 @@ extension StructuredDRAM {
         }
         for w in 0..<n {
             let d1 = pb[w] &- pa[w], d2 = pc[w] &- pb[w]
-            if readsOnly && w >= groupWrites && w < groupWrites &+ 3 &* groupsPerChannel && (w &- groupWrites) % 3 == 0 {
+            if readsOnly && w >= groupWrites && w < groupWrites &+ 3 &* groupsPerChannel && (w &- groupWrites) % 3 == 0
+            {
                 continue
             }
             switch StreamJump.kind(ofWord: w, groups: groupsPerChannel, words: n) {
@@ -147,7 +150,9 @@ extension StructuredDRAM {
             }
         }
         // Every run a conflict: each found its bank open on the row below its own.
-        guard pc[n &- StreamJump.countWords &+ StreamJump.conflictCount] &- pb[n &- StreamJump.countWords &+ StreamJump.conflictCount] == period
+        guard
+            pc[n &- StreamJump.countWords &+ StreamJump.conflictCount]
+                &- pb[n &- StreamJump.countWords &+ StreamJump.conflictCount] == period
         else { return 0 }
         // Every command of the jumped periods precedes their last column command, which must precede the next refresh;
         // and the rows must not wrap (the bits above the row, beyond the capacity, must stay).
@@ -161,11 +166,14 @@ extension StructuredDRAM {
         var rowWord = StreamJump.channelKinds.count &+ groupsPerChannel &* StreamJump.groupKinds.count
         for j in 0..<runs {
             let back = period == 1 ? j : (hereSlot &- decoder.bankSlot[j] &+ runs) % runs
-            guard here >= UInt(back), pc[rowWord] == Int(truncatingIfNeeded: ((here &- UInt(back)) >> slotBits) & decoder.rowMask)
+            guard here >= UInt(back),
+                pc[rowWord] == Int(truncatingIfNeeded: ((here &- UInt(back)) >> slotBits) & decoder.rowMask)
             else { return 0 }
             rowWord &+= 4
         }
-        let rowRoom = Int(truncatingIfNeeded: ((decoder.rowMask &+ 1) << slotBits) &- 1 &- (here & (((decoder.rowMask &+ 1) << slotBits) &- 1)))
+        let rowRoom = Int(
+            truncatingIfNeeded: ((decoder.rowMask &+ 1) << slotBits) &- 1
+                &- (here & (((decoder.rowMask &+ 1) << slotBits) &- 1)))
         let k = min(available, (nextRefresh &- 1 &- pc[0]) / delta, rowRoom / period)
         guard k > 0 else { return 0 }
         var writes = [Int]()

@@ -56,8 +56,9 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
         runStep = max(spec.burstCycles, spec.timing.ccdS, spec.timing.ccdL, 1)
         groupsPerChannel = spec.bankGroups
         banksPerGroup = spec.banksPerGroup
-        storage = DRAMStorage(channels: spec.channels, groupsPerChannel: spec.bankGroups,
-                              banksPerGroup: spec.banksPerGroup, firstRefresh: spec.timing.refi)
+        storage = DRAMStorage(
+            channels: spec.channels, groupsPerChannel: spec.bankGroups,
+            banksPerGroup: spec.banksPerGroup, firstRefresh: spec.timing.refi)
         requestStats = MemoryStatistics(clockHz: spec.clockHz, bytesPerBurst: spec.bytesPerBurst, channels: 0)
     }
 
@@ -91,8 +92,9 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
                 b &+= 1
             }
         }
-        return MemoryService(start: max(arrival, ratio.acceleratorCycle(containing: span.start)),
-                             finish: ratio.toAccelerator(span.end))
+        return MemoryService(
+            start: max(arrival, ratio.acceleratorCycle(containing: span.start)),
+            finish: ratio.toAccelerator(span.end))
     }
 
     /// The bursts `first...last` as runs: per channel lane, the bursts that walk one row column by column.
@@ -134,20 +136,23 @@ public struct StructuredDRAM: MemoryDevice, Sendable {
                 lastFirst = firstColumn; lastActivate = activate
                 let runsToJump = 4 &* period &- min(periods, 3) &* period &- inPeriod
                 guard moving, storage.stats[ch].rowConflicts != conflicts,
-                      storage.channels[ch].nextRefresh &- firstColumn > runsToJump &* runCycles else {
+                    storage.channels[ch].nextRefresh &- firstColumn > runsToJump &* runCycles
+                else {
                     inPeriod = 0; periods = 0; continue
                 }
                 storage.firstColumns[(periods % 3) &* runs &+ inPeriod] = firstColumn
                 inPeriod &+= 1
                 guard inPeriod == period else { continue }
                 inPeriod = 0
-                capture(channel: ch, into: storage.snapshots + (periods % 3) &* storage.snapshotWords,
-                        slot: decoder.cyclePosition(run), rotate: period == 1)
+                capture(
+                    channel: ch, into: storage.snapshots + (periods % 3) &* storage.snapshotWords,
+                    slot: decoder.cyclePosition(run), rotate: period == 1)
                 periods &+= 1
                 guard periods >= 3, b <= last else { continue }
                 let fullRuns = Int(truncatingIfNeeded: ((((last &- b) >> strideBits) &+ 1) / columns))
-                let jumped = jumpPeriods(channel: ch, slots: (periods &- 3) % 3, (periods &- 2) % 3, (periods &- 1) % 3,
-                                         run: run, available: fullRuns / period)
+                let jumped = jumpPeriods(
+                    channel: ch, slots: (periods &- 3) % 3, (periods &- 2) % 3, (periods &- 1) % 3,
+                    run: run, available: fullRuns / period)
                 guard jumped > 0 else { continue }
                 storage.runsJumped &+= jumped &* period
                 span.end = max(span.end, storage.channels[ch].busFree)

@@ -96,11 +96,11 @@ public struct FillSchedule: Sendable {
             return l.rank(row: row0 &+ x &- c, col: c) / e
         }
         let first = l.rank(row: row0, col: 0) / e
-        emit(firstLine, window.cover(first))          // line 0 holds only (0, 0); a demand behind the window wraps
+        emit(firstLine, window.cover(first))  // line 0 holds only (0, 0); a demand behind the window wraps
         var t = window.threshold(after: first)
         var x = 1
         while x <= lastLine && lastSet(lastLine) >= t {
-            var lo = x, hi = lastLine                 // first line whose last set reaches t
+            var lo = x, hi = lastLine  // first line whose last set reaches t
             while lo < hi {
                 let mid = (lo &+ hi) / 2
                 if lastSet(mid) >= t { hi = mid } else { lo = mid &+ 1 }
@@ -137,7 +137,7 @@ public struct FillSchedule: Sendable {
             guard r >= 0, window.contains(lastSet(r)) else { continue }
             let floor = window.lowestContiguous(below: lastSet(r))
             if firstSet(r) < floor { continue }
-            var lo2 = 0, hi2 = r                      // lowest row whose first set is >= floor
+            var lo2 = 0, hi2 = r  // lowest row whose first set is >= floor
             while lo2 < hi2 {
                 let mid = (lo2 &+ hi2) / 2
                 if firstSet(mid) >= floor { hi2 = mid } else { lo2 = mid &+ 1 }

@@ -26,11 +26,15 @@ public struct GemmScratchpad: Sendable {
     public init(gemm: GemmShape, array: SystolicArray, config: ScratchpadConfig) throws {
         try config.validate()
         guard !gemm.isEmpty, array.rows > 0, array.cols > 0 else {
-            throw ScratchpadError.invalidConfig("GEMM \(gemm.m)x\(gemm.n)x\(gemm.k) on a \(array.rows)x\(array.cols) array: every size must be at least 1")
+            throw ScratchpadError.invalidConfig(
+                "GEMM \(gemm.m)x\(gemm.n)x\(gemm.k) on a \(array.rows)x\(array.cols) array: every size must be at least 1"
+            )
         }
         let (m, n, k, r, c) = (gemm.m, gemm.n, gemm.k, array.rows, array.cols)
-        for (name, v) in [("M*K", m.multipliedReportingOverflow(by: k)), ("K*N", k.multipliedReportingOverflow(by: n)),
-                          ("M*N", m.multipliedReportingOverflow(by: n))] where v.overflow || v.partialValue > Self.maxOperandWords {
+        for (name, v) in [
+            ("M*K", m.multipliedReportingOverflow(by: k)), ("K*N", k.multipliedReportingOverflow(by: n)),
+            ("M*N", m.multipliedReportingOverflow(by: n)),
+        ] where v.overflow || v.partialValue > Self.maxOperandWords {
             throw ScratchpadError.tooLarge("GEMM \(m)x\(n)x\(k): \(name) exceeds 2^50 words")
         }
         self.gemm = gemm; self.array = array; self.config = config
@@ -45,34 +49,44 @@ public struct GemmScratchpad: Sendable {
         let lines = rowFolds.multipliedReportingOverflow(by: colFolds)
         let total = lines.partialValue.multipliedReportingOverflow(by: foldLines)
         guard !lines.overflow, !total.overflow, total.partialValue <= Self.maxLines else {
-            throw ScratchpadError.tooLarge("GEMM \(m)x\(n)x\(k) on \(r)x\(c) \(array.dataflow.rawValue): more than 2^50 demand lines")
+            throw ScratchpadError.tooLarge(
+                "GEMM \(m)x\(n)x\(k) on \(r)x\(c) \(array.dataflow.rawValue): more than 2^50 demand lines")
         }
         func demand(_ layout: StackedBlocks, _ shape: ReadDemand.Shape, byColumnFold: Bool) -> ReadDemand {
-            ReadDemand(layout: layout, shape: shape, blockByColumnFold: byColumnFold, rowFolds: rowFolds,
-                       colFolds: colFolds, foldLines: foldLines)
+            ReadDemand(
+                layout: layout, shape: shape, blockByColumnFold: byColumnFold, rowFolds: rowFolds,
+                colFolds: colFolds, foldLines: foldLines)
         }
         // Prefetch matrices and demand order per dataflow (SCALE-Sim's systolic_compute_*.py).
         switch array.dataflow {
-        case .ws:   // IFMAP blocks: K in R-column folds, M rows each, diagonal; filter: N in C folds, row-major
-            ifmapDemand = demand(StackedBlocks(extent: k, fold: r, blockRows: m, diagonal: true), .skewed(lineBase: r),
-                                 byColumnFold: false)
-            filterDemand = demand(StackedBlocks(extent: n, fold: c, blockRows: k, diagonal: false),
-                                  .reversedRows(chunkRows: r), byColumnFold: true)
-        case .os:   // IFMAP^T blocks: M in R folds, K rows; filter: N in C folds, K rows; both diagonal
-            ifmapDemand = demand(StackedBlocks(extent: m, fold: r, blockRows: k, diagonal: true), .skewed(lineBase: 0),
-                                 byColumnFold: false)
-            filterDemand = demand(StackedBlocks(extent: n, fold: c, blockRows: k, diagonal: true), .skewed(lineBase: 0),
-                                  byColumnFold: true)
-        case .is:   // IFMAP^T blocks: M in C folds, K rows, row-major; filter^T blocks: K in R folds, N rows, diagonal
-            ifmapDemand = demand(StackedBlocks(extent: m, fold: c, blockRows: k, diagonal: false),
-                                 .reversedRows(chunkRows: r), byColumnFold: true)
-            filterDemand = demand(StackedBlocks(extent: k, fold: r, blockRows: n, diagonal: true), .skewed(lineBase: r),
-                                  byColumnFold: false)
+        case .ws:  // IFMAP blocks: K in R-column folds, M rows each, diagonal; filter: N in C folds, row-major
+            ifmapDemand = demand(
+                StackedBlocks(extent: k, fold: r, blockRows: m, diagonal: true), .skewed(lineBase: r),
+                byColumnFold: false)
+            filterDemand = demand(
+                StackedBlocks(extent: n, fold: c, blockRows: k, diagonal: false),
+                .reversedRows(chunkRows: r), byColumnFold: true)
+        case .os:  // IFMAP^T blocks: M in R folds, K rows; filter: N in C folds, K rows; both diagonal
+            ifmapDemand = demand(
+                StackedBlocks(extent: m, fold: r, blockRows: k, diagonal: true), .skewed(lineBase: 0),
+                byColumnFold: false)
+            filterDemand = demand(
+                StackedBlocks(extent: n, fold: c, blockRows: k, diagonal: true), .skewed(lineBase: 0),
+                byColumnFold: true)
+        case .is:  // IFMAP^T blocks: M in C folds, K rows, row-major; filter^T blocks: K in R folds, N rows, diagonal
+            ifmapDemand = demand(
+                StackedBlocks(extent: m, fold: c, blockRows: k, diagonal: false),
+                .reversedRows(chunkRows: r), byColumnFold: true)
+            filterDemand = demand(
+                StackedBlocks(extent: k, fold: r, blockRows: n, diagonal: true), .skewed(lineBase: r),
+                byColumnFold: false)
         }
-        ifmapGeometry = ReadBufferGeometry(words: config.ifmapWords, bandwidth: config.ifmapBandwidth,
-                                           operandWords: m &* k)
-        filterGeometry = ReadBufferGeometry(words: config.filterWords, bandwidth: config.filterBandwidth,
-                                            operandWords: k &* n)
+        ifmapGeometry = ReadBufferGeometry(
+            words: config.ifmapWords, bandwidth: config.ifmapBandwidth,
+            operandWords: m &* k)
+        filterGeometry = ReadBufferGeometry(
+            words: config.filterWords, bandwidth: config.filterBandwidth,
+            operandWords: k &* n)
         ofmapGeometry = WriteBufferGeometry(words: config.ofmapWords, bandwidth: config.ofmapBandwidth)
         output = OutputDemand(gemm: gemm, array: array, foldLines: foldLines, rowFolds: rowFolds, colFolds: colFolds)
     }

@@ -15,8 +15,10 @@ public struct GemmTileSpec: Sendable, Hashable {
     public var ifmapWordBytes: Int
     public var filterWordBytes: Int
 
-    public init(shape: GemmShape, array: SystolicArray, config: ScratchpadConfig, ifmapBuffer: BufferID?,
-                filterBuffer: BufferID?, ifmapWordBytes: Int, filterWordBytes: Int) {
+    public init(
+        shape: GemmShape, array: SystolicArray, config: ScratchpadConfig, ifmapBuffer: BufferID?,
+        filterBuffer: BufferID?, ifmapWordBytes: Int, filterWordBytes: Int
+    ) {
         self.shape = shape; self.array = array; self.config = config; self.ifmapBuffer = ifmapBuffer
         self.filterBuffer = filterBuffer; self.ifmapWordBytes = ifmapWordBytes; self.filterWordBytes = filterWordBytes
     }
@@ -50,7 +52,7 @@ public struct GemmTileProgram: Sendable {
         var initial: Int, fillWords: Int, fills: Int, lines: Int, total: Int
         /// The line by which fill `j` (0-based) must be in: when consumption reaches the words it brings.
         func line(ofFill j: Int) -> Int {
-            let needed = initial &+ j &* fillWords   // words consumed when the fill's first word is needed
+            let needed = initial &+ j &* fillWords  // words consumed when the fill's first word is needed
             return min(lines &- 1, mulDiv(needed, lines, max(1, total)))
         }
 
@@ -96,8 +98,11 @@ public struct GemmTileProgram: Sendable {
             if line &- starts[starts.count &- 1] >= minimum {
                 starts.append(line); ifmapFills.append(0); filterFills.append(0)
             }
-            if la == line { ifmapFills[ifmapFills.count &- 1] &+= 1; ja &+= 1 }
-            else { filterFills[filterFills.count &- 1] &+= 1; jb &+= 1 }
+            if la == line {
+                ifmapFills[ifmapFills.count &- 1] &+= 1; ja &+= 1
+            } else {
+                filterFills[filterFills.count &- 1] &+= 1; jb &+= 1
+            }
         }
         lineEnd = Array(starts.dropFirst()) + [lines]
     }

@@ -3,8 +3,8 @@
 @inline(__always) func cellsBeforeDiagonal(_ h: Int, _ w: Int, _ d: Int) -> Int {
     if d <= 0 || h <= 0 || w <= 0 { return 0 }
     if d >= h &+ w &- 1 { return h &* w }
-    let a = min(h, d)                          // rows that reach diagonal d
-    let full = max(0, min(a, d &- w &+ 1))     // rows i <= d - w contribute all w cells
+    let a = min(h, d)  // rows that reach diagonal d
+    let full = max(0, min(a, d &- w &+ 1))  // rows i <= d - w contribute all w cells
     // rows full ..< a contribute d - i cells each
     let n = a &- full
     return full &* w &+ n &* d &- (full &+ a &- 1) &* n / 2
@@ -31,8 +31,9 @@ public struct StackedBlocks: Sendable, Hashable {
     /// `extent` split into folds of `fold`: one block per fold.
     init(extent: Int, fold: Int, blockRows: Int, diagonal: Bool) {
         let b = ceilDiv(extent, fold)
-        self.init(blocks: b, blockRows: blockRows, width: fold, lastWidth: extent &- (b &- 1) &* fold,
-                  diagonal: diagonal)
+        self.init(
+            blocks: b, blockRows: blockRows, width: fold, lastWidth: extent &- (b &- 1) &* fold,
+            diagonal: diagonal)
     }
 
     @inline(__always) public func width(ofBlock b: Int) -> Int { b == blocks &- 1 ? lastWidth : width }

@@ -56,7 +56,7 @@ public struct OutputDemand: Sendable, Hashable {
     /// The line that writes word number `index` (0-based) of the whole GEMM, or `lines` if there is none.
     public func line(ofWord index: Int) -> Int {
         if index >= totalWords { return lines }
-        var lo = 0, hi = lines &- 1                   // smallest line with before(line + 1) > index
+        var lo = 0, hi = lines &- 1  // smallest line with before(line + 1) > index
         while lo < hi {
             let mid = (lo &+ hi) / 2
             if before(line: mid &+ 1) > index { hi = mid } else { lo = mid &+ 1 }

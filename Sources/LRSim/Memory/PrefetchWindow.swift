@@ -31,7 +31,7 @@ public struct PrefetchWindow: Sendable, Hashable {
     }
 
     @inline(__always) mutating func advance(_ fills: Int) {
-        start = (start &+ fills &* fillSets) % sets   // fills * fillSets <= 2 * sets (see cover)
+        start = (start &+ fills &* fillSets) % sets  // fills * fillSets <= 2 * sets (see cover)
     }
 
     /// For a run of sets that only increases from `set` (which must be inside): the first set that misses,
@@ -69,7 +69,13 @@ public struct FillClock: Sendable, Hashable {
         let lLast = fills &* fillCycles &- 1
         let a = max(0, lFirst &- c &- 1)
         let excess: Int
-        if m == 1 { excess = a } else if m & 1 == 0 { excess = max(0, fillCycles &- a) } else { excess = min(a, fillCycles) }
+        if m == 1 {
+            excess = a
+        } else if m & 1 == 0 {
+            excess = max(0, fillCycles &- a)
+        } else {
+            excess = min(a, fillCycles)
+        }
         return lLast &+ excess &- c &- 1
     }
 }

@@ -58,8 +58,9 @@ public enum ScaleSimMemoryTimer {
                 if s > 0 { stall &+= s; stalled &+= 1 }
             }
         }
-        return ScratchpadTiming(computeCycles: pad.lines &- 1, stallCycles: stall, cycles: pad.lines &- 1 &+ stall,
-                                ifmapFills: ifmapClock.fills, filterFills: filterClock.fills,
-                                ofmapDrains: drain.drains, stalledLines: stalled)
+        return ScratchpadTiming(
+            computeCycles: pad.lines &- 1, stallCycles: stall, cycles: pad.lines &- 1 &+ stall,
+            ifmapFills: ifmapClock.fills, filterFills: filterClock.fills,
+            ofmapDrains: drain.drains, stalledLines: stalled)
     }
 }

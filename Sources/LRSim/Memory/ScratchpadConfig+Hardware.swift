@@ -16,31 +16,41 @@ extension ScratchpadConfig {
             let w = (hardware.dram.bytesPerCycle / Double(bytes(format))).rounded(.down)
             return w.isFinite ? max(1, min(Int(w), Self.maxBandwidth)) : 1
         }
-        self.init(ifmapWords: words(b.inputs.capacityBytes, f.activations),
-                  filterWords: words(b.weights.capacityBytes, f.weights),
-                  ofmapWords: words(b.accumulators.capacityBytes, f.accumulators),
-                  ifmapBandwidth: perCycle(f.activations), filterBandwidth: perCycle(f.weights),
-                  ofmapBandwidth: perCycle(f.accumulators))
+        self.init(
+            ifmapWords: words(b.inputs.capacityBytes, f.activations),
+            filterWords: words(b.weights.capacityBytes, f.weights),
+            ofmapWords: words(b.accumulators.capacityBytes, f.accumulators),
+            ifmapBandwidth: perCycle(f.activations), filterBandwidth: perCycle(f.weights),
+            ofmapBandwidth: perCycle(f.accumulators))
     }
 
     /// The configuration `lrsim gemm` uses: a hardware model's (if any), with SCALE-Sim-style overrides (sizes in KiB
     /// of 1-byte words, one bandwidth in words per cycle for all three interfaces). Without a hardware model every
     /// override must be given.
-    public static func resolve(hardware: HardwareModel?, ifmapKiB: Int?, filterKiB: Int?, ofmapKiB: Int?,
-                               bandwidth: Int?) throws -> ScratchpadConfig {
+    public static func resolve(
+        hardware: HardwareModel?, ifmapKiB: Int?, filterKiB: Int?, ofmapKiB: Int?,
+        bandwidth: Int?
+    ) throws -> ScratchpadConfig {
         var c: ScratchpadConfig
         if let hardware {
             c = ScratchpadConfig(hardware: hardware)
         } else {
-            let missing = [("--ifmap-sram-kb", ifmapKiB), ("--filter-sram-kb", filterKiB), ("--ofmap-sram-kb", ofmapKiB),
-                           ("--bandwidth", bandwidth)].filter { $0.1 == nil }.map(\.0)
+            let missing = [
+                ("--ifmap-sram-kb", ifmapKiB), ("--filter-sram-kb", filterKiB), ("--ofmap-sram-kb", ofmapKiB),
+                ("--bandwidth", bandwidth),
+            ].filter { $0.1 == nil }.map(\.0)
             guard missing.isEmpty else {
-                throw ScratchpadError.invalidConfig("the memory model needs \(missing.joined(separator: ", ")) (or --hw FILE to take them from a hardware model)")
+                throw ScratchpadError.invalidConfig(
+                    "the memory model needs \(missing.joined(separator: ", ")) (or --hw FILE to take them from a hardware model)"
+                )
             }
-            c = ScratchpadConfig(ifmapWords: 0, filterWords: 0, ofmapWords: 0, ifmapBandwidth: 0, filterBandwidth: 0,
-                                 ofmapBandwidth: 0)
+            c = ScratchpadConfig(
+                ifmapWords: 0, filterWords: 0, ofmapWords: 0, ifmapBandwidth: 0, filterBandwidth: 0,
+                ofmapBandwidth: 0)
         }
-        for (name, kib) in [("--ifmap-sram-kb", ifmapKiB), ("--filter-sram-kb", filterKiB), ("--ofmap-sram-kb", ofmapKiB)] {
+        for (name, kib) in [
+            ("--ifmap-sram-kb", ifmapKiB), ("--filter-sram-kb", filterKiB), ("--ofmap-sram-kb", ofmapKiB),
+        ] {
             if let kib, !(1...(Self.maxWords >> 10)).contains(kib) {
                 throw ScratchpadError.invalidConfig("\(name) must be 1 ... 2^30 KiB, got \(kib)")
             }

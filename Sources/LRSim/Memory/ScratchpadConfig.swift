@@ -16,11 +16,14 @@ public struct ScratchpadConfig: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case ifmapWords = "ifmap_words", filterWords = "filter_words", ofmapWords = "ofmap_words"
-        case ifmapBandwidth = "ifmap_bandwidth", filterBandwidth = "filter_bandwidth", ofmapBandwidth = "ofmap_bandwidth"
+        case ifmapBandwidth = "ifmap_bandwidth", filterBandwidth = "filter_bandwidth", ofmapBandwidth =
+            "ofmap_bandwidth"
     }
 
-    public init(ifmapWords: Int, filterWords: Int, ofmapWords: Int,
-                ifmapBandwidth: Int, filterBandwidth: Int, ofmapBandwidth: Int) {
+    public init(
+        ifmapWords: Int, filterWords: Int, ofmapWords: Int,
+        ifmapBandwidth: Int, filterBandwidth: Int, ofmapBandwidth: Int
+    ) {
         self.ifmapWords = ifmapWords; self.filterWords = filterWords; self.ofmapWords = ofmapWords
         self.ifmapBandwidth = ifmapBandwidth; self.filterBandwidth = filterBandwidth
         self.ofmapBandwidth = ofmapBandwidth
@@ -28,8 +31,9 @@ public struct ScratchpadConfig: Sendable, Hashable, Codable {
 
     /// SCALE-Sim's configuration: sizes in KiB of 1-byte words and one bandwidth for all three interfaces.
     public init(ifmapKiB: Int, filterKiB: Int, ofmapKiB: Int, bandwidth: Int) {
-        self.init(ifmapWords: ifmapKiB &* 1024, filterWords: filterKiB &* 1024, ofmapWords: ofmapKiB &* 1024,
-                  ifmapBandwidth: bandwidth, filterBandwidth: bandwidth, ofmapBandwidth: bandwidth)
+        self.init(
+            ifmapWords: ifmapKiB &* 1024, filterWords: filterKiB &* 1024, ofmapWords: ofmapKiB &* 1024,
+            ifmapBandwidth: bandwidth, filterBandwidth: bandwidth, ofmapBandwidth: bandwidth)
     }
 
     /// Largest buffer (words) and bandwidth accepted: keeps every product in the model far from Int overflow.
@@ -44,8 +48,10 @@ public struct ScratchpadConfig: Sendable, Hashable, Codable {
                 throw ScratchpadError.invalidConfig("\(name): expected 2 ... 2^40 words, got \(v)")
             }
         }
-        for (name, v) in [("ifmap bandwidth", ifmapBandwidth), ("filter bandwidth", filterBandwidth),
-                          ("ofmap bandwidth", ofmapBandwidth)] {
+        for (name, v) in [
+            ("ifmap bandwidth", ifmapBandwidth), ("filter bandwidth", filterBandwidth),
+            ("ofmap bandwidth", ofmapBandwidth),
+        ] {
             guard (1...Self.maxBandwidth).contains(v) else {
                 throw ScratchpadError.invalidConfig("\(name): expected 1 ... 2^30 words per cycle, got \(v)")
             }

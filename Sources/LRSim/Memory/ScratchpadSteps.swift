@@ -29,7 +29,7 @@ public struct ScratchpadSteps: Sequence, IteratorProtocol {
         if fillLine > line {
             let end = Swift.min(fillLine, output.lines)
             defer { line = end }
-            return .compute(lines: line ..< end, ofmapWords: output.before(line: end) &- output.before(line: line))
+            return .compute(lines: line..<end, ofmapWords: output.before(line: end) &- output.before(line: line))
         }
         var fi = 0, ff = 0
         if let e = nextIfmap, e.line == line { fi = e.fills; nextIfmap = ifmap.next() }

@@ -2,8 +2,10 @@ import HWModel
 
 /// Energy = action counts x the model's per-action pJ (Accelergy ERT style), plus leakage per cycle.
 enum EnergyModel {
-    static func report(counts c: ActionCounts, dramRead: Int, dramWrite: Int, cycles: Int, iterations: Int,
-                       graph: TaskGraph, hardware: HardwareModel) -> SimReport.EnergyReport {
+    static func report(
+        counts c: ActionCounts, dramRead: Int, dramWrite: Int, cycles: Int, iterations: Int,
+        graph: TaskGraph, hardware: HardwareModel
+    ) -> SimReport.EnergyReport {
         let table = hardware.energy
         var actions: [EnergyAction: Double] = [:]
         func charge(_ a: EnergyAction, _ n: Double) { actions[a, default: 0] += n * table[a] }
@@ -25,8 +27,10 @@ enum EnergyModel {
             default: break
             }
         }
-        let sramKiB = Double(graph.buffers.reduce(0) { $0 + $1.capacityBytes }
-                             + graph.fifos.reduce(0) { $0 + $1.capacityWords * $1.wordBytes }) / 1024
+        let sramKiB =
+            Double(
+                graph.buffers.reduce(0) { $0 + $1.capacityBytes }
+                    + graph.fifos.reduce(0) { $0 + $1.capacityWords * $1.wordBytes }) / 1024
         charge(.peLeak, Double(pes) * cyc); charge(.vectorLeak, Double(lanes) * cyc)
         charge(.sramLeak, sramKiB * cyc); charge(.noiseLeak, Double(generators) * cyc)
         charge(.lossLeak, Double(lossUnits) * cyc); charge(.busLeak, Double(buses) * cyc)
@@ -44,7 +48,8 @@ enum EnergyModel {
             pe: component("pe"), vector: component("vector"), sram: component("sram"), fifo: component("fifo"),
             dram: component("dram"), noise: component("noise"), loss: component("loss"), bus: component("bus"),
             interconnect: onChip + chipToChip,
-            actions: Dictionary(uniqueKeysWithValues: actions.map { ($0.key.rawValue, $0.value) }
-                                + [("link.on_chip", onChip), ("link.chip_to_chip", chipToChip)]))
+            actions: Dictionary(
+                uniqueKeysWithValues: actions.map { ($0.key.rawValue, $0.value) }
+                    + [("link.on_chip", onChip), ("link.chip_to_chip", chipToChip)]))
     }
 }

@@ -42,11 +42,12 @@ public struct GemmReport: Sendable, Codable, Equatable {
         rows = array.rows; cols = array.cols; dataflow = array.dataflow.rawValue; self.convention = convention.rawValue
         layers = list.map { g in
             let t = array.timing(g.shape, convention: convention)
-            return Layer(name: g.name, m: g.shape.m, n: g.shape.n, k: g.shape.k, cycles: t.cycles,
-                         computeCycles: t.cycles, stallCycles: 0, folds: t.folds,
-                         cyclesPerFold: t.cyclesPerFold, macs: t.macs, utilizationPercent: t.utilizationPercent,
-                         mappingEfficiencyPercent: t.mappingEfficiencyPercent,
-                         computeUtilizationPercent: t.computeUtilizationPercent, memory: nil)
+            return Layer(
+                name: g.name, m: g.shape.m, n: g.shape.n, k: g.shape.k, cycles: t.cycles,
+                computeCycles: t.cycles, stallCycles: 0, folds: t.folds,
+                cyclesPerFold: t.cyclesPerFold, macs: t.macs, utilizationPercent: t.utilizationPercent,
+                mappingEfficiencyPercent: t.mappingEfficiencyPercent,
+                computeUtilizationPercent: t.computeUtilizationPercent, memory: nil)
         }
         totalCycles = layers.reduce(0) { $0 &+ $1.cycles }
         totalStallCycles = 0
@@ -60,10 +61,14 @@ public struct GemmReport: Sendable, Codable, Equatable {
     /// SCALE-Sim's "Total Cycles" (`cycles`) and "Stall Cycles". The memory model follows SCALE-Sim's schedule, so the
     /// convention must be `scalesim` (or `scalesim_rtl`, one more compute cycle per layer). Utilisation is
     /// SCALE-Sim's: MACs over total cycles including stalls.
-    public init(list: [NamedGemm], array: SystolicArray, convention: GemmTimingConvention, memory: ScratchpadConfig,
-                order: GemmMemoryOrder = .scalesim, wallSeconds: Double = 0) throws {
+    public init(
+        list: [NamedGemm], array: SystolicArray, convention: GemmTimingConvention, memory: ScratchpadConfig,
+        order: GemmMemoryOrder = .scalesim, wallSeconds: Double = 0
+    ) throws {
         guard convention != .onnxim else {
-            throw ScratchpadError.invalidConfig("the memory model follows SCALE-Sim's fold schedule: use the scalesim or scalesim_rtl convention, not onnxim")
+            throw ScratchpadError.invalidConfig(
+                "the memory model follows SCALE-Sim's fold schedule: use the scalesim or scalesim_rtl convention, not onnxim"
+            )
         }
         self.init(list: list, array: array, convention: convention, wallSeconds: wallSeconds)
         let extra = convention == .scalesimRTL ? 1 : 0

@@ -26,19 +26,25 @@ public enum GemmList {
             guard header != nil else { header = fields; continue }
             let where_ = "\(file):\(n + 1)"
             guard fields.count >= 4 else {
-                throw SimulationError.invalidGemmList("\(where_): expected 'name, M, N, K' or 'name, IFMAP H, IFMAP W, filter H, filter W, channels, filters, stride', got \(fields.count) fields")
+                throw SimulationError.invalidGemmList(
+                    "\(where_): expected 'name, M, N, K' or 'name, IFMAP H, IFMAP W, filter H, filter W, channels, filters, stride', got \(fields.count) fields"
+                )
             }
             let numbers = try fields.dropFirst().prefix(7).enumerated().map { (i, f) -> Int in
                 guard let v = Int(f.split(separator: ":").first.map(String.init) ?? f), v >= 1, v <= 1 << 30 else {
-                    throw SimulationError.invalidGemmList("\(where_): field \(i + 2) ('\(f)'): expected a positive integer (at most 2^30)")
+                    throw SimulationError.invalidGemmList(
+                        "\(where_): field \(i + 2) ('\(f)'): expected a positive integer (at most 2^30)")
                 }
                 return v
             }
             let name = fields[0]
             if numbers.count >= 7 {
-                let (ih, iw, fh, fw, ch, nf, s) = (numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6])
+                let (ih, iw, fh, fw, ch, nf, s) = (
+                    numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6]
+                )
                 guard fh <= ih, fw <= iw else {
-                    throw SimulationError.invalidGemmList("\(where_): filter \(fh)x\(fw) larger than the IFMAP \(ih)x\(iw)")
+                    throw SimulationError.invalidGemmList(
+                        "\(where_): filter \(fh)x\(fw) larger than the IFMAP \(ih)x\(iw)")
                 }
                 let oh = (ih - fh) / s + 1, ow = (iw - fw) / s + 1
                 result.append(NamedGemm(name: name, shape: GemmShape(m: oh * ow, n: nf, k: fh * fw * ch)))
@@ -46,7 +52,9 @@ public enum GemmList {
                 result.append(NamedGemm(name: name, shape: GemmShape(m: numbers[0], n: numbers[1], k: numbers[2])))
             }
         }
-        guard !result.isEmpty else { throw SimulationError.invalidGemmList("\(file): no GEMMs (expected a header line and one line per layer)") }
+        guard !result.isEmpty else {
+            throw SimulationError.invalidGemmList("\(file): no GEMMs (expected a header line and one line per layer)")
+        }
         return result
     }
 
@@ -55,7 +63,7 @@ public enum GemmList {
     public static func preset(_ name: String) -> [NamedGemm]? {
         switch name {
         case "resnet18":
-            typealias Conv = (String, Int, Int, Int, Int, Int)   // name, ifmap (square, padded), filter, channels, filters, stride
+            typealias Conv = (String, Int, Int, Int, Int, Int)  // name, ifmap (square, padded), filter, channels, filters, stride
             var convs: [Conv] = [("conv1", 230, 7, 3, 64, 2)]
             for i in 1...4 { convs.append(("layer1_conv\(i)", 58, 3, 64, 64, 1)) }
             let stages: [(Int, Int, Int, Int)] = [(2, 58, 64, 128), (3, 30, 128, 256), (4, 16, 256, 512)]
@@ -82,6 +90,8 @@ public enum GemmList {
 
     /// The forward GEMMs of a network for a batch.
     public static func forward(_ network: NetworkSpec, batch: Int) throws -> [NamedGemm] {
-        try ComputeLayer.plan(network).map { NamedGemm(name: "L\($0.index) \($0.summary)", shape: $0.forwardGemm(rows: batch)) }
+        try ComputeLayer.plan(network).map {
+            NamedGemm(name: "L\($0.index) \($0.summary)", shape: $0.forwardGemm(rows: batch))
+        }
     }
 }

@@ -64,9 +64,10 @@ extension SystolicArray {
         }
         let r = rows, c = cols
         guard !gemm.isEmpty, r > 0, c > 0 else {
-            return SystolicTiming(cycles: 0, folds: 0, cyclesPerFold: 0, spatialRows: sr, spatialCols: sc, temporal: t,
-                                  utilizationPercent: 0, mappingEfficiencyPercent: 0, computeUtilizationPercent: 0,
-                                  macs: 0)
+            return SystolicTiming(
+                cycles: 0, folds: 0, cyclesPerFold: 0, spatialRows: sr, spatialCols: sc, temporal: t,
+                utilizationPercent: 0, mappingEfficiencyPercent: 0, computeUtilizationPercent: 0,
+                macs: 0)
         }
         let rowFolds = ceilDiv(sr, r), colFolds = ceilDiv(sc, c)
         let folds = rowFolds &* colFolds
@@ -78,17 +79,18 @@ extension SystolicArray {
         case .onnxim: cycles = folds &* max(t, 4) &+ (perFold &- t)
         }
         // Used PEs summed over folds: every full fold uses R (or C), the last one the remainder.
-        let usedRowsSum = (rowFolds &- 1) &* r &+ (sr &- (rowFolds &- 1) &* r)   // == sr
-        let usedColsSum = (colFolds &- 1) &* c &+ (sc &- (colFolds &- 1) &* c)   // == sc
-        let usedPEs = Double(usedRowsSum) * Double(usedColsSum)                   // sum over folds of used_r * used_c
+        let usedRowsSum = (rowFolds &- 1) &* r &+ (sr &- (rowFolds &- 1) &* r)  // == sr
+        let usedColsSum = (colFolds &- 1) &* c &+ (sc &- (colFolds &- 1) &* c)  // == sc
+        let usedPEs = Double(usedRowsSum) * Double(usedColsSum)  // sum over folds of used_r * used_c
         let mapping = usedPEs / (Double(folds) * Double(r) * Double(c))
         let computeUtil = usedPEs * Double(t) / (Double(folds) * Double(r) * Double(c) * Double(perFold))
         let macs = gemm.macs
-        return SystolicTiming(cycles: cycles, folds: folds, cyclesPerFold: perFold,
-                              spatialRows: sr, spatialCols: sc, temporal: t,
-                              utilizationPercent: Double(macs) * 100 / (Double(cycles) * Double(r) * Double(c)),
-                              mappingEfficiencyPercent: mapping * 100, computeUtilizationPercent: computeUtil * 100,
-                              macs: macs)
+        return SystolicTiming(
+            cycles: cycles, folds: folds, cyclesPerFold: perFold,
+            spatialRows: sr, spatialCols: sc, temporal: t,
+            utilizationPercent: Double(macs) * 100 / (Double(cycles) * Double(r) * Double(c)),
+            mappingEfficiencyPercent: mapping * 100, computeUtilizationPercent: computeUtil * 100,
+            macs: macs)
     }
 }
 

@@ -26,8 +26,9 @@ extension ScheduleBuilder {
             for l in b.layers.indices.reversed() {
                 let ready = states.map { b.allLayersGradient(t, layer: l, $0) }
                 if states.count == 1, let (r, readers) = ready[0] {
-                    let update = b.weightUpdate(t, layer: l, lane: states[0].shard.home, gradient: r.gradient,
-                                                after: r.after, allocates: r.allocates, frees: r.frees)
+                    let update = b.weightUpdate(
+                        t, layer: l, lane: states[0].shard.home, gradient: r.gradient,
+                        after: r.after, allocates: r.allocates, frees: r.frees)
                     b.publishWeights(t, layer: l, update: update, readers: readers)
                 } else if states.count > 1 {
                     b.allReduceAndUpdate(
@@ -49,8 +50,10 @@ extension ScheduleBuilder {
         var frees = slots.filter { $0 != home.slot }.map { s.gradient[l][$0]! }
         let allSlots = Set(slots).union([home.slot]).sorted()
         if allSlots.count > 1 {
-            after = collective(.reduce, bytes: layers[l].parameterCount &* sizes.gradient, stage: home.stage,
-                               slots: allSlots, after: after, kind: .reduce, iteration: t, layer: l).map { ($0, .data) }
+            after = collective(
+                .reduce, bytes: layers[l].parameterCount &* sizes.gradient, stage: home.stage,
+                slots: allSlots, after: after, kind: .reduce, iteration: t, layer: l
+            ).map { ($0, .data) }
         }
         if target == nil {
             target = graph.addAllocation(in: home.accumulators, bytes: layers[l].parameterCount &* sizes.gradient)
@@ -75,9 +78,10 @@ extension ScheduleBuilder {
         var laneLoad: [Int: TaskID] = [home0: load]
         var baselineArrived: [Int: TaskID] = [home0: cleanBroadcast]
         let firstSlots = Set(used.map { place(0, lane: $0).slot }).union([place(0, lane: home0).slot]).sorted()
-        let lossesArrived = collective(.broadcast, bytes: B &* sizes.loss, stage: machine.stageOfLayer[0],
-                                       slots: firstSlots, after: [(cleanLoss, .data)], kind: .transfer, iteration: t,
-                                       layer: -1)
+        let lossesArrived = collective(
+            .broadcast, bytes: B &* sizes.loss, stage: machine.stageOfLayer[0],
+            slots: firstSlots, after: [(cleanLoss, .data)], kind: .transfer, iteration: t,
+            layer: -1)
         for lane in used where lane != home0 {
             laneLoad[lane] = inputLoad(t, lane: lane, rows: B)
             baselineArrived[lane] = lossesArrived.last ?? cleanBroadcast
@@ -104,8 +108,10 @@ extension ScheduleBuilder {
                 // The GEMM, the noise add and the post-ops, on every copy of the group.
                 let elementwise = rows &* (2 &* layer.logitElements &+ layer.postOpElements)
                 let aggregate = aggregation(layer: l, copies: gc, st)
-                var d = task(st.array, .copyForward, cycles: gemmCycles(g, st) &+ vectorCycles(elementwise, st)
-                             &+ aggregate.cycles, iteration: t, layer: l)
+                var d = task(
+                    st.array, .copyForward,
+                    cycles: gemmCycles(g, st) &+ vectorCycles(elementwise, st)
+                        &+ aggregate.cycles, iteration: t, layer: l)
                 d.copy = Int32(g0)
                 d.gemm = gemmSpec(g, st, ifmap: nil, filter: (st.replica.weights, sizes.weight))
                 d.noiseUnit = st.noise; d.noiseCycles = noiseCycles(noiseCount, st)
@@ -118,8 +124,9 @@ extension ScheduleBuilder {
                 var deps = weightOrdering(layer: l, lane: lane, iteration: t)
                 if l == 0 { deps.append((laneLoad[lane]!, .resource)) }
                 if let p = previous, !pops { deps.append((p, .data)) }
-                let id = add(d, after: deps, allocates: [input] + (noiseBlock.map { [$0] } ?? []),
-                             reads: [weights(l, lane: lane)])
+                let id = add(
+                    d, after: deps, allocates: [input] + (noiseBlock.map { [$0] } ?? []),
+                    reads: [weights(l, lane: lane)])
                 if l == 0 && batchConsumed[t][lane] == nil { batchConsumed[t][lane] = id }
                 forward.append(id); inputsKept.append(input); noiseKept.append(noiseBlock)
                 previous = id
@@ -131,14 +138,20 @@ extension ScheduleBuilder {
             bt.copy = Int32(g0)
             let broadcast = add(bt, after: [(loss, .data)])
 
-            pending.append(AllLayersGroup(first: g0, lane: lane, rows: rows, broadcast: broadcast,
-                                          baseline: baselineArrived[lane]!, forward: forward, inputs: inputsKept,
-                                          noise: noiseKept))
+            pending.append(
+                AllLayersGroup(
+                    first: g0, lane: lane, rows: rows, broadcast: broadcast,
+                    baseline: baselineArrived[lane]!, forward: forward, inputs: inputsKept,
+                    noise: noiseKept))
             // A stage's array runs the outer products of a group only after the forwards of the next `lag` groups, so
             // that copy groups pipeline through the stages while earlier groups wait for their losses.
-            if pending.count > lag { allLayersGradients(t, pending.removeFirst(), gradient: &gradient, lastOuter: &lastOuter) }
+            if pending.count > lag {
+                allLayersGradients(t, pending.removeFirst(), gradient: &gradient, lastOuter: &lastOuter)
+            }
         }
-        while !pending.isEmpty { allLayersGradients(t, pending.removeFirst(), gradient: &gradient, lastOuter: &lastOuter) }
+        while !pending.isEmpty {
+            allLayersGradients(t, pending.removeFirst(), gradient: &gradient, lastOuter: &lastOuter)
+        }
 
         return AllLayersShardState(shard: shard, gradient: gradient, lastOuter: lastOuter)
     }
@@ -154,8 +167,10 @@ extension ScheduleBuilder {
 
     /// A group's gradient work at every layer: weight the noise by the loss change, then add the outer product with
     /// the copies' noisy inputs into the replica's gradient.
-    mutating func allLayersGradients(_ t: Int, _ p: AllLayersGroup, gradient: inout [[Int: AllocationID]],
-                                     lastOuter: inout [[Int: TaskID]]) {
+    mutating func allLayersGradients(
+        _ t: Int, _ p: AllLayersGroup, gradient: inout [[Int: AllocationID]],
+        lastOuter: inout [[Int: TaskID]]
+    ) {
         let method = spec.method, rows = p.rows
         for layer in layers {
             let l = layer.index, st = place(l, lane: p.lane)
@@ -164,31 +179,40 @@ extension ScheduleBuilder {
             let deltas = graph.addAllocation(in: st.accumulators, bytes: weighted &* sizes.accumulator)
             var a = task(st.vector, .accumulate, cycles: vectorCycles(weighted &+ rows, st), iteration: t, layer: l)
             a.copy = Int32(p.first)
-            if method.signEncoded { a.counts.adds = weighted &+ rows } else { a.counts.macs = weighted; a.counts.adds = rows }
+            if method.signEncoded {
+                a.counts.adds = weighted &+ rows
+            } else {
+                a.counts.macs = weighted; a.counts.adds = rows
+            }
             a.counts.sramReadBytes = p.noise[l].map { graph.bytes(of: $0) } ?? 0
             a.counts.sramWriteBytes = graph.bytes(of: deltas)
-            let accumulate = add(a, after: [(p.broadcast, .data), (p.baseline, .data), (p.forward[l], .data)],
-                                 allocates: [deltas], reads: p.noise[l].map { [$0] } ?? [],
-                                 frees: p.noise[l].map { [$0] } ?? [])
+            let accumulate = add(
+                a, after: [(p.broadcast, .data), (p.baseline, .data), (p.forward[l], .data)],
+                allocates: [deltas], reads: p.noise[l].map { [$0] } ?? [],
+                frees: p.noise[l].map { [$0] } ?? [])
             // dW += w (x) x over the group's rows: the outer product with the copies' own (noisy) inputs.
             let og = layer.weightGradientGemm(rows: rows)
-            var o = task(st.array, .gradient, cycles: gemmCycles(og, st) &+ vectorCycles(weighted, st),
-                         iteration: t, layer: l)
+            var o = task(
+                st.array, .gradient, cycles: gemmCycles(og, st) &+ vectorCycles(weighted, st),
+                iteration: t, layer: l)
             o.copy = Int32(p.first)
             o.gemm = gemmSpec(og, st, ifmap: (st.inputs, sizes.input), filter: (st.accumulators, sizes.accumulator))
             o.counts.macs = og.macs
-            o.counts.adds = weighted   // bias gradient
+            o.counts.adds = weighted  // bias gradient
             var allocates: [AllocationID] = []
             let dW: AllocationID
-            if let existing = gradient[l][st.slot] { dW = existing } else {
+            if let existing = gradient[l][st.slot] {
+                dW = existing
+            } else {
                 dW = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
                 gradient[l][st.slot] = dW; allocates.append(dW)
             }
             o.counts.sramReadBytes = graph.bytes(of: p.inputs[l]) &+ graph.bytes(of: deltas)
             o.counts.sramWriteBytes = graph.bytes(of: dW)
-            lastOuter[l][st.slot] = add(o, after: [(accumulate, .data)], allocates: allocates,
-                                        reads: [p.inputs[l], deltas] + (allocates.isEmpty ? [dW] : []),
-                                        frees: [p.inputs[l], deltas])
+            lastOuter[l][st.slot] = add(
+                o, after: [(accumulate, .data)], allocates: allocates,
+                reads: [p.inputs[l], deltas] + (allocates.isEmpty ? [dW] : []),
+                frees: [p.inputs[l], deltas])
         }
     }
 }

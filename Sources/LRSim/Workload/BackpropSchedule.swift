@@ -1,5 +1,6 @@
 import HWModel
 import LRCore
+
 /// Backprop: the batch is divided over the lanes (data parallel); each lane runs its share through the stages in
 /// micro-batches by the chosen schedule (serial, GPipe or 1F1B), stashing every layer's input and pre-activation from
 /// its forward until its backward; each replica sums its layers' weight gradients over its micro-batches, the replicas
@@ -10,7 +11,8 @@ extension ScheduleBuilder {
     enum StageOp: Equatable { case forward(Int), backward(Int) }
 
     /// The order in which stage `s` of `stages` runs the forwards and backwards of `m` micro-batches.
-    static func stageProgram(_ schedule: BackpropSchedule, stage s: Int, stages: Int, microbatches m: Int) -> [StageOp] {
+    static func stageProgram(_ schedule: BackpropSchedule, stage s: Int, stages: Int, microbatches m: Int) -> [StageOp]
+    {
         switch schedule {
         case .serial, .gpipe:
             return (0..<m).map { .forward($0) } + (0..<m).map { .backward($0) }
@@ -46,7 +48,8 @@ extension ScheduleBuilder {
             if spec.schedule == .serial {
                 // The serial schedule defers the whole backward chain to phase B (it overlaps the next forward in the
                 // overlapped pipeline, as the gradient work of the forward-only schedules does).
-                let clean = cleanForwardPass(t, lane: lane, rows: rows, load: load, storeInputs: true, storeLogits: true)
+                let clean = cleanForwardPass(
+                    t, lane: lane, rows: rows, load: load, storeInputs: true, storeLogits: true)
                 state.stash[lane] = layers.indices.map { l in [[clean.inputs[l], clean.logits[l]].compactMap { $0 }] }
                 var dl = lossTask(rows: rows, kind: .lossGradient, iteration: t, lane: lane)
                 pushDeltas(&dl, fromLayer: layers.count, lane: lane, rows: rows)
@@ -91,10 +94,11 @@ extension ScheduleBuilder {
                     for l in machine.stages[s].layers {
                         let first = l == machine.stages[s].layers[0]
                         lastHandoff = nil
-                        let r = forwardTask(t, layer: l, lane: lane, rows: mbRows, microbatch: m,
-                                            previous: first ? nil : previousForward[m], load: l == 0 ? load : nil,
-                                            storeInput: true, storeLogit: true,
-                                            handoff: Handoff(input: first ? forwardHandoff[m] : nil))
+                        let r = forwardTask(
+                            t, layer: l, lane: lane, rows: mbRows, microbatch: m,
+                            previous: first ? nil : previousForward[m], load: l == 0 ? load : nil,
+                            storeInput: true, storeLogit: true,
+                            handoff: Handoff(input: first ? forwardHandoff[m] : nil))
                         state.stash[lane]![l][m] = [r.input, r.logit].compactMap { $0 }
                         previousForward[m] = r.task
                         if let h = lastHandoff { forwardHandoff[m] = h }
@@ -114,8 +118,9 @@ extension ScheduleBuilder {
                     for l in machine.stages[s].layers.reversed() {
                         let last = l == machine.stages[s].layers[machine.stages[s].layers.count - 1]
                         lastHandoff = nil
-                        backwardTask(t, layer: l, lane: lane, rows: share(rows, m, M), microbatch: m, state: &state,
-                                     handoff: Handoff(input: last ? backwardHandoff[m] : nil))
+                        backwardTask(
+                            t, layer: l, lane: lane, rows: share(rows, m, M), microbatch: m, state: &state,
+                            handoff: Handoff(input: last ? backwardHandoff[m] : nil))
                         if let h = lastHandoff { backwardHandoff[m] = h }
                     }
                     backwardDone[s][m] = true
@@ -132,7 +137,7 @@ extension ScheduleBuilder {
         let from = l == layers.count ? machine.stages.count : machine.stageOfLayer[l]
         guard l > 0, machine.stageOfLayer[l - 1] != from else { return }
         let up = machine.stageOfLayer[l - 1]
-        let elements = layers[l - 1].flowElements   // the deltas of layer l-1's output and of any shortcut it carries
+        let elements = layers[l - 1].flowElements  // the deltas of layer l-1's output and of any shortcut it carries
         d.fifoOut = machine.backwardFIFO(stage: up, lane: lane, graph: &graph)
         d.fifoOutWords = fifoWords(rows &* elements, machine.stages[up].spec)
         d.counts.fifoBytes = rows &* elements &* sizes.activation
@@ -141,17 +146,20 @@ extension ScheduleBuilder {
 
     /// Layer l's backward for `rows` rows: activation derivative, weight-gradient GEMM (accumulated into the replica's
     /// gradient), input-gradient GEMM (not for layer 0), deltas to the previous stage; frees the stash.
-    mutating func backwardTask(_ t: Int, layer l: Int, lane: Int, rows B: Int, microbatch m: Int,
-                               state: inout BackpropState, handoff: Handoff? = nil) {
+    mutating func backwardTask(
+        _ t: Int, layer l: Int, lane: Int, rows B: Int, microbatch m: Int,
+        state: inout BackpropState, handoff: Handoff? = nil
+    ) {
         let layer = layers[l], st = place(l, lane: lane)
         let wg = layer.weightGradientGemm(rows: B)
         let ig = l > 0 ? layer.inputGradientGemm(rows: B) : GemmShape(m: 0, n: 0, k: 0)
         // GCN: the input gradient goes back through A_hat (symmetric): the same aggregation as the forward's.
         let aggregate = l > 0 ? aggregation(layer: l, copies: 1, st) : (macs: 0, cycles: 0)
-        var d = task(st.array, .backward,
-                     cycles: vectorCycles(B &* layer.postOpElements, st) &+ gemmCycles(wg, st) &+ gemmCycles(ig, st)
-                        &+ vectorCycles(B &* layer.logitElements, st) &+ aggregate.cycles,
-                     iteration: t, layer: l)
+        var d = task(
+            st.array, .backward,
+            cycles: vectorCycles(B &* layer.postOpElements, st) &+ gemmCycles(wg, st) &+ gemmCycles(ig, st)
+                &+ vectorCycles(B &* layer.logitElements, st) &+ aggregate.cycles,
+            iteration: t, layer: l)
         d.microbatch = Int32(m)
         d.gemm = gemmSpec(wg, st, ifmap: (st.inputs, sizes.input), filter: (st.replica.weights, sizes.weight))
         d.counts.macs = wg.macs &+ ig.macs &+ aggregate.macs
@@ -177,7 +185,9 @@ extension ScheduleBuilder {
         let stash = state.stash[lane]?[l][mb] ?? []
         var allocates: [AllocationID] = []
         let gradient: AllocationID
-        if let g = state.gradient[l][st.slot] { gradient = g } else {
+        if let g = state.gradient[l][st.slot] {
+            gradient = g
+        } else {
             gradient = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
             state.gradient[l][st.slot] = gradient; allocates.append(gradient)
         }
@@ -188,9 +198,10 @@ extension ScheduleBuilder {
             deps.append((p, .data))
         }
         if let (producer, _) = handoff?.input { deps.append((producer, .data)) }
-        let id = add(d, after: deps, allocates: allocates + handedOut,
-                     reads: stash + [weights(l, lane: lane)] + (allocates.isEmpty ? [gradient] : []) + handedIn,
-                     frees: stash + handedIn)
+        let id = add(
+            d, after: deps, allocates: allocates + handedOut,
+            reads: stash + [weights(l, lane: lane)] + (allocates.isEmpty ? [gradient] : []) + handedIn,
+            frees: stash + handedIn)
         state.lastBackward[l][st.slot] = id
         if let block = handedOut.first { lastHandoff = (id, block) }
     }
@@ -204,20 +215,23 @@ extension ScheduleBuilder {
             for slot in slots { after[slot] = [(state.lastBackward[l][slot]!, .data)] }
             if slots.count > 1 {
                 let bytes = layers[l].parameterCount &* sizes.gradient
-                let done = collective(.allReduce, bytes: bytes, stage: machine.stageOfLayer[l], slots: slots,
-                                      after: slots.map { (state.lastBackward[l][$0]!, .data) }, kind: .allReduce,
-                                      iteration: t, layer: l)
+                let done = collective(
+                    .allReduce, bytes: bytes, stage: machine.stageOfLayer[l], slots: slots,
+                    after: slots.map { (state.lastBackward[l][$0]!, .data) }, kind: .allReduce,
+                    iteration: t, layer: l)
                 let perChip = machine.stages[machine.stageOfLayer[l]].spec.replicas
                 for slot in slots {
-                    let chipDone = done.first { graph.units[graph.task($0).unit.index].chip == slot / perChip } ?? done.last!
+                    let chipDone =
+                        done.first { graph.units[graph.task($0).unit.index].chip == slot / perChip } ?? done.last!
                     after[slot] = [(chipDone, .data)]
                 }
             }
             for slot in slots {
                 let lane = laneOf(slot: slot, layer: l)
                 let g = state.gradient[l][slot]!
-                weightsReady[t][l][slot] = weightUpdate(t, layer: l, lane: lane, gradient: g, after: after[slot]!,
-                                                        frees: [g])
+                weightsReady[t][l][slot] = weightUpdate(
+                    t, layer: l, lane: lane, gradient: g, after: after[slot]!,
+                    frees: [g])
             }
         }
     }

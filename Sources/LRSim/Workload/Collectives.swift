@@ -57,9 +57,11 @@ extension ScheduleBuilder {
     /// chip-to-chip link. All-reduce: reduce on each chip, all-reduce among chips, broadcast on each chip; reduce: on
     /// each chip, then among chips to chip 0; broadcast: from chip 0 among chips, then on each chip. Returns the tasks
     /// that finish it (what a consumer waits for); empty when there is only one participant.
-    mutating func collective(_ op: CollectiveOp, bytes: Int, stage s: Int, slots: [Int],
-                             after deps: [(TaskID, DependencyKind)], kind: TaskKind, iteration t: Int,
-                             layer: Int) -> [TaskID] {
+    mutating func collective(
+        _ op: CollectiveOp, bytes: Int, stage s: Int, slots: [Int],
+        after deps: [(TaskID, DependencyKind)], kind: TaskKind, iteration t: Int,
+        layer: Int
+    ) -> [TaskID] {
         let perChip = machine.stages[s].spec.replicas
         var byChip: [Int: Int] = [:]
         for slot in Set(slots) { byChip[slot / perChip, default: 0] += 1 }
@@ -82,14 +84,19 @@ extension ScheduleBuilder {
         }
         func acrossChips(_ phaseOp: CollectiveOp) {
             guard chips.count > 1, let link = machine.chipLink else { return }
-            let cost = algorithm.cost(phaseOp, participants: chips.count, bytes: bytes, link: model.interconnect.chipToChip)
+            let cost = algorithm.cost(
+                phaseOp, participants: chips.count, bytes: bytes, link: model.interconnect.chipToChip)
             var d = task(link, kind, cycles: cost.cycles, iteration: t, layer: layer)
             d.counts.chipLinkBytes = cost.bytes
             previous = [(add(d, after: previous), .data)]
         }
         switch op {
         case .allReduce:
-            if chips.count > 1 { onChip(.reduce); acrossChips(.allReduce); onChip(.broadcast) } else { onChip(.allReduce) }
+            if chips.count > 1 {
+                onChip(.reduce); acrossChips(.allReduce); onChip(.broadcast)
+            } else {
+                onChip(.allReduce)
+            }
         case .reduce:
             onChip(.reduce); acrossChips(.reduce)
         case .broadcast:

@@ -32,9 +32,13 @@ public struct ComputeLayer: Sendable, Hashable, Codable {
     public func forwardGemm(rows: Int) -> GemmShape { GemmShape(m: rows &* positions, n: outChannels, k: reduction) }
     /// The weight-gradient GEMM (backprop's, and LR's outer product `dW = sum_b w_b (x) x_b`): reduces over samples
     /// and positions.
-    public func weightGradientGemm(rows: Int) -> GemmShape { GemmShape(m: reduction, n: outChannels, k: rows &* positions) }
+    public func weightGradientGemm(rows: Int) -> GemmShape {
+        GemmShape(m: reduction, n: outChannels, k: rows &* positions)
+    }
     /// Backprop's input-gradient GEMM `delta_in = delta W`.
-    public func inputGradientGemm(rows: Int) -> GemmShape { GemmShape(m: rows &* positions, n: reduction, k: outChannels) }
+    public func inputGradientGemm(rows: Int) -> GemmShape {
+        GemmShape(m: rows &* positions, n: reduction, k: outChannels)
+    }
 }
 
 extension ComputeLayer {
@@ -62,42 +66,57 @@ extension ComputeLayer {
             switch layer {
             case let .dense(n, o):
                 guard n == inCount else { throw invalid("dense layer expects \(n) inputs but receives \(inCount)") }
-                result.append(ComputeLayer(index: result.count, summary: layer.summary, inputElements: inCount,
-                                           logitElements: o, outputElements: o, postOpElements: 0, positions: 1,
-                                           outChannels: o, reduction: n, weightCount: n &* o, biasCount: o))
+                result.append(
+                    ComputeLayer(
+                        index: result.count, summary: layer.summary, inputElements: inCount,
+                        logitElements: o, outputElements: o, postOpElements: 0, positions: 1,
+                        outChannels: o, reduction: n, weightCount: n &* o, biasCount: o))
             case let .conv2d(c):
                 guard shape.count == 3, shape[0] == c.inChannels, out[1] > 0, out[2] > 0 else {
                     throw invalid("conv layer '\(layer.summary)' does not fit input shape \(shape)")
                 }
-                result.append(ComputeLayer(index: result.count, summary: layer.summary, inputElements: inCount,
-                                           logitElements: outCount, outputElements: outCount, postOpElements: 0,
-                                           positions: out[1] &* out[2], outChannels: c.outChannels,
-                                           reduction: c.inChannels &* c.kernel &* c.kernel,
-                                           weightCount: c.outChannels &* c.inChannels &* c.kernel &* c.kernel,
-                                           biasCount: c.outChannels))
+                result.append(
+                    ComputeLayer(
+                        index: result.count, summary: layer.summary, inputElements: inCount,
+                        logitElements: outCount, outputElements: outCount, postOpElements: 0,
+                        positions: out[1] &* out[2], outChannels: c.outChannels,
+                        reduction: c.inChannels &* c.kernel &* c.kernel,
+                        weightCount: c.outChannels &* c.inChannels &* c.kernel &* c.kernel,
+                        biasCount: c.outChannels))
             case let .projection(c, from):
                 // A compute layer of its own: the strided 1x1 convolution of the shortcut tensor, whose result is
                 // added to the main path's tensor (which arrives with the shortcut from the previous stage).
-                guard from >= -1, from < i else { throw invalid("layer \(i) ('\(layer.summary)') adds layer \(from), which does not come before it") }
+                guard from >= -1, from < i else {
+                    throw invalid("layer \(i) ('\(layer.summary)') adds layer \(from), which does not come before it")
+                }
                 let source = from < 0 ? network.inputShape : shapes[from]
-                let projected = ConvSpec(inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel,
-                                         stride: c.stride, padding: c.padding)
+                let projected = ConvSpec(
+                    inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel,
+                    stride: c.stride, padding: c.padding)
                 guard source.count == 3, source[0] == c.inChannels,
-                      [c.outChannels, projected.outputSize(source[1]), projected.outputSize(source[2])] == shape else {
-                    throw invalid("layer \(i) ('\(layer.summary)'): projecting layer \(from)'s \(source) does not give \(shape)")
+                    [c.outChannels, projected.outputSize(source[1]), projected.outputSize(source[2])] == shape
+                else {
+                    throw invalid(
+                        "layer \(i) ('\(layer.summary)'): projecting layer \(from)'s \(source) does not give \(shape)")
                 }
                 let sourceCount = source.reduce(1, *)
                 carry(from: from, elements: sourceCount, target: result.count)
-                result.append(ComputeLayer(index: result.count, summary: layer.summary, inputElements: sourceCount,
-                                           logitElements: outCount, outputElements: outCount, postOpElements: outCount,
-                                           positions: shape[1] &* shape[2], outChannels: c.outChannels,
-                                           reduction: c.inChannels &* c.kernel &* c.kernel,
-                                           weightCount: c.outChannels &* c.inChannels &* c.kernel &* c.kernel,
-                                           biasCount: c.outChannels))
+                result.append(
+                    ComputeLayer(
+                        index: result.count, summary: layer.summary, inputElements: sourceCount,
+                        logitElements: outCount, outputElements: outCount, postOpElements: outCount,
+                        positions: shape[1] &* shape[2], outChannels: c.outChannels,
+                        reduction: c.inChannels &* c.kernel &* c.kernel,
+                        weightCount: c.outChannels &* c.inChannels &* c.kernel &* c.kernel,
+                        biasCount: c.outChannels))
             case let .residual(from):
-                guard from >= -1, from < i else { throw invalid("layer \(i) ('\(layer.summary)') adds layer \(from), which does not come before it") }
+                guard from >= -1, from < i else {
+                    throw invalid("layer \(i) ('\(layer.summary)') adds layer \(from), which does not come before it")
+                }
                 let source = from < 0 ? network.inputShape : shapes[from]
-                guard source == shape else { throw invalid("layer \(i) adds layer \(from)'s \(source) to a \(shape) tensor") }
+                guard source == shape else {
+                    throw invalid("layer \(i) adds layer \(from)'s \(source) to a \(shape) tensor")
+                }
                 guard !result.isEmpty else { throw invalid("a residual add needs a dense or conv layer before it") }
                 carry(from: from, elements: inCount, target: result.count - 1)
                 result[result.count - 1].postOpElements &+= inCount

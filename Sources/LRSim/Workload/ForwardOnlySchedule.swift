@@ -65,11 +65,13 @@ extension ScheduleBuilder {
             for p in b.layers.indices.reversed() where !b.copyGroups(layer: p).isEmpty && states[0].inputs[p] != nil {
                 if states.count == 1 {
                     let ready = b.shardGradient(t, layer: p, states[0])
-                    let update = b.weightUpdate(t, layer: p, lane: 0, gradient: ready.gradient, after: ready.after,
-                                                allocates: ready.allocates, frees: ready.frees)
+                    let update = b.weightUpdate(
+                        t, layer: p, lane: 0, gradient: ready.gradient, after: ready.after,
+                        allocates: ready.allocates, frees: ready.frees)
                     b.publishWeights(t, layer: p, update: update, readers: states[0].readers[p])
                 } else {
-                    b.allReduceAndUpdate(t, layer: p, states.map { (shard: $0.shard, ready: b.shardGradient(t, layer: p, $0)) })
+                    b.allReduceAndUpdate(
+                        t, layer: p, states.map { (shard: $0.shard, ready: b.shardGradient(t, layer: p, $0)) })
                 }
             }
         }
@@ -79,8 +81,9 @@ extension ScheduleBuilder {
     mutating func forwardOnlyShard(_ t: Int, _ shard: BatchShard) -> LayerwiseShardState {
         let B = shard.rows, method = spec.method, home0 = shard.home
         let load = inputLoad(t, lane: home0, rows: B, extraBytes: home0 == 0 ? adjacencyBytes : 0)
-        let clean = cleanForwardPass(t, lane: home0, rows: B, load: load, storeInputs: true,
-                                     storeLogits: !method.usesWeightNoise)
+        let clean = cleanForwardPass(
+            t, lane: home0, rows: B, load: load, storeInputs: true,
+            storeLogits: !method.usesWeightNoise)
         let cleanLoss = add(lossTask(rows: B, kind: .loss, iteration: t, lane: home0))
         let cleanBroadcast = add(broadcastTask(losses: B, iteration: t, lane: home0), after: [(cleanLoss, .data)])
 
@@ -98,20 +101,26 @@ extension ScheduleBuilder {
             let home = place(p, lane: home0)
             let groupLanes = groups.indices.map { lane(ofGroup: $0, layer: p, shard: shard) }
             for lane in Set(groupLanes) {
-                for l in (method.usesWeightNoise ? p : p &+ 1)..<layers.count { readers[l].insert(place(l, lane: lane).slot) }
+                for l in (method.usesWeightNoise ? p : p &+ 1)..<layers.count {
+                    readers[l].insert(place(l, lane: lane).slot)
+                }
             }
             // The clean state a remote replica perturbs, broadcast from home: one block per remote slot.
-            let stateBytes = B &* (method.usesWeightNoise ? layer.inputElements &* sizes.input
-                                                          : layer.logitElements &* sizes.activation) &+ B &* sizes.loss
+            let stateBytes =
+                B
+                &* (method.usesWeightNoise
+                    ? layer.inputElements &* sizes.input
+                    : layer.logitElements &* sizes.activation) &+ B &* sizes.loss
             var slots = Set(groupLanes.map { place(p, lane: $0).slot })
             slots.insert(home.slot)
             usedSlots[p] = slots.sorted()
             var remoteState: [Int: AllocationID] = [:]
             var stateArrived: [TaskID] = []
             if slots.count > 1 {
-                stateArrived = collective(.broadcast, bytes: stateBytes, stage: home.stage, slots: usedSlots[p],
-                                          after: [(clean.tasks[p], .data), (cleanLoss, .data)], kind: .transfer,
-                                          iteration: t, layer: p)
+                stateArrived = collective(
+                    .broadcast, bytes: stateBytes, stage: home.stage, slots: usedSlots[p],
+                    after: [(clean.tasks[p], .data), (cleanLoss, .data)], kind: .transfer,
+                    iteration: t, layer: p)
             }
             var lastGroupOfSlot: [Int: Int] = [:]
             for (j, lane) in groupLanes.enumerated() { lastGroupOfSlot[place(p, lane: lane).slot] = j }
@@ -135,11 +144,14 @@ extension ScheduleBuilder {
                 let noiseBlock = noiseCount > 0 ? graph.addAllocation(in: st.noiseStore, bytes: storeBytes) : nil
                 if let block = noiseBlock {
                     for k in leaders { noiseOfLeader[k] = block }
-                    lastUser[block.index] = spec.antithetic ? min(leaders.last! &+ 1, spec.copies(ofLayer: p) &- 1) : leaders.last!
+                    lastUser[block.index] =
+                        spec.antithetic ? min(leaders.last! &+ 1, spec.copies(ofLayer: p) &- 1) : leaders.last!
                 }
                 var usedNoise: [AllocationID] = []
                 for k in copiesHere {
-                    if let n = noiseOfLeader[spec.antithetic ? k &- k % 2 : k], !usedNoise.contains(n) { usedNoise.append(n) }
+                    if let n = noiseOfLeader[spec.antithetic ? k &- k % 2 : k], !usedNoise.contains(n) {
+                        usedNoise.append(n)
+                    }
                 }
                 let freedNoise = usedNoise.filter { copiesHere.contains(lastUser[$0.index] ?? -1) }
 
@@ -147,7 +159,9 @@ extension ScheduleBuilder {
                 var allocates: [AllocationID] = noiseBlock.map { [$0] } ?? []
                 var stored: AllocationID?
                 if remote {
-                    if let s = remoteState[st.slot] { stored = s } else {
+                    if let s = remoteState[st.slot] {
+                        stored = s
+                    } else {
                         let s = graph.addAllocation(in: st.inputs, bytes: stateBytes)
                         remoteState[st.slot] = s; stored = s; allocates.append(s)
                     }
@@ -162,12 +176,16 @@ extension ScheduleBuilder {
                 var reads: [AllocationID] = stored.map { [$0] } ?? []
                 if method.usesWeightNoise {
                     let g = layer.forwardGemm(rows: rows)
-                    d.cycles = vectorCycles(layer.parameterCount &* gc, st) &+ gemmCycles(g, st) &+ vectorCycles(elementwise, st)
+                    d.cycles =
+                        vectorCycles(layer.parameterCount &* gc, st) &+ gemmCycles(g, st)
+                        &+ vectorCycles(elementwise, st)
                     d.counts.macs = g.macs
-                    d.gemm = gemmSpec(g, st, ifmap: (st.inputs, sizes.input), filter: (st.replica.weights, sizes.weight))
+                    d.gemm = gemmSpec(
+                        g, st, ifmap: (st.inputs, sizes.input), filter: (st.replica.weights, sizes.weight))
                     d.counts.vectorOps = layer.parameterCount &* gc &+ elementwise
                     reads.append(weights(p, lane: lane))
-                    d.counts.sramReadBytes = B &* layer.inputElements &* sizes.input &+ layer.parameterCount &* sizes.weight
+                    d.counts.sramReadBytes =
+                        B &* layer.inputElements &* sizes.input &+ layer.parameterCount &* sizes.weight
                 } else {
                     d.cycles = vectorCycles(elementwise, st)
                     d.counts.vectorOps = elementwise
@@ -190,9 +208,10 @@ extension ScheduleBuilder {
                     let down = layers[l], ds = place(l, lane: lane)
                     let g = down.forwardGemm(rows: rows)
                     let ew = rows &* (down.logitElements &+ down.postOpElements)
-                    let aggregate = aggregation(layer: l, copies: gc, ds)   // GCN: A_hat * (.) of every copy
-                    var c = task(ds.array, .copyForward, cycles: gemmCycles(g, ds) &+ vectorCycles(ew, ds) &+ aggregate.cycles,
-                                 iteration: t, layer: l)
+                    let aggregate = aggregation(layer: l, copies: gc, ds)  // GCN: A_hat * (.) of every copy
+                    var c = task(
+                        ds.array, .copyForward, cycles: gemmCycles(g, ds) &+ vectorCycles(ew, ds) &+ aggregate.cycles,
+                        iteration: t, layer: l)
                     c.perturbed = Int32(p); c.copy = Int32(g0)
                     c.gemm = gemmSpec(g, ds, ifmap: nil, filter: (ds.replica.weights, sizes.weight))
                     c.counts.macs = g.macs &+ aggregate.macs; c.counts.vectorOps = ew
@@ -218,12 +237,19 @@ extension ScheduleBuilder {
                 // GCN: noise at node v below the last layer reaches the losses of A_hat's support of v, so the loss
                 // changes are summed over it first: one width-1 aggregation per copy (N + 2E adds).
                 let credit = p < layers.count - 1 ? gc &* (spec.graph?.nonZeros ?? 0) : 0
-                if method.signEncoded { a.counts.adds = weighted &+ rows &+ credit } else { a.counts.macs = weighted; a.counts.adds = rows &+ credit }
+                if method.signEncoded {
+                    a.counts.adds = weighted &+ rows &+ credit
+                } else {
+                    a.counts.macs = weighted; a.counts.adds = rows &+ credit
+                }
                 a.cycles = vectorCycles(weighted &+ rows &+ credit, st)
                 var accAllocates: [AllocationID] = []
-                let accBytes = (method.usesWeightNoise ? layer.parameterCount : B &* layer.logitElements) &* sizes.accumulator
+                let accBytes =
+                    (method.usesWeightNoise ? layer.parameterCount : B &* layer.logitElements) &* sizes.accumulator
                 let acc: AllocationID
-                if let existing = accumulator[st.slot] { acc = existing } else {
+                if let existing = accumulator[st.slot] {
+                    acc = existing
+                } else {
                     acc = graph.addAllocation(in: st.accumulators, bytes: accBytes)
                     accumulator[st.slot] = acc; accAllocates.append(acc)
                     if remote { partials[p].append(acc) } else { homeAccumulator[p] = acc }
@@ -232,8 +258,9 @@ extension ScheduleBuilder {
                 var accDeps: [(TaskID, DependencyKind)] = [(broadcast, .data), (perturb, .data)]
                 accDeps.append(remote ? (stateArrived.first ?? cleanBroadcast, .data) : (cleanBroadcast, .data))
                 a.counts.sramReadBytes = usedNoise.reduce(0) { $0 &+ graph.bytes(of: $1) } &+ accBytes
-                let accumulate = add(a, after: accDeps, allocates: accAllocates,
-                                     reads: usedNoise + (accAllocates.isEmpty ? [acc] : []), frees: freedNoise)
+                let accumulate = add(
+                    a, after: accDeps, allocates: accAllocates,
+                    reads: usedNoise + (accAllocates.isEmpty ? [acc] : []), frees: freedNoise)
                 if lastGroupOfSlot[st.slot] == j { lastAccumulates[p].append(accumulate) }
             }
         }
@@ -260,58 +287,69 @@ extension ScheduleBuilder {
         var accumulator = s.homeAccumulator[p]
         var allocate = false
         if Set(s.usedSlots[p]).count > 1 {
-            let bytes = (spec.method.usesWeightNoise ? layer.parameterCount : s.shard.rows &* layer.logitElements)
+            let bytes =
+                (spec.method.usesWeightNoise ? layer.parameterCount : s.shard.rows &* layer.logitElements)
                 &* sizes.accumulator
-            after = collective(.reduce, bytes: bytes, stage: home.stage, slots: s.usedSlots[p], after: after,
-                               kind: .reduce, iteration: t, layer: p).map { ($0, .data) }
+            after = collective(
+                .reduce, bytes: bytes, stage: home.stage, slots: s.usedSlots[p], after: after,
+                kind: .reduce, iteration: t, layer: p
+            ).map { ($0, .data) }
             if accumulator == nil {
                 // The home replica ran no copies of this layer: the reduction lands in a fresh accumulator.
                 accumulator = graph.addAllocation(in: home.accumulators, bytes: bytes)
                 allocate = true
             }
         }
-        return layerGradient(t, layer: p, lane: s.shard.home, rows: s.shard.rows, accumulator: accumulator!,
-                             allocate: allocate, after: after, input: s.inputs[p]!, extraFrees: s.partials[p])
+        return layerGradient(
+            t, layer: p, lane: s.shard.home, rows: s.shard.rows, accumulator: accumulator!,
+            allocate: allocate, after: after, input: s.inputs[p]!, extraFrees: s.partials[p])
     }
 
     /// Batch shards: the shards' gradients of layer p are all-reduced over their home replicas, then every shard's
     /// home lane updates its own weights.
     mutating func allReduceAndUpdate(_ t: Int, layer p: Int, _ shards: [(shard: BatchShard, ready: GradientReady)]) {
         let slots = shards.map { place(p, lane: $0.shard.home).slot }
-        let done = collective(.allReduce, bytes: layers[p].parameterCount &* sizes.gradient,
-                              stage: machine.stageOfLayer[p], slots: slots, after: shards.flatMap(\.ready.after),
-                              kind: .allReduce, iteration: t, layer: p)
+        let done = collective(
+            .allReduce, bytes: layers[p].parameterCount &* sizes.gradient,
+            stage: machine.stageOfLayer[p], slots: slots, after: shards.flatMap(\.ready.after),
+            kind: .allReduce, iteration: t, layer: p)
         let perChip = machine.stages[machine.stageOfLayer[p]].spec.replicas
         for (shard, ready) in shards {
             let slot = place(p, lane: shard.home).slot
             let chipDone = done.first { graph.units[graph.task($0).unit.index].chip == slot / perChip } ?? done.last!
-            weightsReady[t][p][slot] = weightUpdate(t, layer: p, lane: shard.home, gradient: ready.gradient,
-                                                    after: [(chipDone, .data)], allocates: ready.allocates,
-                                                    frees: ready.frees)
+            weightsReady[t][p][slot] = weightUpdate(
+                t, layer: p, lane: shard.home, gradient: ready.gradient,
+                after: [(chipDone, .data)], allocates: ready.allocates,
+                frees: ready.frees)
         }
     }
 
     /// The outer-product GEMM `dW = sum_b w_b (x) x_b` (LR/ALR) of `rows` samples on `lane`; weight noise (ES/AES)
     /// accumulates the gradient directly.
-    mutating func layerGradient(_ t: Int, layer p: Int, lane: Int, rows B: Int, accumulator: AllocationID,
-                                allocate: Bool, after last: [(TaskID, DependencyKind)], input: AllocationID,
-                                extraFrees: [AllocationID]) -> GradientReady {
+    mutating func layerGradient(
+        _ t: Int, layer p: Int, lane: Int, rows B: Int, accumulator: AllocationID,
+        allocate: Bool, after last: [(TaskID, DependencyKind)], input: AllocationID,
+        extraFrees: [AllocationID]
+    ) -> GradientReady {
         let layer = layers[p], st = place(p, lane: lane)
         guard !spec.method.usesWeightNoise else {
-            return GradientReady(after: last, gradient: accumulator, allocates: allocate ? [accumulator] : [],
-                                 frees: [accumulator, input] + extraFrees)
+            return GradientReady(
+                after: last, gradient: accumulator, allocates: allocate ? [accumulator] : [],
+                frees: [accumulator, input] + extraFrees)
         }
         let g = layer.weightGradientGemm(rows: B)
-        var d = task(st.array, .gradient, cycles: gemmCycles(g, st) &+ vectorCycles(B &* layer.logitElements, st),
-                     iteration: t, layer: p)
+        var d = task(
+            st.array, .gradient, cycles: gemmCycles(g, st) &+ vectorCycles(B &* layer.logitElements, st),
+            iteration: t, layer: p)
         d.counts.macs = g.macs
         d.gemm = gemmSpec(g, st, ifmap: (st.inputs, sizes.input), filter: (st.accumulators, sizes.accumulator))
-        d.counts.adds = B &* layer.logitElements   // bias gradient: sum of w_b over samples and positions
+        d.counts.adds = B &* layer.logitElements  // bias gradient: sum of w_b over samples and positions
         let gradient = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
         d.counts.sramReadBytes = graph.bytes(of: input) &+ graph.bytes(of: accumulator)
         d.counts.sramWriteBytes = graph.bytes(of: gradient)
-        let grad = add(d, after: last, allocates: [gradient] + (allocate ? [accumulator] : []),
-                       reads: [input] + (allocate ? [] : [accumulator]), frees: [input, accumulator] + extraFrees)
+        let grad = add(
+            d, after: last, allocates: [gradient] + (allocate ? [accumulator] : []),
+            reads: [input] + (allocate ? [] : [accumulator]), frees: [input, accumulator] + extraFrees)
         return GradientReady(after: [(grad, .data)], gradient: gradient, allocates: [], frees: [gradient])
     }
 
@@ -322,9 +360,10 @@ extension ScheduleBuilder {
         weightsReady[t][p][home.slot] = update
         let remote = readers.subtracting([home.slot]).sorted()
         guard !remote.isEmpty else { return }
-        let done = collective(.broadcast, bytes: layers[p].parameterCount &* sizes.weight, stage: home.stage,
-                              slots: [home.slot] + remote, after: [(update, .data)], kind: .weightBroadcast,
-                              iteration: t, layer: p)
+        let done = collective(
+            .broadcast, bytes: layers[p].parameterCount &* sizes.weight, stage: home.stage,
+            slots: [home.slot] + remote, after: [(update, .data)], kind: .weightBroadcast,
+            iteration: t, layer: p)
         let perChip = machine.stages[home.stage].spec.replicas
         for slot in remote {
             // The phase that finishes on the slot's chip (the last on-chip broadcast), else the last phase.
@@ -334,16 +373,19 @@ extension ScheduleBuilder {
     }
 
     /// SGD update `W -= eta * g` on the vector unit of `lane`'s replica; writes back weights that live in DRAM.
-    mutating func weightUpdate(_ t: Int, layer p: Int, lane: Int, gradient: AllocationID,
-                               after deps: [(TaskID, DependencyKind)], allocates: [AllocationID] = [],
-                               frees: [AllocationID]) -> TaskID {
+    mutating func weightUpdate(
+        _ t: Int, layer p: Int, lane: Int, gradient: AllocationID,
+        after deps: [(TaskID, DependencyKind)], allocates: [AllocationID] = [],
+        frees: [AllocationID]
+    ) -> TaskID {
         let layer = layers[p], st = place(p, lane: lane)
         var u = task(st.vector, .update, cycles: vectorCycles(layer.parameterCount, st), iteration: t, layer: p)
         u.counts.vectorOps = layer.parameterCount
         u.counts.sramReadBytes = graph.bytes(of: gradient) &+ layer.parameterCount &* sizes.weight
         u.counts.sramWriteBytes = layer.parameterCount &* sizes.weight
         let w = weights(p, lane: lane)
-        return add(u, after: deps, allocates: allocates, reads: allocates.contains(gradient) ? [w] : [gradient, w],
-                   writes: [w], frees: frees)
+        return add(
+            u, after: deps, allocates: allocates, reads: allocates.contains(gradient) ? [w] : [gradient, w],
+            writes: [w], frees: frees)
     }
 }

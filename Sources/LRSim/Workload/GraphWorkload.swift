@@ -6,10 +6,12 @@ extension GraphModel {
     /// What the graph schedules support.
     func validate(_ spec: WorkloadSpec) throws {
         guard spec.method == .lr || spec.method == .alr || spec.method == .bp else {
-            throw SimulationError.invalidWorkload("workload: \(spelling) supports the estimators lr, alr and bp, got \(spec.method.rawValue)")
+            throw SimulationError.invalidWorkload(
+                "workload: \(spelling) supports the estimators lr, alr and bp, got \(spec.method.rawValue)")
         }
         guard spec.batch == nodes else {
-            throw SimulationError.invalidWorkload("workload: \(spelling) trains on the full graph: batch must be the \(nodes) nodes, got \(spec.batch)")
+            throw SimulationError.invalidWorkload(
+                "workload: \(spelling) trains on the full graph: batch must be the \(nodes) nodes, got \(spec.batch)")
         }
     }
 }

@@ -62,13 +62,17 @@ struct Machine {
         lanesPerChip = plan.map(\.spec.replicas).max() ?? 1
         let units = chips &* plan.reduce(0) { $0 &+ $1.spec.replicas } &* 7
         guard units <= 1 << 20 else {
-            throw SimulationError.invalidWorkload("hardware model '\(model.name)': \(chips) chips x \(plan.count) stages x replicas need \(units) units and buffers; at most 1048576 are simulated")
+            throw SimulationError.invalidWorkload(
+                "hardware model '\(model.name)': \(chips) chips x \(plan.count) stages x replicas need \(units) units and buffers; at most 1048576 are simulated"
+            )
         }
         stageOfLayer = Array(repeating: 0, count: layers.count)
         for (s, planned) in plan.enumerated() {
             for l in planned.layers {
                 guard l >= 0 && l < layers.count else {
-                    throw SimulationError.invalidWorkload("hardware model '\(model.name)': mapping.assign names layer \(l) but the network has \(layers.count) parametric layers")
+                    throw SimulationError.invalidWorkload(
+                        "hardware model '\(model.name)': mapping.assign names layer \(l) but the network has \(layers.count) parametric layers"
+                    )
                 }
                 stageOfLayer[l] = s
             }
@@ -76,9 +80,13 @@ struct Machine {
             for c in 0..<chips {
                 var replicas: [Replica] = []
                 for r in 0..<planned.spec.replicas {
-                    replicas.append(Self.replica(planned.spec, name: unitName(planned.spec.name, chip: c, replica: r,
-                                                                                  replicas: planned.spec.replicas),
-                                                 chip: c, method: method, graph: &graph))
+                    replicas.append(
+                        Self.replica(
+                            planned.spec,
+                            name: unitName(
+                                planned.spec.name, chip: c, replica: r,
+                                replicas: planned.spec.replicas),
+                            chip: c, method: method, graph: &graph))
                 }
                 perChip.append(replicas)
             }
@@ -87,15 +95,20 @@ struct Machine {
         let last = plan[plan.count - 1].spec.replicas
         for c in 0..<chips {
             let prefix = chips > 1 ? "c\(c)." : ""
-            loss.append((0..<last).map { r in
-                graph.addUnit(prefix + (last > 1 ? "loss.r\(r)" : "loss"), kind: .loss,
-                              width: model.loss.elementsPerCycle, chip: c)
-            })
-            bus.append(graph.addUnit(prefix + "bus", kind: .bus, discipline: .arrivalOrder, width: model.bus.lossesPerCycle,
-                                     chip: c))
+            loss.append(
+                (0..<last).map { r in
+                    graph.addUnit(
+                        prefix + (last > 1 ? "loss.r\(r)" : "loss"), kind: .loss,
+                        width: model.loss.elementsPerCycle, chip: c)
+                })
+            bus.append(
+                graph.addUnit(
+                    prefix + "bus", kind: .bus, discipline: .arrivalOrder, width: model.bus.lossesPerCycle,
+                    chip: c))
             dma.append(graph.addUnit(prefix + "dma", kind: .dma, chip: c))
             if lanesPerChip > 1 {
-                onChipLink.append(graph.addUnit(prefix + "link.on_chip", kind: .link, discipline: .arrivalOrder, chip: c))
+                onChipLink.append(
+                    graph.addUnit(prefix + "link.on_chip", kind: .link, discipline: .arrivalOrder, chip: c))
             }
         }
         if chips > 1 { chipLink = graph.addUnit("link.chip_to_chip", kind: .link, discipline: .arrivalOrder) }
@@ -106,22 +119,26 @@ struct Machine {
         (chips > 1 ? "c\(chip)." : "") + stage + (replicas > 1 ? ".r\(replica)" : "")
     }
 
-    static func replica(_ spec: StageSpec, name: String, chip: Int, method: EstimatorKind,
-                        graph: inout TaskGraph) -> Replica {
+    static func replica(
+        _ spec: StageSpec, name: String, chip: Int, method: EstimatorKind,
+        graph: inout TaskGraph
+    ) -> Replica {
         let pes = spec.array.kind == .systolic ? spec.array.rows &* spec.array.cols : spec.array.lanes
         let array = graph.addUnit("\(name).array", kind: .array, stage: name, width: pes, chip: chip)
         let vector = graph.addUnit("\(name).vector", kind: .vector, stage: name, width: spec.array.lanes, chip: chip)
         let noise = graph.addUnit("\(name).noise", kind: .noise, stage: name, width: 1, chip: chip)
         let b = spec.buffers
         func buffer(_ suffix: String, _ role: BufferRole, _ s: BufferSpec) -> BufferID {
-            graph.addBuffer("\(name).\(suffix)", stage: name, role: role, capacityBytes: s.capacityBytes,
-                            readBytesPerCycle: s.readBytesPerCycle, writeBytesPerCycle: s.writeBytesPerCycle, chip: chip)
+            graph.addBuffer(
+                "\(name).\(suffix)", stage: name, role: role, capacityBytes: s.capacityBytes,
+                readBytesPerCycle: s.readBytesPerCycle, writeBytesPerCycle: s.writeBytesPerCycle, chip: chip)
         }
-        return Replica(array: array, vector: vector, noise: noise,
-                       weights: buffer("weights", .weights, b.weights),
-                       inputs: buffer("inputs", method.isForwardOnly ? .inputs : .activations, b.inputs),
-                       noiseStore: buffer("noise", .noise, b.noise),
-                       accumulators: buffer("accumulators", .accumulators, b.accumulators))
+        return Replica(
+            array: array, vector: vector, noise: noise,
+            weights: buffer("weights", .weights, b.weights),
+            inputs: buffer("inputs", method.isForwardOnly ? .inputs : .activations, b.inputs),
+            noiseStore: buffer("noise", .noise, b.noise),
+            accumulators: buffer("accumulators", .accumulators, b.accumulators))
     }
 
     // MARK: Lanes
@@ -146,8 +163,9 @@ struct Machine {
 
     /// FIFO from stage `s`'s replica of `lane` to stage s+1's (or to the loss unit after the last stage).
     mutating func forwardFIFO(stage s: Int, lane: Int, graph: inout TaskGraph) -> FIFOID {
-        let key = FIFOKey(chip: chip(ofLane: lane), stage: s, from: replicaIndex(stage: s, lane: lane),
-                          to: s + 1 < stages.count ? replicaIndex(stage: s + 1, lane: lane) : replicaIndex(stage: s, lane: lane))
+        let key = FIFOKey(
+            chip: chip(ofLane: lane), stage: s, from: replicaIndex(stage: s, lane: lane),
+            to: s + 1 < stages.count ? replicaIndex(stage: s + 1, lane: lane) : replicaIndex(stage: s, lane: lane))
         if let f = forwardFIFOs[key] { return f }
         let f = addFIFO(stage: s, key: key, suffix: "fifo_out", graph: &graph)
         forwardFIFOs[key] = f
@@ -156,9 +174,10 @@ struct Machine {
 
     /// FIFO carrying backprop's deltas into stage `s`'s replica of `lane` (from stage s+1, or the loss unit).
     mutating func backwardFIFO(stage s: Int, lane: Int, graph: inout TaskGraph) -> FIFOID {
-        let key = FIFOKey(chip: chip(ofLane: lane), stage: s,
-                          from: s + 1 < stages.count ? replicaIndex(stage: s + 1, lane: lane) : replicaIndex(stage: s, lane: lane),
-                          to: replicaIndex(stage: s, lane: lane))
+        let key = FIFOKey(
+            chip: chip(ofLane: lane), stage: s,
+            from: s + 1 < stages.count ? replicaIndex(stage: s + 1, lane: lane) : replicaIndex(stage: s, lane: lane),
+            to: replicaIndex(stage: s, lane: lane))
         if let f = backwardFIFOs[key] { return f }
         let f = addFIFO(stage: s, key: key, suffix: "fifo_back", graph: &graph)
         backwardFIFOs[key] = f
@@ -173,8 +192,10 @@ struct Machine {
         var words = Double(min(f.readPorts, f.writePorts))
         if link.bytesPerCycle > 0 { words = min(words, link.bytesPerCycle / Double(max(1, f.wordBytes))) }
         let name = unitName(stages[s].name, chip: key.chip, replica: key.from, replicas: stages[s].spec.replicas)
-        let target = (s + 1 < stages.count && stages[s + 1].spec.replicas > 1) || key.from != key.to ? "->r\(key.to)" : ""
-        return graph.addFIFO("\(name).\(suffix)\(target)", capacityWords: f.depthWords, wordBytes: f.wordBytes,
-                             wordsPerCycle: words, latencyCycles: link.latencyCycles)
+        let target =
+            (s + 1 < stages.count && stages[s + 1].spec.replicas > 1) || key.from != key.to ? "->r\(key.to)" : ""
+        return graph.addFIFO(
+            "\(name).\(suffix)\(target)", capacityWords: f.depthWords, wordBytes: f.wordBytes,
+            wordsPerCycle: words, latencyCycles: link.latencyCycles)
     }
 }

@@ -55,8 +55,9 @@ struct ScheduleBuilder {
     init(spec: WorkloadSpec, model: HardwareModel, layers: [ComputeLayer]) throws {
         self.spec = spec; self.model = model; self.layers = layers
         let memory = { (c: Int) in
-            MemoryDescriptor(name: model.interconnect.chips > 1 ? "c\(c).dram" : "dram",
-                             device: model.dram.makeDevice(acceleratorHz: model.clock.hz))
+            MemoryDescriptor(
+                name: model.interconnect.chips > 1 ? "c\(c).dram" : "dram",
+                device: model.dram.makeDevice(acceleratorHz: model.clock.hz))
         }
         graph = TaskGraph(memories: (0..<model.interconnect.chips).map(memory))
         graph.clockHz = model.clock.hz
@@ -67,13 +68,16 @@ struct ScheduleBuilder {
             var slots: [AllocationID] = []
             for perChip in machine.stages[s].replicas {
                 for r in perChip {
-                    slots.append(graph.addAllocation(in: r.weights, bytes: l.parameterCount &* sizes.weight, resident: true))
+                    slots.append(
+                        graph.addAllocation(in: r.weights, bytes: l.parameterCount &* sizes.weight, resident: true))
                 }
             }
             weights.append(slots)
         }
         if (spec.sequence != nil || spec.graph != nil) && machine.lanes > 1 {
-            throw SimulationError.invalidWorkload("workload: \(spec.network.name) runs on one lane; give it one chip and one replica per stage (got \(machine.chips) chips x \(machine.lanesPerChip) replicas)")
+            throw SimulationError.invalidWorkload(
+                "workload: \(spec.network.name) runs on one lane; give it one chip and one replica per stage (got \(machine.chips) chips x \(machine.lanesPerChip) replicas)"
+            )
         }
         try checkFIFOs()
     }
@@ -87,8 +91,9 @@ struct ScheduleBuilder {
         let s = machine.stageOfLayer[l]
         let c = machine.chip(ofLane: lane), r = machine.replicaIndex(stage: s, lane: lane)
         let st = machine.stages[s]
-        return Place(spec: st.spec, replica: st.replicas[c][r], stage: s, lane: lane, chip: c,
-                     slot: c &* st.spec.replicas &+ r)
+        return Place(
+            spec: st.spec, replica: st.replicas[c][r], stage: s, lane: lane, chip: c,
+            slot: c &* st.spec.replicas &+ r)
     }
 
     /// The weights of layer `l` that `lane` reads.
@@ -155,14 +160,18 @@ struct ScheduleBuilder {
         let a = p.spec.array, b = p.spec.buffers
         guard a.kind == .systolic, !shape.isEmpty else { return -1 }
         func words(_ capacity: Int, _ bytes: Int) -> Int { max(2, capacity / max(1, bytes)) }
-        let config = ScratchpadConfig(ifmapWords: words(b.inputs.capacityBytes, ifmap?.1 ?? sizes.input),
-                                      filterWords: words(filter.map { graph.buffers[$0.0.index].capacityBytes } ?? b.weights.capacityBytes,
-                                                         filter?.1 ?? sizes.weight),
-                                      ofmapWords: words(b.accumulators.capacityBytes, sizes.accumulator),
-                                      ifmapBandwidth: 1, filterBandwidth: 1, ofmapBandwidth: 1)
-        return graph.gemmIndex(GemmTileSpec(shape: shape, array: SystolicArray(rows: a.rows, cols: a.cols, dataflow: a.dataflow),
-                                            config: config, ifmapBuffer: ifmap?.0, filterBuffer: filter?.0,
-                                            ifmapWordBytes: ifmap?.1 ?? sizes.input, filterWordBytes: filter?.1 ?? sizes.weight))
+        let config = ScratchpadConfig(
+            ifmapWords: words(b.inputs.capacityBytes, ifmap?.1 ?? sizes.input),
+            filterWords: words(
+                filter.map { graph.buffers[$0.0.index].capacityBytes } ?? b.weights.capacityBytes,
+                filter?.1 ?? sizes.weight),
+            ofmapWords: words(b.accumulators.capacityBytes, sizes.accumulator),
+            ifmapBandwidth: 1, filterBandwidth: 1, ofmapBandwidth: 1)
+        return graph.gemmIndex(
+            GemmTileSpec(
+                shape: shape, array: SystolicArray(rows: a.rows, cols: a.cols, dataflow: a.dataflow),
+                config: config, ifmapBuffer: ifmap?.0, filterBuffer: filter?.0,
+                ifmapWordBytes: ifmap?.1 ?? sizes.input, filterWordBytes: filter?.1 ?? sizes.weight))
     }
 
     func vectorCycles(_ elements: Int, _ p: Place) -> Int {
@@ -171,8 +180,9 @@ struct ScheduleBuilder {
 
     func noiseCycles(_ count: Int, _ p: Place) -> Int {
         let n = p.spec.noise
-        return UnitTiming.noise(count: count, rate: spec.method.signEncoded ? n.bitsPerCycle : n.numbersPerCycle,
-                                latency: n.latencyCycles)
+        return UnitTiming.noise(
+            count: count, rate: spec.method.signEncoded ? n.bitsPerCycle : n.numbersPerCycle,
+            latency: n.latencyCycles)
     }
 
     /// FIFO words for `elements` activations in a stage's FIFO.
@@ -198,7 +208,9 @@ struct ScheduleBuilder {
             }
         }
         for (s, st) in machine.stages.enumerated() where largest[s] > st.spec.buffers.fifoOut.depthWords {
-            graph.warnings.append("\(st.spec.name).fifo_out holds \(st.spec.buffers.fifoOut.depthWords) words but one tile is \(largest[s]) words: a producer may push into an empty FIFO regardless (the FIFO acts as \(largest[s]) words deep)")
+            graph.warnings.append(
+                "\(st.spec.name).fifo_out holds \(st.spec.buffers.fifoOut.depthWords) words but one tile is \(largest[s]) words: a producer may push into an empty FIFO regardless (the FIFO acts as \(largest[s]) words deep)"
+            )
         }
     }
 
@@ -207,9 +219,11 @@ struct ScheduleBuilder {
     /// Adds a task; in the sequential pipeline mode every task also waits for the one added before it. Compute tasks
     /// stream through up to `timing.tiles` tiles (at least one cycle each).
     @discardableResult
-    mutating func add(_ task: TaskDescriptor, after deps: [(TaskID, DependencyKind)] = [],
-                      allocates: [AllocationID] = [], reads: [Access] = [],
-                      writes: [Access] = [], frees: [AllocationID] = []) -> TaskID {
+    mutating func add(
+        _ task: TaskDescriptor, after deps: [(TaskID, DependencyKind)] = [],
+        allocates: [AllocationID] = [], reads: [Access] = [],
+        writes: [Access] = [], frees: [AllocationID] = []
+    ) -> TaskID {
         var d = deps
         if model.pipeline.mode == .sequential, let last = lastTask { d.append((last, .control)) }
         var t = task
@@ -225,10 +239,13 @@ struct ScheduleBuilder {
     }
 
     @discardableResult
-    mutating func add(_ task: TaskDescriptor, after deps: [(TaskID, DependencyKind)] = [],
-                      allocates: [AllocationID] = [], reads: [AllocationID], writes: [AllocationID] = [],
-                      frees: [AllocationID] = []) -> TaskID {
-        add(task, after: deps, allocates: allocates, reads: reads.map { Access($0) }, writes: writes.map { Access($0) },
+    mutating func add(
+        _ task: TaskDescriptor, after deps: [(TaskID, DependencyKind)] = [],
+        allocates: [AllocationID] = [], reads: [AllocationID], writes: [AllocationID] = [],
+        frees: [AllocationID] = []
+    ) -> TaskID {
+        add(
+            task, after: deps, allocates: allocates, reads: reads.map { Access($0) }, writes: writes.map { Access($0) },
             frees: frees)
     }
 
@@ -308,9 +325,10 @@ struct ScheduleBuilder {
     /// The loss unit's task for `rows` rows of logits arriving from the last stage of `lane`.
     mutating func lossTask(rows: Int, kind: TaskKind, iteration t: Int, lane: Int) -> TaskDescriptor {
         let classes = layers[layers.count - 1].outputElements
-        var d = task(machine.lossUnit(lane: lane), kind,
-                     cycles: (rows &* classes &+ model.loss.elementsPerCycle &- 1) / max(model.loss.elementsPerCycle, 1),
-                     iteration: t)
+        var d = task(
+            machine.lossUnit(lane: lane), kind,
+            cycles: (rows &* classes &+ model.loss.elementsPerCycle &- 1) / max(model.loss.elementsPerCycle, 1),
+            iteration: t)
         d.latency = model.loss.latencyCycles
         d.fifoIn = machine.forwardFIFO(stage: machine.stages.count - 1, lane: lane, graph: &graph)
         d.fifoInWords = fifoWords(rows &* classes, machine.stages[machine.stages.count - 1].spec)
@@ -320,8 +338,9 @@ struct ScheduleBuilder {
 
     /// The bus task that broadcasts `losses` losses on `lane`'s chip.
     func broadcastTask(losses: Int, iteration t: Int, lane: Int) -> TaskDescriptor {
-        var d = task(machine.bus[machine.chip(ofLane: lane)], .broadcast,
-                     cycles: (losses &+ model.bus.lossesPerCycle &- 1) / max(model.bus.lossesPerCycle, 1), iteration: t)
+        var d = task(
+            machine.bus[machine.chip(ofLane: lane)], .broadcast,
+            cycles: (losses &+ model.bus.lossesPerCycle &- 1) / max(model.bus.lossesPerCycle, 1), iteration: t)
         d.latency = model.bus.latencyCycles
         d.counts.broadcasts = losses
         return d

@@ -40,18 +40,22 @@ extension ScheduleBuilder {
         return add(d, after: deps)
     }
 
-    mutating func sequenceCleanForward(_ t: Int, _ m: SequenceModel, load: TaskID, storeLogits: (Int) -> Bool) -> SequenceClean {
+    mutating func sequenceCleanForward(_ t: Int, _ m: SequenceModel, load: TaskID, storeLogits: (Int) -> Bool)
+        -> SequenceClean
+    {
         let B = spec.batch, T = m.steps
-        var r = SequenceClean(tasks: Array(repeating: Array(repeating: nil, count: T), count: 2),
-                              inputs: Array(repeating: Array(repeating: nil, count: T), count: 2),
-                              logits: Array(repeating: Array(repeating: nil, count: T), count: 2))
+        var r = SequenceClean(
+            tasks: Array(repeating: Array(repeating: nil, count: T), count: 2),
+            inputs: Array(repeating: Array(repeating: nil, count: T), count: 2),
+            logits: Array(repeating: Array(repeating: nil, count: T), count: 2))
         var previous: [TaskID?] = [nil, nil]
         for s in 0..<T {
             for l in 0..<2 where m.runs(layer: l, step: s) {
                 let layer = layers[l], st = place(lane0: l), links = forwardLinks(l)
                 let gemm = layer.forwardGemm(rows: B)
                 let ew = B &* (layer.logitElements &+ layer.postOpElements)
-                var d = task(st.array, .forward, cycles: gemmCycles(gemm, st) &+ vectorCycles(ew, st), iteration: t, layer: l)
+                var d = task(
+                    st.array, .forward, cycles: gemmCycles(gemm, st) &+ vectorCycles(ew, st), iteration: t, layer: l)
                 d.counts.macs = gemm.macs; d.counts.vectorOps = ew
                 if l == 1, let f = links.fifoIn { d.fifoIn = f; d.fifoInWords = forwardInWords(layer: 1, rows: B) }
                 let pushes = l == 0 ? m.runs(layer: 1, step: s) : s == T - 1
@@ -62,7 +66,8 @@ extension ScheduleBuilder {
                 if l == 0 && m.kind == .snn {
                     let n = st.spec.noise
                     d.noiseUnit = st.noise
-                    d.noiseCycles = UnitTiming.noise(count: B &* m.inputs, rate: n.bitsPerCycle, latency: n.latencyCycles)
+                    d.noiseCycles = UnitTiming.noise(
+                        count: B &* m.inputs, rate: n.bitsPerCycle, latency: n.latencyCycles)
                     d.counts.noiseBits = B &* m.inputs
                 }
                 let trained = !spec.method.isForwardOnly || spec.copies(ofLayer: l) > 0
@@ -78,7 +83,11 @@ extension ScheduleBuilder {
                 d.counts.sramReadBytes = layer.parameterCount &* sizes.weight
                 d.counts.sramWriteBytes = allocs.reduce(0) { $0 &+ graph.bytes(of: $1) }
                 var deps: [(TaskID, DependencyKind)] = []
-                if let p = previous[l] { deps.append((p, .data)) } else { deps += weightOrdering(layer: l, lane: 0, iteration: t) }
+                if let p = previous[l] {
+                    deps.append((p, .data))
+                } else {
+                    deps += weightOrdering(layer: l, lane: 0, iteration: t)
+                }
                 if l == 0 && s == 0 { deps.append((load, .resource)) }
                 if l == 1 && d.fifoIn == nil, let c = r.tasks[0][s] { deps.append((c, .data)) }
                 let id = add(d, after: deps, allocates: allocs, reads: [weights(l, lane: 0)])
@@ -113,7 +122,8 @@ extension ScheduleBuilder {
                 let storeBytes = method.signEncoded ? (noiseCount &+ 7) / 8 : noiseCount &* sizes.noise
                 let noiseBlock = graph.addAllocation(in: st.noiseStore, bytes: storeBytes)
                 let recurrent = m.kind == .rnn && p == 0
-                let trajectory: AllocationID? = recurrent
+                let trajectory: AllocationID? =
+                    recurrent
                     ? graph.addAllocation(in: st.inputs, bytes: rows &* m.hidden &* T &* sizes.activation) : nil
                 let lastGroup = g0 &+ gc == K
                 var previousPerturb: TaskID? = nil, previousCopy: TaskID? = nil, firstPerturb = true
@@ -131,12 +141,14 @@ extension ScheduleBuilder {
                             let g = layer.forwardGemm(rows: rows)
                             d.cycles &+= gemmCycles(g, st); d.counts.macs = g.macs
                             reads = [weights(p, lane: 0)] + (clean.inputs[p][s].map { [$0] } ?? [])
-                            d.counts.sramReadBytes = layer.parameterCount &* sizes.weight &+ B &* m.inputs &* sizes.input
+                            d.counts.sramReadBytes =
+                                layer.parameterCount &* sizes.weight &+ B &* m.inputs &* sizes.input
                         } else if let logit = clean.logits[p][s] {
                             reads = [logit]
                             d.counts.sramReadBytes = B &* layer.logitElements &* sizes.activation
                         }
-                        d.counts.sramWriteBytes = (method.signEncoded ? (perStep &+ 7) / 8 : perStep &* sizes.noise)
+                        d.counts.sramWriteBytes =
+                            (method.signEncoded ? (perStep &+ 7) / 8 : perStep &* sizes.noise)
                             &+ (recurrent ? rows &* m.hidden &* sizes.activation : 0)
                         let pushes = p == 0 ? m.runs(layer: 1, step: s) : s == T - 1
                         if pushes, let out = links.fifoOut {
@@ -154,7 +166,9 @@ extension ScheduleBuilder {
                         let down = layers[1], ds = place(lane0: 1), dl = forwardLinks(1)
                         let g = down.forwardGemm(rows: rows)
                         let ew = rows &* (down.logitElements &+ down.postOpElements)
-                        var c = task(ds.array, .copyForward, cycles: gemmCycles(g, ds) &+ vectorCycles(ew, ds), iteration: t, layer: 1)
+                        var c = task(
+                            ds.array, .copyForward, cycles: gemmCycles(g, ds) &+ vectorCycles(ew, ds), iteration: t,
+                            layer: 1)
                         c.perturbed = 0; c.copy = Int32(g0)
                         c.counts.macs = g.macs; c.counts.vectorOps = ew
                         c.counts.sramReadBytes = down.parameterCount &* sizes.weight
@@ -182,18 +196,24 @@ extension ScheduleBuilder {
                 var a = task(st.vector, .accumulate, cycles: 0, iteration: t, layer: p)
                 a.perturbed = Int32(p); a.copy = Int32(g0)
                 let weighted = rows &* layer.logitElements &* active
-                if method.signEncoded { a.counts.adds = weighted &+ rows } else { a.counts.macs = weighted; a.counts.adds = rows }
+                if method.signEncoded {
+                    a.counts.adds = weighted &+ rows
+                } else {
+                    a.counts.macs = weighted; a.counts.adds = rows
+                }
                 a.cycles = vectorCycles(weighted &+ rows, st)
                 var allocates: [AllocationID] = []
                 if accumulator[p] == nil {
-                    let acc = graph.addAllocation(in: st.accumulators, bytes: B &* layer.logitElements &* active &* sizes.accumulator)
+                    let acc = graph.addAllocation(
+                        in: st.accumulators, bytes: B &* layer.logitElements &* active &* sizes.accumulator)
                     accumulator[p] = acc; allocates.append(acc)
                 }
                 a.counts.sramReadBytes = storeBytes &+ graph.bytes(of: accumulator[p]!)
                 a.counts.sramWriteBytes = graph.bytes(of: accumulator[p]!)
-                let accumulate = add(a, after: [(broadcast, .data), (cleanBroadcast, .data), (previousPerturb!, .data)],
-                                     allocates: allocates, reads: [noiseBlock] + [accumulator[p]!].filter { !allocates.contains($0) },
-                                     frees: recurrent ? [] : [noiseBlock])
+                let accumulate = add(
+                    a, after: [(broadcast, .data), (cleanBroadcast, .data), (previousPerturb!, .data)],
+                    allocates: allocates, reads: [noiseBlock] + [accumulator[p]!].filter { !allocates.contains($0) },
+                    frees: recurrent ? [] : [noiseBlock])
                 lastAccumulate[p] = accumulate
                 if let trajectory {
                     // dW_hh += sum over the group's copies and steps of (w * eps_t) (outer) h_{t-1}: one GEMM.
@@ -208,8 +228,9 @@ extension ScheduleBuilder {
                     }
                     d.counts.sramReadBytes = graph.bytes(of: trajectory) &+ storeBytes
                     d.counts.sramWriteBytes = m.hidden &* m.hidden &* sizes.gradient
-                    lastAccumulate[p] = add(d, after: [(accumulate, .data)], allocates: allocs,
-                                            reads: [trajectory, noiseBlock], frees: [trajectory, noiseBlock])
+                    lastAccumulate[p] = add(
+                        d, after: [(accumulate, .data)], allocates: allocs,
+                        reads: [trajectory, noiseBlock], frees: [trajectory, noiseBlock])
                 }
                 g0 &+= gc
             }
@@ -225,16 +246,21 @@ extension ScheduleBuilder {
                 // The outer product over the B*T stored inputs (the RNN cell's W_in part reduces over x_t only).
                 let reduction = m.kind == .rnn && p == 0 ? m.inputs : layer.reduction
                 let g = GemmShape(m: reduction, n: layer.outChannels, k: B &* active)
-                var d = b.task(st.array, .gradient, cycles: b.gemmCycles(g, st) &+ b.vectorCycles(B &* active &* layer.logitElements, st),
-                               iteration: t, layer: p)
+                var d = b.task(
+                    st.array, .gradient,
+                    cycles: b.gemmCycles(g, st) &+ b.vectorCycles(B &* active &* layer.logitElements, st),
+                    iteration: t, layer: p)
                 d.counts.macs = g.macs
                 d.counts.adds = B &* active &* layer.logitElements
-                let gradient = b.graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* b.sizes.gradient)
+                let gradient = b.graph.addAllocation(
+                    in: st.accumulators, bytes: layer.parameterCount &* b.sizes.gradient)
                 d.counts.sramReadBytes = stored.reduce(0) { $0 &+ b.graph.bytes(of: $1) } &+ b.graph.bytes(of: acc)
                 d.counts.sramWriteBytes = b.graph.bytes(of: gradient)
-                let grad = b.add(d, after: [(last, .data)], allocates: [gradient], reads: stored + [acc], frees: stored + [acc])
+                let grad = b.add(
+                    d, after: [(last, .data)], allocates: [gradient], reads: stored + [acc], frees: stored + [acc])
                 let extra = p == 0 ? (hh.map { [$0] } ?? []) : []
-                b.weightsReady[t][p][0] = b.weightUpdate(t, layer: p, lane: 0, gradient: gradient, after: [(grad, .data)], frees: [gradient] + extra)
+                b.weightsReady[t][p][0] = b.weightUpdate(
+                    t, layer: p, lane: 0, gradient: gradient, after: [(grad, .data)], frees: [gradient] + extra)
             }
         }
     }
@@ -262,18 +288,28 @@ extension ScheduleBuilder {
                 let layer = layers[l], st = place(lane0: l)
                 let wg = layer.weightGradientGemm(rows: B)
                 let ig: GemmShape
-                if l == 1 { ig = layer.inputGradientGemm(rows: B) }
-                else if m.kind == .rnn && s > 0 { ig = GemmShape(m: B, n: m.hidden, k: m.hidden) }   // dh_{t-1} = da W_hh
-                else { ig = GemmShape(m: 0, n: 0, k: 0) }                                           // SNN: membrane carry is elementwise
+                if l == 1 {
+                    ig = layer.inputGradientGemm(rows: B)
+                } else if m.kind == .rnn && s > 0 {
+                    ig = GemmShape(m: B, n: m.hidden, k: m.hidden)
+                }  // dh_{t-1} = da W_hh
+                else {
+                    ig = GemmShape(m: 0, n: 0, k: 0)
+                }  // SNN: membrane carry is elementwise
                 let ew = B &* (layer.postOpElements &+ layer.logitElements)
-                var d = task(st.array, .backward, cycles: vectorCycles(ew, st) &+ gemmCycles(wg, st) &+ gemmCycles(ig, st),
-                             iteration: t, layer: l)
+                var d = task(
+                    st.array, .backward, cycles: vectorCycles(ew, st) &+ gemmCycles(wg, st) &+ gemmCycles(ig, st),
+                    iteration: t, layer: l)
                 d.counts.macs = wg.macs &+ ig.macs
                 d.counts.vectorOps = B &* layer.postOpElements
                 d.counts.adds = B &* layer.logitElements
-                if l == 1 && s == T - 1 { d.fifoIn = machine.backwardFIFO(stage: st.stage, lane: 0, graph: &graph); d.fifoInWords = fifoWords(B &* m.classes, st) }
+                if l == 1 && s == T - 1 {
+                    d.fifoIn = machine.backwardFIFO(stage: st.stage, lane: 0, graph: &graph);
+                    d.fifoInWords = fifoWords(B &* m.classes, st)
+                }
                 if l == 0 && split && m.runs(layer: 1, step: s) {
-                    d.fifoIn = machine.backwardFIFO(stage: st.stage, lane: 0, graph: &graph); d.fifoInWords = fifoWords(B &* layers[1].inputElements, st)
+                    d.fifoIn = machine.backwardFIFO(stage: st.stage, lane: 0, graph: &graph);
+                    d.fifoInWords = fifoWords(B &* layers[1].inputElements, st)
                 }
                 if l == 1 && split {
                     let up = place(lane0: 0)
@@ -287,16 +323,19 @@ extension ScheduleBuilder {
                     let g = graph.addAllocation(in: st.accumulators, bytes: layer.parameterCount &* sizes.gradient)
                     gradient[l] = g; allocates.append(g)
                 }
-                d.counts.sramReadBytes = stash.reduce(0) { $0 &+ graph.bytes(of: $1) } &+ layer.parameterCount &* sizes.weight
+                d.counts.sramReadBytes =
+                    stash.reduce(0) { $0 &+ graph.bytes(of: $1) } &+ layer.parameterCount &* sizes.weight
                 d.counts.sramWriteBytes = layer.parameterCount &* sizes.gradient
                 var deps: [(TaskID, DependencyKind)] = []
                 if let p = previous[l] { deps.append((p, .data)) }
                 if l == 0 && !split && m.runs(layer: 1, step: s), let h = previous[1] { deps.append((h, .data)) }
-                previous[l] = add(d, after: deps, allocates: allocates, reads: stash + [weights(l, lane: 0)], frees: stash)
+                previous[l] = add(
+                    d, after: deps, allocates: allocates, reads: stash + [weights(l, lane: 0)], frees: stash)
             }
         }
         for l in [1, 0] {
-            weightsReady[t][l][0] = weightUpdate(t, layer: l, lane: 0, gradient: gradient[l]!, after: [(previous[l]!, .data)], frees: [gradient[l]!])
+            weightsReady[t][l][0] = weightUpdate(
+                t, layer: l, lane: 0, gradient: gradient[l]!, after: [(previous[l]!, .data)], frees: [gradient[l]!])
         }
     }
 }
@@ -305,21 +344,28 @@ extension SequenceModel {
     /// What the sequence schedules support.
     func validate(_ spec: WorkloadSpec) throws {
         guard spec.method == .lr || spec.method == .alr || spec.method == .bp else {
-            throw SimulationError.invalidWorkload("workload: \(spelling) supports the estimators lr, alr and bp, got \(spec.method.rawValue)")
+            throw SimulationError.invalidWorkload(
+                "workload: \(spelling) supports the estimators lr, alr and bp, got \(spec.method.rawValue)")
         }
         guard steps >= 1 && steps <= 4096 else {
             throw SimulationError.invalidWorkload("workload: \(spelling): time steps must be 1 ... 4096, got \(steps)")
         }
         if spec.method.isForwardOnly && spec.antithetic {
             for l in 0..<2 where spec.copies(ofLayer: l) % 2 != 0 {
-                throw SimulationError.invalidWorkload("workload: copies must be even with antithetic pairs, got \(spec.copies(ofLayer: l)) for layer \(l) (or pass --no-antithetic)")
+                throw SimulationError.invalidWorkload(
+                    "workload: copies must be even with antithetic pairs, got \(spec.copies(ofLayer: l)) for layer \(l) (or pass --no-antithetic)"
+                )
             }
         }
         // Bound the per-iteration task count (steps x copy groups) so a build stays in memory.
         let groups = spec.method.isForwardOnly ? max(1, (spec.copies.max() ?? 1) / max(1, spec.copiesPerPass)) : 1
         let tasks = steps.multipliedReportingOverflow(by: groups &* 4 &+ 4)
-        guard !tasks.overflow, tasks.partialValue.multipliedReportingOverflow(by: spec.iterations).partialValue <= 50_000_000 else {
-            throw SimulationError.invalidWorkload("workload: \(spelling) with \(spec.copies.max() ?? 0) copies in groups of \(spec.copiesPerPass) over \(spec.iterations) iterations needs too many tasks; raise --copies-per-pass or lower --iterations")
+        guard !tasks.overflow,
+            tasks.partialValue.multipliedReportingOverflow(by: spec.iterations).partialValue <= 50_000_000
+        else {
+            throw SimulationError.invalidWorkload(
+                "workload: \(spelling) with \(spec.copies.max() ?? 0) copies in groups of \(spec.copiesPerPass) over \(spec.iterations) iterations needs too many tasks; raise --copies-per-pass or lower --iterations"
+            )
         }
     }
 }

@@ -29,8 +29,13 @@ public struct TaskGraph: Sendable {
 
     /// A graph whose chip 0 has the simple DRAM channel `dram`.
     public init(dram: DRAMDescriptor) {
-        memories = [MemoryDescriptor(name: "dram", device: SimpleChannel(bytesPerCycle: dram.bytesPerCycle,
-                                                                         latencyCycles: dram.latencyCycles))]
+        memories = [
+            MemoryDescriptor(
+                name: "dram",
+                device: SimpleChannel(
+                    bytesPerCycle: dram.bytesPerCycle,
+                    latencyCycles: dram.latencyCycles))
+        ]
     }
 
     /// A graph with the given off-chip memories (one per chip).
@@ -248,26 +253,37 @@ public struct DRAMDescriptor: Sendable, Hashable {
 
 extension TaskGraph {
     @discardableResult
-    public mutating func addUnit(_ name: String, kind: UnitKind, stage: String = "",
-                                 discipline: QueueDiscipline = .programOrder, width: Int = 1, chip: Int = 0) -> UnitID {
-        units.append(UnitDescriptor(name: name, kind: kind, stage: stage, discipline: discipline, width: width, chip: chip))
+    public mutating func addUnit(
+        _ name: String, kind: UnitKind, stage: String = "",
+        discipline: QueueDiscipline = .programOrder, width: Int = 1, chip: Int = 0
+    ) -> UnitID {
+        units.append(
+            UnitDescriptor(name: name, kind: kind, stage: stage, discipline: discipline, width: width, chip: chip))
         return UnitID(index: units.count - 1)
     }
 
     @discardableResult
-    public mutating func addFIFO(_ name: String, capacityWords: Int, wordBytes: Int, wordsPerCycle: Double = 0,
-                                 latencyCycles: Int = 0) -> FIFOID {
-        fifos.append(FIFODescriptor(name: name, capacityWords: capacityWords, wordBytes: wordBytes,
-                                    wordsPerCycle: wordsPerCycle, latencyCycles: latencyCycles))
+    public mutating func addFIFO(
+        _ name: String, capacityWords: Int, wordBytes: Int, wordsPerCycle: Double = 0,
+        latencyCycles: Int = 0
+    ) -> FIFOID {
+        fifos.append(
+            FIFODescriptor(
+                name: name, capacityWords: capacityWords, wordBytes: wordBytes,
+                wordsPerCycle: wordsPerCycle, latencyCycles: latencyCycles))
         return FIFOID(index: fifos.count - 1)
     }
 
     @discardableResult
-    public mutating func addBuffer(_ name: String, stage: String, role: BufferRole, capacityBytes: Int,
-                                   readBytesPerCycle: Int = 0, writeBytesPerCycle: Int = 0, chip: Int = 0) -> BufferID {
-        buffers.append(BufferDescriptor(name: name, stage: stage, role: role, capacityBytes: capacityBytes,
-                                        readBytesPerCycle: readBytesPerCycle, writeBytesPerCycle: writeBytesPerCycle,
-                                        chip: chip))
+    public mutating func addBuffer(
+        _ name: String, stage: String, role: BufferRole, capacityBytes: Int,
+        readBytesPerCycle: Int = 0, writeBytesPerCycle: Int = 0, chip: Int = 0
+    ) -> BufferID {
+        buffers.append(
+            BufferDescriptor(
+                name: name, stage: stage, role: role, capacityBytes: capacityBytes,
+                readBytesPerCycle: readBytesPerCycle, writeBytesPerCycle: writeBytesPerCycle,
+                chip: chip))
         return BufferID(index: buffers.count - 1)
     }
 
@@ -286,9 +302,11 @@ extension TaskGraph {
     /// Appends a task. Dependencies must already exist (the graph is built in a topological order, which is also the
     /// program order of every unit).
     @discardableResult
-    public mutating func addTask(_ task: TaskDescriptor, after deps: [(TaskID, DependencyKind)] = [],
-                                 allocates: [AllocationID] = [], reads: [Access] = [], writes: [Access] = [],
-                                 frees: [AllocationID] = []) -> TaskID {
+    public mutating func addTask(
+        _ task: TaskDescriptor, after deps: [(TaskID, DependencyKind)] = [],
+        allocates: [AllocationID] = [], reads: [Access] = [], writes: [Access] = [],
+        frees: [AllocationID] = []
+    ) -> TaskID {
         var t = task
         precondition(t.tiles >= 1, "a task has at least one tile")
         let id = taskCount
@@ -315,11 +333,14 @@ extension TaskGraph {
 
     /// Appends a task whose reads and writes are whole blocks, once.
     @discardableResult
-    public mutating func addTask(_ task: TaskDescriptor, after deps: [(TaskID, DependencyKind)] = [],
-                                 allocates: [AllocationID] = [], reads: [AllocationID], writes: [AllocationID] = [],
-                                 frees: [AllocationID] = []) -> TaskID {
-        addTask(task, after: deps, allocates: allocates, reads: reads.map { Access($0) },
-                writes: writes.map { Access($0) }, frees: frees)
+    public mutating func addTask(
+        _ task: TaskDescriptor, after deps: [(TaskID, DependencyKind)] = [],
+        allocates: [AllocationID] = [], reads: [AllocationID], writes: [AllocationID] = [],
+        frees: [AllocationID] = []
+    ) -> TaskID {
+        addTask(
+            task, after: deps, allocates: allocates, reads: reads.map { Access($0) },
+            writes: writes.map { Access($0) }, frees: frees)
     }
 
     /// Adds a dependency to the most recently added task (used for ordering rules decided after the task was built).
@@ -328,7 +349,8 @@ extension TaskGraph {
         precondition(dep.index < task.index, "dependency on a later task")
         store.dependencyTargets.append(dep.index); store.dependencyKinds.append(kind)
         let i = store.tasks.count - 1
-        store.tasks[i].dependencies = store.tasks[i].dependencies.lowerBound..<(store.dependencyBase &+ store.dependencyTargets.count)
+        store.tasks[i].dependencies =
+            store.tasks[i].dependencies.lowerBound..<(store.dependencyBase &+ store.dependencyTargets.count)
     }
 
     /// The index of `spec` in `gemms`, added on first use.

@@ -64,9 +64,10 @@ public struct WorkloadBuilder: TaskSource {
 
     /// The resources and layer plan, for reports.
     public var built: BuiltWorkload {
-        BuiltWorkload(graph: builder.graph, spec: spec, layers: builder.layers,
-                      stages: builder.machine.stages.map { ($0.spec.name, $0.layers) },
-                      stagesReplicas: builder.machine.stages.map(\.spec.replicas), hardware: hardware)
+        BuiltWorkload(
+            graph: builder.graph, spec: spec, layers: builder.layers,
+            stages: builder.machine.stages.map { ($0.spec.name, $0.layers) },
+            stagesReplicas: builder.machine.stages.map(\.spec.replicas), hardware: hardware)
     }
 
     /// Emits every iteration into one graph (small workloads and tests that inspect the tasks).

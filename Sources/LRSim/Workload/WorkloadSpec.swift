@@ -24,8 +24,10 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
     /// Micro-batches per iteration of the gpipe and 1f1b schedules (the batch is divided among them).
     public var microbatches: Int = 1
 
-    public init(network: NetworkSpec, method: EstimatorKind, batch: Int, copies: CopyCounts, iterations: Int = 1,
-                antithetic: Bool = true, copiesPerPass: Int = 1) {
+    public init(
+        network: NetworkSpec, method: EstimatorKind, batch: Int, copies: CopyCounts, iterations: Int = 1,
+        antithetic: Bool = true, copiesPerPass: Int = 1
+    ) {
         self.network = network; self.method = method; self.batch = batch; self.copies = copies
         self.iterations = iterations; self.antithetic = antithetic; self.copiesPerPass = copiesPerPass
     }
@@ -45,7 +47,9 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
         }
         guard batch >= 1 && batch <= 1 << 20 else { throw bad("batch", "1 ... 1048576", batch) }
         guard iterations >= 1 && iterations <= 10_000_000 else { throw bad("iterations", "1 ... 10000000", iterations) }
-        guard copiesPerPass >= 1 && copiesPerPass <= 1 << 16 else { throw bad("copies per pass", "1 ... 65536", copiesPerPass) }
+        guard copiesPerPass >= 1 && copiesPerPass <= 1 << 16 else {
+            throw bad("copies per pass", "1 ... 65536", copiesPerPass)
+        }
         if method.isForwardOnly {
             // The one range rule of K (LRCore's `CopyCounts`), the same as the trainer's.
             do { try copies.validate(layers: layers, estimator: method, antithetic: antithetic) } catch {
@@ -59,20 +63,29 @@ public struct WorkloadSpec: Sendable, Hashable, Codable {
             throw bad("schedule", "serial for \(network.name)", schedule.rawValue)
         }
         if schedule == .serial && microbatches != 1 {
-            throw bad("microbatches", "1 with the serial backprop schedule (use gpipe or 1f1b to pipeline micro-batches)", microbatches)
+            throw bad(
+                "microbatches", "1 with the serial backprop schedule (use gpipe or 1f1b to pipeline micro-batches)",
+                microbatches)
         }
         if let sequence { try sequence.validate(self) }
         if let graph { try graph.validate(self) }
         if injection == .allLayers && method.isForwardOnly {
             guard !method.usesWeightNoise else {
-                throw bad("injection", "layerwise for \(method.rawValue) (weight noise perturbs one layer's weights at a time)", "all-layers")
+                throw bad(
+                    "injection",
+                    "layerwise for \(method.rawValue) (weight noise perturbs one layer's weights at a time)",
+                    "all-layers")
             }
             guard sequence == nil && graph == nil else {
-                throw bad("injection", "layerwise for \(network.name) (its schedule perturbs one layer at a time)", "all-layers")
+                throw bad(
+                    "injection", "layerwise for \(network.name) (its schedule perturbs one layer at a time)",
+                    "all-layers")
             }
             let ks = (0..<layers).map { copies(ofLayer: $0) }
             guard Set(ks).count == 1 else {
-                throw bad("copies", "one K for every layer with all-layers injection (each copy perturbs every layer)", ks.map(String.init).joined(separator: ","))
+                throw bad(
+                    "copies", "one K for every layer with all-layers injection (each copy perturbs every layer)",
+                    ks.map(String.init).joined(separator: ","))
             }
         }
     }

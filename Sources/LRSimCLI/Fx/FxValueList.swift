@@ -16,7 +16,9 @@ public enum FxValueList {
 
     /// `arguments` (without the program name), with a long `fx quantize` value list moved into `--value-list`.
     public static func rewritten(_ arguments: [String]) -> [String] {
-        guard arguments.count > threshold + 2, arguments[0] == "fx", arguments[1] == "quantize" else { return arguments }
+        guard arguments.count > threshold + 2, arguments[0] == "fx", arguments[1] == "quantize" else {
+            return arguments
+        }
         var kept = ["fx", "quantize"], values: [String] = []
         var i = 2
         while i < arguments.count {
@@ -30,7 +32,7 @@ public enum FxValueList {
             if t == "--json" || valueOptions.contains(where: { t.hasPrefix($0 + "=") }) {
                 kept.append(t)
             } else if t.hasPrefix("-"), let second = t.dropFirst().first, !(second.isNumber || second == ".") {
-                return arguments   // --help, -h, --, an unknown option: the parser's to judge
+                return arguments  // --help, -h, --, an unknown option: the parser's to judge
             } else if t.contains(separator) {
                 return arguments
             } else {

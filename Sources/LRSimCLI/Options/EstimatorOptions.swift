@@ -32,9 +32,15 @@ struct EstimatorOptions: ParsableArguments {
                     + "picks convolutions with fewer parameters than outputs, 'none' uses logit noise everywhere.")
     )
     var weightNoiseLayers = "auto"
-    @Option(help: "LR/ALR noise injection: layerwise (one layer at a time; its copies run the layers after it) or all-layers (the authors' scheme: each copy is one forward pass with noise on every layer's output, and every layer's gradient comes from the same per-copy losses; one K for all layers).")
+    @Option(
+        help:
+            "LR/ALR noise injection: layerwise (one layer at a time; its copies run the layers after it) or all-layers (the authors' scheme: each copy is one forward pass with noise on every layer's output, and every layer's gradient comes from the same per-copy losses; one K for all layers)."
+    )
     var injection: Injection = .layerwise
-    @Option(help: "rnn models: the cell's noise in time, all-steps (every step of each copy at once) or per-step (one step at a time: per step K copies from the clean state, about T/2 times the work).")
+    @Option(
+        help:
+            "rnn models: the cell's noise in time, all-steps (every step of each copy at once) or per-step (one step at a time: per step K copies from the clean state, about T/2 times the work)."
+    )
     var stepInjection: StepInjection?
 
     /// The estimator, bp when none is given.

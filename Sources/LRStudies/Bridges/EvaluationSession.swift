@@ -40,10 +40,14 @@ public struct EvaluationSession {
             throw SettingError("source", "crafts the attacks on a substitute: give --fgsm, --pgd or --spsa too")
         }
         if surrogateSharpness != nil && (attacks == 0 || source != nil) {
-            throw SettingError("surrogate-sharpness", "crafts the attacks on the target's smoothed copy: give --fgsm, --pgd or --spsa, and no --source")
+            throw SettingError(
+                "surrogate-sharpness",
+                "crafts the attacks on the target's smoothed copy: give --fgsm, --pgd or --spsa, and no --source")
         }
         if saveAdversarial != nil && attacks != 1 {
-            throw SettingError("save-adversarial", "saves the images of one attack: give exactly one of --fgsm, --pgd, --spsa (got \(attacks))")
+            throw SettingError(
+                "save-adversarial",
+                "saves the images of one attack: give exactly one of --fgsm, --pgd, --spsa (got \(attacks))")
         }
     }
 
@@ -52,10 +56,12 @@ public struct EvaluationSession {
         let target = try Checkpoint.read(from: checkpoint)
         let (config, spec) = try target.config.resolved()
         let data = self.data(config.model)
-        let (_, test) = try DatasetCatalog.load(name: data, dataDir: dataDir, model: config.modelSpec(), trainLimit: nil,
-                                                testLimit: testLimit)
-        var report = EvaluationReport(checkpoint: checkpoint, model: config.model, estimator: config.estimator.kind.rawValue,
-                                      testAccuracy: 0, testLoss: 0, samples: test.count)
+        let (_, test) = try DatasetCatalog.load(
+            name: data, dataDir: dataDir, model: config.modelSpec(), trainLimit: nil,
+            testLimit: testLimit)
+        var report = EvaluationReport(
+            checkpoint: checkpoint, model: config.model, estimator: config.estimator.kind.rawValue,
+            testAccuracy: 0, testLoss: 0, samples: test.count)
         guard case .feedforward = try config.modelSpec() else {
             // rnn, snn, gnn: the model's own evaluation; the attacks need an mlp or cnn forward.
             if attacks > 0 || adversarial != nil {
@@ -75,9 +81,12 @@ public struct EvaluationSession {
         if let adversarial {
             let set = try AdversarialSet.read(from: adversarial)
             guard set.metadata.features == spec.inputCount else {
-                throw TrainingError.io(path: adversarial, "holds images of \(set.metadata.features) features; \(config.model) takes \(spec.inputCount)")
+                throw TrainingError.io(
+                    path: adversarial,
+                    "holds images of \(set.metadata.features) features; \(config.model) takes \(spec.inputCount)")
             }
-            var r = AttackResult(set.metadata, accuracy: Self.score(evaluator, network, set.images, set.labels).accuracy)
+            var r = AttackResult(
+                set.metadata, accuracy: Self.score(evaluator, network, set.images, set.labels).accuracy)
             r.path = adversarial
             report.adversarialSet = r
         }
@@ -105,19 +114,23 @@ public struct EvaluationSession {
         let crafted = source != nil || surrogateSharpness != nil
         report.threatModel = surrogateSharpness != nil ? "surrogate" : source == nil ? "white-box" : "transfer"
         let craftEvaluator = crafted ? Evaluator(spec: crafterSpec) : evaluator
-        func attack(_ name: String, epsilon: Float, settings: [String: Double],
-                    _ craft: (UnsafePointer<Float>, UnsafePointer<Int32>) -> [Float]) throws -> AttackResult {
+        func attack(
+            _ name: String, epsilon: Float, settings: [String: Double],
+            _ craft: (UnsafePointer<Float>, UnsafePointer<Int32>) -> [Float]
+        ) throws -> AttackResult {
             let images = test.images.withUnsafeBufferPointer { x in
                 test.labels.withUnsafeBufferPointer { y in craft(x.baseAddress!, y.baseAddress!) }
             }
-            var r = AttackResult(attack: name, epsilon: epsilon, settings: settings,
-                                 accuracy: Self.score(evaluator, network, images, test.labels).accuracy)
+            var r = AttackResult(
+                attack: name, epsilon: epsilon, settings: settings,
+                accuracy: Self.score(evaluator, network, images, test.labels).accuracy)
             if crafted { r.sourceAccuracy = Self.score(craftEvaluator, crafter, images, test.labels).accuracy }
             if let path = saveAdversarial {
-                let meta = AdversarialSet.Metadata(attack: name, epsilon: epsilon, settings: settings,
-                                                   source: source ?? checkpoint, sourceModel: report.sourceModel ?? config.model,
-                                                   dataset: test.name, datasetDigest: test.digestHex, count: test.count,
-                                                   features: test.featureCount)
+                let meta = AdversarialSet.Metadata(
+                    attack: name, epsilon: epsilon, settings: settings,
+                    source: source ?? checkpoint, sourceModel: report.sourceModel ?? config.model,
+                    dataset: test.name, datasetDigest: test.digestHex, count: test.count,
+                    features: test.featureCount)
                 try AdversarialSet(metadata: meta, labels: test.labels, images: images).write(to: path)
             }
             return r
@@ -128,15 +141,25 @@ public struct EvaluationSession {
             }
         }
         if let p = pgd {
-            report.pgd = try attack("pgd", epsilon: p.epsilon, settings: ["steps": Double(p.steps), "step_size": Double(p.alpha),
-                                                                        "random_start": p.randomStart ? 1 : 0, "seed": Double(p.seed)]) { x, y in
+            report.pgd = try attack(
+                "pgd", epsilon: p.epsilon,
+                settings: [
+                    "steps": Double(p.steps), "step_size": Double(p.alpha),
+                    "random_start": p.randomStart ? 1 : 0, "seed": Double(p.seed),
+                ]
+            ) { x, y in
                 craftEvaluator.pgd(crafter, settings: p, images: x, labels: y, count: test.count)
             }
         }
         if let s = spsa {
-            report.spsa = try attack("spsa", epsilon: s.epsilon, settings: ["steps": Double(s.steps), "samples": Double(s.samples),
-                                                                          "delta": Double(s.delta), "step_size": Double(s.alpha),
-                                                                          "seed": Double(s.seed)]) { x, y in
+            report.spsa = try attack(
+                "spsa", epsilon: s.epsilon,
+                settings: [
+                    "steps": Double(s.steps), "samples": Double(s.samples),
+                    "delta": Double(s.delta), "step_size": Double(s.alpha),
+                    "seed": Double(s.seed),
+                ]
+            ) { x, y in
                 SPSAAttack(network: crafter).craft(settings: s, images: x, labels: y, count: test.count)
             }
         }
@@ -148,14 +171,19 @@ public struct EvaluationSession {
             throw TrainingError.checkpoint(path: c.path, "parameter count does not match model \(c.config.model)")
         }
         guard features == spec.inputCount else {
-            throw SettingError("data", "\(data): samples have \(features) features, the model of \(c.path) takes \(spec.inputCount)")
+            throw SettingError(
+                "data", "\(data): samples have \(features) features, the model of \(c.path) takes \(spec.inputCount)")
         }
         return Network(spec: spec, parameters: c.parameters)
     }
 
-    static func score(_ e: Evaluator, _ n: Network, _ images: [Float], _ labels: [Int32]) -> (accuracy: Double, loss: Double) {
+    static func score(_ e: Evaluator, _ n: Network, _ images: [Float], _ labels: [Int32]) -> (
+        accuracy: Double, loss: Double
+    ) {
         images.withUnsafeBufferPointer { x in
-            labels.withUnsafeBufferPointer { y in e.accuracy(n, images: x.baseAddress!, labels: y.baseAddress!, count: labels.count) }
+            labels.withUnsafeBufferPointer { y in
+                e.accuracy(n, images: x.baseAddress!, labels: y.baseAddress!, count: labels.count)
+            }
         }
     }
 }
@@ -206,7 +234,9 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     public var adversarialSet: AttackResult?
     public var samples: Int
 
-    public init(checkpoint: String, model: String, estimator: String, testAccuracy: Double, testLoss: Double, samples: Int) {
+    public init(
+        checkpoint: String, model: String, estimator: String, testAccuracy: Double, testLoss: Double, samples: Int
+    ) {
         self.checkpoint = checkpoint; self.model = model; self.estimator = estimator; self.testAccuracy = testAccuracy
         self.testLoss = testLoss; self.samples = samples
     }

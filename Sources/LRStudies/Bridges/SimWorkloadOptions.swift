@@ -85,7 +85,8 @@ public struct SimWorkloadOptions: Sendable, Equatable, Codable {
         w.schedule = schedule
         if schedule == .serial {
             if let m = microbatches, m != 1 {
-                throw SettingError("microbatches", "only the gpipe and 1f1b schedules pipeline micro-batches, got \(m) with serial")
+                throw SettingError(
+                    "microbatches", "only the gpipe and 1f1b schedules pipeline micro-batches, got \(m) with serial")
             }
             w.microbatches = 1
         } else {

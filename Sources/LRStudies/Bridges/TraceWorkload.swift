@@ -10,10 +10,14 @@ extension WorkloadSpec {
     public init(trace reader: TraceReader) throws {
         let h = reader.header, file = reader.path
         guard let kind = EstimatorKind(rawValue: h.estimator.name) else {
-            throw SimulationError.invalidWorkload("\(file): header field 'estimator.name': expected \(EstimatorKind.spellings), got '\(h.estimator.name)'")
+            throw SimulationError.invalidWorkload(
+                "\(file): header field 'estimator.name': expected \(EstimatorKind.spellings), got '\(h.estimator.name)'"
+            )
         }
         let model: ModelSpec
-        do { model = try ModelSpec.parse(h.model.spec, activation: Activation(rawValue: h.model.activation) ?? .relu) } catch {
+        do {
+            model = try ModelSpec.parse(h.model.spec, activation: Activation(rawValue: h.model.activation) ?? .relu)
+        } catch {
             throw SimulationError.invalidWorkload("\(file): header field 'model.spec': \(error)")
         }
         let network = model.network
@@ -25,9 +29,15 @@ extension WorkloadSpec {
             for (i, layer) in h.estimator.perturbedLayers.enumerated() {
                 // rnn/snn traces number their layers 0 (cell) and 1 (head): the parametric layers' order.
                 let p: Int?
-                if case .sequence = model { p = layer < parametric.count ? layer : nil } else { p = parametric.firstIndex(of: layer) }
+                if case .sequence = model {
+                    p = layer < parametric.count ? layer : nil
+                } else {
+                    p = parametric.firstIndex(of: layer)
+                }
                 guard let p, i < h.estimator.copies.count else {
-                    throw SimulationError.invalidWorkload("\(file): header field 'estimator.perturbed_layers': layer \(layer) is not a dense/conv layer of \(h.model.spec)")
+                    throw SimulationError.invalidWorkload(
+                        "\(file): header field 'estimator.perturbed_layers': layer \(layer) is not a dense/conv layer of \(h.model.spec)"
+                    )
                 }
                 copies[p] = h.estimator.copies[i]
             }
@@ -35,8 +45,9 @@ extension WorkloadSpec {
         // A gnn trains on the full graph: the simulated batch is every node (the recorded batch is its training nodes).
         var batch = h.optimizer.batchSize
         if case .graph(let g) = model { batch = g.nodes }
-        self.init(network: network, method: kind, batch: batch, copies: CopyCounts(copies),
-                  iterations: Int((reader.steps.last?.step ?? 0) + 1), antithetic: h.estimator.antithetic)
+        self.init(
+            network: network, method: kind, batch: batch, copies: CopyCounts(copies),
+            iterations: Int((reader.steps.last?.step ?? 0) + 1), antithetic: h.estimator.antithetic)
         if case .sequence(let s) = model { sequence = s }
         if case .graph(let g) = model { graph = g }
         // Noise-key layout 4: the run injected noise into every layer at once (docs/trace-format.md).
@@ -47,10 +58,13 @@ extension WorkloadSpec {
 extension WorkloadSpec {
     /// A workload from a model spelling: the network of one time step (rnn, snn) or one node (gnn, whose batch is the
     /// whole graph), or the network itself (mlp, cnn).
-    public init(model: ModelSpec, method: EstimatorKind, batch: Int, copies: CopyCounts, iterations: Int = 1,
-                antithetic: Bool = true, copiesPerPass: Int = 1) {
-        self.init(network: model.network, method: method, batch: batch, copies: copies, iterations: iterations,
-                  antithetic: antithetic, copiesPerPass: copiesPerPass)
+    public init(
+        model: ModelSpec, method: EstimatorKind, batch: Int, copies: CopyCounts, iterations: Int = 1,
+        antithetic: Bool = true, copiesPerPass: Int = 1
+    ) {
+        self.init(
+            network: model.network, method: method, batch: batch, copies: copies, iterations: iterations,
+            antithetic: antithetic, copiesPerPass: copiesPerPass)
         if case .sequence(let s) = model { sequence = s }
         if case .graph(let g) = model { graph = g }
     }

@@ -23,9 +23,11 @@ public struct DemoSummary: Sendable, Codable, Equatable {
         public var energyMicrojoulesPerIteration: Double
 
         public var fields: [String] {
-            [estimator, hardware, String(format: "%.4f", testAccuracy), String(format: "%.0f", iterationsPerSecond),
-             String(format: "%.1f", peakMemoryKiB), String(format: "%.3f", energyMicrojoulesPerIteration),
-             String(format: "%.1f", trainSeconds)]
+            [
+                estimator, hardware, String(format: "%.4f", testAccuracy), String(format: "%.0f", iterationsPerSecond),
+                String(format: "%.1f", peakMemoryKiB), String(format: "%.3f", energyMicrojoulesPerIteration),
+                String(format: "%.1f", trainSeconds),
+            ]
         }
 
         // Renamed in camelCase: the writer's snake_case strategy spells them peak_memory_kib, energy_uj_per_iteration.
@@ -71,27 +73,38 @@ public struct DemoSummary: Sendable, Codable, Equatable {
         }
     }
 
-    public static let header = ["estimator", "hardware", "test accuracy", "sim iterations/s", "peak memory KiB",
-                                "energy uJ/iteration", "host training s"]
+    public static let header = [
+        "estimator", "hardware", "test accuracy", "sim iterations/s", "peak memory KiB",
+        "energy uJ/iteration", "host training s",
+    ]
 
     /// The replay and sweep lines, as the terminal and the report's summary show them.
     public var findings: [String] {
         var lines: [String] = []
         if let r = replay, let mean = r.meanCosineVsFloat, let worst = r.worstCosineVsFloat {
-            var line = String(format: "replay of %d traced ALR steps on the %@ datapath: gradient cosine vs float mean %.4f, worst %.4f",
-                              r.steps, r.hardware, mean, worst)
+            var line = String(
+                format:
+                    "replay of %d traced ALR steps on the %@ datapath: gradient cosine vs float mean %.4f, worst %.4f",
+                r.steps, r.hardware, mean, worst)
             if let s = r.worstStep, let l = r.worstLayer { line += " at step \(s) (layer \(l))" }
             line += r.bitExact.map { $0 ? "; bit-exact vs GMP" : "; not bit-exact vs GMP (finite accumulators)" } ?? ""
             lines.append(line + ".")
             if let v = r.verdict { lines.append("  " + v.prefix(1).uppercased() + v.dropFirst() + ".") }
         }
         if let s = sweep {
-            lines.append(String(format: "precision sweep: %d points (%d failed), each trained %d epoch(s) on %d samples and tested on %d; float ALR on the same samples: %.4f.",
-                                s.points, s.failed, s.epochs, s.trainSamples, s.testSamples, s.floatAccuracy))
+            lines.append(
+                String(
+                    format:
+                        "precision sweep: %d points (%d failed), each trained %d epoch(s) on %d samples and tested on %d; float ALR on the same samples: %.4f.",
+                    s.points, s.failed, s.epochs, s.trainSamples, s.testSamples, s.floatAccuracy))
             let close = s.within(2)
-            lines.append("  within 2 points of float: " + (close.isEmpty ? "none" : close.map {
-                String(format: "%@ (%.4f)", $0.settings, $0.testAccuracy)
-            }.joined(separator: ", ")) + ".")
+            lines.append(
+                "  within 2 points of float: "
+                    + (close.isEmpty
+                        ? "none"
+                        : close.map {
+                            String(format: "%@ (%.4f)", $0.settings, $0.testAccuracy)
+                        }.joined(separator: ", ")) + ".")
         }
         return lines
     }
@@ -99,7 +112,10 @@ public struct DemoSummary: Sendable, Codable, Equatable {
     public var text: String {
         var table = TextTable(header: Self.header)
         for r in rows { table.append(r.fields) }
-        return (["ALR vs LR vs backprop, \(trainSamples) training samples x \(epochs) epoch(s), accuracy on \(testSamples) test samples:",
-                 table.text] + findings).joined(separator: "\n")
+        return
+            ([
+                "ALR vs LR vs backprop, \(trainSamples) training samples x \(epochs) epoch(s), accuracy on \(testSamples) test samples:",
+                table.text,
+            ] + findings).joined(separator: "\n")
     }
 }

@@ -11,7 +11,9 @@ import LRTrain
 /// kernels the check reports the largest relative difference and passes only if every layer's cosine is > 0.99999.
 public struct GradientRecomputation: TraceStepVerifier {
     public init() {}
-    public var checkName: String { "gradient recomputed from regenerated noise (float trainer, the fixed-point datapath for train --hw, or the rnn/snn/gnn estimator)" }
+    public var checkName: String {
+        "gradient recomputed from regenerated noise (float trainer, the fixed-point datapath for train --hw, or the rnn/snn/gnn estimator)"
+    }
 
     public func check(header: TraceHeader) -> [String] { TraceHeaderCheck.problems(header) }
 
@@ -35,7 +37,9 @@ public struct GradientRecomputation: TraceStepVerifier {
         var values = 0, differing = 0, nonFinite = 0
         var worst = 0.0, minCosine = 1.0
         for slot in r.network.layout.slots {
-            for (name, offset, count) in [("weight", slot.weightOffset, slot.weightCount), ("bias", slot.biasOffset, slot.biasCount)] {
+            for (name, offset, count) in [
+                ("weight", slot.weightOffset, slot.weightCount), ("bias", slot.biasOffset, slot.biasCount),
+            ] {
                 let tn = TraceNames.gradient(slot.layer, name)
                 guard let recorded = s.tensor(tn)?.float32, recorded.count == count else {
                     return TraceStepCheck(passed: false, detail: "tensor '\(tn)' missing or of the wrong size")
@@ -61,7 +65,8 @@ public struct GradientRecomputation: TraceStepVerifier {
             }
         }
         if differing == 0 && lossesDiffer == 0 {
-            return TraceStepCheck(passed: true, detail: "\(values) gradient values and the per-copy losses are bit-identical")
+            return TraceStepCheck(
+                passed: true, detail: "\(values) gradient values and the per-copy losses are bit-identical")
         }
         let sameKernels = header.notes["blas"] == BLAS.configure().coreName
         if nonFinite > 0 {
@@ -70,7 +75,8 @@ public struct GradientRecomputation: TraceStepVerifier {
                 detail: "\(differing) of \(values) gradient values differ, \(nonFinite) of them not finite (NaN or "
                     + "infinite) in the recording or the recomputation")
         }
-        let detail = "\(differing) of \(values) gradient values differ (max relative \(String(format: "%.2e", worst)), min layer cosine \(String(format: "%.7f", minCosine))); recorded with BLAS \(header.notes["blas"] ?? "?"), recomputed with \(BLAS.configure().coreName)"
+        let detail =
+            "\(differing) of \(values) gradient values differ (max relative \(String(format: "%.2e", worst)), min layer cosine \(String(format: "%.7f", minCosine))); recorded with BLAS \(header.notes["blas"] ?? "?"), recomputed with \(BLAS.configure().coreName)"
         return TraceStepCheck(passed: !sameKernels && minCosine > 0.99999, detail: detail)
     }
 
@@ -85,15 +91,18 @@ public struct GradientRecomputation: TraceStepVerifier {
         let g = try datapath.replay(r, exact: false).gradient
         var values = 0, differing = 0
         for slot in r.network.layout.slots {
-            let recorded = (s.tensor(TraceNames.gradient(slot.layer, "weight"))?.float32 ?? [])
+            let recorded =
+                (s.tensor(TraceNames.gradient(slot.layer, "weight"))?.float32 ?? [])
                 + (s.tensor(TraceNames.gradient(slot.layer, "bias"))?.float32 ?? [])
             guard recorded.count == slot.range.count else {
-                return TraceStepCheck(passed: false, detail: "layer \(slot.layer): gradient tensors missing or of the wrong size")
+                return TraceStepCheck(
+                    passed: false, detail: "layer \(slot.layer): gradient tensors missing or of the wrong size")
             }
             values += recorded.count
             differing += zip(g[slot.range], recorded).filter { $0.bitPattern != $1.bitPattern }.count
         }
-        let detail = differing == 0
+        let detail =
+            differing == 0
             ? "\(values) gradient values bit-identical to the fixed-point datapath on the recorded hardware model"
             : "\(differing) of \(values) gradient values differ from the fixed-point datapath on the recorded hardware model"
         return TraceStepCheck(passed: differing == 0, detail: detail)

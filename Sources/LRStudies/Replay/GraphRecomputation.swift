@@ -21,10 +21,13 @@ struct GraphRecomputation {
         trainer.parameters = r.parameters
         var gradient = [Float](repeating: 0, count: r.parameters.count)
         let record = try gradient.withUnsafeMutableBufferPointer { gp in
-            try r.input.withUnsafeBufferPointer { x in try r.labels.withUnsafeBufferPointer { y in
-                try trainer.estimate(input: x.baseAddress!, labels: y.baseAddress!, rows: graph.trainCount, step: r.step,
-                                     into: gp.baseAddress!, recordLosses: true)
-            } }
+            try r.input.withUnsafeBufferPointer { x in
+                try r.labels.withUnsafeBufferPointer { y in
+                    try trainer.estimate(
+                        input: x.baseAddress!, labels: y.baseAddress!, rows: graph.trainCount, step: r.step,
+                        into: gp.baseAddress!, recordLosses: true)
+                }
+            }
         }
         var differing = 0
         for t in model.tensors {
@@ -35,17 +38,27 @@ struct GraphRecomputation {
             differing += zip(gradient[t.range], recorded).filter { $0.bitPattern != $1.bitPattern }.count
         }
         var compared: [(String, [Float])] = [(TraceNames.cleanLosses, record.cleanLosses)]
-        for layer in record.copyLosses.keys.sorted() { compared.append((TraceNames.losses(layer), record.copyLosses[layer]!)) }
+        for layer in record.copyLosses.keys.sorted() {
+            compared.append((TraceNames.losses(layer), record.copyLosses[layer]!))
+        }
         var lossValues = 0, lossesDiffer = 0
         for (name, mine) in compared {
-            guard let recorded = s.tensor(name)?.float32 else { return TraceStepCheck(passed: false, detail: "tensor '\(name)' is missing") }
+            guard let recorded = s.tensor(name)?.float32 else {
+                return TraceStepCheck(passed: false, detail: "tensor '\(name)' is missing")
+            }
             lossValues += mine.count
-            lossesDiffer += recorded.count == mine.count
+            lossesDiffer +=
+                recorded.count == mine.count
                 ? zip(recorded, mine).filter { $0.bitPattern != $1.bitPattern }.count : max(recorded.count, mine.count)
         }
         if differing == 0 && lossesDiffer == 0 {
-            return TraceStepCheck(passed: true, detail: "\(gradient.count) gradient values and \(lossValues) losses are bit-identical")
+            return TraceStepCheck(
+                passed: true, detail: "\(gradient.count) gradient values and \(lossValues) losses are bit-identical")
         }
-        return TraceStepCheck(passed: false, detail: "\(differing) of \(gradient.count) gradient values and \(lossesDiffer) of \(lossValues) losses differ from the recomputation (recorded with BLAS \(header.notes["blas"] ?? "?"), recomputed with \(BLAS.configure().coreName))")
+        return TraceStepCheck(
+            passed: false,
+            detail:
+                "\(differing) of \(gradient.count) gradient values and \(lossesDiffer) of \(lossValues) losses differ from the recomputation (recorded with BLAS \(header.notes["blas"] ?? "?"), recomputed with \(BLAS.configure().coreName))"
+        )
     }
 }

@@ -30,15 +30,18 @@ public struct RecordedArchitectureStep {
                 spec = .sequence(s); tensors = SequenceTensorLayout(s).tensors; graph = nil
             case .graph(let g):
                 let generated = try GraphDataSpec.parse(config.data).graph(for: g)
-                let model = GraphModel(nodes: g.nodes, features: g.features, hidden: g.hidden, classes: g.classes,
-                                       edges: generated.edgeCount)
+                let model = GraphModel(
+                    nodes: g.nodes, features: g.features, hidden: g.hidden, classes: g.classes,
+                    edges: generated.edgeCount)
                 spec = .graph(model); tensors = GraphModelTrainer.tensors(model); graph = generated
             }
         }
     }
 
     public init(step s: TraceStep, header: TraceHeader, model: Model) throws {
-        func fail(_ what: String) -> RecordedStep.Failure { RecordedStep.Failure(description: "step \(s.info.step): \(what)") }
+        func fail(_ what: String) -> RecordedStep.Failure {
+            RecordedStep.Failure(description: "step \(s.info.step): \(what)")
+        }
         var params = [Float](repeating: 0, count: model.tensors.last?.range.upperBound ?? 0)
         for t in model.tensors {
             let name = TraceNames.parameter(t.layer, t.name)
@@ -53,22 +56,31 @@ public struct RecordedArchitectureStep {
         switch (x.dtype, header.dataset.inputTransform) {
         case (.u8, "u8/255"): input = x.bytes.map { Float($0) / 255 }
         case (.f32, "identity"): input = x.float32 ?? []
-        default: throw fail("input of type \(x.dtype) with transform '\(header.dataset.inputTransform)' is not supported")
+        default:
+            throw fail("input of type \(x.dtype) with transform '\(header.dataset.inputTransform)' is not supported")
         }
         labels = y
         step = Int(s.info.noiseStep)
         if let g = model.graph {
             // The datapath aggregates over the regenerated graph: it must be the recorded one, value for value.
             let csr: [(String, [Int32]?, [Int32])] = [
-                (GraphModelTrainer.rowStartTensor, s.tensor(GraphModelTrainer.rowStartTensor)?.int32, g.rowStart.map { Int32($0) }),
+                (
+                    GraphModelTrainer.rowStartTensor, s.tensor(GraphModelTrainer.rowStartTensor)?.int32,
+                    g.rowStart.map { Int32($0) }
+                ),
                 (GraphModelTrainer.columnsTensor, s.tensor(GraphModelTrainer.columnsTensor)?.int32, g.columns),
-                (TraceNames.labels, labels, g.labels)]
+                (TraceNames.labels, labels, g.labels),
+            ]
             for (name, recorded, generated) in csr where recorded != generated {
                 throw fail("tensor '\(name)' differs from the graph the configuration's data '\(model.data)' generates")
             }
             let values = s.tensor(GraphModelTrainer.valuesTensor)?.float32
-            guard values?.map(\.bitPattern) == g.values.map(\.bitPattern), input.map(\.bitPattern) == g.features.map(\.bitPattern) else {
-                throw fail("the recorded graph values or node features differ from the graph the configuration's data '\(model.data)' generates")
+            guard values?.map(\.bitPattern) == g.values.map(\.bitPattern),
+                input.map(\.bitPattern) == g.features.map(\.bitPattern)
+            else {
+                throw fail(
+                    "the recorded graph values or node features differ from the graph the configuration's data '\(model.data)' generates"
+                )
             }
         } else {
             let features: Int

@@ -30,7 +30,10 @@ public struct RecordedStep {
     public init(step s: TraceStep, header: TraceHeader) throws {
         let config = try Self.configuration(from: header)
         guard case .feedforward = try config.modelSpec() else {
-            throw Failure(description: "a \(header.model.spec) trace: its steps are read by RecordedArchitectureStep (RecordedStep reads mlp and cnn steps)")
+            throw Failure(
+                description:
+                    "a \(header.model.spec) trace: its steps are read by RecordedArchitectureStep (RecordedStep reads mlp and cnn steps)"
+            )
         }
         let (resolved, spec) = try config.resolved()
         self.config = resolved
@@ -38,10 +41,15 @@ public struct RecordedStep {
         let layout = ParameterLayout(spec)
         var params = [Float](repeating: 0, count: layout.count)
         for slot in layout.slots {
-            for (name, offset, count) in [("weight", slot.weightOffset, slot.weightCount), ("bias", slot.biasOffset, slot.biasCount)] {
+            for (name, offset, count) in [
+                ("weight", slot.weightOffset, slot.weightCount), ("bias", slot.biasOffset, slot.biasCount),
+            ] {
                 let tensorName = TraceNames.parameter(slot.layer, name)
                 guard let t = s.tensor(tensorName)?.float32, t.count == count else {
-                    throw Failure(description: "step \(s.info.step): tensor '\(tensorName)' is missing or does not hold \(count) f32 values")
+                    throw Failure(
+                        description:
+                            "step \(s.info.step): tensor '\(tensorName)' is missing or does not hold \(count) f32 values"
+                    )
                 }
                 params.replaceSubrange(offset..<(offset + count), with: t)
             }
@@ -51,15 +59,22 @@ public struct RecordedStep {
             throw Failure(description: "step \(s.info.step): tensor 'labels' (i32) is missing")
         }
         labels = y
-        guard let x = s.tensor(TraceNames.input) else { throw Failure(description: "step \(s.info.step): tensor 'input' is missing") }
+        guard let x = s.tensor(TraceNames.input) else {
+            throw Failure(description: "step \(s.info.step): tensor 'input' is missing")
+        }
         switch (x.dtype, header.dataset.inputTransform) {
         case (.u8, "u8/255"): input = x.bytes.map { Float($0) / 255 }
         case (.f32, "identity"): input = x.float32 ?? []
         default:
-            throw Failure(description: "step \(s.info.step): input of type \(x.dtype) with transform '\(header.dataset.inputTransform)' is not supported")
+            throw Failure(
+                description:
+                    "step \(s.info.step): input of type \(x.dtype) with transform '\(header.dataset.inputTransform)' is not supported"
+            )
         }
         guard input.count == y.count * spec.inputCount else {
-            throw Failure(description: "step \(s.info.step): input holds \(input.count) values, expected \(y.count) x \(spec.inputCount)")
+            throw Failure(
+                description:
+                    "step \(s.info.step): input holds \(input.count) values, expected \(y.count) x \(spec.inputCount)")
         }
         step = Int(s.info.noiseStep)
     }
@@ -73,8 +88,9 @@ public struct RecordedStep {
                 try g.withUnsafeMutableBufferPointer { gp in
                     // The trainer's own estimator for this configuration (backprop, BP+, LR layer-wise or all-layers).
                     let est = try EstimatorFactory.make(config, spec: spec)
-                    record = try est.estimate(network: network, input: x.baseAddress!, labels: y.baseAddress!, rows: batch,
-                                              step: step, into: gp.baseAddress!, recordLosses: true)
+                    record = try est.estimate(
+                        network: network, input: x.baseAddress!, labels: y.baseAddress!, rows: batch,
+                        step: step, into: gp.baseAddress!, recordLosses: true)
                 }
             }
         }

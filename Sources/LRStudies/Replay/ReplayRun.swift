@@ -19,8 +19,10 @@ public struct ReplayRun {
     public var exact: Bool
     public var wallClock: Bool
 
-    public init(hardware: HardwareModel, overrides: [String] = [], tracePath: String, steps: [UInt64]? = nil,
-                exact: Bool = true, wallClock: Bool = true) {
+    public init(
+        hardware: HardwareModel, overrides: [String] = [], tracePath: String, steps: [UInt64]? = nil,
+        exact: Bool = true, wallClock: Bool = true
+    ) {
         self.hardware = hardware; self.overrides = overrides; self.tracePath = tracePath; self.steps = steps
         self.exact = exact; self.wallClock = wallClock
     }
@@ -41,60 +43,81 @@ public struct ReplayRun {
         let available = reader.steps.map(\.step)
         let selected = steps ?? available
         for s in selected where !available.contains(s) {
-            throw SettingError("steps", "step \(s) is not recorded in \(tracePath) (recorded: \(available.map(String.init).joined(separator: ",")))")
+            throw SettingError(
+                "steps",
+                "step \(s) is not recorded in \(tracePath) (recorded: \(available.map(String.init).joined(separator: ",")))"
+            )
         }
         guard !selected.isEmpty else { throw SettingError("trace", "\(tracePath): the trace records no steps") }
         let architecture = try RecordedArchitectureStep.Model(config: resolved)
 
         // sim: the same work on the same hardware, one iteration per replayed step.
         let method = resolved.estimator.kind
-        let work = architecture.map {
-            WorkloadSpec(model: $0.spec, method: method, batch: $0.graph?.nodes ?? resolved.batch, copies: resolved.estimator.copies,
-                         iterations: selected.count, antithetic: resolved.estimator.antithetic)
-        } ?? WorkloadSpec(network: spec, method: method, batch: resolved.batch, copies: resolved.estimator.copies,
-                          iterations: selected.count, antithetic: resolved.estimator.antithetic)
+        let work =
+            architecture.map {
+                WorkloadSpec(
+                    model: $0.spec, method: method, batch: $0.graph?.nodes ?? resolved.batch,
+                    copies: resolved.estimator.copies,
+                    iterations: selected.count, antithetic: resolved.estimator.antithetic)
+            }
+            ?? WorkloadSpec(
+                network: spec, method: method, batch: resolved.batch, copies: resolved.estimator.copies,
+                iterations: selected.count, antithetic: resolved.estimator.antithetic)
         let sim = try StudyError.locating("\(hardware.name): sim") { try Simulator.run(work, on: hardware).report }
 
         let replayed: (steps: [ReplayReport.Step], formats: [String: String])
         if let architecture {
-            replayed = try replayArchitecture(reader, model: architecture, config: resolved, selected: selected, sim: sim, log: log)
+            replayed = try replayArchitecture(
+                reader, model: architecture, config: resolved, selected: selected, sim: sim, log: log)
         } else {
             replayed = try replayNetwork(reader, config: resolved, spec: spec, selected: selected, sim: sim, log: log)
         }
         let stepReports = replayed.steps
-        let summary = Self.summary(stepReports, exact: exact, formats: try DatapathFormats(hardware),
-                                   sigma: resolved.estimator.sigma.map(Double.init).min() ?? 0)
+        let summary = Self.summary(
+            stepReports, exact: exact, formats: try DatapathFormats(hardware),
+            sigma: resolved.estimator.sigma.map(Double.init).min() ?? 0)
         if let b = summary.allBitExactVsExact {
-            log("\(stepReports.count) steps: \(b ? "every gradient bit-exact vs GMP" : "NOT bit-exact vs GMP")"
-                + (summary.minCosineVsFloat.map { String(format: ", min cosine vs float %.6f", $0) } ?? ""))
+            log(
+                "\(stepReports.count) steps: \(b ? "every gradient bit-exact vs GMP" : "NOT bit-exact vs GMP")"
+                    + (summary.minCosineVsFloat.map { String(format: ", min cosine vs float %.6f", $0) } ?? ""))
         }
         if let v = summary.verdict { log(v) }
-        log(String(format: "sim: %d cycles per iteration at %.0f MHz (%.1f samples/s)", Int(sim.cyclesPerIteration),
-                   sim.clockHz / 1e6, sim.throughput.samplesPerSecond))
+        log(
+            String(
+                format: "sim: %d cycles per iteration at %.0f MHz (%.1f samples/s)", Int(sim.cyclesPerIteration),
+                sim.clockHz / 1e6, sim.throughput.samplesPerSecond))
         let update: String
         if architecture != nil {
-            update = "not replayed: the fixed-point update is modelled for mlp traces; \(resolved.optimizer.rawValue) ran on the host"
+            update =
+                "not replayed: the fixed-point update is modelled for mlp traces; \(resolved.optimizer.rawValue) ran on the host"
         } else if resolved.optimizer == .sgd && resolved.momentum == 0 {
             update = "fixed-point SGD on the hardware (W -= lr * c/(B K) * dW in formats.updates, then formats.weights)"
         } else {
-            update = "host \(resolved.optimizer.rawValue) on float master weights (optimizer state is not in the trace: not replayed)"
+            update =
+                "host \(resolved.optimizer.rawValue) on float master weights (optimizer state is not in the trace: not replayed)"
         }
         var methodText = [
-            "forward": "products rounded into formats.products, sums into formats.accumulators (bias preloaded), written back into formats.activations",
-            "noise": "Philox noise regenerated from the trace key, rounded into formats.noise; sigma (16-bit significand) x eps added to the accumulator before the write-back",
-            "activation": "relu/step exact; tanh/sigmoid as a full lookup table (Double function of the exact input, rounded once)",
+            "forward":
+                "products rounded into formats.products, sums into formats.accumulators (bias preloaded), written back into formats.activations",
+            "noise":
+                "Philox noise regenerated from the trace key, rounded into formats.noise; sigma (16-bit significand) x eps added to the accumulator before the write-back",
+            "activation":
+                "relu/step exact; tanh/sigmoid as a full lookup table (Double function of the exact input, rounded once)",
             "loss_unit": "ideal: Double log-sum-exp on the exact fixed-point logits, rounded once into formats.loss",
-            "gradient": "LRGradientDatapath: (L - L0) x score reduced over copies into the weighted-loss register, outer product with the stored input into formats.gradients",
+            "gradient":
+                "LRGradientDatapath: (L - L0) x score reduced over copies into the weighted-loss register, outer product with the stored input into formats.gradients",
             "exact": "GMP: the same formula on the same quantized operands, exact, rounded once into formats.gradients",
         ]
         if let architecture { methodText.merge(Self.architectureMethod(architecture.spec)) { _, new in new } }
         return ReplayReport(
             trace: tracePath,
-            hardware: .init(name: hardware.name, silicon: hardware.silicon, overrides: overrides, formats: replayed.formats),
-            workload: .init(model: architecture.map { $0.spec.spelling } ?? resolved.model, estimator: method.rawValue,
-                            batch: resolved.batch, copies: Array(resolved.estimator.copies),
-                            sigma: resolved.estimator.sigma.map(Double.init), antithetic: resolved.estimator.antithetic,
-                            baseline: resolved.estimator.baseline.rawValue, optimizer: resolved.optimizer.rawValue, update: update),
+            hardware: .init(
+                name: hardware.name, silicon: hardware.silicon, overrides: overrides, formats: replayed.formats),
+            workload: .init(
+                model: architecture.map { $0.spec.spelling } ?? resolved.model, estimator: method.rawValue,
+                batch: resolved.batch, copies: Array(resolved.estimator.copies),
+                sigma: resolved.estimator.sigma.map(Double.init), antithetic: resolved.estimator.antithetic,
+                baseline: resolved.estimator.baseline.rawValue, optimizer: resolved.optimizer.rawValue, update: update),
             method: methodText,
             steps: stepReports, summary: summary,
             cycles: sim.cycles, clockHz: sim.clockHz, iterations: sim.iterations, seconds: sim.seconds,
@@ -103,11 +126,14 @@ public struct ReplayRun {
     }
 
     /// The steps of an mlp trace through `FixedPointDatapath`.
-    func replayNetwork(_ reader: TraceReader, config resolved: TrainingConfiguration, spec: NetworkSpec, selected: [UInt64],
-                       sim: SimReport, log: (String) -> Void) throws -> (steps: [ReplayReport.Step], formats: [String: String]) {
+    func replayNetwork(
+        _ reader: TraceReader, config resolved: TrainingConfiguration, spec: NetworkSpec, selected: [UInt64],
+        sim: SimReport, log: (String) -> Void
+    ) throws -> (steps: [ReplayReport.Step], formats: [String: String]) {
         let header = reader.header
-        let datapath = try FixedPointDatapath(formats: try DatapathFormats(hardware), spec: spec,
-                                              settings: resolved.estimator, seed: resolved.seed)
+        let datapath = try FixedPointDatapath(
+            formats: try DatapathFormats(hardware), spec: spec,
+            settings: resolved.estimator, seed: resolved.seed)
         let layout = datapath.layout
         var stepReports: [ReplayReport.Step] = []
         for s in selected {
@@ -122,29 +148,35 @@ public struct ReplayRun {
                 let bp = Self.parameterTensor(traced, slot: slot, name: TraceNames.backprop)
                 let check = exact ? replayed.checks[p] : nil
                 let lr = replayed.result.layers[p]
-                layers.append(.init(
-                    layer: slot.layer,
-                    cosineVsFloat: float.map { VectorMath.cosine(mine, $0) },
-                    cosineVsBp: bp.map { VectorMath.cosine(mine, $0) },
-                    maxAbsErrorVsExact: check?.maxAbsError, meanAbsErrorVsExact: check?.meanAbsError,
-                    bitExactVsExact: check?.bitExact,
-                    bitExactValues: check.map { $0.weight.bitExactCount + $0.bias.bitExactCount },
-                    values: slot.weightCount + slot.biasCount,
-                    accumulatorBits: datapath.formats.accumulators.format.width,
-                    accumulatorBoundBits: check.map { .init(reduction: $0.reductionBoundBits, outer: $0.outerBoundBits) },
-                    copyLossMeanAbsErrorVsFloat: Self.copyLossError(traced, layer: lr.layer, copyLosses: lr.copyLosses,
-                                                                    copies: lr.copies, datapath.formats.loss.format)))
+                layers.append(
+                    .init(
+                        layer: slot.layer,
+                        cosineVsFloat: float.map { VectorMath.cosine(mine, $0) },
+                        cosineVsBp: bp.map { VectorMath.cosine(mine, $0) },
+                        maxAbsErrorVsExact: check?.maxAbsError, meanAbsErrorVsExact: check?.meanAbsError,
+                        bitExactVsExact: check?.bitExact,
+                        bitExactValues: check.map { $0.weight.bitExactCount + $0.bias.bitExactCount },
+                        values: slot.weightCount + slot.biasCount,
+                        accumulatorBits: datapath.formats.accumulators.format.width,
+                        accumulatorBoundBits: check.map {
+                            .init(reduction: $0.reductionBoundBits, outer: $0.outerBoundBits)
+                        },
+                        copyLossMeanAbsErrorVsFloat: Self.copyLossError(
+                            traced, layer: lr.layer, copyLosses: lr.copyLosses,
+                            copies: lr.copies, datapath.formats.loss.format)))
             }
             let lossFloat = traced.info.scalar(TraceNames.loss)
             let lossDp = replayed.result.meanCleanLoss
             let rel = lossFloat.flatMap { $0 != 0 ? (lossDp - $0) / abs($0) : nil }
             let change = replayed.lossAfterUpdate.map { lossDp != 0 ? ($0 - lossDp) / abs(lossDp) : 0 }
             let wall = wallClock ? Date().timeIntervalSince(t0) : 0
-            stepReports.append(.init(step: Int(s), lossFloat: lossFloat, lossDatapath: lossDp, lossRelativeErrorVsFloat: rel,
-                                     lossAfterUpdate: replayed.lossAfterUpdate, lossRelativeChange: change,
-                                     weightsOutsideFormat: Self.outsideFraction(recorded.network.parameters, hardware), layers: layers,
-                                     cycles: sim.cyclesPerIteration, seconds: sim.cyclesPerIteration / sim.clockHz,
-                                     wallSeconds: wall))
+            stepReports.append(
+                .init(
+                    step: Int(s), lossFloat: lossFloat, lossDatapath: lossDp, lossRelativeErrorVsFloat: rel,
+                    lossAfterUpdate: replayed.lossAfterUpdate, lossRelativeChange: change,
+                    weightsOutsideFormat: Self.outsideFraction(recorded.network.parameters, hardware), layers: layers,
+                    cycles: sim.cyclesPerIteration, seconds: sim.cyclesPerIteration / sim.clockHz,
+                    wallSeconds: wall))
             log(Self.line(stepReports.last!))
         }
         return (stepReports, Self.formats(hardware, datapath))
@@ -152,14 +184,18 @@ public struct ReplayRun {
 
     static func parameterTensor(_ s: TraceStep, slot: ParameterLayout.Slot, name: (Int, String) -> String) -> [Float]? {
         guard let w = s.tensor(name(slot.layer, "weight"))?.float32, w.count == slot.weightCount,
-              let b = s.tensor(name(slot.layer, "bias"))?.float32, b.count == slot.biasCount else { return nil }
+            let b = s.tensor(name(slot.layer, "bias"))?.float32, b.count == slot.biasCount
+        else { return nil }
         return w + b
     }
 
     /// Mean |datapath per-copy loss - recorded per-copy loss| over the datapath's rows b*K + k; the recorded tensor is
     /// `[K, B']` with B' >= B (a gnn records every node, the datapath forms the training nodes' losses).
-    static func copyLossError(_ s: TraceStep, layer: Int, copyLosses: [Int64], copies K: Int, _ lf: FixedFormat) -> Double? {
-        guard let t = s.tensor(TraceNames.losses(layer)), let rec = t.float32, t.shape.count == 2, t.shape[0] == K else { return nil }
+    static func copyLossError(_ s: TraceStep, layer: Int, copyLosses: [Int64], copies K: Int, _ lf: FixedFormat)
+        -> Double?
+    {
+        guard let t = s.tensor(TraceNames.losses(layer)), let rec = t.float32, t.shape.count == 2, t.shape[0] == K
+        else { return nil }
         let B = copyLosses.count / max(1, K), stride = t.shape[1]
         guard stride >= B, rec.count == K * stride else { return nil }
         var sum = 0.0
@@ -185,10 +221,14 @@ public struct ReplayRun {
             var p = "layer \(l.layer)"
             if let c = l.cosineVsFloat { p += String(format: " cos(float) %.6f", c) }
             if let c = l.cosineVsBp { p += String(format: " cos(bp) %.4f", c) }
-            if let e = l.bitExactVsExact { p += e ? " bit-exact" : String(format: " max|err| %.3g", l.maxAbsErrorVsExact ?? 0) }
+            if let e = l.bitExactVsExact {
+                p += e ? " bit-exact" : String(format: " max|err| %.3g", l.maxAbsErrorVsExact ?? 0)
+            }
             parts.append(p + ";")
         }
-        if let r = s.lossRelativeErrorVsFloat { parts.append(String(format: "loss %.5f (%+.2e vs float)", s.lossDatapath, r)) }
+        if let r = s.lossRelativeErrorVsFloat {
+            parts.append(String(format: "loss %.5f (%+.2e vs float)", s.lossDatapath, r))
+        }
         return parts.joined(separator: " ")
     }
 }

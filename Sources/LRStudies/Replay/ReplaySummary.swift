@@ -6,7 +6,9 @@ import LRTrain
 extension ReplayRun {
     /// The summary of replayed steps: bit-exactness, the cosines vs float (mean, worst and where) and vs backprop, and a
     /// verdict in words.
-    static func summary(_ steps: [ReplayReport.Step], exact: Bool, formats: DatapathFormats, sigma: Double) -> ReplayReport.Summary {
+    static func summary(_ steps: [ReplayReport.Step], exact: Bool, formats: DatapathFormats, sigma: Double)
+        -> ReplayReport.Summary
+    {
         let all = steps.flatMap(\.layers)
         let cosF = all.compactMap(\.cosineVsFloat), cosB = all.compactMap(\.cosineVsBp)
         var worst: (step: Int, layer: Int, cosine: Double)?
@@ -22,7 +24,9 @@ extension ReplayRun {
             minCosineVsFloat: cosF.min(), meanCosineVsFloat: mean,
             minCosineVsBp: cosB.min(), maxAbsErrorVsExact: exact ? all.compactMap(\.maxAbsErrorVsExact).max() : nil,
             worstCosineVsFloatStep: worst?.step, worstCosineVsFloatLayer: worst?.layer,
-            verdict: mean.flatMap { m in worst.map { verdict(steps, mean: m, worst: $0, formats: formats, sigma: sigma) } })
+            verdict: mean.flatMap { m in
+                worst.map { verdict(steps, mean: m, worst: $0, formats: formats, sigma: sigma) }
+            })
     }
 
     /// One sentence a reader can act on, from the measurements alone. Thresholds on the mean cosine over steps and
@@ -31,30 +35,47 @@ extension ReplayRun {
     /// the float trajectory as training proceeds. The evidence at the worst step: the clean loss the datapath computes
     /// against the float run's, and the share of recorded weights the weights format cannot hold; and always the
     /// noise against the resolution it meets (sigma in units of the activations' last bit).
-    static func verdict(_ steps: [ReplayReport.Step], mean: Double, worst: (step: Int, layer: Int, cosine: Double),
-                        formats: DatapathFormats, sigma: Double) -> String {
+    static func verdict(
+        _ steps: [ReplayReport.Step], mean: Double, worst: (step: Int, layer: Int, cosine: Double),
+        formats: DatapathFormats, sigma: Double
+    ) -> String {
         let act = formats.activations.format, loss = formats.loss.format
         let lsb = Foundation.pow(2.0, Double(-act.fracBits))
-        let summary = String(format: "mean cosine vs float %.4f, worst %.4f at step %d (layer %d)", mean, worst.cosine, worst.step, worst.layer)
+        let summary = String(
+            format: "mean cosine vs float %.4f, worst %.4f at step %d (layer %d)", mean, worst.cosine, worst.step,
+            worst.layer)
         var evidence: [String] = []
         if let at = steps.first(where: { $0.step == worst.step }) {
             if let lf = at.lossFloat {
-                evidence.append(String(format: "at step %d the datapath's clean loss is %.4g against the float run's %.4g", worst.step, at.lossDatapath, lf))
+                evidence.append(
+                    String(
+                        format: "at step %d the datapath's clean loss is %.4g against the float run's %.4g", worst.step,
+                        at.lossDatapath, lf))
             }
             if let out = at.weightsOutsideFormat, out > 0 {
-                evidence.append(String(format: "%.2g%% of the recorded weights lie outside %@", out * 100, formats.weights.format.description))
+                evidence.append(
+                    String(
+                        format: "%.2g%% of the recorded weights lie outside %@", out * 100,
+                        formats.weights.format.description))
             }
         }
-        evidence.append(String(format: "for scale: sigma %.3g = %.3g LSB of the %@ activations, loss LSB %.3g (%@)", sigma, sigma / lsb,
-                               act.description, Foundation.pow(2.0, Double(-loss.fracBits)), loss.description))
+        evidence.append(
+            String(
+                format: "for scale: sigma %.3g = %.3g LSB of the %@ activations, loss LSB %.3g (%@)", sigma,
+                sigma / lsb,
+                act.description, Foundation.pow(2.0, Double(-loss.fracBits)), loss.description))
         let context = evidence.joined(separator: "; ")
         let perStep = steps.map { s -> Double? in
             let c = s.layers.compactMap(\.cosineVsFloat)
             return c.isEmpty ? nil : c.reduce(0, +) / Double(c.count)
         }
-        if mean < 0.99, let first = perStep.first ?? nil, first >= 0.9, worst.cosine < 0.5, worst.step != steps.first?.step {
-            return String(format: "the datapath DIVERGES from the float trajectory as training proceeds: its gradient agrees at step %d (cosine %.4f) but not later (worst %.4f at step %d (layer %d), mean %.4f); %@",
-                          steps[0].step, first, worst.cosine, worst.step, worst.layer, mean, context)
+        if mean < 0.99, let first = perStep.first ?? nil, first >= 0.9, worst.cosine < 0.5,
+            worst.step != steps.first?.step
+        {
+            return String(
+                format:
+                    "the datapath DIVERGES from the float trajectory as training proceeds: its gradient agrees at step %d (cosine %.4f) but not later (worst %.4f at step %d (layer %d), mean %.4f); %@",
+                steps[0].step, first, worst.cosine, worst.step, worst.layer, mean, context)
         }
         switch mean {
         case 0.99...:
@@ -64,7 +85,8 @@ extension ReplayRun {
         case 0.5..<0.9:
             return "the datapath's gradient is only partly aligned with the float trainer's: \(summary); \(context)"
         default:
-            return "the datapath DIVERGES from the float trainer: its gradient is nearly unrelated to the float one (\(summary)); \(context)"
+            return
+                "the datapath DIVERGES from the float trainer: its gradient is nearly unrelated to the float one (\(summary)); \(context)"
         }
     }
 

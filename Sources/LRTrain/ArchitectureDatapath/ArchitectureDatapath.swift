@@ -50,7 +50,8 @@ extension ArchitectureDatapath {
             tensors.append((t.name, c))
             reduction = max(reduction, r); outer = max(outer, o)
         }
-        return ArchitectureLayerCheck(layer: l.layer, tensors: tensors, reductionBoundBits: reduction, outerBoundBits: outer)
+        return ArchitectureLayerCheck(
+            layer: l.layer, tensors: tensors, reductionBoundBits: reduction, outerBoundBits: outer)
     }
 }
 
@@ -58,8 +59,10 @@ extension ArchitectureDatapath {
 public enum ArchitectureDatapaths {
     /// `settings` must be the resolved LR settings of an rnn, snn or gnn run (one K, one sigma, antithetic, Gaussian,
     /// clean baseline); `graph` is the gnn's graph (required for gnn).
-    public static func make(model: ModelSpec, settings: EstimatorSettings, seed: UInt64, formats: DatapathFormats,
-                            graph: StochasticBlockGraph? = nil) throws -> any ArchitectureDatapath {
+    public static func make(
+        model: ModelSpec, settings: EstimatorSettings, seed: UInt64, formats: DatapathFormats,
+        graph: StochasticBlockGraph? = nil
+    ) throws -> any ArchitectureDatapath {
         let name: String
         switch model {
         case .feedforward: throw DatapathError("\(model.spelling): mlp models replay through FixedPointDatapath")
@@ -67,11 +70,15 @@ public enum ArchitectureDatapaths {
         case .graph: name = "gnn"
         }
         guard settings.kind == .lr else {
-            throw DatapathError("the \(name) datapath replays the lr estimator (the one \(name) models train with besides bp); got \(settings.kind.rawValue)")
+            throw DatapathError(
+                "the \(name) datapath replays the lr estimator (the one \(name) models train with besides bp); got \(settings.kind.rawValue)"
+            )
         }
         let lr: ArchitectureLRSettings
         do {
-            guard let s = try ArchitectureLRSettings(settings, for: name) else { throw DatapathError("\(name): no LR settings") }
+            guard let s = try ArchitectureLRSettings(settings, for: name) else {
+                throw DatapathError("\(name): no LR settings")
+            }
             lr = s
         } catch let e as SettingError { throw DatapathError("\(name) estimator settings: \(e)") }
         let kit = try ArchitectureDatapathKit(formats: formats, seed: seed, settings: lr)

@@ -23,13 +23,15 @@ struct ArchitectureDatapathKit {
         self.seed = seed
         copies = settings.copies
         sigma = settings.sigma
-        injection = try NoiseInjection(sigma: settings.sigma, accumulator: formats.accumulators.format,
-                                       noise: formats.noise.format, activations: formats.activations)
+        injection = try NoiseInjection(
+            sigma: settings.sigma, accumulator: formats.accumulators.format,
+            noise: formats.noise.format, activations: formats.activations)
     }
 
     func stream(step: Int, layer: Int, site: Int) -> StochasticStream {
-        StochasticStream(seed: seed, step: UInt32(truncatingIfNeeded: step), layer: UInt32(truncatingIfNeeded: layer),
-                         row: UInt32(truncatingIfNeeded: site))
+        StochasticStream(
+            seed: seed, step: UInt32(truncatingIfNeeded: step), layer: UInt32(truncatingIfNeeded: layer),
+            row: UInt32(truncatingIfNeeded: site))
     }
 
     /// The forward MAC of a layer whose input is held in `input` (products and accumulators as configured; the
@@ -47,24 +49,29 @@ struct ArchitectureDatapathKit {
         }
         var raw = [Int64](repeating: 0, count: p.count)
         for (i, t) in tensors.enumerated() {
-            let q = try FixedKernels.quantize(Array(p[t.range]), config: formats.weights,
-                                              stochastic: stream(step: step, layer: 0x8000 + i, site: 0))
+            let q = try FixedKernels.quantize(
+                Array(p[t.range]), config: formats.weights,
+                stochastic: stream(step: step, layer: 0x8000 + i, site: 0))
             raw.replaceSubrange(t.range, with: q)
         }
         return raw
     }
 
     /// acc[rows x outputs] = x W^T + b (W `outputs x inputs` at `weight` in `w`, b at `bias`): raw accumulators.
-    func dense(_ mac: FixedMAC, x: [Int64], rows: Int, inputs: Int, w: [Int64], weight: Range<Int>, bias: Range<Int>,
-               outputs: Int, stream: StochasticStream) throws -> [Int128] {
+    func dense(
+        _ mac: FixedMAC, x: [Int64], rows: Int, inputs: Int, w: [Int64], weight: Range<Int>, bias: Range<Int>,
+        outputs: Int, stream: StochasticStream
+    ) throws -> [Int128] {
         var acc = [Int128](repeating: 0, count: rows * outputs)
         try x.withUnsafeBufferPointer { a in
             try w.withUnsafeBufferPointer { wb in
                 try acc.withUnsafeMutableBufferPointer { c in
-                    try mac.gemm(a: a, MatrixLayout(rows: rows, columns: inputs),
-                                 b: UnsafeBufferPointer(rebasing: wb[weight]), MatrixLayout(rows: inputs, columns: outputs, transposed: true),
-                                 into: c, bias: UnsafeBufferPointer(rebasing: wb[bias]), biasFormat: formats.weights.format,
-                                 stochastic: stream)
+                    try mac.gemm(
+                        a: a, MatrixLayout(rows: rows, columns: inputs),
+                        b: UnsafeBufferPointer(rebasing: wb[weight]),
+                        MatrixLayout(rows: inputs, columns: outputs, transposed: true),
+                        into: c, bias: UnsafeBufferPointer(rebasing: wb[bias]), biasFormat: formats.weights.format,
+                        stochastic: stream)
                 }
             }
         }
@@ -76,22 +83,28 @@ struct ArchitectureDatapathKit {
         let act = formats.activations, f = formats.accumulators.format.fracBits, random = act.rounding == .stochastic
         var out = [Int64](repeating: 0, count: acc.count)
         for e in 0..<acc.count {
-            out[e] = Int64(truncatingIfNeeded: FixedArithmetic.quantize(acc[e], fracBits: f, into: act, random: random ? s.word(e) : 0))
+            out[e] = Int64(
+                truncatingIfNeeded: FixedArithmetic.quantize(
+                    acc[e], fracBits: f, into: act, random: random ? s.word(e) : 0))
         }
         return out
     }
 
     /// Noisy outputs of `rows x columns` copies: accumulator row `accRow(r)` plus sigma x eps[r], rounded once.
-    func noisy(_ acc: [Int128], rows: Int, columns n: Int, accRow: (Int) -> Int, eps: [Int64],
-               injection inj: NoiseInjection? = nil, stream s: StochasticStream) -> [Int64] {
+    func noisy(
+        _ acc: [Int128], rows: Int, columns n: Int, accRow: (Int) -> Int, eps: [Int64],
+        injection inj: NoiseInjection? = nil, stream s: StochasticStream
+    ) -> [Int64] {
         let inj = inj ?? injection, random = formats.activations.rounding == .stochastic
         var out = [Int64](repeating: 0, count: rows * n)
         for r in 0..<rows {
             let a = accRow(r) * n
             for j in 0..<n {
                 let e = r * n + j
-                out[e] = Int64(truncatingIfNeeded: inj.noisy(acc[a + j], formats.noise.format.raw(fromBits: eps[e]),
-                                                             random: random ? s.word(e) : 0))
+                out[e] = Int64(
+                    truncatingIfNeeded: inj.noisy(
+                        acc[a + j], formats.noise.format.raw(fromBits: eps[e]),
+                        random: random ? s.word(e) : 0))
             }
         }
         return out
@@ -109,7 +122,9 @@ struct ArchitectureDatapathKit {
 
     /// The noise each of `rows` copy rows carries: leader row `pairRow(r)` of `pairs`, negated for odd copies (overflow
     /// as the noise format says), as the mlp datapath does.
-    func antithetic(_ pairs: [Int64], rows: Int, columns n: Int, pairRow: (Int) -> Int, negated: (Int) -> Bool) -> [Int64] {
+    func antithetic(_ pairs: [Int64], rows: Int, columns n: Int, pairRow: (Int) -> Int, negated: (Int) -> Bool)
+        -> [Int64]
+    {
         let nf = formats.noise
         var out = [Int64](repeating: 0, count: rows * n)
         for r in 0..<rows {
@@ -131,14 +146,17 @@ struct ArchitectureDatapathKit {
     }
 
     /// Per-row losses of `rows` logit rows (the label of row r is `labels[r / copiesPerLabel]`), raw in `loss`.
-    func losses(logits: [Int64], rows: Int, classes: Int, labels: [Int32], copiesPerLabel: Int, stream: StochasticStream) -> [Int64] {
+    func losses(
+        logits: [Int64], rows: Int, classes: Int, labels: [Int32], copiesPerLabel: Int, stream: StochasticStream
+    ) -> [Int64] {
         var out = [Int64](repeating: 0, count: rows)
         logits.withUnsafeBufferPointer { z in
             labels.withUnsafeBufferPointer { y in
                 out.withUnsafeMutableBufferPointer { o in
-                    LossUnit.losses(logits: z.baseAddress!, rows: rows, classes: classes, logitFormat: formats.activations.format,
-                                    labels: y.baseAddress!, copiesPerLabel: copiesPerLabel, config: formats.loss,
-                                    stochastic: stream, out: o.baseAddress!)
+                    LossUnit.losses(
+                        logits: z.baseAddress!, rows: rows, classes: classes, logitFormat: formats.activations.format,
+                        labels: y.baseAddress!, copiesPerLabel: copiesPerLabel, config: formats.loss,
+                        stochastic: stream, out: o.baseAddress!)
                 }
             }
         }
@@ -147,7 +165,8 @@ struct ArchitectureDatapathKit {
 
     func meanLoss(_ raw: [Int64]) -> Double {
         let lf = formats.loss.format
-        return raw.reduce(0.0) { $0 + FixedArithmetic.toDouble(lf.raw(fromBits: $1), format: lf) } / Double(max(1, raw.count))
+        return raw.reduce(0.0) { $0 + FixedArithmetic.toDouble(lf.raw(fromBits: $1), format: lf) }
+            / Double(max(1, raw.count))
     }
 
     /// L[b, k] - L0[b] in the loss format (the clean baseline), rows b*K + k.
@@ -155,9 +174,10 @@ struct ArchitectureDatapathKit {
         let lc = formats.loss, lf = lc.format, K = copies
         var out = [Int64](repeating: 0, count: L.count)
         for r in 0..<L.count {
-            out[r] = Int64(truncatingIfNeeded: try FixedArithmetic.subtract(
-                lf.raw(fromBits: L[r]), lf, lf.raw(fromBits: clean[r / K]), lf, into: lc,
-                random: lc.rounding == .stochastic ? s.word(r) : 0))
+            out[r] = Int64(
+                truncatingIfNeeded: try FixedArithmetic.subtract(
+                    lf.raw(fromBits: L[r]), lf, lf.raw(fromBits: clean[r / K]), lf, into: lc,
+                    random: lc.rounding == .stochastic ? s.word(r) : 0))
         }
         return out
     }
@@ -169,8 +189,10 @@ struct ArchitectureDatapathKit {
         let random = ic.rounding == .stochastic
         var out = [Int64](repeating: 0, count: raw.count)
         for i in 0..<raw.count {
-            out[i] = Int64(truncatingIfNeeded: FixedArithmetic.quantize(format.raw(fromBits: raw[i]), fracBits: format.fracBits,
-                                                                        into: ic, random: random ? s.word(i) : 0))
+            out[i] = Int64(
+                truncatingIfNeeded: FixedArithmetic.quantize(
+                    format.raw(fromBits: raw[i]), fracBits: format.fracBits,
+                    into: ic, random: random ? s.word(i) : 0))
         }
         return out
     }
@@ -184,18 +206,24 @@ struct ArchitectureDatapathKit {
         let reduction = MACConfig(product: formats.products, accumulator: formats.accumulators, output: weighted)
         let outer = MACConfig(product: formats.products, accumulator: formats.accumulators, output: formats.gradients)
         do {
-            return try LRGradientDatapath(lossFormat: loss.format, inputFormat: input, encoding: .noise(formats.noise.format),
-                                          reduction: reduction, outer: outer)
-        } catch { throw DatapathError("gradient datapath (loss \(loss.format), input \(input), \(K) copies): \(error)") }
+            return try LRGradientDatapath(
+                lossFormat: loss.format, inputFormat: input, encoding: .noise(formats.noise.format),
+                reduction: reduction, outer: outer)
+        } catch {
+            throw DatapathError("gradient datapath (loss \(loss.format), input \(input), \(K) copies): \(error)")
+        }
     }
 
     /// One tensor's gradient: `losses` rows x K, `scores` rows x K x outputs, `inputs` rows x inputCount (nil: the
     /// bias, a +1 operand per row).
-    func gradient(layer: Int, name: String, range: Range<Int>, loss: FixedConfig? = nil, losses: [Int64], scores: [Int64],
-                  inputs: [Int64]?, rows: Int, copies K: Int, outputs: Int, inputCount: Int,
-                  stream: StochasticStream) throws -> TensorGradientResult {
-        let d = try gradientDatapath(loss: loss ?? formats.loss, input: inputs == nil ? FixedPointDatapath.onesFormat : formats.inputs.format,
-                                     copies: K)
+    func gradient(
+        layer: Int, name: String, range: Range<Int>, loss: FixedConfig? = nil, losses: [Int64], scores: [Int64],
+        inputs: [Int64]?, rows: Int, copies K: Int, outputs: Int, inputCount: Int,
+        stream: StochasticStream
+    ) throws -> TensorGradientResult {
+        let d = try gradientDatapath(
+            loss: loss ?? formats.loss, input: inputs == nil ? FixedPointDatapath.onesFormat : formats.inputs.format,
+            copies: K)
         let x = inputs ?? [Int64](repeating: 1, count: rows)
         let I = inputs == nil ? 1 : inputCount
         guard range.count == outputs * I else {
@@ -206,16 +234,18 @@ struct ArchitectureDatapathKit {
             try scores.withUnsafeBufferPointer { S in
                 try x.withUnsafeBufferPointer { X in
                     try dW.withUnsafeMutableBufferPointer { out in
-                        try d.gradient(losses: L, scores: S, inputs: X, batch: rows, copies: K, outputs: outputs, inputCount: I,
-                                       into: out, stochastic: stream)
+                        try d.gradient(
+                            losses: L, scores: S, inputs: X, batch: rows, copies: K, outputs: outputs, inputCount: I,
+                            into: out, stochastic: stream)
                     }
                 }
             }
         }
         let gf = formats.gradients.format
-        return TensorGradientResult(layer: layer, name: name, range: range, raw: dW.map { gf.raw(fromBits: $0) }, rows: rows,
-                                    copies: K, outputs: outputs, inputCount: I, datapath: d, losses: losses, scores: scores,
-                                    inputs: x)
+        return TensorGradientResult(
+            layer: layer, name: name, range: range, raw: dW.map { gf.raw(fromBits: $0) }, rows: rows,
+            copies: K, outputs: outputs, inputCount: I, datapath: d, losses: losses, scores: scores,
+            inputs: x)
     }
 
     /// Replicates rows of `values` (`width` each): output row q is input row `source(q)`.
@@ -238,7 +268,9 @@ struct ArchitectureDatapathKit {
             n = p
         }
         guard n <= 1 << 28 else {
-            throw DatapathError("\(what) = \(dims.map(String.init).joined(separator: " x ")) values; the replay datapath holds at most 2^28 (2 GiB) per step")
+            throw DatapathError(
+                "\(what) = \(dims.map(String.init).joined(separator: " x ")) values; the replay datapath holds at most 2^28 (2 GiB) per step"
+            )
         }
     }
 

@@ -71,10 +71,13 @@ public struct ArchitectureLayerCheck: Sendable {
 extension TensorGradientResult {
     /// The exact GMP check of this tensor (multiply-adds on raw `mpz_t`, both cores).
     func exactCheck(gradients: FixedConfig) throws -> (ExactReference.Comparison, reduction: Int, outer: Int) {
-        let exact = try ExactReference.lrGradientRaw(datapath: datapath, losses: losses, scores: scores, inputs: inputs,
-                                                     batch: rows, copies: copies, outputs: outputs, inputCount: inputCount)
+        let exact = try ExactReference.lrGradientRaw(
+            datapath: datapath, losses: losses, scores: scores, inputs: inputs,
+            batch: rows, copies: copies, outputs: outputs, inputCount: inputCount)
         let c = try ExactReference.compare(datapath: raw, config: gradients, exact: exact)
-        return (c, AccumulatorBound.minimumWidth(a: datapath.reduction.a, b: datapath.reduction.b, terms: copies),
-                AccumulatorBound.minimumWidth(a: datapath.outer.a, b: datapath.outer.b, terms: rows))
+        return (
+            c, AccumulatorBound.minimumWidth(a: datapath.reduction.a, b: datapath.reduction.b, terms: copies),
+            AccumulatorBound.minimumWidth(a: datapath.outer.a, b: datapath.outer.b, terms: rows)
+        )
     }
 }

@@ -31,11 +31,15 @@ struct FixedMembrane: Sendable {
         let f = register.format.fracBits
         sumFrac = max(f + betaFrac, sigmaFrac + noise.fracBits)
         guard sumFrac - f <= 120, sumFrac - sigmaFrac - noise.fracBits <= 120 else {
-            throw DatapathError("membrane: register \(register.format) and sigma x noise \(noise) are too far apart to align in 128 bits")
+            throw DatapathError(
+                "membrane: register \(register.format) and sigma x noise \(noise) are too far apart to align in 128 bits"
+            )
         }
         let one = FixedArithmetic.quantize(1.0, into: register)
         guard FixedArithmetic.toDouble(one, format: register.format) == 1 else {
-            throw DatapathError("snn membrane: the threshold 1 is not a value of the accumulators format \(register.format), which holds the membrane")
+            throw DatapathError(
+                "snn membrane: the threshold 1 is not a value of the accumulators format \(register.format), which holds the membrane"
+            )
         }
         threshold = one
     }
@@ -56,7 +60,8 @@ struct FixedMembrane: Sendable {
             overflow = overflow || o5 || o6 || o7
         }
         if !overflow { return FixedArithmetic.quantize(s, fracBits: sumFrac, into: register, random: random) }
-        var x = Rational(raw: betaRaw, fracBits: betaFrac) * ExactReference.value(raw: v, format: register.format)
+        var x =
+            Rational(raw: betaRaw, fracBits: betaFrac) * ExactReference.value(raw: v, format: register.format)
             + ExactReference.value(raw: current, format: register.format)
         if let eps { x = x + Rational(raw: sigmaRaw, fracBits: sigmaFrac) * Rational(raw: eps, fracBits: noiseFrac) }
         return ExactReference.round(x, into: register, random: random)

@@ -28,7 +28,9 @@ public struct ArchitectureLRSettings: Sendable, Codable, Equatable {
     /// K by the rule of every command (`CopyCounts.validate`, antithetic pairs) and a positive finite sigma.
     public init(copies: Int, sigma: Float, antithetic: Bool = true) throws(SettingError) {
         try CopyCounts(copies).validate(layers: 1, estimator: .lr, antithetic: antithetic)
-        guard sigma.isFinite, sigma > 0 else { throw SettingError("sigma", "expected a positive finite number, got \(sigma)") }
+        guard sigma.isFinite, sigma > 0 else {
+            throw SettingError("sigma", "expected a positive finite number, got \(sigma)")
+        }
         self.copies = copies; self.sigma = sigma; self.antithetic = antithetic
     }
 
@@ -41,20 +43,30 @@ public struct ArchitectureLRSettings: Sendable, Codable, Equatable {
             throw SettingError("copies", "\(model) models take one K for both perturbed layers, got \(s.copies)")
         }
         guard let sigma = s.sigma.first, s.sigma.allSatisfy({ $0 == sigma }) else {
-            throw SettingError("sigma", "\(model) models take one sigma for both perturbed layers, got \(s.sigma.map { "\($0)" }.joined(separator: ","))")
+            throw SettingError(
+                "sigma",
+                "\(model) models take one sigma for both perturbed layers, got \(s.sigma.map { "\($0)" }.joined(separator: ","))"
+            )
         }
         let rnn = model == "rnn"
-        guard s.antithetic || rnn else { throw SettingError("no-antithetic", "\(model) models draw their copies in antithetic pairs") }
+        guard s.antithetic || rnn else {
+            throw SettingError("no-antithetic", "\(model) models draw their copies in antithetic pairs")
+        }
         guard s.baseline == .clean || rnn else {
             throw SettingError("baseline", "\(model) models use the clean baseline, got \(s.baseline.rawValue)")
         }
-        guard s.noise == .gaussian else { throw SettingError("noise", "\(model) models use Gaussian noise, got \(s.noise.rawValue)") }
+        guard s.noise == .gaussian else {
+            throw SettingError("noise", "\(model) models use Gaussian noise, got \(s.noise.rawValue)")
+        }
         guard !s.qmc || rnn else { throw SettingError("qmc", "\(model) models draw Philox noise, not QMC points") }
         guard s.stepInjection == nil || rnn else {
             throw SettingError("step-injection", "places an rnn cell's noise in time; \(model) is not an rnn")
         }
         guard s.injection == .layerwise else {
-            throw SettingError("injection", "\(model) models inject their noise per perturbed layer (all time steps at once); all-layers is for mlp and cnn")
+            throw SettingError(
+                "injection",
+                "\(model) models inject their noise per perturbed layer (all time steps at once); all-layers is for mlp and cnn"
+            )
         }
         guard (s.weightNoiseLayers ?? []).isEmpty else {
             throw SettingError("weight-noise-layers", "\(model) models perturb pre-activations, not weights")
@@ -79,25 +91,33 @@ public struct ArchitectureError: Error, CustomStringConvertible, Equatable {
 public enum ArchitectureNoise {
     public static let maximumTimeSteps = 4096
 
-    public static func key(seed: UInt64, step: Int, layer: Int, time: Int, stream: RandomStream = .logitNoise) -> NoiseKey {
+    public static func key(seed: UInt64, step: Int, layer: Int, time: Int, stream: RandomStream = .logitNoise)
+        -> NoiseKey
+    {
         precondition(time >= 0 && time < maximumTimeSteps && layer >= 0 && layer < 4096)
-        return NoiseKey(seed: seed, step: UInt32(truncatingIfNeeded: step),
-                        layer: UInt32(layer << 12 | time), stream: stream)
+        return NoiseKey(
+            seed: seed, step: UInt32(truncatingIfNeeded: step),
+            layer: UInt32(layer << 12 | time), stream: stream)
     }
 
     /// Standard normals for `samples x copies` rows of `columns` each into `out` (row b*K+k), antithetic.
     /// `pairs` is scratch of `samples * copies / 2 * columns` Floats.
-    public static func fillAntithetic(_ key: NoiseKey, samples: Int, copies: Int, columns: Int, rowBase: Int = 0,
-                                      pairs: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+    public static func fillAntithetic(
+        _ key: NoiseKey, samples: Int, copies: Int, columns: Int, rowBase: Int = 0,
+        pairs: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>
+    ) {
         let half = copies / 2, p = samples * half
         let lo = UInt32(truncatingIfNeeded: rowBase)
-        FastGaussian.fill(key, rows: lo..<(lo &+ UInt32(p)), columns: columns,
-                          into: UnsafeMutableBufferPointer(start: pairs, count: p * columns))
+        FastGaussian.fill(
+            key, rows: lo..<(lo &+ UInt32(p)), columns: columns,
+            into: UnsafeMutableBufferPointer(start: pairs, count: p * columns))
         Parallel.forRanges(count: samples * copies, grain: max(1, 4096 / max(1, columns))) { range in
             for r in range {
                 let src = pairs + (r >> 1) &* columns, dst = out + r &* columns
                 // Rows b*K+k with even K: pair row b*(K/2)+k/2 = r/2.
-                if r & 1 == 0 { dst.update(from: src, count: columns) } else {
+                if r & 1 == 0 {
+                    dst.update(from: src, count: columns)
+                } else {
                     for j in 0..<columns { dst[j] = -src[j] }
                 }
             }
@@ -141,8 +161,10 @@ public protocol BatchClassifier: AnyObject {
     var inputFeatures: Int { get }
     /// Zeroes `gradient` (one value per parameter) and writes the estimate of the gradient of the mean loss over the
     /// `rows` samples; returns that mean clean loss. `step` keys the noise.
-    func gradient(_ estimator: EstimatorKind, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
-                  step: Int, into gradient: UnsafeMutablePointer<Float>) -> Float
+    func gradient(
+        _ estimator: EstimatorKind, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
+        step: Int, into gradient: UnsafeMutablePointer<Float>
+    ) -> Float
     /// Named parameter tensors (for per-tensor gradient cosines).
     var parameterGroups: [ParameterGroup] { get }
     /// Clean logits (`rows x classes`) for evaluation; `firstIndex` numbers the rows for any input encoding noise.

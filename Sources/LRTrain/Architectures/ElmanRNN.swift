@@ -23,8 +23,11 @@ public final class ElmanRNN: BatchClassifier {
     public let offWin: Int, offWhh: Int, offB: Int, offWo: Int, offBo: Int
     public var inputFeatures: Int { steps * inputSize }
     public var parameterGroups: [ParameterGroup] {
-        [ParameterGroup("W_in", offWin..<offWhh), ParameterGroup("W_hh", offWhh..<offB), ParameterGroup("b", offB..<offWo),
-         ParameterGroup("head", offWo..<parameters.count)]
+        [
+            ParameterGroup("W_in", offWin..<offWhh), ParameterGroup("W_hh", offWhh..<offB),
+            ParameterGroup("b", offB..<offWo),
+            ParameterGroup("head", offWo..<parameters.count),
+        ]
     }
     let scratch = ArchitectureScratch()
     /// The cell's QMC noise (`ArchitectureLRSettings.qmc`): one point of T x H dimensions per draw.
@@ -32,10 +35,14 @@ public final class ElmanRNN: BatchClassifier {
     public var capturesLosses = false
     public internal(set) var capturedLosses = CapturedLosses()
 
-    public init(inputSize: Int, steps: Int, hidden: Int, classes: Int, seed: UInt64, lr: ArchitectureLRSettings?) throws {
+    public init(inputSize: Int, steps: Int, hidden: Int, classes: Int, seed: UInt64, lr: ArchitectureLRSettings?) throws
+    {
         guard inputSize >= 1, steps >= 1, steps < ArchitectureNoise.maximumTimeSteps, hidden >= 1, hidden <= 8192,
-              classes >= 2, classes <= 4096, inputSize <= 1 << 20 else {
-            throw ArchitectureError("rnn: expected input size >= 1, 1...4095 steps, 1...8192 hidden units and 2...4096 classes, got \(inputSize), \(steps), \(hidden), \(classes)")
+            classes >= 2, classes <= 4096, inputSize <= 1 << 20
+        else {
+            throw ArchitectureError(
+                "rnn: expected input size >= 1, 1...4095 steps, 1...8192 hidden units and 2...4096 classes, got \(inputSize), \(steps), \(hidden), \(classes)"
+            )
         }
         self.inputSize = inputSize; self.steps = steps; self.hidden = hidden; self.classes = classes
         self.seed = seed; self.lr = lr
@@ -77,14 +84,18 @@ public final class ElmanRNN: BatchClassifier {
             }
         }
         _ = D
-        DenseKernels.forward(x: hs + T * B * H, rows: B, inputs: H, outputs: C, weight: p + offWo, bias: p + offBo, y: logits)
+        DenseKernels.forward(
+            x: hs + T * B * H, rows: B, inputs: H, outputs: C, weight: p + offWo, bias: p + offBo, y: logits)
     }
 
-    func inputPreactivations(_ p: UnsafePointer<Float>, x: UnsafePointer<Float>, rows B: Int,
-                                     into ain: UnsafeMutablePointer<Float>) {
+    func inputPreactivations(
+        _ p: UnsafePointer<Float>, x: UnsafePointer<Float>, rows B: Int,
+        into ain: UnsafeMutablePointer<Float>
+    ) {
         // x viewed as [B*T, D]: row (b, t) is x_t of sample b.
-        DenseKernels.forward(x: x, rows: B * steps, inputs: inputSize, outputs: hidden, weight: p + offWin,
-                             bias: p + offB, y: ain)
+        DenseKernels.forward(
+            x: x, rows: B * steps, inputs: inputSize, outputs: hidden, weight: p + offWin,
+            bias: p + offB, y: ain)
     }
 
     public func logits(x: UnsafePointer<Float>, rows: Int, firstIndex: Int, into out: UnsafeMutablePointer<Float>) {
@@ -92,15 +103,18 @@ public final class ElmanRNN: BatchClassifier {
         out.update(from: scratch.buffer(S.logits.rawValue, rows * classes), count: rows * classes)
     }
 
-    public func gradient(_ estimator: EstimatorKind, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
-                         rows B: Int, step: Int, into g: UnsafeMutablePointer<Float>) -> Float {
+    public func gradient(
+        _ estimator: EstimatorKind, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+        rows B: Int, step: Int, into g: UnsafeMutablePointer<Float>
+    ) -> Float {
         g.update(repeating: 0, count: parameters.count)
         return parameters.withUnsafeBufferPointer { pp in
             let p = pp.baseAddress!
             cleanForward(p, x: x, rows: B)
             let loss0 = scratch.buffer(S.loss0.rawValue, B)
-            SoftmaxCrossEntropy.losses(logits: scratch.buffer(S.logits.rawValue, B * classes), rows: B, classes: classes,
-                                       labels: labels, copiesPerLabel: 1, out: loss0)
+            SoftmaxCrossEntropy.losses(
+                logits: scratch.buffer(S.logits.rawValue, B * classes), rows: B, classes: classes,
+                labels: labels, copiesPerLabel: 1, out: loss0)
             if capturesLosses {
                 capturedLosses = CapturedLosses()
                 capturedLosses.clean = Array(UnsafeBufferPointer(start: loss0, count: B))
@@ -111,7 +125,8 @@ public final class ElmanRNN: BatchClassifier {
             switch estimator {
             case .bp: backpropThroughTime(p, x: x, labels: labels, rows: B, into: g)
             case .alr, .es, .aes:
-                preconditionFailure("rnn, snn and gnn models train with lr or bp (EstimatorKind.checkArchitectureSupport)")
+                preconditionFailure(
+                    "rnn, snn and gnn models train with lr or bp (EstimatorKind.checkArchitectureSupport)")
             case .lr:
                 guard let lr else { preconditionFailure("ElmanRNN: LR settings are required for the lr estimator") }
                 likelihoodRatio(p, x: x, labels: labels, rows: B, step: step, settings: lr, into: g)
@@ -121,15 +136,18 @@ public final class ElmanRNN: BatchClassifier {
     }
 
     /// Exact BPTT over the stored clean states.
-    private func backpropThroughTime(_ p: UnsafePointer<Float>, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
-                                     rows B: Int, into g: UnsafeMutablePointer<Float>) {
+    private func backpropThroughTime(
+        _ p: UnsafePointer<Float>, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+        rows B: Int, into g: UnsafeMutablePointer<Float>
+    ) {
         let T = steps, D = inputSize, H = hidden, C = classes
         let hs = scratch.buffer(S.hs.rawValue, (T + 1) * B * H)
         let logits = scratch.buffer(S.logits.rawValue, B * C)
         let dz = scratch.buffer(S.gOut.rawValue, B * C)
         SoftmaxCrossEntropy.gradient(logits: logits, rows: B, classes: C, labels: labels, scale: 1 / Float(B), out: dz)
-        DenseKernels.weightGradient(x: hs + T * B * H, dy: dz, rows: B, inputs: H, outputs: C, scale: 1,
-                                    dWeight: g + offWo, dBias: g + offBo)
+        DenseKernels.weightGradient(
+            x: hs + T * B * H, dy: dz, rows: B, inputs: H, outputs: C, scale: 1,
+            dWeight: g + offWo, dBias: g + offBo)
         let dh = scratch.buffer(S.dh.rawValue, B * H), da = scratch.buffer(S.da.rawValue, B * H)
         DenseKernels.inputGradient(dy: dz, rows: B, inputs: H, outputs: C, weight: p + offWo, dx: dh)
         for t in stride(from: T - 1, through: 0, by: -1) {
@@ -137,16 +155,19 @@ public final class ElmanRNN: BatchClassifier {
             for i in 0..<(B * H) { da[i] = dh[i] * (1 - hCur[i] * hCur[i]) }
             BLAS.sgemm(transA: true, m: H, n: H, k: B, a: da, lda: H, b: hPrev, ldb: H, beta: 1, c: g + offWhh, ldc: H)
             // x_t of sample b sits at x + b*T*D + t*D.
-            BLAS.sgemm(transA: true, m: H, n: D, k: B, a: da, lda: H, b: x + t * D, ldb: T * D, beta: 1, c: g + offWin, ldc: D)
+            BLAS.sgemm(
+                transA: true, m: H, n: D, k: B, a: da, lda: H, b: x + t * D, ldb: T * D, beta: 1, c: g + offWin, ldc: D)
             for b in 0..<B { for j in 0..<H { g[offB + j] += da[b * H + j] } }
             if t > 0 { BLAS.sgemm(m: B, n: H, k: H, a: da, lda: H, b: p + offWhh, ldb: H, beta: 0, c: dh, ldc: H) }
         }
     }
 
     /// The LR estimate (see the type's documentation); assumes `cleanForward` ran on the same batch.
-    private func likelihoodRatio(_ p: UnsafePointer<Float>, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
-                                 rows B: Int, step: Int, settings: ArchitectureLRSettings,
-                                 into g: UnsafeMutablePointer<Float>) {
+    private func likelihoodRatio(
+        _ p: UnsafePointer<Float>, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+        rows B: Int, step: Int, settings: ArchitectureLRSettings,
+        into g: UnsafeMutablePointer<Float>
+    ) {
         let T = steps, D = inputSize, H = hidden, K = settings.copies, sigma = settings.sigma
         let R = B * K
         let noise = scratch.buffer(S.noise.rawValue, T * R * max(H, classes))
@@ -163,12 +184,16 @@ public final class ElmanRNN: BatchClassifier {
     /// The cell's noise `[T][B*K][H]`: Philox rows per time step (antithetic pairs or independent copies), or with
     /// `qmc` one scrambled Sobol point of T x H dimensions per draw (point = step x B x draws + draw; odd copies of a
     /// pair negate it), mapped to Gaussians.
-    private func cellNoise(step: Int, samples B: Int, settings: ArchitectureLRSettings, into noise: UnsafeMutablePointer<Float>) {
+    private func cellNoise(
+        step: Int, samples B: Int, settings: ArchitectureLRSettings, into noise: UnsafeMutablePointer<Float>
+    ) {
         let T = steps, H = hidden, K = settings.copies, R = B * K
         let nd = settings.antithetic ? K / 2 : K
         if settings.qmc {
             let points = scratch.buffer(S.pairs.rawValue, B * nd * T * H)
-            guard var seq = sobol else { preconditionFailure("ElmanRNN: qmc settings need the sequence its init builds") }
+            guard var seq = sobol else {
+                preconditionFailure("ElmanRNN: qmc settings need the sequence its init builds")
+            }
             // Bounded up front (`TrainableModels.make`): every step's points lie below 2^32.
             try! seq.skip(to: UInt64(step) &* UInt64(B * nd))
             try! seq.nextGaussian(rows: B * nd, into: UnsafeMutableBufferPointer(start: points, count: B * nd * T * H))
@@ -193,21 +218,26 @@ public final class ElmanRNN: BatchClassifier {
     }
 
     /// Standard normals for the B x K rows of one layer and time step: antithetic pairs, or independent rows b*K+k.
-    private func fillNoise(_ key: NoiseKey, samples B: Int, settings: ArchitectureLRSettings, columns: Int,
-                           into out: UnsafeMutablePointer<Float>) {
+    private func fillNoise(
+        _ key: NoiseKey, samples B: Int, settings: ArchitectureLRSettings, columns: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
         let K = settings.copies
         if settings.antithetic {
             let pairs = scratch.buffer(S.e2.rawValue, B * K / 2 * columns)
             ArchitectureNoise.fillAntithetic(key, samples: B, copies: K, columns: columns, pairs: pairs, into: out)
         } else {
-            FastGaussian.fill(key, rows: 0..<UInt32(B * K), columns: columns,
-                              into: UnsafeMutableBufferPointer(start: out, count: B * K * columns))
+            FastGaussian.fill(
+                key, rows: 0..<UInt32(B * K), columns: columns,
+                into: UnsafeMutableBufferPointer(start: out, count: B * K * columns))
         }
     }
 
     /// Each copy's weight (L_bk - baseline_b) * scale, in place over `losses` (row b*K+k).
-    func weights(_ losses: UnsafeMutablePointer<Float>, clean loss0: UnsafePointer<Float>, samples B: Int, copies K: Int,
-                 baseline: Baseline, scale: Float) {
+    func weights(
+        _ losses: UnsafeMutablePointer<Float>, clean loss0: UnsafePointer<Float>, samples B: Int, copies K: Int,
+        baseline: Baseline, scale: Float
+    ) {
         for b in 0..<B {
             var base: Float = 0
             switch baseline {
@@ -222,9 +252,11 @@ public final class ElmanRNN: BatchClassifier {
     }
 
     /// All-step injection: K noisy trajectories per sample, each with its own noise at every time step.
-    private func allStepCell(_ p: UnsafePointer<Float>, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int,
-                             settings: ArchitectureLRSettings, noise: UnsafeMutablePointer<Float>,
-                             into g: UnsafeMutablePointer<Float>) {
+    private func allStepCell(
+        _ p: UnsafePointer<Float>, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int,
+        settings: ArchitectureLRSettings, noise: UnsafeMutablePointer<Float>,
+        into g: UnsafeMutablePointer<Float>
+    ) {
         let T = steps, D = inputSize, H = hidden, C = classes, K = settings.copies, sigma = settings.sigma
         let R = B * K
         let ain = scratch.buffer(S.ain.rawValue, B * T * H)
@@ -248,7 +280,8 @@ public final class ElmanRNN: BatchClassifier {
                 for row in r { ActivationKernels.apply(.tanh, cur + row * H, count: H) }
             }
         }
-        DenseKernels.forward(x: hsN + T * R * H, rows: R, inputs: H, outputs: C, weight: p + offWo, bias: p + offBo, y: zK)
+        DenseKernels.forward(
+            x: hsN + T * R * H, rows: R, inputs: H, outputs: C, weight: p + offWo, bias: p + offBo, y: zK)
         SoftmaxCrossEntropy.losses(logits: zK, rows: R, classes: C, labels: labels, copiesPerLabel: K, out: lossK)
         if capturesLosses { capturedLosses.appendCopies(lossK, samples: B, copies: K) }
         // Weight each copy's noise by (L_bk - baseline_b) / (BK sigma), at every time step.
@@ -283,8 +316,10 @@ public final class ElmanRNN: BatchClassifier {
     }
 
     /// The head (noise layer 1): noise on the clean logits, layer-wise.
-    private func head(_ p: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int, step: Int,
-                      settings: ArchitectureLRSettings, noise: UnsafeMutablePointer<Float>, into g: UnsafeMutablePointer<Float>) {
+    private func head(
+        _ p: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int, step: Int,
+        settings: ArchitectureLRSettings, noise: UnsafeMutablePointer<Float>, into g: UnsafeMutablePointer<Float>
+    ) {
         let T = steps, H = hidden, C = classes, K = settings.copies, sigma = settings.sigma
         let R = B * K
         let hs = scratch.buffer(S.hs.rawValue, (T + 1) * B * H)
@@ -294,8 +329,9 @@ public final class ElmanRNN: BatchClassifier {
         let zK = scratch.buffer(S.zK.rawValue, R * C)
         let scale = 1 / (Float(R) * sigma)
         let epsC = noise
-        fillNoise(ArchitectureNoise.key(seed: seed, step: step, layer: 1, time: 0), samples: B, settings: settings,
-                  columns: C, into: epsC)
+        fillNoise(
+            ArchitectureNoise.key(seed: seed, step: step, layer: 1, time: 0), samples: B, settings: settings,
+            columns: C, into: epsC)
         for row in 0..<R {
             let z = zK + row * C, z0 = logits0 + row / K * C, ep = epsC + row * C
             for c in 0..<C { z[c] = z0[c] + sigma * ep[c] }
@@ -309,7 +345,8 @@ public final class ElmanRNN: BatchClassifier {
             let dst = e2 + row / K * C, ep = epsC + row * C
             for c in 0..<C { dst[c] += w * ep[c] }
         }
-        DenseKernels.weightGradient(x: hs + T * B * H, dy: e2, rows: B, inputs: H, outputs: C, scale: 1,
-                                    dWeight: g + offWo, dBias: g + offBo)
+        DenseKernels.weightGradient(
+            x: hs + T * B * H, dy: e2, rows: B, inputs: H, outputs: C, scale: 1,
+            dWeight: g + offWo, dBias: g + offBo)
     }
 }

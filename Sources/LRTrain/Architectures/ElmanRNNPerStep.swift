@@ -10,9 +10,11 @@ import LRCore
 /// instead of T x H, and its loss change carries only step t's influence; the price is T(T+1)/2 copy-steps per copy
 /// instead of T. The noise of step t is the all-step scheme's (key time = t, same rows).
 extension ElmanRNN {
-    func perStepCell(_ p: UnsafePointer<Float>, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int,
-                     settings: ArchitectureLRSettings, noise: UnsafeMutablePointer<Float>,
-                     into g: UnsafeMutablePointer<Float>) {
+    func perStepCell(
+        _ p: UnsafePointer<Float>, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int,
+        settings: ArchitectureLRSettings, noise: UnsafeMutablePointer<Float>,
+        into g: UnsafeMutablePointer<Float>
+    ) {
         let T = steps, D = inputSize, H = hidden, C = classes, K = settings.copies, sigma = settings.sigma
         let R = B * K
         let ain = scratch.buffer(S.ain.rawValue, B * T * H)
@@ -45,7 +47,8 @@ extension ElmanRNN {
                 Parallel.forRanges(count: R, grain: max(1, 8192 / H)) { r in
                     for row in r { (next + row * H).update(from: ain + (row / K * T + u) * H, count: H) }
                 }
-                BLAS.sgemm(transB: true, m: R, n: H, k: H, a: cur, lda: H, b: p + offWhh, ldb: H, beta: 1, c: next, ldc: H)
+                BLAS.sgemm(
+                    transB: true, m: R, n: H, k: H, a: cur, lda: H, b: p + offWhh, ldb: H, beta: 1, c: next, ldc: H)
                 Parallel.forRanges(count: R, grain: max(1, 8192 / H)) { r in
                     for row in r { ActivationKernels.apply(.tanh, next + row * H, count: H) }
                 }
@@ -67,10 +70,13 @@ extension ElmanRNN {
                 }
             }
             BLAS.sgemm(transA: true, m: H, n: H, k: B, a: G, lda: H, b: prev, ldb: H, beta: 1, c: g + offWhh, ldc: H)
-            BLAS.sgemm(transA: true, m: H, n: D, k: B, a: G, lda: H, b: x + t * D, ldb: T * D, beta: 1, c: g + offWin, ldc: D)
+            BLAS.sgemm(
+                transA: true, m: H, n: D, k: B, a: G, lda: H, b: x + t * D, ldb: T * D, beta: 1, c: g + offWin, ldc: D)
             for b in 0..<B { for j in 0..<H { g[offB + j] += G[b * H + j] } }
         }
         // Traces of per-step runs are refused (`TraceRecorder`); the mean copy loss over the steps keeps the record shape.
-        if capturesLosses { all.withUnsafeBufferPointer { capturedLosses.appendCopies($0.baseAddress!, samples: B, copies: K) } }
+        if capturesLosses {
+            all.withUnsafeBufferPointer { capturedLosses.appendCopies($0.baseAddress!, samples: B, copies: K) }
+        }
     }
 }

@@ -30,7 +30,9 @@ public final class GraphConvNetwork {
     public private(set) var capturedLosses = CapturedLosses()
 
     public init(graph: StochasticBlockGraph, hidden: Int, seed: UInt64, lr: ArchitectureLRSettings?) throws {
-        guard hidden >= 1, hidden <= 4096 else { throw SettingError("model", "gnn: expected 1...4096 hidden units, got \(hidden)") }
+        guard hidden >= 1, hidden <= 4096 else {
+            throw SettingError("model", "gnn: expected 1...4096 hidden units, got \(hidden)")
+        }
         self.graph = graph; self.hidden = hidden; classes = graph.options.classes; self.seed = seed; self.lr = lr
         let F = graph.options.features
         offW1 = 0; offB1 = hidden * F; offW2 = offB1 + hidden; offB2 = offW2 + classes * hidden
@@ -39,12 +41,16 @@ public final class GraphConvNetwork {
         params.withUnsafeMutableBufferPointer { p in
             let p = p.baseAddress!
             initializeUniform(p + w1, count: hidden * F, bound: (6 / Float(F)).squareRoot(), seed: seed, tensor: 0)
-            initializeUniform(p + w2, count: graph.options.classes * hidden, bound: (3 / Float(hidden)).squareRoot(), seed: seed, tensor: 1)
+            initializeUniform(
+                p + w2, count: graph.options.classes * hidden, bound: (3 / Float(hidden)).squareRoot(), seed: seed,
+                tensor: 1)
         }
         parameters = params
         var aggregated = [Float](repeating: 0, count: graph.nodes * F)
         aggregated.withUnsafeMutableBufferPointer { out in
-            graph.features.withUnsafeBufferPointer { graph.propagate($0.baseAddress!, columns: F, into: out.baseAddress!) }
+            graph.features.withUnsafeBufferPointer {
+                graph.propagate($0.baseAddress!, columns: F, into: out.baseAddress!)
+            }
         }
         aggregatedFeatures = aggregated
     }
@@ -58,7 +64,8 @@ public final class GraphConvNetwork {
         let p1 = scratch.buffer(S.p1.rawValue, N * H), h1 = scratch.buffer(S.h1.rawValue, N * H)
         let q = scratch.buffer(S.q.rawValue, N * H), z = scratch.buffer(S.z.rawValue, N * C)
         aggregatedFeatures.withUnsafeBufferPointer { s in
-            DenseKernels.forward(x: s.baseAddress!, rows: N, inputs: F, outputs: H, weight: p + offW1, bias: p + offB1, y: p1)
+            DenseKernels.forward(
+                x: s.baseAddress!, rows: N, inputs: F, outputs: H, weight: p + offW1, bias: p + offB1, y: p1)
         }
         for i in 0..<(N * H) { h1[i] = max(p1[i], 0) }
         graph.propagate(h1, columns: H, into: q)
@@ -70,7 +77,8 @@ public final class GraphConvNetwork {
     private func nodeLosses(_ z: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) -> Float {
         let n = graph.trainCount
         graph.labels.withUnsafeBufferPointer { y in
-            SoftmaxCrossEntropy.losses(logits: z, rows: n, classes: classes, labels: y.baseAddress!, copiesPerLabel: 1, out: out)
+            SoftmaxCrossEntropy.losses(
+                logits: z, rows: n, classes: classes, labels: y.baseAddress!, copiesPerLabel: 1, out: out)
         }
         (out + n).update(repeating: 0, count: graph.nodes - n)
         var s: Float = 0
@@ -102,14 +110,18 @@ public final class GraphConvNetwork {
             let loss = cleanForward(p)
             if capturesLosses {
                 capturedLosses = CapturedLosses()
-                capturedLosses.clean = Array(UnsafeBufferPointer(start: scratch.buffer(S.loss0.rawValue, graph.nodes), count: graph.nodes))
+                capturedLosses.clean = Array(
+                    UnsafeBufferPointer(start: scratch.buffer(S.loss0.rawValue, graph.nodes), count: graph.nodes))
             }
             switch estimator {
             case .bp: backprop(p, into: g)
             case .alr, .es, .aes:
-                preconditionFailure("rnn, snn and gnn models train with lr or bp (EstimatorKind.checkArchitectureSupport)")
+                preconditionFailure(
+                    "rnn, snn and gnn models train with lr or bp (EstimatorKind.checkArchitectureSupport)")
             case .lr:
-                guard let lr else { preconditionFailure("GraphConvNetwork: LR settings are required for the lr estimator") }
+                guard let lr else {
+                    preconditionFailure("GraphConvNetwork: LR settings are required for the lr estimator")
+                }
                 likelihoodRatio(p, step: step, settings: lr, into: g)
             }
             return loss
@@ -122,21 +134,27 @@ public final class GraphConvNetwork {
         let z = scratch.buffer(S.z.rawValue, N * C), dz = scratch.zeroed(S.dz.rawValue, N * C)
         let dq = scratch.buffer(S.dq.rawValue, N * H), dh = scratch.buffer(S.dh.rawValue, N * H)
         graph.labels.withUnsafeBufferPointer { y in
-            SoftmaxCrossEntropy.gradient(logits: z, rows: n, classes: C, labels: y.baseAddress!, scale: 1 / Float(n), out: dz)
+            SoftmaxCrossEntropy.gradient(
+                logits: z, rows: n, classes: C, labels: y.baseAddress!, scale: 1 / Float(n), out: dz)
         }
-        DenseKernels.weightGradient(x: q, dy: dz, rows: N, inputs: H, outputs: C, scale: 1, dWeight: g + offW2, dBias: g + offB2)
+        DenseKernels.weightGradient(
+            x: q, dy: dz, rows: N, inputs: H, outputs: C, scale: 1, dWeight: g + offW2, dBias: g + offB2)
         DenseKernels.inputGradient(dy: dz, rows: N, inputs: H, outputs: C, weight: p + offW2, dx: dq)
-        graph.propagate(dq, columns: H, into: dh)          // A_hat is symmetric
+        graph.propagate(dq, columns: H, into: dh)  // A_hat is symmetric
         for i in 0..<(N * H) where p1[i] <= 0 { dh[i] = 0 }
         aggregatedFeatures.withUnsafeBufferPointer { s in
-            DenseKernels.weightGradient(x: s.baseAddress!, dy: dh, rows: N, inputs: F, outputs: H, scale: 1,
-                                        dWeight: g + offW1, dBias: g + offB1)
+            DenseKernels.weightGradient(
+                x: s.baseAddress!, dy: dh, rows: N, inputs: F, outputs: H, scale: 1,
+                dWeight: g + offW1, dBias: g + offB1)
         }
     }
 
-    private func likelihoodRatio(_ p: UnsafePointer<Float>, step: Int, settings: ArchitectureLRSettings,
-                                 into g: UnsafeMutablePointer<Float>) {
-        let N = graph.nodes, F = graph.options.features, H = hidden, C = classes, K = settings.copies, sigma = settings.sigma
+    private func likelihoodRatio(
+        _ p: UnsafePointer<Float>, step: Int, settings: ArchitectureLRSettings,
+        into g: UnsafeMutablePointer<Float>
+    ) {
+        let N = graph.nodes, F = graph.options.features, H = hidden, C = classes, K = settings.copies,
+            sigma = settings.sigma
         let p1 = scratch.buffer(S.p1.rawValue, N * H), q = scratch.buffer(S.q.rawValue, N * H)
         let z = scratch.buffer(S.z.rawValue, N * C), loss0 = scratch.buffer(S.loss0.rawValue, N)
         let noise = scratch.buffer(S.noise.rawValue, N * max(H, C))
@@ -153,7 +171,9 @@ public final class GraphConvNetwork {
             let sign: Float = k & 1 == 0 ? 1 : -1
             if k & 1 == 0 {
                 let lo = UInt32(k / 2 * N)
-                FastGaussian.fill(key0, rows: lo..<(lo + UInt32(N)), columns: H, into: UnsafeMutableBufferPointer(start: noise, count: N * H))
+                FastGaussian.fill(
+                    key0, rows: lo..<(lo + UInt32(N)), columns: H,
+                    into: UnsafeMutableBufferPointer(start: noise, count: N * H))
             }
             let s = sign * sigma
             for i in 0..<(N * H) { hk[i] = max(p1[i] + s * noise[i], 0) }
@@ -163,21 +183,24 @@ public final class GraphConvNetwork {
             if capturesLosses { for i in 0..<N { captured[k * N + i] = lossK[i] } }
             for i in 0..<N { lossK[i] -= loss0[i] }
             // w_v = sum of the loss changes over v's neighbourhood (the nodes its noise reaches).
-            graph.rowStart.withUnsafeBufferPointer { rs in graph.columns.withUnsafeBufferPointer { cs in
-                for v in 0..<N {
-                    var acc: Float = 0
-                    for e in rs[v]..<rs[v + 1] { acc += lossK[Int(cs[e])] }
-                    w[v] = acc * sign * scale
+            graph.rowStart.withUnsafeBufferPointer { rs in
+                graph.columns.withUnsafeBufferPointer { cs in
+                    for v in 0..<N {
+                        var acc: Float = 0
+                        for e in rs[v]..<rs[v + 1] { acc += lossK[Int(cs[e])] }
+                        w[v] = acc * sign * scale
+                    }
                 }
-            } }
+            }
             for v in 0..<N {
                 let wv = w[v], e = noise + v * H, dst = g1 + v * H
                 if wv != 0 { for j in 0..<H { dst[j] += wv * e[j] } }
             }
         }
         aggregatedFeatures.withUnsafeBufferPointer { sx in
-            DenseKernels.weightGradient(x: sx.baseAddress!, dy: g1, rows: N, inputs: F, outputs: H, scale: 1,
-                                        dWeight: g + offW1, dBias: g + offB1)
+            DenseKernels.weightGradient(
+                x: sx.baseAddress!, dy: g1, rows: N, inputs: F, outputs: H, scale: 1,
+                dWeight: g + offW1, dBias: g + offB1)
         }
         if capturesLosses { capturedLosses.copies.append(captured) }
 
@@ -188,7 +211,9 @@ public final class GraphConvNetwork {
             let sign: Float = k & 1 == 0 ? 1 : -1
             if k & 1 == 0 {
                 let lo = UInt32(k / 2 * N)
-                FastGaussian.fill(key1, rows: lo..<(lo + UInt32(N)), columns: C, into: UnsafeMutableBufferPointer(start: noise, count: N * C))
+                FastGaussian.fill(
+                    key1, rows: lo..<(lo + UInt32(N)), columns: C,
+                    into: UnsafeMutableBufferPointer(start: noise, count: N * C))
             }
             for i in 0..<(N * C) { zk[i] = z[i] + sign * sigma * noise[i] }
             _ = nodeLosses(zk, into: lossK)
@@ -198,7 +223,8 @@ public final class GraphConvNetwork {
                 for j in 0..<C { dst[j] += wv * e[j] }
             }
         }
-        DenseKernels.weightGradient(x: q, dy: g2, rows: N, inputs: H, outputs: C, scale: 1, dWeight: g + offW2, dBias: g + offB2)
+        DenseKernels.weightGradient(
+            x: q, dy: g2, rows: N, inputs: H, outputs: C, scale: 1, dWeight: g + offW2, dBias: g + offB2)
         if capturesLosses { capturedLosses.copies.append(captured) }
     }
 }

@@ -12,8 +12,9 @@ public final class GraphModelTrainer: TrainableModel {
         try settings.kind.checkArchitectureSupport("gnn")
         self.model = model
         kind = settings.kind
-        network = try GraphConvNetwork(graph: graph, hidden: model.hidden, seed: seed,
-                                       lr: try ArchitectureLRSettings(settings, for: "gnn"))
+        network = try GraphConvNetwork(
+            graph: graph, hidden: model.hidden, seed: seed,
+            lr: try ArchitectureLRSettings(settings, for: "gnn"))
     }
 
     public var parameters: [Float] {
@@ -29,10 +30,12 @@ public final class GraphModelTrainer: TrainableModel {
         let F = model.features, H = model.hidden, C = model.classes
         let w1 = 0..<(H * F), b1 = w1.upperBound..<(w1.upperBound + H)
         let w2 = b1.upperBound..<(b1.upperBound + C * H), b2 = w2.upperBound..<(w2.upperBound + C)
-        return [ModelTensor(layer: 0, name: "weight", shape: [H, F], range: w1),
-                ModelTensor(layer: 0, name: "bias", shape: [H], range: b1),
-                ModelTensor(layer: 2, name: "weight", shape: [C, H], range: w2),
-                ModelTensor(layer: 2, name: "bias", shape: [C], range: b2)]
+        return [
+            ModelTensor(layer: 0, name: "weight", shape: [H, F], range: w1),
+            ModelTensor(layer: 0, name: "bias", shape: [H], range: b1),
+            ModelTensor(layer: 2, name: "weight", shape: [C, H], range: w2),
+            ModelTensor(layer: 2, name: "bias", shape: [C], range: b2),
+        ]
     }
 
     public var checkGroups: [ParameterGroup] { network.parameterGroups }
@@ -40,8 +43,10 @@ public final class GraphModelTrainer: TrainableModel {
     public var writesEveryParameter: Bool { true }
 
     /// The batch is the training nodes, which the network holds with the whole graph; `step` keys the noise.
-    public func estimate(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-                         into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord {
+    public func estimate(
+        input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+        into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool
+    ) throws -> StepRecord {
         network.capturesLosses = recordLosses
         defer { network.capturesLosses = false }
         var record = StepRecord()
@@ -54,8 +59,10 @@ public final class GraphModelTrainer: TrainableModel {
         return record
     }
 
-    public func referenceGradient(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-                                  into gradient: UnsafeMutablePointer<Float>) {
+    public func referenceGradient(
+        input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+        into gradient: UnsafeMutablePointer<Float>
+    ) {
         _ = network.gradient(.bp, step: step, into: gradient)
     }
 
@@ -65,21 +72,30 @@ public final class GraphModelTrainer: TrainableModel {
     public var traceLayout: TraceModelLayout {
         let F = model.features, H = model.hidden, C = model.classes
         let t = tensors
-        func parameters(_ i: Int) -> [TraceParameter] { [t[i], t[i + 1]].map { TraceParameter(name: $0.name, shape: $0.shape) } }
+        func parameters(_ i: Int) -> [TraceParameter] {
+            [t[i], t[i + 1]].map { TraceParameter(name: $0.name, shape: $0.shape) }
+        }
         let layers = [
-            TraceLayer(index: 0, kind: "graphconv", summary: "gcn \(F)->\(H): P1 = (A_hat X) W1^T + b1 over the \(model.nodes) nodes",
-                       inputShape: [F], outputShape: [H], parameters: parameters(0)),
+            TraceLayer(
+                index: 0, kind: "graphconv",
+                summary: "gcn \(F)->\(H): P1 = (A_hat X) W1^T + b1 over the \(model.nodes) nodes",
+                inputShape: [F], outputShape: [H], parameters: parameters(0)),
             TraceLayer(index: 1, kind: "relu", summary: "relu", inputShape: [H], outputShape: [H], parameters: []),
-            TraceLayer(index: 2, kind: "graphconv", summary: "gcn \(H)->\(C): Z = (A_hat H1) W2^T + b2 (logits)",
-                       inputShape: [H], outputShape: [C], parameters: parameters(2)),
+            TraceLayer(
+                index: 2, kind: "graphconv", summary: "gcn \(H)->\(C): Z = (A_hat H1) W2^T + b2 (logits)",
+                inputShape: [H], outputShape: [C], parameters: parameters(2)),
         ]
         let g = network.graph
         let lr = kind != .bp
-        return TraceModelLayout(layers: layers, inputShape: [F], activation: "relu", perturbedLayers: lr ? [0, 2] : [],
-                                perturbedPositions: lr ? [0, 1] : [], noiseKeyLayout: 3,
-                                notes: [Self.noiseKeyNote: "layout 3: NoiseKey layer field = noise layer << 12; pair p of node v is row p*nodes + v, odd copies negated",
-                                        Self.trainNodesNote: "\(g.trainCount)"],
-                                spec: GraphModel(nodes: model.nodes, features: F, hidden: H, classes: C, edges: g.edgeCount).spelling)
+        return TraceModelLayout(
+            layers: layers, inputShape: [F], activation: "relu", perturbedLayers: lr ? [0, 2] : [],
+            perturbedPositions: lr ? [0, 1] : [], noiseKeyLayout: 3,
+            notes: [
+                Self.noiseKeyNote:
+                    "layout 3: NoiseKey layer field = noise layer << 12; pair p of node v is row p*nodes + v, odd copies negated",
+                Self.trainNodesNote: "\(g.trainCount)",
+            ],
+            spec: GraphModel(nodes: model.nodes, features: F, hidden: H, classes: C, edges: g.edgeCount).spelling)
     }
 
     /// The header notes of a gnn trace: noise-key layout 3, and the training nodes (the first N of every step's data).
@@ -91,11 +107,13 @@ public final class GraphModelTrainer: TrainableModel {
     /// `[nnz]` i32, `graph.values` `[nnz]` f32).
     public var traceData: [TraceTensor]? {
         let g = network.graph
-        return try? [TraceTensor(name: TraceNames.input, shape: [g.nodes, g.options.features], float32: g.features),
-                     TraceTensor(name: TraceNames.labels, shape: [g.nodes], int32: g.labels),
-                     TraceTensor(name: Self.rowStartTensor, shape: [g.nodes + 1], int32: g.rowStart.map { Int32($0) }),
-                     TraceTensor(name: Self.columnsTensor, shape: [g.columns.count], int32: g.columns),
-                     TraceTensor(name: Self.valuesTensor, shape: [g.values.count], float32: g.values)]
+        return try? [
+            TraceTensor(name: TraceNames.input, shape: [g.nodes, g.options.features], float32: g.features),
+            TraceTensor(name: TraceNames.labels, shape: [g.nodes], int32: g.labels),
+            TraceTensor(name: Self.rowStartTensor, shape: [g.nodes + 1], int32: g.rowStart.map { Int32($0) }),
+            TraceTensor(name: Self.columnsTensor, shape: [g.columns.count], int32: g.columns),
+            TraceTensor(name: Self.valuesTensor, shape: [g.values.count], float32: g.values),
+        ]
     }
 
     public static let rowStartTensor = "graph.row_start"

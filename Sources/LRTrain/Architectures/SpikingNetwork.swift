@@ -38,8 +38,11 @@ public final class SpikingNetwork: BatchClassifier {
 
     public init(inputs: Int, hidden: Int, classes: Int, steps: Int, seed: UInt64, lr: ArchitectureLRSettings?) throws {
         guard inputs >= 1, inputs <= 1 << 20, hidden >= 1, hidden <= 8192, classes >= 2, classes <= 4096,
-              steps >= 1, steps < ArchitectureNoise.maximumTimeSteps else {
-            throw ArchitectureError("snn: expected 1...1048576 inputs, 1...8192 hidden units, 2...4096 classes and 1...4095 time steps, got \(inputs), \(hidden), \(classes), \(steps)")
+            steps >= 1, steps < ArchitectureNoise.maximumTimeSteps
+        else {
+            throw ArchitectureError(
+                "snn: expected 1...1048576 inputs, 1...8192 hidden units, 2...4096 classes and 1...4095 time steps, got \(inputs), \(hidden), \(classes), \(steps)"
+            )
         }
         self.inputs = inputs; self.hidden = hidden; self.classes = classes; self.steps = steps
         self.seed = seed; self.lr = lr
@@ -47,15 +50,19 @@ public final class SpikingNetwork: BatchClassifier {
         parameters = [Float](repeating: 0, count: offB2 + classes)
         parameters.withUnsafeMutableBufferPointer { p in
             let p = p.baseAddress!
-            initializeUniform(p + offW1, count: hidden * inputs, bound: (3 / Float(inputs)).squareRoot(), seed: seed, tensor: 0)
-            initializeUniform(p + offW2, count: classes * hidden, bound: (3 / Float(hidden)).squareRoot(), seed: seed, tensor: 1)
+            initializeUniform(
+                p + offW1, count: hidden * inputs, bound: (3 / Float(inputs)).squareRoot(), seed: seed, tensor: 0)
+            initializeUniform(
+                p + offW2, count: classes * hidden, bound: (3 / Float(hidden)).squareRoot(), seed: seed, tensor: 1)
         }
     }
 
     private enum S: Int { case sin, i1, m1, s1, rate, logits, loss0, dz, dr, di, v, count, noise, pairs, lossK, zK, e }
 
     /// Rate-coded input spikes `[B][T][D]`.
-    private func encode(_ x: UnsafePointer<Float>, rows B: Int, step: UInt32, rowBase: Int, into out: UnsafeMutablePointer<Float>) {
+    private func encode(
+        _ x: UnsafePointer<Float>, rows B: Int, step: UInt32, rowBase: Int, into out: UnsafeMutablePointer<Float>
+    ) {
         Self.encode(x, rows: B, inputs: inputs, steps: steps, seed: seed, step: step, rowBase: rowBase, into: out)
     }
 
@@ -68,8 +75,10 @@ public final class SpikingNetwork: BatchClassifier {
     /// Rate coding of `B` rows of `D` pixels in [0, 1] over `T` steps, `[B][T][D]` of 0/1: input i of row b spikes at
     /// step t when lane i of the Philox block (seed, step, noise layer 2, time t, row rowBase + b; stream `.other`)
     /// is below its pixel. The replay datapath regenerates the same spikes.
-    public static func encode(_ x: UnsafePointer<Float>, rows B: Int, inputs D: Int, steps T: Int, seed: UInt64, step: UInt32,
-                              rowBase: Int, into out: UnsafeMutablePointer<Float>) {
+    public static func encode(
+        _ x: UnsafePointer<Float>, rows B: Int, inputs D: Int, steps T: Int, seed: UInt64, step: UInt32,
+        rowBase: Int, into out: UnsafeMutablePointer<Float>
+    ) {
         Parallel.forRanges(count: B, grain: 8) { r in
             for b in r {
                 for t in 0..<T {
@@ -80,7 +89,9 @@ public final class SpikingNetwork: BatchClassifier {
                     var block: UInt32 = 0
                     while i < D {
                         let w = gen.block(key.counter(row: row, block: block))
-                        for lane in 0..<min(4, D - i) { o[i + lane] = Uniform.closedOpen(w[lane]) < xs[i + lane] ? 1 : 0 }
+                        for lane in 0..<min(4, D - i) {
+                            o[i + lane] = Uniform.closedOpen(w[lane]) < xs[i + lane] ? 1 : 0
+                        }
                         i += 4; block += 1
                     }
                 }
@@ -119,21 +130,27 @@ public final class SpikingNetwork: BatchClassifier {
     }
 
     public func logits(x: UnsafePointer<Float>, rows: Int, firstIndex: Int, into out: UnsafeMutablePointer<Float>) {
-        encode(x, rows: rows, step: .max, rowBase: firstIndex, into: scratch.buffer(S.sin.rawValue, rows * steps * inputs))
+        encode(
+            x, rows: rows, step: .max, rowBase: firstIndex, into: scratch.buffer(S.sin.rawValue, rows * steps * inputs))
         parameters.withUnsafeBufferPointer { cleanForward($0.baseAddress!, rows: rows) }
         out.update(from: scratch.buffer(S.logits.rawValue, rows * classes), count: rows * classes)
     }
 
-    public func gradient(_ estimator: EstimatorKind, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
-                         rows B: Int, step: Int, into g: UnsafeMutablePointer<Float>) -> Float {
+    public func gradient(
+        _ estimator: EstimatorKind, x: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+        rows B: Int, step: Int, into g: UnsafeMutablePointer<Float>
+    ) -> Float {
         g.update(repeating: 0, count: parameters.count)
-        encode(x, rows: B, step: Self.spikeStep(training: step), rowBase: 0, into: scratch.buffer(S.sin.rawValue, B * steps * inputs))
+        encode(
+            x, rows: B, step: Self.spikeStep(training: step), rowBase: 0,
+            into: scratch.buffer(S.sin.rawValue, B * steps * inputs))
         return parameters.withUnsafeBufferPointer { pp in
             let p = pp.baseAddress!
             cleanForward(p, rows: B)
             let loss0 = scratch.buffer(S.loss0.rawValue, B)
-            SoftmaxCrossEntropy.losses(logits: scratch.buffer(S.logits.rawValue, B * classes), rows: B, classes: classes,
-                                       labels: labels, copiesPerLabel: 1, out: loss0)
+            SoftmaxCrossEntropy.losses(
+                logits: scratch.buffer(S.logits.rawValue, B * classes), rows: B, classes: classes,
+                labels: labels, copiesPerLabel: 1, out: loss0)
             if capturesLosses {
                 capturedLosses = CapturedLosses()
                 capturedLosses.clean = Array(UnsafeBufferPointer(start: loss0, count: B))
@@ -143,24 +160,30 @@ public final class SpikingNetwork: BatchClassifier {
             switch estimator {
             case .bp: surrogateBPTT(p, labels: labels, rows: B, into: g)
             case .alr, .es, .aes:
-                preconditionFailure("rnn, snn and gnn models train with lr or bp (EstimatorKind.checkArchitectureSupport)")
+                preconditionFailure(
+                    "rnn, snn and gnn models train with lr or bp (EstimatorKind.checkArchitectureSupport)")
             case .lr:
-                guard let lr else { preconditionFailure("SpikingNetwork: LR settings are required for the lr estimator") }
+                guard let lr else {
+                    preconditionFailure("SpikingNetwork: LR settings are required for the lr estimator")
+                }
                 likelihoodRatio(p, labels: labels, rows: B, step: step, settings: lr, into: g)
             }
             return mean / Float(B)
         }
     }
 
-    private func surrogateBPTT(_ p: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int,
-                               into g: UnsafeMutablePointer<Float>) {
+    private func surrogateBPTT(
+        _ p: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int,
+        into g: UnsafeMutablePointer<Float>
+    ) {
         let T = steps, D = inputs, H = hidden, C = classes
         let sin = scratch.buffer(S.sin.rawValue, B * T * D), m1 = scratch.buffer(S.m1.rawValue, B * T * H)
         let rate = scratch.buffer(S.rate.rawValue, B * H), logits = scratch.buffer(S.logits.rawValue, B * C)
         let dz = scratch.buffer(S.dz.rawValue, B * C), dr = scratch.buffer(S.dr.rawValue, B * H)
         let di = scratch.buffer(S.di.rawValue, B * T * H)
         SoftmaxCrossEntropy.gradient(logits: logits, rows: B, classes: C, labels: labels, scale: 1 / Float(B), out: dz)
-        DenseKernels.weightGradient(x: rate, dy: dz, rows: B, inputs: H, outputs: C, scale: 1, dWeight: g + offW2, dBias: g + offB2)
+        DenseKernels.weightGradient(
+            x: rate, dy: dz, rows: B, inputs: H, outputs: C, scale: 1, dWeight: g + offW2, dBias: g + offB2)
         DenseKernels.inputGradient(dy: dz, rows: B, inputs: H, outputs: C, weight: p + offW2, dx: dr)
         let beta = self.beta, theta = threshold, slope = surrogateSlope, invT = 1 / Float(T)
         Parallel.forRanges(count: B, grain: 16) { r in
@@ -178,17 +201,21 @@ public final class SpikingNetwork: BatchClassifier {
                 }
             }
         }
-        DenseKernels.weightGradient(x: sin, dy: di, rows: B * T, inputs: D, outputs: H, scale: 1, dWeight: g + offW1, dBias: g + offB1)
+        DenseKernels.weightGradient(
+            x: sin, dy: di, rows: B * T, inputs: D, outputs: H, scale: 1, dWeight: g + offW1, dBias: g + offB1)
     }
 
-    private func likelihoodRatio(_ p: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int, step: Int,
-                                 settings: ArchitectureLRSettings, into g: UnsafeMutablePointer<Float>) {
+    private func likelihoodRatio(
+        _ p: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int, step: Int,
+        settings: ArchitectureLRSettings, into g: UnsafeMutablePointer<Float>
+    ) {
         let T = steps, D = inputs, H = hidden, C = classes, K = settings.copies, sigma = settings.sigma, R = B * K
         let sin = scratch.buffer(S.sin.rawValue, B * T * D), i1 = scratch.buffer(S.i1.rawValue, B * T * H)
         let s1 = scratch.buffer(S.s1.rawValue, B * T * H), logits0 = scratch.buffer(S.logits.rawValue, B * C)
         let loss0 = scratch.buffer(S.loss0.rawValue, B)
         let v = scratch.buffer(S.v.rawValue, R * H), count = scratch.buffer(S.count.rawValue, R * H)
-        let noise = scratch.buffer(S.noise.rawValue, T * R * max(H, C)), pairs = scratch.buffer(S.pairs.rawValue, R / 2 * max(H, C))
+        let noise = scratch.buffer(S.noise.rawValue, T * R * max(H, C)),
+            pairs = scratch.buffer(S.pairs.rawValue, R / 2 * max(H, C))
         let lossK = scratch.buffer(S.lossK.rawValue, R), zK = scratch.buffer(S.zK.rawValue, R * C)
         let e = scratch.buffer(S.e.rawValue, B * T * max(H, C))
         let scale = 1 / (Float(R) * sigma), beta = self.beta, theta = threshold, invT = 1 / Float(T)
@@ -197,8 +224,9 @@ public final class SpikingNetwork: BatchClassifier {
         v.update(repeating: 0, count: R * H); count.update(repeating: 0, count: R * H)
         for t in 0..<T {
             let eps = noise + t * R * H
-            ArchitectureNoise.fillAntithetic(ArchitectureNoise.key(seed: seed, step: step, layer: 0, time: t),
-                                             samples: B, copies: K, columns: H, pairs: pairs, into: eps)
+            ArchitectureNoise.fillAntithetic(
+                ArchitectureNoise.key(seed: seed, step: step, layer: 0, time: t),
+                samples: B, copies: K, columns: H, pairs: pairs, into: eps)
             Parallel.forRanges(count: R, grain: max(1, 8192 / H)) { r in
                 for row in r {
                     let cur = i1 + (row / K * T + t) * H, ep = eps + row * H, vv = v + row * H, cc = count + row * H
@@ -214,13 +242,16 @@ public final class SpikingNetwork: BatchClassifier {
         DenseKernels.forward(x: count, rows: R, inputs: H, outputs: C, weight: p + offW2, bias: p + offB2, y: zK)
         SoftmaxCrossEntropy.losses(logits: zK, rows: R, classes: C, labels: labels, copiesPerLabel: K, out: lossK)
         if capturesLosses { capturedLosses.appendCopies(lossK, samples: B, copies: K) }
-        reduceCopies(noise: noise, losses: lossK, loss0: loss0, samples: B, copies: K, columns: H, scale: scale, into: e)
-        DenseKernels.weightGradient(x: sin, dy: e, rows: B * T, inputs: D, outputs: H, scale: 1, dWeight: g + offW1, dBias: g + offB1)
+        reduceCopies(
+            noise: noise, losses: lossK, loss0: loss0, samples: B, copies: K, columns: H, scale: scale, into: e)
+        DenseKernels.weightGradient(
+            x: sin, dy: e, rows: B * T, inputs: D, outputs: H, scale: 1, dWeight: g + offW1, dBias: g + offB1)
 
         // Output layer: noise into the output current at every step; z = z0 + (sigma/T) sum_t eps_t.
         for t in 0..<T {
-            ArchitectureNoise.fillAntithetic(ArchitectureNoise.key(seed: seed, step: step, layer: 1, time: t),
-                                             samples: B, copies: K, columns: C, pairs: pairs, into: noise + t * R * C)
+            ArchitectureNoise.fillAntithetic(
+                ArchitectureNoise.key(seed: seed, step: step, layer: 1, time: t),
+                samples: B, copies: K, columns: C, pairs: pairs, into: noise + t * R * C)
         }
         for row in 0..<R {
             let z = zK + row * C, z0 = logits0 + row / K * C
@@ -232,14 +263,18 @@ public final class SpikingNetwork: BatchClassifier {
         }
         SoftmaxCrossEntropy.losses(logits: zK, rows: R, classes: C, labels: labels, copiesPerLabel: K, out: lossK)
         if capturesLosses { capturedLosses.appendCopies(lossK, samples: B, copies: K) }
-        reduceCopies(noise: noise, losses: lossK, loss0: loss0, samples: B, copies: K, columns: C, scale: scale, into: e)
+        reduceCopies(
+            noise: noise, losses: lossK, loss0: loss0, samples: B, copies: K, columns: C, scale: scale, into: e)
         // dW2 = sum_{b,t} E2[b][t] (outer) s1[b][t] over the B*T rows.
-        DenseKernels.weightGradient(x: s1, dy: e, rows: B * T, inputs: H, outputs: C, scale: 1, dWeight: g + offW2, dBias: g + offB2)
+        DenseKernels.weightGradient(
+            x: s1, dy: e, rows: B * T, inputs: H, outputs: C, scale: 1, dWeight: g + offW2, dBias: g + offB2)
     }
 
     /// `E[b][t] = sum_k (L_bk - L0_b) * scale * eps[t][bk]` from noise laid out `[T][B*K][columns]`.
-    private func reduceCopies(noise: UnsafePointer<Float>, losses: UnsafePointer<Float>, loss0: UnsafePointer<Float>,
-                              samples B: Int, copies K: Int, columns n: Int, scale: Float, into e: UnsafeMutablePointer<Float>) {
+    private func reduceCopies(
+        noise: UnsafePointer<Float>, losses: UnsafePointer<Float>, loss0: UnsafePointer<Float>,
+        samples B: Int, copies K: Int, columns n: Int, scale: Float, into e: UnsafeMutablePointer<Float>
+    ) {
         let T = steps, R = B * K
         Parallel.forRanges(count: B, grain: 8) { r in
             for b in r {

@@ -46,7 +46,9 @@ public struct StochasticBlockGraph: Sendable {
         try check((2...20_000).contains(o.nodes), "nodes", "2...20000 graph nodes", o.nodes)
         try check((2...256).contains(o.classes), "classes", "2...256 graph classes", o.classes)
         try check((1...4096).contains(o.features), "features", "1...4096 node features", o.features)
-        try check(o.trainCount >= 1 && o.trainCount < o.nodes, "train", "1...\(o.nodes - 1) training nodes (fewer than the nodes)", o.trainCount)
+        try check(
+            o.trainCount >= 1 && o.trainCount < o.nodes, "train",
+            "1...\(o.nodes - 1) training nodes (fewer than the nodes)", o.trainCount)
         try check(o.pIn >= 0 && o.pIn <= 1, "p_in", "a probability in [0, 1]", o.pIn)
         try check(o.pOut >= 0 && o.pOut <= 1, "p_out", "a probability in [0, 1]", o.pOut)
         try check(o.signal.isFinite && o.signal >= 0, "signal", "a finite number >= 0", o.signal)
@@ -86,9 +88,13 @@ public struct StochasticBlockGraph: Sendable {
             rowStart[i + 1] = columns.count
         }
         var prototypes = [Float](repeating: 0, count: o.classes * F)
-        prototypes.withUnsafeMutableBufferPointer { FastGaussian.fill(key(12), rows: 0..<UInt32(o.classes), columns: F, into: $0) }
+        prototypes.withUnsafeMutableBufferPointer {
+            FastGaussian.fill(key(12), rows: 0..<UInt32(o.classes), columns: F, into: $0)
+        }
         var features = [Float](repeating: 0, count: N * F)
-        features.withUnsafeMutableBufferPointer { FastGaussian.fill(key(13), rows: 0..<UInt32(N), columns: F, into: $0) }
+        features.withUnsafeMutableBufferPointer {
+            FastGaussian.fill(key(13), rows: 0..<UInt32(N), columns: F, into: $0)
+        }
         for i in 0..<N { for f in 0..<F { features[i * F + f] += o.signal * prototypes[Int(labels[i]) * F + f] } }
         self.labels = labels; self.features = features
         self.rowStart = rowStart; self.columns = columns; self.values = values
@@ -96,26 +102,32 @@ public struct StochasticBlockGraph: Sendable {
 
     /// out[N x n] = A_hat * x[N x n].
     public func propagate(_ x: UnsafePointer<Float>, columns n: Int, into out: UnsafeMutablePointer<Float>) {
-        rowStart.withUnsafeBufferPointer { rs in columns.withUnsafeBufferPointer { cs in values.withUnsafeBufferPointer { vs in
-            Parallel.forRanges(count: nodes, grain: max(1, 16384 / max(1, n))) { r in
-                for i in r {
-                    let o = out + i * n
-                    o.update(repeating: 0, count: n)
-                    for e in rs[i]..<rs[i + 1] {
-                        let a = vs[e], src = x + Int(cs[e]) * n
-                        for j in 0..<n { o[j] += a * src[j] }
+        rowStart.withUnsafeBufferPointer { rs in
+            columns.withUnsafeBufferPointer { cs in
+                values.withUnsafeBufferPointer { vs in
+                    Parallel.forRanges(count: nodes, grain: max(1, 16384 / max(1, n))) { r in
+                        for i in r {
+                            let o = out + i * n
+                            o.update(repeating: 0, count: n)
+                            for e in rs[i]..<rs[i + 1] {
+                                let a = vs[e], src = x + Int(cs[e]) * n
+                                for j in 0..<n { o[j] += a * src[j] }
+                            }
+                        }
                     }
                 }
             }
-        } } }
+        }
     }
 
     /// Fraction of edges of A joining nodes of the same class.
     public var homophily: Double {
         var same = 0, all = 0
-        for i in 0..<nodes { for e in rowStart[i]..<rowStart[i + 1] where Int(columns[e]) != i {
-            all += 1; if labels[Int(columns[e])] == labels[i] { same += 1 }
-        } }
+        for i in 0..<nodes {
+            for e in rowStart[i]..<rowStart[i + 1] where Int(columns[e]) != i {
+                all += 1; if labels[Int(columns[e])] == labels[i] { same += 1 }
+            }
+        }
         return all == 0 ? 0 : Double(same) / Double(all)
     }
 }

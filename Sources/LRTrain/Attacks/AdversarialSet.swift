@@ -26,8 +26,10 @@ public struct AdversarialSet: Equatable {
         public var count: Int
         public var features: Int
 
-        public init(attack: String, epsilon: Float, settings: [String: Double] = [:], source: String, sourceModel: String,
-                    dataset: String, datasetDigest: String, count: Int, features: Int) {
+        public init(
+            attack: String, epsilon: Float, settings: [String: Double] = [:], source: String, sourceModel: String,
+            dataset: String, datasetDigest: String, count: Int, features: Int
+        ) {
             self.attack = attack; self.epsilon = epsilon; self.settings = settings; self.source = source
             self.sourceModel = sourceModel; self.dataset = dataset; self.datasetDigest = datasetDigest
             self.count = count; self.features = features
@@ -43,7 +45,9 @@ public struct AdversarialSet: Equatable {
 
     public init(metadata: Metadata, labels: [Int32], images: [Float]) throws {
         guard labels.count == metadata.count, images.count == metadata.count &* metadata.features else {
-            throw TrainingError.invalidOption("adversarial set: \(labels.count) labels and \(images.count) values for \(metadata.count) images of \(metadata.features) features")
+            throw TrainingError.invalidOption(
+                "adversarial set: \(labels.count) labels and \(images.count) values for \(metadata.count) images of \(metadata.features) features"
+            )
         }
         self.metadata = metadata; self.labels = labels; self.images = images
     }
@@ -64,7 +68,9 @@ public struct AdversarialSet: Equatable {
 
     public static func read(from path: String) throws -> AdversarialSet {
         func fail(_ m: String) -> TrainingError { .io(path: path, m) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read the adversarial set") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw fail("cannot read the adversarial set")
+        }
         let bytes = [UInt8](data)
         guard bytes.count >= 24, Array(bytes[0..<8]) == magic else {
             throw fail("not an lrsim adversarial set (bad magic; write one with lrsim eval --save-adversarial)")
@@ -76,7 +82,9 @@ public struct AdversarialSet: Equatable {
         let crc = bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count - 4))) }
         guard crc == u32(bytes.count - 4) else { throw fail("checksum mismatch (file damaged or truncated)") }
         let jsonLength = u64(12)
-        guard jsonLength <= UInt64(bytes.count - 24) else { throw fail("metadata length \(jsonLength) exceeds the file size") }
+        guard jsonLength <= UInt64(bytes.count - 24) else {
+            throw fail("metadata length \(jsonLength) exceeds the file size")
+        }
         let jsonEnd = 20 + Int(jsonLength)
         let meta: Metadata
         do { meta = try JSONReport.decode(Metadata.self, from: Data(bytes[20..<jsonEnd])) } catch {
@@ -85,13 +93,20 @@ public struct AdversarialSet: Equatable {
         // Sizes checked against the file before anything is allocated from them.
         let (values, overflow) = meta.count.multipliedReportingOverflow(by: meta.features)
         guard meta.count >= 0, meta.features >= 1, !overflow, values <= 1 << 32,
-              jsonEnd + 4 * meta.count + 4 * values + 4 == bytes.count else {
-            throw fail("metadata says \(meta.count) images of \(meta.features) features, which does not match the file size \(bytes.count)")
+            jsonEnd + 4 * meta.count + 4 * values + 4 == bytes.count
+        else {
+            throw fail(
+                "metadata says \(meta.count) images of \(meta.features) features, which does not match the file size \(bytes.count)"
+            )
         }
         let (labels, images) = bytes.withUnsafeBytes { raw -> ([Int32], [Float]) in
-            let l = (0..<meta.count).map { Int32(bitPattern: raw.loadUnaligned(fromByteOffset: jsonEnd + 4 * $0, as: UInt32.self).littleEndian) }
+            let l = (0..<meta.count).map {
+                Int32(bitPattern: raw.loadUnaligned(fromByteOffset: jsonEnd + 4 * $0, as: UInt32.self).littleEndian)
+            }
             let base = jsonEnd + 4 * meta.count
-            let x = (0..<values).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: base + 4 * $0, as: UInt32.self).littleEndian) }
+            let x = (0..<values).map {
+                Float(bitPattern: raw.loadUnaligned(fromByteOffset: base + 4 * $0, as: UInt32.self).littleEndian)
+            }
             return (l, x)
         }
         return try AdversarialSet(metadata: meta, labels: labels, images: images)

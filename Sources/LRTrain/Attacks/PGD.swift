@@ -14,22 +14,29 @@ public struct PGDSettings: Sendable, Codable, Equatable {
     public var seed: UInt64
 
     public init(epsilon: Float, steps: Int = 10, stepSize: Float? = nil, randomStart: Bool = false, seed: UInt64 = 0) {
-        self.epsilon = epsilon; self.steps = steps; self.stepSize = stepSize; self.randomStart = randomStart; self.seed = seed
+        self.epsilon = epsilon; self.steps = steps; self.stepSize = stepSize; self.randomStart = randomStart;
+        self.seed = seed
     }
 
     public var alpha: Float { stepSize ?? 2.5 * epsilon / Float(max(1, steps)) }
 
     public func validate() throws(SettingError) {
-        guard epsilon >= 0 && epsilon <= 1 else { throw SettingError("pgd", "expected an epsilon in 0...1, got \(epsilon)") }
+        guard epsilon >= 0 && epsilon <= 1 else {
+            throw SettingError("pgd", "expected an epsilon in 0...1, got \(epsilon)")
+        }
         guard (1...10_000).contains(steps) else { throw SettingError("pgd-steps", "expected 1...10000, got \(steps)") }
-        guard alpha > 0 && alpha.isFinite else { throw SettingError("pgd-step-size", "expected a positive step, got \(alpha)") }
+        guard alpha > 0 && alpha.isFinite else {
+            throw SettingError("pgd-step-size", "expected a positive step, got \(alpha)")
+        }
     }
 }
 
 extension Evaluator {
     /// The PGD images of `network` for `count` samples (see `PGDSettings`).
-    public func pgd(_ network: Network, settings p: PGDSettings, images: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
-                    count: Int) -> [Float] {
+    public func pgd(
+        _ network: Network, settings p: PGDSettings, images: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+        count: Int
+    ) -> [Float] {
         let F = network.spec.inputCount, eps = p.epsilon, alpha = p.alpha
         var out = [Float](repeating: 0, count: count &* F)
         out.withUnsafeMutableBufferPointer { o in

@@ -20,8 +20,10 @@ public struct SPSASettings: Sendable, Codable, Equatable {
     public var stepSize: Float?
     public var seed: UInt64
 
-    public init(epsilon: Float, steps: Int = 20, samples: Int = 64, delta: Float = 0.01, stepSize: Float? = nil,
-                seed: UInt64 = 0) {
+    public init(
+        epsilon: Float, steps: Int = 20, samples: Int = 64, delta: Float = 0.01, stepSize: Float? = nil,
+        seed: UInt64 = 0
+    ) {
         self.epsilon = epsilon; self.steps = steps; self.samples = samples; self.delta = delta; self.stepSize = stepSize
         self.seed = seed
     }
@@ -29,11 +31,19 @@ public struct SPSASettings: Sendable, Codable, Equatable {
     public var alpha: Float { stepSize ?? epsilon / 4 }
 
     public func validate() throws(SettingError) {
-        guard epsilon >= 0 && epsilon <= 1 else { throw SettingError("spsa", "expected an epsilon in 0...1, got \(epsilon)") }
+        guard epsilon >= 0 && epsilon <= 1 else {
+            throw SettingError("spsa", "expected an epsilon in 0...1, got \(epsilon)")
+        }
         guard (1...10_000).contains(steps) else { throw SettingError("spsa-steps", "expected 1...10000, got \(steps)") }
-        guard (1...4096).contains(samples) else { throw SettingError("spsa-samples", "expected 1...4096, got \(samples)") }
-        guard delta > 0 && delta <= 1 else { throw SettingError("spsa-delta", "expected a probe size in (0, 1], got \(delta)") }
-        guard alpha > 0 && alpha.isFinite else { throw SettingError("spsa-step-size", "expected a positive step, got \(alpha)") }
+        guard (1...4096).contains(samples) else {
+            throw SettingError("spsa-samples", "expected 1...4096, got \(samples)")
+        }
+        guard delta > 0 && delta <= 1 else {
+            throw SettingError("spsa-delta", "expected a probe size in (0, 1], got \(delta)")
+        }
+        guard alpha > 0 && alpha.isFinite else {
+            throw SettingError("spsa-step-size", "expected a positive step, got \(alpha)")
+        }
     }
 }
 
@@ -51,8 +61,10 @@ public final class SPSAAttack {
     }
 
     /// The SPSA images for `count` samples.
-    public func craft(settings s: SPSASettings, images: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
-                      count: Int) -> [Float] {
+    public func craft(
+        settings s: SPSASettings, images: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+        count: Int
+    ) -> [Float] {
         let F = network.spec.inputCount
         var out = Array(UnsafeBufferPointer(start: images, count: count &* F))
         let group = max(1, rowBudget / (2 &* s.samples))
@@ -61,8 +73,9 @@ public final class SPSAAttack {
                 var start = 0
                 while start < count {
                     let n = min(group, count &- start)
-                    attackGroup(s, params: p.baseAddress!, first: start, count: n, clean: images + start &* F,
-                                labels: labels + start, x: o.baseAddress! + start &* F)
+                    attackGroup(
+                        s, params: p.baseAddress!, first: start, count: n, clean: images + start &* F,
+                        labels: labels + start, x: o.baseAddress! + start &* F)
                     start &+= n
                 }
             }
@@ -71,8 +84,10 @@ public final class SPSAAttack {
     }
 
     /// SPSA on images `first ..< first + n` (x holds them and receives the result).
-    private func attackGroup(_ s: SPSASettings, params: UnsafePointer<Float>, first: Int, count n: Int,
-                             clean: UnsafePointer<Float>, labels: UnsafePointer<Int32>, x: UnsafeMutablePointer<Float>) {
+    private func attackGroup(
+        _ s: SPSASettings, params: UnsafePointer<Float>, first: Int, count n: Int,
+        clean: UnsafePointer<Float>, labels: UnsafePointer<Int32>, x: UnsafeMutablePointer<Float>
+    ) {
         let F = network.spec.inputCount, C = network.classes, S = s.samples
         let eps = s.epsilon, alpha = s.alpha, delta = s.delta
         var active = stillCorrect(Array(0..<n), params: params, x: x, labels: labels)
@@ -86,7 +101,8 @@ public final class SPSAAttack {
                     let i = active[a], xi = x + i &* F
                     for d in 0..<S {
                         let dir = v + (i &* S &+ d) &* F
-                        Self.rademacher(key, row: UInt32(truncatingIfNeeded: (first &+ i) &* S &+ d), into: dir, count: F)
+                        Self.rademacher(
+                            key, row: UInt32(truncatingIfNeeded: (first &+ i) &* S &+ d), into: dir, count: F)
                         let plus = probe + ((a &* S &+ d) &* 2) &* F, minus = plus + F
                         for j in 0..<F {
                             plus[j] = xi[j] + delta * dir[j]
@@ -147,13 +163,16 @@ public final class SPSAAttack {
     }
 
     /// The images among `candidates` that the network still classifies correctly (one forward over them).
-    private func stillCorrect(_ candidates: [Int], params: UnsafePointer<Float>, x: UnsafePointer<Float>,
-                              labels: UnsafePointer<Int32>) -> [Int] {
+    private func stillCorrect(
+        _ candidates: [Int], params: UnsafePointer<Float>, x: UnsafePointer<Float>,
+        labels: UnsafePointer<Int32>
+    ) -> [Int] {
         guard !candidates.isEmpty else { return [] }
         let F = network.spec.inputCount
         let rows = probes.reserve(candidates.count &* F)
         for (r, i) in candidates.enumerated() { (rows + r &* F).update(from: x + i &* F, count: F) }
-        let z = workspace.forward(parameters: params, layout: network.layout, from: 0, input: rows, rows: candidates.count)
+        let z = workspace.forward(
+            parameters: params, layout: network.layout, from: 0, input: rows, rows: candidates.count)
         return candidates.enumerated().filter { r, i in
             SoftmaxCrossEntropy.argmax(logits: z, row: r, classes: network.classes) == Int(labels[i])
         }.map(\.1)

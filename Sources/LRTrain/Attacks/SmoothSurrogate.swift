@@ -8,7 +8,9 @@ extension Network {
     /// where a unit is near its threshold. Gradient attacks crafted on it (`lrsim eval --surrogate-sharpness K`) are
     /// the adaptive white-box test of step networks, whose own input gradient is zero.
     public func smoothSurrogate(sharpness k: Float) throws(SettingError) -> Network {
-        guard k > 0 && k.isFinite else { throw SettingError("surrogate-sharpness", "expected a positive number, got \(k)") }
+        guard k > 0 && k.isFinite else {
+            throw SettingError("surrogate-sharpness", "expected a positive number, got \(k)")
+        }
         var layers = spec.layers, p = parameters
         var steps = 0
         for (i, layer) in layers.enumerated() {
@@ -20,7 +22,9 @@ extension Network {
             for j in slot.weightOffset..<(slot.biasOffset + slot.biasCount) { p[j] *= k }
         }
         guard steps > 0 else {
-            throw SettingError("surrogate-sharpness", "replaces step activations by sigmoid(k z); \(spec.name) has none (attack it directly)")
+            throw SettingError(
+                "surrogate-sharpness",
+                "replaces step activations by sigmoid(k z); \(spec.name) has none (attack it directly)")
         }
         return Network(spec: NetworkSpec(name: spec.name, inputShape: spec.inputShape, layers: layers), parameters: p)
     }

@@ -17,12 +17,15 @@ public struct Batcher: Sendable, Hashable {
     public let shuffles: Bool
     public let lastBatch: LastBatch
 
-    public init(sampleCount: Int, batchSize: Int, seed: UInt64, shuffle: Bool = true, lastBatch: LastBatch = .keep) throws {
+    public init(sampleCount: Int, batchSize: Int, seed: UInt64, shuffle: Bool = true, lastBatch: LastBatch = .keep)
+        throws
+    {
         guard batchSize > 0 else {
             throw DatasetError(.invalidArgument, file: "batch", "batch size must be positive, got \(batchSize)")
         }
         guard sampleCount >= 0, sampleCount <= Int(Int32.max) else {
-            throw DatasetError(.invalidArgument, file: "batch", "sample count must be in 0...\(Int32.max), got \(sampleCount)")
+            throw DatasetError(
+                .invalidArgument, file: "batch", "sample count must be in 0...\(Int32.max), got \(sampleCount)")
         }
         self.sampleCount = sampleCount; self.batchSize = batchSize; self.seed = seed
         self.shuffles = shuffle; self.lastBatch = lastBatch
@@ -57,7 +60,8 @@ public struct Batcher: Sendable, Hashable {
         // Swap i with j uniform in 0...i; 64 random bits per swap (bias < 2^-32), two swaps per Philox block.
         var i = sampleCount - 1
         while i > 0 {
-            let w = gen.block(key.counter(row: UInt32(truncatingIfNeeded: epoch >> 32), block: UInt32(truncatingIfNeeded: i >> 1)))
+            let w = gen.block(
+                key.counter(row: UInt32(truncatingIfNeeded: epoch >> 32), block: UInt32(truncatingIfNeeded: i >> 1)))
             let bits = (i & 1) == 0 ? (UInt64(w[0]) << 32 | UInt64(w[1])) : (UInt64(w[2]) << 32 | UInt64(w[3]))
             let j = Int(bits.multipliedFullWidth(by: UInt64(i + 1)).high)
             out.swapAt(i, j)
@@ -84,7 +88,8 @@ public struct Batch: Sendable {
     /// Copies the samples `indices` of `dataset` into rows `0..<indices.count`, without allocating.
     public mutating func gather(from dataset: Dataset, indices: UnsafeBufferPointer<Int32>) {
         precondition(indices.count <= capacity, "batch of \(indices.count) exceeds capacity \(capacity)")
-        precondition(dataset.featureCount == features, "data set has \(dataset.featureCount) features, batch \(features)")
+        precondition(
+            dataset.featureCount == features, "data set has \(dataset.featureCount) features, batch \(features)")
         let f = features
         // Rows of a shuffled batch come from anywhere in a large set (DRAM latency, not bandwidth): copying them on
         // every core overlaps the misses. Each row is a plain copy, so the split cannot change a byte.

@@ -59,7 +59,10 @@ final class ByteStream {
     func readExactly(into buffer: UnsafeMutableRawBufferPointer, what: @autoclosure () -> String) throws {
         let got = try read(into: buffer)
         if got < buffer.count {
-            throw DatasetError(.truncated, file: path, "truncated: expected \(what()), but the \(isGzip ? "decompressed data ends" : "file ends") after \(got) of \(buffer.count) bytes")
+            throw DatasetError(
+                .truncated, file: path,
+                "truncated: expected \(what()), but the \(isGzip ? "decompressed data ends" : "file ends") after \(got) of \(buffer.count) bytes"
+            )
         }
     }
 
@@ -75,7 +78,8 @@ final class ByteStream {
         var code: Int32 = 0
         _ = gzerror(h, &code)
         if code == Z_BUF_ERROR {
-            throw DatasetError(.truncated, file: path, "truncated: the gzip stream ends before its end marker (incomplete download?)")
+            throw DatasetError(
+                .truncated, file: path, "truncated: the gzip stream ends before its end marker (incomplete download?)")
         }
         if code != Z_OK { throw streamError() }
     }
@@ -86,6 +90,7 @@ final class ByteStream {
         if code == Z_ERRNO {
             return DatasetError(.io, file: path, "read error: \(String(cString: strerror(errno)))")
         }
-        return DatasetError(.compression, file: path, "corrupt gzip data after \(offset) decompressed bytes: \(message)")
+        return DatasetError(
+            .compression, file: path, "corrupt gzip data after \(offset) decompressed bytes: \(message)")
     }
 }

@@ -8,17 +8,25 @@ package enum CIFARLoader {
     package static let testFiles = ["test_batch.bin"]
 
     /// Loads and concatenates `paths` in order. Sizes of every file are checked before anything is allocated.
-    package static func load(paths: [String], classes: Int = 10, name: String = "cifar10",
-                            split: DatasetSplit) throws -> Dataset {
+    package static func load(
+        paths: [String], classes: Int = 10, name: String = "cifar10",
+        split: DatasetSplit
+    ) throws -> Dataset {
         var streams: [ByteStream] = []
         var total = 0
         for path in paths {
             let stream = try ByteStream(path: path)
             guard !stream.isGzip else {
-                throw DatasetError(.badMagic, file: path, "expected an uncompressed CIFAR-10 binary batch, got gzip data (extract cifar-10-binary.tar.gz first)")
+                throw DatasetError(
+                    .badMagic, file: path,
+                    "expected an uncompressed CIFAR-10 binary batch, got gzip data (extract cifar-10-binary.tar.gz first)"
+                )
             }
             guard stream.fileSize > 0, stream.fileSize % recordBytes == 0 else {
-                throw DatasetError(stream.fileSize == 0 ? .truncated : .badHeader, file: path, "expected a whole number of \(recordBytes)-byte records (1 label + 3072 pixels), got \(stream.fileSize) bytes (\(stream.fileSize / recordBytes) records and \(stream.fileSize % recordBytes) extra bytes)")
+                throw DatasetError(
+                    stream.fileSize == 0 ? .truncated : .badHeader, file: path,
+                    "expected a whole number of \(recordBytes)-byte records (1 label + 3072 pixels), got \(stream.fileSize) bytes (\(stream.fileSize / recordBytes) records and \(stream.fileSize % recordBytes) extra bytes)"
+                )
             }
             total += stream.fileSize / recordBytes
             streams.append(stream)
@@ -42,10 +50,13 @@ package enum CIFARLoader {
                         let part = UnsafeMutableRawBufferPointer(rebasing: record[0..<(n * recordBytes)])
                         try stream.readExactly(into: part, what: "\(records) records of \(recordBytes) bytes")
                         for k in 0..<n {
-                            let rec = UnsafeRawBufferPointer(rebasing: part[(k * recordBytes)..<((k + 1) * recordBytes)])
+                            let rec = UnsafeRawBufferPointer(
+                                rebasing: part[(k * recordBytes)..<((k + 1) * recordBytes)])
                             let label = rec[0]
                             guard Int(label) < classes else {
-                                throw DatasetError(.labelOutOfRange, file: stream.path, "label \(label) in record \(r + k) is outside 0..<\(classes)")
+                                throw DatasetError(
+                                    .labelOutOfRange, file: stream.path,
+                                    "label \(label) in record \(r + k) is outside 0..<\(classes)")
                             }
                             labels[sample] = Int32(label)
                             let pixels = UnsafeRawBufferPointer(rebasing: rec[1...])
@@ -60,7 +71,8 @@ package enum CIFARLoader {
             initialized = total * features
         }
         labels.withUnsafeBufferPointer { hasher.combine(labels: $0) }
-        return Dataset(name: name, split: split, shape: shape, classes: classes, images: images, labels: labels,
-                       digest: hasher.value)
+        return Dataset(
+            name: name, split: split, shape: shape, classes: classes, images: images, labels: labels,
+            digest: hasher.value)
     }
 }

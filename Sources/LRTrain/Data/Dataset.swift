@@ -31,25 +31,34 @@ public struct Dataset: Sendable {
 
     /// A data set from values already in memory; checks that sizes and labels agree and computes the digest from the
     /// pixel values rounded to 8 bits.
-    public init(name: String, split: DatasetSplit, shape: [Int], classes: Int, images: [Float], labels: [Int32]) throws {
+    public init(name: String, split: DatasetSplit, shape: [Int], classes: Int, images: [Float], labels: [Int32]) throws
+    {
         let features = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
         guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }), images.count == labels.count &* features else {
-            throw DatasetError(.badHeader, file: name, "expected \(labels.count) samples of shape \(shape), got \(images.count) values")
+            throw DatasetError(
+                .badHeader, file: name, "expected \(labels.count) samples of shape \(shape), got \(images.count) values"
+            )
         }
-        guard classes > 0 else { throw DatasetError(.badHeader, file: name, "expected at least one class, got \(classes)") }
+        guard classes > 0 else {
+            throw DatasetError(.badHeader, file: name, "expected at least one class, got \(classes)")
+        }
         if let i = labels.firstIndex(where: { $0 < 0 || Int($0) >= classes }) {
-            throw DatasetError(.labelOutOfRange, file: name, "label \(labels[i]) at index \(i) is outside 0..<\(classes)")
+            throw DatasetError(
+                .labelOutOfRange, file: name, "label \(labels[i]) at index \(i) is outside 0..<\(classes)")
         }
         var hasher = FNV1a64()
         hasher.combine(shape: shape, classes: classes, count: labels.count)
         images.withUnsafeBufferPointer { hasher.combine(pixels: $0) }
         labels.withUnsafeBufferPointer { hasher.combine(labels: $0) }
-        self.init(name: name, split: split, shape: shape, classes: classes, images: images, labels: labels,
-                  digest: hasher.value)
+        self.init(
+            name: name, split: split, shape: shape, classes: classes, images: images, labels: labels,
+            digest: hasher.value)
     }
 
     /// Used by the loaders, which compute the digest while streaming the file.
-    init(name: String, split: DatasetSplit, shape: [Int], classes: Int, images: [Float], labels: [Int32], digest: UInt64) {
+    init(
+        name: String, split: DatasetSplit, shape: [Int], classes: Int, images: [Float], labels: [Int32], digest: UInt64
+    ) {
         self.name = name; self.split = split; self.shape = shape; self.classes = classes
         self.images = images; self.labels = labels; self.digest = digest
     }
@@ -111,7 +120,9 @@ struct FNV1a64 {
     /// Labels as one byte each when they fit (all supported data sets), else four little-endian bytes.
     mutating func combine(labels: UnsafeBufferPointer<Int32>) {
         for l in labels {
-            if l >= 0 && l < 256 { combine(byte: UInt8(l)) } else {
+            if l >= 0 && l < 256 {
+                combine(byte: UInt8(l))
+            } else {
                 withUnsafeBytes(of: l.littleEndian) { combine(bytes: $0) }
             }
         }

@@ -10,22 +10,30 @@ enum IDXFormat {
         var magicBytes = (UInt8(0), UInt8(0), UInt8(0), UInt8(0))
         let got = try withUnsafeMutableBytes(of: &magicBytes) { try stream.read(into: $0) }
         guard got == 4 else {
-            throw DatasetError(.truncated, file: stream.path, "truncated: expected a 4-byte IDX magic number, but the data has only \(got) bytes")
+            throw DatasetError(
+                .truncated, file: stream.path,
+                "truncated: expected a 4-byte IDX magic number, but the data has only \(got) bytes")
         }
-        let magic = UInt32(magicBytes.0) << 24 | UInt32(magicBytes.1) << 16 | UInt32(magicBytes.2) << 8 | UInt32(magicBytes.3)
+        let magic =
+            UInt32(magicBytes.0) << 24 | UInt32(magicBytes.1) << 16 | UInt32(magicBytes.2) << 8 | UInt32(magicBytes.3)
         guard magic == expectedMagic else {
-            throw DatasetError(.badMagic, file: stream.path, "expected IDX magic \(hex(expectedMagic)), got \(hex(magic))\(hint(magic, expected: expectedMagic))")
+            throw DatasetError(
+                .badMagic, file: stream.path,
+                "expected IDX magic \(hex(expectedMagic)), got \(hex(magic))\(hint(magic, expected: expectedMagic))")
         }
         let rank = Int(magicBytes.3)
         var dims = [Int]()
         for d in 0..<rank {
             var word: UInt32 = 0
             try withUnsafeMutableBytes(of: &word) {
-                try stream.readExactly(into: $0, what: "\(rank) big-endian 32-bit dimensions in the IDX header (dimension \(d + 1) missing)")
+                try stream.readExactly(
+                    into: $0,
+                    what: "\(rank) big-endian 32-bit dimensions in the IDX header (dimension \(d + 1) missing)")
             }
             let value = Int(UInt32(bigEndian: word))
             guard value > 0 else {
-                throw DatasetError(.badHeader, file: stream.path, "expected positive IDX dimensions, got dimension \(d + 1) = 0")
+                throw DatasetError(
+                    .badHeader, file: stream.path, "expected positive IDX dimensions, got dimension \(d + 1) = 0")
             }
             dims.append(value)
         }
@@ -39,17 +47,27 @@ enum IDXFormat {
         for d in dims {
             let (p, overflow) = total.multipliedReportingOverflow(by: d)
             guard !overflow else {
-                throw DatasetError(.tooLarge, file: stream.path, "IDX dimensions \(dims.map(String.init).joined(separator: "x")) overflow a 64-bit size")
+                throw DatasetError(
+                    .tooLarge, file: stream.path,
+                    "IDX dimensions \(dims.map(String.init).joined(separator: "x")) overflow a 64-bit size")
             }
             total = p
         }
-        let limit = stream.isGzip ? stream.fileSize.multipliedReportingOverflow(by: 1032).partialValue : stream.fileSize - headerBytes
+        let limit =
+            stream.isGzip
+            ? stream.fileSize.multipliedReportingOverflow(by: 1032).partialValue : stream.fileSize - headerBytes
         if !stream.isGzip && total != limit {
             let kind: DatasetError.Kind = total > limit ? .truncated : .trailingData
-            throw DatasetError(kind, file: stream.path, "header dimensions \(dims.map(String.init).joined(separator: "x")) need \(total) data bytes after the \(headerBytes)-byte header, but the file has \(limit)\(total > limit ? " (truncated?)" : " (wrong dimensions?)")")
+            throw DatasetError(
+                kind, file: stream.path,
+                "header dimensions \(dims.map(String.init).joined(separator: "x")) need \(total) data bytes after the \(headerBytes)-byte header, but the file has \(limit)\(total > limit ? " (truncated?)" : " (wrong dimensions?)")"
+            )
         }
         if stream.isGzip && total > limit {
-            throw DatasetError(.truncated, file: stream.path, "header dimensions \(dims.map(String.init).joined(separator: "x")) need \(total) bytes, more than a \(stream.fileSize)-byte gzip file can hold (truncated?)")
+            throw DatasetError(
+                .truncated, file: stream.path,
+                "header dimensions \(dims.map(String.init).joined(separator: "x")) need \(total) bytes, more than a \(stream.fileSize)-byte gzip file can hold (truncated?)"
+            )
         }
         return total
     }
@@ -57,7 +75,9 @@ enum IDXFormat {
     /// After the promised data: any further byte means the header's dimensions are wrong.
     static func checkEnd(_ stream: ByteStream, described: String) throws {
         if try stream.hasMoreData() {
-            throw DatasetError(.trailingData, file: stream.path, "unexpected data after \(described) (wrong dimensions in the header?)")
+            throw DatasetError(
+                .trailingData, file: stream.path, "unexpected data after \(described) (wrong dimensions in the header?)"
+            )
         }
     }
 

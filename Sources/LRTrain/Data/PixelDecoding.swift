@@ -7,8 +7,10 @@ enum PixelDecoding {
     static let chunkSize = 1 << 18
 
     /// Reads `out.count` pixel bytes from `stream` into `out` as Floats in [0, 1], feeding `hasher`.
-    static func decode(from stream: ByteStream, into out: UnsafeMutableBufferPointer<Float>, hasher: inout FNV1a64,
-                       what: @autoclosure () -> String) throws {
+    static func decode(
+        from stream: ByteStream, into out: UnsafeMutableBufferPointer<Float>, hasher: inout FNV1a64,
+        what: @autoclosure () -> String
+    ) throws {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
         defer { chunk.deallocate() }
         var done = 0
@@ -18,7 +20,10 @@ enum PixelDecoding {
                 let part = UnsafeMutableRawBufferPointer(rebasing: chunk[0..<n])
                 let got = try stream.read(into: part)
                 if got < n {
-                    throw DatasetError(.truncated, file: stream.path, "truncated: expected \(what()) (\(out.count) bytes), but the \(stream.isGzip ? "decompressed data ends" : "file ends") after \(done &+ got) bytes")
+                    throw DatasetError(
+                        .truncated, file: stream.path,
+                        "truncated: expected \(what()) (\(out.count) bytes), but the \(stream.isGzip ? "decompressed data ends" : "file ends") after \(done &+ got) bytes"
+                    )
                 }
                 convert(UnsafeRawBufferPointer(part), into: out.baseAddress! + done, table: table)
                 hasher.combine(bytes: UnsafeRawBufferPointer(part))
@@ -28,8 +33,10 @@ enum PixelDecoding {
     }
 
     @inline(__always)
-    static func convert(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<Float>,
-                        table: UnsafeBufferPointer<Float>) {
+    static func convert(
+        _ bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<Float>,
+        table: UnsafeBufferPointer<Float>
+    ) {
         let t = table.baseAddress!
         for i in 0..<bytes.count { out[i] = t[Int(bytes[i])] }
     }

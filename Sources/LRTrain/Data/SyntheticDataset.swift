@@ -17,8 +17,10 @@ public struct SyntheticSpec: Sendable, Hashable, Codable {
     public var separation: Float
     public var seed: UInt64
 
-    public init(features: Int = 784, classes: Int = 10, trainCount: Int = 6000, testCount: Int = 1000,
-                separation: Float = 4, seed: UInt64 = 2024) {
+    public init(
+        features: Int = 784, classes: Int = 10, trainCount: Int = 6000, testCount: Int = 1000,
+        separation: Float = 4, seed: UInt64 = 2024
+    ) {
         self.features = features; self.classes = classes; self.trainCount = trainCount; self.testCount = testCount
         self.separation = separation; self.seed = seed
     }
@@ -35,7 +37,9 @@ public struct SyntheticSpec: Sendable, Hashable, Codable {
             func bad(_ expected: String) -> DatasetError {
                 DatasetError(.invalidArgument, file: "synthetic", "option '\(item)': expected \(expected)")
             }
-            guard kv.count == 2 else { throw bad("KEY=VALUE with KEY one of features, classes, train, test, separation, seed") }
+            guard kv.count == 2 else {
+                throw bad("KEY=VALUE with KEY one of features, classes, train, test, separation, seed")
+            }
             let (key, value) = (kv[0], kv[1])
             switch key {
             case "features", "classes", "train", "test":
@@ -57,7 +61,8 @@ public struct SyntheticSpec: Sendable, Hashable, Codable {
             }
         }
         guard spec.classes <= 256 else {
-            throw DatasetError(.invalidArgument, file: "synthetic", "option 'classes=\(spec.classes)': expected at most 256")
+            throw DatasetError(
+                .invalidArgument, file: "synthetic", "option 'classes=\(spec.classes)': expected at most 256")
         }
         let (_, overflow) = max(spec.trainCount, spec.testCount).multipliedReportingOverflow(by: spec.features)
         guard !overflow, max(spec.trainCount, spec.testCount) * spec.features <= 1 << 31 else {
@@ -76,7 +81,9 @@ public enum SyntheticDataset {
     public static func make(_ spec: SyntheticSpec, split: DatasetSplit, name: String = "synthetic") throws -> Dataset {
         let d = spec.features, count = split == .train ? spec.trainCount : spec.testCount
         guard d > 0, count > 0, spec.classes > 0, spec.classes <= 256 else {
-            throw DatasetError(.invalidArgument, file: name, "expected positive features, samples and 1...256 classes, got \(d), \(count), \(spec.classes)")
+            throw DatasetError(
+                .invalidArgument, file: name,
+                "expected positive features, samples and 1...256 classes, got \(d), \(count), \(spec.classes)")
         }
         let key = { (layer: UInt32) in NoiseKey(seed: spec.seed, step: 0, layer: layer, stream: .synthetic) }
 
@@ -109,6 +116,7 @@ public enum SyntheticDataset {
                 }
             }
         }
-        return try Dataset(name: name, split: split, shape: spec.shape, classes: spec.classes, images: images, labels: labels)
+        return try Dataset(
+            name: name, split: split, shape: spec.shape, classes: spec.classes, images: images, labels: labels)
     }
 }

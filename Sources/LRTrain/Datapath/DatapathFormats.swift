@@ -24,8 +24,10 @@ public struct DatapathFormats: Sendable, Hashable {
     public var gradients: FixedConfig
     public var updates: FixedConfig
 
-    public init(weights: FixedConfig, activations: FixedConfig, inputs: FixedConfig, noise: FixedConfig, loss: FixedConfig,
-                products: FixedConfig, accumulators: FixedConfig, gradients: FixedConfig, updates: FixedConfig) {
+    public init(
+        weights: FixedConfig, activations: FixedConfig, inputs: FixedConfig, noise: FixedConfig, loss: FixedConfig,
+        products: FixedConfig, accumulators: FixedConfig, gradients: FixedConfig, updates: FixedConfig
+    ) {
         self.weights = weights; self.activations = activations; self.inputs = inputs; self.noise = noise
         self.loss = loss; self.products = products; self.accumulators = accumulators; self.gradients = gradients
         self.updates = updates
@@ -46,10 +48,12 @@ public struct DatapathFormats: Sendable, Hashable {
         var int = min(exactWidth - exactFrac, acc.intBits)
         if int + frac > 64 { int = 64 - frac }
         do {
-            return FixedConfig(try FixedFormat(signed: true, intBits: int, fracBits: frac),
-                               rounding: accumulators.rounding, overflow: accumulators.overflow)
+            return FixedConfig(
+                try FixedFormat(signed: true, intBits: int, fracBits: frac),
+                rounding: accumulators.rounding, overflow: accumulators.overflow)
         } catch {
-            throw DatapathError("weighted-loss format for loss \(loss.format) x score \(score) over \(copies) copies: \(error)")
+            throw DatapathError(
+                "weighted-loss format for loss \(loss.format) x score \(score) over \(copies) copies: \(error)")
         }
     }
 }

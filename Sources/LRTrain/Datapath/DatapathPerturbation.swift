@@ -9,11 +9,14 @@ extension FixedPointDatapath {
         [T](unsafeUninitializedCapacity: count) { _, n in n = count }
     }
 
-    func perturb(position p: Int, slot: ParameterLayout.Slot, clean: ForwardResult, cleanLosses: [Int64], weights: [Int64],
-                 labels: [Int32], rows B: Int, step: Int) throws -> DatapathLayerResult {
+    func perturb(
+        position p: Int, slot: ParameterLayout.Slot, clean: ForwardResult, cleanLosses: [Int64], weights: [Int64],
+        labels: [Int32], rows B: Int, step: Int
+    ) throws -> DatapathLayerResult {
         let li = slot.layer
         guard case let .dense(I, D) = spec.layers[li], let acc = clean.accumulator(li),
-              let (layerInput, inputFormat) = clean.layerInputs[li] else {
+            let (layerInput, inputFormat) = clean.layerInputs[li]
+        else {
             throw DatapathError("layer \(li): the fixed-point datapath perturbs dense layers only")
         }
         let K = settings.copies[p]
@@ -27,11 +30,13 @@ extension FixedPointDatapath {
             let base = eb.baseAddress!
             Parallel.forRanges(count: B * nd, grain: max(1, 16384 / max(1, D))) { range in
                 for r in range {
-                    source.fill(step: step, layer: li, row: r, into: UnsafeMutableBufferPointer(start: base + r * D, count: D))
+                    source.fill(
+                        step: step, layer: li, row: r, into: UnsafeMutableBufferPointer(start: base + r * D, count: D))
                 }
             }
         }
-        let q = try FixedKernels.quantize(e, config: formats.noise, stochastic: stream(step: step, layer: li, site: 1000))
+        let q = try FixedKernels.quantize(
+            e, config: formats.noise, stochastic: stream(step: step, layer: li, site: 1000))
         // 2. Per copy: the noise it carries (odd antithetic copies negated, overflow as the noise format says) and
         //    the noisy outputs, rounded once from accumulator + sigma * eps.
         let R = B * K
@@ -45,14 +50,17 @@ extension FixedPointDatapath {
         var reluFused = false
         let stochasticFast = inj.fast == nil ? inj.stochasticFast : nil
         if inj.fast != nil || stochasticFast != nil, let acc64 = clean.accumulators64[li],
-           nf.format.isSigned || !antithetic {
+            nf.format.isSigned || !antithetic
+        {
             if li + 1 < spec.layers.count, case .activation(.relu) = spec.layers[li + 1] { reluFused = true }
             let relu = reluFused
             // Vectorised: the negated noise once per draw, then per copy one requantizer pass over the row.
             var negated: [Int64] = []
             if antithetic {
                 let minRaw = Int64(truncatingIfNeeded: nf.format.rawMin)
-                let negMin = Int64(truncatingIfNeeded: FixedArithmetic.overflow(0 - nf.format.rawMin, format: nf.format, mode: nf.overflow))
+                let negMin = Int64(
+                    truncatingIfNeeded: FixedArithmetic.overflow(
+                        0 - nf.format.rawMin, format: nf.format, mode: nf.overflow))
                 negated = q.map { $0 == minRaw ? negMin : 0 &- $0 }
             }
             q.withUnsafeBufferPointer { qb in
@@ -62,7 +70,8 @@ extension FixedPointDatapath {
                             eps.withUnsafeMutableBufferPointer { epsb in
                                 u.withUnsafeMutableBufferPointer { ub in
                                     signs.withUnsafeMutableBufferPointer { sb in
-                                        let qp = qb.baseAddress!, np = nb.baseAddress, ap = ab.baseAddress!, ef = eb.baseAddress!
+                                        let qp = qb.baseAddress!, np = nb.baseAddress, ap = ab.baseAddress!,
+                                            ef = eb.baseAddress!
                                         // An empty array's buffer may still have a base address: choose by encoding.
                                         let ep = signEncoded ? nil : epsb.baseAddress, up = ub.baseAddress!
                                         let sp = signEncoded ? sb.baseAddress : nil
@@ -77,11 +86,13 @@ extension FixedPointDatapath {
                                                 let noise = (negate ? np! : qp) + src
                                                 let dst = up + row &* D
                                                 if let fast {
-                                                    fast.applySum(ap + b &* D, shiftA: inj.accShift, noise, scale: sigma,
-                                                                  shiftB: inj.noiseShift, count: D, into: dst)
+                                                    fast.applySum(
+                                                        ap + b &* D, shiftA: inj.accShift, noise, scale: sigma,
+                                                        shiftB: inj.noiseShift, count: D, into: dst)
                                                 } else if let sq = stochasticFast {
-                                                    inj.applyStochastic(sq, ap + b &* D, noise, row: row, count: D,
-                                                                        stream: ws, into: dst)
+                                                    inj.applyStochastic(
+                                                        sq, ap + b &* D, noise, row: row, count: D,
+                                                        stream: ws, into: dst)
                                                 }
                                                 if relu { for j in 0..<D { dst[j] = max(dst[j], 0) } }
                                                 if let ep { (ep + row &* D).update(from: noise, count: D) }
@@ -115,11 +126,15 @@ extension FixedPointDatapath {
                                 let src = (b * nd + m) * D
                                 for j in 0..<D {
                                     var v = nf.format.raw(fromBits: q[src + j])
-                                    if negate { v = FixedArithmetic.overflow(0 - v, format: nf.format, mode: nf.overflow) }
+                                    if negate {
+                                        v = FixedArithmetic.overflow(0 - v, format: nf.format, mode: nf.overflow)
+                                    }
                                     if let ep { ep[row * D + j] = Int64(truncatingIfNeeded: v) }
                                     if let sp { sp[row * D + j] = ((e[src + j] < 0) != negate) ? 1 : 0 }
-                                    up[row * D + j] = Int64(truncatingIfNeeded: inj.noisy(acc(b * D + j), v,
-                                                                                          random: random ? s.word(row * D + j) : 0))
+                                    up[row * D + j] = Int64(
+                                        truncatingIfNeeded: inj.noisy(
+                                            acc(b * D + j), v,
+                                            random: random ? s.word(row * D + j) : 0))
                                 }
                             }
                         }
@@ -129,10 +144,14 @@ extension FixedPointDatapath {
         }
         // 3. Layers after l on every copy, and the per-copy losses (row b*K + k).
         let tailStart = li + (reluFused ? 2 : 1)
-        let logits = tailStart >= spec.layers.count ? u
-            : try forward(from: tailStart, input: u, rows: R, weights: weights, step: step, site: 1 + p, keep: false).output
-        let copyLosses = losses(logits: logits, rows: R, labels: labels, copiesPerLabel: K,
-                                stream: stream(step: step, layer: li, site: 1002))
+        let logits =
+            tailStart >= spec.layers.count
+            ? u
+            : try forward(from: tailStart, input: u, rows: R, weights: weights, step: step, site: 1 + p, keep: false)
+                .output
+        let copyLosses = losses(
+            logits: logits, rows: R, labels: labels, copiesPerLabel: K,
+            stream: stream(step: step, layer: li, site: 1002))
         // 4. Baseline subtraction in the loss format.
         let lc = formats.loss, lf = lc.format
         var diff = [Int64](repeating: 0, count: R)
@@ -153,8 +172,9 @@ extension FixedPointDatapath {
             }
             for k in 0..<K {
                 let r: UInt32 = lossRandom ? bw[b * K + k] : 0
-                diff[b * K + k] = Int64(truncatingIfNeeded: try FixedArithmetic.subtract(
-                    lf.raw(fromBits: copyLosses[b * K + k]), lf, base, lf, into: lc, random: r))
+                diff[b * K + k] = Int64(
+                    truncatingIfNeeded: try FixedArithmetic.subtract(
+                        lf.raw(fromBits: copyLosses[b * K + k]), lf, base, lf, into: lc, random: r))
             }
         }
         // 5. The stored layer input in the inputs format, and the gradient datapath.
@@ -164,8 +184,10 @@ extension FixedPointDatapath {
         } else {
             let ic = formats.inputs, rs = stream(step: step, layer: li, site: 1004)
             inputs = layerInput.enumerated().map { i, v in
-                Int64(truncatingIfNeeded: FixedArithmetic.quantize(inputFormat.raw(fromBits: v), fracBits: inputFormat.fracBits, into: ic,
-                                                                   random: ic.rounding == .stochastic ? rs.word(i) : 0))
+                Int64(
+                    truncatingIfNeeded: FixedArithmetic.quantize(
+                        inputFormat.raw(fromBits: v), fracBits: inputFormat.fracBits, into: ic,
+                        random: ic.rounding == .stochastic ? rs.word(i) : 0))
             }
         }
         var dW = [Int64](repeating: 0, count: D * I)
@@ -176,13 +198,15 @@ extension FixedPointDatapath {
                 try inputs.withUnsafeBufferPointer { x in
                     if signEncoded {
                         try signs.withUnsafeBufferPointer {
-                            try gradients[p].gradient(losses: L, scores: $0, inputs: x, batch: B, copies: K, outputs: D, inputCount: I,
-                                                      into: out, stochastic: stream(step: step, layer: li, site: 1005))
+                            try gradients[p].gradient(
+                                losses: L, scores: $0, inputs: x, batch: B, copies: K, outputs: D, inputCount: I,
+                                into: out, stochastic: stream(step: step, layer: li, site: 1005))
                         }
                     } else {
                         try eps.withUnsafeBufferPointer {
-                            try gradients[p].gradient(losses: L, scores: $0, inputs: x, batch: B, copies: K, outputs: D, inputCount: I,
-                                                      into: out, stochastic: stream(step: step, layer: li, site: 1005))
+                            try gradients[p].gradient(
+                                losses: L, scores: $0, inputs: x, batch: B, copies: K, outputs: D, inputCount: I,
+                                into: out, stochastic: stream(step: step, layer: li, site: 1005))
                         }
                     }
                 }
@@ -191,23 +215,26 @@ extension FixedPointDatapath {
                 try ones.withUnsafeBufferPointer { x in
                     if signEncoded {
                         try signs.withUnsafeBufferPointer {
-                            try biasGradients[p].gradient(losses: L, scores: $0, inputs: x, batch: B, copies: K, outputs: D, inputCount: 1,
-                                                          into: out, stochastic: stream(step: step, layer: li, site: 1007))
+                            try biasGradients[p].gradient(
+                                losses: L, scores: $0, inputs: x, batch: B, copies: K, outputs: D, inputCount: 1,
+                                into: out, stochastic: stream(step: step, layer: li, site: 1007))
                         }
                     } else {
                         try eps.withUnsafeBufferPointer {
-                            try biasGradients[p].gradient(losses: L, scores: $0, inputs: x, batch: B, copies: K, outputs: D, inputCount: 1,
-                                                          into: out, stochastic: stream(step: step, layer: li, site: 1007))
+                            try biasGradients[p].gradient(
+                                losses: L, scores: $0, inputs: x, batch: B, copies: K, outputs: D, inputCount: 1,
+                                into: out, stochastic: stream(step: step, layer: li, site: 1007))
                         }
                     }
                 }
             }
         }
         let gf = formats.gradients.format
-        return DatapathLayerResult(layer: li, position: p, outputs: D, inputCount: I, copies: K,
-                                   weightGradient: dW.map { gf.raw(fromBits: $0) }, biasGradient: db.map { gf.raw(fromBits: $0) },
-                                   copyLosses: copyLosses, lossOperands: diff, signs: signs,
-                                   noise: signEncoded ? [] : eps, inputs: inputs,
-                                   scale: scoreScale(position: p) / Double(B * K))
+        return DatapathLayerResult(
+            layer: li, position: p, outputs: D, inputCount: I, copies: K,
+            weightGradient: dW.map { gf.raw(fromBits: $0) }, biasGradient: db.map { gf.raw(fromBits: $0) },
+            copyLosses: copyLosses, lossOperands: diff, signs: signs,
+            noise: signEncoded ? [] : eps, inputs: inputs,
+            scale: scoreScale(position: p) / Double(B * K))
     }
 }

@@ -39,7 +39,9 @@ extension FixedPointDatapath {
     public func run(weights: [Int64], input: [Float], labels: [Int32], step: Int) throws -> DatapathStepResult {
         let B = labels.count
         guard B > 0 else { throw DatapathError("batch: expected at least one sample") }
-        guard weights.count == layout.count else { throw DatapathError("weights: expected \(layout.count) raw values, got \(weights.count)") }
+        guard weights.count == layout.count else {
+            throw DatapathError("weights: expected \(layout.count) raw values, got \(weights.count)")
+        }
         guard input.count == B * spec.inputCount else {
             throw DatapathError("input: expected \(B) x \(spec.inputCount) values, got \(input.count)")
         }
@@ -47,17 +49,22 @@ extension FixedPointDatapath {
         if let bad = labels.firstIndex(where: { $0 < 0 || Int($0) >= classes }) {
             throw DatapathError("labels[\(bad)] = \(labels[bad]): expected a class in 0...\(classes - 1)")
         }
-        let x = try FixedKernels.quantize(input, config: formats.inputs, stochastic: stream(step: step, layer: 0xFFFF, site: 0))
+        let x = try FixedKernels.quantize(
+            input, config: formats.inputs, stochastic: stream(step: step, layer: 0xFFFF, site: 0))
         let clean = try forward(from: 0, input: x, rows: B, weights: weights, step: step, site: 0, keep: true)
         let lossConfig = formats.loss
-        let cleanLosses = losses(logits: clean.output, rows: B, labels: labels, copiesPerLabel: 1,
-                                 stream: stream(step: step, layer: 0xFFFE, site: 0))
+        let cleanLosses = losses(
+            logits: clean.output, rows: B, labels: labels, copiesPerLabel: 1,
+            stream: stream(step: step, layer: 0xFFFE, site: 0))
         let lf = lossConfig.format
-        let mean = cleanLosses.reduce(0.0) { $0 + FixedArithmetic.toDouble(lf.raw(fromBits: $1), format: lf) } / Double(B)
+        let mean =
+            cleanLosses.reduce(0.0) { $0 + FixedArithmetic.toDouble(lf.raw(fromBits: $1), format: lf) } / Double(B)
         var layers: [DatapathLayerResult] = []
         for (p, slot) in layout.slots.enumerated() {
-            layers.append(try perturb(position: p, slot: slot, clean: clean, cleanLosses: cleanLosses, weights: weights,
-                                      labels: labels, rows: B, step: step))
+            layers.append(
+                try perturb(
+                    position: p, slot: slot, clean: clean, cleanLosses: cleanLosses, weights: weights,
+                    labels: labels, rows: B, step: step))
         }
         return DatapathStepResult(rows: B, cleanLosses: cleanLosses, meanCleanLoss: mean, layers: layers)
     }
@@ -97,8 +104,10 @@ extension FixedPointDatapath {
     }
 
     /// Layers `start...` on `rows` rows. The input is in the inputs format when `start == 0`, else in activations.
-    package func forward(from start: Int, input: [Int64], rows: Int, weights: [Int64], step: Int, site: Int,
-                 keep: Bool) throws -> ForwardResult {
+    package func forward(
+        from start: Int, input: [Int64], rows: Int, weights: [Int64], step: Int, site: Int,
+        keep: Bool
+    ) throws -> ForwardResult {
         var result = ForwardResult(output: [])
         var cur = input
         var curFormat = start == 0 ? formats.inputs.format : formats.activations.format
@@ -107,12 +116,17 @@ extension FixedPointDatapath {
         for i in start..<spec.layers.count {
             switch spec.layers[i] {
             case let .dense(inputs, outputs):
-                guard let mac = macs[i], let slot = layout.slot(forLayer: i) else { throw DatapathError("layer \(i): no forward MAC") }
-                guard mac.a == curFormat else { throw DatapathError("layer \(i): input in \(curFormat), MAC built for \(mac.a)") }
+                guard let mac = macs[i], let slot = layout.slot(forLayer: i) else {
+                    throw DatapathError("layer \(i): no forward MAC")
+                }
+                guard mac.a == curFormat else {
+                    throw DatapathError("layer \(i): input in \(curFormat), MAC built for \(mac.a)")
+                }
                 if accFormat.width <= 62 {
                     // Int64 accumulators: the GEMM's integer kernels write them, a vectorised requantizer rounds them.
-                    let acc = try denseAccumulators(mac: mac, slot: slot, input: cur, rows: rows, inputs: inputs,
-                                                    outputs: outputs, weights: weights, stream: stream(step: step, layer: i, site: site * 8))
+                    let acc = try denseAccumulators(
+                        mac: mac, slot: slot, input: cur, rows: rows, inputs: inputs,
+                        outputs: outputs, weights: weights, stream: stream(step: step, layer: i, site: site * 8))
                     if keep { result.layerInputs[i] = (cur, curFormat) }
                     cur = writeBack(acc, layer: i, step: step, site: site)
                     curFormat = act.format
@@ -123,13 +137,16 @@ extension FixedPointDatapath {
                 try cur.withUnsafeBufferPointer { a in
                     try weights.withUnsafeBufferPointer { w in
                         try acc.withUnsafeMutableBufferPointer { c in
-                            try mac.gemm(a: a, MatrixLayout(rows: rows, columns: inputs),
-                                         b: UnsafeBufferPointer(rebasing: w[slot.weightOffset..<(slot.weightOffset + slot.weightCount)]),
-                                         MatrixLayout(rows: inputs, columns: outputs, transposed: true),
-                                         into: c,
-                                         bias: UnsafeBufferPointer(rebasing: w[slot.biasOffset..<(slot.biasOffset + slot.biasCount)]),
-                                         biasFormat: formats.weights.format,
-                                         stochastic: stream(step: step, layer: i, site: site * 8))
+                            try mac.gemm(
+                                a: a, MatrixLayout(rows: rows, columns: inputs),
+                                b: UnsafeBufferPointer(
+                                    rebasing: w[slot.weightOffset..<(slot.weightOffset + slot.weightCount)]),
+                                MatrixLayout(rows: inputs, columns: outputs, transposed: true),
+                                into: c,
+                                bias: UnsafeBufferPointer(
+                                    rebasing: w[slot.biasOffset..<(slot.biasOffset + slot.biasCount)]),
+                                biasFormat: formats.weights.format,
+                                stochastic: stream(step: step, layer: i, site: site * 8))
                         }
                     }
                 }
@@ -138,15 +155,19 @@ extension FixedPointDatapath {
                 let random = act.rounding == .stochastic
                 let s = stream(step: step, layer: i, site: site * 8 + 1)
                 for e in 0..<acc.count {
-                    out[e] = Int64(truncatingIfNeeded: FixedArithmetic.quantize(acc[e], fracBits: accFormat.fracBits, into: act,
-                                                                                random: random ? s.word(e) : 0))
+                    out[e] = Int64(
+                        truncatingIfNeeded: FixedArithmetic.quantize(
+                            acc[e], fracBits: accFormat.fracBits, into: act,
+                            random: random ? s.word(e) : 0))
                 }
                 if keep { result.accumulators[i] = acc }
                 cur = out
                 curFormat = act.format
             case let .activation(a):
                 let s = stream(step: step, layer: i, site: site * 8 + 2)
-                cur.withUnsafeMutableBufferPointer { FixedActivation.apply(a, $0.baseAddress!, count: $0.count, config: act, stochastic: s) }
+                cur.withUnsafeMutableBufferPointer {
+                    FixedActivation.apply(a, $0.baseAddress!, count: $0.count, config: act, stochastic: s)
+                }
             case .flatten:
                 break
             case .conv2d, .pool, .batchNorm, .residual, .projection:
@@ -158,18 +179,21 @@ extension FixedPointDatapath {
     }
 
     /// A dense layer's accumulators (rows x outputs, Int64): the input times the weights, bias preloaded.
-    func denseAccumulators(mac: FixedMAC, slot: ParameterLayout.Slot, input: [Int64], rows: Int, inputs: Int, outputs: Int,
-                           weights: [Int64], stream s: StochasticStream) throws -> [Int64] {
+    func denseAccumulators(
+        mac: FixedMAC, slot: ParameterLayout.Slot, input: [Int64], rows: Int, inputs: Int, outputs: Int,
+        weights: [Int64], stream s: StochasticStream
+    ) throws -> [Int64] {
         var acc = [Int64](repeating: 0, count: rows * outputs)
         try input.withUnsafeBufferPointer { a in
             try weights.withUnsafeBufferPointer { w in
                 try acc.withUnsafeMutableBufferPointer { c in
-                    try mac.gemm(a: a, MatrixLayout(rows: rows, columns: inputs),
-                                 b: UnsafeBufferPointer(rebasing: w[slot.weightOffset..<(slot.weightOffset + slot.weightCount)]),
-                                 MatrixLayout(rows: inputs, columns: outputs, transposed: true),
-                                 into: c,
-                                 bias: UnsafeBufferPointer(rebasing: w[slot.biasOffset..<(slot.biasOffset + slot.biasCount)]),
-                                 biasFormat: formats.weights.format, stochastic: s)
+                    try mac.gemm(
+                        a: a, MatrixLayout(rows: rows, columns: inputs),
+                        b: UnsafeBufferPointer(rebasing: w[slot.weightOffset..<(slot.weightOffset + slot.weightCount)]),
+                        MatrixLayout(rows: inputs, columns: outputs, transposed: true),
+                        into: c,
+                        bias: UnsafeBufferPointer(rebasing: w[slot.biasOffset..<(slot.biasOffset + slot.biasCount)]),
+                        biasFormat: formats.weights.format, stochastic: s)
                 }
             }
         }
@@ -215,20 +239,25 @@ extension FixedPointDatapath {
             return out
         }
         for e in 0..<acc.count {
-            out[e] = Int64(truncatingIfNeeded: FixedArithmetic.quantize(Int128(acc[e]), fracBits: accFormat.fracBits, into: act,
-                                                                        random: random ? s.word(e) : 0))
+            out[e] = Int64(
+                truncatingIfNeeded: FixedArithmetic.quantize(
+                    Int128(acc[e]), fracBits: accFormat.fracBits, into: act,
+                    random: random ? s.word(e) : 0))
         }
         return out
     }
 
-    package func losses(logits: [Int64], rows: Int, labels: [Int32], copiesPerLabel: Int, stream: StochasticStream) -> [Int64] {
+    package func losses(logits: [Int64], rows: Int, labels: [Int32], copiesPerLabel: Int, stream: StochasticStream)
+        -> [Int64]
+    {
         var out = [Int64](repeating: 0, count: rows)
         logits.withUnsafeBufferPointer { z in
             labels.withUnsafeBufferPointer { y in
                 out.withUnsafeMutableBufferPointer { o in
-                    LossUnit.losses(logits: z.baseAddress!, rows: rows, classes: spec.outputCount,
-                                    logitFormat: formats.activations.format, labels: y.baseAddress!,
-                                    copiesPerLabel: copiesPerLabel, config: formats.loss, stochastic: stream, out: o.baseAddress!)
+                    LossUnit.losses(
+                        logits: z.baseAddress!, rows: rows, classes: spec.outputCount,
+                        logitFormat: formats.activations.format, labels: y.baseAddress!,
+                        copiesPerLabel: copiesPerLabel, config: formats.loss, stochastic: stream, out: o.baseAddress!)
                 }
             }
         }

@@ -27,21 +27,26 @@ extension FixedPointDatapath {
         let ones = [Int64](repeating: 1, count: B)
         let wExact: DyadicMatrix, bExact: DyadicMatrix
         if Self.signEncoded(settings) {
-            wExact = try ExactReference.lrGradientRaw(datapath: d, losses: l.lossOperands, scores: l.signs, inputs: l.inputs,
-                                                      batch: B, copies: l.copies, outputs: l.outputs, inputCount: l.inputCount)
-            bExact = try ExactReference.lrGradientRaw(datapath: db, losses: l.lossOperands, scores: l.signs, inputs: ones,
-                                                      batch: B, copies: l.copies, outputs: l.outputs, inputCount: 1)
+            wExact = try ExactReference.lrGradientRaw(
+                datapath: d, losses: l.lossOperands, scores: l.signs, inputs: l.inputs,
+                batch: B, copies: l.copies, outputs: l.outputs, inputCount: l.inputCount)
+            bExact = try ExactReference.lrGradientRaw(
+                datapath: db, losses: l.lossOperands, scores: l.signs, inputs: ones,
+                batch: B, copies: l.copies, outputs: l.outputs, inputCount: 1)
         } else {
-            wExact = try ExactReference.lrGradientRaw(datapath: d, losses: l.lossOperands, scores: l.noise, inputs: l.inputs,
-                                                      batch: B, copies: l.copies, outputs: l.outputs, inputCount: l.inputCount)
-            bExact = try ExactReference.lrGradientRaw(datapath: db, losses: l.lossOperands, scores: l.noise, inputs: ones,
-                                                      batch: B, copies: l.copies, outputs: l.outputs, inputCount: 1)
+            wExact = try ExactReference.lrGradientRaw(
+                datapath: d, losses: l.lossOperands, scores: l.noise, inputs: l.inputs,
+                batch: B, copies: l.copies, outputs: l.outputs, inputCount: l.inputCount)
+            bExact = try ExactReference.lrGradientRaw(
+                datapath: db, losses: l.lossOperands, scores: l.noise, inputs: ones,
+                batch: B, copies: l.copies, outputs: l.outputs, inputCount: 1)
         }
         let w = try ExactReference.compare(datapath: l.weightGradient, config: formats.gradients, exact: wExact)
         let b = try ExactReference.compare(datapath: l.biasGradient, config: formats.gradients, exact: bExact)
-        return ExactLayerCheck(layer: l.layer, weight: w, bias: b,
-                               reductionBoundBits: AccumulatorBound.minimumWidth(a: d.reduction.a, b: d.reduction.b, terms: l.copies),
-                               outerBoundBits: AccumulatorBound.minimumWidth(a: d.outer.a, b: d.outer.b, terms: B),
-                               accumulatorBits: formats.accumulators.format.width)
+        return ExactLayerCheck(
+            layer: l.layer, weight: w, bias: b,
+            reductionBoundBits: AccumulatorBound.minimumWidth(a: d.reduction.a, b: d.reduction.b, terms: l.copies),
+            outerBoundBits: AccumulatorBound.minimumWidth(a: d.outer.a, b: d.outer.b, terms: B),
+            accumulatorBits: formats.accumulators.format.width)
     }
 }

@@ -8,13 +8,15 @@ import LRCore
 /// Double-precision function of the exact input value, rounded once into the activations format (the table a
 /// hardware generator would fill). Element e of a stochastically rounded call uses word e of `stochastic`.
 enum FixedActivation {
-    static func apply(_ a: Activation, _ x: UnsafeMutablePointer<Int64>, count: Int, config: FixedConfig,
-                      stochastic: StochasticStream) {
+    static func apply(
+        _ a: Activation, _ x: UnsafeMutablePointer<Int64>, count: Int, config: FixedConfig,
+        stochastic: StochasticStream
+    ) {
         let f = config.format
         switch a {
         case .identity: return
         case .relu:
-            for i in 0..<count { x[i] = max(x[i], 0) }          // branch-free: vectorises
+            for i in 0..<count { x[i] = max(x[i], 0) }  // branch-free: vectorises
         case .step:
             let one = Int64(truncatingIfNeeded: FixedArithmetic.quantize(1.0, into: config))
             for i in 0..<count { x[i] = x[i] > 0 ? one : 0 }
@@ -54,9 +56,11 @@ enum FixedActivation {
 /// fixed-point adder tree) adds its own error on top; the loss format's rounding is the only loss-unit error here.
 /// Row r's stochastic word is word r of `stochastic`.
 enum LossUnit {
-    static func losses(logits: UnsafePointer<Int64>, rows: Int, classes: Int, logitFormat: FixedFormat,
-                       labels: UnsafePointer<Int32>, copiesPerLabel: Int, config: FixedConfig,
-                       stochastic: StochasticStream, out: UnsafeMutablePointer<Int64>) {
+    static func losses(
+        logits: UnsafePointer<Int64>, rows: Int, classes: Int, logitFormat: FixedFormat,
+        labels: UnsafePointer<Int32>, copiesPerLabel: Int, config: FixedConfig,
+        stochastic: StochasticStream, out: UnsafeMutablePointer<Int64>
+    ) {
         let random = config.rounding == .stochastic
         let fast = StochasticFloatQuantizer(config)
         Parallel.forRanges(count: rows, grain: 512) { range in
@@ -71,7 +75,8 @@ enum LossUnit {
             for r in range {
                 var m = -Double.infinity
                 for j in 0..<classes {
-                    z[j] = FixedArithmetic.toDouble(logitFormat.raw(fromBits: logits[r &* classes &+ j]), format: logitFormat)
+                    z[j] = FixedArithmetic.toDouble(
+                        logitFormat.raw(fromBits: logits[r &* classes &+ j]), format: logitFormat)
                     m = max(m, z[j])
                 }
                 var s = 0.0

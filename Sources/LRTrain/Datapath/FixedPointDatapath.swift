@@ -35,14 +35,20 @@ public final class FixedPointDatapath {
         self.seed = seed
         layout = ParameterLayout(spec)
         guard settings.kind == .lr || settings.kind == .alr else {
-            throw DatapathError("the fixed-point datapath runs the lr and alr estimators; got \(settings.kind.rawValue)")
+            throw DatapathError(
+                "the fixed-point datapath runs the lr and alr estimators; got \(settings.kind.rawValue)")
         }
-        guard !settings.qmc else { throw DatapathError("the fixed-point datapath regenerates Philox noise; QMC noise is not supported") }
+        guard !settings.qmc else {
+            throw DatapathError("the fixed-point datapath regenerates Philox noise; QMC noise is not supported")
+        }
         guard settings.injection == .layerwise else {
-            throw DatapathError("the fixed-point datapath injects noise one layer at a time; all-layers injection runs in float only")
+            throw DatapathError(
+                "the fixed-point datapath injects noise one layer at a time; all-layers injection runs in float only")
         }
         guard settings.copies.count == layout.slots.count, settings.sigma.count == layout.slots.count else {
-            throw DatapathError("estimator settings name \(settings.copies.count) layers; the model has \(layout.slots.count) parametric layers")
+            throw DatapathError(
+                "estimator settings name \(settings.copies.count) layers; the model has \(layout.slots.count) parametric layers"
+            )
         }
         var macs: [Int: FixedMAC] = [:]
         var inputFormat = formats.inputs.format
@@ -55,30 +61,44 @@ public final class FixedPointDatapath {
                 inputFormat = formats.activations.format
             case .activation, .flatten: break
             case .conv2d, .pool, .batchNorm, .residual, .projection:
-                throw DatapathError("layer \(i) (\(layer.summary)): the fixed-point datapath supports dense, activation and flatten layers (MLPs)")
+                throw DatapathError(
+                    "layer \(i) (\(layer.summary)): the fixed-point datapath supports dense, activation and flatten layers (MLPs)"
+                )
             }
         }
         self.macs = macs
-        var injections: [NoiseInjection] = [], gradients: [LRGradientDatapath] = [], biasGradients: [LRGradientDatapath] = []
+        var injections: [NoiseInjection] = [], gradients: [LRGradientDatapath] = [],
+            biasGradients: [LRGradientDatapath] = []
         for (p, slot) in layout.slots.enumerated() {
             guard settings.copies[p] > 0 else {
-                throw DatapathError("layer \(slot.layer): K = 0 (layer not trained) is not supported by the fixed-point datapath, which trains every parametric layer")
+                throw DatapathError(
+                    "layer \(slot.layer): K = 0 (layer not trained) is not supported by the fixed-point datapath, which trains every parametric layer"
+                )
             }
             guard !settings.usesWeightNoise(layer: p) else {
-                throw DatapathError("layer \(slot.layer): weight noise is not supported by the fixed-point datapath (logit noise only)")
+                throw DatapathError(
+                    "layer \(slot.layer): weight noise is not supported by the fixed-point datapath (logit noise only)")
             }
-            injections.append(try NoiseInjection(sigma: settings.sigma[p], accumulator: formats.accumulators.format,
-                                                 noise: formats.noise.format, activations: formats.activations))
-            let encoding: LRGradientDatapath.Encoding = Self.signEncoded(settings) ? .sign : .noise(formats.noise.format)
+            injections.append(
+                try NoiseInjection(
+                    sigma: settings.sigma[p], accumulator: formats.accumulators.format,
+                    noise: formats.noise.format, activations: formats.activations))
+            let encoding: LRGradientDatapath.Encoding =
+                Self.signEncoded(settings) ? .sign : .noise(formats.noise.format)
             let scoreFormat = Self.signEncoded(settings) ? LRGradientDatapath.signFormat : formats.noise.format
             let weighted = try formats.weightedLoss(score: scoreFormat, copies: settings.copies[p])
             let reduction = MACConfig(product: formats.products, accumulator: formats.accumulators, output: weighted)
-            let outer = MACConfig(product: formats.products, accumulator: formats.accumulators, output: formats.gradients)
+            let outer = MACConfig(
+                product: formats.products, accumulator: formats.accumulators, output: formats.gradients)
             do {
-                gradients.append(try LRGradientDatapath(lossFormat: formats.loss.format, inputFormat: formats.inputs.format,
-                                                        encoding: encoding, reduction: reduction, outer: outer))
-                biasGradients.append(try LRGradientDatapath(lossFormat: formats.loss.format, inputFormat: Self.onesFormat,
-                                                            encoding: encoding, reduction: reduction, outer: outer))
+                gradients.append(
+                    try LRGradientDatapath(
+                        lossFormat: formats.loss.format, inputFormat: formats.inputs.format,
+                        encoding: encoding, reduction: reduction, outer: outer))
+                biasGradients.append(
+                    try LRGradientDatapath(
+                        lossFormat: formats.loss.format, inputFormat: Self.onesFormat,
+                        encoding: encoding, reduction: reduction, outer: outer))
             } catch { throw DatapathError("layer \(slot.layer) gradient datapath: \(error)") }
         }
         self.injections = injections
@@ -109,8 +129,9 @@ public final class FixedPointDatapath {
 
     /// The stochastic-rounding stream of one rounding site (docs/replay.md lists the sites).
     package func stream(step: Int, layer: Int, site: Int) -> StochasticStream {
-        StochasticStream(seed: seed, step: UInt32(truncatingIfNeeded: step), layer: UInt32(truncatingIfNeeded: layer),
-                         row: UInt32(truncatingIfNeeded: site))
+        StochasticStream(
+            seed: seed, step: UInt32(truncatingIfNeeded: step), layer: UInt32(truncatingIfNeeded: layer),
+            row: UInt32(truncatingIfNeeded: site))
     }
 
     /// Float parameters (the trainer's flat layout) rounded into the weights format (weights and biases alike).
@@ -122,10 +143,13 @@ public final class FixedPointDatapath {
         try p.withUnsafeBufferPointer { src in
             try raw.withUnsafeMutableBufferPointer { dst in
                 for slot in layout.slots {
-                    for (off, n, site) in [(slot.weightOffset, slot.weightCount, 0), (slot.biasOffset, slot.biasCount, 1)] {
-                        try FixedKernels.quantize(UnsafeBufferPointer(rebasing: src[off..<(off + n)]),
-                                                  into: UnsafeMutableBufferPointer(rebasing: dst[off..<(off + n)]),
-                                                  config: formats.weights, stochastic: stream(step: step, layer: slot.layer, site: site))
+                    for (off, n, site) in [
+                        (slot.weightOffset, slot.weightCount, 0), (slot.biasOffset, slot.biasCount, 1),
+                    ] {
+                        try FixedKernels.quantize(
+                            UnsafeBufferPointer(rebasing: src[off..<(off + n)]),
+                            into: UnsafeMutableBufferPointer(rebasing: dst[off..<(off + n)]),
+                            config: formats.weights, stochastic: stream(step: step, layer: slot.layer, site: site))
                     }
                 }
             }

@@ -14,32 +14,42 @@ public struct FixedPointSGD: Sendable {
     public init(learningRate: Float) { self.learningRate = learningRate }
 
     /// The updated raw weights (flat parameter layout) after one step with gradient `result`.
-    public func apply(weights raw: [Int64], result r: DatapathStepResult, datapath d: FixedPointDatapath,
-                      step: Int) throws -> [Int64] {
+    public func apply(
+        weights raw: [Int64], result r: DatapathStepResult, datapath d: FixedPointDatapath,
+        step: Int
+    ) throws -> [Int64] {
         var w = raw
         for l in r.layers {
             let slot = d.layout.slots[l.position]
             let lrEff = Double(learningRate) * l.scale
-            guard lrEff > 0, lrEff.isFinite else { throw DatapathError("fixed-point update: learning rate \(lrEff) is not positive") }
+            guard lrEff > 0, lrEff.isFinite else {
+                throw DatapathError("fixed-point update: learning rate \(lrEff) is not positive")
+            }
             let frac = 23 - Int(Foundation.floor(Foundation.log2(lrEff)))
             let lrFormat: FixedFormat
             let update: WeightUpdate
             do {
                 lrFormat = try FixedFormat(signed: true, intBits: 1, fracBits: frac)
-                update = try WeightUpdate(weight: d.formats.weights, gradientFormat: d.formats.gradients.format,
-                                          learningRateFormat: lrFormat, step: d.formats.updates)
+                update = try WeightUpdate(
+                    weight: d.formats.weights, gradientFormat: d.formats.gradients.format,
+                    learningRateFormat: lrFormat, step: d.formats.updates)
             } catch { throw DatapathError("fixed-point update of layer \(l.layer): \(error)") }
-            let lrRaw = FixedArithmetic.quantize(lrEff, into: FixedConfig(lrFormat, rounding: .roundHalfToEven, overflow: .saturate))
+            let lrRaw = FixedArithmetic.quantize(
+                lrEff, into: FixedConfig(lrFormat, rounding: .roundHalfToEven, overflow: .saturate))
             let gw = l.weightGradient.map { Int64(truncatingIfNeeded: $0) }
             let gb = l.biasGradient.map { Int64(truncatingIfNeeded: $0) }
             try w.withUnsafeMutableBufferPointer { wb in
                 try gw.withUnsafeBufferPointer {
-                    try update.apply(weights: UnsafeMutableBufferPointer(rebasing: wb[slot.weightOffset..<(slot.weightOffset + slot.weightCount)]),
-                                     gradient: $0, learningRate: lrRaw, stochastic: d.stream(step: step, layer: l.layer, site: 3000))
+                    try update.apply(
+                        weights: UnsafeMutableBufferPointer(
+                            rebasing: wb[slot.weightOffset..<(slot.weightOffset + slot.weightCount)]),
+                        gradient: $0, learningRate: lrRaw, stochastic: d.stream(step: step, layer: l.layer, site: 3000))
                 }
                 try gb.withUnsafeBufferPointer {
-                    try update.apply(weights: UnsafeMutableBufferPointer(rebasing: wb[slot.biasOffset..<(slot.biasOffset + slot.biasCount)]),
-                                     gradient: $0, learningRate: lrRaw, stochastic: d.stream(step: step, layer: l.layer, site: 3001))
+                    try update.apply(
+                        weights: UnsafeMutableBufferPointer(
+                            rebasing: wb[slot.biasOffset..<(slot.biasOffset + slot.biasCount)]),
+                        gradient: $0, learningRate: lrRaw, stochastic: d.stream(step: step, layer: l.layer, site: 3001))
                 }
             }
         }

@@ -24,7 +24,9 @@ struct NoiseInjection: Sendable {
     let stochasticFast: StochasticRequantizer?
 
     init(sigma: Float, accumulator: FixedFormat, noise: FixedFormat, activations: FixedConfig) throws {
-        guard sigma > 0, sigma.isFinite else { throw DatapathError("sigma \(sigma): expected a positive finite noise scale") }
+        guard sigma > 0, sigma.isFinite else {
+            throw DatapathError("sigma \(sigma): expected a positive finite noise scale")
+        }
         let e = Int(Foundation.floor(Foundation.log2(Double(sigma))))
         sigmaFrac = 15 - e
         sigmaRaw = Int128((Double(sigma) * Double(sign: .plus, exponent: sigmaFrac, significand: 1)).rounded())
@@ -36,7 +38,9 @@ struct NoiseInjection: Sendable {
         accShift = sumFrac - accumulator.fracBits
         noiseShift = sumFrac - productFrac
         guard accShift <= 120, noiseShift <= 120 else {
-            throw DatapathError("noise injection: accumulator \(accumulator) and sigma x noise \(noise) are \(max(accShift, noiseShift)) bits apart; the datapath aligns at most 120")
+            throw DatapathError(
+                "noise injection: accumulator \(accumulator) and sigma x noise \(noise) are \(max(accShift, noiseShift)) bits apart; the datapath aligns at most 120"
+            )
         }
         let magnitude = { (f: FixedFormat) in max(f.rawMax, 0 - f.rawMin) }
         if accShift < 62, noiseShift < 62, accumulator.width <= 62, noise.width <= 40 {
@@ -70,16 +74,19 @@ struct NoiseInjection: Sendable {
     /// One row of noisy outputs rounded by `stochasticFast`: element j of `row` uses word row * count + j of `stream`,
     /// made in bulk per chunk on the stack.
     @inline(__always)
-    func applyStochastic(_ q: StochasticRequantizer, _ acc: UnsafePointer<Int64>, _ eps: UnsafePointer<Int64>, row: Int,
-                         count: Int, stream: StochasticStream, into out: UnsafeMutablePointer<Int64>) {
+    func applyStochastic(
+        _ q: StochasticRequantizer, _ acc: UnsafePointer<Int64>, _ eps: UnsafePointer<Int64>, row: Int,
+        count: Int, stream: StochasticStream, into out: UnsafeMutablePointer<Int64>
+    ) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: StochasticStream.chunk) { wb in
             let w = wb.baseAddress!
             var j = 0
             while j < count {
                 let n = min(StochasticStream.chunk, count &- j)
                 stream.words(from: row &* count &+ j, count: n, into: w)
-                q.applySum(acc + j, shiftA: accShift, eps + j, scale: Int64(sigmaRaw), shiftB: noiseShift, words: w,
-                           count: n, into: out + j)
+                q.applySum(
+                    acc + j, shiftA: accShift, eps + j, scale: Int64(sigmaRaw), shiftB: noiseShift, words: w,
+                    count: n, into: out + j)
                 j &+= n
             }
         }

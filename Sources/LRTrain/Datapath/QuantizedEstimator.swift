@@ -55,8 +55,10 @@ public final class QuantizedEstimator: GradientEstimator {
         return try datapath.quantizeParameters(parameters, step: step)
     }
 
-    public func estimate(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-                         into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord {
+    public func estimate(
+        network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+        into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool
+    ) throws -> StepRecord {
         let w = try weights(for: network.parameters, step: step)
         let x = Array(UnsafeBufferPointer(start: input, count: rows * datapath.spec.inputCount))
         let y = Array(UnsafeBufferPointer(start: labels, count: rows))

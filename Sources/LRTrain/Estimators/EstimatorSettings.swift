@@ -59,9 +59,11 @@ public struct EstimatorSettings: Sendable, Codable, Equatable {
         case stepInjection
     }
 
-    public init(kind: EstimatorKind, copies: CopyCounts, sigma: [Float], antithetic: Bool = true, baseline: Baseline = .clean,
-                qmc: Bool = false, noise: NoiseKind = .gaussian, weightNoiseLayers: [Int]? = [],
-                injection: Injection = .layerwise) {
+    public init(
+        kind: EstimatorKind, copies: CopyCounts, sigma: [Float], antithetic: Bool = true, baseline: Baseline = .clean,
+        qmc: Bool = false, noise: NoiseKind = .gaussian, weightNoiseLayers: [Int]? = [],
+        injection: Injection = .layerwise
+    ) {
         self.kind = kind; self.copies = copies; self.sigma = sigma; self.antithetic = antithetic
         self.baseline = baseline; self.qmc = qmc; self.noise = noise; self.weightNoiseLayers = weightNoiseLayers
         self.injection = injection
@@ -97,15 +99,19 @@ public struct EstimatorSettings: Sendable, Codable, Equatable {
         var s = self
         if kind.isForwardOnly { try copies.validate(layers: n, estimator: kind, antithetic: antithetic) }
         s.copies = try copies.expanded(toLayers: n)
-        if sigma.count == 1 { s.sigma = Array(repeating: sigma[0], count: n) } else if sigma.count != n {
-            throw SettingError("sigma", "expected 1 or \(n) comma-separated values (one per parametric layer), got \(sigma.count)")
+        if sigma.count == 1 {
+            s.sigma = Array(repeating: sigma[0], count: n)
+        } else if sigma.count != n {
+            throw SettingError(
+                "sigma", "expected 1 or \(n) comma-separated values (one per parametric layer), got \(sigma.count)")
         }
         if kind.isForwardOnly {
             for v in s.sigma where !(v > 0 && v.isFinite) {
                 throw SettingError("sigma", "expected positive finite values, got \(v)")
             }
             if let bad = weightNoiseLayers?.first(where: { $0 < 0 || $0 >= n }) {
-                throw SettingError("weight-noise-layers", "layer \(bad) is not one of the \(n) parametric layers (0-based)")
+                throw SettingError(
+                    "weight-noise-layers", "layer \(bad) is not one of the \(n) parametric layers (0-based)")
             }
             if injection == .allLayers { try s.checkAllLayers() }
         }
@@ -117,15 +123,25 @@ public struct EstimatorSettings: Sendable, Codable, Equatable {
     /// over its own rows) have no place in it.
     func checkAllLayers() throws(SettingError) {
         guard !kind.usesWeightNoise else {
-            throw SettingError("injection", "all-layers injection puts noise on layer outputs (lr, alr); \(kind.rawValue) perturbs weights one layer at a time: use --injection layerwise")
+            throw SettingError(
+                "injection",
+                "all-layers injection puts noise on layer outputs (lr, alr); \(kind.rawValue) perturbs weights one layer at a time: use --injection layerwise"
+            )
         }
         if let layers = weightNoiseLayers, !layers.isEmpty {
-            throw SettingError("weight-noise-layers", "all-layers injection puts logit noise on every layer; got weight-noise layers \(layers.map(String.init).joined(separator: ",")) (give 'none' or leave it 'auto')")
+            throw SettingError(
+                "weight-noise-layers",
+                "all-layers injection puts logit noise on every layer; got weight-noise layers \(layers.map(String.init).joined(separator: ",")) (give 'none' or leave it 'auto')"
+            )
         }
         guard let k = copies.first, copies.allSatisfy({ $0 == k }) else {
-            throw SettingError("copies", "all-layers injection runs one set of K noisy passes for every layer: give one K, got \(copies)")
+            throw SettingError(
+                "copies",
+                "all-layers injection runs one set of K noisy passes for every layer: give one K, got \(copies)")
         }
-        guard !qmc else { throw SettingError("qmc", "all-layers injection draws Philox noise; QMC points are layer-wise only") }
+        guard !qmc else {
+            throw SettingError("qmc", "all-layers injection draws Philox noise; QMC points are layer-wise only")
+        }
     }
 
     /// The ALR scale: for Gaussian noise E[eps * sign(eps)] = sqrt(2/pi), so c * sign(eps) matches eps/sigma to first

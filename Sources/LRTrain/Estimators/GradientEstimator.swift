@@ -5,8 +5,10 @@ import LRCore
 public protocol GradientEstimator: AnyObject {
     /// Adds the estimate of d(mean batch loss)/d(parameters) into `gradient`, which the caller zeroed — unless
     /// `writesEveryParameter`, in which case the estimate is stored into every element and the caller skips the zeroing.
-    func estimate(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-                  into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord
+    func estimate(
+        network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+        into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool
+    ) throws -> StepRecord
 
     /// Called after the optimizer updated the parameters (a fixed-point datapath re-quantizes its weights here).
     func afterUpdate(parameters: inout [Float])
@@ -27,11 +29,14 @@ public final class BackpropEstimator: GradientEstimator {
     let engine: BackpropEngine
     public init(spec: NetworkSpec) { engine = BackpropEngine(spec: spec) }
 
-    public func estimate(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-                         into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord {
+    public func estimate(
+        network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+        into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool
+    ) throws -> StepRecord {
         var r = StepRecord()
-        r.loss = engine.gradient(network: network, input: input, labels: labels, rows: rows, into: gradient,
-                                 accumulate: false)
+        r.loss = engine.gradient(
+            network: network, input: input, labels: labels, rows: rows, into: gradient,
+            accumulate: false)
         return r
     }
 
@@ -41,8 +46,10 @@ public final class BackpropEstimator: GradientEstimator {
 
 /// Builds the estimator a configuration asks for, on the datapath it is handed (nil: float).
 public enum EstimatorFactory {
-    public static func make(_ config: TrainingConfiguration, spec: NetworkSpec,
-                            datapath: TrainingDatapath? = nil) throws -> any GradientEstimator {
+    public static func make(
+        _ config: TrainingConfiguration, spec: NetworkSpec,
+        datapath: TrainingDatapath? = nil
+    ) throws -> any GradientEstimator {
         // `train --hw`: the same estimator on the hardware model's fixed-point datapath (LRTrain/Datapath).
         let noisy = (config.trainNoise ?? 0) > 0
         if let datapath {
@@ -53,6 +60,7 @@ public enum EstimatorFactory {
             if noisy { return NoisyBackpropEstimator(spec: spec, config: config) }
             return BackpropEstimator(spec: spec)
         }
-        return try LikelihoodRatioEstimator(spec: spec, settings: config.estimator, seed: config.seed, maxBatch: config.batch)
+        return try LikelihoodRatioEstimator(
+            spec: spec, settings: config.estimator, seed: config.seed, maxBatch: config.batch)
     }
 }

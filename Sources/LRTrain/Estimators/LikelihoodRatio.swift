@@ -51,11 +51,14 @@ public final class LikelihoodRatioEstimator {
     }
 
     /// Adds the gradient estimate for the batch into `gradient` (zeroed by the caller) and returns what it observed.
-    public func estimate(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int,
-                         step: Int, into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool = false) throws -> StepRecord {
+    public func estimate(
+        network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int,
+        step: Int, into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool = false
+    ) throws -> StepRecord {
         if settings.injection == .allLayers {
-            return try allLayersEstimate(network: network, input: input, labels: labels, rows: B, step: step, into: gradient,
-                                         recordLosses: recordLosses)
+            return try allLayersEstimate(
+                network: network, input: input, labels: labels, rows: B, step: step, into: gradient,
+                recordLosses: recordLosses)
         }
         var record = StepRecord()
         let classes = network.classes
@@ -63,7 +66,8 @@ public final class LikelihoodRatioEstimator {
             let params = pbuf.baseAddress!
             let logits = clean.forward(parameters: params, layout: network.layout, from: 0, input: input, rows: B)
             let l0 = cleanLoss.reserve(B)
-            SoftmaxCrossEntropy.losses(logits: logits, rows: B, classes: classes, labels: labels, copiesPerLabel: 1, out: l0)
+            SoftmaxCrossEntropy.losses(
+                logits: logits, rows: B, classes: classes, labels: labels, copiesPerLabel: 1, out: l0)
             var total = 0.0
             for b in 0..<B { total += Double(l0[b]) }
             record.loss = total / Double(B)
@@ -71,14 +75,17 @@ public final class LikelihoodRatioEstimator {
 
             // K = 0: the layer is not trained (its gradient stays zero).
             for (p, slot) in network.layout.slots.enumerated() where settings.copies[p] > 0 {
-                let layerInput: UnsafePointer<Float> = slot.layer == 0 ? input : UnsafePointer(clean.output(slot.layer - 1))
+                let layerInput: UnsafePointer<Float> =
+                    slot.layer == 0 ? input : UnsafePointer(clean.output(slot.layer - 1))
                 let losses: [Float]
                 if settings.usesWeightNoise(layer: p) {
-                    losses = weightNoiseLayer(network: network, params: params, slot: slot, position: p, layerInput: layerInput,
-                                              labels: labels, rows: B, step: step, gradient: gradient, record: recordLosses)
+                    losses = weightNoiseLayer(
+                        network: network, params: params, slot: slot, position: p, layerInput: layerInput,
+                        labels: labels, rows: B, step: step, gradient: gradient, record: recordLosses)
                 } else {
-                    losses = try logitNoiseLayer(network: network, params: params, slot: slot, position: p, layerInput: layerInput,
-                                             labels: labels, rows: B, step: step, gradient: gradient, record: recordLosses)
+                    losses = try logitNoiseLayer(
+                        network: network, params: params, slot: slot, position: p, layerInput: layerInput,
+                        labels: labels, rows: B, step: step, gradient: gradient, record: recordLosses)
                 }
                 if recordLosses { record.copyLosses[slot.layer] = losses }
             }
@@ -98,7 +105,8 @@ public final class LikelihoodRatioEstimator {
 
     /// Baseline-subtracted losses of one sample's K copies -> the coefficient of each noise draw.
     @inline(__always)
-    func coefficients(losses L: UnsafePointer<Float>, copies K: Int, clean l0: Float, out: UnsafeMutablePointer<Float>) {
+    func coefficients(losses L: UnsafePointer<Float>, copies K: Int, clean l0: Float, out: UnsafeMutablePointer<Float>)
+    {
         var base: Float = 0
         switch settings.baseline {
         case .clean: base = l0
@@ -117,9 +125,11 @@ public final class LikelihoodRatioEstimator {
 
     // MARK: - Logit noise (lr, alr)
 
-    func logitNoiseLayer(network: Network, params: UnsafePointer<Float>, slot: ParameterLayout.Slot, position p: Int,
-                         layerInput: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int, step: Int,
-                         gradient: UnsafeMutablePointer<Float>, record: Bool) throws -> [Float] {
+    func logitNoiseLayer(
+        network: Network, params: UnsafePointer<Float>, slot: ParameterLayout.Slot, position p: Int,
+        layerInput: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int, step: Int,
+        gradient: UnsafeMutablePointer<Float>, record: Bool
+    ) throws -> [Float] {
         let li = slot.layer
         let K = settings.copies[p], sigma = settings.sigma[p]
         let nd = settings.antithetic ? K / 2 : K
@@ -132,7 +142,9 @@ public final class LikelihoodRatioEstimator {
         let chunk = max(1, min(B, rowBudget / max(1, perRow &* K)))
         var recorded = record ? [Float](repeating: 0, count: K &* B) : []
 
-        let fused: Activation? = { if li + 1 < spec.layers.count, case let .activation(a) = spec.layers[li + 1] { return a }; return nil }()
+        let fused: Activation? = {
+            if li + 1 < spec.layers.count, case let .activation(a) = spec.layers[li + 1] { return a }; return nil
+        }()
         var b0 = 0
         while b0 < B {
             let bc = min(chunk, B &- b0)
@@ -141,12 +153,14 @@ public final class LikelihoodRatioEstimator {
                 // Pseudo-random noise: steps 1-4 fused per block of samples on every core.
                 let G = reduced.reserve(bc &* D)
                 recorded.withUnsafeMutableBufferPointer { rec in
-                    noisyCopiesFused(network: network, params: params, li: li, K: K, nd: nd, D: D, sigma: sigma,
-                                     scoreScale: scoreScale, useSign: useSign, fused: fused, labels: labels, b0: b0, bc: bc,
-                                     step: step, G: G, recorded: record ? rec.baseAddress : nil, B: B)
+                    noisyCopiesFused(
+                        network: network, params: params, li: li, K: K, nd: nd, D: D, sigma: sigma,
+                        scoreScale: scoreScale, useSign: useSign, fused: fused, labels: labels, b0: b0, bc: bc,
+                        step: step, G: G, recorded: record ? rec.baseAddress : nil, B: B)
                 }
-                outerProduct(li: li, slot: slot, layerInput: layerInput, G: G, b0: b0, bc: bc, scale: gradScale,
-                             gradient: gradient)
+                outerProduct(
+                    li: li, slot: slot, layerInput: layerInput, G: G, b0: b0, bc: bc, scale: gradScale,
+                    gradient: gradient)
                 b0 &+= bc
                 continue
             }
@@ -157,7 +171,9 @@ public final class LikelihoodRatioEstimator {
                 // continues across steps (point = step * maxBatch * draws + row).
                 let first = UInt64(step) &* UInt64(maxBatch &* nd) &+ UInt64(b0 &* nd)
                 guard first &+ UInt64(bc &* nd) <= SobolSequence.maxPoints else {
-                    throw SettingError("qmc", "step \(step) needs Sobol points beyond 2^32; use fewer steps, copies or a smaller batch")
+                    throw SettingError(
+                        "qmc", "step \(step) needs Sobol points beyond 2^32; use fewer steps, copies or a smaller batch"
+                    )
                 }
                 // One skip per chunk (a skip costs 32 x D XORs); nextGaussian(rows:) spreads rows over the cores.
                 var seq = template
@@ -167,8 +183,9 @@ public final class LikelihoodRatioEstimator {
                 let noise = self.noise
                 Parallel.forRanges(count: bc &* nd, grain: max(1, 16384 / max(1, D))) { range in
                     for r in range {
-                        noise.fill(step: step, layer: li, row: b0 &* nd &+ r,
-                                   into: UnsafeMutableBufferPointer(start: e + r &* D, count: D))
+                        noise.fill(
+                            step: step, layer: li, row: b0 &* nd &+ r,
+                            into: UnsafeMutableBufferPointer(start: e + r &* D, count: D))
                     }
                 }
             }
@@ -193,10 +210,13 @@ public final class LikelihoodRatioEstimator {
             }
             // 3. Layers after it on every copy; per-copy losses.
             let tailStart = li + (fused == nil ? 1 : 2)
-            let z = tailStart >= spec.layers.count ? UnsafePointer(u)
+            let z =
+                tailStart >= spec.layers.count
+                ? UnsafePointer(u)
                 : tail.forward(parameters: params, layout: network.layout, from: tailStart, input: u, rows: R)
             let L = copyLoss.reserve(R)
-            SoftmaxCrossEntropy.losses(logits: z, rows: R, classes: classes, labels: labels + b0, copiesPerLabel: K, out: L)
+            SoftmaxCrossEntropy.losses(
+                logits: z, rows: R, classes: classes, labels: labels + b0, copiesPerLabel: K, out: L)
             if record {
                 for b in 0..<bc { for k in 0..<K { recorded[k &* B &+ b0 &+ b] = L[b &* K &+ k] } }
             }
@@ -221,27 +241,32 @@ public final class LikelihoodRatioEstimator {
                 }
             }
             // 5. The outer-product GEMM with the layer input.
-            outerProduct(li: li, slot: slot, layerInput: layerInput, G: G, b0: b0, bc: bc, scale: gradScale, gradient: gradient)
+            outerProduct(
+                li: li, slot: slot, layerInput: layerInput, G: G, b0: b0, bc: bc, scale: gradScale, gradient: gradient)
             b0 &+= bc
         }
         return recorded
     }
 
     /// dW += scale * G^T X for samples b0 ..< b0 + bc (one GEMM; conv layers through the pixel-major layout).
-    func outerProduct(li: Int, slot: ParameterLayout.Slot, layerInput: UnsafePointer<Float>, G: UnsafeMutablePointer<Float>,
-                      b0: Int, bc: Int, scale: Float, gradient: UnsafeMutablePointer<Float>) {
+    func outerProduct(
+        li: Int, slot: ParameterLayout.Slot, layerInput: UnsafePointer<Float>, G: UnsafeMutablePointer<Float>,
+        b0: Int, bc: Int, scale: Float, gradient: UnsafeMutablePointer<Float>
+    ) {
         switch spec.layers[li] {
         case let .dense(inputs, outputs):
-            DenseKernels.weightGradient(x: layerInput + b0 &* inputs, dy: G, rows: bc, inputs: inputs, outputs: outputs,
-                                        scale: scale, dWeight: gradient + slot.weightOffset,
-                                        dBias: gradient + slot.biasOffset)
+            DenseKernels.weightGradient(
+                x: layerInput + b0 &* inputs, dy: G, rows: bc, inputs: inputs, outputs: outputs,
+                scale: scale, dWeight: gradient + slot.weightOffset,
+                dBias: gradient + slot.biasOffset)
         case .conv2d:
             let g = clean.geometry(li)!
             let pm = pixelMajor.reserve(bc &* g.outputSize)
             ConvKernels.nchwToPixelMajor(G, rows: bc, pixels: g.pixels, channels: g.spec.outChannels, dst: pm)
-            ConvKernels.weightGradient(g, cols: clean.columns(li) + b0 &* g.pixels &* g.patch, deltaPixelMajor: pm,
-                                       rows: bc, scale: scale, dWeight: gradient + slot.weightOffset,
-                                       dBias: gradient + slot.biasOffset)
+            ConvKernels.weightGradient(
+                g, cols: clean.columns(li) + b0 &* g.pixels &* g.patch, deltaPixelMajor: pm,
+                rows: bc, scale: scale, dWeight: gradient + slot.weightOffset,
+                dBias: gradient + slot.biasOffset)
         default: break
         }
     }
@@ -258,9 +283,11 @@ public final class LikelihoodRatioEstimator {
 
     // MARK: - Weight noise (es, aes, and lr/alr layers listed in weightNoiseLayers)
 
-    func weightNoiseLayer(network: Network, params: UnsafePointer<Float>, slot: ParameterLayout.Slot, position p: Int,
-                          layerInput: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int, step: Int,
-                          gradient: UnsafeMutablePointer<Float>, record: Bool) -> [Float] {
+    func weightNoiseLayer(
+        network: Network, params: UnsafePointer<Float>, slot: ParameterLayout.Slot, position p: Int,
+        layerInput: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows B: Int, step: Int,
+        gradient: UnsafeMutablePointer<Float>, record: Bool
+    ) -> [Float] {
         let li = slot.layer
         let K = settings.copies[p], sigma = settings.sigma[p]
         let nd = settings.antithetic ? K / 2 : K
@@ -276,7 +303,7 @@ public final class LikelihoodRatioEstimator {
         theta.update(from: params, count: total)
         let base = params + slot.weightOffset, slice = theta + slot.weightOffset
         let e = draws.reserve(n)
-        let L = copyLoss.reserve(K &* B)            // [K, B]
+        let L = copyLoss.reserve(K &* B)  // [K, B]
         let l0 = cleanLoss.pointer
         // Pass 1: every copy's losses (copy k uses draw k, or +-draw k/2 with antithetic pairs).
         for k in 0..<K {
@@ -287,8 +314,9 @@ public final class LikelihoodRatioEstimator {
             let s: Float = settings.antithetic && k & 1 == 1 ? -sigma : sigma
             for j in 0..<n { slice[j] = base[j] + s * e[j] }
             let z = tail.forward(parameters: theta, layout: network.layout, from: li, input: layerInput, rows: B)
-            SoftmaxCrossEntropy.losses(logits: z, rows: B, classes: classes, labels: labels, copiesPerLabel: 1,
-                                       out: L + k &* B)
+            SoftmaxCrossEntropy.losses(
+                logits: z, rows: B, classes: classes, labels: labels, copiesPerLabel: 1,
+                out: L + k &* B)
         }
         if record { recorded = Array(UnsafeBufferPointer(start: L, count: K &* B)) }
         // Pass 2: per draw, the batch sum of baseline-subtracted losses weights the (regenerated) draw.

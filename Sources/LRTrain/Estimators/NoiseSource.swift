@@ -17,7 +17,9 @@ package struct NoiseSource: Sendable {
     }
 
     package func key(step: Int, layer: Int) -> NoiseKey {
-        NoiseKey(seed: seed, step: UInt32(truncatingIfNeeded: step), layer: UInt32(truncatingIfNeeded: layer), stream: stream)
+        NoiseKey(
+            seed: seed, step: UInt32(truncatingIfNeeded: step), layer: UInt32(truncatingIfNeeded: layer), stream: stream
+        )
     }
 
     /// Fills `out` with row `row` of layer `layer` at `step`.

@@ -16,8 +16,10 @@ package struct TrainingNoise: Sendable {
 extension BackpropEngine {
     /// The forward pass with `noise` added to each parametric layer's output in place, so the backward pass that follows
     /// differentiates the noisy network (activations see the noisy pre-activations).
-    func noisyForward(network: Network, parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, rows: Int,
-                      noise: TrainingNoise) -> UnsafePointer<Float> {
+    func noisyForward(
+        network: Network, parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, rows: Int,
+        noise: TrainingNoise
+    ) -> UnsafePointer<Float> {
         let ws = workspace, layout = network.layout, last = network.spec.layers.count - 1
         var x = input, at = -1
         for slot in layout.slots {
@@ -52,11 +54,14 @@ public final class NoisyBackpropEstimator: GradientEstimator {
         sigma = config.trainNoise ?? 0
     }
 
-    public func estimate(network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-                         into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord {
+    public func estimate(
+        network: Network, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+        into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool
+    ) throws -> StepRecord {
         var r = StepRecord()
-        r.loss = engine.gradient(network: network, input: input, labels: labels, rows: rows, into: gradient,
-                                 accumulate: false, trainingNoise: TrainingNoise(source: source, sigma: sigma, step: step))
+        r.loss = engine.gradient(
+            network: network, input: input, labels: labels, rows: rows, into: gradient,
+            accumulate: false, trainingNoise: TrainingNoise(source: source, sigma: sigma, step: step))
         return r
     }
 

@@ -28,10 +28,12 @@ extension LikelihoodRatioEstimator {
     /// arithmetic as the unfused steps (noise is a pure function of its row; each row's tail forward, loss and
     /// reduction depend on that row alone), so results are bit-identical whatever the blocking and thread count;
     /// the win is that the block never leaves the cache (the unfused steps streamed 6 MB per step through memory).
-    func noisyCopiesFused(network: Network, params: UnsafePointer<Float>, li: Int, K: Int, nd: Int, D: Int, sigma: Float,
-                          scoreScale: Float, useSign: Bool, fused: Activation?, labels: UnsafePointer<Int32>,
-                          b0: Int, bc: Int, step: Int, G: UnsafeMutablePointer<Float>,
-                          recorded: UnsafeMutablePointer<Float>?, B: Int) {
+    func noisyCopiesFused(
+        network: Network, params: UnsafePointer<Float>, li: Int, K: Int, nd: Int, D: Int, sigma: Float,
+        scoreScale: Float, useSign: Bool, fused: Activation?, labels: UnsafePointer<Int32>,
+        b0: Int, bc: Int, step: Int, G: UnsafeMutablePointer<Float>,
+        recorded: UnsafeMutablePointer<Float>?, B: Int
+    ) {
         let block = Self.fusedBlockSamples(copies: K, chunk: bc)
         let blocks = (bc + block - 1) / block
         let workers = max(1, min(Parallel.threads, blocks))
@@ -52,8 +54,9 @@ extension LikelihoodRatioEstimator {
                 // 1. Unit noise rows of the block (rows (b0 + s0) * nd ...).
                 let e = slot.draws.reserve(sc &* nd &* D)
                 for r in 0..<(sc &* nd) {
-                    noise.fill(step: step, layer: li, row: (b0 &+ s0) &* nd &+ r,
-                               into: UnsafeMutableBufferPointer(start: e + r &* D, count: D))
+                    noise.fill(
+                        step: step, layer: li, row: (b0 &+ s0) &* nd &+ r,
+                        into: UnsafeMutableBufferPointer(start: e + r &* D, count: D))
                 }
                 // 2. Noisy copies u = v + sigma * (+-e), the next activation fused.
                 let u = slot.copies.reserve(R &* D)
@@ -71,11 +74,14 @@ extension LikelihoodRatioEstimator {
                     }
                 }
                 // 3. The layers after it, and the per-copy losses.
-                let z = tailStart >= spec.layers.count ? UnsafePointer(u)
+                let z =
+                    tailStart >= spec.layers.count
+                    ? UnsafePointer(u)
                     : slot.tail.forward(parameters: params, layout: network.layout, from: tailStart, input: u, rows: R)
                 let L = slot.losses.reserve(R)
-                SoftmaxCrossEntropy.losses(logits: z, rows: R, classes: classes, labels: labels + (b0 &+ s0),
-                                           copiesPerLabel: K, out: L)
+                SoftmaxCrossEntropy.losses(
+                    logits: z, rows: R, classes: classes, labels: labels + (b0 &+ s0),
+                    copiesPerLabel: K, out: L)
                 if let recorded {
                     for b in 0..<sc { for k in 0..<K { recorded[k &* B &+ b0 &+ s0 &+ b] = L[b &* K &+ k] } }
                 }

@@ -31,8 +31,10 @@ public enum ActivationKernels {
 
     /// dx = dy * f'(x), using the saved input x and output y.
     @inlinable
-    public static func backward(_ a: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
-                                dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int) {
+    public static func backward(
+        _ a: Activation, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
+        dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, count: Int
+    ) {
         Parallel.forRanges(count: count, grain: 1 << 16) { r in
             switch a {
             case .relu: for i in r { dx[i] = x[i] > 0 ? dy[i] : 0 }

@@ -25,7 +25,8 @@ public struct ConvGeometry: Sendable {
 public enum ConvKernels {
     /// cols[rows*P, C*k*k] from x[rows, C, H, W] (zero padding).
     @inlinable
-    public static func im2col(_ g: ConvGeometry, x: UnsafePointer<Float>, rows: Int, cols: UnsafeMutablePointer<Float>) {
+    public static func im2col(_ g: ConvGeometry, x: UnsafePointer<Float>, rows: Int, cols: UnsafeMutablePointer<Float>)
+    {
         let k = g.spec.kernel, s = g.spec.stride, pad = g.spec.padding
         let C = g.spec.inChannels, H = g.height, W = g.width
         let P = g.pixels, patch = g.patch, OW = g.outWidth
@@ -59,7 +60,9 @@ public enum ConvKernels {
 
     /// dx[rows, C, H, W] = sum of dcols patches (the adjoint of im2col).
     @inlinable
-    public static func col2im(_ g: ConvGeometry, dcols: UnsafePointer<Float>, rows: Int, dx: UnsafeMutablePointer<Float>) {
+    public static func col2im(
+        _ g: ConvGeometry, dcols: UnsafePointer<Float>, rows: Int, dx: UnsafeMutablePointer<Float>
+    ) {
         let k = g.spec.kernel, s = g.spec.stride, pad = g.spec.padding
         let C = g.spec.inChannels, H = g.height, W = g.width
         let P = g.pixels, patch = g.patch, OW = g.outWidth
@@ -90,8 +93,10 @@ public enum ConvKernels {
 
     /// [rows*P, OC] (pixel-major) <-> [rows, OC, P] (channel-major, NCHW).
     @inlinable
-    public static func pixelMajorToNCHW(_ src: UnsafePointer<Float>, rows: Int, pixels P: Int, channels OC: Int,
-                                        bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>) {
+    public static func pixelMajorToNCHW(
+        _ src: UnsafePointer<Float>, rows: Int, pixels P: Int, channels OC: Int,
+        bias: UnsafePointer<Float>?, dst: UnsafeMutablePointer<Float>
+    ) {
         Parallel.forRanges(count: rows, grain: max(1, 8192 / max(1, P &* OC))) { range in
             for r in range {
                 let s = src + r &* P &* OC, d = dst + r &* P &* OC
@@ -105,8 +110,10 @@ public enum ConvKernels {
     }
 
     @inlinable
-    public static func nchwToPixelMajor(_ src: UnsafePointer<Float>, rows: Int, pixels P: Int, channels OC: Int,
-                                        dst: UnsafeMutablePointer<Float>) {
+    public static func nchwToPixelMajor(
+        _ src: UnsafePointer<Float>, rows: Int, pixels P: Int, channels OC: Int,
+        dst: UnsafeMutablePointer<Float>
+    ) {
         Parallel.forRanges(count: rows, grain: max(1, 8192 / max(1, P &* OC))) { range in
             for r in range {
                 let s = src + r &* P &* OC, d = dst + r &* P &* OC
@@ -120,26 +127,32 @@ public enum ConvKernels {
 
     /// y[rows, OC, P] = conv(x) + b. `cols` must hold rows*P*patch floats, `tmp` rows*P*OC.
     @inlinable
-    public static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, rows: Int,
-                               weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                               cols: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>,
-                               y: UnsafeMutablePointer<Float>) {
+    public static func forward(
+        _ g: ConvGeometry, x: UnsafePointer<Float>, rows: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        cols: UnsafeMutablePointer<Float>, tmp: UnsafeMutablePointer<Float>,
+        y: UnsafeMutablePointer<Float>
+    ) {
         im2col(g, x: x, rows: rows, cols: cols)
-        BLAS.sgemm(transB: true, m: rows &* g.pixels, n: g.spec.outChannels, k: g.patch, a: cols, lda: g.patch,
-                   b: weight, ldb: g.patch, beta: 0, c: tmp, ldc: g.spec.outChannels)
+        BLAS.sgemm(
+            transB: true, m: rows &* g.pixels, n: g.spec.outChannels, k: g.patch, a: cols, lda: g.patch,
+            b: weight, ldb: g.patch, beta: 0, c: tmp, ldc: g.spec.outChannels)
         pixelMajorToNCHW(tmp, rows: rows, pixels: g.pixels, channels: g.spec.outChannels, bias: bias, dst: y)
     }
 
     /// dW[OC, patch] += scale * delta^T cols, db += scale * sum(delta), for a pixel-major delta [rows*P, OC]; with
     /// `accumulate: false` the sums are stored instead of added.
     @inlinable
-    public static func weightGradient(_ g: ConvGeometry, cols: UnsafePointer<Float>, deltaPixelMajor d: UnsafePointer<Float>,
-                                      rows: Int, scale: Float,
-                                      dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
-                                      accumulate: Bool = true) {
+    public static func weightGradient(
+        _ g: ConvGeometry, cols: UnsafePointer<Float>, deltaPixelMajor d: UnsafePointer<Float>,
+        rows: Int, scale: Float,
+        dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
+        accumulate: Bool = true
+    ) {
         let OC = g.spec.outChannels
-        BLAS.sgemm(transA: true, m: OC, n: g.patch, k: rows &* g.pixels, alpha: scale, a: d, lda: OC,
-                   b: cols, ldb: g.patch, beta: accumulate ? 1 : 0, c: dWeight, ldc: g.patch)
+        BLAS.sgemm(
+            transA: true, m: OC, n: g.patch, k: rows &* g.pixels, alpha: scale, a: d, lda: OC,
+            b: cols, ldb: g.patch, beta: accumulate ? 1 : 0, c: dWeight, ldc: g.patch)
         if !accumulate { dBias.update(repeating: 0, count: OC) }
         let n = rows &* g.pixels
         for i in 0..<n {

@@ -3,9 +3,11 @@ import LRCore
 /// Max and average pooling over [rows, C, H, W]. Max pooling records the winning input index for backprop.
 public enum PoolKernels {
     @inlinable
-    public static func forward(kind: PoolKind, size: Int, stride: Int, channels C: Int, height H: Int, width W: Int,
-                               x: UnsafePointer<Float>, rows: Int, y: UnsafeMutablePointer<Float>,
-                               argmax: UnsafeMutablePointer<Int32>?) {
+    public static func forward(
+        kind: PoolKind, size: Int, stride: Int, channels C: Int, height H: Int, width W: Int,
+        x: UnsafePointer<Float>, rows: Int, y: UnsafeMutablePointer<Float>,
+        argmax: UnsafeMutablePointer<Int32>?
+    ) {
         let OH = (H - size) / stride + 1, OW = (W - size) / stride + 1
         let inSize = C &* H &* W, outSize = C &* OH &* OW
         let inv = 1 / Float(size &* size)
@@ -39,9 +41,11 @@ public enum PoolKernels {
     }
 
     @inlinable
-    public static func backward(kind: PoolKind, size: Int, stride: Int, channels C: Int, height H: Int, width W: Int,
-                                dy: UnsafePointer<Float>, rows: Int, argmax: UnsafePointer<Int32>?,
-                                dx: UnsafeMutablePointer<Float>) {
+    public static func backward(
+        kind: PoolKind, size: Int, stride: Int, channels C: Int, height H: Int, width W: Int,
+        dy: UnsafePointer<Float>, rows: Int, argmax: UnsafePointer<Int32>?,
+        dx: UnsafeMutablePointer<Float>
+    ) {
         let OH = (H - size) / stride + 1, OW = (W - size) / stride + 1
         let inSize = C &* H &* W, outSize = C &* OH &* OW
         let inv = 1 / Float(size &* size)

@@ -5,9 +5,11 @@ import RealModule
 public enum SoftmaxCrossEntropy {
     /// loss[r] = -log softmax(logits[r])[label(r)] where label(r) = labels[r / copiesPerLabel].
     @inlinable
-    public static func losses(logits: UnsafePointer<Float>, rows: Int, classes: Int,
-                              labels: UnsafePointer<Int32>, copiesPerLabel: Int,
-                              out: UnsafeMutablePointer<Float>) {
+    public static func losses(
+        logits: UnsafePointer<Float>, rows: Int, classes: Int,
+        labels: UnsafePointer<Int32>, copiesPerLabel: Int,
+        out: UnsafeMutablePointer<Float>
+    ) {
         Parallel.forRanges(count: rows, grain: 2048) { range in
             for r in range {
                 let z = logits + r &* classes
@@ -23,8 +25,10 @@ public enum SoftmaxCrossEntropy {
 
     /// dlogits[r] = (softmax(z_r) - onehot(y_r)) * scale.
     @inlinable
-    public static func gradient(logits: UnsafePointer<Float>, rows: Int, classes: Int, labels: UnsafePointer<Int32>,
-                                scale: Float, out: UnsafeMutablePointer<Float>) {
+    public static func gradient(
+        logits: UnsafePointer<Float>, rows: Int, classes: Int, labels: UnsafePointer<Int32>,
+        scale: Float, out: UnsafeMutablePointer<Float>
+    ) {
         for r in 0..<rows {
             let z = logits + r &* classes, g = out + r &* classes
             var m = z[0]

@@ -38,16 +38,22 @@ public final class ForwardWorkspace {
 
     /// Runs layers `start...` on `rows` rows whose input (the output of layer start-1) is `input`; returns the logits.
     @discardableResult
-    public func forward(parameters: UnsafePointer<Float>, layout: ParameterLayout, from start: Int,
-                        input: UnsafePointer<Float>, rows: Int) -> UnsafePointer<Float> {
-        forward(parameters: parameters, layout: layout, from: start, through: spec.layers.count - 1, input: input, rows: rows)
+    public func forward(
+        parameters: UnsafePointer<Float>, layout: ParameterLayout, from start: Int,
+        input: UnsafePointer<Float>, rows: Int
+    ) -> UnsafePointer<Float> {
+        forward(
+            parameters: parameters, layout: layout, from: start, through: spec.layers.count - 1, input: input,
+            rows: rows)
     }
 
     /// Runs layers `start...end` only and returns layer `end`'s output (`output(end)`), so a caller can change it
     /// (add noise) before the next segment reads it.
     @discardableResult
-    public func forward(parameters: UnsafePointer<Float>, layout: ParameterLayout, from start: Int, through end: Int,
-                        input: UnsafePointer<Float>, rows: Int) -> UnsafePointer<Float> {
+    public func forward(
+        parameters: UnsafePointer<Float>, layout: ParameterLayout, from start: Int, through end: Int,
+        input: UnsafePointer<Float>, rows: Int
+    ) -> UnsafePointer<Float> {
         self.rows = rows
         var x = input
         for i in stride(from: start, through: end, by: 1) {
@@ -56,19 +62,22 @@ public final class ForwardWorkspace {
             switch spec.layers[i] {
             case let .dense(inputs, outs):
                 let slot = layout.slot(forLayer: i)!
-                DenseKernels.forward(x: x, rows: rows, inputs: inputs, outputs: outs,
-                                     weight: parameters + slot.weightOffset, bias: parameters + slot.biasOffset, y: y)
+                DenseKernels.forward(
+                    x: x, rows: rows, inputs: inputs, outputs: outs,
+                    weight: parameters + slot.weightOffset, bias: parameters + slot.biasOffset, y: y)
             case .conv2d:
                 let g = geometries[i]!
                 let slot = layout.slot(forLayer: i)!
                 let c = cols[i].reserve(rows &* g.pixels &* g.patch)
                 let t = tmp.reserve(rows &* g.pixels &* g.spec.outChannels)
-                ConvKernels.forward(g, x: x, rows: rows, weight: parameters + slot.weightOffset,
-                                    bias: parameters + slot.biasOffset, cols: c, tmp: t, y: y)
+                ConvKernels.forward(
+                    g, x: x, rows: rows, weight: parameters + slot.weightOffset,
+                    bias: parameters + slot.biasOffset, cols: c, tmp: t, y: y)
             case let .pool(kind, size, stride):
                 let am = kind == .max ? argmax[i].reserve(rows &* sizes[i]) : nil
-                PoolKernels.forward(kind: kind, size: size, stride: stride, channels: inShape[0], height: inShape[1],
-                                    width: inShape[2], x: x, rows: rows, y: y, argmax: am)
+                PoolKernels.forward(
+                    kind: kind, size: size, stride: stride, channels: inShape[0], height: inShape[1],
+                    width: inShape[2], x: x, rows: rows, y: y, argmax: am)
             case .flatten:
                 y.update(from: x, count: rows &* sizes[i])
             case .batchNorm, .residual, .projection:

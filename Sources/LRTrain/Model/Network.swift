@@ -14,7 +14,9 @@ public struct Network: Sendable {
         self.spec = spec
         layout = ParameterLayout(spec)
         parameters = [Float](repeating: 0, count: layout.count)
-        let saturating = spec.layers.contains { if case let .activation(a) = $0 { return a != .relu }; return false }
+        let saturating = spec.layers.contains {
+            if case let .activation(a) = $0 { return a != .relu }; return false
+        }
         parameters.withUnsafeMutableBufferPointer { p in
             for slot in layout.slots {
                 let key = NoiseKey(seed: seed, step: 0, layer: UInt32(slot.layer), stream: .initialization)

@@ -30,7 +30,9 @@ public struct ParameterLayout: Sendable, Hashable {
                 (w, b, fanIn) = (c.outChannels * patch, c.outChannels, patch)
             default: continue
             }
-            slots.append(Slot(layer: i, weightOffset: offset, weightCount: w, biasOffset: offset + w, biasCount: b, fanIn: fanIn))
+            slots.append(
+                Slot(layer: i, weightOffset: offset, weightCount: w, biasOffset: offset + w, biasCount: b, fanIn: fanIn)
+            )
             offset += w + b
         }
         self.slots = slots

@@ -21,12 +21,15 @@ public protocol TrainableModel: AnyObject {
 
     /// Writes the configured estimator's estimate of d(mean batch loss)/d(parameters) into `gradient` (zeroed by the
     /// caller unless `writesEveryParameter`). `step` keys the noise.
-    func estimate(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-                  into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool) throws -> StepRecord
+    func estimate(
+        input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+        into gradient: UnsafeMutablePointer<Float>, recordLosses: Bool
+    ) throws -> StepRecord
     /// The exact (backprop) gradient of the same batch, or the model's baseline (BPTT, surrogate BPTT), into a zeroed
     /// `gradient`: what gradient checks compare with.
-    func referenceGradient(input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
-                           into gradient: UnsafeMutablePointer<Float>)
+    func referenceGradient(
+        input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int, step: Int,
+        into gradient: UnsafeMutablePointer<Float>)
     /// Called after the optimizer updated `parameters`.
     func afterUpdate()
     /// Accuracy and mean loss of the clean model on `data`.
@@ -81,8 +84,10 @@ public struct TraceModelLayout: Sendable {
     public var notes: [String: String]
     /// The header's `model.spec` when it is not the configuration's spelling (a gnn: with the graph's edge count).
     public var spec: String?
-    public init(layers: [TraceLayer], inputShape: [Int], activation: String?, perturbedLayers: [Int],
-                perturbedPositions: [Int], noiseKeyLayout: Int, notes: [String: String] = [:], spec: String? = nil) {
+    public init(
+        layers: [TraceLayer], inputShape: [Int], activation: String?, perturbedLayers: [Int],
+        perturbedPositions: [Int], noiseKeyLayout: Int, notes: [String: String] = [:], spec: String? = nil
+    ) {
         self.layers = layers; self.inputShape = inputShape; self.activation = activation
         self.perturbedLayers = perturbedLayers; self.perturbedPositions = perturbedPositions
         self.noiseKeyLayout = noiseKeyLayout; self.notes = notes; self.spec = spec

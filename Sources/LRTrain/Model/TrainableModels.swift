@@ -74,7 +74,8 @@ public enum TrainableModels {
 
     /// The model `config` (resolved) names, built without data to check it against (`make` checks): what a trace
     /// header's `config_json` describes (`TraceHeaderCheck`).
-    public static func build(_ config: TrainingConfiguration, datapath: TrainingDatapath?) throws -> any TrainableModel {
+    public static func build(_ config: TrainingConfiguration, datapath: TrainingDatapath?) throws -> any TrainableModel
+    {
         switch try config.modelSpec() {
         case .feedforward(let spec):
             return try FeedForwardModel(

@@ -47,7 +47,7 @@ public struct Optimizer: Sendable, Codable, Equatable {
                         for i in r {
                             let g = gradient[i] + wd * p[i]
                             var u = mu * vel[i] + g
-                            if abs(u) < tiny { u = 0 }   // no subnormal velocities (see `adam`)
+                            if abs(u) < tiny { u = 0 }  // no subnormal velocities (see `adam`)
                             vel[i] = u
                             p[i] -= lr * u
                         }
@@ -68,8 +68,9 @@ public struct Optimizer: Sendable, Codable, Equatable {
                     second.withUnsafeMutableBufferPointer { v in
                         let p = p.baseAddress!, m = m.baseAddress!, v = v.baseAddress!
                         Parallel.forEqualRanges(count: n, minimum: 1 << 16) { r in
-                            Self.adam(p: p, m: m, v: v, g: gradient, range: r, b1: b1, b2: b2, epsHat: epsHat, wd: wd,
-                                      stepSize: stepSize)
+                            Self.adam(
+                                p: p, m: m, v: v, g: gradient, range: r, b1: b1, b2: b2, epsHat: epsHat, wd: wd,
+                                stepSize: stepSize)
                         }
                     }
                 }
@@ -88,9 +89,11 @@ public struct Optimizer: Sendable, Codable, Equatable {
     /// subnormal v changes sqrt(v) + eps by under 1e-19 / 1e-8, so the parameters are unchanged (checked bit for bit
     /// on Fashion-MNIST runs against the unflushed update).
     @inline(__always)
-    static func adam(p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                     g gradient: UnsafePointer<Float>, range r: Range<Int>, b1: Float, b2: Float, epsHat: Float, wd: Float,
-                     stepSize: Float) {
+    static func adam(
+        p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+        g gradient: UnsafePointer<Float>, range r: Range<Int>, b1: Float, b2: Float, epsHat: Float, wd: Float,
+        stepSize: Float
+    ) {
         let a1 = 1 - b1, a2 = 1 - b2, tiny = Float.leastNormalMagnitude
         var i = r.lowerBound
         while i < r.upperBound {
@@ -108,7 +111,7 @@ public struct Optimizer: Sendable, Codable, Equatable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

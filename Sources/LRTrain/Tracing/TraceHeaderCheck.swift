@@ -26,8 +26,11 @@ public enum TraceHeaderCheck {
         do {
             let (resolved, _) = try config.resolved()
             layout = try TrainableModels.build(resolved, datapath: nil).traceLayout
-            return differences(header, TraceRecorder.header(config: resolved, layout: layout, dataset: header.dataset,
-                                                             notes: header.notes))
+            return differences(
+                header,
+                TraceRecorder.header(
+                    config: resolved, layout: layout, dataset: header.dataset,
+                    notes: header.notes))
         } catch {
             return ["config_json holds invalid settings: \(error)"]
         }
@@ -51,9 +54,13 @@ public enum TraceHeaderCheck {
         compare("model.input_shape", h.model.inputShape, e.model.inputShape)
         if h.model.layers != e.model.layers {
             if h.model.layers.count != e.model.layers.count {
-                out.append("field 'model.layers' has \(h.model.layers.count) layers, but config_json's model \(e.model.spec) has \(e.model.layers.count)")
+                out.append(
+                    "field 'model.layers' has \(h.model.layers.count) layers, but config_json's model \(e.model.spec) has \(e.model.layers.count)"
+                )
             } else if let i = h.model.layers.indices.first(where: { h.model.layers[$0] != e.model.layers[$0] }) {
-                out.append("field 'model.layers[\(i)]' is \(describe(h.model.layers[i])), but config_json's model \(e.model.spec) has \(describe(e.model.layers[i]))")
+                out.append(
+                    "field 'model.layers[\(i)]' is \(describe(h.model.layers[i])), but config_json's model \(e.model.spec) has \(describe(e.model.layers[i]))"
+                )
             }
         }
         let a = h.estimator, b = e.estimator
@@ -79,7 +86,9 @@ public enum TraceHeaderCheck {
 
     static func show<T>(_ v: T) -> String {
         if let s = v as? String { return "'\(s)'" }
-        if let d = v as? [String: Double] { return "{" + d.keys.sorted().map { "\($0): \(d[$0]!)" }.joined(separator: ", ") + "}" }
+        if let d = v as? [String: Double] {
+            return "{" + d.keys.sorted().map { "\($0): \(d[$0]!)" }.joined(separator: ", ") + "}"
+        }
         return "\(v)"
     }
 

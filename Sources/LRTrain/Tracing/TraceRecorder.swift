@@ -27,20 +27,25 @@ public final class TraceRecorder {
 
     /// Records the sampled steps of `model` trained with `config` (resolved) on `dataset`. `datapath`: the hardware
     /// datapath the run trains on (`train --hw`), whose resolved model the header records.
-    public init(path: String, config: TrainingConfiguration, model: any TrainableModel, dataset: Dataset,
-                datapath: TrainingDatapath? = nil, compression: TraceCompression = .none) throws {
+    public init(
+        path: String, config: TrainingConfiguration, model: any TrainableModel, dataset: Dataset,
+        datapath: TrainingDatapath? = nil, compression: TraceCompression = .none
+    ) throws {
         if config.estimator.stepInjection == .perStep {
             throw SettingError(
                 "trace",
-                "per-step rnn runs are not traced (their T groups of copies have no trace layout); trace an all-steps run")
+                "per-step rnn runs are not traced (their T groups of copies have no trace layout); trace an all-steps run"
+            )
         }
         self.config = config
         tensors = model.tensors
         let layout = model.traceLayout
         inputShape = layout.inputShape
         data = model.traceData
-        bytesInput = data == nil && dataset.images.allSatisfy { Float(UInt8(clamping: Int(($0 * 255).rounded()))) / 255 == $0 }
-        let header = Self.header(config: config, layout: layout, dataset: dataset, datapath: datapath, bytesInput: bytesInput)
+        bytesInput =
+            data == nil && dataset.images.allSatisfy { Float(UInt8(clamping: Int(($0 * 255).rounded()))) / 255 == $0 }
+        let header = Self.header(
+            config: config, layout: layout, dataset: dataset, datapath: datapath, bytesInput: bytesInput)
         writer = try TraceWriter(path: path, header: header, options: .init(compression: compression))
     }
 
@@ -49,8 +54,10 @@ public final class TraceRecorder {
         (try? JSONReport.canonical(config)) ?? ""
     }
 
-    static func header(config: TrainingConfiguration, layout: TraceModelLayout, dataset: Dataset,
-                       datapath: TrainingDatapath?, bytesInput: Bool) -> TraceHeader {
+    static func header(
+        config: TrainingConfiguration, layout: TraceModelLayout, dataset: Dataset,
+        datapath: TrainingDatapath?, bytesInput: Bool
+    ) -> TraceHeader {
         var notes = ["blas": BLAS.configure().coreName]
         notes.merge(layout.notes) { _, new in new }
         if let datapath {
@@ -58,15 +65,18 @@ public final class TraceRecorder {
             // self-contained, so `trace verify` can recompute them without the file.
             notes[TraceNotes.hardwareModel] = datapath.resolvedModel
         }
-        let data = TraceDataset(name: dataset.name, split: dataset.split.rawValue, samples: dataset.count,
-                                digest: "fnv1a64:" + dataset.digestHex, inputTransform: bytesInput ? "u8/255" : "identity")
+        let data = TraceDataset(
+            name: dataset.name, split: dataset.split.rawValue, samples: dataset.count,
+            digest: "fnv1a64:" + dataset.digestHex, inputTransform: bytesInput ? "u8/255" : "identity")
         return header(config: config, layout: layout, dataset: data, notes: notes)
     }
 
     /// The header of a run of `config` (resolved) on a model laid out as `layout`: every field but the dataset and
     /// notes follows from the configuration, which is how `TraceHeaderCheck` tests a header against its `config_json`.
-    public static func header(config: TrainingConfiguration, layout: TraceModelLayout, dataset: TraceDataset,
-                              notes: [String: String]) -> TraceHeader {
+    public static func header(
+        config: TrainingConfiguration, layout: TraceModelLayout, dataset: TraceDataset,
+        notes: [String: String]
+    ) -> TraceHeader {
         let est = config.estimator
         let estimator = TraceEstimator(
             name: est.kind.rawValue, perturbedLayers: layout.perturbedLayers,
@@ -79,23 +89,30 @@ public final class TraceRecorder {
         if config.optimizer == .adam { settings = ["beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8] }
         return TraceHeader(
             producer: producer, configJSON: configJSON(config),
-            model: TraceModel(spec: layout.spec ?? config.model, activation: layout.activation ?? config.activation.rawValue,
-                              inputShape: layout.inputShape, layers: layout.layers),
+            model: TraceModel(
+                spec: layout.spec ?? config.model, activation: layout.activation ?? config.activation.rawValue,
+                inputShape: layout.inputShape, layers: layout.layers),
             estimator: estimator,
-            optimizer: TraceOptimizer(name: config.optimizer.rawValue, learningRate: Double(config.learningRate),
-                                      batchSize: config.batch, epochs: config.epochs, settings: settings),
+            optimizer: TraceOptimizer(
+                name: config.optimizer.rawValue, learningRate: Double(config.learningRate),
+                batchSize: config.batch, epochs: config.epochs, settings: settings),
             dataset: dataset, traceEvery: config.traceEvery, notes: notes)
     }
 
     public func record(_ s: SampledStep) throws {
         let B = data?.first { $0.name == TraceNames.labels }?.shape.first ?? s.labels.count
-        var count = (data?.count ?? 2) + 1 + tensors.count * (s.backpropGradient == nil ? 2 : 3) + s.record.copyLosses.count
+        var count =
+            (data?.count ?? 2) + 1 + tensors.count * (s.backpropGradient == nil ? 2 : 3) + s.record.copyLosses.count
         if s.record.cleanLosses.isEmpty { count -= 1 }
-        try writer.beginStep(TraceStepInfo(step: UInt64(s.step), epoch: UInt64(s.epoch), noiseSeed: config.seed,
-                                           noiseStep: UInt64(s.step),
-                                           scalars: [TraceScalar(TraceNames.loss, s.record.loss),
-                                                     TraceScalar(TraceNames.learningRate, Double(config.learningRate))]),
-                             tensorCount: count)
+        try writer.beginStep(
+            TraceStepInfo(
+                step: UInt64(s.step), epoch: UInt64(s.epoch), noiseSeed: config.seed,
+                noiseStep: UInt64(s.step),
+                scalars: [
+                    TraceScalar(TraceNames.loss, s.record.loss),
+                    TraceScalar(TraceNames.learningRate, Double(config.learningRate)),
+                ]),
+            tensorCount: count)
         let shape = [B] + inputShape
         if let data {
             for t in data { try writer.appendTensor(t) }
@@ -105,7 +122,9 @@ public final class TraceRecorder {
         } else {
             try writer.appendTensor(name: TraceNames.input, shape: shape, float32: s.input)
         }
-        if data == nil { try writer.appendTensor(TraceTensor(name: TraceNames.labels, shape: [B], int32: Array(s.labels))) }
+        if data == nil {
+            try writer.appendTensor(TraceTensor(name: TraceNames.labels, shape: [B], int32: Array(s.labels)))
+        }
         if !s.record.cleanLosses.isEmpty {
             try s.record.cleanLosses.withUnsafeBufferPointer {
                 try writer.appendTensor(name: TraceNames.cleanLosses, shape: [B], float32: $0)
@@ -114,7 +133,8 @@ public final class TraceRecorder {
         func put(_ values: [Float], _ name: (Int, String) -> String) throws {
             try values.withUnsafeBufferPointer { v in
                 for t in tensors {
-                    try writer.appendTensor(name: name(t.layer, t.name), shape: t.shape, float32: UnsafeBufferPointer(rebasing: v[t.range]))
+                    try writer.appendTensor(
+                        name: name(t.layer, t.name), shape: t.shape, float32: UnsafeBufferPointer(rebasing: v[t.range]))
                 }
             }
         }
@@ -156,8 +176,9 @@ extension Trainer {
     @discardableResult
     public func run(tracingTo path: String?, compression: TraceCompression = .none) throws -> TrainingReport {
         guard let path else { return try run() }
-        let recorder = try TraceRecorder(path: path, config: config, model: model, dataset: train, datapath: datapath,
-                                         compression: compression)
+        let recorder = try TraceRecorder(
+            path: path, config: config, model: model, dataset: train, datapath: datapath,
+            compression: compression)
         sampledStepObserver = { try recorder.record($0) }
         defer { sampledStepObserver = nil }
         let report: TrainingReport

@@ -47,15 +47,17 @@ public struct Checkpoint {
         }
 
         var epochWithoutTimings: TrainingReport.Epoch {
-            TrainingReport.Epoch(epoch: epoch, testAccuracy: testAccuracy, testLoss: testLoss, trainLoss: trainLoss,
-                                 seconds: 0, samplesPerSecond: 0, cpuSeconds: 0, floatForwardAccuracy: floatForwardAccuracy)
+            TrainingReport.Epoch(
+                epoch: epoch, testAccuracy: testAccuracy, testLoss: testLoss, trainLoss: trainLoss,
+                seconds: 0, samplesPerSecond: 0, cpuSeconds: 0, floatForwardAccuracy: floatForwardAccuracy)
         }
     }
 
     public func write(to path: String) throws {
-        let meta = Metadata(config: config, epoch: epoch, optimizerSteps: optimizerSteps, parameterCount: parameters.count,
-                            firstCount: optimizerFirst.count, secondCount: optimizerSecond.count,
-                            epochs: epochs.map(EpochRecord.init))
+        let meta = Metadata(
+            config: config, epoch: epoch, optimizerSteps: optimizerSteps, parameterCount: parameters.count,
+            firstCount: optimizerFirst.count, secondCount: optimizerSecond.count,
+            epochs: epochs.map(EpochRecord.init))
         let json = try JSONReport.encode(meta)
         var data = Data(Self.magic)
         withUnsafeBytes(of: Self.version.littleEndian) { data.append(contentsOf: $0) }
@@ -83,7 +85,9 @@ public struct Checkpoint {
         let crc = bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count - 4))) }
         guard crc == stored else { throw fail("checksum mismatch (file damaged or truncated)") }
         let jsonLength = u64(12)
-        guard jsonLength <= UInt64(bytes.count - 24) else { throw fail("metadata length \(jsonLength) exceeds the file size") }
+        guard jsonLength <= UInt64(bytes.count - 24) else {
+            throw fail("metadata length \(jsonLength) exceeds the file size")
+        }
         let jsonEnd = 20 + Int(jsonLength)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -93,20 +97,24 @@ public struct Checkpoint {
         }
         let counts = [meta.parameterCount, meta.firstCount, meta.secondCount]
         guard counts.allSatisfy({ $0 >= 0 && $0 <= 1 << 34 }),
-              jsonEnd + 4 * counts.reduce(0, +) + 4 == bytes.count else {
+            jsonEnd + 4 * counts.reduce(0, +) + 4 == bytes.count
+        else {
             throw fail("array sizes \(counts) do not match the file size \(bytes.count)")
         }
         var offset = jsonEnd
         func floats(_ n: Int) -> [Float] {
             defer { offset += 4 * n }
             return bytes.withUnsafeBytes { raw in
-                (0..<n).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self).littleEndian) }
+                (0..<n).map {
+                    Float(bitPattern: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self).littleEndian)
+                }
             }
         }
         let p = floats(meta.parameterCount), f = floats(meta.firstCount), s = floats(meta.secondCount)
-        let checkpoint = Checkpoint(path: path, config: meta.config, epoch: meta.epoch, parameters: p,
-                                    optimizerSteps: meta.optimizerSteps, optimizerFirst: f, optimizerSecond: s,
-                                    epochs: meta.epochs.map(\.epochWithoutTimings))
+        let checkpoint = Checkpoint(
+            path: path, config: meta.config, epoch: meta.epoch, parameters: p,
+            optimizerSteps: meta.optimizerSteps, optimizerFirst: f, optimizerSecond: s,
+            epochs: meta.epochs.map(\.epochWithoutTimings))
         try checkpoint.validate()
         return checkpoint
     }

@@ -25,11 +25,24 @@ public struct GradientStudy {
     /// (with the baseline), and sign encoding with antithetic pairs.
     public static func standardVariants(sigma: Float) -> [Variant] {
         [
-            Variant(name: "plain", settings: EstimatorSettings(kind: .lr, copies: [1], sigma: [sigma], antithetic: false, baseline: .none)),
-            Variant(name: "antithetic", settings: EstimatorSettings(kind: .lr, copies: [1], sigma: [sigma], antithetic: true, baseline: .none)),
-            Variant(name: "baseline", settings: EstimatorSettings(kind: .lr, copies: [1], sigma: [sigma], antithetic: false, baseline: .clean)),
-            Variant(name: "qmc+baseline", settings: EstimatorSettings(kind: .lr, copies: [1], sigma: [sigma], antithetic: false, baseline: .clean, qmc: true)),
-            Variant(name: "sign+antithetic", settings: EstimatorSettings(kind: .alr, copies: [1], sigma: [sigma], antithetic: true, baseline: .clean)),
+            Variant(
+                name: "plain",
+                settings: EstimatorSettings(kind: .lr, copies: [1], sigma: [sigma], antithetic: false, baseline: .none)),
+            Variant(
+                name: "antithetic",
+                settings: EstimatorSettings(kind: .lr, copies: [1], sigma: [sigma], antithetic: true, baseline: .none)),
+            Variant(
+                name: "baseline",
+                settings: EstimatorSettings(kind: .lr, copies: [1], sigma: [sigma], antithetic: false, baseline: .clean)
+            ),
+            Variant(
+                name: "qmc+baseline",
+                settings: EstimatorSettings(
+                    kind: .lr, copies: [1], sigma: [sigma], antithetic: false, baseline: .clean, qmc: true)),
+            Variant(
+                name: "sign+antithetic",
+                settings: EstimatorSettings(kind: .alr, copies: [1], sigma: [sigma], antithetic: true, baseline: .clean)
+            ),
         ]
     }
 
@@ -45,10 +58,15 @@ public struct GradientStudy {
 
     public func backprop() -> [Float] {
         var g = [Float](repeating: 0, count: network.layout.count)
-        input.withUnsafeBufferPointer { x in labels.withUnsafeBufferPointer { y in g.withUnsafeMutableBufferPointer { gp in
-            _ = BackpropEngine(spec: network.spec).gradient(network: network, input: x.baseAddress!, labels: y.baseAddress!,
-                                                            rows: rows, into: gp.baseAddress!)
-        } } }
+        input.withUnsafeBufferPointer { x in
+            labels.withUnsafeBufferPointer { y in
+                g.withUnsafeMutableBufferPointer { gp in
+                    _ = BackpropEngine(spec: network.spec).gradient(
+                        network: network, input: x.baseAddress!, labels: y.baseAddress!,
+                        rows: rows, into: gp.baseAddress!)
+                }
+            }
+        }
         return g
     }
 
@@ -56,10 +74,15 @@ public struct GradientStudy {
         let s = try settings.resolved(spec: network.spec)
         let est = try LikelihoodRatioEstimator(spec: network.spec, settings: s, seed: seed, maxBatch: rows)
         var g = [Float](repeating: 0, count: network.layout.count)
-        try input.withUnsafeBufferPointer { x in try labels.withUnsafeBufferPointer { y in try g.withUnsafeMutableBufferPointer { gp in
-            _ = try est.estimate(network: network, input: x.baseAddress!, labels: y.baseAddress!, rows: rows, step: 0,
-                                 into: gp.baseAddress!, recordLosses: false)
-        } } }
+        try input.withUnsafeBufferPointer { x in
+            try labels.withUnsafeBufferPointer { y in
+                try g.withUnsafeMutableBufferPointer { gp in
+                    _ = try est.estimate(
+                        network: network, input: x.baseAddress!, labels: y.baseAddress!, rows: rows, step: 0,
+                        into: gp.baseAddress!, recordLosses: false)
+                }
+            }
+        }
         return g
     }
 

@@ -49,7 +49,8 @@ public final class Trainer {
 
     /// `datapath`: train on this hardware datapath's fixed-point formats (the estimator runs on it; reports,
     /// checkpoints and traces record it). nil: float training.
-    public init(config: TrainingConfiguration, train: Dataset, test: Dataset, datapath: TrainingDatapath? = nil) throws {
+    public init(config: TrainingConfiguration, train: Dataset, test: Dataset, datapath: TrainingDatapath? = nil) throws
+    {
         var (c, spec) = try config.resolved()
         c.datapath = datapath?.identity
         self.datapath = datapath
@@ -60,22 +61,27 @@ public final class Trainer {
         self.test = test
         model = try TrainableModels.make(c, train: train, datapath: datapath)
         let count = model.parameters.count
-        optimizer = Optimizer(kind: c.optimizer, learningRate: c.learningRate, momentum: c.momentum, parameterCount: count)
+        optimizer = Optimizer(
+            kind: c.optimizer, learningRate: c.learningRate, momentum: c.momentum, parameterCount: count)
         optimizer.weightDecay = c.weightDecay ?? 0
         batcher = try Batcher(sampleCount: train.count, batchSize: c.batch, seed: c.seed)
         batch = Batch(capacity: c.batch, features: train.featureCount)
         gradient = [Float](repeating: 0, count: count)
         checkGradient = gradient
         report = TrainingReport(config: c, model: spec)
-        report.dataset = ["name": train.name, "train_samples": "\(train.count)", "test_samples": "\(test.count)",
-                          "digest": train.digestHex]
+        report.dataset = [
+            "name": train.name, "train_samples": "\(train.count)", "test_samples": "\(test.count)",
+            "digest": train.digestHex,
+        ]
     }
 
     public var stepsPerEpoch: Int { batcher.batchesPerEpoch }
 
     /// The network of an mlp or cnn model (its parameters are `model.parameters`).
     public var network: Network {
-        guard let m = model as? FeedForwardModel else { preconditionFailure("\(config.model) is not a feed-forward network") }
+        guard let m = model as? FeedForwardModel else {
+            preconditionFailure("\(config.model) is not a feed-forward network")
+        }
         return m.network
     }
 
@@ -83,19 +89,31 @@ public final class Trainer {
     /// (`resumeDifferences`); a checkpoint of other settings is refused, naming each difference.
     public func restore(_ checkpoint: Checkpoint) throws {
         guard checkpoint.config.model == config.model, checkpoint.config.activation == config.activation,
-              checkpoint.parameters.count == model.parameters.count else {
-            throw TrainingError.checkpoint(path: checkpoint.path, "was written for model \(checkpoint.config.model) (\(checkpoint.config.activation.rawValue)), not \(config.model) (\(config.activation.rawValue))")
+            checkpoint.parameters.count == model.parameters.count
+        else {
+            throw TrainingError.checkpoint(
+                path: checkpoint.path,
+                "was written for model \(checkpoint.config.model) (\(checkpoint.config.activation.rawValue)), not \(config.model) (\(config.activation.rawValue))"
+            )
         }
         let differences = Self.resumeDifferences(checkpoint: checkpoint.config, run: config)
         guard differences.isEmpty else {
-            throw TrainingError.checkpoint(path: checkpoint.path, "was written with other settings: \(differences.joined(separator: ", ")); resume with the settings of the run that wrote it")
+            throw TrainingError.checkpoint(
+                path: checkpoint.path,
+                "was written with other settings: \(differences.joined(separator: ", ")); resume with the settings of the run that wrote it"
+            )
         }
         guard checkpoint.optimizerFirst.count == optimizer.first.count,
-              checkpoint.optimizerSecond.count == optimizer.second.count else {
-            throw TrainingError.checkpoint(path: checkpoint.path, "holds \(checkpoint.config.optimizer.rawValue) optimizer state, which \(config.optimizer.rawValue) cannot continue from")
+            checkpoint.optimizerSecond.count == optimizer.second.count
+        else {
+            throw TrainingError.checkpoint(
+                path: checkpoint.path,
+                "holds \(checkpoint.config.optimizer.rawValue) optimizer state, which \(config.optimizer.rawValue) cannot continue from"
+            )
         }
         model.parameters = checkpoint.parameters
-        optimizer.restore(steps: checkpoint.optimizerSteps, first: checkpoint.optimizerFirst, second: checkpoint.optimizerSecond)
+        optimizer.restore(
+            steps: checkpoint.optimizerSteps, first: checkpoint.optimizerFirst, second: checkpoint.optimizerSecond)
         completedEpochs = checkpoint.epoch
         report.epochs = checkpoint.epochs
     }
@@ -103,13 +121,15 @@ public final class Trainer {
     /// The settings that decide the weights and differ between a checkpoint's run and this one, as `key value (now
     /// value)`. The epoch count (a resume trains on), outputs, evaluation samples, the data directory and gradient
     /// checks may differ.
-    public static func resumeDifferences(checkpoint a: TrainingConfiguration, run b: TrainingConfiguration) -> [String] {
+    public static func resumeDifferences(checkpoint a: TrainingConfiguration, run b: TrainingConfiguration) -> [String]
+    {
         func settings(_ c: TrainingConfiguration) -> [String: String] {
             var c = c
             c.epochs = 0; c.testLimit = nil; c.dataDir = nil; c.gradCheckEvery = 0
             c.trace = nil; c.traceEvery = 1; c.traceBackprop = false; c.checkpoint = nil
             guard let text = try? JSONReport.canonical(c),
-                  let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else { return [:] }
+                let json = try? JSONSerialization.jsonObject(with: Data(text.utf8))
+            else { return [:] }
             var flat: [String: String] = [:]
             func walk(_ v: Any, _ key: String) {
                 if let d = v as? [String: Any] {
@@ -130,9 +150,10 @@ public final class Trainer {
     }
 
     public func checkpoint() -> Checkpoint {
-        Checkpoint(path: config.checkpoint ?? "", config: config, epoch: completedEpochs, parameters: model.parameters,
-                   optimizerSteps: optimizer.steps, optimizerFirst: optimizer.first, optimizerSecond: optimizer.second,
-                   epochs: report.epochs)
+        Checkpoint(
+            path: config.checkpoint ?? "", config: config, epoch: completedEpochs, parameters: model.parameters,
+            optimizerSteps: optimizer.steps, optimizerFirst: optimizer.first, optimizerSecond: optimizer.second,
+            epochs: report.epochs)
     }
 
     /// Trains the remaining epochs and returns the report.
@@ -146,9 +167,10 @@ public final class Trainer {
             let elapsed = Date().timeIntervalSince(epochStart), cpu = Self.processCPUSeconds() - cpuStart
             let (floatAcc, testLoss) = evaluate()
             let hardwareAcc = try datapathAccuracy()
-            var e = TrainingReport.Epoch(epoch: completedEpochs + 1, testAccuracy: hardwareAcc ?? floatAcc, testLoss: testLoss,
-                                         trainLoss: loss, seconds: elapsed, samplesPerSecond: Double(train.count) / elapsed,
-                                         cpuSeconds: cpu)
+            var e = TrainingReport.Epoch(
+                epoch: completedEpochs + 1, testAccuracy: hardwareAcc ?? floatAcc, testLoss: testLoss,
+                trainLoss: loss, seconds: elapsed, samplesPerSecond: Double(train.count) / elapsed,
+                cpuSeconds: cpu)
             if hardwareAcc != nil { e.floatForwardAccuracy = floatAcc }
             report.epochs.append(e)
             samples += train.count; seconds += elapsed
@@ -161,8 +183,9 @@ public final class Trainer {
         }
         if seconds > 0 {
             let sps = Double(samples) / seconds
-            report.throughput = .init(samplesPerSecond: sps, stepsPerSecond: sps / Double(config.batch),
-                                      gflopsPerSecond: model.flopsPerSample * sps / 1e9)
+            report.throughput = .init(
+                samplesPerSecond: sps, stepsPerSecond: sps / Double(config.batch),
+                gflopsPerSecond: model.flopsPerSample * sps / 1e9)
         }
         if !report.gradientChecks.isEmpty {
             let n = Double(report.gradientChecks.count)
@@ -188,39 +211,52 @@ public final class Trainer {
         let F = train.featureCount
         let steps = stepsPerEpoch
         let lastGlobalStep = config.epochs * steps - 1
-        let progress = ProgressBar(total: steps, label: "epoch \(epoch + 1)/\(config.epochs)", enabled: showProgress && ProgressBar.stderrIsTerminal)
+        let progress = ProgressBar(
+            total: steps, label: "epoch \(epoch + 1)/\(config.epochs)",
+            enabled: showProgress && ProgressBar.stderrIsTerminal)
         var lossSum = 0.0
         for i in 0..<steps {
             let step = epoch * steps + i
             batch.gather(from: train, order: order, batcher: batcher, batch: i)
             let n = batch.count
-            try batch.images.withUnsafeBufferPointer { xb in try batch.labels.withUnsafeBufferPointer { yb in
-            let x = xb.baseAddress!, y = yb.baseAddress!
-            let sampled = sampledStepObserver != nil
-                && (step == 0 || step % config.traceEvery == 0 || step == lastGlobalStep)
-            let checking = config.gradCheckEvery > 0 && step % config.gradCheckEvery == 0
-            let (loss, record) = try estimate(step: step, input: x, labels: y, rows: n, recordLosses: sampled)
-            guard loss.isFinite else { throw TrainingError.diverged(step: step, loss: loss) }
-            lossSum += loss
-            var bpGradient: [Float]? = nil
-            if checking || (sampled && config.traceBackprop) {
-                bpGradient = backpropGradient(input: x, labels: y, rows: n, step: step)
+            try batch.images.withUnsafeBufferPointer { xb in
+                try batch.labels.withUnsafeBufferPointer { yb in
+                    let x = xb.baseAddress!, y = yb.baseAddress!
+                    let sampled =
+                        sampledStepObserver != nil
+                        && (step == 0 || step % config.traceEvery == 0 || step == lastGlobalStep)
+                    let checking = config.gradCheckEvery > 0 && step % config.gradCheckEvery == 0
+                    let (loss, record) = try estimate(step: step, input: x, labels: y, rows: n, recordLosses: sampled)
+                    guard loss.isFinite else { throw TrainingError.diverged(step: step, loss: loss) }
+                    lossSum += loss
+                    var bpGradient: [Float]? = nil
+                    if checking || (sampled && config.traceBackprop) {
+                        bpGradient = backpropGradient(input: x, labels: y, rows: n, step: step)
+                    }
+                    if checking, let g = bpGradient {
+                        let groups = model.checkGroups
+                        report.gradientChecks.append(
+                            .init(
+                                step: step,
+                                cosine: groups.map { VectorMath.cosine(Array(gradient[$0.range]), Array(g[$0.range])) },
+                                normRatio: groups.map {
+                                    VectorMath.norm(Array(gradient[$0.range]))
+                                        / max(1e-30, VectorMath.norm(Array(g[$0.range])))
+                                }))
+                    }
+                    if sampled, let observer = sampledStepObserver {
+                        try observer(
+                            SampledStep(
+                                step: step, epoch: epoch, input: UnsafeBufferPointer(start: x, count: n * F),
+                                labels: UnsafeBufferPointer(start: y, count: n), parameters: model.parameters,
+                                gradient: gradient, backpropGradient: bpGradient, record: record))
+                    }
+                    gradient.withUnsafeBufferPointer {
+                        optimizer.apply(gradient: $0.baseAddress!, to: &model.parameters)
+                    }
+                    model.afterUpdate()
+                }
             }
-            if checking, let g = bpGradient {
-                let groups = model.checkGroups
-                report.gradientChecks.append(.init(
-                    step: step,
-                    cosine: groups.map { VectorMath.cosine(Array(gradient[$0.range]), Array(g[$0.range])) },
-                    normRatio: groups.map { VectorMath.norm(Array(gradient[$0.range])) / max(1e-30, VectorMath.norm(Array(g[$0.range]))) }))
-            }
-            if sampled, let observer = sampledStepObserver {
-                try observer(SampledStep(step: step, epoch: epoch, input: UnsafeBufferPointer(start: x, count: n * F),
-                                         labels: UnsafeBufferPointer(start: y, count: n), parameters: model.parameters,
-                                         gradient: gradient, backpropGradient: bpGradient, record: record))
-            }
-            gradient.withUnsafeBufferPointer { optimizer.apply(gradient: $0.baseAddress!, to: &model.parameters) }
-            model.afterUpdate()
-            } }
             progress.update(i + 1, detail: String(format: "loss %.4f", lossSum / Double(i + 1)))
         }
         progress.finish()
@@ -228,13 +264,16 @@ public final class Trainer {
     }
 
     /// Fills `gradient` with the configured estimator's estimate for one batch.
-    func estimate(step: Int, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
-                  recordLosses: Bool) throws -> (Double, StepRecord) {
+    func estimate(
+        step: Int, input: UnsafePointer<Float>, labels: UnsafePointer<Int32>, rows: Int,
+        recordLosses: Bool
+    ) throws -> (Double, StepRecord) {
         let model = self.model
         return try gradient.withUnsafeMutableBufferPointer { g -> (Double, StepRecord) in
             if !model.writesEveryParameter { g.update(repeating: 0) }
-            let r = try model.estimate(input: input, labels: labels, rows: rows, step: step, into: g.baseAddress!,
-                                       recordLosses: recordLosses)
+            let r = try model.estimate(
+                input: input, labels: labels, rows: rows, step: step, into: g.baseAddress!,
+                recordLosses: recordLosses)
             return (r.loss, r)
         }
     }

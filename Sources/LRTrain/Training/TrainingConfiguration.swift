@@ -47,7 +47,9 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
 
     /// The model, any `ModelSpec` spelling (mlp, cnn, rnn, snn, gnn); `activation` applies to mlp and cnn.
     public func modelSpec() throws(SettingError) -> ModelSpec {
-        do { return try ModelSpec.parse(model, activation: activation) } catch { throw SettingError("model", error.description) }
+        do { return try ModelSpec.parse(model, activation: activation) } catch {
+            throw SettingError("model", error.description)
+        }
     }
 
     /// Checks ranges and expands per-layer lists against the model (for rnn, snn and gnn: the layers of one time step
@@ -55,16 +57,31 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public func resolved() throws -> (TrainingConfiguration, NetworkSpec) {
         let spec = try modelSpec().network
         guard spec.isTrainable else {
-            throw SettingError("model", "\(model): batch-norm and shortcut layers have no training kernels; \(NetworkSpec.presetNames.joined(separator: ", ")) are simulator workloads (lrsim sim --model \(model))")
+            throw SettingError(
+                "model",
+                "\(model): batch-norm and shortcut layers have no training kernels; \(NetworkSpec.presetNames.joined(separator: ", ")) are simulator workloads (lrsim sim --model \(model))"
+            )
         }
-        guard epochs >= 1 && epochs <= 100_000 else { throw SettingError("epochs", "expected 1...100000, got \(epochs)") }
+        guard epochs >= 1 && epochs <= 100_000 else {
+            throw SettingError("epochs", "expected 1...100000, got \(epochs)")
+        }
         guard batch >= 1 && batch <= 1 << 16 else { throw SettingError("batch", "expected 1...65536, got \(batch)") }
-        guard learningRate > 0 && learningRate.isFinite else { throw SettingError("lr", "expected a positive number, got \(learningRate)") }
-        guard momentum >= 0 && momentum < 1 else { throw SettingError("momentum", "expected 0 <= momentum < 1, got \(momentum)") }
-        guard traceEvery >= 1 else { throw SettingError("trace-every", "expected a positive step count, got \(traceEvery)") }
-        guard gradCheckEvery >= 0 else { throw SettingError("grad-check-every", "expected 0 or a positive step count, got \(gradCheckEvery)") }
+        guard learningRate > 0 && learningRate.isFinite else {
+            throw SettingError("lr", "expected a positive number, got \(learningRate)")
+        }
+        guard momentum >= 0 && momentum < 1 else {
+            throw SettingError("momentum", "expected 0 <= momentum < 1, got \(momentum)")
+        }
+        guard traceEvery >= 1 else {
+            throw SettingError("trace-every", "expected a positive step count, got \(traceEvery)")
+        }
+        guard gradCheckEvery >= 0 else {
+            throw SettingError("grad-check-every", "expected 0 or a positive step count, got \(gradCheckEvery)")
+        }
         if let wd = weightDecay {
-            guard wd >= 0 && wd.isFinite else { throw SettingError("weight-decay", "expected a number >= 0, got \(wd)") }
+            guard wd >= 0 && wd.isFinite else {
+                throw SettingError("weight-decay", "expected a number >= 0, got \(wd)")
+            }
         }
         if estimator.stepInjection != nil {
             guard case .sequence(let s) = try modelSpec(), s.kind == .rnn else {
@@ -77,9 +94,14 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
             }
         }
         if let s = trainNoise, s != 0 {
-            guard s > 0 && s.isFinite else { throw SettingError("train-noise", "expected a noise scale >= 0, got \(s)") }
+            guard s > 0 && s.isFinite else {
+                throw SettingError("train-noise", "expected a noise scale >= 0, got \(s)")
+            }
             guard estimator.kind == .bp else {
-                throw SettingError("train-noise", "adds noise to backprop's forward pass (BP+); \(estimator.kind.rawValue) has its own noise (--sigma)")
+                throw SettingError(
+                    "train-noise",
+                    "adds noise to backprop's forward pass (BP+); \(estimator.kind.rawValue) has its own noise (--sigma)"
+                )
             }
             guard case .feedforward = try modelSpec() else {
                 throw SettingError("train-noise", "BP+ runs on mlp and cnn models, not \(model)")

@@ -9,7 +9,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .invalidOption(m): return m
         case let .checkpoint(path, m): return "\(path): \(m)"
-        case let .diverged(step, loss): return "training diverged at step \(step): loss \(loss) is not finite (lower the learning rate or sigma)"
+        case let .diverged(step, loss):
+            return "training diverged at step \(step): loss \(loss) is not finite (lower the learning rate or sigma)"
         case let .io(path, m): return "\(path): \(m)"
         }
     }

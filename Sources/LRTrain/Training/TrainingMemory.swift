@@ -1,7 +1,8 @@
 import Foundation
 import LRCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What training a network will allocate, estimated from the spec before anything is allocated, so a network that
@@ -41,11 +42,11 @@ public struct TrainingMemory: Sendable, Equatable {
             shape = out
         }
         let batch = Double(config.batch)
-        var activations = 3 * batch * perSample   // clean forward, backprop's workspace and deltas
+        var activations = 3 * batch * perSample  // clean forward, backprop's workspace and deltas
         if config.estimator.kind != .bp {
             let copies = Double(config.estimator.copies.max() ?? 1)
             let chunk = max(1, min(batch, (Double(1 << 23) / (copies * widest)).rounded(.down)))
-            activations += 2 * chunk * copies * perSample   // the tail's outputs and the noise draws
+            activations += 2 * chunk * copies * perSample  // the tail's outputs and the noise draws
         }
         activationFloats = activations
     }
@@ -55,7 +56,8 @@ public struct TrainingMemory: Sendable, Equatable {
     public func check(model: String, batch: Int, limit: SystemMemory.Limit = SystemMemory.limit) throws {
         guard bytes > Double(limit.bytes) else { return }
         throw TrainingError.invalidOption(
-            "--model \(model) with --batch \(batch): training needs at least \(Self.format(bytes)) (\(Self.count(parameters)) parameters x \(parameterArrays) arrays for weights, gradients and optimizer state, plus activations), more than the \(Self.format(Double(limit.bytes))) of \(limit.source)")
+            "--model \(model) with --batch \(batch): training needs at least \(Self.format(bytes)) (\(Self.count(parameters)) parameters x \(parameterArrays) arrays for weights, gradients and optimizer state, plus activations), more than the \(Self.format(Double(limit.bytes))) of \(limit.source)"
+        )
     }
 
     static func format(_ bytes: Double) -> String {
@@ -84,14 +86,22 @@ public enum SystemMemory {
             if let bytes, bytes > 0, bytes < best.bytes { best = Limit(bytes: bytes, source: source) }
         }
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
-        if pages > 0, pageSize > 0 { consider(UInt64(pages).multipliedReportingOverflow(by: UInt64(pageSize)).partialValue, "physical memory") }
+        if pages > 0, pageSize > 0 {
+            consider(UInt64(pages).multipliedReportingOverflow(by: UInt64(pageSize)).partialValue, "physical memory")
+        }
         if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8) {
-            consider(UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)), "memory allowed by the cgroup (memory.max)")
+            consider(
+                UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                "memory allowed by the cgroup (memory.max)")
         }
         // RLIM_INFINITY is all ones; `consider` ignores it as it is never the smallest.
         var r = rlimit()
-        if getrlimit(Int32(RLIMIT_AS.rawValue), &r) == 0 { consider(UInt64(r.rlim_cur), "address space allowed by ulimit -v") }
-        if getrlimit(Int32(RLIMIT_DATA.rawValue), &r) == 0 { consider(UInt64(r.rlim_cur), "data segment allowed by ulimit -d") }
+        if getrlimit(Int32(RLIMIT_AS.rawValue), &r) == 0 {
+            consider(UInt64(r.rlim_cur), "address space allowed by ulimit -v")
+        }
+        if getrlimit(Int32(RLIMIT_DATA.rawValue), &r) == 0 {
+            consider(UInt64(r.rlim_cur), "data segment allowed by ulimit -d")
+        }
         return best
     }
 }

@@ -39,7 +39,7 @@ package enum WorkloadCount {
             } else {
                 macs += K * forwardMACs(spec, from: li + 1)
             }
-            macs += gradientMACs   // the gradient GEMM
+            macs += gradientMACs  // the gradient GEMM
         }
         return 2 * macs
     }

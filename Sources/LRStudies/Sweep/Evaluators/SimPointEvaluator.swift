@@ -41,8 +41,10 @@ public struct SimPointEvaluator: PointEvaluator {
         ]
         // Where the energy of an iteration goes (the study's breakdown).
         let n = Double(max(1, r.iterations))
-        for (part, pj) in [("pe", r.energyPj.pe), ("sram", r.energyPj.sram), ("dram", r.energyPj.dram),
-                           ("interconnect", r.energyPj.interconnect), ("noise", r.energyPj.noise)] {
+        for (part, pj) in [
+            ("pe", r.energyPj.pe), ("sram", r.energyPj.sram), ("dram", r.energyPj.dram),
+            ("interconnect", r.energyPj.interconnect), ("noise", r.energyPj.noise),
+        ] {
             m["sim.energy_uj_per_iteration." + part] = pj / n / 1e6
         }
         for s in r.stages { m["sim.utilization." + s.name] = s.utilization }

@@ -19,7 +19,8 @@ public struct TrainPointEvaluator: PointEvaluator {
 
     public func evaluate(_ hardware: HardwareModel, point: SweepPoint, directory: String) throws -> [String: Double] {
         let trainer = try Trainer(
-            config: WorkloadOverrides.split(point.overrides).workload.applied(to: config), train: train, test: test, datapath: try TrainingDatapath(hardware: hardware))
+            config: WorkloadOverrides.split(point.overrides).workload.applied(to: config), train: train, test: test,
+            datapath: try TrainingDatapath(hardware: hardware))
         trainer.showProgress = false
         var report = try trainer.run()
         try JSONReport.write(report, to: (directory as NSString).appendingPathComponent("train.json"))

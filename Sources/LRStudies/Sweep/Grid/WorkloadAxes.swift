@@ -45,16 +45,19 @@ public struct WorkloadOverrides: Sendable, Equatable {
         let name = String(key.dropFirst(Self.prefix.count))
         guard let k = Key(rawValue: name) else {
             throw SettingError(
-                "vary", "\(key): expected a workload key among "
+                "vary",
+                "\(key): expected a workload key among "
                     + Key.allCases.map { Self.prefix + $0.rawValue }.joined(separator: ", "))
         }
         func number(_ range: ClosedRange<Int>) throws(SettingError) -> Int {
             guard let n = Int(value), range.contains(n) else {
-                throw SettingError("vary", "\(key)=\(value): expected an integer in \(range.lowerBound) ... \(range.upperBound)")
+                throw SettingError(
+                    "vary", "\(key)=\(value): expected an integer in \(range.lowerBound) ... \(range.upperBound)")
             }
             return n
         }
-        func choice<T: RawRepresentable & CaseIterable>(_: T.Type) throws(SettingError) -> T where T.RawValue == String {
+        func choice<T: RawRepresentable & CaseIterable>(_: T.Type) throws(SettingError) -> T
+        where T.RawValue == String {
             guard let v = T(rawValue: value) else {
                 throw SettingError(
                     "vary", "\(key)=\(value): expected one of " + T.allCases.map(\.rawValue).joined(separator: ", "))

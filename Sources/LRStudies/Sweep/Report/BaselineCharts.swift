@@ -11,7 +11,8 @@ extension SweepReportBuilder {
     /// several values). One chart per combination of their values.
     func facetKeys(_ c: BaselineComparison) -> [String] {
         if let facet { return facet.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        return c.shared.first { key in Set(c.candidate.points.compactMap { $0.values[key] }).count > 1 }.map { [$0] } ?? []
+        return c.shared.first { key in Set(c.candidate.points.compactMap { $0.values[key] }).count > 1 }.map { [$0] }
+            ?? []
     }
 
     /// The last component of an axis key (`mapping.split` -> `split`): series names stay short enough for the legend.
@@ -22,11 +23,17 @@ extension SweepReportBuilder {
         let axes = c.candidate.spec.axes
         let facetKeys = facetKeys(c)
         let candidates = axes.filter { !facetKeys.contains($0.key) }
-        guard let xAxis = candidates.first(where: { a in c.candidateOnly.contains(a.key) && a.values.allSatisfy { Double($0) != nil } })
-            ?? candidates.first(where: { c.candidateOnly.contains($0.key) }) ?? candidates.first
+        guard
+            let xAxis = candidates.first(where: { a in
+                c.candidateOnly.contains(a.key) && a.values.allSatisfy { Double($0) != nil }
+            })
+                ?? candidates.first(where: { c.candidateOnly.contains($0.key) }) ?? candidates.first
         else { return [] }
         let numeric = xAxis.values.allSatisfy { (Double($0) ?? 0) > 0 }
-        let logX = numeric && (xAxis.values.compactMap(Double.init).max() ?? 1) / (xAxis.values.compactMap(Double.init).min() ?? 1) >= 8
+        let logX =
+            numeric
+            && (xAxis.values.compactMap(Double.init).max() ?? 1) / (xAxis.values.compactMap(Double.init).min() ?? 1)
+                >= 8
         // Series: the other axes that vary (a single-valued axis would only lengthen every name).
         let others = axes.filter { $0.key != xAxis.key && !facetKeys.contains($0.key) && $0.values.count > 1 }
         // Every combination of the facet axes' values, in grid order ([[]]: one chart of everything).
@@ -43,19 +50,27 @@ extension SweepReportBuilder {
                 var groups: [String: [(x: Double, y: Double)]] = [:], labels: [String: [String]] = [:]
                 var order: [String] = []
                 for r in rows where facetKeys.indices.allSatisfy({ r.point.values[facetKeys[$0]] == f[$0] }) {
-                    guard let v = r.point.values[xAxis.key], let xv = x(v), let y = r.ratios[ratio.key], y > 0 else { continue }
-                    let name = others.isEmpty ? ratio.title
-                        : others.map { "\(Self.leafKey($0.key))=\(r.point.values[$0.key] ?? "")" }.joined(separator: " ")
+                    guard let v = r.point.values[xAxis.key], let xv = x(v), let y = r.ratios[ratio.key], y > 0 else {
+                        continue
+                    }
+                    let name =
+                        others.isEmpty
+                        ? ratio.title
+                        : others.map { "\(Self.leafKey($0.key))=\(r.point.values[$0.key] ?? "")" }.joined(
+                            separator: " ")
                     if groups[name] == nil { order.append(name) }
                     groups[name, default: []].append((xv, y))
-                    let against = c.baselineOnly.map { "\($0)=\(r.references[ratio.key]?.values[$0] ?? "")" }.joined(separator: " ")
-                    labels[name, default: []].append("\(name) \(xAxis.key)=\(v): \(PlotScale.label(y))"
-                        + (against.isEmpty ? "" : " (baseline \(against))"))
+                    let against = c.baselineOnly.map { "\($0)=\(r.references[ratio.key]?.values[$0] ?? "")" }.joined(
+                        separator: " ")
+                    labels[name, default: []].append(
+                        "\(name) \(xAxis.key)=\(v): \(PlotScale.label(y))"
+                            + (against.isEmpty ? "" : " (baseline \(against))"))
                 }
                 guard !order.isEmpty else { continue }
                 let where_ = facetKeys.indices.map { ", \(Self.leafKey(facetKeys[$0]))=\(f[$0])" }.joined()
-                var chart = LineChart(title: "\(ratio.title) ratio\(where_)",
-                                      xLabel: xAxis.key, yLabel: "\(ratio.title): candidate / best baseline")
+                var chart = LineChart(
+                    title: "\(ratio.title) ratio\(where_)",
+                    xLabel: xAxis.key, yLabel: "\(ratio.title): candidate / best baseline")
                 chart.series = order.map { name in
                     let sorted = zip(groups[name]!, labels[name]!).sorted { $0.0.x < $1.0.x }
                     return .init(name: name, points: sorted.map(\.0), labels: sorted.map(\.1))
@@ -70,16 +85,21 @@ extension SweepReportBuilder {
                 }
                 chart.notes = Self.coincidenceNotes(chart.series)
                 if let ticks = chart.xTicks, let lo = ticks.first, let hi = ticks.last {
-                    chart.series.append(.init(name: "parity with the baseline", points: [(lo, 1), (hi, 1)],
-                                              style: SeriesStyle(color: "#555555", marker: .circle, dash: "3 3"), markers: false))
+                    chart.series.append(
+                        .init(
+                            name: "parity with the baseline", points: [(lo, 1), (hi, 1)],
+                            style: SeriesStyle(color: "#555555", marker: .circle, dash: "3 3"), markers: false))
                 }
-                let direction = ratio.better == .higher ? "above 1 the candidate is faster" : "below 1 the candidate uses less"
-                out.append(ReportChart(
-                    name: "\(ratio.key)-vs-\(xAxis.key)\(f.map { "-\($0)" }.joined())", svg: chart.svg(),
-                    caption: "\(ratio.title) of each candidate point over the best point of \(c.baselineName) with the same "
-                        + "\(c.shared.isEmpty ? "settings (none shared: the best of all)" : c.shared.joined(separator: ", ")); "
-                        + "\(direction). Log scale.",
-                    section: baselineSection))
+                let direction =
+                    ratio.better == .higher ? "above 1 the candidate is faster" : "below 1 the candidate uses less"
+                out.append(
+                    ReportChart(
+                        name: "\(ratio.key)-vs-\(xAxis.key)\(f.map { "-\($0)" }.joined())", svg: chart.svg(),
+                        caption:
+                            "\(ratio.title) of each candidate point over the best point of \(c.baselineName) with the same "
+                            + "\(c.shared.isEmpty ? "settings (none shared: the best of all)" : c.shared.joined(separator: ", ")); "
+                            + "\(direction). Log scale.",
+                        section: baselineSection))
             }
         }
         return out

@@ -26,9 +26,12 @@ public struct BaselineComparison: Sendable {
     }
 
     public static let ratios: [Ratio] = [
-        .init(key: "iterations_per_second_ratio", metric: "sim.iterations_per_second", title: "iterations/s", better: .higher),
-        .init(key: "energy_per_iteration_ratio", metric: "sim.energy_uj_per_iteration", title: "energy per iteration",
-              better: .lower),
+        .init(
+            key: "iterations_per_second_ratio", metric: "sim.iterations_per_second", title: "iterations/s",
+            better: .higher),
+        .init(
+            key: "energy_per_iteration_ratio", metric: "sim.energy_uj_per_iteration", title: "energy per iteration",
+            better: .lower),
         .init(key: "peak_memory_ratio", metric: "sim.memory_peak_bytes", title: "peak on-chip memory", better: .lower),
     ]
 
@@ -49,7 +52,8 @@ public struct BaselineComparison: Sendable {
         }
         for r in rows() where r.references.isEmpty && r.point.status == .ok {
             let values = shared.map { "\($0)=\(r.point.values[$0] ?? "")" }.joined(separator: " ")
-            throw SweepError("\(baselineName): no point of the baseline has \(values) (candidate point \(r.point.index))")
+            throw SweepError(
+                "\(baselineName): no point of the baseline has \(values) (candidate point \(r.point.index))")
         }
     }
 

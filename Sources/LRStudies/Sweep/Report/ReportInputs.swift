@@ -39,18 +39,25 @@ public enum ReportInputs {
             b.summary = (DemoSummary.header, s.rows.map(\.fields))
             b.notes = s.findings
             b.command = s.command
-            if let sweep = s.sweep { b.references["train.test_accuracy"] = ("float ALR, same samples", sweep.floatAccuracy) }
+            if let sweep = s.sweep {
+                b.references["train.test_accuracy"] = ("float ALR, same samples", sweep.floatAccuracy)
+            }
             b.title = "lrsim demo: Fashion-MNIST MLP, ALR vs LR vs backprop on \(s.hardware)"
         }
         if let baseline {
-            guard let table else { throw SweepError("\(directory): --baseline compares sweeps; this directory holds none") }
+            guard let table else {
+                throw SweepError("\(directory): --baseline compares sweeps; this directory holds none")
+            }
             let base = try builder(directory: baseline)
             guard let other = base.table else { throw SweepError("\(baseline): holds no sweep to compare with") }
-            b.baseline = try BaselineComparison(candidate: table, baseline: other,
-                                                baselineName: (baseline as NSString).lastPathComponent)
+            b.baseline = try BaselineComparison(
+                candidate: table, baseline: other,
+                baselineName: (baseline as NSString).lastPathComponent)
             for key in facet.map({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) ?? []
             where !table.spec.axes.contains(where: { $0.key == key }) {
-                throw SweepError("--facet \(key): not an axis of \(directory) (\(table.spec.axes.map(\.key).joined(separator: ", ")))")
+                throw SweepError(
+                    "--facet \(key): not an axis of \(directory) (\(table.spec.axes.map(\.key).joined(separator: ", ")))"
+                )
             }
             b.facet = facet
             b.title = "lrsim report: \((directory as NSString).lastPathComponent) against \(b.baseline!.baselineName)"

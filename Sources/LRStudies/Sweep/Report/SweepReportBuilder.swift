@@ -48,9 +48,12 @@ public struct SweepReportBuilder {
         var intro: [HTMLReportPage.Block] = []
         if let t = table {
             let ok = t.points.filter { $0.status == .ok }.count
-            intro.append(.paragraph("Sweep of \(t.points.count) points (\(ok) ok, \(t.points.count - ok) failed) over "
-                + t.spec.axes.map { "\($0.key) = {\($0.values.joined(separator: ", "))}" }.joined(separator: " x ")
-                + " on \(t.spec.hw); kinds: \(t.spec.kinds.joined(separator: ", "))."))
+            intro.append(
+                .paragraph(
+                    "Sweep of \(t.points.count) points (\(ok) ok, \(t.points.count - ok) failed) over "
+                        + t.spec.axes.map { "\($0.key) = {\($0.values.joined(separator: ", "))}" }.joined(
+                            separator: " x ")
+                        + " on \(t.spec.hw); kinds: \(t.spec.kinds.joined(separator: ", "))."))
         }
         if let command { intro.append(.preformatted(command)) }
         if let summary { intro.append(.table(header: summary.header, rows: summary.rows)) }
@@ -60,18 +63,24 @@ public struct SweepReportBuilder {
         let constants = table.map(constantNotes) ?? []
         var sections: [String] = baseline == nil ? [] : [baselineSection]
         for name in ReportMetric.Section.allCases.map(\.rawValue) + charts.map(\.section)
-        where !sections.contains(name) && (charts.contains { $0.section == name } || constants.contains { $0.section == name }) {
+        where !sections.contains(name)
+            && (charts.contains { $0.section == name } || constants.contains { $0.section == name })
+        {
             sections.append(name)
         }
         for s in sections {
             var blocks: [HTMLReportPage.Block] = constants.filter { $0.section == s }.map { .paragraph($0.text) }
             if s == baselineSection, let b = baseline {
-                blocks.append(.paragraph(
-                    "Each point set against \(b.baselineName): the best baseline point with the same "
-                        + (b.shared.isEmpty ? "settings (the sweeps share no axis: the best of all)" : b.shared.joined(separator: ", "))
-                        + (b.baselineOnly.isEmpty ? "" : ", over the baseline's own " + b.baselineOnly.joined(separator: ", "))
-                        + ". Ratios are candidate / baseline. Below: the candidate's best ratio of each kind per shared "
-                        + "setting, then charts; every ratio is in the table at the end."))
+                blocks.append(
+                    .paragraph(
+                        "Each point set against \(b.baselineName): the best baseline point with the same "
+                            + (b.shared.isEmpty
+                                ? "settings (the sweeps share no axis: the best of all)"
+                                : b.shared.joined(separator: ", "))
+                            + (b.baselineOnly.isEmpty
+                                ? "" : ", over the baseline's own " + b.baselineOnly.joined(separator: ", "))
+                            + ". Ratios are candidate / baseline. Below: the candidate's best ratio of each kind per shared "
+                            + "setting, then charts; every ratio is in the table at the end."))
                 let summary = baselineSummary(b)
                 blocks.append(.table(header: summary.header, rows: summary.rows))
             }
@@ -91,7 +100,12 @@ public struct SweepReportBuilder {
             let keep = csv.header.indices.filter { i in
                 csv.header[i] != "id" && (csv.header[i] != "error" || csv.rows.contains { !$0[i].isEmpty })
             }
-            page.add("Sweep table", [.table(header: keep.map { csv.header[$0] }, rows: csv.rows.map { r in keep.map { Self.short(r[$0]) } })])
+            page.add(
+                "Sweep table",
+                [
+                    .table(
+                        header: keep.map { csv.header[$0] }, rows: csv.rows.map { r in keep.map { Self.short(r[$0]) } })
+                ])
         }
         return page.html
     }

@@ -28,7 +28,9 @@ public struct PointResult: Sendable, Codable, Equatable {
     public func problem(for point: SweepPoint, kinds: [String]) -> String? {
         if kind != "sweep-point" { return "field 'kind' is '\(kind)', expected 'sweep-point'" }
         if id != point.id { return "field 'id' is '\(id)', but the file is in the directory of point \(point.id)" }
-        if index != point.index { return "field 'index' is \(index), but point \(point.id) is number \(point.index) of the grid" }
+        if index != point.index {
+            return "field 'index' is \(index), but point \(point.id) is number \(point.index) of the grid"
+        }
         if overrides != point.overrides {
             return "field 'overrides' is \(overrides), but point \(point.id) is \(point.overrides)"
         }
@@ -43,7 +45,8 @@ public struct PointResult: Sendable, Codable, Equatable {
             }
         }
         if status == .ok, metrics.isEmpty { return "status 'ok' without metrics" }
-        for (name, seconds) in wallSeconds.sorted(by: { $0.key < $1.key }) where !kinds.contains(name) || !(seconds >= 0) {
+        for (name, seconds) in wallSeconds.sorted(by: { $0.key < $1.key })
+        where !kinds.contains(name) || !(seconds >= 0) {
             return "wall_seconds '\(name)' is \(seconds), expected an evaluator of the sweep and seconds >= 0"
         }
         return nil

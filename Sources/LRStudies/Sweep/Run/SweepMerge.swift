@@ -15,7 +15,8 @@ public enum SweepMerge {
             }
             if let first = spec, first != s {
                 throw SweepError(
-                    "\(dir)/sweep-spec.json: a different sweep than \(inputs[0]) (another hardware model, other axes or settings)")
+                    "\(dir)/sweep-spec.json: a different sweep than \(inputs[0]) (another hardware model, other axes or settings)"
+                )
             }
             spec = s
         }
@@ -35,10 +36,12 @@ public enum SweepMerge {
                 if let r = try SweepStore(directory: dir).storedResult(point, spec: spec) { found.append((dir, r)) }
             }
             guard let (src, r) = found.first(where: { $0.result.status == .ok }) ?? found.first else {
-                throw SweepError("sweep merge: point \(point.index) (\(point.id)) is in none of the directories; run its shard")
+                throw SweepError(
+                    "sweep merge: point \(point.index) (\(point.id)) is in none of the directories; run its shard")
             }
             if (src as NSString).standardizingPath != (output as NSString).standardizingPath {
-                try copyPoint(from: SweepStore(directory: src).pointDirectory(point.id), to: out.pointDirectory(point.id))
+                try copyPoint(
+                    from: SweepStore(directory: src).pointDirectory(point.id), to: out.pointDirectory(point.id))
             }
             results.append(r)
         }
