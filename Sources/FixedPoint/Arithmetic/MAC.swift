@@ -65,9 +65,7 @@ public struct FixedMAC: Sendable, Hashable {
             productMin = Int128.min
             productMax = Int128.max
         }
-        fastDot = FastDotPlan(
-            a: a, b: b, exactProduct: exactProduct, config: config,
-            accumulateIsUnrounded: accumulateIsUnrounded)
+        fastDot = FastDotPlan(a: a, b: b, exactProduct: exactProduct, config: config)
     }
 
     /// Whether `accumulateDot` may take the Int64 fast path (for some term counts and start values).

@@ -7,6 +7,11 @@
 /// `FixedArithmetic.quantize` (ties and negative values included), and the sum is formed with wrapping Int64 (or Int128)
 /// additions, requantized once at the end. Everything mode-dependent is chosen outside the loop: the loop is generic
 /// over small rounding and overflow structs, so each combination gets its own specialised loop.
+///
+/// An accumulator coarser than the products (accStage > 0 bits) is allowed when its rounding is translation-invariant
+/// on its own grid (TRN, RND, RND_MIN_INF: floor(v + c) for a constant c) and deterministic: acc is on that grid, so
+/// round(acc + p) = acc + round(p) exactly and each term is the two-stage rounded product t = round_acc(p_t), summed
+/// in accumulator units (prodShift 0; pMin / pMax bound the terms). The clip then applies the second stage.
 @usableFromInline
 struct FastDotPlan: Sendable, Hashable {
     @usableFromInline enum Rounding: Sendable, Hashable {
@@ -36,7 +41,8 @@ struct FastDotPlan: Sendable, Hashable {
     @usableFromInline let lanes64: FastLaneParams<Int64>
     /// The same in Int32 lanes (vectorisable), when the products and the product format allow.
     @usableFromInline let lanes32: FastLaneParams<Int32>?
-    /// Range of the products after rounding and overflow (raw in the product format).
+    /// Range of the products after rounding and overflow (raw in the product format; with an accumulator stage, the
+    /// range of the terms in accumulator units).
     @usableFromInline let pMin: Int64
     @usableFromInline let pMax: Int64
     /// Operand decoding, as `FixedFormat.raw(fromBits:)`: ((bits << up) >> up) & mask.
@@ -52,11 +58,22 @@ struct FastDotPlan: Sendable, Hashable {
     @usableFromInline let accFormat: FixedFormat
     @usableFromInline let accLo: Int128
     @usableFromInline let accHi: Int128
+    /// Product to accumulator rounding (term = (p + accBias) >> accStage), 0 when accumulation never rounds.
+    @usableFromInline let accStage: Int
+    @usableFromInline let accBias: Int64
 
-    /// nil when the datapath needs the general path (stochastic product rounding, rounded accumulation, wide operands).
-    init?(a: FixedFormat, b: FixedFormat, exactProduct: FixedFormat, config: MACConfig, accumulateIsUnrounded: Bool) {
-        guard accumulateIsUnrounded, a.width + b.width <= 62 else { return nil }
-        let pc = config.product, pf = pc.format
+    /// nil when the datapath needs the general path (stochastic product rounding, accumulation rounded in a mode
+    /// that is not translation-invariant, wide operands).
+    init?(a: FixedFormat, b: FixedFormat, exactProduct: FixedFormat, config: MACConfig) {
+        guard a.width + b.width <= 62 else { return nil }
+        let pc = config.product, pf = pc.format, acc = config.accumulator
+        let stage = max(0, pf.fracBits - acc.format.fracBits)
+        if stage > 0 {
+            guard stage <= 62, let bias = FastDotPlan.stageBias(acc.rounding, stage) else { return nil }
+            (accStage, accBias) = (stage, bias)
+        } else {
+            (accStage, accBias) = (0, 0)
+        }
         let s = exactProduct.fracBits - pf.fracBits
         if s > 0 && pc.rounding == .stochastic { return nil }
         let extremes = [a.rawMin * b.rawMin, a.rawMin * b.rawMax, a.rawMax * b.rawMin, a.rawMax * b.rawMax]
@@ -80,14 +97,16 @@ struct FastDotPlan: Sendable, Hashable {
         let fHi = pf.rawMax
         let fLo = (pc.overflow == .saturateSymmetric && pf.isSigned) ? 0 - fHi : pf.rawMin
         let clipFormat: FixedFormat?
+        // Bounds of the clipped products (product units) before the accumulator stage.
+        let cMin: Int128, cMax: Int128
         if rMin >= fLo && rMax <= fHi {
             (clip, clipFormat) = (.signExtend, nil)
-            (pMin, pMax) = (Int64(rMin), Int64(rMax))
+            (cMin, cMax) = (rMin, rMax)
         } else {
             // Overflow can happen: the product format is narrower than the rounded products (lanes check it fits).
             guard pf.width <= 62 else { return nil }
             clipFormat = pf
-            (pMin, pMax) = (Int64(fLo), Int64(fHi))
+            (cMin, cMax) = (fLo, fHi)
             switch pc.overflow {
             case .wrap: clip = pf.isSigned ? .signExtend : .zeroExtend
             case .saturate, .saturateSymmetric: clip = .clamp
@@ -99,21 +118,38 @@ struct FastDotPlan: Sendable, Hashable {
                 s: s, mode: pc.rounding, maxProduct: maxProduct,
                 clipFormat: clipFormat, lo: fLo, hi: fHi)
         else { return nil }
+        // The stage adds accBias to a clipped product in the lane: it must not overflow it.
+        let bias = Int128(accBias)
+        guard cMax + bias <= Int128(Int64.max), cMin >= Int128(Int64.min) else { return nil }
+        (pMin, pMax) = (Int64((cMin + bias) >> accStage), Int64((cMax + bias) >> accStage))
         lanes64 = l64
-        lanes32 = FastLaneParams<Int32>(
+        let l32 = FastLaneParams<Int32>(
             s: s, mode: pc.rounding, maxProduct: maxProduct,
             clipFormat: clipFormat, lo: fLo, hi: fHi)
+        let stageFits32 = accStage <= 30 && cMax + bias <= Int128(Int32.max) && cMin >= Int128(Int32.min)
+        lanes32 = stageFits32 ? l32 : nil
         upA = Int64(64 - a.width)
         maskA = a.isSigned ? -1 : (Int64(1) << a.width) - 1
         upB = Int64(64 - b.width)
         maskB = b.isSigned ? -1 : (Int64(1) << b.width) - 1
-        let acc = config.accumulator
-        prodShift = acc.format.fracBits - pf.fracBits
+        prodShift = accStage > 0 ? 0 : acc.format.fracBits - pf.fracBits
         accWraps = acc.overflow == .wrap
         wrapNeeds64 = acc.format.width - prodShift <= 64
         accFormat = acc.format
         accHi = acc.format.rawMax
         accLo = (acc.overflow == .saturateSymmetric && acc.format.isSigned) ? 0 - accHi : acc.format.rawMin
+    }
+
+    /// The constant c of an accumulator rounding floor((v + c) / 2^stage), nil for modes that are not of that form
+    /// (their result depends on the accumulator's sign or parity, or on random words).
+    static func stageBias(_ mode: Quantization, _ stage: Int) -> Int64? {
+        let half = Int64(1) << (stage - 1)
+        switch mode {
+        case .truncate: return 0
+        case .roundHalfUp: return half
+        case .roundHalfDown: return half - 1
+        default: return nil
+        }
     }
 
     /// Whether `terms` products summed exactly fit Int64.
@@ -261,6 +297,18 @@ struct FastDotPlan: Sendable, Hashable {
     @inlinable @inline(__always) func callAsFunction(_ q: Lane) -> Lane { q < lo || q > hi ? 0 : q }
 }
 
+/// A product clip followed by the accumulator's translation-invariant rounding: floor((clip(q) + bias) / 2^shift).
+@usableFromInline struct StagedClip<Inner: FastClip>: FastClip {
+    @usableFromInline typealias Lane = Inner.Lane
+    @usableFromInline let inner: Inner
+    @usableFromInline let shift: Lane
+    @usableFromInline let bias: Lane
+    @inlinable init(_ inner: Inner, shift: Lane, bias: Lane) {
+        (self.inner, self.shift, self.bias) = (inner, shift, bias)
+    }
+    @inlinable @inline(__always) func callAsFunction(_ q: Lane) -> Lane { (inner(q) &+ bias) &>> shift }
+}
+
 /// The loop-invariant constants of one rounding and overflow kind in lanes of type `Lane` (Int64, or Int32 when the
 /// exact products are below 2^30 in magnitude and the product format's overflow bounds fit).
 @usableFromInline
@@ -334,11 +382,20 @@ extension FastDotPlan {
     func dispatchClip<B: FastDotBody, R: FastRound>(_ r: R, _ p: FastLaneParams<B.Lane>, _ body: B) -> B.Result
     where R.Lane == B.Lane {
         switch clip {
-        case .signExtend: return body.run(r, SignExtendClip(p))
-        case .zeroExtend: return body.run(r, ZeroExtendClip(p))
-        case .clamp: return body.run(r, ClampClip(p))
-        case .zero: return body.run(r, ZeroClip(p))
+        case .signExtend: return dispatchStage(r, SignExtendClip(p), body)
+        case .zeroExtend: return dispatchStage(r, ZeroExtendClip(p), body)
+        case .clamp: return dispatchStage(r, ClampClip(p), body)
+        case .zero: return dispatchStage(r, ZeroClip(p), body)
         }
+    }
+
+    /// Appends the accumulator rounding to the clip when accumulation rounds (lanes32 exists only if it fits).
+    @inlinable
+    func dispatchStage<B: FastDotBody, R: FastRound, C: FastClip>(_ r: R, _ c: C, _ body: B) -> B.Result
+    where R.Lane == B.Lane, C.Lane == B.Lane {
+        if accStage == 0 { return body.run(r, c) }
+        let st = StagedClip(c, shift: B.Lane(truncatingIfNeeded: accStage), bias: B.Lane(truncatingIfNeeded: accBias))
+        return body.run(r, st)
     }
 }
 

@@ -34,7 +34,8 @@ extension FixedMAC {
     /// number i * n + j for stochastic rounding. Datapaths whose products round deterministically (or are exact) into
     /// int16 or int32 lanes and whose sums fit 32 bits (modulo a wrapping accumulator, or exactly) run on the integer
     /// SIMD kernels (`IntDotKernel`, instruction set `isa`, identical results on every one); other deterministic
-    /// ones on the Int64 fast plan; everything else (stochastic products, rounded accumulation) step by step.
+    /// ones on the Int64 fast plan (also accumulation rounded by TRN, RND or RND_MIN_INF); everything else step by
+    /// step.
     @inlinable
     public func gemm<SA: FixedWidthInteger, SB: FixedWidthInteger, SC: FixedWidthInteger>(
         a: UnsafeBufferPointer<SA>, _ la: MatrixLayout, b: UnsafeBufferPointer<SB>, _ lb: MatrixLayout,

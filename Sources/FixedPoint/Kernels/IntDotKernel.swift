@@ -18,6 +18,8 @@ struct IntDotKernel: Sendable {
     /// int16 lanes for operands whose formats are wider than their values: the same arithmetic, on narrower lanes).
     @usableFromInline
     init?(mac: FixedMAC, plan: FastDotPlan, magnitudes: (Int128, Int128)? = nil) {
+        // The C kernels have no accumulator rounding stage.
+        guard plan.accStage == 0 else { return nil }
         let a = mac.a, b = mac.b
         let fitsFormat16 = { (f: FixedFormat) in f.isSigned ? f.width <= 16 : f.width <= 15 }
         let fits32 = { (f: FixedFormat) in f.isSigned ? f.width <= 32 : f.width <= 31 }
