@@ -8,10 +8,11 @@
 # images, tests on all 10,000 and is simulated (timing, memory, energy); the float runs are the reference. Two shards
 # on the two cores, merged; rerunning resumes.
 #
-#   scripts/results/precision-study.sh [OUT=results-precision]
+#   scripts/results/precision-study.sh [OUT=results-precision] [ACCUMULATOR_BITS=16,20,24,32]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-results-precision}
+accs=${2:-16,20,24,32}
 mkdir -p "$out"
 swift build -c release --product lrsim >/dev/null
 lrsim=$PWD/.build/release/lrsim
@@ -20,7 +21,7 @@ C=(--data fashion-mnist --model mlp:784-256-10 --copies 32 --sigma 0.1 --batch 1
 start=$(date +%s)
 if [ ! -f "$out/sweep/sweep.json" ]; then
   args=(--hw hwmodels/edge.toml "${C[@]}" --vary formats.activations.bits=4,6,8,12,16
-        --vary formats.accumulators.bits=16,20,24,32 --vary formats.stored.rounding=TRN,RND_CONV,STOCHASTIC
+        --vary formats.accumulators.bits="$accs" --vary formats.stored.rounding=TRN,RND_CONV,STOCHASTIC
         --vary workload.estimator=lr,alr --train --epochs 3 --iterations 8 --quiet)
   "$lrsim" sweep "${args[@]}" --shard 0/2 --out "$out/shard0" &
   "$lrsim" sweep "${args[@]}" --shard 1/2 --out "$out/shard1"

@@ -2,23 +2,26 @@
 """Tables of docs/results.md section 8 from precision-study.sh's sweep: accuracy per activation x accumulator width
 for each rounding and estimator, the float reference, and the Pareto front of accuracy against energy per iteration.
 
-    scripts/results/precision-summary.py [OUT=results-precision]
+    scripts/results/precision-summary.py [OUT=results-precision ...]   (several OUTs: their sweeps joined)
 """
 import csv
 import json
 import os
 import sys
 
-out = sys.argv[1] if len(sys.argv) > 1 else "results-precision"
-with open(os.path.join(out, "sweep", "sweep.csv")) as f:
-    rows = list(csv.DictReader(f))
+outs = sys.argv[1:] or ["results-precision"]
+rows = []
+for out in outs:
+    with open(os.path.join(out, "sweep", "sweep.csv")) as f:
+        rows += list(csv.DictReader(f))
 ok = [r for r in rows if r["status"] == "ok"]
 print(f"{len(ok)} of {len(rows)} points ok")
 floats = {}
-for e in ("lr", "alr"):
-    path = os.path.join(out, f"float-{e}.json")
-    if os.path.exists(path):
-        floats[e] = json.load(open(path))["epochs"][-1]["test_accuracy"]
+for out in outs:
+    for e in ("lr", "alr"):
+        path = os.path.join(out, f"float-{e}.json")
+        if os.path.exists(path) and e not in floats:
+            floats[e] = json.load(open(path))["epochs"][-1]["test_accuracy"]
 acts = sorted({int(r["formats.activations.bits"]) for r in ok})
 accs = sorted({int(r["formats.accumulators.bits"]) for r in ok})
 roundings = [m for m in ("TRN", "RND_CONV", "STOCHASTIC") if any(r["formats.stored.rounding"] == m for r in ok)]
@@ -42,7 +45,8 @@ for e in ("lr", "alr"):
                 cells.append(f"{acc(pt[0]):.4f}" if pt else "-")
         print(f"| {b} | " + " | ".join(cells) + " |")
 
-print("\nSimulated cost per activation width (edge, batch 128, K 32; accumulator width and rounding change neither)\n")
+print("\nSimulated cost per activation width (edge, batch 128, K 32; the range spans the accumulator widths: "
+      "the simulator charges rounding modes alike)\n")
 print("| activation bits | estimator | iterations/s | energy uJ/iteration | peak memory B |")
 print("|---|---|---|---|---|")
 for e in ("lr", "alr"):
@@ -58,7 +62,7 @@ print("\nPareto front: highest accuracy for at most this energy per iteration (b
 print("| estimator | activation bits | accumulator bits | rounding | energy uJ/iteration | accuracy |")
 print("|---|---|---|---|---|---|")
 best = -1.0
-for r in sorted(ok, key=lambda r: (float(r["sim.energy_uj_per_iteration"]), -acc(r))):
+for r in sorted(ok, key=lambda r: (round(float(r["sim.energy_uj_per_iteration"])), -acc(r))):
     if acc(r) > best:
         best = acc(r)
         print(f"| {r['workload.estimator']} | {r['formats.activations.bits']} | {r['formats.accumulators.bits']} | "
