@@ -52,38 +52,7 @@ struct SequenceRecomputation {
                 }
             }
         }
-        var differing = 0
-        for t in model.tensors {
-            let name = TraceNames.gradient(t.layer, t.name)
-            guard let recorded = s.tensor(name)?.float32, recorded.count == t.range.count else {
-                return TraceStepCheck(passed: false, detail: "tensor '\(name)' is missing or of the wrong size")
-            }
-            differing += zip(g[t.range], recorded).filter { $0.bitPattern != $1.bitPattern }.count
-        }
-        var lossValues = 0, lossesDiffer = 0
-        var compared: [(String, [Float])] = [(TraceNames.cleanLosses, record.cleanLosses)]
-        for layer in record.copyLosses.keys.sorted() {
-            compared.append((TraceNames.losses(layer), record.copyLosses[layer]!))
-        }
-        for (name, mine) in compared {
-            guard let recorded = s.tensor(name)?.float32 else {
-                return TraceStepCheck(passed: false, detail: "tensor '\(name)' is missing")
-            }
-            lossValues += mine.count
-            lossesDiffer +=
-                recorded.count == mine.count
-                ? zip(recorded, mine).filter { $0.bitPattern != $1.bitPattern }.count : max(recorded.count, mine.count)
-        }
-        if differing == 0 && lossesDiffer == 0 {
-            return TraceStepCheck(
-                passed: true, detail: "\(g.count) gradient values and \(lossValues) losses are bit-identical")
-        }
-        return TraceStepCheck(
-            passed: false,
-            detail:
-                "\(differing) of \(g.count) gradient values and \(lossesDiffer) of \(lossValues) losses differ from "
-                + "the recomputation (recorded with BLAS \(header.notes["blas"] ?? "?"), recomputed with "
-                + "\(BLAS.configure().coreName))"
-        )
+        return RecomputedStepComparison.check(
+            gradient: g, tensors: model.tensors, record: record, step: s, header: header)
     }
 }

@@ -214,6 +214,24 @@ struct ArchitectureDatapathKit {
         }
     }
 
+    /// A dense layer's weight and bias gradients from the same losses and scores (the bias as a gradient over an input
+    /// of ones), each on its own stochastic stream (sites 1005 and 1007 of `noiseLayer`), as the MLP datapath does.
+    func denseGradients(
+        layer: Int, noiseLayer: Int, weight: Range<Int>, bias: Range<Int>, loss: FixedConfig? = nil, losses: [Int64],
+        scores: [Int64], inputs: [Int64], rows: Int, copies K: Int, outputs: Int, inputCount: Int, step: Int
+    ) throws -> [TensorGradientResult] {
+        [
+            try gradient(
+                layer: layer, name: "weight", range: weight, loss: loss, losses: losses, scores: scores, inputs: inputs,
+                rows: rows, copies: K, outputs: outputs, inputCount: inputCount,
+                stream: stream(step: step, layer: noiseLayer, site: 1005)),
+            try gradient(
+                layer: layer, name: "bias", range: bias, loss: loss, losses: losses, scores: scores, inputs: nil,
+                rows: rows, copies: K, outputs: outputs, inputCount: 1,
+                stream: stream(step: step, layer: noiseLayer, site: 1007)),
+        ]
+    }
+
     /// One tensor's gradient: `losses` rows x K, `scores` rows x K x outputs, `inputs` rows x inputCount (nil: the
     /// bias, a +1 operand per row).
     func gradient(

@@ -138,12 +138,9 @@ final class ElmanDatapath: ArchitectureDatapath {
             copyLosses: copyLosses1, clean: clean, stream: kit.stream(step: step, layer: 1 << 12, site: 1003))
         let last = kit.toInputs(
             hs[T], from: kit.formats.activations.format, stream: kit.stream(step: step, layer: 1 << 12, site: 1004))
-        let gO = try kit.gradient(
-            layer: 1, name: "weight", range: wO, losses: diff1, scores: epsZ, inputs: last, rows: B, copies: K,
-            outputs: C, inputCount: H, stream: kit.stream(step: step, layer: 1 << 12, site: 1005))
-        let gBO = try kit.gradient(
-            layer: 1, name: "bias", range: bO, losses: diff1, scores: epsZ, inputs: nil, rows: B, copies: K,
-            outputs: C, inputCount: 1, stream: kit.stream(step: step, layer: 1 << 12, site: 1007))
+        let outputGradients = try kit.denseGradients(
+            layer: 1, noiseLayer: 1 << 12, weight: wO, bias: bO, losses: diff1, scores: epsZ,
+            inputs: last, rows: B, copies: K, outputs: C, inputCount: H, step: step)
         let scale = 1 / (Double(kit.sigma) * Double(B * K))
         return ArchitectureStepResult(
             cleanLosses: clean, meanCleanLoss: kit.meanLoss(clean),
@@ -151,7 +148,7 @@ final class ElmanDatapath: ArchitectureDatapath {
                 ArchitectureLayerResult(
                     layer: 0, copies: K, copyLosses: copyLosses0, tensors: [gIn, gHh, gB], scale: scale),
                 ArchitectureLayerResult(
-                    layer: 1, copies: K, copyLosses: copyLosses1, tensors: [gO, gBO], scale: scale),
+                    layer: 1, copies: K, copyLosses: copyLosses1, tensors: outputGradients, scale: scale),
             ])
     }
 

@@ -130,12 +130,9 @@ final class GraphDatapath: ArchitectureDatapath {
         let diff0 = try kit.differences(
             copyLosses: copyLosses0, clean: clean, stream: kit.stream(step: step, layer: 0, site: 1003))
         let credits = neighbourhoodCredit(diff0)
-        let gW1 = try kit.gradient(
-            layer: 0, name: "weight", range: w1, loss: credit, losses: credits, scores: eps0, inputs: s, rows: N,
-            copies: K, outputs: H, inputCount: F, stream: kit.stream(step: step, layer: 0, site: 1005))
-        let gB1 = try kit.gradient(
-            layer: 0, name: "bias", range: b1, loss: credit, losses: credits, scores: eps0, inputs: nil, rows: N,
-            copies: K, outputs: H, inputCount: 1, stream: kit.stream(step: step, layer: 0, site: 1007))
+        let firstGradients = try kit.denseGradients(
+            layer: 0, noiseLayer: 0, weight: w1, bias: b1, loss: credit, losses: credits, scores: eps0, inputs: s,
+            rows: N, copies: K, outputs: H, inputCount: F, step: step)
 
         // Layer 2: the training nodes' Z perturbed.
         let pairs1 = try kit.pairNoise(
@@ -155,20 +152,17 @@ final class GraphDatapath: ArchitectureDatapath {
         let stored = kit.toInputs(
             Array(q[0..<(n * H)]), from: kit.formats.activations.format,
             stream: kit.stream(step: step, layer: 2 << 12, site: 1004))
-        let gW2 = try kit.gradient(
-            layer: 2, name: "weight", range: w2, losses: diff1, scores: eps1, inputs: stored, rows: n, copies: K,
-            outputs: C, inputCount: H, stream: kit.stream(step: step, layer: 2 << 12, site: 1005))
-        let gB2 = try kit.gradient(
-            layer: 2, name: "bias", range: b2, losses: diff1, scores: eps1, inputs: nil, rows: n, copies: K,
-            outputs: C, inputCount: 1, stream: kit.stream(step: step, layer: 2 << 12, site: 1007))
+        let secondGradients = try kit.denseGradients(
+            layer: 2, noiseLayer: 2 << 12, weight: w2, bias: b2, losses: diff1, scores: eps1,
+            inputs: stored, rows: n, copies: K, outputs: C, inputCount: H, step: step)
         let scale = 1 / (Double(kit.sigma) * Double(n * K))
         return ArchitectureStepResult(
             cleanLosses: clean, meanCleanLoss: kit.meanLoss(clean),
             layers: [
                 ArchitectureLayerResult(
-                    layer: 0, copies: K, copyLosses: copyLosses0, tensors: [gW1, gB1], scale: scale),
+                    layer: 0, copies: K, copyLosses: copyLosses0, tensors: firstGradients, scale: scale),
                 ArchitectureLayerResult(
-                    layer: 2, copies: K, copyLosses: copyLosses1, tensors: [gW2, gB2], scale: scale),
+                    layer: 2, copies: K, copyLosses: copyLosses1, tensors: secondGradients, scale: scale),
             ])
     }
 

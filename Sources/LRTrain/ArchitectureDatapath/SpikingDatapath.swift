@@ -142,28 +142,22 @@ final class SpikingDatapath: ArchitectureDatapath {
         let rows = B * T
         let l0 = ArchitectureDatapathKit.gather(diff0, width: K, rows: rows) { $0 / T }
         let sc0 = scores(eps0, H)
-        let gW1 = try kit.gradient(
-            layer: 0, name: "weight", range: w1, losses: l0, scores: sc0, inputs: sIn, rows: rows, copies: K,
-            outputs: H, inputCount: D, stream: kit.stream(step: step, layer: 0, site: 1005))
-        let gB1 = try kit.gradient(
-            layer: 0, name: "bias", range: b1, losses: l0, scores: sc0, inputs: nil, rows: rows, copies: K,
-            outputs: H, inputCount: 1, stream: kit.stream(step: step, layer: 0, site: 1007))
+        let firstGradients = try kit.denseGradients(
+            layer: 0, noiseLayer: 0, weight: w1, bias: b1, losses: l0, scores: sc0,
+            inputs: sIn, rows: rows, copies: K, outputs: H, inputCount: D, step: step)
         let l1 = ArchitectureDatapathKit.gather(diff1, width: K, rows: rows) { $0 / T }
         let sc1 = scores(eps1, C)
-        let gW2 = try kit.gradient(
-            layer: 1, name: "weight", range: w2, losses: l1, scores: sc1, inputs: s1, rows: rows, copies: K,
-            outputs: C, inputCount: H, stream: kit.stream(step: step, layer: 1 << 12, site: 1005))
-        let gB2 = try kit.gradient(
-            layer: 1, name: "bias", range: b2, losses: l1, scores: sc1, inputs: nil, rows: rows, copies: K,
-            outputs: C, inputCount: 1, stream: kit.stream(step: step, layer: 1 << 12, site: 1007))
+        let secondGradients = try kit.denseGradients(
+            layer: 1, noiseLayer: 1 << 12, weight: w2, bias: b2, losses: l1, scores: sc1,
+            inputs: s1, rows: rows, copies: K, outputs: C, inputCount: H, step: step)
         let scale = 1 / (Double(kit.sigma) * Double(B * K))
         return ArchitectureStepResult(
             cleanLosses: clean, meanCleanLoss: kit.meanLoss(clean),
             layers: [
                 ArchitectureLayerResult(
-                    layer: 0, copies: K, copyLosses: copyLosses0, tensors: [gW1, gB1], scale: scale),
+                    layer: 0, copies: K, copyLosses: copyLosses0, tensors: firstGradients, scale: scale),
                 ArchitectureLayerResult(
-                    layer: 1, copies: K, copyLosses: copyLosses1, tensors: [gW2, gB2], scale: scale),
+                    layer: 1, copies: K, copyLosses: copyLosses1, tensors: secondGradients, scale: scale),
             ])
     }
 
