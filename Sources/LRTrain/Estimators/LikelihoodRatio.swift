@@ -194,19 +194,9 @@ public final class LikelihoodRatioEstimator {
             let u = self.u.reserve(R &* D)
             let antithetic = settings.antithetic
             Parallel.forRanges(count: R, grain: max(1, 16384 / max(1, D))) { range in
-                for row in range {
-                    let b = row / K, k = row &- b &* K
-                    let src = v + (b0 &+ b) &* D
-                    let en = e + (b &* nd &+ (antithetic ? k >> 1 : k)) &* D
-                    let s = (antithetic && (k & 1) == 1) ? -sigma : sigma
-                    let dst = u + row &* D
-                    if fused == .relu {
-                        for j in 0..<D { dst[j] = max(src[j] + s * en[j], 0) }
-                    } else {
-                        for j in 0..<D { dst[j] = src[j] + s * en[j] }
-                        if let a = fused { ActivationKernels.apply(a, dst, count: D) }
-                    }
-                }
+                Self.noisyRows(
+                    range, copies: K, width: D, clean: v + b0 &* D, noise: e, noiseRowsPerSample: nd,
+                    antithetic: antithetic, sigma: sigma, fused: fused, into: u)
             }
             // 3. Layers after it on every copy; per-copy losses.
             let tailStart = li + (fused == nil ? 1 : 2)

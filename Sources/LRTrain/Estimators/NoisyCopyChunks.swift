@@ -60,19 +60,9 @@ extension LikelihoodRatioEstimator {
                 }
                 // 2. Noisy copies u = v + sigma * (+-e), the next activation fused.
                 let u = slot.copies.reserve(R &* D)
-                for row in 0..<R {
-                    let b = row / K, k = row &- b &* K
-                    let src = v + (b0 &+ s0 &+ b) &* D
-                    let en = e + (b &* nd &+ (antithetic ? k >> 1 : k)) &* D
-                    let s = (antithetic && (k & 1) == 1) ? -sigma : sigma
-                    let dst = u + row &* D
-                    if fused == .relu {
-                        for j in 0..<D { dst[j] = max(src[j] + s * en[j], 0) }
-                    } else {
-                        for j in 0..<D { dst[j] = src[j] + s * en[j] }
-                        if let a = fused { ActivationKernels.apply(a, dst, count: D) }
-                    }
-                }
+                Self.noisyRows(
+                    0..<R, copies: K, width: D, clean: v + (b0 &+ s0) &* D, noise: e, noiseRowsPerSample: nd,
+                    antithetic: antithetic, sigma: sigma, fused: fused, into: u)
                 // 3. The layers after it, and the per-copy losses.
                 let z =
                     tailStart >= spec.layers.count
@@ -104,6 +94,31 @@ extension LikelihoodRatioEstimator {
                     }
                 }
                 q &+= workers
+            }
+        }
+    }
+}
+
+extension LikelihoodRatioEstimator {
+    /// Noisy copy rows `rows` of u = v + sigma * (+-e), the next activation fused: row `b * K + k` is sample b's clean
+    /// row plus copy k's noise (antithetic pairs share a noise row, the odd copy negated). Both the fused block
+    /// pipeline and the unfused step build copies this way.
+    @inline(__always)
+    static func noisyRows(
+        _ rows: Range<Int>, copies K: Int, width D: Int, clean v: UnsafePointer<Float>, noise e: UnsafePointer<Float>,
+        noiseRowsPerSample nd: Int, antithetic: Bool, sigma: Float, fused: Activation?, into u: UnsafeMutablePointer<Float>
+    ) {
+        for row in rows {
+            let b = row / K, k = row &- b &* K
+            let src = v + b &* D
+            let en = e + (b &* nd &+ (antithetic ? k >> 1 : k)) &* D
+            let s = (antithetic && (k & 1) == 1) ? -sigma : sigma
+            let dst = u + row &* D
+            if fused == .relu {
+                for j in 0..<D { dst[j] = max(src[j] + s * en[j], 0) }
+            } else {
+                for j in 0..<D { dst[j] = src[j] + s * en[j] }
+                if let a = fused { ActivationKernels.apply(a, dst, count: D) }
             }
         }
     }
