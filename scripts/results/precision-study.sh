@@ -6,16 +6,18 @@
 # (`formats.stored.rounding`: weights, activations, inputs, noise, loss, gradients, updates; products keep the model's
 # RND_CONV and accumulators its exact sums). Every point trains quantized-in-the-loop for 3 epochs on all 60,000
 # images, tests on all 10,000 and is simulated (timing, memory, energy); the float runs are the reference. Two shards
-# on the two cores, merged; rerunning resumes.
+# of one trainer thread each on the two cores (two-thread trainers in each shard would oversubscribe them), merged;
+# rerunning resumes.
 #
 #   scripts/results/precision-study.sh [OUT=results-precision] [ACCUMULATOR_BITS=16,20,24,32]
+# LRSIM=path runs that binary instead of building this checkout's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-results-precision}
 accs=${2:-16,20,24,32}
 mkdir -p "$out"
-swift build -c release --product lrsim >/dev/null
-lrsim=$PWD/.build/release/lrsim
+lrsim=${LRSIM:-}
+if [ -z "$lrsim" ]; then swift build -c release --product lrsim >/dev/null; lrsim=$PWD/.build/release/lrsim; fi
 C=(--data fashion-mnist --model mlp:784-256-10 --copies 32 --sigma 0.1 --batch 128 --lr 1e-3 --seed 0)
 
 start=$(date +%s)
@@ -23,8 +25,8 @@ if [ ! -f "$out/sweep/sweep.json" ]; then
   args=(--hw hwmodels/edge.toml "${C[@]}" --vary formats.activations.bits=4,6,8,12,16
         --vary formats.accumulators.bits="$accs" --vary formats.stored.rounding=TRN,RND_CONV,STOCHASTIC
         --vary workload.estimator=lr,alr --train --epochs 3 --iterations 8 --quiet)
-  "$lrsim" sweep "${args[@]}" --shard 0/2 --out "$out/shard0" &
-  "$lrsim" sweep "${args[@]}" --shard 1/2 --out "$out/shard1"
+  LRSIM_THREADS=1 "$lrsim" sweep "${args[@]}" --shard 0/2 --out "$out/shard0" &
+  LRSIM_THREADS=1 "$lrsim" sweep "${args[@]}" --shard 1/2 --out "$out/shard1"
   wait
   "$lrsim" sweep merge "$out/shard0" "$out/shard1" --out "$out/sweep" >/dev/null
 fi
