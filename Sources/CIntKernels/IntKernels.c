@@ -241,6 +241,98 @@ T512 static int32_t probe_512(long iterations) {
     return _mm512_reduce_add_epi32(s);
 }
 
+// MARK: - Table GEMM (AVX-512 BW: vpermi2w)
+
+#define LUT_ROWS 4          // rows per group: 4 x 2 tables + 16 accumulators + index + ones fit 32 registers
+#define LUT_BLOCKS 4        // 16-column blocks per accumulator tile
+
+// The 32-entry tables of one group of LUT_ROWS rows, tab[(r * kp + t) * 32 + v] = r(p(t, row0 + r) * (vmin + v)),
+// zero for absent rows, absent K indices and values above vmax. Returns 0 when a present entry does not fit int16.
+T512 INLINE int lut_tables_512(const int32_t *p, long ldp, long row0, long rows, long k, long kp, int32_t vmin,
+                               int32_t vmax, int16_t *tab, const lrsim_int_rounding *r, const int wide,
+                               const int kind, const int clip) {
+    consts512 c;
+    consts512_init(&c, r, wide);
+    const __mmask32 valid = (__mmask32)(vmax - vmin == 31 ? 0xFFFFFFFFu : ((1u << (vmax - vmin + 1)) - 1u));
+    const __m512i step32 = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i lo_vals = _mm512_add_epi32(_mm512_set1_epi32(vmin), step32);
+    const __m512i hi_vals = _mm512_add_epi32(lo_vals, _mm512_set1_epi32(16));
+    const __m512i vals16 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi32_epi16(lo_vals)),
+                                              _mm512_cvtepi32_epi16(hi_vals), 1);
+    __mmask32 overflow = 0;
+    for (long g = 0; g < LUT_ROWS; g++) {
+        int16_t *row_tab = tab + g * kp * 32;
+        for (long t = 0; t < kp; t++) {
+            __m512i e = _mm512_setzero_si512();
+            if (row0 + g < rows && t < k) {
+                const int32_t pv = p[t * ldp + row0 + g];
+                if (wide) {
+                    __m512i q0 = round32_512(_mm512_mullo_epi32(_mm512_set1_epi32(pv), lo_vals), &c, kind, clip);
+                    __m512i q1 = round32_512(_mm512_mullo_epi32(_mm512_set1_epi32(pv), hi_vals), &c, kind, clip);
+                    const __m512i narrow = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi32_epi16(q0)),
+                                                              _mm512_cvtepi32_epi16(q1), 1);
+                    // An entry fits when its low 16 bits, sign-extended, give it back.
+                    const __mmask16 bad0 = _mm512_cmpneq_epi32_mask(q0, _mm512_srai_epi32(_mm512_slli_epi32(q0, 16), 16));
+                    const __mmask16 bad1 = _mm512_cmpneq_epi32_mask(q1, _mm512_srai_epi32(_mm512_slli_epi32(q1, 16), 16));
+                    overflow |= (((__mmask32)bad1 << 16) | bad0) & valid;
+                    e = _mm512_maskz_mov_epi16(valid, narrow);
+                } else {
+                    __m512i q0 = round16_512(_mm512_mullo_epi16(_mm512_set1_epi16((short)pv), vals16), &c, kind, clip);
+                    e = _mm512_maskz_mov_epi16(valid, q0);
+                }
+            }
+            _mm512_storeu_si512(row_tab + t * 32, e);
+        }
+    }
+    return overflow == 0;
+}
+
+#define LUT_TABLES_512(p, ldp, row0, rows, k, kp, vmin, vmax, tab, r, wide, ok, kind, clip) \
+    ok = lut_tables_512(p, ldp, row0, rows, k, kp, vmin, vmax, tab, r, wide, kind, clip)
+
+T512 static int lut_512(const int32_t *p, long ldp, const int16_t *idx, int32_t *s, long lds, long rows, long cols,
+                        long k, int32_t vmin, int32_t vmax, int wide, const lrsim_int_rounding *r) {
+    const long kp = (k + 1) & ~1L, pairs = kp / 2, bp = lrsim_int_lut16_blocks(cols);
+    int16_t *tab = (int16_t *)_mm_malloc((size_t)(LUT_ROWS * kp * 32) * sizeof(int16_t), 64);
+    if (!tab) return 0;
+    const __m512i ones = _mm512_set1_epi16(1);
+    int ok = 1;
+    for (long row0 = 0; row0 < rows && ok; row0 += LUT_ROWS) {
+        DISPATCH_KINDS(LUT_TABLES_512, p, ldp, row0, rows, k, kp, vmin, vmax, tab, r, wide, ok)
+        if (!ok) break;
+        for (long b0 = 0; b0 < bp; b0 += LUT_BLOCKS) {
+            __m512i acc[LUT_ROWS][LUT_BLOCKS];
+            for (int g = 0; g < LUT_ROWS; g++)
+                for (int c = 0; c < LUT_BLOCKS; c++) acc[g][c] = _mm512_setzero_si512();
+            for (long pr = 0; pr < pairs; pr++) {
+                __m512i t0[LUT_ROWS], t1[LUT_ROWS];
+                for (int g = 0; g < LUT_ROWS; g++) {
+                    const int16_t *tp = tab + (g * kp + 2 * pr) * 32;
+                    t0[g] = _mm512_loadu_si512(tp);
+                    t1[g] = _mm512_loadu_si512(tp + 32);
+                }
+                const int16_t *ip = idx + (pr * bp + b0) * 32;
+                for (int c = 0; c < LUT_BLOCKS; c++) {
+                    const __m512i ix = _mm512_loadu_si512(ip + c * 32);
+                    for (int g = 0; g < LUT_ROWS; g++)
+                        acc[g][c] = _mm512_dpwssd_epi32(acc[g][c], _mm512_permutex2var_epi16(t0[g], ix, t1[g]), ones);
+                }
+            }
+            for (int g = 0; g < LUT_ROWS && row0 + g < rows; g++) {
+                for (int c = 0; c < LUT_BLOCKS; c++) {
+                    const long col = (b0 + c) * 16;
+                    if (col >= cols) break;
+                    const long left = cols - col;
+                    const __mmask16 m = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+                    _mm512_mask_storeu_epi32(s + (row0 + g) * lds + col, m, acc[g][c]);
+                }
+            }
+        }
+    }
+    _mm_free(tab);
+    return ok;
+}
+
 // MARK: - AVX2
 
 #define T256 __attribute__((target("avx2")))
@@ -405,6 +497,38 @@ void lrsim_int_dot32(int isa, const int32_t *a, const int32_t *b, int32_t *c, lo
     case LRSIM_ISA_AVX2: dot_256_32(a, b, c, m, n, kp, ldc, r); return;
 #endif
     default: dot_scalar(a, b, 1, c, m, n, kp, ldc, r); return;
+    }
+}
+
+long lrsim_int_lut16_blocks(long cols) { return ((cols + 15) / 16 + 3) / 4 * 4; }
+
+void lrsim_int_lut16_index(const int16_t *q, long ldq, long cols, long k, int32_t vmin, int16_t *idx) {
+    // Lane 2l + h of (pair, block) looks up column block * 16 + l of K index 2 pair + h, in the first table (h = 0)
+    // or the second (h = 1, +32). Absent columns and K indices read entry 0 of a zero table or are never stored.
+    const long pairs = (k + 1) / 2, bp = lrsim_int_lut16_blocks(cols);
+    for (long pr = 0; pr < pairs; pr++) {
+        for (long b = 0; b < bp; b++) {
+            int16_t *v = idx + (pr * bp + b) * 32;
+            for (long l = 0; l < 16; l++) {
+                const long col = b * 16 + l;
+                for (long h = 0; h < 2; h++) {
+                    const long t = 2 * pr + h;
+                    const int32_t raw = (t < k && col < cols) ? q[t * ldq + col] - vmin : 0;
+                    v[2 * l + h] = (int16_t)(raw + 32 * h);
+                }
+            }
+        }
+    }
+}
+
+int lrsim_int_lut16(int isa, const int32_t *p, long ldp, const int16_t *idx, int32_t *s, long lds, long rows,
+                    long cols, long k, int32_t vmin, int32_t vmax, int wide, const lrsim_int_rounding *r) {
+    if (vmax < vmin || vmax - vmin > 31 || rows <= 0 || cols <= 0 || k <= 0) return -1;
+    switch (effective_isa(isa)) {
+#if LRSIM_X86
+    case LRSIM_ISA_AVX512_VNNI: return lut_512(p, ldp, idx, s, lds, rows, cols, k, vmin, vmax, wide, r);
+#endif
+    default: return -1;
     }
 }
 

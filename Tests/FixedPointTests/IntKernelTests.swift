@@ -206,7 +206,7 @@ final class IntKernelTests: XCTestCase {
         var checked = 0
         for trial in 0..<60 {
             guard let mac = randomIntMAC(&g), mac.a.width <= 8 || mac.b.width <= 8, mac.hasFastDotPath else { continue }
-            let m = g.int(8...40), n = g.int(32...70), k = g.int(8...40)
+            let m = g.int(32...60), n = g.int(32...70), k = g.int(8...40)
             let la = MatrixLayout(rows: m, columns: k, transposed: g.bool())
             let lb = MatrixLayout(rows: k, columns: n, transposed: g.bool())
             // Narrow operands draw from a few values (extremes included), as pixels do: then the tables pay off.
@@ -257,6 +257,71 @@ final class IntKernelTests: XCTestCase {
             checked += 1
         }
         XCTAssertGreaterThan(checked, 20)
+    }
+
+    /// The lookup GEMM (AVX-512 permutes of 32-entry product tables): a narrow operand whose values span at most 32
+    /// raw values (a window anywhere in its format, edges included), every deterministic rounding, odd depths and
+    /// ragged column blocks, equals the step-by-step datapath; and it does run on such operands.
+    func testLookupTablesEqualStepByStep() throws {
+        guard IntKernelISA.preferred == .avx512VNNI else { throw XCTSkip("the lookup kernel needs AVX-512") }
+        var g = RandomCases(seed: 0x100C)
+        var ran = 0
+        for trial in 0..<120 {
+            guard let mac = randomIntMAC(&g), mac.a.width <= 8 || mac.b.width <= 8 else { continue }
+            // The narrow operand on the long outer side (at least 96) is the lookup index.
+            let indexB = mac.b.width <= 8 && (mac.a.width > 8 || g.bool())
+            let outer = g.int(96...400), other = g.int(1...21), k = g.int(1...37)
+            let (m, n) = indexB ? (other, outer) : (outer, other)
+            let narrow = indexB ? mac.b : mac.a
+            let span = Int128(g.int(0...31))
+            let lo =
+                g.int(0...3) == 0
+                ? narrow.rawMin
+                : min(narrow.rawMin + Int128(g.int(0...255)), max(narrow.rawMin, narrow.rawMax - span))
+            let hi = min(narrow.rawMax, lo + span)
+            let window = { (g: inout RandomCases) -> Int64 in
+                let r = g.int(0...9)
+                return Int64(r == 0 ? lo : r == 1 ? hi : lo + Int128(g.int(0...Int(hi - lo))))
+            }
+            let la = MatrixLayout(rows: m, columns: k, transposed: g.bool())
+            let lb = MatrixLayout(rows: k, columns: n, transposed: g.bool())
+            let av = (0..<(m * k)).map { _ in indexB ? Int64(truncatingIfNeeded: g.raw(in: mac.a)) : window(&g) }
+            let bv = (0..<(k * n)).map { _ in indexB ? window(&g) : Int64(truncatingIfNeeded: g.raw(in: mac.b)) }
+            let stream = StochasticStream(seed: UInt64(trial), row: 5)
+            var c = [Int128](repeating: 0, count: m * n)
+            let applied = av.withUnsafeBufferPointer { pa in
+                bv.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer {
+                        mac.gemmByLookup(a: pa, la, b: pb, lb, into: $0, stochastic: stream)
+                    }
+                }
+            }
+            guard applied else { continue }
+            for i in 0..<m {
+                for j in 0..<n {
+                    let xs = (0..<k).map { av[la.transposed ? $0 * m + i : i * k + $0] }
+                    let ys = (0..<k).map { bv[lb.transposed ? j * k + $0 : $0 * n + j] }
+                    let acc = xs.withUnsafeBufferPointer { pa in
+                        ys.withUnsafeBufferPointer { pb in
+                            mac.accumulateDotStepByStep(
+                                pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k)
+                        }
+                    }
+                    let r: UInt32 =
+                        mac.config.output.rounding == .stochastic
+                        ? stream.word(mac.writeBackWordIndex(index: i * n + j, count: k)) : 0
+                    let want = mac.writeBack(acc, random: r)
+                    if c[i * n + j] != want {
+                        XCTFail(
+                            "trial \(trial) (\(i),\(j)): \(c[i * n + j]) != \(want), \(mac.a) x \(mac.b) via \(mac.config)"
+                        )
+                        return
+                    }
+                }
+            }
+            ran += 1
+        }
+        XCTAssertGreaterThan(ran, 15, "the lookup kernel should apply to most narrow-window cases")
     }
 
     func testInt16WrappingGEMMEveryInstructionSet() throws {

@@ -52,8 +52,55 @@ final class QuantizeKernelTests: XCTestCase {
                 XCTAssertEqual(f.raw(fromBits: Int64(out[i])), want, "\(x[i]) into \(cfg)")
                 checked += 1
             }
+            // Int64 storage takes the C kernel, compiled for each instruction set: the same raw values on each.
+            for isa in IntKernelISA.supported {
+                var wide = [Int64](repeating: 0, count: x.count)
+                try x.withUnsafeBufferPointer { s in
+                    try wide.withUnsafeMutableBufferPointer {
+                        try FixedKernels.quantize(s, into: $0, config: cfg, stochastic: stream, isa: isa)
+                    }
+                }
+                for i in x.indices where f.raw(fromBits: wide[i]) != f.raw(fromBits: Int64(out[i])) {
+                    XCTFail("\(isa): \(x[i]) into \(cfg): \(wide[i]) vs \(out[i])")
+                    break
+                }
+            }
         }
         XCTAssertGreaterThan(checked, 18_000)
+    }
+
+    /// `DoubleQuantizer` (the loss unit's rounding) equals `FixedArithmetic.quantize` on Doubles: ties, quarter ULPs,
+    /// bounds, huge, tiny and non-finite values, every deterministic mode and overflow.
+    func testDoubleQuantizerEqualsQuantize() {
+        var g = RandomCases(seed: 0xD0B1)
+        let modes = Quantization.allCases.filter { $0 != .stochastic }
+        var checked = 0
+        for trial in 0..<160 {
+            let f = g.format(widths: 1...53)
+            let cfg = FixedConfig(f, rounding: modes[trial % modes.count], overflow: Overflow.allCases[(trial / 8) % 4])
+            guard let q = DoubleQuantizer(cfg) else { continue }
+            let ulp = Double(sign: .plus, exponent: -f.fracBits, significand: 1)
+            for i in 0..<150 {
+                let x: Double
+                switch i % 6 {
+                case 0: x = (Double(g.int(-70_000...70_000)) + 0.5) * ulp
+                case 1: x = Double(g.int(-70_000...70_000)) * ulp * 0.25
+                case 2:
+                    x = Double(FixedArithmetic.toDouble(g.raw(in: f), format: f)) + ulp * Double(g.int(-2...2)) * 0.5
+                case 3: x = [Double.nan, .infinity, -.infinity, .greatestFiniteMagnitude, 1e-300, -0.0][g.int(0...5)]
+                default:
+                    x =
+                        Double(g.int(-1 << 40...1 << 40))
+                        * Double(sign: .plus, exponent: g.int(-60...20), significand: 1)
+                }
+                let want = FixedArithmetic.quantize(x, into: cfg)
+                if Int128(q.quantize(x)) != want {
+                    return XCTFail("\(x) into \(cfg): \(q.quantize(x)) != \(want)")
+                }
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 15_000)
     }
 
     func testInt16StorageAndRoundTrip() throws {

@@ -66,6 +66,12 @@ extension FixedMAC {
             return
         }
         if let plan = fastDot,
+            gemmViaLookup(
+                plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic, isa: isa)
+        {
+            return
+        }
+        if let plan = fastDot,
             gemmViaValueTables(
                 plan, pa, la, pb, lb, pc, m: m, n: n, k: k, preload: preload,
                 stochastic: stochastic)

@@ -35,20 +35,7 @@ extension FixedMAC {
             packAndMultiply(
                 kernel, Int16.self, pa, la, pb, lb, sums, m: m, n: n, k: k, kp: kp, mp: mp, np: np, isa: isa)
         }
-        if writeBackFast(plan, sums, ldc: np, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic) {
-            return true
-        }
-        let outRandom = config.output.rounding == .stochastic
-        Parallel.forRanges(count: m, grain: max(1, 4096 / max(1, n))) { rows in
-            for i in rows {
-                for j in 0..<n {
-                    let index = i &* n &+ j
-                    let acc = plan.finish(Int128(sums[i &* np &+ j]), start: preload[j])
-                    let w: UInt32 = outRandom ? stochastic.word(writeBackWordIndex(index: index, count: k)) : 0
-                    pc[index] = SC(truncatingIfNeeded: writeBack(acc, random: w))
-                }
-            }
-        }
+        finishSums(plan, sums, ldc: np, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic)
         return true
     }
 
@@ -145,7 +132,8 @@ extension FixedKernels {
     }
 
     /// Rows of a stored operand decoded (`FixedFormat.raw(fromBits:)`) into `L` lanes, `paddedDepth` values per row,
-    /// zero padded to `paddedRows` rows; `access(r)` gives row r's (offset, step) in storage. On all cores.
+    /// zero padded to `paddedRows` rows; `access(r)` gives row r's (offset, step) in storage, affine in r (a
+    /// `MatrixLayout`'s row or column access). On all cores.
     @inlinable
     static func packRows<S: FixedWidthInteger, L: FixedWidthInteger>(
         _ p: UnsafePointer<S>, _ access: (Int) -> (base: Int, step: Int), rows: Int, paddedRows: Int, depth: Int,
@@ -153,6 +141,27 @@ extension FixedKernels {
     ) {
         let up = Int64(64 &- format.width), mask: Int64 = format.isSigned ? -1 : (Int64(1) << format.width) &- 1
         if paddedRows > rows { (out + rows &* kp).initialize(repeating: 0, count: (paddedRows &- rows) &* kp) }
+        // A transposed operand (row r, element t at base + r + t * step): 16 rows at a time, so each step along t
+        // reads one run of 16 neighbours instead of 16 cache lines (weights read by input column, for example).
+        let (base0, step0) = rows > 1 ? access(0) : (0, 1)
+        if rows > 1, step0 != 1, access(1) == (base0 &+ 1, step0) {
+            Parallel.forRanges(count: (rows &+ 15) / 16, grain: max(1, 1024 / max(1, kp))) { blocks in
+                for block in blocks {
+                    let r0 = block &* 16, r1 = min(rows, r0 &+ 16)
+                    for t in 0..<depth {
+                        let src = p + (base0 &+ t &* step0)
+                        for r in r0..<r1 {
+                            out[r &* kp &+ t] = L(
+                                truncatingIfNeeded: ((Int64(truncatingIfNeeded: src[r]) &<< up) &>> up) & mask)
+                        }
+                    }
+                    if kp > depth {
+                        for r in r0..<r1 { (out + (r &* kp &+ depth)).initialize(repeating: 0, count: kp &- depth) }
+                    }
+                }
+            }
+            return
+        }
         Parallel.forRanges(count: rows, grain: max(1, 16_384 / max(1, kp))) { range in
             for r in range {
                 let (base, step) = access(r)

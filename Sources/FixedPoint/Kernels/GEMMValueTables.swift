@@ -16,14 +16,15 @@ extension FixedMAC {
     ) -> Bool {
         let narrowA = a.width <= 8, narrowB = b.width <= 8
         guard k > 0, narrowA || narrowB, plan.sumFits32(terms: k) else { return false }
+        // The narrow operand indexes the tables; the table rows run along the other operand's outer dimension.
+        let useB = narrowB && (!narrowA || m >= n)
+        let rows = useB ? m : n, cols = useB ? n : m
+        // Table rows shorter than 32 outputs (two AVX-512 vectors of sums) lose to the kernel whatever the counts.
+        guard rows >= 32, cols >= 32 else { return false }
         // Exact int16 products are one vpdpwssd per 32: the SIMD kernel is faster than any table.
         let kernel = IntDotKernel(mac: self, plan: plan)
         if let kernel, !kernel.wide, kernel.rounding.kind == Int32(LRSIM_ROUND_EXACT) { return false }
         for j in 0..<n where plan.sumNeeds128(terms: k, start: preload[j]) == nil { return false }
-        // The narrow operand indexes the tables; the table rows run along the other operand's outer dimension.
-        let useB = narrowB && (!narrowA || m >= n)
-        let rows = useB ? m : n, cols = useB ? n : m
-        guard rows >= 8, cols >= 32 else { return false }
         let q = useB ? b : a
         let values = 1 << q.width
         // P^T (k x rows): the wide operand by K index; Q (k x cols): the narrow operand's raw values.
@@ -46,7 +47,7 @@ extension FixedMAC {
                 pa, la.columnAccess, rows: k, paddedRows: k, depth: m, paddedDepth: m, format: a, into: qv)
         }
         // Cost model (vector operations, 256-bit units): tables of Int64 products (4 lanes, ~15 operations each) plus
-        // row additions (8 lanes, load-add-store) against the SIMD kernel's rounded products (int16 or int32 lanes,
+        // row additions (8 lanes, load-add-store), against the SIMD kernel's rounded products (int16 or int32 lanes,
         // ~10 operations, 512-bit registers counted twice). Tables only when they halve the work: for the MLP they
         // win on the outer product (784 pixel columns share ~15 values per sample) and lose on the forward product
         // (128 samples per pixel column).
@@ -62,7 +63,9 @@ extension FixedMAC {
                 }
             }
         }
-        let tableCost = Double(present) * Double(rows) / 4 * 15 + Double(nonzero) * Double(rows) / 8 * 3
+        // Each table and each row addition also costs a fixed ~10 operations (slot lookup, loop set-up): short rows
+        // (the 10 outputs of the MLP's last layer) make the tables slower than the kernel.
+        let tableCost = Double(present) * (Double(rows) / 4 * 15 + 10) + Double(nonzero) * (Double(rows) / 8 * 3 + 10)
         let lanes = kernel.map { $0.wide ? 16.0 : 32.0 } ?? 8.0
         let directCost = Double(k) * Double(rows) * Double(cols) / lanes * 10 * 2
         guard tableCost * 2 < directCost else { return false }
@@ -75,18 +78,7 @@ extension FixedMAC {
         } else {
             sums.update(from: s, count: m &* n)
         }
-        if writeBackFast(plan, sums, ldc: n, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic) {
-            return true
-        }
-        let outRandom = config.output.rounding == .stochastic
-        for i in 0..<m {
-            for j in 0..<n {
-                let index = i &* n &+ j
-                let acc = plan.finish(Int128(sums[index]), start: preload[j])
-                let w: UInt32 = outRandom ? stochastic.word(writeBackWordIndex(index: index, count: k)) : 0
-                pc[index] = SC(truncatingIfNeeded: writeBack(acc, random: w))
-            }
-        }
+        finishSums(plan, sums, ldc: n, pc, m: m, n: n, k: k, preload: preload, stochastic: stochastic)
         return true
     }
 }

@@ -1,3 +1,4 @@
+import CIntKernels
 import LRCore
 
 /// The local-gradient datapath of one dense layer in a forward-only (LR / ALR) accelerator.
@@ -101,17 +102,55 @@ public struct LRGradientDatapath: Sendable, Hashable {
         }
     }
 
-    /// Step 1 on the fast dot plan: per sample, Int64 sums over copies of each rounded product, vectorised along the
-    /// outputs (each copy's loss broadcast against its row of scores), then the plan's finish and the write-back.
+    /// Step 1 on the fast dot plan: per sample, sums over copies of each rounded product, vectorised along the
+    /// outputs (each copy's loss broadcast against its row of scores); then the plan's finish and the write-back,
+    /// vectorised (`finishSums`) when the sums fit 32 bits.
     @inlinable
     func reduceCopiesFast<S: FixedWidthInteger>(
         _ plan: FastDotPlan, _ pl: UnsafePointer<Int64>, _ ps: UnsafePointer<S>, isSign: Bool, batch: Int, copies: Int,
         outputs: Int, into pw: UnsafeMutablePointer<Int64>, stochastic: StochasticStream
     ) {
-        let body = CopyReductionBody(
-            plan: plan, mac: reduction, losses: pl, scores: ps, isSign: isSign, batch: batch,
-            copies: copies, outputs: outputs, out: pw, stochastic: stochastic)
-        plan.dispatch(plan.lanes64, body)
+        let count = batch &* outputs
+        if plan.sumFits32(terms: copies) {
+            let sums = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+            defer { sums.deallocate() }
+            plan.dispatch(
+                plan.lanes64,
+                CopyReductionBody(
+                    plan: plan, losses: pl, scores: ps, isSign: isSign, batch: batch, copies: copies,
+                    outputs: outputs, sums: sums))
+            reduction.finishSums(
+                plan, sums, ldc: outputs, pw, m: batch, n: outputs, k: copies,
+                preload: [Int128](repeating: 0, count: outputs), stochastic: stochastic)
+            return
+        }
+        let sums = UnsafeMutablePointer<Int64>.allocate(capacity: count)
+        defer { sums.deallocate() }
+        plan.dispatch(
+            plan.lanes64,
+            CopyReductionBody(
+                plan: plan, losses: pl, scores: ps, isSign: isSign, batch: batch, copies: copies, outputs: outputs,
+                sums: sums))
+        let mac = reduction
+        let outRandom = mac.config.output.rounding == .stochastic
+        Parallel.forRanges(count: batch, grain: max(1, 4096 / max(1, outputs))) { samples in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: outRandom ? outputs : 0) { wb in
+                for b in samples {
+                    // Sample b's write-back words, 2K + 1 apart, in one bulk call.
+                    if outRandom, let w = wb.baseAddress {
+                        stochastic.words(
+                            from: mac.writeBackWordIndex(index: b &* outputs, count: copies), stride: 2 &* copies &+ 1,
+                            count: outputs, into: w)
+                    }
+                    for j in 0..<outputs {
+                        let index = b &* outputs &+ j
+                        let total = plan.finish(Int128(sums[index]), start: 0)
+                        let w: UInt32 = outRandom ? wb[j] : 0
+                        pw[index] = Int64(truncatingIfNeeded: mac.writeBack(total, random: w))
+                    }
+                }
+            }
+        }
     }
 
     /// Step 2: dW (J x I, raw in the gradient format) = w^T x, with w B x J and x B x I.
@@ -135,7 +174,8 @@ public struct LRGradientDatapath: Sendable, Hashable {
         into dW: UnsafeMutableBufferPointer<Int64>, stochastic: StochasticStream = .default
     ) throws {
         try LRGradientDatapath.requireCount(inputs.count, [batch, inputCount], "inputs (B x I)")
-        var w = [Int64](repeating: 0, count: batch * outputs)
+        // Every weighted loss is written by `reduceCopies`: no zeroing pass.
+        var w = [Int64](unsafeUninitializedCapacity: batch * outputs) { _, n in n = batch * outputs }
         try w.withUnsafeMutableBufferPointer {
             try reduceCopies(
                 losses: losses, scores: scores, batch: batch, copies: copies, outputs: outputs,
@@ -168,73 +208,56 @@ public struct LRGradientDatapath: Sendable, Hashable {
     }
 }
 
-/// The copy reduction for one (rounding, overflow) combination: w[b, j] = sum_k r(L[b, k] * s[b, k, j]).
+/// The copy sums for one (rounding, overflow) combination: sums[b * J + j] = sum_k r(L[b, k] * s[b, k, j]), in
+/// `Sum` lanes (Int32 when 32 bits hold the sum exactly or all the wrapping accumulator needs, else Int64).
 @usableFromInline
-struct CopyReductionBody<S: FixedWidthInteger>: FastDotBody {
+struct CopyReductionBody<S: FixedWidthInteger, Sum: FixedWidthInteger & SignedInteger>: FastDotBody {
     @usableFromInline typealias Lane = Int64
     @usableFromInline let plan: FastDotPlan
-    @usableFromInline let mac: FixedMAC
     @usableFromInline let losses: UnsafePointer<Int64>
     @usableFromInline let scores: UnsafePointer<S>
     @usableFromInline let isSign: Bool
     @usableFromInline let batch: Int, copies: Int, outputs: Int
-    @usableFromInline let out: UnsafeMutablePointer<Int64>
-    @usableFromInline let stochastic: StochasticStream
+    @usableFromInline let sums: UnsafeMutablePointer<Sum>
 
     @inlinable
     init(
-        plan: FastDotPlan, mac: FixedMAC, losses: UnsafePointer<Int64>, scores: UnsafePointer<S>, isSign: Bool,
-        batch: Int, copies: Int, outputs: Int, out: UnsafeMutablePointer<Int64>, stochastic: StochasticStream
+        plan: FastDotPlan, losses: UnsafePointer<Int64>, scores: UnsafePointer<S>, isSign: Bool, batch: Int,
+        copies: Int, outputs: Int, sums: UnsafeMutablePointer<Sum>
     ) {
-        self.plan = plan; self.mac = mac; self.losses = losses; self.scores = scores; self.isSign = isSign
-        self.batch = batch; self.copies = copies; self.outputs = outputs; self.out = out; self.stochastic = stochastic
+        self.plan = plan; self.losses = losses; self.scores = scores; self.isSign = isSign
+        self.batch = batch; self.copies = copies; self.outputs = outputs; self.sums = sums
     }
 
     @inlinable
     func run<R: FastRound, C: FastClip>(_ r: R, _ c: C) where R.Lane == Int64, C.Lane == Int64 {
-        // Int32 sums (twice the lanes) when 32 bits hold the sum exactly or all the wrapping accumulator needs.
-        if plan.sumFits32(terms: copies) { reduce(r, c, Int32.self) } else { reduce(r, c, Int64.self) }
-    }
-
-    @inlinable
-    func reduce<R: FastRound, C: FastClip, Sum: FixedWidthInteger & SignedInteger>(_ r: R, _ c: C, _: Sum.Type)
-    where R.Lane == Int64, C.Lane == Int64 {
         let J = outputs, K = copies
         let ua = plan.upA, ma = plan.maskA, ub = plan.upB, mb = plan.maskB
-        let outRandom = mac.config.output.rounding == .stochastic
+        let isa = IntKernelISA.preferred.rawValue
         Parallel.forRanges(count: batch, grain: max(1, 16_384 / max(1, K &* J))) { samples in
-            withUnsafeTemporaryAllocation(of: Sum.self, capacity: J) { buffer in
-                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: outRandom ? J : 0) { wb in
-                    let acc = buffer.baseAddress!
-                    for b in samples {
-                        acc.update(repeating: 0, count: J)
-                        for k in 0..<K {
-                            let bits = Int64(truncatingIfNeeded: losses[b &* K &+ k])
-                            let x = ((bits &<< ua) &>> ua) & ma
-                            let row = scores + (b &* K &+ k) &* J
-                            if isSign {
-                                // Sign bytes: 0 is +1, anything else -1; both products rounded once, then selected.
-                                let plus = Sum(truncatingIfNeeded: c(r(x)))
-                                let minus = Sum(truncatingIfNeeded: c(r(0 &- x)))
-                                for j in 0..<J { acc[j] &+= row[j] == 0 ? plus : minus }
-                            } else {
-                                for j in 0..<J {
-                                    let y = ((Int64(truncatingIfNeeded: row[j]) &<< ub) &>> ub) & mb
-                                    acc[j] &+= Sum(truncatingIfNeeded: c(r(x &* y)))
-                                }
-                            }
+            for b in samples {
+                let acc = sums + b &* J
+                acc.update(repeating: 0, count: J)
+                for k in 0..<K {
+                    let bits = Int64(truncatingIfNeeded: losses[b &* K &+ k])
+                    let x = ((bits &<< ua) &>> ua) & ma
+                    let row = scores + (b &* K &+ k) &* J
+                    if isSign {
+                        // Sign bytes: 0 is +1, anything else -1; both products rounded once, then selected.
+                        let plus = Sum(truncatingIfNeeded: c(r(x)))
+                        let minus = Sum(truncatingIfNeeded: c(r(0 &- x)))
+                        if Sum.self == Int32.self, S.self == UInt8.self {
+                            lrsim_sign_accumulate32(
+                                isa, UnsafeRawPointer(row).assumingMemoryBound(to: UInt8.self), J,
+                                Int32(truncatingIfNeeded: plus), Int32(truncatingIfNeeded: minus),
+                                UnsafeMutableRawPointer(acc).assumingMemoryBound(to: Int32.self))
+                            continue
                         }
-                        // Sample b's write-back words, 2K + 1 apart, in one bulk call.
-                        if outRandom, let w = wb.baseAddress {
-                            stochastic.words(
-                                from: mac.writeBackWordIndex(index: b &* J, count: K), stride: 2 &* K &+ 1,
-                                count: J, into: w)
-                        }
+                        for j in 0..<J { acc[j] &+= row[j] == 0 ? plus : minus }
+                    } else {
                         for j in 0..<J {
-                            let index = b &* J &+ j
-                            let total = plan.finish(Int128(acc[j]), start: 0)
-                            let w: UInt32 = outRandom ? wb[j] : 0
-                            out[index] = Int64(truncatingIfNeeded: mac.writeBack(total, random: w))
+                            let y = ((Int64(truncatingIfNeeded: row[j]) &<< ub) &>> ub) & mb
+                            acc[j] &+= Sum(truncatingIfNeeded: c(r(x &* y)))
                         }
                     }
                 }

@@ -1,3 +1,4 @@
+import CIntKernels
 import LRCore
 
 /// Vectorised conversions between Float buffers and raw fixed-point buffers.
@@ -10,7 +11,7 @@ public enum FixedKernels {
     @inlinable
     public static func quantize<S: FixedWidthInteger>(
         _ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<S>, config: FixedConfig,
-        stochastic: StochasticStream = .default
+        stochastic: StochasticStream = .default, isa: IntKernelISA = .preferred
     ) throws {
         try requireStorage(S.self, holds: config.format, role: "quantize output")
         guard x.count == out.count else {
@@ -20,6 +21,16 @@ public enum FixedKernels {
         let n = x.count
         let parallelGrain = 1 << 16
         let simd = QuantizeSIMD(config)
+        if S.self == Int64.self, let c = simd?.cParameters {
+            // Int64 outputs (the datapath's noise and inputs): the C kernel, vectorised for this machine.
+            let out = UnsafeMutableRawPointer(dst).assumingMemoryBound(to: Int64.self)
+            withUnsafePointer(to: c) { q in
+                Parallel.forRanges(count: n, grain: parallelGrain) { range in
+                    lrsim_float_quantize64(isa.rawValue, src + range.lowerBound, range.count, out + range.lowerBound, q)
+                }
+            }
+            return
+        }
         Parallel.forRanges(count: n, grain: parallelGrain) { range in
             var i = range.lowerBound
             if let simd {
@@ -120,13 +131,11 @@ public enum FixedKernels {
     public static func quantize(_ x: [Float], config: FixedConfig, stochastic: StochasticStream = .default) throws
         -> [Int64]
     {
-        var out = [Int64](repeating: 0, count: x.count)
-        try x.withUnsafeBufferPointer { src in
-            try out.withUnsafeMutableBufferPointer {
-                try quantize(src, into: $0, config: config, stochastic: stochastic)
-            }
+        // Every element is written: no zeroing pass (the datapath quantizes megabytes of noise per step).
+        try [Int64](unsafeUninitializedCapacity: x.count) { out, initialized in
+            try x.withUnsafeBufferPointer { try quantize($0, into: out, config: config, stochastic: stochastic) }
+            initialized = x.count
         }
-        return out
     }
 
     @usableFromInline

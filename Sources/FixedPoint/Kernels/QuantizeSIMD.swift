@@ -1,3 +1,5 @@
+import CIntKernels
+
 /// The SIMD float-to-fixed converter for formats up to 22 bits with F in 0...100 and deterministic rounding.
 ///
 /// Scaling by 2^F is exact (F >= 0 cannot underflow; overflow to infinity saturates like any huge value), floor and
@@ -27,6 +29,31 @@ struct QuantizeSIMD {
         modulus = Float(sign: .plus, exponent: f.width, significand: 1)
         inverseModulus = Float(sign: .plus, exponent: -f.width, significand: 1)
         signed = f.isSigned
+    }
+
+    /// The same conversion as parameters of the C kernel (`lrsim_float_quantize64`, Int64 outputs).
+    @usableFromInline
+    var cParameters: lrsim_float_quantize {
+        let code: Int32
+        switch rounding {
+        case .truncate: code = Int32(LRSIM_QROUND_FLOOR)
+        case .truncateToZero: code = Int32(LRSIM_QROUND_TOWARD_ZERO)
+        case .roundHalfToEven: code = Int32(LRSIM_QROUND_HALF_EVEN)
+        case .roundHalfAwayFromZero: code = Int32(LRSIM_QROUND_HALF_AWAY)
+        case .roundHalfUp: code = Int32(LRSIM_QROUND_HALF_UP)
+        case .roundHalfDown: code = Int32(LRSIM_QROUND_HALF_DOWN)
+        case .roundHalfToZero: code = Int32(LRSIM_QROUND_HALF_TO_ZERO)
+        default: code = Int32(LRSIM_QROUND_HALF_TO_ODD)
+        }
+        let over: Int32
+        switch overflow {
+        case .saturate, .saturateSymmetric: over = Int32(LRSIM_QOVERFLOW_SATURATE)
+        case .saturateToZero: over = Int32(LRSIM_QOVERFLOW_TO_ZERO)
+        case .wrap: over = Int32(LRSIM_QOVERFLOW_WRAP)
+        }
+        return lrsim_float_quantize(
+            scale: scale, lo: lo, hi: hi, modulus: modulus, inverse_modulus: inverseModulus, rounding: code,
+            overflow: over, is_signed: signed ? 1 : 0)
     }
 
     /// Converts 16 elements (always succeeds; the Bool leaves room for lanes a future mode cannot handle).

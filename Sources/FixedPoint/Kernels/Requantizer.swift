@@ -1,13 +1,19 @@
+import CIntKernels
+
 /// Vectorised requantization of Int64 values at one scale into a format: `FixedArithmetic.quantize` for every
 /// deterministic rounding and overflow mode, when every value is below 2^62 in magnitude.
 ///
 /// The rounding and overflow are the fast dot product's lane operations (`FastDotPlan`: a bias trick for the
 /// round-to-nearest family, sign/zero extension or a clamp for overflow), chosen once per call, so each element is a
-/// few branch-free Int64 operations in a loop LLVM vectorises. `RequantizerTests` checks it against `quantize`.
+/// few branch-free Int64 operations in a C loop compiled for each instruction set (`lrsim_requantize_sum64`: AVX-512
+/// has the 64-bit multiplies, shifts and min/max that the package's baseline lacks). `RequantizerTests` checks it
+/// against `quantize`.
 public struct Int64Requantizer: Sendable {
     @usableFromInline let rounding: FastDotPlan.Rounding
     @usableFromInline let clip: FastDotPlan.Clip
     @usableFromInline let lanes: FastLaneParams<Int64>
+    /// The rounding and overflow as the C kernel's parameters (`lrsim_requantize_sum64`).
+    let parameters: lrsim_int64_rounding
 
     /// For values v * 2^-fracBits with |v| <= bound into `config`; nil when the config rounds stochastically (and
     /// drops bits), the format is wider than 62 bits, or the bound leaves Int64's safe range.
@@ -38,57 +44,46 @@ public struct Int64Requantizer: Sendable {
                 clipFormat: f, lo: lo, hi: hi)
         else { return nil }
         lanes = l
+        parameters = Self.cParameters(rounding, clip, l)
+    }
+
+    static func cParameters(_ rounding: FastDotPlan.Rounding, _ clip: FastDotPlan.Clip, _ lanes: FastLaneParams<Int64>)
+        -> lrsim_int64_rounding
+    {
+        let kind: Int32
+        switch rounding {
+        case .floor: kind = Int32(LRSIM_ROUND_FLOOR)
+        case .signBias: kind = Int32(LRSIM_ROUND_SIGN_BIAS)
+        case .parity: kind = Int32(LRSIM_ROUND_PARITY)
+        case .shiftLeft: kind = Int32(LRSIM_ROUND_SHIFT_LEFT)
+        }
+        let c: Int32
+        switch clip {
+        case .signExtend: c = Int32(LRSIM_CLIP_SIGN_EXTEND)
+        case .zeroExtend: c = Int32(LRSIM_CLIP_ZERO_EXTEND)
+        case .clamp: c = Int32(LRSIM_CLIP_CLAMP)
+        case .zero: c = Int32(LRSIM_CLIP_ZERO)
+        }
+        return lrsim_int64_rounding(
+            kind: kind, clip: c, shift: lanes.shift, bias: lanes.bias, sign_bias: lanes.signBias, up: lanes.up,
+            lo: lanes.lo, hi: lanes.hi)
     }
 
     /// out[j] = quantize(x[j]) for j < count.
-    public func apply(_ x: UnsafePointer<Int64>, count: Int, into out: UnsafeMutablePointer<Int64>) {
-        dispatch(RequantizeBody(a: x, shiftA: 0, b: nil, scale: 0, shiftB: 0, count: count, out: out))
+    public func apply(
+        _ x: UnsafePointer<Int64>, count: Int, into out: UnsafeMutablePointer<Int64>, isa: IntKernelISA = .preferred
+    ) {
+        withUnsafePointer(to: parameters) { lrsim_requantize_sum64(isa.rawValue, x, 0, nil, 0, 0, count, out, $0) }
     }
 
     /// out[j] = quantize((a[j] << shiftA) + ((scale * b[j]) << shiftB)) — a sum of two aligned terms rounded once
     /// (noise injection: the accumulator plus sigma times the noise). The caller bounds the sum by `bound`.
     public func applySum(
         _ a: UnsafePointer<Int64>, shiftA: Int, _ b: UnsafePointer<Int64>, scale: Int64, shiftB: Int,
-        count: Int, into out: UnsafeMutablePointer<Int64>
+        count: Int, into out: UnsafeMutablePointer<Int64>, isa: IntKernelISA = .preferred
     ) {
-        dispatch(
-            RequantizeBody(
-                a: a, shiftA: Int64(shiftA), b: b, scale: scale, shiftB: Int64(shiftB), count: count, out: out))
-    }
-
-    func dispatch(_ body: RequantizeBody) {
-        switch rounding {
-        case .floor: dispatchClip(FloorRound(lanes), body)
-        case .signBias: dispatchClip(SignBiasRound(lanes), body)
-        case .parity: dispatchClip(ParityRound(lanes), body)
-        case .shiftLeft: dispatchClip(ShiftLeftRound(lanes), body)
-        }
-    }
-
-    func dispatchClip<R: FastRound>(_ r: R, _ body: RequantizeBody) where R.Lane == Int64 {
-        switch clip {
-        case .signExtend: body.run(r, SignExtendClip(lanes))
-        case .zeroExtend: body.run(r, ZeroExtendClip(lanes))
-        case .clamp: body.run(r, ClampClip(lanes))
-        case .zero: body.run(r, ZeroClip(lanes))
-        }
-    }
-}
-
-struct RequantizeBody {
-    let a: UnsafePointer<Int64>
-    let shiftA: Int64
-    let b: UnsafePointer<Int64>?
-    let scale: Int64
-    let shiftB: Int64
-    let count: Int
-    let out: UnsafeMutablePointer<Int64>
-
-    func run<R: FastRound, C: FastClip>(_ r: R, _ c: C) where R.Lane == Int64, C.Lane == Int64 {
-        if let b {
-            for j in 0..<count { out[j] = c(r((a[j] &<< shiftA) &+ ((scale &* b[j]) &<< shiftB))) }
-        } else {
-            for j in 0..<count { out[j] = c(r(a[j])) }
+        withUnsafePointer(to: parameters) {
+            lrsim_requantize_sum64(isa.rawValue, a, Int64(shiftA), b, scale, Int64(shiftB), count, out, $0)
         }
     }
 }

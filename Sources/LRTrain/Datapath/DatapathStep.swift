@@ -10,9 +10,13 @@ public struct DatapathLayerResult: Sendable {
     public let outputs: Int
     public let inputCount: Int
     public let copies: Int
-    /// dW (J x I) and db (J), raw in the gradients format: the unscaled sums of (L - L0) * score * x.
-    public var weightGradient: [Int128]
-    public var biasGradient: [Int128]
+    /// dW (J x I) and db (J), raw in the gradients format (at most 64 bits): the unscaled sums of
+    /// (L - L0) * score * x.
+    public var weightGradientRaw: [Int64]
+    public var biasGradientRaw: [Int64]
+    /// The same as Int128 raw values (the exact reference's type).
+    public var weightGradient: [Int128] { weightGradientRaw.map { Int128($0) } }
+    public var biasGradient: [Int128] { biasGradientRaw.map { Int128($0) } }
     /// Per-copy losses (B x K, row b*K + k) and the baseline-subtracted losses the gradient uses, raw in the loss format.
     public var copyLosses: [Int64]
     public var lossOperands: [Int64]
@@ -75,11 +79,29 @@ extension FixedPointDatapath {
         let gf = formats.gradients.format
         for l in r.layers {
             let slot = layout.slots[l.position]
-            for e in 0..<l.weightGradient.count {
-                g[slot.weightOffset + e] = Float(FixedArithmetic.toDouble(l.weightGradient[e], format: gf) * l.scale)
+            if gf.width <= 53, abs(gf.fracBits) <= 200, l.scale.isNormal, abs(l.scale.exponent) <= 500 {
+                // Raw values below 2^53 convert exactly, and scaling by 2^-F is exact either side of the product
+                // with the scale: toDouble(raw) * scale, in one multiplication.
+                let unit = Double(sign: .plus, exponent: -gf.fracBits, significand: 1) * l.scale
+                g.withUnsafeMutableBufferPointer { gb in
+                    for (raw, offset) in [
+                        (l.weightGradientRaw, slot.weightOffset), (l.biasGradientRaw, slot.biasOffset),
+                    ] {
+                        raw.withUnsafeBufferPointer { rb in
+                            let dst = gb.baseAddress! + offset
+                            for e in 0..<rb.count { dst[e] = Float(Double(rb[e]) * unit) }
+                        }
+                    }
+                }
+                continue
             }
-            for e in 0..<l.biasGradient.count {
-                g[slot.biasOffset + e] = Float(FixedArithmetic.toDouble(l.biasGradient[e], format: gf) * l.scale)
+            for e in 0..<l.weightGradientRaw.count {
+                g[slot.weightOffset + e] = Float(
+                    FixedArithmetic.toDouble(Int128(l.weightGradientRaw[e]), format: gf) * l.scale)
+            }
+            for e in 0..<l.biasGradientRaw.count {
+                g[slot.biasOffset + e] = Float(
+                    FixedArithmetic.toDouble(Int128(l.biasGradientRaw[e]), format: gf) * l.scale)
             }
         }
         return g
@@ -183,7 +205,7 @@ extension FixedPointDatapath {
         mac: FixedMAC, slot: ParameterLayout.Slot, input: [Int64], rows: Int, inputs: Int, outputs: Int,
         weights: [Int64], stream s: StochasticStream
     ) throws -> [Int64] {
-        var acc = [Int64](repeating: 0, count: rows * outputs)
+        var acc = Self.uninitialized(Int64.self, rows * outputs)  // the GEMM writes every element
         try input.withUnsafeBufferPointer { a in
             try weights.withUnsafeBufferPointer { w in
                 try acc.withUnsafeMutableBufferPointer { c in
@@ -203,7 +225,7 @@ extension FixedPointDatapath {
     /// Accumulators (Int64) rounded into the activations format: the clean write-back of a dense layer.
     func writeBack(_ acc: [Int64], layer i: Int, step: Int, site: Int) -> [Int64] {
         let act = formats.activations, accFormat = formats.accumulators.format
-        var out = [Int64](repeating: 0, count: acc.count)
+        var out = Self.uninitialized(Int64.self, acc.count)  // every path below writes every element
         let bound = max(accFormat.rawMax, 0 - accFormat.rawMin)
         if let q = Int64Requantizer(fracBits: accFormat.fracBits, bound: bound, into: act) {
             acc.withUnsafeBufferPointer { a in
@@ -257,7 +279,8 @@ extension FixedPointDatapath {
                     LossUnit.losses(
                         logits: z.baseAddress!, rows: rows, classes: spec.outputCount,
                         logitFormat: formats.activations.format, labels: y.baseAddress!,
-                        copiesPerLabel: copiesPerLabel, config: formats.loss, stochastic: stream, out: o.baseAddress!)
+                        copiesPerLabel: copiesPerLabel, config: formats.loss, stochastic: stream, out: o.baseAddress!,
+                        expTable: expTable)
                 }
             }
         }

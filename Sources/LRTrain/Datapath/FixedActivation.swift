@@ -59,10 +59,10 @@ enum LossUnit {
     static func losses(
         logits: UnsafePointer<Int64>, rows: Int, classes: Int, logitFormat: FixedFormat,
         labels: UnsafePointer<Int32>, copiesPerLabel: Int, config: FixedConfig,
-        stochastic: StochasticStream, out: UnsafeMutablePointer<Int64>
+        stochastic: StochasticStream, out: UnsafeMutablePointer<Int64>, expTable: LogitExpTable? = nil
     ) {
         let random = config.rounding == .stochastic
-        let fast = StochasticFloatQuantizer(config)
+        let fast = StochasticFloatQuantizer(config), exact = DoubleQuantizer(config)
         Parallel.forRanges(count: rows, grain: 512) { range in
             var z = [Double](repeating: 0, count: classes)
             // Row r's word, for the range at once (one Philox block per four rows).
@@ -72,7 +72,32 @@ enum LossUnit {
                     stochastic.words(from: range.lowerBound, count: range.count, into: $0.baseAddress!)
                 }
             }
+            // Row r's loss into the loss format: Double lanes when they are exact, else the general rounding.
+            func round(_ loss: Double, _ r: Int) -> Int64 {
+                if let exact { return exact.quantize(loss) }
+                if let fast { return fast.quantize(loss, words[r &- range.lowerBound]) }
+                let w: UInt32 = random ? words[r &- range.lowerBound] : 0
+                return Int64(truncatingIfNeeded: FixedArithmetic.quantize(loss, into: config, random: w))
+            }
             for r in range {
+                if let expTable {
+                    // The same Doubles: z_j - max z is exactly -(raw_max - raw_j) * 2^-F, whose exp the table holds.
+                    let row = logits + r &* classes
+                    var top = Int64.min
+                    for j in 0..<classes {
+                        top = max(top, Int64(truncatingIfNeeded: logitFormat.raw(fromBits: row[j])))
+                    }
+                    var s = 0.0
+                    for j in 0..<classes {
+                        s += expTable.values[Int(top &- Int64(truncatingIfNeeded: logitFormat.raw(fromBits: row[j])))]
+                    }
+                    let y = Int(labels[r / copiesPerLabel])
+                    let m = Double(top) * expTable.unit
+                    let zy = Double(Int64(truncatingIfNeeded: logitFormat.raw(fromBits: row[y]))) * expTable.unit
+                    let loss = (Foundation.log(s) + m) - zy
+                    out[r] = round(loss, r)
+                    continue
+                }
                 var m = -Double.infinity
                 for j in 0..<classes {
                     z[j] = FixedArithmetic.toDouble(
@@ -83,13 +108,24 @@ enum LossUnit {
                 for j in 0..<classes { s += Foundation.exp(z[j] - m) }
                 let y = Int(labels[r / copiesPerLabel])
                 let loss = (Foundation.log(s) + m) - z[y]
-                if let fast {
-                    out[r] = fast.quantize(loss, words[r &- range.lowerBound])
-                } else {
-                    let w: UInt32 = random ? words[r &- range.lowerBound] : 0
-                    out[r] = Int64(truncatingIfNeeded: FixedArithmetic.quantize(loss, into: config, random: w))
-                }
+                out[r] = round(loss, r)
             }
         }
+    }
+}
+
+/// exp(-d * 2^-F) for every raw difference d >= 0 of two logits in a format of at most 16 bits, so the loss unit
+/// looks its exponentials up (82 k per step for the MLP's copies) instead of calling `exp`: the same Doubles, since
+/// z_j - max z is exactly -(raw_max - raw_j) * 2^-F.
+struct LogitExpTable: Sendable {
+    let values: [Double]
+    /// 2^-F.
+    let unit: Double
+
+    init?(format: FixedFormat) {
+        guard format.width <= 16, abs(format.fracBits) <= 200 else { return nil }
+        let unit = Double(sign: .plus, exponent: -format.fracBits, significand: 1)
+        self.unit = unit
+        values = (0...Int(format.rawMax - format.rawMin)).map { Foundation.exp(Double(-$0) * unit) }
     }
 }

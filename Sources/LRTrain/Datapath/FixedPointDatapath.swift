@@ -25,6 +25,8 @@ public final class FixedPointDatapath {
     let injections: [NoiseInjection]
     let gradients: [LRGradientDatapath]
     let biasGradients: [LRGradientDatapath]
+    /// The loss unit's exponentials by raw logit difference (activations of at most 16 bits).
+    let expTable: LogitExpTable?
     static let onesFormat = try! FixedFormat(signed: true, intBits: 2, fracBits: 0)
 
     /// `settings` must be resolved against `spec` (`EstimatorSettings.resolved(spec:)`).
@@ -102,6 +104,7 @@ public final class FixedPointDatapath {
             } catch { throw DatapathError("layer \(slot.layer) gradient datapath: \(error)") }
         }
         self.injections = injections
+        expTable = LogitExpTable(format: formats.activations.format)
         self.gradients = gradients
         self.biasGradients = biasGradients
     }

@@ -36,8 +36,7 @@ public struct FixedPointSGD: Sendable {
             } catch { throw DatapathError("fixed-point update of layer \(l.layer): \(error)") }
             let lrRaw = FixedArithmetic.quantize(
                 lrEff, into: FixedConfig(lrFormat, rounding: .roundHalfToEven, overflow: .saturate))
-            let gw = l.weightGradient.map { Int64(truncatingIfNeeded: $0) }
-            let gb = l.biasGradient.map { Int64(truncatingIfNeeded: $0) }
+            let gw = l.weightGradientRaw, gb = l.biasGradientRaw
             try w.withUnsafeMutableBufferPointer { wb in
                 try gw.withUnsafeBufferPointer {
                     try update.apply(
