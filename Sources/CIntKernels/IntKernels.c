@@ -502,20 +502,27 @@ void lrsim_int_dot32(int isa, const int32_t *a, const int32_t *b, int32_t *c, lo
 
 long lrsim_int_lut16_blocks(long cols) { return ((cols + 15) / 16 + 3) / 4 * 4; }
 
-void lrsim_int_lut16_index(const int16_t *q, long ldq, long cols, long k, int32_t vmin, int16_t *idx) {
+void lrsim_int_lut16_index(const int16_t *q, long ldq, long cols, long k, int32_t vmin, long pair0, long pair1,
+                           int16_t *idx) {
     // Lane 2l + h of (pair, block) looks up column block * 16 + l of K index 2 pair + h, in the first table (h = 0)
     // or the second (h = 1, +32). Absent columns and K indices read entry 0 of a zero table or are never stored.
-    const long pairs = (k + 1) / 2, bp = lrsim_int_lut16_blocks(cols);
-    for (long pr = 0; pr < pairs; pr++) {
-        for (long b = 0; b < bp; b++) {
-            int16_t *v = idx + (pr * bp + b) * 32;
-            for (long l = 0; l < 16; l++) {
-                const long col = b * 16 + l;
-                for (long h = 0; h < 2; h++) {
-                    const long t = 2 * pr + h;
-                    const int32_t raw = (t < k && col < cols) ? q[t * ldq + col] - vmin : 0;
-                    v[2 * l + h] = (int16_t)(raw + 32 * h);
-                }
+    const long bp = lrsim_int_lut16_blocks(cols);
+    for (long pr = pair0; pr < pair1; pr++) {
+        const long t0 = 2 * pr, t1 = t0 + 1;
+        const int16_t *q0 = q + t0 * ldq, *q1 = q + t1 * ldq;
+        int16_t *v = idx + pr * bp * 32;
+        if (t1 < k) {
+            // Both K indices present: interleave the two rows, branch-free (the compiler vectorises it).
+            const long full = cols;
+            for (long col = 0; col < full; col++) {
+                v[2 * col] = (int16_t)(q0[col] - vmin);
+                v[2 * col + 1] = (int16_t)(q1[col] - vmin + 32);
+            }
+            for (long col = full; col < bp * 16; col++) { v[2 * col] = 0; v[2 * col + 1] = 32; }
+        } else {
+            for (long col = 0; col < bp * 16; col++) {
+                v[2 * col] = (int16_t)(col < cols ? q0[col] - vmin : 0);
+                v[2 * col + 1] = 32;
             }
         }
     }

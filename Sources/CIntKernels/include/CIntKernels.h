@@ -66,12 +66,14 @@ void lrsim_int_dot32(int isa, const int32_t *a, const int32_t *b, int32_t *c, lo
 // one vpdpwssd against ones adds them. `wide` and `r` are those of `lrsim_int_dot32` (int32 lanes) or
 // `lrsim_int_dot16` (int16 lanes) for the same products: the tables hold exactly the products those kernels form.
 // `idx` is q in the kernel's index layout, made once per GEMM by `lrsim_int_lut16_index` (shared by every call over
-// the rows): ((k + 1) / 2) * lrsim_int_lut16_blocks(cols) * 32 int16 values.
+// the rows; pairs of K indices [pair0, pair1) per call): ((k + 1) / 2) * lrsim_int_lut16_blocks(cols) * 32 int16
+// values.
 // Returns 1 when done, 0 when some rounded product of a present value does not fit int16 (s is then undefined),
 // -1 when the instruction set has no such kernel (only AVX-512 has: call the dot kernels instead).
 int lrsim_int_lut16(int isa, const int32_t *p, long ldp, const int16_t *idx, int32_t *s, long lds, long rows,
                     long cols, long k, int32_t vmin, int32_t vmax, int wide, const lrsim_int_rounding *r);
-void lrsim_int_lut16_index(const int16_t *q, long ldq, long cols, long k, int32_t vmin, int16_t *idx);
+void lrsim_int_lut16_index(const int16_t *q, long ldq, long cols, long k, int32_t vmin, long pair0, long pair1,
+                           int16_t *idx);
 long lrsim_int_lut16_blocks(long cols);
 
 // Float values quantized into a fixed-point format of at most 22 bits with F >= 0, deterministically:

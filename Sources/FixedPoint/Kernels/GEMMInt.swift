@@ -107,7 +107,7 @@ extension FixedMAC {
             pb, lb.columnAccess, rows: n, paddedRows: np, depth: k, paddedDepth: kp, format: b, into: bp)
         // Row pairs of A over the workers; each call writes its own rows of the sums.
         let pairs = mp / 2
-        Parallel.forRanges(count: pairs, grain: max(1, (1 << 18) / max(1, np &* kp))) { range in
+        Parallel.forRanges(count: pairs, grain: max(1, (1 << 17) / max(1, np &* kp))) { range in
             let i0 = range.lowerBound &* 2
             kernel.run(
                 isa: isa, a: UnsafeRawPointer(ap + i0 &* kp), b: UnsafeRawPointer(bp), c: sums + i0 &* np,
@@ -141,22 +141,38 @@ extension FixedKernels {
     ) {
         let up = Int64(64 &- format.width), mask: Int64 = format.isSigned ? -1 : (Int64(1) << format.width) &- 1
         if paddedRows > rows { (out + rows &* kp).initialize(repeating: 0, count: (paddedRows &- rows) &* kp) }
-        // A transposed operand (row r, element t at base + r + t * step): 16 rows at a time, so each step along t
-        // reads one run of 16 neighbours instead of 16 cache lines (weights read by input column, for example).
+        // A transposed operand (row r, element t at base + r + t * step): tiles of 16 x 16 through a stack buffer,
+        // read along r and written along t, so neither side walks 16 cache lines per element (weights read by input
+        // column, for example). Written as two loops over the tile so the compiler cannot turn them back into one
+        // strided walk.
         let (base0, step0) = rows > 1 ? access(0) : (0, 1)
         if rows > 1, step0 != 1, access(1) == (base0 &+ 1, step0) {
             Parallel.forRanges(count: (rows &+ 15) / 16, grain: max(1, 1024 / max(1, kp))) { blocks in
-                for block in blocks {
-                    let r0 = block &* 16, r1 = min(rows, r0 &+ 16)
-                    for t in 0..<depth {
-                        let src = p + (base0 &+ t &* step0)
-                        for r in r0..<r1 {
-                            out[r &* kp &+ t] = L(
-                                truncatingIfNeeded: ((Int64(truncatingIfNeeded: src[r]) &<< up) &>> up) & mask)
+                withUnsafeTemporaryAllocation(of: L.self, capacity: 256) { tile in
+                    let tp = tile.baseAddress!
+                    for block in blocks {
+                        let r0 = block &* 16, rn = min(16, rows &- r0)
+                        var t0 = 0
+                        while t0 < depth {
+                            let tn = min(16, depth &- t0)
+                            for dt in 0..<tn {
+                                let src = p + (base0 &+ (t0 &+ dt) &* step0 &+ r0)
+                                for i in 0..<rn {
+                                    tp[i &* 16 &+ dt] = L(
+                                        truncatingIfNeeded: ((Int64(truncatingIfNeeded: src[i]) &<< up) &>> up) & mask)
+                                }
+                            }
+                            for i in 0..<rn {
+                                let dst = out + ((r0 &+ i) &* kp &+ t0), row = tp + i &* 16
+                                for dt in 0..<tn { dst[dt] = row[dt] }  // 16 values: no memmove call
+                            }
+                            t0 &+= tn
                         }
-                    }
-                    if kp > depth {
-                        for r in r0..<r1 { (out + (r &* kp &+ depth)).initialize(repeating: 0, count: kp &- depth) }
+                        if kp > depth {
+                            for r in r0..<(r0 &+ rn) {
+                                (out + (r &* kp &+ depth)).initialize(repeating: 0, count: kp &- depth)
+                            }
+                        }
                     }
                 }
             }

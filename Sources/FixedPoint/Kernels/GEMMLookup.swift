@@ -21,9 +21,9 @@ extension FixedMAC {
             let kernel = IntDotKernel(mac: self, plan: plan), kernel.rounding.kind != Int32(LRSIM_ROUND_EXACT)
         else { return false }
         // The tables run along the wide operand (`rows`), the lookups along the narrow one (`cols`): a table of 32
-        // rounded products pays for itself when it serves enough outputs. Measured on Zen 4 (whose 16-bit permutes
-        // are slow, ~8 products per cycle): 27 G products per second against 22 for the int16 dot kernel and half
-        // that for int32 lanes, tables included, at 128-784 outputs per table.
+        // rounded products pays for itself when it serves enough outputs. Measured on Zen 4 at 128-784 outputs per
+        // table, tables included: 27-29 G products per CPU-second, against 22 for the int16 dot kernel with rounded
+        // products and about half that in int32 lanes.
         // Either narrow operand may be the index (the longer outer side first), if its values span at most 32:
         // checked before anything is packed, and most operands that do not fit show it within a few elements.
         var choice: (useB: Bool, vmin: Int64, vmax: Int64)?
@@ -55,18 +55,22 @@ extension FixedMAC {
             FixedKernels.packRows(
                 pa, la.columnAccess, rows: k, paddedRows: k, depth: m, paddedDepth: m, format: a, into: qv)
         }
-        // S is rows x cols: C when the tables came from A's partner B, C^T otherwise. Groups of 16 rows per call.
+        // S is rows x cols: C itself when B is the index operand, C^T when A is. The index vectors are made once;
+        // the workers take groups of 16 rows (each call builds its rows' tables).
         let s = UnsafeMutablePointer<Int32>.allocate(capacity: rows &* cols)
         defer { s.deallocate() }
         let blocks = lrsim_int_lut16_blocks(cols)
         let idx = UnsafeMutablePointer<Int16>.allocate(capacity: ((k &+ 1) / 2) &* blocks &* 32)
         defer { idx.deallocate() }
-        lrsim_int_lut16_index(qv, cols, cols, k, Int32(vmin), idx)
+        Parallel.forRanges(count: (k &+ 1) / 2, grain: max(1, 32_768 / max(1, cols))) { pairs in
+            lrsim_int_lut16_index(qv, cols, cols, k, Int32(vmin), pairs.lowerBound, pairs.upperBound, idx)
+        }
         let group = 16, groups = (rows &+ group &- 1) / group
         let status = UnsafeMutablePointer<Int32>.allocate(capacity: groups)
         defer { status.deallocate() }
         withUnsafePointer(to: kernel.rounding) { r in
-            Parallel.forRanges(count: groups, grain: max(1, 8192 / max(1, cols))) { range in
+            // A group is 16 x k x cols lookups: one group per chunk once that passes a million.
+            Parallel.forRanges(count: groups, grain: max(1, (1 << 20) / max(1, group &* k &* cols))) { range in
                 for g in range {
                     let row0 = g &* group, count = min(group, rows &- row0)
                     status[g] = lrsim_int_lut16(

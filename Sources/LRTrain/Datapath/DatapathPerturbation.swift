@@ -9,30 +9,13 @@ extension FixedPointDatapath {
         [T](unsafeUninitializedCapacity: count) { _, n in n = count }
     }
 
-    /// Stored values (at most 64 bits) as raw values of `format` (`FixedFormat.raw(fromBits:)`, one shift pair each).
-    static func rawValues(_ bits: [Int64], format f: FixedFormat) -> [Int64] {
-        guard f.width < 64 else { return bits }
-        let up = Int64(64 &- f.width), signed = f.isSigned
-        return [Int64](unsafeUninitializedCapacity: bits.count) { out, n in
-            bits.withUnsafeBufferPointer { src in
-                for i in 0..<src.count {
-                    let v = src[i]
-                    out[i] =
-                        signed
-                        ? (v &<< up) &>> up : Int64(bitPattern: (UInt64(bitPattern: v) &<< UInt64(up)) &>> UInt64(up))
-                }
-            }
-            n = bits.count
-        }
-    }
-
-    /// a - b for two raw values of `f`, when the difference lies in `f`'s range (then `FixedArithmetic.subtract`
-    /// into `f` returns it unchanged in every mode: the exact sum has `f`'s fraction bits); nil otherwise.
+    /// a - b for two raw values of a format with range `bounds` (at most 62 bits wide), when both and the difference
+    /// lie in it: then `FixedArithmetic.subtract` into that format returns the difference unchanged in every mode (the
+    /// exact sum has the format's fraction bits); nil otherwise.
     @inline(__always)
-    static func exactDifference(_ a: Int128, _ b: Int128, in f: FixedFormat) -> Int64? {
-        guard f.width <= 62, f.contains(raw: a), f.contains(raw: b) else { return nil }
-        let d = a - b
-        return f.contains(raw: d) ? Int64(truncatingIfNeeded: d) : nil
+    static func exactDifference(_ a: Int128, _ b: Int128, bounds: ClosedRange<Int128>?) -> Int64? {
+        guard let bounds, bounds.contains(a), bounds.contains(b), bounds.contains(a - b) else { return nil }
+        return Int64(truncatingIfNeeded: a - b)
     }
 
     func perturb(
@@ -55,6 +38,7 @@ extension FixedPointDatapath {
         let signs = copies.signs, eps = copies.noise, copyLosses = copies.losses
         // 4. Baseline subtraction in the loss format.
         let lc = formats.loss, lf = lc.format
+        let lossBounds = lf.width <= 62 ? lf.rawMin...lf.rawMax : nil
         var diff = [Int64](repeating: 0, count: R)
         let bs = stream(step: step, layer: li, site: 1003)
         // Words b * K + k for the differences and R + b for the mean baselines, in one bulk call.
@@ -74,7 +58,7 @@ extension FixedPointDatapath {
             for k in 0..<K {
                 let a = lf.raw(fromBits: copyLosses[b * K + k])
                 // Both operands in the loss format: an in-range difference is exact, no rounding involved.
-                if let d = Self.exactDifference(a, base, in: lf) {
+                if let d = Self.exactDifference(a, base, bounds: lossBounds) {
                     diff[b * K + k] = d
                     continue
                 }
@@ -138,7 +122,7 @@ extension FixedPointDatapath {
         let gf = formats.gradients.format
         return DatapathLayerResult(
             layer: li, position: p, outputs: D, inputCount: I, copies: K,
-            weightGradientRaw: Self.rawValues(dW, format: gf), biasGradientRaw: Self.rawValues(db, format: gf),
+            weightGradientRaw: dW, biasGradientRaw: db, gradientFormat: gf,
             copyLosses: copyLosses, lossOperands: diff, signs: signs,
             noise: signEncoded ? [] : eps, inputs: inputs,
             scale: scoreScale(position: p) / Double(B * K))

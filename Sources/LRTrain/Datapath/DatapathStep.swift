@@ -10,13 +10,15 @@ public struct DatapathLayerResult: Sendable {
     public let outputs: Int
     public let inputCount: Int
     public let copies: Int
-    /// dW (J x I) and db (J), raw in the gradients format (at most 64 bits): the unscaled sums of
+    /// dW (J x I) and db (J) in the gradients format (at most 64 bits), as the GEMM stores them: each raw value's
+    /// low 64 bits, which is the raw value itself unless the format is 64-bit unsigned. The unscaled sums of
     /// (L - L0) * score * x.
     public var weightGradientRaw: [Int64]
     public var biasGradientRaw: [Int64]
-    /// The same as Int128 raw values (the exact reference's type).
-    public var weightGradient: [Int128] { weightGradientRaw.map { Int128($0) } }
-    public var biasGradient: [Int128] { biasGradientRaw.map { Int128($0) } }
+    public let gradientFormat: FixedFormat
+    /// The raw values as Int128 (the exact reference's type).
+    public var weightGradient: [Int128] { weightGradientRaw.map { gradientFormat.raw(fromBits: $0) } }
+    public var biasGradient: [Int128] { biasGradientRaw.map { gradientFormat.raw(fromBits: $0) } }
     /// Per-copy losses (B x K, row b*K + k) and the baseline-subtracted losses the gradient uses, raw in the loss format.
     public var copyLosses: [Int64]
     public var lossOperands: [Int64]
@@ -76,35 +78,34 @@ extension FixedPointDatapath {
     /// The trainer-scaled float gradient of a step, in the flat parameter layout.
     public func floatGradient(_ r: DatapathStepResult) -> [Float] {
         var g = [Float](repeating: 0, count: layout.count)
+        g.withUnsafeMutableBufferPointer { addFloatGradient(r, to: $0.baseAddress!) }
+        return g
+    }
+
+    /// Adds the trainer-scaled float gradient of a step to `g` (the flat parameter layout, `layout.count` values):
+    /// the trainer's gradient buffer directly, with no array in between.
+    public func addFloatGradient(_ r: DatapathStepResult, to g: UnsafeMutablePointer<Float>) {
         let gf = formats.gradients.format
         for l in r.layers {
             let slot = layout.slots[l.position]
-            if gf.width <= 53, abs(gf.fracBits) <= 200, l.scale.isNormal, abs(l.scale.exponent) <= 500 {
-                // Raw values below 2^53 convert exactly, and scaling by 2^-F is exact either side of the product
-                // with the scale: toDouble(raw) * scale, in one multiplication.
-                let unit = Double(sign: .plus, exponent: -gf.fracBits, significand: 1) * l.scale
-                g.withUnsafeMutableBufferPointer { gb in
-                    for (raw, offset) in [
-                        (l.weightGradientRaw, slot.weightOffset), (l.biasGradientRaw, slot.biasOffset),
-                    ] {
-                        raw.withUnsafeBufferPointer { rb in
-                            let dst = gb.baseAddress! + offset
-                            for e in 0..<rb.count { dst[e] = Float(Double(rb[e]) * unit) }
+            for (raw, offset) in [(l.weightGradientRaw, slot.weightOffset), (l.biasGradientRaw, slot.biasOffset)] {
+                raw.withUnsafeBufferPointer { rb in
+                    let src = rb.baseAddress!, dst = g + offset
+                    if gf.width <= 53, abs(gf.fracBits) <= 200, l.scale.isNormal, abs(l.scale.exponent) <= 500 {
+                        // Raw values below 2^53 convert exactly, and scaling by 2^-F is exact either side of the
+                        // product with the scale: toDouble(raw) * scale, in one multiplication.
+                        let unit = Double(sign: .plus, exponent: -gf.fracBits, significand: 1) * l.scale
+                        Parallel.forRanges(count: rb.count, grain: 1 << 16) { r in
+                            for e in r { dst[e] += Float(Double(src[e]) * unit) }
+                        }
+                    } else {
+                        for e in 0..<rb.count {
+                            dst[e] += Float(FixedArithmetic.toDouble(gf.raw(fromBits: src[e]), format: gf) * l.scale)
                         }
                     }
                 }
-                continue
-            }
-            for e in 0..<l.weightGradientRaw.count {
-                g[slot.weightOffset + e] = Float(
-                    FixedArithmetic.toDouble(Int128(l.weightGradientRaw[e]), format: gf) * l.scale)
-            }
-            for e in 0..<l.biasGradientRaw.count {
-                g[slot.biasOffset + e] = Float(
-                    FixedArithmetic.toDouble(Int128(l.biasGradientRaw[e]), format: gf) * l.scale)
             }
         }
-        return g
     }
 
     // MARK: - Forward

@@ -144,16 +144,28 @@ extension FixedPointDatapath {
             }
         }
         // 3. Layers after l on every copy, and the per-copy losses (row b*K + k).
-        let tailStart = li + (reluFused ? 2 : 1)
+        let losses = try copyLosses(
+            noisyOutputs: u, position: p, layer: li, reluApplied: reluFused, labels: labels, weights: weights,
+            step: step)
+        return NoisyCopies(signs: signs, noise: eps, losses: losses)
+    }
+
+    /// Step 3 for the noisy outputs of layer `li` (rows b*K + k of the samples `labels` name, relu already applied
+    /// when `reluApplied`): the layers after it, then the loss unit, one loss per row.
+    func copyLosses(
+        noisyOutputs u: [Int64], position p: Int, layer li: Int, reluApplied: Bool, labels: [Int32],
+        weights: [Int64], step: Int
+    ) throws -> [Int64] {
+        let K = settings.copies[p], rows = labels.count * K
+        let tailStart = li + (reluApplied ? 2 : 1)
         let logits =
             tailStart >= spec.layers.count
             ? u
-            : try forward(from: tailStart, input: u, rows: R, weights: weights, step: step, site: 1 + p, keep: false)
+            : try forward(from: tailStart, input: u, rows: rows, weights: weights, step: step, site: 1 + p, keep: false)
                 .output
-        let copyLosses = losses(
-            logits: logits, rows: R, labels: labels, copiesPerLabel: K,
+        return losses(
+            logits: logits, rows: rows, labels: labels, copiesPerLabel: K,
             stream: stream(step: step, layer: li, site: 1002))
-        return NoisyCopies(signs: signs, noise: eps, losses: copyLosses)
     }
 }
 

@@ -66,8 +66,7 @@ public final class QuantizedEstimator: GradientEstimator {
         do { r = try datapath.run(weights: w, input: x, labels: y, step: step) } catch let e as DatapathError {
             throw SettingError("hw", "\(hardware.name): step \(step): \(e.description)")
         }
-        let g = datapath.floatGradient(r)
-        for i in 0..<g.count { gradient[i] += g[i] }
+        datapath.addFloatGradient(r, to: gradient)
         if let sgd {
             raw = w
             pending = try sgd.apply(weights: w, result: r, datapath: datapath, step: step)
