@@ -142,7 +142,9 @@ public final class FixedPointDatapath {
         guard p.count == layout.count else {
             throw DatapathError("parameters: expected \(layout.count) values, got \(p.count)")
         }
-        var raw = [Int64](repeating: 0, count: p.count)
+        // The slots cover every parameter of the MLPs this datapath runs: then no zeroing pass (1.6 MB per step).
+        let covered = layout.slots.reduce(0) { $0 + $1.weightCount + $1.biasCount } == p.count
+        var raw = covered ? Self.uninitialized(Int64.self, p.count) : [Int64](repeating: 0, count: p.count)
         try p.withUnsafeBufferPointer { src in
             try raw.withUnsafeMutableBufferPointer { dst in
                 for slot in layout.slots {
