@@ -36,6 +36,26 @@ final class IntKernelTests: XCTestCase {
         return try? FixedMAC(a: a, b: b, config: MACConfig(product: pc, accumulator: ac, output: of))
     }
 
+    /// Output (i, j) of the step-by-step datapath for A and B in their layouts (write-back word from `stream` when the
+    /// output rounds stochastically, as `gemm` numbers it), and the operands of that dot product (for the GMP model).
+    func stepByStep(
+        _ mac: FixedMAC, _ av: [Int64], _ la: MatrixLayout, _ bv: [Int64], _ lb: MatrixLayout, i: Int, j: Int,
+        stream: StochasticStream
+    ) -> (want: Int128, xs: [Int64], ys: [Int64]) {
+        let m = la.rows, k = la.columns, n = lb.columns
+        let xs = (0..<k).map { av[la.transposed ? $0 * m + i : i * k + $0] }
+        let ys = (0..<k).map { bv[lb.transposed ? j * k + $0 : $0 * n + j] }
+        let acc = xs.withUnsafeBufferPointer { pa in
+            ys.withUnsafeBufferPointer { pb in
+                mac.accumulateDotStepByStep(pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k)
+            }
+        }
+        let r: UInt32 =
+            mac.config.output.rounding == .stochastic
+            ? stream.word(mac.writeBackWordIndex(index: i * n + j, count: k)) : 0
+        return (mac.writeBack(acc, random: r), xs, ys)
+    }
+
     func testEveryInstructionSetEqualsStepByStepAndGMP() throws {
         var g = RandomCases(seed: 0x1A7E)
         var lanes16 = 0, lanes32 = 0
@@ -69,18 +89,7 @@ final class IntKernelTests: XCTestCase {
             }
             for i in 0..<m {
                 for j in 0..<n {
-                    let xs = (0..<k).map { av[la.transposed ? $0 * m + i : i * k + $0] }
-                    let ys = (0..<k).map { bv[lb.transposed ? j * k + $0 : $0 * n + j] }
-                    let acc = xs.withUnsafeBufferPointer { pa in
-                        ys.withUnsafeBufferPointer { pb in
-                            mac.accumulateDotStepByStep(
-                                pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k)
-                        }
-                    }
-                    let r: UInt32 =
-                        mac.config.output.rounding == .stochastic
-                        ? StochasticStream.default.word(mac.writeBackWordIndex(index: i * n + j, count: k)) : 0
-                    let want = mac.writeBack(acc, random: r)
+                    let (want, xs, ys) = stepByStep(mac, av, la, bv, lb, i: i, j: j, stream: .default)
                     XCTAssertEqual(
                         results[0][i * n + j], want, "trial \(trial) (\(i),\(j)): \(mac.a) x \(mac.b) via \(mac.config)"
                     )
@@ -237,21 +246,10 @@ final class IntKernelTests: XCTestCase {
             }
             for i in 0..<m {
                 for j in 0..<n {
-                    let xs = (0..<k).map { av[la.transposed ? $0 * m + i : i * k + $0] }
-                    let ys = (0..<k).map { bv[lb.transposed ? j * k + $0 : $0 * n + j] }
-                    let acc = xs.withUnsafeBufferPointer { pa in
-                        ys.withUnsafeBufferPointer { pb in
-                            mac.accumulateDotStepByStep(
-                                pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k)
-                        }
-                    }
-                    let r: UInt32 =
-                        mac.config.output.rounding == .stochastic
-                        ? stream.word(mac.writeBackWordIndex(index: i * n + j, count: k)) : 0
+                    let want = stepByStep(mac, av, la, bv, lb, i: i, j: j, stream: stream).want
                     XCTAssertEqual(
-                        c[i * n + j], mac.writeBack(acc, random: r),
-                        "trial \(trial) (\(i),\(j)): \(mac.a) x \(mac.b) via \(mac.config)")
-                    if c[i * n + j] != mac.writeBack(acc, random: r) { return }
+                        c[i * n + j], want, "trial \(trial) (\(i),\(j)): \(mac.a) x \(mac.b) via \(mac.config)")
+                    if c[i * n + j] != want { return }
                 }
             }
             checked += 1
@@ -299,18 +297,7 @@ final class IntKernelTests: XCTestCase {
             guard applied else { continue }
             for i in 0..<m {
                 for j in 0..<n {
-                    let xs = (0..<k).map { av[la.transposed ? $0 * m + i : i * k + $0] }
-                    let ys = (0..<k).map { bv[lb.transposed ? j * k + $0 : $0 * n + j] }
-                    let acc = xs.withUnsafeBufferPointer { pa in
-                        ys.withUnsafeBufferPointer { pb in
-                            mac.accumulateDotStepByStep(
-                                pa.baseAddress!, strideA: 1, pb.baseAddress!, strideB: 1, count: k)
-                        }
-                    }
-                    let r: UInt32 =
-                        mac.config.output.rounding == .stochastic
-                        ? stream.word(mac.writeBackWordIndex(index: i * n + j, count: k)) : 0
-                    let want = mac.writeBack(acc, random: r)
+                    let want = stepByStep(mac, av, la, bv, lb, i: i, j: j, stream: stream).want
                     if c[i * n + j] != want {
                         XCTFail(
                             "trial \(trial) (\(i),\(j)): \(c[i * n + j]) != \(want), \(mac.a) x \(mac.b) via \(mac.config)"

@@ -136,7 +136,7 @@ public struct FixedMAC: Sendable, Hashable {
         let hiSum = start.addingReportingOverflow(max(hi, 0))
         let loSum = start.addingReportingOverflow(min(lo, 0))
         if hiSum.overflow || loSum.overflow { return false }
-        let minAcc = (config.accumulator.overflow == .saturateSymmetric && acc.isSigned) ? 0 &- acc.rawMax : acc.rawMin
+        let minAcc = config.accumulator.lowestKept
         return hiSum.partialValue <= acc.rawMax && loSum.partialValue >= minAcc
     }
 

@@ -69,7 +69,7 @@ public enum FixedArithmetic {
     @inlinable
     public static func overflow(_ q: Int128, format: FixedFormat, mode: Overflow) -> Int128 {
         let hi = format.rawMax
-        let lo = (mode == .saturateSymmetric && format.isSigned) ? 0 &- hi : format.rawMin
+        let lo = format.lowestKept(under: mode)
         if q >= lo && q <= hi { return q }
         switch mode {
         case .wrap: return wrap(UInt128(truncatingIfNeeded: q), format: format)

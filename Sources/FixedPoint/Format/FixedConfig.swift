@@ -13,6 +13,9 @@ public struct FixedConfig: Hashable, Sendable, Codable, CustomStringConvertible 
         self.overflow = overflow
     }
 
+    /// The lowest raw value this config's overflow keeps (`FixedFormat.lowestKept(under:)`).
+    @inlinable public var lowestKept: Int128 { format.lowestKept(under: overflow) }
+
     /// Parses the three spellings (`"s3.12"`, `"RND_CONV"`, `"SAT"`).
     public init(format: String, rounding: String = "TRN", overflow: String = "WRAP") throws {
         self.init(

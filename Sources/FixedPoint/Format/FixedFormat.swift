@@ -78,6 +78,11 @@ public struct FixedFormat: Hashable, Sendable, CustomStringConvertible {
     static func spell(_ signed: Bool, _ i: Int, _ f: Int) -> String { "\(signed ? "s" : "u")\(i).\(f)" }
 
     /// Smallest raw value.
+    /// The lowest raw value saturation keeps under `mode`: -rawMax for SAT_SYM of a signed format, else rawMin.
+    @inlinable public func lowestKept(under mode: Overflow) -> Int128 {
+        mode == .saturateSymmetric && isSigned ? 0 &- rawMax : rawMin
+    }
+
     @inlinable public var rawMin: Int128 { isSigned ? Int128.min >> (128 &- width) : 0 }
     /// Largest raw value.
     @inlinable public var rawMax: Int128 {

@@ -95,7 +95,7 @@ struct FastDotPlan: Sendable, Hashable {
         // Rounding is monotone: the rounded extremes bound every rounded product.
         let rMin = rounded.min()!, rMax = rounded.max()!
         let fHi = pf.rawMax
-        let fLo = (pc.overflow == .saturateSymmetric && pf.isSigned) ? 0 - fHi : pf.rawMin
+        let fLo = pc.lowestKept
         let clipFormat: FixedFormat?
         // Bounds of the clipped products (product units) before the accumulator stage.
         let cMin: Int128, cMax: Int128
@@ -137,7 +137,7 @@ struct FastDotPlan: Sendable, Hashable {
         wrapNeeds64 = acc.format.width - prodShift <= 64
         accFormat = acc.format
         accHi = acc.format.rawMax
-        accLo = (acc.overflow == .saturateSymmetric && acc.format.isSigned) ? 0 - accHi : acc.format.rawMin
+        accLo = acc.lowestKept
     }
 
     /// The constant c of an accumulator rounding floor((v + c) / 2^stage), nil for modes that are not of that form

@@ -16,7 +16,7 @@ public struct DoubleQuantizer: Sendable {
         self.config = config
         scale = Double(sign: .plus, exponent: f.fracBits, significand: 1)
         hi = Int64(f.rawMax)
-        lo = Int64((config.overflow == .saturateSymmetric && f.isSigned) ? 0 - f.rawMax : f.rawMin)
+        lo = Int64(config.lowestKept)
     }
 
     @inlinable

@@ -44,17 +44,7 @@ extension FixedMAC {
         let pt = UnsafeMutablePointer<Int32>.allocate(capacity: k &* rows)
         let qv = UnsafeMutablePointer<Int16>.allocate(capacity: k &* cols)
         defer { pt.deallocate(); qv.deallocate() }
-        if useB {
-            FixedKernels.packRows(
-                pa, la.columnAccess, rows: k, paddedRows: k, depth: m, paddedDepth: m, format: a, into: pt)
-            FixedKernels.packRows(
-                pb, lb.rowAccess, rows: k, paddedRows: k, depth: n, paddedDepth: n, format: b, into: qv)
-        } else {
-            FixedKernels.packRows(
-                pb, lb.rowAccess, rows: k, paddedRows: k, depth: n, paddedDepth: n, format: b, into: pt)
-            FixedKernels.packRows(
-                pa, la.columnAccess, rows: k, paddedRows: k, depth: m, paddedDepth: m, format: a, into: qv)
-        }
+        packByDepth(pa, la, pb, lb, m: m, n: n, k: k, indexB: useB, wide: pt, narrow: qv)
         // S is rows x cols: C itself when B is the index operand, C^T when A is. The index vectors are made once;
         // the workers take groups of 16 rows (each call builds its rows' tables).
         let s = UnsafeMutablePointer<Int32>.allocate(capacity: rows &* cols)

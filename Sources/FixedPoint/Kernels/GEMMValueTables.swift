@@ -33,19 +33,7 @@ extension FixedMAC {
         let s = UnsafeMutablePointer<Int32>.allocate(capacity: cols &* rows)
         let sums = UnsafeMutablePointer<Int32>.allocate(capacity: m &* n)
         defer { pt.deallocate(); qv.deallocate(); s.deallocate(); sums.deallocate() }
-        if useB {
-            // P^T = A^T: row t holds A(0..<m, t); Q = B: row t holds B(t, 0..<n).
-            FixedKernels.packRows(
-                pa, la.columnAccess, rows: k, paddedRows: k, depth: m, paddedDepth: m, format: a, into: pt)
-            FixedKernels.packRows(
-                pb, lb.rowAccess, rows: k, paddedRows: k, depth: n, paddedDepth: n, format: b, into: qv)
-        } else {
-            // P^T = B: row t holds B(t, 0..<n); Q = A^T: row t holds A(0..<m, t).
-            FixedKernels.packRows(
-                pb, lb.rowAccess, rows: k, paddedRows: k, depth: n, paddedDepth: n, format: b, into: pt)
-            FixedKernels.packRows(
-                pa, la.columnAccess, rows: k, paddedRows: k, depth: m, paddedDepth: m, format: a, into: qv)
-        }
+        packByDepth(pa, la, pb, lb, m: m, n: n, k: k, indexB: useB, wide: pt, narrow: qv)
         // Cost model (vector operations, 256-bit units): tables of Int64 products (4 lanes, ~15 operations each) plus
         // row additions (8 lanes, load-add-store), against the SIMD kernel's rounded products (int16 or int32 lanes,
         // ~10 operations, 512-bit registers counted twice). Tables only when they halve the work: for the MLP they
@@ -145,6 +133,28 @@ struct ValueTableBody: FastDotBody {
                 }
             }
             t0 &+= tb
+        }
+    }
+}
+
+extension FixedMAC {
+    /// The operands of a table GEMM laid out by K index: the wide one as P^T (row t holds its k-th values along its
+    /// outer side) and the narrow, indexing one as Q. With B as the index: P^T = A^T, Q = B; else P^T = B, Q = A^T.
+    @inlinable
+    func packByDepth<SA: FixedWidthInteger, SB: FixedWidthInteger, P: FixedWidthInteger, Q: FixedWidthInteger>(
+        _ pa: UnsafePointer<SA>, _ la: MatrixLayout, _ pb: UnsafePointer<SB>, _ lb: MatrixLayout, m: Int, n: Int,
+        k: Int, indexB: Bool, wide pt: UnsafeMutablePointer<P>, narrow qv: UnsafeMutablePointer<Q>
+    ) {
+        if indexB {
+            FixedKernels.packRows(
+                pa, la.columnAccess, rows: k, paddedRows: k, depth: m, paddedDepth: m, format: a, into: pt)
+            FixedKernels.packRows(
+                pb, lb.rowAccess, rows: k, paddedRows: k, depth: n, paddedDepth: n, format: b, into: qv)
+        } else {
+            FixedKernels.packRows(
+                pb, lb.rowAccess, rows: k, paddedRows: k, depth: n, paddedDepth: n, format: b, into: pt)
+            FixedKernels.packRows(
+                pa, la.columnAccess, rows: k, paddedRows: k, depth: m, paddedDepth: m, format: a, into: qv)
         }
     }
 }

@@ -23,7 +23,7 @@ struct QuantizeSIMD {
         guard f.width <= 22, f.fracBits >= 0, f.fracBits <= 100, c.rounding != .stochastic else { return nil }
         scale = Float(sign: .plus, exponent: f.fracBits, significand: 1)
         hi = Float(f.rawMax)
-        lo = (c.overflow == .saturateSymmetric && f.isSigned) ? -Float(f.rawMax) : Float(f.rawMin)
+        lo = Float(c.lowestKept)
         rounding = c.rounding
         overflow = c.overflow
         modulus = Float(sign: .plus, exponent: f.width, significand: 1)

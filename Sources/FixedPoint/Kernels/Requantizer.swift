@@ -9,9 +9,6 @@ import CIntKernels
 /// has the 64-bit multiplies, shifts and min/max that the package's baseline lacks). `RequantizerTests` checks it
 /// against `quantize`.
 public struct Int64Requantizer: Sendable {
-    @usableFromInline let rounding: FastDotPlan.Rounding
-    @usableFromInline let clip: FastDotPlan.Clip
-    @usableFromInline let lanes: FastLaneParams<Int64>
     /// The rounding and overflow as the C kernel's parameters (`lrsim_requantize_sum64`).
     let parameters: lrsim_int64_rounding
 
@@ -21,6 +18,7 @@ public struct Int64Requantizer: Sendable {
         let f = config.format
         let s = fracBits - f.fracBits
         guard f.width <= 62, bound >= 0, bound < (Int128(1) << 62), s > -62 else { return nil }
+        let rounding: FastDotPlan.Rounding, clip: FastDotPlan.Clip
         if s > 0 {
             switch config.rounding {
             case .stochastic: return nil
@@ -32,7 +30,7 @@ public struct Int64Requantizer: Sendable {
             rounding = .shiftLeft
         }
         let hi = f.rawMax
-        let lo = (config.overflow == .saturateSymmetric && f.isSigned) ? 0 - hi : f.rawMin
+        let lo = config.lowestKept
         switch config.overflow {
         case .wrap: clip = f.isSigned ? .signExtend : .zeroExtend
         case .saturate, .saturateSymmetric: clip = .clamp
@@ -43,7 +41,6 @@ public struct Int64Requantizer: Sendable {
                 s: s, mode: s > 0 ? config.rounding : .truncate, maxProduct: max(bound, 1),
                 clipFormat: f, lo: lo, hi: hi)
         else { return nil }
-        lanes = l
         parameters = Self.cParameters(rounding, clip, l)
     }
 

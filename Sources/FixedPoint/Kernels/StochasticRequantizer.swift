@@ -26,7 +26,7 @@ public struct StochasticRequantizer: Sendable {
         fracRight = s >= 32 ? Int64(min(s - 32, 63)) : 0
         fracLeft = s >= 32 ? 0 : Int64(32 - s)
         let hi = f.rawMax
-        let lo = (config.overflow == .saturateSymmetric && f.isSigned) ? 0 - hi : f.rawMin
+        let lo = config.lowestKept
         switch config.overflow {
         case .wrap: clip = f.isSigned ? .signExtend : .zeroExtend
         case .saturate, .saturateSymmetric: clip = .clamp
@@ -132,7 +132,7 @@ public struct StochasticFloatQuantizer: Sendable {
         self.config = config
         scale = Double(sign: .plus, exponent: f.fracBits + 32, significand: 1)
         hi = Int64(f.rawMax)
-        lo = Int64((config.overflow == .saturateSymmetric && f.isSigned) ? 0 - f.rawMax : f.rawMin)
+        lo = Int64(config.lowestKept)
     }
 
     /// The raw value and whether the fast form applied (false: the caller rounds x the general way).
